@@ -1,0 +1,56 @@
+// A model package: one .safetensors file (unet.*, codec.*) whose metadata describes the architecture.
+#pragma once
+
+#include "shiftsr/engine/status.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace shiftsr {
+
+// What a package says about itself; read from the header alone (no weights are loaded).
+struct ModelInfo {
+    std::string source;   // file path or "embedded:<name>"
+    std::string name;     // display name
+    std::string family;   // "resshift" | "yonos"
+    std::string codec;    // "vq-f4" | "unshuffle-f4" | "kl-f8"
+    int scale = 4;
+    int steps = 4;        // default inference steps (1 for one-step students)
+    int trainedSteps = 4; // T of the diffusion schedule
+    std::int64_t unetParameters = 0;
+    std::int64_t codecParameters = 0;
+    std::uint64_t fileBytes = 0;
+    std::string contentHash; // hex FNV-1a 64 of the tensor bytes' header, identifies the package
+    std::map<std::string, std::string> metadata; // every __metadata__ entry as stored
+};
+
+struct LoadOptions {
+    std::string device = "auto";   // auto | cpu | cuda
+    std::string precision = "fp32"; // fp32 | bf16 | fp16 | auto
+};
+
+// Loaded weights and their architecture. Immutable after load; share it between sessions.
+class Model {
+public:
+    static Result<ModelInfo> inspect(const std::string& path);
+    static Result<std::shared_ptr<const Model>> load(const std::string& path,
+                                                     const LoadOptions& options = {});
+    // Loads a package held in memory (the embedded defaults). `name` becomes "embedded:<name>".
+    static Result<std::shared_ptr<const Model>> loadFromMemory(const void* data, std::size_t size,
+                                                               const std::string& name,
+                                                               const LoadOptions& options = {});
+
+    const ModelInfo& info() const;
+    std::string deviceDescription() const;
+
+    struct Impl;
+    const Impl& impl() const { return *impl_; }
+    explicit Model(std::shared_ptr<Impl> impl);
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+} // namespace shiftsr

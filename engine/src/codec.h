@@ -1,0 +1,60 @@
+// Latent codecs: the VQ f4 autoencoder and the weight-free pixel-unshuffle f4 codec.
+#pragma once
+
+#include "nn/vq_autoencoder.h"
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+namespace shiftsr {
+
+class Codec {
+public:
+    virtual ~Codec() = default;
+    virtual std::string name() const = 0;      // "vq-f4", "unshuffle-f4"
+    virtual int factor() const = 0;            // spatial downsampling factor
+    virtual int latentChannels() const = 0;
+    // image in [-1, 1], [B, 3, H, W] -> latent [B, C, H/f, W/f] (no quantisation at encode time)
+    virtual torch::Tensor encode(const torch::Tensor& image) = 0;
+    // latent -> image (VQ quantises first, as the official decode does)
+    virtual torch::Tensor decode(const torch::Tensor& latent) = 0;
+    virtual torch::nn::Module* module() { return nullptr; } // parameters under "codec."
+};
+
+class VQCodec final : public Codec {
+public:
+    explicit VQCodec(const nn::VQConfig& config) : model_(config) {}
+    std::string name() const override { return "vq-f4"; }
+    int factor() const override { return model_->config().downFactor(); }
+    int latentChannels() const override { return model_->config().embedDim; }
+    torch::Tensor encode(const torch::Tensor& image) override { return model_->encode(image); }
+    torch::Tensor decode(const torch::Tensor& latent) override { return model_->decode(latent); }
+    torch::nn::Module* module() override { return model_.get(); }
+    nn::VQModel& model() { return model_; }
+
+private:
+    nn::VQModel model_;
+};
+
+// Lossless and weight-free: pixel-unshuffle by 4 gives a 48-channel latent. Lets small models
+// train from scratch without an autoencoder.
+class UnshuffleCodec final : public Codec {
+public:
+    explicit UnshuffleCodec(int factor = 4) : factor_(factor) {}
+    std::string name() const override { return "unshuffle-f" + std::to_string(factor_); }
+    int factor() const override { return factor_; }
+    int latentChannels() const override { return 3 * factor_ * factor_; }
+    torch::Tensor encode(const torch::Tensor& image) override {
+        return torch::pixel_unshuffle(image, factor_);
+    }
+    torch::Tensor decode(const torch::Tensor& latent) override {
+        return torch::pixel_shuffle(latent, factor_);
+    }
+
+private:
+    int factor_;
+};
+
+} // namespace shiftsr

@@ -1,0 +1,61 @@
+// The one place that decides devices, dtypes and threads, and hides LibTorch version differences.
+#pragma once
+
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <string>
+
+#ifndef TORCH_VERSION_MAJOR
+#define TORCH_VERSION_MAJOR 1
+#endif
+#define SHIFTSR_TORCH_AT_LEAST(major, minor)                                                        \
+    (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+
+namespace shiftsr::device {
+
+enum class Preference { Auto, Cpu, Cuda };
+enum class Precision { Fp32, Bf16, Fp16, Auto };
+
+bool parsePreference(const std::string& text, Preference* out);
+bool parsePrecision(const std::string& text, Precision* out);
+const char* preferenceName(Preference p);
+const char* precisionName(Precision p);
+
+bool cudaAvailable();
+// CUDA when allowed and present, else CPU. `why` (optional) receives a reason for CPU fallback.
+torch::Device select(Preference preference, std::string* why = nullptr);
+std::string describe(const torch::Device& device); // "CPU (2 threads)", "CUDA 0: NVIDIA H100"
+
+// Process-wide allocator settings for large tensors (idempotent; called by setThreads).
+void configureProcess();
+
+// Sets LibTorch intra-op threads; n <= 0 means all logical cores. Returns the count in effect.
+int setThreads(int n);
+int threads();
+int hardwareThreads();
+
+// Compute dtype for the heavy layers (conv, matmul) given a request and a device.
+torch::ScalarType computeDtype(Precision precision, const torch::Device& device);
+
+// Inference guard: no autograd bookkeeping (InferenceMode where the LibTorch version has it).
+class InferenceGuard {
+public:
+    InferenceGuard() = default;
+private:
+#if SHIFTSR_TORCH_AT_LEAST(1, 9)
+    c10::InferenceMode guard_;
+#else
+    torch::NoGradGuard guard_;
+#endif
+};
+
+// Waits for queued work on `device` (no-op on the CPU); for honest stage timings.
+void synchronize(const torch::Device& device);
+
+// Peak resident set size of this process in bytes (from the kernel), 0 if unknown.
+unsigned long long peakRssBytes();
+unsigned long long currentRssBytes();
+unsigned long long availableRamBytes();
+
+} // namespace shiftsr::device

@@ -1,0 +1,239 @@
+// Model packages: metadata <-> architecture, strict loading, inspection.
+#include "model_impl.h"
+
+#include "sha256.h"
+#include "tensor_io.h"
+
+#include <sys/stat.h>
+
+namespace shiftsr {
+
+static Result<nlohmann::json> parseJsonEntry(const std::map<std::string, std::string>& m, const char* key,
+                                             bool required) {
+    auto it = m.find(key);
+    if (it == m.end()) {
+        if (required)
+            return Status::error(StatusCode::InvalidFile,
+                                 std::string("model metadata lacks '") + key + "': not a ShiftSR model package");
+        return nlohmann::json();
+    }
+    try {
+        return nlohmann::json::parse(it->second);
+    } catch (const std::exception& e) {
+        return Status::error(StatusCode::InvalidFile,
+                             std::string("model metadata '") + key + "' is not valid JSON: " + e.what());
+    }
+}
+
+static int intEntry(const std::map<std::string, std::string>& m, const char* key, int fallback) {
+    auto it = m.find(key);
+    if (it == m.end())
+        return fallback;
+    try {
+        return std::stoi(it->second);
+    } catch (...) {
+        return fallback;
+    }
+}
+
+Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std::string>& m) {
+    Architecture a;
+    a.family = m.count(meta::kFamily) ? m.at(meta::kFamily) : "resshift";
+    if (a.family != "resshift")
+        return Status::error(StatusCode::Unsupported, "model family '" + a.family + "' is not supported by this build");
+    a.codec = m.count(meta::kCodec) ? m.at(meta::kCodec) : "vq-f4";
+    a.name = m.count(meta::kName) ? m.at(meta::kName) : "";
+    auto u = parseJsonEntry(m, meta::kUnet, true);
+    if (!u)
+        return u.status();
+    auto uc = nn::UNetSwinConfig::fromJson(*u);
+    if (!uc)
+        return uc.status();
+    a.unet = *uc;
+    auto s = parseJsonEntry(m, meta::kSchedule, true);
+    if (!s)
+        return s.status();
+    auto sc = ScheduleConfig::fromJson(*s);
+    if (!sc)
+        return sc.status();
+    a.schedule = *sc;
+    if (a.codec == "vq-f4") {
+        auto c = parseJsonEntry(m, meta::kCodecConfig, true);
+        if (!c)
+            return c.status();
+        auto vc = nn::VQConfig::fromJson(*c);
+        if (!vc)
+            return vc.status();
+        a.vq = *vc;
+        if (a.vq.downFactor() != a.schedule.sf)
+            return Status::error(StatusCode::InvalidFile, "codec downsampling factor does not match the scale");
+        if (a.vq.embedDim != a.unet.outChannels)
+            return Status::error(StatusCode::InvalidFile, "UNet out_channels does not match the codec's embed_dim");
+    } else if (a.codec == "unshuffle-f4") {
+        if (a.unet.outChannels != 48 || a.unet.inChannels != 48 || a.schedule.sf != 4)
+            return Status::error(StatusCode::InvalidFile, "unshuffle-f4 needs a 48-channel UNet and scale 4");
+    } else {
+        return Status::error(StatusCode::Unsupported, "codec '" + a.codec + "' is not supported by this build");
+    }
+    auto sm = parseJsonEntry(m, meta::kSampler, false);
+    if (!sm)
+        return sm.status();
+    a.paddingOffset = sm->is_object() ? sm->value("padding_offset", a.unet.lqSize) : a.unet.lqSize;
+    if (a.paddingOffset <= 0)
+        return Status::error(StatusCode::InvalidFile, "sampler padding_offset must be positive");
+    a.steps = intEntry(m, meta::kSteps, a.schedule.steps);
+    a.scale = intEntry(m, meta::kScale, a.schedule.sf);
+    if (a.steps != 1 && a.steps != a.schedule.steps)
+        return Status::error(StatusCode::InvalidFile, "metadata 'steps' must be 1 or the schedule's T");
+    return a;
+}
+
+std::map<std::string, std::string> Architecture::toMetadata() const {
+    std::map<std::string, std::string> m;
+    m[meta::kFormat] = "1";
+    m[meta::kName] = name;
+    m[meta::kFamily] = family;
+    m[meta::kScale] = std::to_string(scale);
+    m[meta::kSteps] = std::to_string(steps);
+    m[meta::kCodec] = codec;
+    m[meta::kSchedule] = schedule.toJson().dump();
+    m[meta::kUnet] = unet.toJson().dump();
+    if (codec == "vq-f4")
+        m[meta::kCodecConfig] = vq.toJson().dump();
+    m[meta::kSampler] = nlohmann::json{{"padding_offset", paddingOffset}}.dump();
+    return m;
+}
+
+std::unique_ptr<Codec> Architecture::makeCodec() const {
+    if (codec == "vq-f4")
+        return std::make_unique<VQCodec>(vq);
+    return std::make_unique<UnshuffleCodec>(4);
+}
+
+ModelInfo describePackage(const SafeTensorsFile& file) {
+    ModelInfo info;
+    info.source = file.path();
+    info.metadata = file.metadata();
+    const auto& m = info.metadata;
+    info.name = m.count(meta::kName) ? m.at(meta::kName) : "";
+    info.family = m.count(meta::kFamily) ? m.at(meta::kFamily) : "";
+    info.codec = m.count(meta::kCodec) ? m.at(meta::kCodec) : "";
+    info.scale = intEntry(m, meta::kScale, 4);
+    auto s = parseJsonEntry(m, meta::kSchedule, false);
+    info.trainedSteps = (s && s->is_object()) ? s->value("steps", 4) : 4;
+    info.steps = intEntry(m, meta::kSteps, info.trainedSteps);
+    for (const auto& e : file.tensors()) {
+        // Count parameters, not the derived swin buffers (index tables, shift masks).
+        const bool buffer = e.name.find("relative_position_index") != std::string::npos ||
+                            e.name.find("attn_mask") != std::string::npos;
+        if (buffer)
+            continue;
+        if (e.name.rfind("unet.", 0) == 0)
+            info.unetParameters += e.numel();
+        else if (e.name.rfind("codec.", 0) == 0)
+            info.codecParameters += e.numel();
+    }
+    struct stat st {};
+    if (::stat(file.path().c_str(), &st) == 0)
+        info.fileBytes = std::uint64_t(st.st_size);
+    return info;
+}
+
+Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file, const LoadOptions& options) {
+    auto arch = Architecture::fromMetadata(file.metadata());
+    if (!arch)
+        return arch.status().withContext(file.path());
+    auto impl = std::make_shared<Model::Impl>();
+    impl->info = describePackage(file);
+    impl->arch = *arch;
+    try {
+        auto sched = ResShiftSchedule::create(arch->schedule);
+        if (!sched)
+            return sched.status().withContext(file.path());
+        impl->schedule = std::make_unique<ResShiftSchedule>(std::move(sched.value()));
+        impl->unet = std::make_shared<nn::UNetModelSwinImpl>(arch->unet);
+        impl->codec = arch->makeCodec();
+        auto unetTensors = readTensors(file, "unet.");
+        if (!unetTensors)
+            return unetTensors.status();
+        auto r = loadStateDict(*impl->unet, *unetTensors, file.path() + " (unet)");
+        if (!r)
+            return r.status();
+        if (!r->unexpected.empty())
+            return Status::error(StatusCode::InvalidFile, file.path() + ": unexpected tensor 'unet." +
+                                                              r->unexpected.front() + "' for this architecture");
+        if (auto* cm = impl->codec->module()) {
+            auto codecTensors = readTensors(file, "codec.");
+            if (!codecTensors)
+                return codecTensors.status();
+            auto rc = loadStateDict(*cm, *codecTensors, file.path() + " (codec)");
+            if (!rc)
+                return rc.status();
+            if (!rc->unexpected.empty())
+                return Status::error(StatusCode::InvalidFile, file.path() + ": unexpected tensor 'codec." +
+                                                                  rc->unexpected.front() + "'");
+            cm->eval();
+        }
+        impl->unet->eval();
+        device::Preference pref;
+        if (!device::parsePreference(options.device, &pref))
+            return Status::error(StatusCode::InvalidArgument, "unknown device '" + options.device + "' (auto, cpu, cuda)");
+        std::string why;
+        impl->device = device::select(pref, &why);
+        if (pref == device::Preference::Cuda && !impl->device.is_cuda())
+            return Status::error(StatusCode::Unsupported, why);
+        impl->unet->to(impl->device);
+        if (auto* cm = impl->codec->module())
+            cm->to(impl->device);
+    } catch (const c10::Error& e) {
+        return Status::error(StatusCode::Internal, file.path() + ": " + e.what_without_backtrace());
+    } catch (const std::bad_alloc&) {
+        return Status::error(StatusCode::OutOfMemory, file.path() + ": not enough memory to load the model");
+    }
+    return impl;
+}
+
+Model::Model(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+const ModelInfo& Model::info() const { return impl_->info; }
+std::string Model::deviceDescription() const { return device::describe(impl_->device); }
+
+Result<ModelInfo> Model::inspect(const std::string& path) {
+    auto f = SafeTensorsFile::open(path);
+    if (!f)
+        return f.status();
+    auto arch = Architecture::fromMetadata(f->metadata());
+    if (!arch)
+        return arch.status().withContext(path);
+    ModelInfo info = describePackage(*f);
+    info.contentHash = sha256File(path);
+    return info;
+}
+
+Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const LoadOptions& options) {
+    auto f = SafeTensorsFile::open(path);
+    if (!f)
+        return f.status();
+    auto impl = buildModel(*f, options);
+    if (!impl)
+        return impl.status();
+    (*impl)->info.contentHash = sha256File(path);
+    return std::shared_ptr<const Model>(std::make_shared<Model>(*impl));
+}
+
+Result<std::shared_ptr<const Model>> Model::loadFromMemory(const void* data, std::size_t size,
+                                                           const std::string& name,
+                                                           const LoadOptions& options) {
+    auto f = SafeTensorsFile::openMemory(data, size, "embedded:" + name);
+    if (!f)
+        return f.status();
+    auto impl = buildModel(*f, options);
+    if (!impl)
+        return impl.status();
+    Sha256 h;
+    h.update(data, size);
+    (*impl)->info.contentHash = h.hexDigest();
+    (*impl)->info.fileBytes = size;
+    return std::shared_ptr<const Model>(std::make_shared<Model>(*impl));
+}
+
+} // namespace shiftsr

@@ -1,0 +1,63 @@
+// Model::Impl: the LibTorch side of a loaded package (networks, codec, schedule, device).
+#pragma once
+
+#include "codec.h"
+#include "device.h"
+#include "nn/unet_swin.h"
+#include "schedule.h"
+#include "shiftsr/engine/model.h"
+#include "shiftsr/engine/safetensors.h"
+
+#include <mutex>
+
+namespace shiftsr {
+
+// Package metadata keys (all values are strings; JSON where noted).
+namespace meta {
+inline constexpr const char* kFormat = "shiftsr.format"; // "1"
+inline constexpr const char* kName = "name";
+inline constexpr const char* kFamily = "family";
+inline constexpr const char* kScale = "scale";
+inline constexpr const char* kSteps = "steps";           // default inference steps
+inline constexpr const char* kCodec = "codec";           // vq-f4 | unshuffle-f4
+inline constexpr const char* kSchedule = "schedule";     // JSON, official diffusion keys
+inline constexpr const char* kUnet = "unet";             // JSON, official UNetModelSwin keys
+inline constexpr const char* kCodecConfig = "codec_config"; // JSON, VQModelTorch keys
+inline constexpr const char* kSampler = "sampler";       // JSON {padding_offset}
+inline constexpr const char* kProvenance = "provenance"; // JSON
+} // namespace meta
+
+// Everything needed to build a model, parsed and validated from the metadata.
+struct Architecture {
+    nn::UNetSwinConfig unet;
+    std::string codec;       // "vq-f4" | "unshuffle-f4"
+    nn::VQConfig vq;         // when codec == vq-f4
+    ScheduleConfig schedule;
+    int paddingOffset = 64;
+    int steps = 4;
+    int scale = 4;
+    std::string family = "resshift";
+    std::string name;
+
+    static Result<Architecture> fromMetadata(const std::map<std::string, std::string>& metadata);
+    std::map<std::string, std::string> toMetadata() const; // without provenance
+    std::unique_ptr<Codec> makeCodec() const;
+};
+
+struct Model::Impl {
+    ModelInfo info;
+    Architecture arch;
+    std::shared_ptr<nn::UNetModelSwinImpl> unet;
+    std::unique_ptr<Codec> codec;
+    std::unique_ptr<ResShiftSchedule> schedule;
+    torch::Device device = torch::kCPU;
+    torch::ScalarType dtype = torch::kFloat;
+    // Swin blocks cache bias tensors: one run at a time per model.
+    mutable std::mutex runMutex;
+};
+
+// Builds networks from metadata and loads (strictly) the tensors of an opened package.
+Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file, const LoadOptions& options);
+ModelInfo describePackage(const SafeTensorsFile& file);
+
+} // namespace shiftsr

@@ -1,0 +1,84 @@
+// UNetModelSwin of ResShift as a LibTorch module whose parameter names equal the official state_dict.
+#pragma once
+
+#include "shiftsr/engine/status.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <map>
+#include <vector>
+
+namespace shiftsr::nn {
+
+// Constructor arguments of models.unet.UNetModelSwin, under the official YAML key names.
+struct UNetSwinConfig {
+    int imageSize = 64;
+    int inChannels = 3;
+    int modelChannels = 160;
+    int outChannels = 3;
+    std::vector<int> attentionResolutions{64, 32, 16, 8};
+    double dropout = 0.0;
+    std::vector<int> channelMult{1, 2, 2, 4};
+    std::vector<int> numResBlocks{2, 2, 2, 2};
+    bool convResample = true;
+    int dims = 2;
+    int numHeads = 1;
+    int numHeadChannels = 32;
+    bool useScaleShiftNorm = true;
+    bool resblockUpdown = false;
+    int swinDepth = 2;
+    int swinEmbedDim = 192;
+    int windowSize = 8;
+    double mlpRatio = 4.0;
+    bool patchNorm = false;
+    bool condLq = true;
+    bool condMask = false;
+    int lqSize = 64;
+    // ShiftSR extension (not in the official code): extra input channels of the first conv,
+    // e.g. the RSD student's noise channel. 0 for every official model.
+    int extraInputChannels = 0;
+
+    static Result<UNetSwinConfig> fromJson(const nlohmann::json& j);
+    nlohmann::json toJson() const;
+    static UNetSwinConfig v3(); // realsr_swinunet_realesrgan256_journal.yaml
+    int swinHeads() const { return numHeadChannels == -1 ? numHeads : swinEmbedDim / numHeadChannels; }
+};
+
+class TimestepSequentialImpl;
+class SwinBasicLayerImpl;
+
+class UNetModelSwinImpl : public torch::nn::Module {
+public:
+    explicit UNetModelSwinImpl(const UNetSwinConfig& config);
+    // x: [B, in+extra, h, w] latent (already input-scaled); t: [B] integer timesteps;
+    // lq: [B, 3, H, W] LQ image in [-1, 1] (H = h * lqSize / imageSize).
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq);
+    const UNetSwinConfig& config() const { return config_; }
+
+    // Intermediate outputs for parity debugging (filled when non-null).
+    struct Debug {
+        torch::Tensor temb, inputBlock0, firstSwinIn, firstSwinOut, middle;
+    };
+    void setDebug(Debug* debug) { debug_ = debug; }
+
+private:
+    UNetSwinConfig config_;
+    torch::nn::Linear timeEmbed0{nullptr}, timeEmbed2{nullptr};
+    std::vector<torch::nn::AnyModule> featureExtractor_;
+    bool featureIdentity_ = true;
+    std::vector<std::shared_ptr<TimestepSequentialImpl>> inputBlocks_, outputBlocks_;
+    std::shared_ptr<TimestepSequentialImpl> middle_;
+    torch::nn::GroupNorm outNorm{nullptr};
+    torch::nn::Conv2d outConv{nullptr};
+    Debug* debug_ = nullptr;
+};
+TORCH_MODULE(UNetModelSwin);
+
+// Sinusoidal embedding exactly as basic_ops.timestep_embedding (cos first).
+torch::Tensor timestepEmbedding(const torch::Tensor& t, int64_t dim, double maxPeriod = 10000.0);
+
+// The official SwinTransformerBlock.calculate_mask, including its axis quirk.
+torch::Tensor swinShiftMask(int64_t H, int64_t W, int64_t windowSize, int64_t shift);
+
+} // namespace shiftsr::nn

@@ -1,0 +1,192 @@
+// ResShift sampling (GaussianDiffusion.p_sample_loop / ResShiftSampler.sample_func).
+#include "sampler.h"
+
+#include "device.h"
+
+#include <chrono>
+#include <cmath>
+
+namespace shiftsr {
+
+namespace F = torch::nn::functional;
+
+SeededNoise::SeededNoise(uint64_t seed) : gen_(at::detail::createCPUGenerator(seed)) {}
+
+torch::Tensor SeededNoise::next(at::IntArrayRef shape, const torch::TensorOptions& options) {
+    auto cpu = at::randn(shape, gen_, torch::TensorOptions().dtype(torch::kFloat));
+    return cpu.to(options.device(), options.dtype().toScalarType());
+}
+
+torch::Tensor SuppliedNoise::next(at::IntArrayRef shape, const torch::TensorOptions& options) {
+    TORCH_CHECK(!queue_.empty(), "supplied noise exhausted");
+    auto t = queue_.front();
+    queue_.pop_front();
+    TORCH_CHECK(t.sizes() == shape, "supplied noise has shape ", t.sizes(), " but ", shape, " is needed");
+    return t.to(options.device(), options.dtype().toScalarType());
+}
+
+torch::Tensor scaleModelInput(const ResShiftSchedule& s, const torch::Tensor& x, int t) {
+    const auto& c = s.config();
+    if (!c.normalizeInput)
+        return x;
+    if (c.latentFlag) {
+        // float32 arithmetic, as th.sqrt(eta_f32 * kappa**2 + 1)
+        const float std = std::sqrt(s.f32(s.etas, t) * float(c.kappa * c.kappa) + 1.0f);
+        return x / std;
+    }
+    const float mx = s.f32(s.sqrtEtas, t) * float(c.kappa) * 3.0f + 1.0f;
+    return x / mx;
+}
+
+torch::Tensor priorSample(const ResShiftSchedule& s, const torch::Tensor& zY, const torch::Tensor& eps) {
+    const int T = s.steps();
+    const float c = static_cast<float>(s.kappa() * s.sqrtEtas[T - 1]);
+    return zY + c * eps;
+}
+
+namespace {
+class StageClock {
+public:
+    explicit StageClock(const torch::Device& d) : device_(d) { start(); }
+    void start() {
+        device::synchronize(device_);
+        t0_ = std::chrono::steady_clock::now();
+    }
+    double lap() {
+        device::synchronize(device_);
+        auto now = std::chrono::steady_clock::now();
+        const double s = std::chrono::duration<double>(now - t0_).count();
+        t0_ = now;
+        return s;
+    }
+
+private:
+    torch::Device device_;
+    std::chrono::steady_clock::time_point t0_;
+};
+} // namespace
+
+static torch::Tensor timesteps(int t, int64_t batch, const torch::Device& device) {
+    return torch::full({batch}, t, torch::TensorOptions().dtype(torch::kLong).device(device));
+}
+
+torch::Tensor sampleLatent(const DiffusionParts& p, const torch::Tensor& xT, const torch::Tensor& lq,
+                           NoiseSource& noise, const SampleOptions& o, const JobControl& job,
+                           SampleTrace* trace, SampleTimings* timings) {
+    const auto& s = *p.schedule;
+    StageClock clock(xT.device());
+    const int T = s.steps();
+    const int64_t B = xT.size(0);
+    auto callUnet = [&](const torch::Tensor& x, int t) {
+        auto in = scaleModelInput(s, x, t);
+        if (trace)
+            trace->stepModelIn.push_back(in);
+        if (o.extraNoiseChannels > 0) {
+            auto extra = noise.next({B, o.extraNoiseChannels, in.size(2), in.size(3)}, in.options());
+            in = torch::cat({in, extra}, 1);
+        }
+        return p.unet->forward(in, timesteps(t, B, x.device()), lq);
+    };
+
+    if (o.mode == SamplerMode::OneStep) {
+        if (job.cancelled())
+            throw Cancelled();
+        job.report(0.0, "step 1/1");
+        if (trace)
+            trace->stepX.push_back(xT);
+        clock.start();
+        auto pred = callUnet(xT, T - 1);
+        if (timings)
+            timings->steps.push_back(clock.lap());
+        if (trace)
+            trace->stepPredX0.push_back(pred);
+        job.report(1.0, "step 1/1");
+        return pred;
+    }
+
+    torch::Tensor x = xT;
+    for (int k = 0; k < T; ++k) {
+        const int t = T - 1 - k;
+        if (job.cancelled())
+            throw Cancelled();
+        job.report(double(k) / T, "step " + std::to_string(k + 1) + "/" + std::to_string(T));
+        if (trace)
+            trace->stepX.push_back(x);
+        clock.start();
+        auto pred = callUnet(x, t);
+        auto mean = s.f32(s.posteriorMeanCoef1, t) * x + s.f32(s.posteriorMeanCoef2, t) * pred;
+        // A fresh eps is drawn at every step, also at t == 0 where it is multiplied by 0.
+        auto eps = noise.next(x.sizes(), x.options());
+        if (t != 0) {
+            const float sd = std::exp(0.5f * s.f32(s.posteriorLogVarianceClipped, t));
+            x = mean + sd * eps;
+        } else {
+            x = mean;
+        }
+        if (timings)
+            timings->steps.push_back(clock.lap());
+        if (trace) {
+            trace->stepPredX0.push_back(pred);
+            trace->stepMean.push_back(mean);
+            trace->stepZ.push_back(x);
+        }
+    }
+    job.report(1.0, "sampling done");
+    return x;
+}
+
+torch::Tensor superResolve(const DiffusionParts& p, const torch::Tensor& lqM11, NoiseSource& noise,
+                           const SampleOptions& o, const JobControl& job, SampleTrace* trace,
+                           SampleTimings* timings) {
+    const auto& s = *p.schedule;
+    StageClock clock(lqM11.device());
+    const int sf = s.config().sf;
+    const int64_t H = lqM11.size(2), W = lqM11.size(3);
+    const int64_t off = p.paddingOffset;
+    torch::Tensor y0 = lqM11;
+    const int64_t padH = (H + off - 1) / off * off - H, padW = (W + off - 1) / off * off - W;
+    if (padH || padW) {
+        TORCH_CHECK(padH < H && padW < W, "image of ", W, "x", H,
+                    " is too small to reflect-pad to a multiple of ", off);
+        y0 = F::pad(y0, F::PadFuncOptions({0, padW, 0, padH}).mode(torch::kReflect));
+    }
+    if (job.cancelled())
+        throw Cancelled();
+    job.report(0.0, "encode");
+    auto lqUp = F::interpolate(y0, F::InterpolateFuncOptions()
+                                       .scale_factor(std::vector<double>{double(sf), double(sf)})
+                                       .mode(torch::kBicubic)
+                                       .align_corners(false));
+    auto zY = p.codec->encode(lqUp) * float(s.config().scaleFactor);
+    if (timings)
+        timings->encode = clock.lap();
+    auto xT = priorSample(s, zY, noise.next(zY.sizes(), zY.options()));
+    if (trace) {
+        trace->lqPadded = y0;
+        trace->lqUp = lqUp;
+        trace->zY = zY;
+        trace->xT = xT;
+    }
+    JobControl inner;
+    inner.cancel = job.cancel;
+    if (job.progress)
+        inner.progress = [&job](double f, const std::string& stage) { job.report(0.1 + 0.8 * f, stage); };
+    auto z = sampleLatent(p, xT, y0, noise, o, inner, trace, timings);
+    if (job.cancelled())
+        throw Cancelled();
+    job.report(0.9, "decode");
+    clock.start();
+    auto decoded = p.codec->decode(z * float(1.0 / s.config().scaleFactor));
+    if (timings)
+        timings->decode = clock.lap();
+    if (trace) {
+        trace->zFinal = z;
+        trace->decoded = decoded;
+    }
+    if (padH || padW)
+        decoded = decoded.slice(2, 0, H * sf).slice(3, 0, W * sf);
+    job.report(1.0, "done");
+    return decoded.clamp(-1.0, 1.0);
+}
+
+} // namespace shiftsr
