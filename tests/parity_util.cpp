@@ -65,7 +65,7 @@ std::string FixtureCase::load(const QString& d) {
         if (!r->unexpected.empty())
             return std::string(file) + " has tensors the port lacks, first: " + r->unexpected.front();
     }
-    unet->eval();
+    nn::prepareUnetForInference(*unet, torch::kCPU); // the production inference layout
     codec->module()->eval();
     return {};
 }

@@ -3,7 +3,6 @@
 
 #include "codec.h"
 #include "device.h"
-#include "nn/layers.h"
 #include "nn/unet_swin.h"
 
 #include <chrono>
@@ -59,10 +58,7 @@ Result<std::string> benchPreset(const PresetBenchOptions& o) {
         device::InferenceGuard guard;
         unet->eval();
         codec.module()->eval();
-        if (const char* cl = std::getenv("SHIFTSR_CL")) {
-            if (std::string(cl).find('u') != std::string::npos) nn::useChannelsLast(*unet);
-            if (std::string(cl).find('c') != std::string::npos) nn::useChannelsLast(*codec.module());
-        }
+        nn::prepareUnetForInference(*unet, dev); // the layout the Upscaler runs
         unet->to(dev);
         codec.module()->to(dev);
         const int f = vc.downFactor();

