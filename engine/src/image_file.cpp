@@ -1,6 +1,7 @@
-// Whole-file reads for image decoding and metadata parsing.
+// Whole-file reads, and the PNG/WebP chunk edits that work around Exiv2 0.27.
 #include "image_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -8,8 +9,51 @@
 #include <new>
 
 #include <sys/stat.h>
+#include <zlib.h>
 
 namespace shiftsr {
+namespace {
+
+std::uint32_t be32At(const std::uint8_t* p) {
+    return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
+}
+
+std::uint32_t le32At(const std::uint8_t* p) {
+    return std::uint32_t(p[3]) << 24 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[1]) << 8 | p[0];
+}
+
+void putBe32(std::uint8_t* p, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i)
+        p[i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+}
+
+void putLe32(std::uint8_t* p, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i)
+        p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
+struct RiffChunk {
+    std::size_t at;     // offset of the fourcc
+    std::size_t length; // payload bytes, without the pad byte
+};
+
+// The top-level chunks of a RIFF/WEBP file; false when a chunk runs past the end.
+bool webpChunks(const std::uint8_t* d, std::size_t n, std::vector<RiffChunk>& chunks) {
+    if (n < 12 || std::memcmp(d, "RIFF", 4) != 0 || std::memcmp(d + 8, "WEBP", 4) != 0)
+        return false;
+    const std::size_t end = std::min<std::size_t>(n, std::size_t(le32At(d + 4)) + 8);
+    std::size_t pos = 12;
+    while (end - pos >= 8) {
+        const std::size_t len = le32At(d + pos + 4);
+        if (len > end - pos - 8)
+            return false;
+        chunks.push_back({pos, len});
+        pos += 8 + len + (len & 1); // may pass `end` by a missing final pad byte
+    }
+    return !chunks.empty();
+}
+
+} // namespace
 
 Status readWholeFile(const std::string& path, std::vector<std::uint8_t>& bytes) {
     bytes.clear();
@@ -38,7 +82,8 @@ Status readWholeFile(const std::string& path, std::vector<std::uint8_t>& bytes) 
         std::vector<std::uint8_t> chunk(std::size_t(1) << 16);
         for (;;) {
             const std::size_t n = std::fread(chunk.data(), 1, chunk.size(), f);
-            bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
+            bytes.insert(bytes.end(), chunk.begin(),
+                         chunk.begin() + static_cast<std::ptrdiff_t>(n));
             if (n < chunk.size())
                 break;
         }
@@ -60,6 +105,77 @@ Status readWholeFile(const std::string& path, std::vector<std::uint8_t>& bytes) 
     if (bytes.empty())
         return Status::error(StatusCode::InvalidFile, "'" + path + "' is empty (0 bytes)");
     return Status::ok();
+}
+
+bool repairPngIccName(std::vector<std::uint8_t>& png) {
+    static const char kName[] = "ICC profile";
+    const std::size_t nameLength = sizeof(kName) - 1;
+    if (png.size() < 8 || std::memcmp(png.data(), "\x89PNG\r\n\x1A\n", 8) != 0)
+        return false;
+    std::size_t pos = 8;
+    while (png.size() - pos >= 12) {
+        const std::size_t len = be32At(png.data() + pos);
+        if (len > png.size() - pos - 12)
+            return false;
+        const std::uint8_t* type = png.data() + pos + 4;
+        if (std::memcmp(type, "iCCP", 4) == 0 && len > 0 && png[pos + 8] == 0) {
+            png.insert(png.begin() + static_cast<std::ptrdiff_t>(pos + 8), kName,
+                       kName + nameLength);
+            const std::size_t newLength = len + nameLength;
+            putBe32(png.data() + pos, static_cast<std::uint32_t>(newLength));
+            // The CRC covers the chunk type and data.
+            const uLong crc = ::crc32(0L, png.data() + pos + 4, static_cast<uInt>(newLength + 4));
+            putBe32(png.data() + pos + 8 + newLength, static_cast<std::uint32_t>(crc));
+            return true;
+        }
+        if (std::memcmp(type, "IEND", 4) == 0)
+            return true;
+        pos += 12 + len;
+    }
+    return false;
+}
+
+std::vector<std::uint8_t> webpIccProfile(const std::uint8_t* data, std::size_t size) {
+    std::vector<RiffChunk> chunks;
+    if (!webpChunks(data, size, chunks))
+        return {};
+    for (const RiffChunk& c : chunks)
+        if (std::memcmp(data + c.at, "ICCP", 4) == 0)
+            return std::vector<std::uint8_t>(data + c.at + 8, data + c.at + 8 + c.length);
+    return {};
+}
+
+bool setWebpIccProfile(std::vector<std::uint8_t>& webp, const std::vector<std::uint8_t>& icc) {
+    std::vector<RiffChunk> chunks;
+    if (!webpChunks(webp.data(), webp.size(), chunks) ||
+        std::memcmp(webp.data() + chunks[0].at, "VP8X", 4) != 0 || chunks[0].length < 10)
+        return false;
+    // Rebuilt as: header, VP8X, ICCP (the spec wants it right after VP8X), every other chunk.
+    std::vector<std::uint8_t> out(webp.begin(), webp.begin() + 12);
+    auto append = [&](std::size_t from, std::size_t bytes) {
+        bytes = std::min(bytes, webp.size() - from); // a last odd chunk may lack its pad byte
+        out.insert(out.end(), webp.begin() + static_cast<std::ptrdiff_t>(from),
+                   webp.begin() + static_cast<std::ptrdiff_t>(from + bytes));
+    };
+    const std::size_t vp8xAt = out.size();
+    append(chunks[0].at, 8 + chunks[0].length + (chunks[0].length & 1));
+    if (!icc.empty()) {
+        std::uint8_t head[8] = {'I', 'C', 'C', 'P', 0, 0, 0, 0};
+        putLe32(head + 4, static_cast<std::uint32_t>(icc.size()));
+        out.insert(out.end(), head, head + 8);
+        out.insert(out.end(), icc.begin(), icc.end());
+        if (icc.size() & 1)
+            out.push_back(0);
+    }
+    for (std::size_t i = 1; i < chunks.size(); ++i)
+        if (std::memcmp(webp.data() + chunks[i].at, "ICCP", 4) != 0)
+            append(chunks[i].at, 8 + chunks[i].length + (chunks[i].length & 1));
+    const std::uint8_t iccFlag = 0x20;
+    std::uint8_t& flags = out[vp8xAt + 8];
+    flags = static_cast<std::uint8_t>(icc.empty() ? (flags & ~iccFlag) : (flags | iccFlag));
+    putLe32(out.data() + 4, static_cast<std::uint32_t>(out.size() - 8));
+    webp.swap(out);
+    return true;
 }
 
 } // namespace shiftsr

@@ -5,6 +5,7 @@
 #include "image_file.h"
 
 #include <exiv2/exiv2.hpp>
+#include <exiv2/webpimage.hpp> // not part of exiv2.hpp in 0.27
 
 #include <algorithm>
 #include <cstring>
@@ -27,6 +28,17 @@ const char* const kShiftsrNamespace = "http://ns.shiftsr.org/1.0/";
 
 void silentLog(int, const char*) {}
 
+// The XMP toolkit registers every namespace it meets while parsing in one global table; this
+// lock serialises that across threads. Recursive, like the critical section Exiv2's docs use;
+// never destroyed, so no thread can outlive it at exit.
+void xmpLock(void* data, bool lock) {
+    auto* m = static_cast<std::recursive_mutex*>(data);
+    if (lock)
+        m->lock();
+    else
+        m->unlock();
+}
+
 // Exiv2 keeps process-wide state (XMP toolkit, namespace registry, log level) that is not safe
 // to set up from two threads at once.
 void initExiv2() {
@@ -35,7 +47,7 @@ void initExiv2() {
         // Exiv2 reports every odd tag on stderr; our callers get a Status instead.
         Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute);
         Exiv2::LogMsg::setHandler(silentLog);
-        Exiv2::XmpParser::initialize();
+        Exiv2::XmpParser::initialize(xmpLock, new std::recursive_mutex);
         try {
             Exiv2::XmpProperties::registerNs(kShiftsrNamespace, "shiftsr");
         } catch (...) {
@@ -54,9 +66,9 @@ std::string exiv2Message(const std::exception& e) {
 // would describe pixels that are not there.
 const std::set<std::uint16_t>& layoutTags() {
     static const std::set<std::uint16_t> tags = {
-        254, 255, 258, 259, 262, 263, 264, 265, 266, 273, 277, 278, 279, 280, 281, 284,
-        288, 289, 290, 291, 292, 293, 317, 320, 322, 323, 324, 325, 330, 338, 339, 340,
-        341, 347, 512, 513, 514, 515, 517, 518, 519, 520, 521, 530, 532,
+        254,   255, 258, 259, 262, 263, 264, 265, 266, 273, 277, 278, 279, 280, 281,
+        284,   288, 289, 290, 291, 292, 293, 317, 320, 322, 323, 324, 325, 330, 338,
+        339,   340, 341, 347, 512, 513, 514, 515, 517, 518, 519, 520, 521, 530, 532,
         700,   // XMLPacket
         33723, // IPTCNAA
         34377, // Photoshop ImageResources
@@ -68,8 +80,8 @@ const std::set<std::uint16_t>& layoutTags() {
 
 // Groups holding other images of the source file: thumbnails, sub-images, multi-picture data.
 bool isOtherImageGroup(const std::string& group) {
-    return group == "Thumbnail" || group == "Image2" || group == "Image3" ||
-           group == "SubThumb1" || group == "MpfInfo" || group.rfind("SubImage", 0) == 0;
+    return group == "Thumbnail" || group == "Image2" || group == "Image3" || group == "SubThumb1" ||
+           group == "MpfInfo" || group.rfind("SubImage", 0) == 0;
 }
 
 void filterExif(Exiv2::ExifData& exif, bool sourceIsTiff) {
@@ -178,7 +190,9 @@ Result<Metadata> Metadata::read(const std::string& path) {
         data->xmp = image->xmpData();
         result.orientation_ = orientationFrom(data->exif, data->xmp);
         filterExif(data->exif, type == Exiv2::ImageType::tiff);
-        if (image->iccProfileDefined()) {
+        if (type == Exiv2::ImageType::webp) {
+            result.icc_ = webpIccProfile(bytes.data(), bytes.size());
+        } else if (image->iccProfileDefined()) {
             const Exiv2::DataBuf* icc = image->iccProfile();
             result.icc_.assign(icc->pData_, icc->pData_ + icc->size_);
         }
@@ -204,13 +218,17 @@ int exifOrientationOf(const std::uint8_t* data, std::size_t size) {
     }
 }
 
-int Metadata::orientation() const { return orientation_; }
+int Metadata::orientation() const {
+    return orientation_;
+}
 
 bool Metadata::empty() const {
     return data_->exif.empty() && data_->iptc.empty() && data_->xmp.empty() && icc_.empty();
 }
 
-const std::vector<std::uint8_t>& Metadata::iccProfile() const { return icc_; }
+const std::vector<std::uint8_t>& Metadata::iccProfile() const {
+    return icc_;
+}
 
 std::map<std::string, std::string> Metadata::entries() const {
     std::map<std::string, std::string> out;
@@ -245,6 +263,8 @@ Status Metadata::writeTo(const std::string& path, int width, int height,
             skip = true;
             return Status::ok();
         }
+        if (type == Exiv2::ImageType::none)
+            return Status::error(StatusCode::InvalidFile, what + ": not an image file");
         if (type != Exiv2::ImageType::jpeg && type != Exiv2::ImageType::png &&
             type != Exiv2::ImageType::tiff && type != Exiv2::ImageType::webp)
             return Status::error(StatusCode::Unsupported,
@@ -301,7 +321,9 @@ Status Metadata::writeTo(const std::string& path, int width, int height,
         image->setIptcData(data_->iptc);
         image->setXmpData(xmp);
         // A profile with a wrong size field would be copied as garbage: leave it behind.
-        if (validIccProfile(icc_)) {
+        // Exiv2 0.27 writes WebP profiles under a wrong chunk id; they are added below instead.
+        const bool icc = validIccProfile(icc_);
+        if (icc && type != Exiv2::ImageType::webp) {
             Exiv2::DataBuf icc(icc_.data(), static_cast<long>(icc_.size()));
             image->setIccProfile(icc, true);
         } else {
@@ -319,6 +341,13 @@ Status Metadata::writeTo(const std::string& path, int width, int height,
         updated.assign(out, out + outSize);
         io.munmap();
         io.close();
+        if (type == Exiv2::ImageType::png && !repairPngIccName(updated))
+            return Status::error(StatusCode::Internal, what + ": Exiv2 wrote a damaged PNG");
+        // The XMP written above always makes Exiv2 use the extended (VP8X) layout.
+        if (type == Exiv2::ImageType::webp &&
+            !setWebpIccProfile(updated, icc ? icc_ : std::vector<std::uint8_t>()))
+            return Status::error(StatusCode::Internal,
+                                 what + ": cannot add the ICC profile to the WebP file");
         return Status::ok();
     });
     if (!s || skip)

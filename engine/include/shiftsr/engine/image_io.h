@@ -1,4 +1,5 @@
-// Image files in and out (JPEG, PNG, TIFF, WebP, BMP): safe decoding, EXIF orientation, atomic writes.
+// Image files in and out (JPEG, PNG, TIFF, WebP, BMP): safe decoding, EXIF orientation, atomic
+// writes.
 #pragma once
 
 #include "shiftsr/engine/status.h"
@@ -17,9 +18,9 @@ struct ImageReadOptions {
 };
 
 struct DecodedImage {
-    cv::Mat color;     // BGR (3 channels) or gray (1 channel), CV_8U or CV_16U as stored
-    cv::Mat alpha;     // empty, or 1 channel of the same size and depth as `color`
-    int bitDepth = 8;  // 8 or 16
+    cv::Mat color;    // BGR (3 channels) or gray (1 channel), CV_8U or CV_16U as stored
+    cv::Mat alpha;    // empty, or 1 channel of the same size and depth as `color`
+    int bitDepth = 8; // 8 or 16
     bool grayscale = false;
     int exifOrientation = 1; // as stored in the file (1..8); color/alpha are already upright
                              // when ImageReadOptions::applyExifOrientation is set

@@ -1,4 +1,5 @@
-// Photo metadata (EXIF, IPTC, XMP, ICC): read from a source image, carried onto the upscaled output.
+// Photo metadata (EXIF, IPTC, XMP, ICC): read from a source image, carried onto the upscaled
+// output.
 #pragma once
 
 #include "shiftsr/engine/status.h"
@@ -28,7 +29,8 @@ public:
     // InvalidFile (not an image, or metadata too damaged to parse), IoError.
     static Result<Metadata> read(const std::string& path);
 
-    int orientation() const; // Exif.Image.Orientation (else Xmp.tiff.Orientation), 1..8; 1 if absent
+    int
+    orientation() const; // Exif.Image.Orientation (else Xmp.tiff.Orientation), 1..8; 1 if absent
     bool empty() const;
     const std::vector<std::uint8_t>& iccProfile() const;
 

@@ -127,6 +127,7 @@ struct DegradationRecord {
 
 class RealEsrganDegradation {
 public:
+    // Throws std::invalid_argument with options.validate()'s message when the options are invalid.
     explicit RealEsrganDegradation(DegradationOptions options = {});
     const DegradationOptions& options() const { return options_; }
 
@@ -134,7 +135,7 @@ public:
     // CV_32FC3 RGB of (rows/scale) x (cols/scale), in [0, 1] and quantised to k/255 as the
     // official code does. Every random draw comes from `rng`, so the result is a function of
     // (hr, rng state). Thread-safe (const, no shared state). Throws std::invalid_argument when
-    // hr breaks the preconditions or the options are invalid.
+    // hr breaks the preconditions.
     cv::Mat degrade(const cv::Mat& hr, std::mt19937_64& rng,
                     DegradationRecord* record = nullptr) const;
 

@@ -1,0 +1,45 @@
+// Training jobs: the documented job.json, presets, validation of every field.
+#pragma once
+
+#include "shiftsr/engine/status.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace shiftsr::training {
+
+struct TrainJob {
+    std::string kind = "teacher";     // teacher | rsd
+    std::string preset = "lite";      // tiny | lite | v3
+    std::string modelJson;            // optional: UNet config overrides (official keys), JSON text
+    std::string initModel;            // optional: package whose weights initialise the network
+    std::string name;                 // display name of the resulting package
+
+    std::vector<std::string> trainFolders;
+    std::string valFolder;            // optional
+    int gtSize = 128;                 // HR crop side; LQ side = gtSize / 4
+    int minSide = 64;
+    std::string degradation = "realesrgan"; // realesrgan | bicubic
+    int workers = 2;
+
+    int batch = 8;
+    int steps = 1000;
+    double lr = 2e-4, lrMin = 2e-5;
+    int warmup = 100;
+    double beta1 = 0.9, beta2 = 0.999, weightDecay = 0.0, eps = 1e-8;
+    double gradClip = 1.0;
+    double ema = 0.999;
+    std::string precision = "fp32";
+    int checkpointEvery = 200, validateEvery = 200, logEvery = 10;
+    int keepCheckpoints = 3;
+    std::uint64_t seed = 123456;
+    int threads = 0;
+    int valCount = 6, valSize = 128; // validation photos (HR side, centre crop)
+    int valSteps = 0;                // sampler steps at validation (0 = the schedule's T)
+
+    static Result<TrainJob> fromJson(const std::string& text);
+    std::string toJson() const; // canonical, with every default written out
+};
+
+} // namespace shiftsr::training

@@ -1,0 +1,24 @@
+// ResShift teacher training: resumable, observable (log.jsonl), stoppable, data-parallel (c10d).
+#pragma once
+
+#include "shiftsr/engine/progress.h"
+#include "shiftsr/engine/status.h"
+#include "shiftsr/training/job.h"
+
+#include <atomic>
+#include <string>
+
+namespace shiftsr::training {
+
+struct RunOptions {
+    std::string runDir;
+    bool resume = false;               // continue from runDir/checkpoints/latest
+    const std::atomic<bool>* stop = nullptr; // finish the current step, checkpoint, return ok
+    int maxSteps = -1;                 // stop (with a checkpoint) after this many steps in total
+};
+
+// Runs (or resumes) a job. With torchrun/SLURM variables set, joins a Gloo process group;
+// only rank 0 writes. Returns ok when finished or stopped cleanly.
+Status runTraining(const TrainJob& job, const RunOptions& options, const JobControl& control = {});
+
+} // namespace shiftsr::training

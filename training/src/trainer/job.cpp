@@ -1,0 +1,130 @@
+// job.json parsing and validation.
+#include "shiftsr/training/job.h"
+
+#include <nlohmann/json.hpp>
+
+namespace shiftsr::training {
+
+using nlohmann::json;
+
+template <class T> static void get(const json& j, const char* key, T* out) {
+    if (j.contains(key) && !j.at(key).is_null())
+        *out = j.at(key).get<T>();
+}
+
+Result<TrainJob> TrainJob::fromJson(const std::string& text) {
+    TrainJob t;
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const std::exception& e) {
+        return Status::error(StatusCode::InvalidFile, std::string("job.json is not valid JSON: ") + e.what());
+    }
+    if (!j.is_object())
+        return Status::error(StatusCode::InvalidFile, "job.json must be a JSON object");
+    try {
+        get(j, "kind", &t.kind);
+        get(j, "preset", &t.preset);
+        if (j.contains("model") && j["model"].is_object())
+            t.modelJson = j["model"].dump();
+        get(j, "init", &t.initModel);
+        get(j, "name", &t.name);
+        if (j.contains("data")) {
+            const json& d = j["data"];
+            if (d.contains("train")) {
+                if (d["train"].is_string())
+                    t.trainFolders = {d["train"].get<std::string>()};
+                else
+                    t.trainFolders = d["train"].get<std::vector<std::string>>();
+            }
+            get(d, "val", &t.valFolder);
+            get(d, "gt_size", &t.gtSize);
+            get(d, "min_side", &t.minSide);
+            get(d, "degradation", &t.degradation);
+            get(d, "workers", &t.workers);
+        }
+        get(j, "batch", &t.batch);
+        get(j, "steps", &t.steps);
+        if (j.contains("optimizer")) {
+            const json& o = j["optimizer"];
+            get(o, "lr", &t.lr);
+            get(o, "lr_min", &t.lrMin);
+            get(o, "warmup", &t.warmup);
+            if (o.contains("betas")) {
+                auto b = o["betas"].get<std::vector<double>>();
+                if (b.size() != 2)
+                    return Status::error(StatusCode::InvalidArgument, "optimizer.betas needs two numbers");
+                t.beta1 = b[0];
+                t.beta2 = b[1];
+            }
+            get(o, "weight_decay", &t.weightDecay);
+            get(o, "eps", &t.eps);
+            get(o, "grad_clip", &t.gradClip);
+        }
+        get(j, "ema", &t.ema);
+        get(j, "precision", &t.precision);
+        get(j, "checkpoint_every", &t.checkpointEvery);
+        get(j, "validate_every", &t.validateEvery);
+        get(j, "log_every", &t.logEvery);
+        get(j, "keep_checkpoints", &t.keepCheckpoints);
+        get(j, "seed", &t.seed);
+        get(j, "threads", &t.threads);
+        if (j.contains("validation")) {
+            const json& v = j["validation"];
+            get(v, "count", &t.valCount);
+            get(v, "size", &t.valSize);
+            get(v, "steps", &t.valSteps);
+        }
+    } catch (const std::exception& e) {
+        return Status::error(StatusCode::InvalidArgument, std::string("job.json: ") + e.what());
+    }
+    auto bad = [](const std::string& m) { return Status::error(StatusCode::InvalidArgument, "job.json: " + m); };
+    if (t.kind != "teacher" && t.kind != "rsd")
+        return bad("kind must be teacher or rsd");
+    if (t.preset != "tiny" && t.preset != "lite" && t.preset != "v3")
+        return bad("preset must be tiny, lite or v3");
+    if (t.trainFolders.empty())
+        return bad("data.train must name at least one folder of photos");
+    if (t.gtSize < 32 || t.gtSize % 16)
+        return bad("data.gt_size must be a multiple of 16, at least 32");
+    if (t.batch < 1 || t.steps < 1 || t.workers < 0)
+        return bad("batch and steps must be positive, workers non-negative");
+    if (!(t.lr > 0) || t.lrMin < 0 || t.warmup < 0 || !(t.ema >= 0 && t.ema < 1) || t.gradClip < 0)
+        return bad("lr > 0, lr_min >= 0, warmup >= 0, 0 <= ema < 1, grad_clip >= 0");
+    if (t.degradation != "realesrgan" && t.degradation != "bicubic")
+        return bad("data.degradation must be realesrgan or bicubic");
+    if (t.precision != "fp32")
+        return Status::error(StatusCode::Unsupported, "job.json: only fp32 training is supported in this build");
+    if (t.checkpointEvery < 1 || t.validateEvery < 1 || t.logEvery < 1 || t.keepCheckpoints < 1)
+        return bad("checkpoint_every, validate_every, log_every and keep_checkpoints must be positive");
+    return t;
+}
+
+std::string TrainJob::toJson() const {
+    json j = {{"kind", kind},
+              {"preset", preset},
+              {"init", initModel},
+              {"name", name},
+              {"data",
+               {{"train", trainFolders}, {"val", valFolder}, {"gt_size", gtSize}, {"min_side", minSide},
+                {"degradation", degradation}, {"workers", workers}}},
+              {"batch", batch},
+              {"steps", steps},
+              {"optimizer",
+               {{"lr", lr}, {"lr_min", lrMin}, {"warmup", warmup}, {"betas", {beta1, beta2}},
+                {"weight_decay", weightDecay}, {"eps", eps}, {"grad_clip", gradClip}}},
+              {"ema", ema},
+              {"precision", precision},
+              {"checkpoint_every", checkpointEvery},
+              {"validate_every", validateEvery},
+              {"log_every", logEvery},
+              {"keep_checkpoints", keepCheckpoints},
+              {"seed", seed},
+              {"threads", threads},
+              {"validation", {{"count", valCount}, {"size", valSize}, {"steps", valSteps}}}};
+    if (!modelJson.empty())
+        j["model"] = json::parse(modelJson);
+    return j.dump(2);
+}
+
+} // namespace shiftsr::training

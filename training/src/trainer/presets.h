@@ -1,0 +1,13 @@
+// Model presets of the trainer (tiny, lite, v3) and initial weights from a package.
+#pragma once
+
+#include "model_impl.h"
+#include "shiftsr/training/job.h"
+
+namespace shiftsr::training {
+
+Result<Architecture> buildArchitecture(const TrainJob& job);
+// Copies matching unet.* (and codec.*) tensors from a package; the codec must be complete.
+Status loadInitWeights(const std::string& package, nn::UNetModelSwinImpl& unet, Codec* codec, std::string* sha256);
+
+} // namespace shiftsr::training
