@@ -9,6 +9,7 @@ PACKAGES=(
     libtorch-dev libgloo-dev libopencv-dev libexiv2-dev nlohmann-json3-dev zlib1g-dev
     libopenblas0-pthread
     xvfb
+    python3 python3-pil   # training/data/fetch-photos.sh unpacks the training photos
 )
 
 missing=()

@@ -1,4 +1,4 @@
-// Training data: folder scan (sorted, reasons for skipped files) and the pair loader (shapes, determinism
+// Training data: folder scan (sorted, reasons for skips) and the pair loader (shapes, determinism
 // across worker counts, exact resume, sharding, replacement of unreadable photos, prompt shutdown).
 #include "shiftsr/training/dataset.h"
 #include "shiftsr/training/loader.h"
@@ -43,14 +43,19 @@ bool identical(const cv::Mat& a, const cv::Mat& b) {
 bool sameBatch(const Batch& a, const Batch& b, QString* why) {
     if (a.pairs.size() != b.pairs.size() || a.firstIndex != b.firstIndex) {
         *why = QStringLiteral("size %1/%2 first %3/%4")
-                   .arg(a.pairs.size()).arg(b.pairs.size()).arg(a.firstIndex).arg(b.firstIndex);
+                   .arg(a.pairs.size())
+                   .arg(b.pairs.size())
+                   .arg(a.firstIndex)
+                   .arg(b.firstIndex);
         return false;
     }
     for (size_t i = 0; i < a.pairs.size(); ++i) {
         const TrainingPair &x = a.pairs[i], &y = b.pairs[i];
-        if (x.path != y.path || x.index != y.index || !identical(x.hr, y.hr) || !identical(x.lq, y.lq)) {
+        if (x.path != y.path || x.index != y.index || !identical(x.hr, y.hr) ||
+            !identical(x.lq, y.lq)) {
             *why = QStringLiteral("pair %1 differs (%2 vs %3)")
-                       .arg(i).arg(QString::fromStdString(x.path), QString::fromStdString(y.path));
+                       .arg(i)
+                       .arg(QString::fromStdString(x.path), QString::fromStdString(y.path));
             return false;
         }
     }
@@ -94,7 +99,8 @@ private Q_SLOTS:
         const QString p = photos_.path();
         const int sizes[][2] = {{96, 80}, {128, 100}, {70, 90}, {48, 72}, {100, 100}, {64, 64}};
         for (int i = 0; i < 6; ++i)
-            QVERIFY(write(p + QStringLiteral("/p%1.png").arg(i), photo(sizes[i][0], sizes[i][1], 10 + i)));
+            QVERIFY(write(p + QStringLiteral("/p%1.png").arg(i),
+                          photo(sizes[i][0], sizes[i][1], 10 + i)));
         ScanOptions so;
         so.minSide = 32;
         auto scan = scanImageFolders({p.toStdString()}, so);
@@ -305,7 +311,8 @@ private Q_SLOTS:
         QVERIFY2(sameBatch(*x, *y, &why), qPrintable(why));
         for (const TrainingPair& p : x->pairs)
             QVERIFY(p.path.find("vanished") == std::string::npos);
-        QCOMPARE(a.replacedSamples(), std::uint64_t(1));
+        // The workers may already have met it again in the prefetched next epoch.
+        QVERIFY(a.replacedSamples() >= 1);
         const auto warnings = a.takeWarnings();
         QVERIFY(!warnings.empty()); // more than one if a replacement draw met it again
         for (const std::string& w : warnings)
@@ -365,11 +372,21 @@ private Q_SLOTS:
         LoaderOptions o = smallOptions();
         std::size_t count = images_.size();
         switch (field) {
-        case 0: o.gtSize = 66; break;
-        case 1: o.worldSize = 2, o.rank = 2; break;
-        case 2: o.workers = 0; break;
-        case 3: o.degradation.kernel2.kernelSize = 2; break;
-        case 4: count = 0; break;
+        case 0:
+            o.gtSize = 66;
+            break;
+        case 1:
+            o.worldSize = 2, o.rank = 2;
+            break;
+        case 2:
+            o.workers = 0;
+            break;
+        case 3:
+            o.degradation.kernel2.kernelSize = 2;
+            break;
+        case 4:
+            count = 0;
+            break;
         }
         const Status s = PairLoader::validate(o, count);
         QVERIFY(!s.isOk());

@@ -1,5 +1,5 @@
-// Real-ESRGAN degradation: kernels against the official formulas, PyTorch-compatible resizes, shapes,
-// quantisation, determinism, and the drawn parameters' ranges and branch frequencies.
+// Real-ESRGAN degradation: kernels against the official formulas, PyTorch-compatible resizes,
+// shapes, quantisation, determinism, and the drawn parameters' ranges and branch frequencies.
 #include "shiftsr/training/degradation.h"
 
 #include <opencv2/imgproc.hpp>
@@ -23,8 +23,8 @@ cv::Mat smoothImage(int rows, int cols) {
     for (int y = 0; y < rows; ++y)
         for (int x = 0; x < cols; ++x)
             img.at<cv::Vec3f>(y, x) =
-                cv::Vec3f(0.5f + 0.4f * std::sin(x * 0.07f + y * 0.03f), float(x) / cols * 0.8f + 0.1f,
-                          0.5f + 0.3f * std::cos(y * 0.05f));
+                cv::Vec3f(0.5f + 0.4f * std::sin(x * 0.07f + y * 0.03f),
+                          float(x) / cols * 0.8f + 0.1f, 0.5f + 0.3f * std::cos(y * 0.05f));
     return img;
 }
 
@@ -84,15 +84,18 @@ private Q_SLOTS:
         QTest::addColumn<KernelType>("type");
         QTest::addColumn<double>("beta");
         QTest::addColumn<QVector<double>>("expect"); // k[0,1], k[2,5], k[3,3], k[6,2]
-        QTest::newRow("aniso gaussian") << KernelType::Anisotropic << 1.0
-                                        << QVector<double>{0.0019120237642649936, 0.0031182731351213065,
-                                                           0.11934674854171845, 5.854456838708071e-06};
-        QTest::newRow("generalized aniso") << KernelType::GeneralizedAnisotropic << 0.7
-                                           << QVector<double>{0.009597043196212192, 0.011548225465887952,
-                                                              0.08605367216706468, 0.0015010306574602822};
-        QTest::newRow("plateau aniso") << KernelType::PlateauAnisotropic << 1.5
-                                       << QVector<double>{0.005388164638558073, 0.006454228280426155,
-                                                          0.1334799296157397, 0.0014929621737151645};
+        QTest::newRow("aniso gaussian")
+            << KernelType::Anisotropic << 1.0
+            << QVector<double>{0.0019120237642649936, 0.0031182731351213065, 0.11934674854171845,
+                               5.854456838708071e-06};
+        QTest::newRow("generalized aniso")
+            << KernelType::GeneralizedAnisotropic << 0.7
+            << QVector<double>{0.009597043196212192, 0.011548225465887952, 0.08605367216706468,
+                               0.0015010306574602822};
+        QTest::newRow("plateau aniso")
+            << KernelType::PlateauAnisotropic << 1.5
+            << QVector<double>{0.005388164638558073, 0.006454228280426155, 0.1334799296157397,
+                               0.0014929621737151645};
     }
     void kernelsMatchOfficial() {
         QFETCH(KernelType, type);
@@ -102,8 +105,9 @@ private Q_SLOTS:
         const double got[4] = {k.at<float>(0, 1), k.at<float>(2, 5), k.at<float>(3, 3),
                                k.at<float>(6, 2)};
         for (int i = 0; i < 4; ++i)
-            QVERIFY2(std::abs(got[i] - expect[i]) < 1e-6 + 1e-5 * expect[i],
-                     qPrintable(QStringLiteral("entry %1: %2 vs %3").arg(i).arg(got[i]).arg(expect[i])));
+            QVERIFY2(
+                std::abs(got[i] - expect[i]) < 1e-6 + 1e-5 * expect[i],
+                qPrintable(QStringLiteral("entry %1: %2 vs %3").arg(i).arg(got[i]).arg(expect[i])));
         // Isotropic generalized (5x5, sigma 1.3, beta 2.5): k[0,1], k[2,2], k[1,4].
         const cv::Mat g = bivariateKernel(KernelType::GeneralizedIsotropic, 5, 1.3, 0, 0, 2.5);
         QVERIFY(std::abs(g.at<float>(0, 1) - 8.3754443370469e-05) < 1e-8);
@@ -115,9 +119,10 @@ private Q_SLOTS:
         QTest::addColumn<KernelType>("type");
         QTest::addColumn<int>("size");
         for (int size : {3, 15, 21})
-            for (KernelType t : {KernelType::Isotropic, KernelType::Anisotropic,
-                                 KernelType::GeneralizedIsotropic, KernelType::GeneralizedAnisotropic,
-                                 KernelType::PlateauIsotropic, KernelType::PlateauAnisotropic})
+            for (KernelType t :
+                 {KernelType::Isotropic, KernelType::Anisotropic, KernelType::GeneralizedIsotropic,
+                  KernelType::GeneralizedAnisotropic, KernelType::PlateauIsotropic,
+                  KernelType::PlateauAnisotropic})
                 QTest::addRow("%s %d", kernelTypeName(t), size) << t << size;
     }
     void kernelProperties() {
@@ -137,7 +142,8 @@ private Q_SLOTS:
         cv::Mat rotated;
         cv::flip(k, rotated, -1);
         QVERIFY(cv::norm(k, rotated, cv::NORM_INF) < 1e-7);
-        const bool iso = type == KernelType::Isotropic || type == KernelType::GeneralizedIsotropic ||
+        const bool iso = type == KernelType::Isotropic ||
+                         type == KernelType::GeneralizedIsotropic ||
                          type == KernelType::PlateauIsotropic;
         if (iso) {
             cv::Mat mirrored, transposed;
@@ -169,6 +175,23 @@ private Q_SLOTS:
                 QCOMPARE(cv::norm(k.row(0)), 0.0);
             QVERIFY(k.at<float>(pad, 10) != 0.f);
         }
+        // Against the official formula with the standard library's J1 (single-threaded here).
+        for (double cutoff : {kPi / 5, kPi / 2, kPi}) {
+            const int size = 21;
+            cv::Mat ref(size, size, CV_64F);
+            for (int i = 0; i < size; ++i)
+                for (int j = 0; j < size; ++j) {
+                    const double r = std::hypot(i - 10.0, j - 10.0);
+                    ref.at<double>(i, j) =
+                        r == 0 ? cutoff * cutoff / (4 * kPi)
+                               : cutoff * std::cyl_bessel_j(1.0, cutoff * r) / (2 * kPi * r);
+                }
+            ref /= cv::sum(ref)[0];
+            cv::Mat got;
+            circularLowpassKernel(cutoff, size).convertTo(got, CV_64F);
+            QVERIFY2(cv::norm(got, ref, cv::NORM_INF) < 1e-7,
+                     qPrintable(QString::number(cv::norm(got, ref, cv::NORM_INF))));
+        }
         // A jinc has negative lobes (the ringing it exists to add).
         double lo;
         cv::minMaxLoc(circularLowpassKernel(kPi / 2, 21), &lo);
@@ -197,7 +220,8 @@ private Q_SLOTS:
                 QVERIFY(r.sigmaY >= o.sigma.min && r.sigmaY <= o.sigma.max);
                 QVERIFY(r.rotation >= -kPi && r.rotation <= kPi);
             }
-            if (r.type == KernelType::GeneralizedIsotropic || r.type == KernelType::GeneralizedAnisotropic)
+            if (r.type == KernelType::GeneralizedIsotropic ||
+                r.type == KernelType::GeneralizedAnisotropic)
                 QVERIFY(r.beta >= o.betaG.min && r.beta <= o.betaG.max);
             if (r.type == KernelType::PlateauIsotropic || r.type == KernelType::PlateauAnisotropic)
                 QVERIFY(r.beta >= o.betaP.min && r.beta <= o.betaP.max);
@@ -209,8 +233,39 @@ private Q_SLOTS:
         const double probs[6] = {0.45, 0.25, 0.12, 0.03, 0.12, 0.03};
         for (int t = 0; t < 6; ++t) {
             const double f = counts[KernelType(t)] / double(draws);
-            QVERIFY2(std::abs(f - 0.9 * probs[t]) < 0.03,
-                     qPrintable(QStringLiteral("%1: %2").arg(kernelTypeName(KernelType(t))).arg(f)));
+            QVERIFY2(
+                std::abs(f - 0.9 * probs[t]) < 0.03,
+                qPrintable(QStringLiteral("%1: %2").arg(kernelTypeName(KernelType(t))).arg(f)));
+        }
+    }
+
+    // Large kernels go through column slices (OpenCV's DFT path is slow): same result as one
+    // direct filter2D, including borders and tiny images.
+    void applyKernelMatchesFilter2D_data() {
+        QTest::addColumn<int>("size");
+        QTest::addColumn<int>("padTo");
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("cols");
+        QTest::newRow("7 in 21, 40x50") << 7 << 21 << 40 << 50;
+        QTest::newRow("11, 40x50") << 11 << 0 << 40 << 50;
+        QTest::newRow("13, 40x50") << 13 << 0 << 40 << 50;
+        QTest::newRow("19 in 21, 64x48") << 19 << 21 << 64 << 48;
+        QTest::newRow("21, 33x70") << 21 << 0 << 33 << 70;
+        QTest::newRow("13 in 15, 9x11") << 13 << 15 << 9 << 11;
+    }
+    void applyKernelMatchesFilter2D() {
+        QFETCH(int, size);
+        QFETCH(int, padTo);
+        QFETCH(int, rows);
+        QFETCH(int, cols);
+        const cv::Mat img = texturedImage(rows, cols, size);
+        const cv::Mat k = bivariateKernel(KernelType::Anisotropic, size, 2.5, 0.8, 0.4);
+        const cv::Mat padded = padTo > size ? circularLowpassKernel(1.0, size, padTo) : k;
+        for (const cv::Mat& kernel : {k, padded}) {
+            cv::Mat expect;
+            cv::filter2D(img, expect, CV_32F, kernel, cv::Point(-1, -1), 0, cv::BORDER_REFLECT_101);
+            const double err = cv::norm(applyKernel(img, kernel), expect, cv::NORM_INF);
+            QVERIFY2(err < 1e-5, qPrintable(QString::number(err)));
         }
     }
 
@@ -237,7 +292,8 @@ private Q_SLOTS:
         namespace F = torch::nn::functional;
         auto opts = F::InterpolateFuncOptions();
         if (scaleFactor > 0)
-            opts.scale_factor(std::vector<double>{scaleFactor, scaleFactor}).recompute_scale_factor(false);
+            opts.scale_factor(std::vector<double>{scaleFactor, scaleFactor})
+                .recompute_scale_factor(false);
         else
             opts.size(std::vector<int64_t>{outRows, outCols});
         if (mode == ResizeMode::Area)
@@ -334,14 +390,18 @@ private Q_SLOTS:
                 QVERIFY(r.kernel2.sigmaX >= 0.2 && r.kernel2.sigmaX <= 1.5);
             auto checkResize = [](const ResizeRecord& rr, const Range& range) {
                 switch (rr.direction) {
-                case ResizeDirection::Up: return rr.scale >= 1 && rr.scale <= range.max;
-                case ResizeDirection::Down: return rr.scale >= range.min && rr.scale <= 1;
-                case ResizeDirection::Keep: return rr.scale == 1;
+                case ResizeDirection::Up:
+                    return rr.scale >= 1 && rr.scale <= range.max;
+                case ResizeDirection::Down:
+                    return rr.scale >= range.min && rr.scale <= 1;
+                case ResizeDirection::Keep:
+                    return rr.scale == 1;
                 }
                 return false;
             };
             QVERIFY(checkResize(r.resize1, o.stage1.resizeRange));
-            QCOMPARE(r.resize1.size, cv::Size(int(32 * r.resize1.scale), int(32 * r.resize1.scale)));
+            QCOMPARE(r.resize1.size,
+                     cv::Size(int(32 * r.resize1.scale), int(32 * r.resize1.scale)));
             ++dir1[int(r.resize1.direction)];
             ++modes[int(r.resize1.mode)];
             auto checkNoise = [](const NoiseRecord& n, const DegradationStageOptions& s) {
@@ -379,7 +439,8 @@ private Q_SLOTS:
         QVERIFY2(near(gaussian1, draws, 0.5), qPrintable(QString::number(gaussian1)));
         QVERIFY2(near(gray1, draws, 0.4), qPrintable(QString::number(gray1)));
         QVERIFY2(near(gaussian2, second, 0.5), qPrintable(QString::number(gaussian2)));
-        QVERIFY(near(dir1[0], draws, 0.2) && near(dir1[1], draws, 0.7) && near(dir1[2], draws, 0.1));
+        QVERIFY(near(dir1[0], draws, 0.2) && near(dir1[1], draws, 0.7) &&
+                near(dir1[2], draws, 0.1));
         for (int m = 0; m < 3; ++m)
             QVERIFY(near(modes[m], draws, 1.0 / 3));
     }
@@ -412,7 +473,8 @@ private Q_SLOTS:
         // Constant stays constant (weights sum to one, borders included).
         const cv::Mat flat(16, 16, CV_32FC3, cv::Scalar(0.2, 0.4, 0.6));
         const cv::Mat small = resizeMatlabBicubic(flat, cv::Size(5, 3));
-        QVERIFY(cv::norm(small, cv::Mat(3, 5, CV_32FC3, cv::Scalar(0.2, 0.4, 0.6)), cv::NORM_INF) < 1e-6);
+        QVERIFY(cv::norm(small, cv::Mat(3, 5, CV_32FC3, cv::Scalar(0.2, 0.4, 0.6)), cv::NORM_INF) <
+                1e-6);
     }
 
     void jpegRoundTripQuality() {
@@ -444,7 +506,8 @@ private Q_SLOTS:
         std::mt19937_64 rng(1);
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, d.degrade(texturedImage(30, 32, 1), rng));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, d.degrade(cv::Mat(32, 32, CV_8UC3), rng));
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, bivariateKernel(KernelType::Isotropic, 4, 1, 1, 0));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 bivariateKernel(KernelType::Isotropic, 4, 1, 1, 0));
     }
 };
 

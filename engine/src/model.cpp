@@ -110,6 +110,26 @@ std::unique_ptr<Codec> Architecture::makeCodec() const {
     return std::make_unique<UnshuffleCodec>(4);
 }
 
+Architecture Architecture::tinyTest() {
+    Architecture a;
+    a.name = "tiny test model";
+    a.codec = "unshuffle-f4";
+    a.unet.imageSize = 16;
+    a.unet.lqSize = 16;
+    a.unet.inChannels = 48;
+    a.unet.outChannels = 48;
+    a.unet.modelChannels = 32;
+    a.unet.channelMult = {1, 2};
+    a.unet.numResBlocks = {1, 1};
+    a.unet.attentionResolutions = {16, 8};
+    a.unet.swinEmbedDim = 32;
+    a.unet.numHeadChannels = 16;
+    a.unet.windowSize = 8;
+    a.unet.mlpRatio = 2.0;
+    a.paddingOffset = 16;
+    return a;
+}
+
 ModelInfo describePackage(const SafeTensorsFile& file) {
     ModelInfo info;
     info.source = file.path();

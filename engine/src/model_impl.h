@@ -42,6 +42,9 @@ struct Architecture {
     static Result<Architecture> fromMetadata(const std::map<std::string, std::string>& metadata);
     std::map<std::string, std::string> toMetadata() const; // without provenance
     std::unique_ptr<Codec> makeCodec() const;
+    // A tiny unshuffle-f4 architecture (16 px latent, ~0.8M parameters) for tests and the
+    // embedded pipeline-check model.
+    static Architecture tinyTest();
 };
 
 struct Model::Impl {

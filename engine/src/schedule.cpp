@@ -1,14 +1,10 @@
 // ResShift eta schedule and posterior coefficients (models/gaussian_diffusion.py).
 #include "schedule.h"
+#include "json_util.h"
 
 #include <cmath>
 
 namespace shiftsr {
-
-template <class T> static void readKey(const nlohmann::json& j, const char* key, T* out) {
-    if (j.contains(key) && !j.at(key).is_null())
-        *out = j.at(key).get<T>();
-}
 
 Result<ScheduleConfig> ScheduleConfig::fromJson(const nlohmann::json& j) {
     ScheduleConfig c;

@@ -12,24 +12,8 @@ int main(int argc, char** argv) {
         std::cerr << "usage: shiftsr-make-test-model OUT.safetensors\n";
         return 2;
     }
-    Architecture a;
+    Architecture a = Architecture::tinyTest();
     a.name = "ShiftSR test model (untrained, pipeline check only)";
-    a.codec = "unshuffle-f4";
-    a.unet.imageSize = 16;
-    a.unet.lqSize = 16;
-    a.unet.inChannels = 48;
-    a.unet.outChannels = 48;
-    a.unet.modelChannels = 32;
-    a.unet.channelMult = {1, 2};
-    a.unet.numResBlocks = {1, 1};
-    a.unet.attentionResolutions = {8};
-    a.unet.swinEmbedDim = 32;
-    a.unet.numHeadChannels = 16;
-    a.unet.windowSize = 8;
-    a.unet.mlpRatio = 2.0;
-    a.paddingOffset = 16;
-    a.schedule.steps = 4;
-    a.steps = 4;
     torch::manual_seed(20261125);
     nn::UNetModelSwinImpl unet(a.unet);
     SafeTensorsWriter w;

@@ -6,7 +6,7 @@
 # TARGET/train/     photos to train on        TARGET/heldout/   photos never trained on (validation)
 # TARGET/manifest.tsv   one row per photo: file, package, version, licence, size, source, processing
 # TARGET/LICENSES.md    licences and the attributions CC-BY / CC-BY-SA photos require
-# TARGET/.work/         downloaded .deb files and their unpacked trees (a cache; safe to delete)
+# TARGET/.work/         downloaded .deb files and their unpacked trees (~1 GB cache; safe to delete)
 #
 # Needs: apt-get (package lists present: `apt-get update` run once, as root, beforehand), dpkg-deb,
 # Debian's python3 with python3-pil (WebP support). The optional zstd CLI (package zstd) unpacks
@@ -30,6 +30,7 @@ PACKAGES=(gcompris-qt-data opencv-doc lxqt-themes python3-skimage python3-sklear
           mate-backgrounds palapeli-data)
 
 die() { echo "fetch-photos: $*" >&2; exit 1; }
+latest_deb() { find "$WORK/debs" -maxdepth 1 -name "${1}_*.deb" | sort -V | tail -n 1; }
 
 for tool in apt-get dpkg-deb; do
     command -v "$tool" >/dev/null || die "'$tool' not found (this script needs Debian or a derivative)"
@@ -44,14 +45,14 @@ PY=/usr/bin/python3
 mkdir -p "$WORK/debs" "$WORK/root"
 : > "$WORK/packages.tsv.new"
 for pkg in "${PACKAGES[@]}"; do
-    deb=$(ls -1 "$WORK/debs/${pkg}"_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
+    deb=$(latest_deb "$pkg")
     if [ -z "$deb" ]; then
         echo "fetch-photos: downloading $pkg"
         # apt-get download works as any user; as root it warns that it cannot drop to _apt.
         if ! (cd "$WORK/debs" && apt-get download -q "$pkg" 2>&1 | grep -v "unsandboxed" >&2; exit "${PIPESTATUS[0]}"); then
             die "cannot download $pkg: run 'apt-get update' as root once (the package lists may be missing), then retry"
         fi
-        deb=$(ls -1 "$WORK/debs/${pkg}"_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
+        deb=$(latest_deb "$pkg")
         [ -n "$deb" ] || die "apt-get download left no .deb for $pkg"
     fi
     dest="$WORK/root/$pkg"
@@ -67,7 +68,7 @@ done
 mv "$WORK/packages.tsv.new" "$WORK/packages.tsv"
 
 exec "$PY" - "$TARGET" "$WORK" <<'PYTHON'
-import fnmatch, hashlib, io, os, re, shutil, struct, subprocess, sys, zlib
+import difflib, fnmatch, io, os, re, shutil, struct, subprocess, sys, zlib
 from PIL import Image
 
 TARGET, WORK = sys.argv[1], sys.argv[2]
@@ -105,17 +106,14 @@ def parse_dep5(path):
     flush()
     return stanzas
 
-def dep5_licence(pkg, relpath):
-    """The last stanza whose pattern matches the tail of the installed path (DEP-5: last wins)."""
+def dep5_licence(pkg, upstream_path):
+    """(licence, first copyright line) of the last stanza matching a path of the upstream source
+    tree (DEP-5: '*' also matches '/', and the last match wins)."""
     path = os.path.join(packages[pkg][1], 'usr/share/doc', pkg, 'copyright')
     best = None
-    parts = relpath.split('/')
     for patterns, copyright, licence in parse_dep5(path):
-        for pat in patterns:
-            n = pat.count('/') + 1
-            tail = '/'.join(parts[-n:])
-            if fnmatch.fnmatchcase(tail, pat):
-                best = (licence, copyright.split('\n')[0])
+        if any(fnmatch.fnmatchcase(upstream_path, pat) for pat in patterns):
+            best = (licence, copyright.split('\n')[0])
     return best or ('see /usr/share/doc/%s/copyright' % pkg, '')
 
 # ---------------------------------------------------------------- Qt resource files (.rcc)
@@ -269,15 +267,20 @@ for act in GCOMPRIS_ACTIVITIES:
             continue  # sprites and icons, not photos
         meta = {}
         d = os.path.dirname(p)
-        while d and not meta:
+        while d not in ('', '/') and not meta:  # nearest README up the tree that names the file
             if d in readmes:
                 rel = p[len(d) + 1:]
                 meta = readmes[d].get(rel) or readmes[d].get(os.path.basename(p)) or {}
+                if not meta:  # upstream typos ("audaPalatina" for aulaPalatina)
+                    close = difflib.get_close_matches(rel, list(readmes[d]), n=1, cutoff=0.9)
+                    if close:
+                        log('%s: licence taken from README entry %s' % (p, close[0]))
+                        meta = readmes[d][close[0]]
             d = os.path.dirname(d)
-        if meta.get('License'):
-            licence = normalise_licence(meta['License'])
-        else:
-            licence = dep5_licence('gcompris-qt-data', p.lstrip('/').replace('gcompris/', '', 1))[0]
+        if not meta.get('License'):
+            log('skipped %s: its licence is not stated in the activity README' % p)
+            continue
+        licence = normalise_licence(meta['License'])
         stem = p.split('/resource/', 1)[-1].rsplit('.', 1)[0].replace('/', '-')
         add('train', 'gcompris-%s-%s.png' % (act, stem), 'gcompris-qt-data',
             'usr/share/gcompris-qt/rcc/%s.rcc:%s' % (act, p), licence,
@@ -298,7 +301,10 @@ OPENCV = ['data/aero1.jpg', 'data/aero3.jpg', 'data/aloeL.jpg', 'data/apple.jpg'
           'hfs/data/000.jpg', 'hfs/data/001.jpg', 'hfs/data/002.jpg', 'reg/home.png']
 for rel in OPENCV:
     src = 'usr/share/doc/opencv-doc/examples/' + rel
-    lic, holder = dep5_licence('opencv-doc', 'samples/' + rel)
+    # data/ is the main tree's samples/data; the rest are contrib modules' samples.
+    module, _, rest = rel.partition('/')
+    upstream = 'samples/' + rel if module == 'data' else 'contrib/modules/%s/samples/%s' % (module, rest)
+    lic, holder = dep5_licence('opencv-doc', upstream)
     add('train', 'opencv-' + rel.replace('data/', '', 1).replace('/', '-'), 'opencv-doc', src,
         lic, author=holder or 'OpenCV sample data', path=root('opencv-doc', src))
 
@@ -453,8 +459,8 @@ md += ['', '## Obligations', '',
        '  Debian source package).',
        '- **Apache-2.0 AND BSD-3-Clause** (opencv-doc) is how Debian licenses the OpenCV sample data as',
        '  a whole; several of these classic test images have older, informal provenance.',
-       '- Whether weights trained on these photos are a derivative work is legally unsettled; ShiftSR',
-       '  records the photo set in each model\'s provenance metadata and ships none of the photos.', '',
+       '- Whether weights trained on these photos are a derivative work is legally unsettled: keep',
+       '  this file and manifest.tsv with any model trained on the set, and do not ship the photos.', '',
        '## Attributions (CC-BY, CC-BY-SA)', '']
 for p in kept:
     if needs_attribution(p['licence']):

@@ -2,6 +2,7 @@
 #include "nn/unet_swin.h"
 
 #include "nn/layers.h"
+#include "json_util.h"
 
 #include <cmath>
 #include <tuple>
@@ -11,11 +12,6 @@ namespace shiftsr::nn {
 namespace F = torch::nn::functional;
 
 // ---------------------------------------------------------------- config
-
-template <class T> static void readKey(const nlohmann::json& j, const char* key, T* out) {
-    if (j.contains(key) && !j.at(key).is_null())
-        *out = j.at(key).get<T>();
-}
 
 Result<UNetSwinConfig> UNetSwinConfig::fromJson(const nlohmann::json& j) {
     if (!j.is_object())

@@ -2,15 +2,11 @@
 #include "nn/vq_autoencoder.h"
 
 #include "nn/layers.h"
+#include "json_util.h"
 
 namespace shiftsr::nn {
 
 namespace F = torch::nn::functional;
-
-template <class T> static void readKey(const nlohmann::json& j, const char* key, T* out) {
-    if (j.contains(key) && !j.at(key).is_null())
-        *out = j.at(key).get<T>();
-}
 
 Result<VQConfig> VQConfig::fromJson(const nlohmann::json& j) {
     VQConfig c;

@@ -50,13 +50,16 @@ Status readFile(const std::string& path, std::vector<uchar>& bytes) {
 std::uint32_t be32(const uchar* p) {
     return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
 }
-std::uint32_t be16(const uchar* p) { return std::uint32_t(p[0]) << 8 | p[1]; }
+std::uint32_t be16(const uchar* p) {
+    return std::uint32_t(p[0]) << 8 | p[1];
+}
 
 // Stored size from a PNG or JPEG header, so that huge images are refused before their pixels
 // are allocated; other formats are checked after decoding.
 std::optional<std::pair<std::uint64_t, std::uint64_t>> headerSize(const std::vector<uchar>& b) {
     static const uchar png[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-    if (b.size() >= 24 && std::equal(png, png + 8, b.begin()) && std::memcmp(&b[12], "IHDR", 4) == 0)
+    if (b.size() >= 24 && std::equal(png, png + 8, b.begin()) &&
+        std::memcmp(&b[12], "IHDR", 4) == 0)
         return std::make_pair<std::uint64_t, std::uint64_t>(be32(&b[16]), be32(&b[20]));
     if (b.size() >= 4 && b[0] == 0xFF && b[1] == 0xD8) {
         size_t i = 2;
@@ -70,7 +73,8 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> headerSize(const std::vec
             }
             const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
             if (sof)
-                return std::make_pair<std::uint64_t, std::uint64_t>(be16(&b[i + 7]), be16(&b[i + 5]));
+                return std::make_pair<std::uint64_t, std::uint64_t>(be16(&b[i + 7]),
+                                                                    be16(&b[i + 5]));
             if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) {
                 i += 2;
                 continue;
@@ -106,15 +110,16 @@ Result<cv::Mat> decodeTrainingImage(const std::string& path, std::uint64_t maxPi
         // IMREAD_COLOR applies the EXIF orientation; ANYDEPTH keeps 16-bit photos 16-bit.
         img = cv::imdecode(bytes, cv::IMREAD_COLOR | cv::IMREAD_ANYDEPTH);
     } catch (const cv::Exception& e) {
-        return Status::error(StatusCode::InvalidFile, std::string("cannot be decoded: ") + e.what());
+        return Status::error(StatusCode::InvalidFile,
+                             std::string("cannot be decoded: ") + e.what());
     }
     if (img.empty())
         return Status::error(StatusCode::InvalidFile,
                              "cannot be decoded (corrupt, truncated or not an image)");
     if (std::uint64_t(img.cols) * std::uint64_t(img.rows) > maxPixels)
-        return Status::error(StatusCode::Unsupported,
-                             "too large: " + sizeText(img.cols, img.rows) + " is more than " +
-                                 std::to_string(maxPixels) + " pixels");
+        return Status::error(StatusCode::Unsupported, "too large: " + sizeText(img.cols, img.rows) +
+                                                          " is more than " +
+                                                          std::to_string(maxPixels) + " pixels");
     if (img.depth() != CV_8U && img.depth() != CV_16U) {
         // Float TIFFs and the like: training wants display-referred 8/16-bit photos.
         return Status::error(StatusCode::Unsupported, "unsupported pixel type (not 8 or 16 bit)");
@@ -137,20 +142,15 @@ Result<ScanReport> scanImageFolders(const std::vector<std::string>& folders,
             return Status::error(StatusCode::NotFound,
                                  "training folder '" + folder + "' does not exist");
         if (!fs::is_directory(st))
-            return Status::error(StatusCode::InvalidArgument,
-                                 "'" + folder + "' is not a folder");
+            return Status::error(StatusCode::InvalidArgument, "'" + folder + "' is not a folder");
         const auto opts = fs::directory_options::skip_permission_denied;
+        // Hidden files are skipped silently: thumbnails caches, editor sidecars, .DS_Store.
         auto consider = [&](const fs::directory_entry& e) {
             const std::string name = e.path().filename().string();
-            if (!name.empty() && name[0] == '.')
-                return false;
             std::error_code ec2;
-            if (e.is_directory(ec2))
-                return true;
-            if (!e.is_regular_file(ec2)) // sockets, fifos, dangling links
-                return true;
+            if (name.empty() || name[0] == '.' || !e.is_regular_file(ec2))
+                return; // folders are walked by the iterator; sockets, fifos, dangling links
             candidates.push_back(e.path().lexically_normal().string());
-            return true;
         };
         if (options.recursive) {
             fs::recursive_directory_iterator it(folder, opts, ec), end;
@@ -193,9 +193,9 @@ Result<ScanReport> scanImageFolders(const std::vector<std::string>& folders,
         const std::string& path = candidates[i];
         if (!isTrainingImageExtension(path)) {
             const std::string ext = fs::path(path).extension().string();
-            report.skipped.push_back(
-                {path, ext.empty() ? "not an image file (no extension)"
-                                   : "not an image file (extension " + ext + ")"});
+            report.skipped.push_back({path, ext.empty()
+                                                ? "not an image file (no extension)"
+                                                : "not an image file (extension " + ext + ")"});
             continue;
         }
         Result<cv::Mat> img = decodeTrainingImage(path, options.maxPixels);
@@ -205,7 +205,8 @@ Result<ScanReport> scanImageFolders(const std::vector<std::string>& folders,
         }
         const int w = img->cols, h = img->rows;
         if (std::min(w, h) < options.minSide) {
-            report.skipped.push_back({path, "too small: " + sizeText(w, h) + " (the shorter side must be at least " +
+            report.skipped.push_back({path, "too small: " + sizeText(w, h) +
+                                                " (the shorter side must be at least " +
                                                 std::to_string(options.minSide) + " pixels)"});
             continue;
         }

@@ -1,4 +1,4 @@
-// PairLoader: worker threads turning (seed, sample index) into HR/LQ pairs, in order, ahead of the trainer.
+// PairLoader: worker threads turn (seed, sample index) into HR/LQ pairs, in order, ahead of use.
 #include "shiftsr/training/loader.h"
 
 #include "random.h"
@@ -109,7 +109,8 @@ private:
 
 Status PairLoader::validate(const LoaderOptions& o, std::size_t imageCount) {
     if (imageCount == 0)
-        return invalid("no training images (scan the folders first; every file may have been skipped)");
+        return invalid(
+            "no training images (scan the folders first; every file may have been skipped)");
     if (imageCount > std::size_t(UINT32_MAX))
         return invalid("more than 4294967295 images");
     if (o.scale < 1 || o.scale > 16)
@@ -203,8 +204,7 @@ Result<TrainingPair> PairLoader::makeSample(std::uint64_t g) {
                                     "; another photo replaces it");
             continue;
         }
-        std::mt19937_64 rng(
-            detail::mixSeed(options_.seed, g, std::uint64_t(attempt), kTagSample));
+        std::mt19937_64 rng(detail::mixSeed(options_.seed, g, std::uint64_t(attempt), kTagSample));
         const int gt = options_.gtSize;
         const bool flip = options_.hflip && detail::uniform01(rng) < 0.5;
         cv::Mat img = *decoded;
@@ -244,8 +244,8 @@ Result<TrainingPair> PairLoader::makeSample(std::uint64_t g) {
     }
     return Status::error(StatusCode::InvalidFile,
                          "no readable photo in " + std::to_string(kMaxAttempts) +
-                             " tries for training sample " + std::to_string(g) + " (last: " +
-                             lastError + ")");
+                             " tries for training sample " + std::to_string(g) +
+                             " (last: " + lastError + ")");
 }
 
 void PairLoader::workerLoop() {
@@ -304,8 +304,8 @@ Result<Batch> PairLoader::next() {
 
 std::uint64_t PairLoader::position() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return startIndex_ + consumed_ * std::uint64_t(options_.batch) *
-                             std::uint64_t(options_.worldSize);
+    return startIndex_ +
+           consumed_ * std::uint64_t(options_.batch) * std::uint64_t(options_.worldSize);
 }
 
 std::vector<std::string> PairLoader::takeWarnings() {

@@ -49,6 +49,19 @@ inline double normal01(std::mt19937_64& rng) {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }
 
+// n draws of N(0, sigma^2); both Box-Muller outputs are used (half the transcendental calls).
+inline void fillNormal(float* out, std::size_t n, double sigma, std::mt19937_64& rng) {
+    std::size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+        const double radius = sigma * std::sqrt(-2.0 * std::log(1.0 - uniform01(rng)));
+        const double angle = 6.283185307179586 * uniform01(rng);
+        out[i] = float(radius * std::cos(angle));
+        out[i + 1] = float(radius * std::sin(angle));
+    }
+    if (i < n)
+        out[i] = float(sigma * normal01(rng));
+}
+
 // Index drawn with the given (unnormalised, non-negative) weights, like random.choices.
 template <class Weights> std::size_t weightedChoice(std::mt19937_64& rng, const Weights& w) {
     double total = 0;

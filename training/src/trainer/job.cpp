@@ -1,16 +1,15 @@
 // job.json parsing and validation.
 #include "shiftsr/training/job.h"
 
+#include "json_util.h"
+
 #include <nlohmann/json.hpp>
 
 namespace shiftsr::training {
 
 using nlohmann::json;
 
-template <class T> static void get(const json& j, const char* key, T* out) {
-    if (j.contains(key) && !j.at(key).is_null())
-        *out = j.at(key).get<T>();
-}
+template <class T> static void get(const json& j, const char* key, T* out) { readKey(j, key, out); }
 
 Result<TrainJob> TrainJob::fromJson(const std::string& text) {
     TrainJob t;

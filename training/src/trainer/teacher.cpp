@@ -83,19 +83,21 @@ ValSet buildValSet(const TrainJob& j, const std::vector<ImageRecord>& trainImage
         pool = trainImages;
     }
     DegradationOptions dopt;
+    dopt.scale = 4;
     dopt.bicubicOnly = j.degradation == "bicubic";
     RealEsrganDegradation deg(dopt);
     const int side = j.valSize / 16 * 16;
     for (const auto& rec : pool) {
         if (int(v.hr.size()) >= j.valCount)
             break;
-        cv::Mat img = cv::imread(rec.path, cv::IMREAD_COLOR);
-        if (img.empty() || img.rows < side || img.cols < side)
+        auto decoded = decodeTrainingImage(rec.path);
+        if (!decoded || decoded->rows < side || decoded->cols < side)
             continue;
+        const cv::Mat& img = *decoded;
         cv::Mat crop = img(cv::Rect((img.cols - side) / 2, (img.rows - side) / 2, side, side)).clone();
         cv::Mat rgb, f;
         cv::cvtColor(crop, rgb, cv::COLOR_BGR2RGB);
-        rgb.convertTo(f, CV_32FC3, 1.0 / 255.0);
+        rgb.convertTo(f, CV_32FC3, img.depth() == CV_16U ? 1.0 / 65535.0 : 1.0 / 255.0);
         std::mt19937_64 rng(0xC0FFEEull + v.hr.size());
         v.lq.push_back(deg.degrade(f, rng));
         v.hr.push_back(f);

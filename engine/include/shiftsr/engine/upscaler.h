@@ -23,6 +23,8 @@ struct UpscaleOptions {
 struct StageTimes {
     double pad = 0, encode = 0, decode = 0, total = 0; // seconds
     std::vector<double> unetSteps;                      // one entry per network call
+    // Whole-image pipeline only: reading, tile blending, colour fix, writing (seconds).
+    double read = 0, blend = 0, colorFix = 0, write = 0;
 };
 
 struct UpscaleResult {

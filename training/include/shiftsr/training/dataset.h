@@ -1,4 +1,4 @@
-// Training photo folders: a deterministic scan that keeps decodable photos and says why it skipped the rest.
+// Training photo folders: a deterministic scan keeping usable photos, with a reason for each skip.
 #pragma once
 
 #include "shiftsr/engine/progress.h"
@@ -22,8 +22,8 @@ struct SkippedFile {
 };
 
 struct ScanOptions {
-    int minSide = 64;                      // shorter side below this: skipped as too small
-    bool recursive = true;                 // descend into sub-folders (hidden ones are never entered)
+    int minSide = 64;      // shorter side below this: skipped as too small
+    bool recursive = true; // descend into sub-folders (hidden ones are never entered)
     std::uint64_t maxPixels = 100'000'000; // larger images are skipped, not decoded for training
 };
 

@@ -1,4 +1,4 @@
-// Real-ESRGAN second-order degradation (blur, resize, noise, JPEG) with the ResShift realsr defaults, in OpenCV.
+// Real-ESRGAN second-order degradation (blur, resize, noise, JPEG) at ResShift realsr defaults.
 #pragma once
 
 #include "shiftsr/engine/status.h"
@@ -10,8 +10,9 @@
 
 namespace shiftsr::training {
 
-// Every default below is the official value (ResShift configs/realsr_swinunet_realesrgan256_journal.yaml
-// and basicsr/data/realesrgan_dataset.py; PORTING_NOTES section 6).
+// Every default below is the official value (ResShift
+// configs/realsr_swinunet_realesrgan256_journal.yaml and basicsr/data/realesrgan_dataset.py;
+// PORTING_NOTES section 6).
 
 struct Range {
     double min = 0, max = 0;
@@ -41,16 +42,17 @@ struct BlurKernelOptions {
     std::array<double, 6> kernelProb{0.45, 0.25, 0.12, 0.03, 0.12, 0.03};
     double sincProb = 0.1;
     Range sigma{0.2, 3.0};
-    // Shape parameters: with probability 1/2 from [min, 1), else [1, max) (official; assumes min <= 1).
+    // Shape parameters: with probability 1/2 from [min, 1), else [1, max) (official; assumes min <=
+    // 1).
     Range betaG{0.5, 4.0}; // generalized Gaussian
     Range betaP{1.0, 2.0}; // plateau
 };
 
 struct DegradationStageOptions {
     std::array<double, 3> resizeProb{0.2, 0.7, 0.1}; // up, down, keep
-    Range resizeRange{0.15, 1.5};                     // up: [1, max), down: [min, 1)
-    double gaussianNoiseProb = 0.5;                   // else Poisson noise
-    Range noiseRange{1, 30};                          // Gaussian sigma in 8-bit levels
+    Range resizeRange{0.15, 1.5};                    // up: [1, max), down: [min, 1)
+    double gaussianNoiseProb = 0.5;                  // else Poisson noise
+    Range noiseRange{1, 30};                         // Gaussian sigma in 8-bit levels
     Range poissonScaleRange{0.05, 3.0};
     double grayNoiseProb = 0.4;
     // Stage 1: the JPEG after its noise. Stage 2: the final JPEG (official jpeg_range2), which is
@@ -93,7 +95,7 @@ struct DegradationOptions {
 
 struct KernelRecord {
     KernelType type = KernelType::Pulse;
-    int size = 1; // drawn size, before zero padding
+    int size = 1;                                          // drawn size, before zero padding
     double sigmaX = 0, sigmaY = 0, rotation = 0, beta = 0; // Gaussian / plateau families
     double omega = 0;                                      // sinc cutoff (radians)
 };
@@ -165,6 +167,10 @@ cv::Mat randomBlurKernel(const BlurKernelOptions& options, std::mt19937_64& rng,
 // basicsr circular_lowpass_kernel: 2-D jinc low-pass with cutoff in radians (pi = Nyquist),
 // normalised, CV_32F size x size (size odd), zero-padded to padTo when padTo > size.
 cv::Mat circularLowpassKernel(double cutoff, int size, int padTo = 0);
+
+// basicsr filter2D: correlation (no kernel flip) with reflect-101 borders ('reflect' padding) of a
+// CV_32FC(n) image with an odd square CV_32F kernel; zero padding around the kernel costs nothing.
+cv::Mat applyKernel(const cv::Mat& img, const cv::Mat& kernel);
 
 // F.interpolate(mode, align_corners=False, antialias=False) on a CV_32FC(n) image: Area is
 // adaptive average pooling, Bilinear and Bicubic (A = -0.75) sample at half-pixel centres with

@@ -1,4 +1,4 @@
-// Deterministic, resumable, shardable producer of (HR crop, degraded LQ) training batches on worker threads.
+// Deterministic, resumable, shardable producer of (HR crop, degraded LQ) batches on worker threads.
 #pragma once
 
 #include "shiftsr/engine/status.h"
@@ -29,9 +29,9 @@ namespace shiftsr::training {
 // are exactly batch b of a single process with batch*w, so a run's data does not depend on how
 // many processes share it, and every rank resumes from the same startIndex.
 struct LoaderOptions {
-    int gtSize = 256; // HR crop side; a multiple of scale
-    int batch = 8;    // samples per batch on this rank
-    int workers = 2;  // threads producing samples
+    int gtSize = 256;        // HR crop side; a multiple of scale
+    int batch = 8;           // samples per batch on this rank
+    int workers = 2;         // threads producing samples
     int prefetchBatches = 4; // batches prepared ahead of the consumer (memory bound)
     std::uint64_t seed = 1;
     bool hflip = true; // mirror half of the crops (official use_hflip; no rotations)
@@ -49,8 +49,8 @@ struct LoaderOptions {
 };
 
 struct TrainingPair {
-    cv::Mat hr, lq;    // CV_32FC3 RGB in [0, 1]; hr gtSize^2, lq (gtSize/scale)^2
-    std::string path;  // the photo the crop came from
+    cv::Mat hr, lq;          // CV_32FC3 RGB in [0, 1]; hr gtSize^2, lq (gtSize/scale)^2
+    std::string path;        // the photo the crop came from
     std::uint64_t index = 0; // global sample index
 };
 
@@ -67,7 +67,8 @@ public:
     // Starts the workers at once. startIndex: the global index where the next global batch
     // starts (0 for a new run, position() of the run being resumed). Throws
     // std::invalid_argument with validate()'s message when the options are invalid.
-    PairLoader(std::vector<ImageRecord> images, LoaderOptions options, std::uint64_t startIndex = 0);
+    PairLoader(std::vector<ImageRecord> images, LoaderOptions options,
+               std::uint64_t startIndex = 0);
     // Stops and joins the workers, also while they wait for room; a sample being made is finished
     // first (milliseconds).
     ~PairLoader();
@@ -83,9 +84,9 @@ public:
     std::uint64_t position() const;
 
     // Messages about photos that failed to load after the scan (each such sample used another
-    // photo, chosen deterministically); taking them clears them.
+    // photo, chosen deterministically); taking them clears them. Like replacedSamples(), this
+    // covers samples made so far, prefetched ones included.
     std::vector<std::string> takeWarnings();
-    // Samples that used a replacement photo so far.
     std::uint64_t replacedSamples() const;
 
     const LoaderOptions& options() const { return options_; }

@@ -1,0 +1,70 @@
+// Pipeline: one upscale request from file (or image) to file: read, tile, sample, blend, colour fix, write.
+#pragma once
+
+#include "shiftsr/engine/image_io.h"
+#include "shiftsr/engine/model.h"
+#include "shiftsr/engine/progress.h"
+#include "shiftsr/engine/status.h"
+#include "shiftsr/engine/upscaler.h"
+
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace shiftsr {
+
+struct TileOptions {
+    int tile = 0;    // LQ tile side in pixels (snapped down to the model's padding offset); 0 = from
+                     // the memory budget
+    int overlap = 0; // LQ overlap between neighbouring tiles; 0 = auto (1/4 of the tile, multiple of 8)
+    std::uint64_t memoryBudget = 0; // bytes for one tile; 0 = available RAM (CPU) minus a margin
+};
+
+enum class ColorFix { None, Wavelet, AdaIN };
+const char* colorFixName(ColorFix fix); // "none", "wavelet", "adain"
+bool parseColorFix(const std::string& text, ColorFix* out);
+
+struct UpscaleRequest {
+    std::string input;  // image file; ignored when `image` is set
+    std::string output; // empty: nothing is written, the result is only returned
+    cv::Mat image;      // in-memory input: 8/16-bit gray, BGR or BGRA (alpha upscaled separately)
+    int steps = 0;      // 0: the model's default
+    std::uint64_t seed = 12345;
+    int threads = 0; // intra-op threads; 0 = all logical cores
+    TileOptions tiles;
+    ColorFix colorFix = ColorFix::Wavelet;
+    bool keepMetadata = true; // copy the input's EXIF/IPTC/XMP/ICC onto the output
+    ImageWriteOptions write;
+    ImageReadOptions read;
+};
+
+struct UpscaleReport {
+    cv::Mat image; // BGR or gray (as the input), same depth as the input
+    cv::Mat alpha; // empty, or bicubic-upscaled input alpha of the same depth
+    int width = 0, height = 0; // output size
+    int tile = 0, overlap = 0, tiles = 0; // LQ tile side and overlap in effect, number of tiles
+    std::uint64_t bytesPerLqPixel = 0;    // the memory estimate the tile size came from
+    StageTimes times;
+    unsigned long long peakRssBytes = 0; // process-wide
+    std::string device;
+    int threads = 0;
+    int steps = 0;
+    std::vector<std::string> warnings; // e.g. tile halved after out-of-memory, alpha dropped
+};
+
+// Holds a shared immutable Model; run() may be called from any thread (runs on one model are
+// serialised). Never throws; Cancelled (and no output file) when job.cancel is raised.
+class Pipeline {
+public:
+    explicit Pipeline(std::shared_ptr<const Model> model);
+    Result<UpscaleReport> run(const UpscaleRequest& request, const JobControl& job = {}) const;
+    const Model& model() const { return *model_; }
+
+private:
+    std::shared_ptr<const Model> model_;
+};
+
+} // namespace shiftsr

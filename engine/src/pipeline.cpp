@@ -1,0 +1,345 @@
+// Pipeline: read -> overlapping LQ tiles through the sampler -> weighted HR blend -> colour fix -> write.
+#include "shiftsr/engine/pipeline.h"
+
+#include "color_fix.h"
+#include "device.h"
+#include "image_tensor.h"
+#include "model_impl.h"
+#include "sampler.h"
+#include "tiling.h"
+
+#include "shiftsr/engine/metadata.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <system_error>
+
+namespace shiftsr {
+
+namespace F = torch::nn::functional;
+
+const char* colorFixName(ColorFix fix) {
+    switch (fix) {
+    case ColorFix::None: return "none";
+    case ColorFix::Wavelet: return "wavelet";
+    case ColorFix::AdaIN: return "adain";
+    }
+    return "none";
+}
+
+bool parseColorFix(const std::string& text, ColorFix* out) {
+    for (ColorFix f : {ColorFix::None, ColorFix::Wavelet, ColorFix::AdaIN})
+        if (text == colorFixName(f)) {
+            *out = f;
+            return true;
+        }
+    return false;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Thrown out of one tiling attempt so that the caller retries with a smaller tile.
+struct TileOutOfMemory : std::exception {
+    const char* what() const noexcept override { return "out of memory"; }
+};
+
+bool isOutOfMemory(const c10::Error& e) {
+    const std::string what = e.what_without_backtrace();
+    return what.find("out of memory") != std::string::npos ||
+           what.find("DefaultCPUAllocator") != std::string::npos;
+}
+
+// Side of the tile the sampler gets along one axis is either a multiple of the padding offset or
+// the whole axis; the latter is reflect-padded, which needs fewer pad pixels than image pixels.
+bool paddable(int length, int offset) {
+    const int pad = (length + offset - 1) / offset * offset - length;
+    return pad < length;
+}
+
+struct TilingResult {
+    torch::Tensor hr01; // [1, 3, H*sf, W*sf] in [0, 1], CPU
+    int tiles = 0;
+};
+
+} // namespace
+
+Pipeline::Pipeline(std::shared_ptr<const Model> model) : model_(std::move(model)) {}
+
+Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl& job) const {
+    const auto tStart = Clock::now();
+    const auto& m = model_->impl();
+    const int T = m.schedule->steps();
+    const int steps = req.steps == 0 ? m.arch.steps : req.steps;
+    if (steps != 1 && steps != T)
+        return Status::error(StatusCode::InvalidArgument, "this model runs with 1 or " + std::to_string(T) +
+                                                              " steps, not " + std::to_string(steps));
+    if (req.tiles.tile < 0 || req.tiles.overlap < 0)
+        return Status::error(StatusCode::InvalidArgument, "tile size and overlap must not be negative");
+
+    // Output problems are found before minutes of sampling, not after.
+    if (!req.output.empty()) {
+        if (req.write.format.empty() && !ImageIO::isSupportedExtension(req.output))
+            return Status::error(StatusCode::InvalidArgument,
+                                 "unsupported output format: " + req.output +
+                                     " (use .png, .jpg, .tif, .webp or .bmp)");
+        std::error_code ec;
+        const auto parent = std::filesystem::path(req.output).parent_path();
+        if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
+            return Status::error(StatusCode::NotFound, "the output folder does not exist: " + parent.string());
+    }
+
+    UpscaleReport report;
+    const auto tRead = Clock::now();
+    cv::Mat color, alpha;
+    if (!req.image.empty()) {
+        if (req.image.depth() != CV_8U && req.image.depth() != CV_16U)
+            return Status::error(StatusCode::Unsupported, "only 8- and 16-bit images are supported");
+        switch (req.image.channels()) {
+        case 1:
+        case 3: color = req.image; break;
+        case 4: {
+            cv::Mat parts[4];
+            cv::split(req.image, parts);
+            cv::merge(parts, 3, color);
+            alpha = parts[3];
+            break;
+        }
+        default: return Status::error(StatusCode::Unsupported, "only gray, BGR and BGRA images are supported");
+        }
+    } else {
+        if (req.input.empty())
+            return Status::error(StatusCode::InvalidArgument, "no input: give a file or an image");
+        auto decoded = ImageIO::read(req.input, req.read);
+        if (!decoded)
+            return decoded.status().withContext("reading " + req.input);
+        color = decoded->color;
+        alpha = decoded->alpha;
+    }
+    report.times.read = since(tRead);
+    const int W = color.cols, H = color.rows, depth = color.depth();
+    const bool gray = color.channels() == 1;
+    const int sf = m.arch.scale, offset = m.arch.paddingOffset;
+    if (W < 2 || H < 2)
+        return Status::error(StatusCode::InvalidArgument, "the image is too small (at least 2x2 pixels)");
+
+    // Tile size: explicit, else the largest that fits the budget by the architecture estimate.
+    report.bytesPerLqPixel = tiling::bytesPerLqPixel(m.arch);
+    int tile = 0;
+    if (req.tiles.tile > 0) {
+        tile = tiling::snapTile(req.tiles.tile, offset);
+    } else {
+        std::uint64_t budget = req.tiles.memoryBudget;
+        if (budget == 0) {
+            const std::uint64_t hrPixels = std::uint64_t(W) * H * sf * sf;
+            // Canvas (3), weight (1), reference and colour-fix temporaries (~3 x 3), fp32.
+            const std::uint64_t canvases = hrPixels * 4 * 13;
+            if (m.device.is_cuda()) {
+                // LibTorch 1.13 has no portable free-VRAM query; assume a mid-range card.
+                budget = 4ull << 30;
+                report.warnings.push_back("free GPU memory unknown: tile size assumes 4 GB");
+            } else {
+                const std::uint64_t avail = device::availableRamBytes();
+                const std::uint64_t margin = std::max<std::uint64_t>(512ull << 20, avail / 5);
+                budget = avail > margin + canvases ? avail - margin - canvases : 0;
+            }
+        }
+        tile = tiling::tileForBudget(budget, report.bytesPerLqPixel, offset);
+    }
+    auto overlapFor = [&](int t) {
+        if (req.tiles.overlap == 0)
+            return tiling::autoOverlap(t);
+        return std::min(req.tiles.overlap, t / 2);
+    };
+    if (req.tiles.overlap > tile / 2)
+        report.warnings.push_back("overlap " + std::to_string(req.tiles.overlap) + " reduced to half the tile (" +
+                                  std::to_string(tile / 2) + ")");
+    if (!paddable(std::min(W, tile), offset) || !paddable(std::min(H, tile), offset))
+        return Status::error(StatusCode::InvalidArgument,
+                             "the image is too small for this model (each side needs at least " +
+                                 std::to_string(offset / 2 + 1) + " pixels)");
+
+    std::lock_guard<std::mutex> lock(m.runMutex);
+    report.threads = device::setThreads(req.threads);
+    report.device = device::describe(m.device);
+    report.steps = steps;
+
+    SampleOptions so;
+    so.mode = steps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
+    so.extraNoiseChannels = m.arch.unet.extraInputChannels;
+    DiffusionParts parts{m.unet.get(), m.codec.get(), m.schedule.get(), offset};
+
+    // One attempt over the whole grid with a given tile. Peak memory: the canvases plus one tile's
+    // working set, whatever the number of tiles.
+    auto runTiles = [&](torch::Tensor lq01, int tileSide, int overlap, StageTimes& times) {
+        const auto ax = tiling::planAxis(W, tileSide, overlap), ay = tiling::planAxis(H, tileSide, overlap);
+        const int rows = int(ay.starts.size()), cols = int(ax.starts.size()), n = rows * cols;
+        auto canvas = torch::zeros({1, 3, int64_t(H) * sf, int64_t(W) * sf}, torch::kFloat);
+        auto weight = torch::zeros({1, 1, int64_t(H) * sf, int64_t(W) * sf}, torch::kFloat);
+        auto ramp = [&](const tiling::Axis& a, int i, bool before) {
+            const int k = int(a.starts.size());
+            if (before)
+                return i > 0 ? (a.starts[i - 1] + a.extent - a.starts[i]) * sf : 0;
+            return i + 1 < k ? (a.starts[i] + a.extent - a.starts[i + 1]) * sf : 0;
+        };
+        for (int r = 0; r < rows; ++r) {
+            for (int c = 0; c < cols; ++c) {
+                if (job.cancelled())
+                    throw Cancelled();
+                const int k = r * cols + c;
+                const std::string name = "tile " + std::to_string(k + 1) + "/" + std::to_string(n);
+                const int x0 = ax.starts[c], y0 = ay.starts[r];
+                JobControl inner;
+                inner.cancel = job.cancel;
+                if (job.progress)
+                    inner.progress = [&](double f, const std::string& stage) {
+                        job.report(0.9 * (k + f) / n, name + ": " + stage);
+                    };
+                auto lq = (lq01.slice(2, y0, y0 + ay.extent).slice(3, x0, x0 + ax.extent).to(m.device) - 0.5) / 0.5;
+                SeededNoise noise(tiling::tileSeed(req.seed, r, c));
+                SampleTimings st;
+                torch::Tensor sr;
+                try {
+                    sr = superResolve(parts, lq, noise, so, inner, nullptr, &st).to(torch::kCPU, torch::kFloat);
+                } catch (const c10::Error& e) {
+                    if (isOutOfMemory(e))
+                        throw TileOutOfMemory();
+                    throw;
+                } catch (const std::bad_alloc&) {
+                    throw TileOutOfMemory();
+                }
+                times.encode += st.encode;
+                times.decode += st.decode;
+                times.unetSteps.insert(times.unetSteps.end(), st.steps.begin(), st.steps.end());
+                const auto tBlend = Clock::now();
+                auto wx = tiling::window1d(ax.extent * sf, ramp(ax, c, true), ramp(ax, c, false));
+                auto wy = tiling::window1d(ay.extent * sf, ramp(ay, r, true), ramp(ay, r, false));
+                auto w = wy.view({1, 1, -1, 1}) * wx.view({1, 1, 1, -1});
+                const int64_t hy = int64_t(y0) * sf, hx = int64_t(x0) * sf;
+                canvas.slice(2, hy, hy + ay.extent * sf).slice(3, hx, hx + ax.extent * sf).add_(sr * w);
+                weight.slice(2, hy, hy + ay.extent * sf).slice(3, hx, hx + ax.extent * sf).add_(w);
+                times.blend += since(tBlend);
+                job.report(0.9 * (k + 1) / n, name + " done");
+            }
+        }
+        const auto tBlend = Clock::now();
+        canvas.div_(weight);
+        weight = torch::Tensor();
+        // Same arithmetic as the untiled path (sr * 0.5 + 0.5), so one tile matches it bit for bit.
+        TilingResult out{canvas * 0.5 + 0.5, n};
+        times.blend += since(tBlend);
+        return out;
+    };
+
+    try {
+        device::InferenceGuard guard;
+        auto lq01 = matToTensor01(color);
+        TilingResult tiled;
+        for (;;) {
+            const int overlap = overlapFor(tile);
+            StageTimes attempt;
+            try {
+                tiled = runTiles(lq01, tile, overlap, attempt);
+                report.tile = tile;
+                report.overlap = overlap;
+                report.tiles = tiled.tiles;
+                report.times.encode = attempt.encode;
+                report.times.decode = attempt.decode;
+                report.times.unetSteps = attempt.unetSteps;
+                report.times.blend = attempt.blend;
+                break;
+            } catch (const TileOutOfMemory&) {
+                if (tile <= offset)
+                    return Status::error(StatusCode::OutOfMemory,
+                                         "out of memory even with the smallest tile (" + std::to_string(tile) +
+                                             " px): free memory or use a smaller model");
+                const int smaller = tiling::snapTile(tile / 2, offset);
+                report.warnings.push_back("out of memory with " + std::to_string(tile) + " px tiles; retried with " +
+                                          std::to_string(smaller) + " px");
+                tile = smaller;
+            }
+        }
+
+        // Colour fix on the blended image: the wavelet blur reaches 2 x (1+2+4+8+16) = 62 HR pixels,
+        // so per-tile fixing would bring back the seams the blend removed; on the whole image it
+        // costs a few HR-sized buffers and no network call.
+        const auto tFix = Clock::now();
+        if (req.colorFix != ColorFix::None) {
+            job.report(0.92, "color fix");
+            auto reference = F::interpolate(lq01, F::InterpolateFuncOptions()
+                                                      .scale_factor(std::vector<double>{double(sf), double(sf)})
+                                                      .mode(torch::kBicubic)
+                                                      .align_corners(false))
+                                 .clamp_(0.0, 1.0);
+            tiled.hr01 = req.colorFix == ColorFix::Wavelet ? colorfix::wavelet(tiled.hr01, reference)
+                                                           : colorfix::adain(tiled.hr01, reference);
+        }
+        report.times.colorFix = since(tFix);
+        report.image = tensor01ToMat(tiled.hr01, depth);
+        tiled.hr01 = torch::Tensor();
+        if (gray)
+            cv::cvtColor(report.image, report.image, cv::COLOR_BGR2GRAY);
+    } catch (const Cancelled&) {
+        return Status::error(StatusCode::Cancelled, "cancelled");
+    } catch (const c10::Error& e) {
+        if (isOutOfMemory(e))
+            return Status::error(StatusCode::OutOfMemory, "out of memory while blending: the output image is too large");
+        return Status::error(StatusCode::Internal, e.what_without_backtrace());
+    } catch (const std::bad_alloc&) {
+        return Status::error(StatusCode::OutOfMemory, "out of memory while blending: the output image is too large");
+    } catch (const std::exception& e) {
+        return Status::error(StatusCode::Internal, e.what());
+    }
+    report.width = report.image.cols;
+    report.height = report.image.rows;
+    if (!alpha.empty())
+        cv::resize(alpha, report.alpha, report.image.size(), 0, 0, cv::INTER_CUBIC); // saturating
+
+    if (job.cancelled())
+        return Status::error(StatusCode::Cancelled, "cancelled");
+    if (!req.output.empty()) {
+        job.report(0.95, "write");
+        const auto tWrite = Clock::now();
+        std::string warning;
+        Status s = ImageIO::write(req.output, report.image, report.alpha, req.write, &warning);
+        if (!s)
+            return s.withContext("writing " + req.output);
+        if (!warning.empty())
+            report.warnings.push_back(warning);
+        Metadata metadata;
+        if (req.keepMetadata && req.image.empty()) {
+            auto read = Metadata::read(req.input);
+            if (read)
+                metadata = *read;
+            else
+                report.warnings.push_back("metadata not copied: " + read.status().message());
+        }
+        Provenance p;
+        p.modelName = model_->info().name;
+        p.modelSha256 = model_->info().contentHash;
+        p.steps = steps;
+        p.seed = std::to_string(req.seed);
+        p.tile = std::to_string(report.tile) + "/" + std::to_string(report.overlap);
+        p.colorFix = colorFixName(req.colorFix);
+        p.device = report.device;
+        p.precision = "fp32";
+        s = metadata.writeTo(req.output, report.width, report.height, p);
+        if (!s) {
+            // The pixels alone would be a result without its provenance: leave nothing.
+            std::error_code ec;
+            std::filesystem::remove(req.output, ec);
+            return s.withContext("writing metadata to " + req.output);
+        }
+        report.times.write = since(tWrite);
+    }
+    job.report(1.0, "done");
+    report.times.total = since(tStart);
+    report.peakRssBytes = device::peakRssBytes();
+    return report;
+}
+
+} // namespace shiftsr

@@ -1,0 +1,108 @@
+// Tile planning: grid positions, position-keyed seeds, raised-cosine blend windows, memory estimate.
+#include "tiling.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace shiftsr::tiling {
+
+Axis planAxis(int length, int tile, int overlap) {
+    Axis a;
+    if (length <= tile) {
+        a.starts = {0};
+        a.extent = length;
+        return a;
+    }
+    a.extent = tile;
+    const int stride = std::max(1, tile - overlap);
+    const int n = 1 + (length - tile + stride - 1) / stride;
+    for (int i = 0; i < n; ++i) // even spread: integer arithmetic, so the grid is exact and stable
+        a.starts.push_back(int((std::int64_t(i) * (length - tile) + (n - 1) / 2) / (n - 1)));
+    return a;
+}
+
+int snapTile(int tile, int offset) { return std::max(offset, tile / offset * offset); }
+
+int autoOverlap(int tile) {
+    int o = tile / 4 / 8 * 8;
+    if (o < 8)
+        o = std::min(8, tile / 2);
+    return o;
+}
+
+static std::uint64_t splitMix64(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+std::uint64_t tileSeed(std::uint64_t seed, int row, int col) {
+    if (row == 0 && col == 0)
+        return seed;
+    const std::uint64_t pos = (std::uint64_t(std::uint32_t(row)) << 32) | std::uint32_t(col);
+    return splitMix64(seed ^ splitMix64(pos));
+}
+
+// Floor of the blend weight: keeps canvas / weight defined at every pixel.
+constexpr double kEpsilon = 1e-3;
+
+torch::Tensor window1d(int length, int rampBefore, int rampAfter) {
+    auto w = torch::ones({length}, torch::kFloat);
+    auto* p = w.data_ptr<float>();
+    auto ramp = [](int i, int n) {
+        const double s = std::sin(M_PI / 2 * (i + 0.5) / n);
+        return std::max(kEpsilon, s * s);
+    };
+    rampBefore = std::min(rampBefore, length);
+    rampAfter = std::min(rampAfter, length);
+    for (int i = 0; i < rampBefore; ++i)
+        p[i] = float(ramp(i, rampBefore));
+    for (int i = 0; i < rampAfter; ++i)
+        p[length - 1 - i] = std::min(p[length - 1 - i], float(ramp(i, rampAfter)));
+    return w;
+}
+
+// Floats alive per LQ pixel at the peak of one tile, summed over the stages that hold memory at
+// the same time, then x4 bytes (fp32; bf16/fp16 runs are over-estimated, which is safe) and x1.5
+// for allocator slack and what the sum leaves out. Terms:
+//  - HR images (bicubic input, decoded output, clamp, blend product): 5 x 3 x scale^2
+//  - latents (z_y, x_t, noise, model input, prediction, posterior mean, ...): 8 x channels
+//  - UNet, per level at 1/4^l of the latent area: the skip activations kept for the decoder
+//    (numResBlocks + 1) plus ~8 working copies of the level width (norm, act, conv, concat);
+//    Swin levels add window attention logits (heads x window^2, x3 for softmax and copies),
+//    qkv and MLP activations
+//  - VQ decoder, per level at HR / 4^i: ~4 live activations of ch x chMult[i]
+std::uint64_t bytesPerLqPixel(const Architecture& arch) {
+    const double sf2 = double(arch.scale) * arch.scale;
+    const bool vq = arch.codec == "vq-f4";
+    const int f = vq ? arch.vq.downFactor() : 4;
+    const double latentArea = sf2 / (double(f) * f);
+    const int cz = vq ? arch.vq.embedDim : 48;
+    double floats = 5 * 3 * sf2 + 8 * cz * latentArea;
+    const auto& u = arch.unet;
+    for (std::size_t l = 0; l < u.channelMult.size(); ++l) {
+        const double area = latentArea / std::pow(4.0, double(l));
+        const double c = double(u.modelChannels) * u.channelMult[l];
+        const int blocks = l < u.numResBlocks.size() ? u.numResBlocks[l] : 2;
+        floats += area * c * (blocks + 1 + 8);
+        const int res = u.imageSize >> l;
+        if (std::find(u.attentionResolutions.begin(), u.attentionResolutions.end(), res) !=
+            u.attentionResolutions.end()) {
+            const double e = u.swinEmbedDim;
+            floats += area * (3.0 * u.swinHeads() * u.windowSize * u.windowSize + 2 * e * u.mlpRatio + 6 * e);
+        }
+    }
+    if (vq)
+        for (std::size_t i = 0; i < arch.vq.chMult.size(); ++i)
+            floats += sf2 / std::pow(4.0, double(i)) * 4.0 * arch.vq.ch * arch.vq.chMult[i];
+    return std::uint64_t(std::ceil(floats * 4 * 1.5));
+}
+
+int tileForBudget(std::uint64_t budget, std::uint64_t bytesPerPixel, int offset) {
+    const double side = std::sqrt(double(budget) / double(std::max<std::uint64_t>(1, bytesPerPixel)));
+    // Capped so that one tile stays a unit of progress and cancellation on large budgets.
+    return snapTile(int(std::min(side, 2048.0)), offset);
+}
+
+} // namespace shiftsr::tiling

@@ -1,0 +1,483 @@
+// Whole-image pipeline: tiling and blending against per-tile runs, seams, determinism, formats,
+// EXIF orientation and provenance, bad inputs, cancellation, and large images in bounded tiles.
+#include "model_impl.h"
+#include "tensor_io.h"
+#include "testutil.h"
+#include "tiling.h"
+
+#include "shiftsr/engine/metadata.h"
+#include "shiftsr/engine/pipeline.h"
+
+#include <exiv2/exiv2.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace shiftsr;
+
+namespace {
+
+// The tiny architecture of tst_modelpackage (padding offset 16, unshuffle codec): fast on a CPU.
+Architecture tinyArch() {
+    Architecture a;
+    a.name = "tiny";
+    a.codec = "unshuffle-f4";
+    a.unet.imageSize = 16;
+    a.unet.lqSize = 16;
+    a.unet.inChannels = 48;
+    a.unet.outChannels = 48;
+    a.unet.modelChannels = 32;
+    a.unet.channelMult = {1, 2};
+    a.unet.numResBlocks = {1, 1};
+    a.unet.attentionResolutions = {16, 8};
+    a.unet.swinEmbedDim = 32;
+    a.unet.numHeadChannels = 16;
+    a.unet.windowSize = 8;
+    a.unet.mlpRatio = 2.0;
+    a.paddingOffset = 16;
+    return a;
+}
+
+QString writePackage(const QString& dir) {
+    torch::manual_seed(7);
+    Architecture a = tinyArch();
+    nn::UNetModelSwinImpl unet(a.unet);
+    SafeTensorsWriter w;
+    for (const auto& [k, v] : a.toMetadata())
+        w.setMetadata(k, v);
+    for (const auto& p : unet.named_parameters())
+        if (!addTensor(w, "unet." + p.key(), p.value().detach().clone()))
+            return {};
+    for (const auto& b : unet.named_buffers())
+        if (!addTensor(w, "unet." + b.key(), b.value().clone()))
+            return {};
+    const QString path = QDir(dir).filePath("tiny.safetensors");
+    return w.write(path.toStdString()) ? path : QString();
+}
+
+cv::Mat gradient(int w, int h, int depth = CV_8U) {
+    cv::Mat m(h, w, CV_8UC3);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            m.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(40 + 2 * x), uchar(60 + 2 * y), uchar(200 - x - y));
+    if (depth == CV_16U)
+        m.convertTo(m, CV_16U, 257.0);
+    return m;
+}
+
+cv::Mat noiseImage(int w, int h) {
+    cv::Mat m(h, w, CV_8UC3);
+    cv::RNG rng(3);
+    rng.fill(m, cv::RNG::UNIFORM, 0, 256);
+    cv::GaussianBlur(m, m, cv::Size(5, 5), 1.5);
+    return m;
+}
+
+bool setOrientation(const QString& path, int o) {
+    try {
+        auto image = Exiv2::ImageFactory::open(path.toStdString());
+        image->readMetadata();
+        image->exifData()["Exif.Image.Orientation"] = static_cast<std::uint16_t>(o);
+        image->writeMetadata();
+        return true;
+    } catch (const std::exception& e) {
+        qWarning("exiv2: %s", e.what());
+        return false;
+    }
+}
+
+double maxAbsDiff(const cv::Mat& a, const cv::Mat& b) {
+    return cv::norm(a, b, cv::NORM_INF);
+}
+
+// Mean over rows (and channels) of |I(y, x) - I(y, x - 1)|, for x = 1 .. W-1: a seam is a column
+// whose jump stands out from the jumps elsewhere.
+std::vector<double> columnJumps(const cv::Mat& img) {
+    cv::Mat f;
+    img.convertTo(f, CV_32F);
+    std::vector<double> j(size_t(f.cols), 0.0);
+    for (int x = 1; x < f.cols; ++x) {
+        cv::Mat d;
+        cv::absdiff(f.col(x), f.col(x - 1), d);
+        const cv::Scalar s = cv::mean(d);
+        j[size_t(x)] = (s[0] + s[1] + s[2]) / 3;
+    }
+    return j;
+}
+
+} // namespace
+
+class TestPipeline : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute);
+        QVERIFY(dir_.isValid());
+        const QString path = writePackage(dir_.path());
+        QVERIFY(!path.isEmpty());
+        auto m = Model::load(path.toStdString(), LoadOptions{"cpu", "fp32"});
+        QVERIFY2(m.isOk(), m.status().message().c_str());
+        model_ = *m;
+    }
+
+    // One tile (image not larger than the tile) is exactly the untiled official path.
+    void singleTileEqualsUpscaler() {
+        const cv::Mat img = noiseImage(40, 36);
+        UpscaleRequest r;
+        r.image = img;
+        r.colorFix = ColorFix::None;
+        r.threads = 1;
+        auto rep = Pipeline(model_).run(r);
+        QVERIFY2(rep.isOk(), rep.status().message().c_str());
+        QCOMPARE(rep->tiles, 1);
+        UpscaleOptions o;
+        o.threads = 1;
+        auto ref = Upscaler(model_).upscale(img, o);
+        QVERIFY(ref.isOk());
+        QCOMPARE(maxAbsDiff(rep->image, ref->image), 0.0);
+    }
+
+    // Provable tiled-vs-untiled statement: tile (r, c) of the grid is the standalone run of its LQ
+    // crop with seed tileSeed(seed, r, c). Hence (colour fix off) an HR pixel covered by one tile
+    // equals that run exactly (its weight is exactly 1), and a pixel covered by several lies
+    // within [min, max] of their runs (a convex combination), +-1 level for the final rounding.
+    void tilesAgreeWithStandaloneRuns_data() {
+        QTest::addColumn<int>("tile");
+        QTest::newRow("tile 32") << 32; // 3 x 3 tiles: corners where four tiles blend
+    }
+    void tilesAgreeWithStandaloneRuns() {
+        QFETCH(int, tile);
+        const int W = 64, H = 56, sf = 4, overlap = 16;
+        const cv::Mat img = noiseImage(W, H);
+        UpscaleRequest r;
+        r.image = img;
+        r.colorFix = ColorFix::None;
+        r.steps = 1;
+        r.tiles.tile = tile;
+        r.tiles.overlap = overlap;
+        Pipeline p(model_);
+        auto rep = p.run(r);
+        QVERIFY2(rep.isOk(), rep.status().message().c_str());
+        const auto ax = tiling::planAxis(W, tile, overlap), ay = tiling::planAxis(H, tile, overlap);
+        QCOMPARE(rep->tiles, int(ax.starts.size() * ay.starts.size()));
+        QVERIFY(rep->tiles > 1);
+        cv::Mat lo(H * sf, W * sf, CV_32FC3, cv::Scalar::all(1e9)), hi(H * sf, W * sf, CV_32FC3, cv::Scalar::all(-1e9));
+        cv::Mat count = cv::Mat::zeros(H * sf, W * sf, CV_32S), single(H * sf, W * sf, CV_32FC3, cv::Scalar::all(0));
+        for (size_t ry = 0; ry < ay.starts.size(); ++ry)
+            for (size_t cx = 0; cx < ax.starts.size(); ++cx) {
+                const cv::Rect lq(ax.starts[cx], ay.starts[ry], ax.extent, ay.extent);
+                UpscaleRequest t = r;
+                t.image = img(lq).clone();
+                t.seed = tiling::tileSeed(r.seed, int(ry), int(cx));
+                auto one = p.run(t);
+                QVERIFY(one.isOk());
+                QCOMPARE(one->tiles, 1);
+                cv::Mat f;
+                one->image.convertTo(f, CV_32FC3);
+                const cv::Rect hr(lq.x * sf, lq.y * sf, lq.width * sf, lq.height * sf);
+                cv::Mat loR = lo(hr), hiR = hi(hr), singleR = single(hr), countR = count(hr);
+                cv::min(loR, f, loR);
+                cv::max(hiR, f, hiR);
+                f.copyTo(singleR);
+                countR += 1;
+            }
+        cv::Mat out;
+        rep->image.convertTo(out, CV_32FC3);
+        int singles = 0, multis = 0;
+        for (int y = 0; y < out.rows; ++y)
+            for (int x = 0; x < out.cols; ++x) {
+                const auto v = out.at<cv::Vec3f>(y, x);
+                if (count.at<int>(y, x) == 1) {
+                    ++singles;
+                    QVERIFY2(v == single.at<cv::Vec3f>(y, x), qPrintable(QString("single-cover pixel %1,%2").arg(x).arg(y)));
+                } else {
+                    ++multis;
+                    for (int ch = 0; ch < 3; ++ch)
+                        QVERIFY2(v[ch] >= lo.at<cv::Vec3f>(y, x)[ch] - 1 && v[ch] <= hi.at<cv::Vec3f>(y, x)[ch] + 1,
+                                 qPrintable(QString("blended pixel %1,%2").arg(x).arg(y)));
+                }
+            }
+        QVERIFY(singles > 0 && multis > 0);
+    }
+
+    // Seams: the mean jump across a column (row) at an interior tile edge must not exceed
+    // 1.5 x the largest mean jump at columns (rows) away from every tile edge, + 1 level.
+    void noSeam_data() {
+        QTest::addColumn<int>("tile");
+        QTest::addColumn<bool>("constant");
+        for (int t : {32, 48}) {
+            QTest::newRow(qPrintable(QString("constant, tile %1").arg(t))) << t << true;
+            QTest::newRow(qPrintable(QString("gradient, tile %1").arg(t))) << t << false;
+        }
+    }
+    void noSeam() {
+        QFETCH(int, tile);
+        QFETCH(bool, constant);
+        const int W = 64, H = 56, sf = 4;
+        UpscaleRequest r;
+        r.image = constant ? cv::Mat(H, W, CV_8UC3, cv::Scalar(90, 140, 200)) : gradient(W, H);
+        r.steps = 1;
+        r.colorFix = ColorFix::None; // the blend alone must hide the edges
+        r.tiles.tile = tile;
+        r.tiles.overlap = 16;
+        auto rep = Pipeline(model_).run(r);
+        QVERIFY2(rep.isOk(), rep.status().message().c_str());
+        for (bool vertical : {true, false}) {
+            const cv::Mat img = vertical ? rep->image : cv::Mat(rep->image.t());
+            const auto axis = tiling::planAxis(vertical ? W : H, tile, 16);
+            std::vector<bool> edge(size_t(img.cols), false);
+            for (int s : axis.starts)
+                for (int e : {s * sf, (s + axis.extent) * sf})
+                    for (int d = -2; d <= 2; ++d) // edges and a margin around them
+                        if (e + d > 0 && e + d < img.cols)
+                            edge[size_t(e + d)] = true;
+            const auto jumps = columnJumps(img);
+            double away = 0, atEdge = 0;
+            for (int x = 1; x < img.cols; ++x)
+                (edge[size_t(x)] ? atEdge : away) = std::max(edge[size_t(x)] ? atEdge : away, jumps[size_t(x)]);
+            qInfo("%s: max mean jump at tile edges %.2f, elsewhere %.2f", vertical ? "columns" : "rows", atEdge, away);
+            QVERIFY2(atEdge <= 1.5 * away + 1.0, qPrintable(QString("seam: %1 vs %2").arg(atEdge).arg(away)));
+        }
+    }
+
+    void deterministicAndThreadIndependent() { // a 2 x 2 grid
+        UpscaleRequest r;
+        r.image = noiseImage(48, 48);
+        r.steps = 1;
+        r.tiles.tile = 32;
+        r.tiles.overlap = 16;
+        r.threads = 1;
+        Pipeline p(model_);
+        auto a = p.run(r), b = p.run(r);
+        r.threads = 2;
+        auto c = p.run(r);
+        QVERIFY(a.isOk() && b.isOk() && c.isOk());
+        QCOMPARE(c->threads, 2);
+        QCOMPARE(maxAbsDiff(a->image, b->image), 0.0);
+        // Not bit-exact across thread counts: LibTorch splits reductions differently, so a value
+        // can round to the neighbouring level. Same thread count: identical bytes.
+        QVERIFY(maxAbsDiff(a->image, c->image) <= 1.0);
+        r.seed = 99;
+        auto d = p.run(r);
+        QVERIFY(d.isOk());
+        QVERIFY(maxAbsDiff(a->image, d->image) > 0.0);
+    }
+
+    void formats_data() {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("16-bit png") << "16bit";
+        QTest::newRow("gray png") << "gray";
+        QTest::newRow("rgba png") << "rgba";
+    }
+    void formats() {
+        QFETCH(QString, kind);
+        const int W = 36, H = 32;
+        cv::Mat in = gradient(W, H, kind == "16bit" ? CV_16U : CV_8U), alpha;
+        if (kind == "gray")
+            cv::cvtColor(in, in, cv::COLOR_BGR2GRAY);
+        if (kind == "rgba") {
+            alpha = cv::Mat(H, W, CV_8U);
+            for (int y = 0; y < H; ++y)
+                for (int x = 0; x < W; ++x)
+                    alpha.at<uchar>(y, x) = uchar(x < W / 2 ? 255 : 7 * y);
+            cv::Mat parts[] = {in, alpha}, bgra;
+            cv::merge(parts, 2, bgra);
+            in = bgra;
+        }
+        const QString src = dir_.filePath("in-" + kind + ".png"), dst = dir_.filePath("out-" + kind + ".png");
+        QVERIFY(cv::imwrite(src.toStdString(), in));
+        UpscaleRequest r;
+        r.input = src.toStdString();
+        r.output = dst.toStdString();
+        r.steps = 1;
+        auto rep = Pipeline(model_).run(r);
+        QVERIFY2(rep.isOk(), rep.status().message().c_str());
+        auto out = ImageIO::read(dst.toStdString());
+        QVERIFY2(out.isOk(), out.status().message().c_str());
+        QCOMPARE(out->color.cols, W * 4);
+        QCOMPARE(out->color.rows, H * 4);
+        QCOMPARE(out->bitDepth, kind == "16bit" ? 16 : 8);
+        QCOMPARE(out->color.channels(), kind == "gray" ? 1 : 3);
+        if (kind == "rgba") {
+            QVERIFY(!out->alpha.empty());
+            cv::Mat expected;
+            cv::resize(alpha, expected, out->alpha.size(), 0, 0, cv::INTER_CUBIC);
+            QVERIFY(maxAbsDiff(out->alpha, expected) <= 1.0);
+        } else {
+            QVERIFY(out->alpha.empty());
+        }
+    }
+
+    void exifOrientationAndProvenance() {
+        const QString src = dir_.filePath("rotated.jpg"), dst = dir_.filePath("rotated-x4.png");
+        QVERIFY(cv::imwrite(src.toStdString(), gradient(48, 32))); // stored 48 wide, 32 high
+        QVERIFY(setOrientation(src, 6));
+        UpscaleRequest r;
+        r.input = src.toStdString();
+        r.output = dst.toStdString();
+        r.steps = 1;
+        auto rep = Pipeline(model_).run(r);
+        QVERIFY2(rep.isOk(), rep.status().message().c_str());
+        QCOMPARE(rep->width, 32 * 4); // upright: rotated a quarter turn
+        QCOMPARE(rep->height, 48 * 4);
+        auto out = ImageIO::read(dst.toStdString());
+        QVERIFY(out.isOk());
+        QCOMPARE(out->color.cols, 128);
+        QCOMPARE(out->color.rows, 192);
+        auto md = Metadata::read(dst.toStdString());
+        QVERIFY2(md.isOk(), md.status().message().c_str());
+        QCOMPARE(md->orientation(), 1);
+        const auto e = md->entries();
+        for (const char* key : {"Xmp.shiftsr.Model", "Xmp.shiftsr.ModelSha256", "Xmp.shiftsr.Seed", "Xmp.shiftsr.Tile",
+                                "Xmp.shiftsr.ColorFix", "Xmp.shiftsr.Device", "Xmp.shiftsr.Precision"})
+            QVERIFY2(e.count(key), key);
+        QCOMPARE(QString::fromStdString(e.at("Xmp.shiftsr.Seed")), QStringLiteral("12345"));
+        QCOMPARE(QString::fromStdString(e.at("Xmp.shiftsr.ColorFix")), QStringLiteral("wavelet"));
+        QCOMPARE(e.at("Xmp.shiftsr.ModelSha256"), model_->info().contentHash);
+    }
+
+    void badInputs_data() {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("inName");
+        QTest::addColumn<QString>("outPath");
+        QTest::addColumn<int>("code");
+        QByteArray ihdr;
+        for (quint32 v : {100000u, 100000u})
+            for (int i = 3; i >= 0; --i)
+                ihdr += char((v >> (8 * i)) & 0xFF);
+        ihdr += QByteArray::fromHex("0802000000");
+        // CRC is not checked before the size refusal, so a zero CRC keeps the fixture short.
+        QByteArray huge = QByteArray::fromHex("89504E470D0A1A0A0000000D") + "IHDR" + ihdr + QByteArray(4, '\0') +
+                          QByteArray::fromHex("00000010") + "IDAT" + QByteArray(20, '\x11');
+        std::vector<uchar> good;
+        cv::imencode(".png", gradient(20, 20), good);
+        const QByteArray goodPng(reinterpret_cast<const char*>(good.data()), int(good.size()));
+        QTest::newRow("corrupt jpeg") << (QByteArray::fromHex("FFD8FFE000104A464946") + QByteArray(200, '\x5A'))
+                                      << "corrupt.jpg" << "out-corrupt.png" << int(StatusCode::InvalidFile);
+        QTest::newRow("zero bytes") << QByteArray() << "empty.png" << "out-empty.png" << int(StatusCode::InvalidFile);
+        QTest::newRow("100000x100000 png") << huge << "huge.png" << "out-huge.png" << int(StatusCode::Unsupported);
+        QTest::newRow("missing output folder") << goodPng << "good.png" << "no/such/folder/out.png"
+                                               << int(StatusCode::NotFound);
+    }
+    void badInputs() {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, inName);
+        QFETCH(QString, outPath);
+        QFETCH(int, code);
+        const QString in = dir_.filePath(inName), out = dir_.filePath(outPath);
+        QVERIFY(testutil::writeAll(in, bytes));
+        UpscaleRequest r;
+        r.input = in.toStdString();
+        r.output = out.toStdString();
+        r.steps = 1;
+        auto rep = Pipeline(model_).run(r);
+        QVERIFY(!rep.isOk());
+        qInfo("%s", rep.status().message().c_str());
+        QCOMPARE(int(rep.status().code()), code);
+        QVERIFY(!rep.status().message().empty());
+        QVERIFY(!QFile::exists(out));
+    }
+
+    void cancelAfterFirstTile() {
+        const QString out = dir_.filePath("cancelled.png");
+        std::atomic<bool> cancel{false};
+        std::vector<std::string> stages;
+        JobControl job;
+        job.cancel = &cancel;
+        job.progress = [&](double, const std::string& stage) {
+            stages.push_back(stage);
+            if (stage.rfind("tile 1/", 0) == 0 && stage.find("done") != std::string::npos)
+                cancel = true;
+        };
+        UpscaleRequest r;
+        r.image = noiseImage(64, 48);
+        r.steps = 1;
+        r.output = out.toStdString();
+        r.tiles.tile = 32;
+        r.tiles.overlap = 16;
+        auto rep = Pipeline(model_).run(r, job);
+        QVERIFY(!rep.isOk());
+        QCOMPARE(rep.status().code(), StatusCode::Cancelled);
+        QVERIFY(!QFile::exists(out));
+        for (const auto& s : stages) // nothing of tile 2 ran past its first check
+            QVERIFY2(s.rfind("tile 2/", 0) != 0 || s.find("done") == std::string::npos, s.c_str());
+    }
+
+    // 176x176 LQ in 64 px tiles: 3 x 3 tiles, each O(tile) memory; the canvas is 704x704. (A
+    // 400x400 image takes ~100 s with this model on two busy cores, so the size is cut to fit.)
+    void largeImageInSmallTiles() {
+        UpscaleRequest r;
+        r.image = gradient(88, 88);
+        cv::resize(r.image, r.image, cv::Size(176, 176), 0, 0, cv::INTER_LINEAR);
+        r.steps = 1;
+        r.tiles.tile = 64;
+        r.tiles.overlap = 8;
+        QElapsedTimer timer;
+        timer.start();
+        auto rep = Pipeline(model_).run(r);
+        QVERIFY2(rep.isOk(), rep.status().message().c_str());
+        qInfo("176x176 in %d tiles: %.1f s", rep->tiles, timer.elapsed() / 1000.0);
+        QCOMPARE(rep->tile, 64);
+        QCOMPARE(rep->tiles, 9);
+        QCOMPARE(rep->width, 704);
+        QCOMPARE(rep->height, 704);
+    }
+
+    // The tile side follows the budget through the architecture estimate.
+    void tileFromBudget() {
+        const std::uint64_t bpp = tiling::bytesPerLqPixel(model_->impl().arch);
+        QVERIFY(bpp > 0);
+        UpscaleRequest r;
+        r.image = noiseImage(64, 56);
+        r.steps = 1;
+        r.tiles.memoryBudget = bpp * 48 * 48 + bpp; // room for 48 x 48, not for 64 x 64
+        auto rep = Pipeline(model_).run(r);
+        QVERIFY2(rep.isOk(), rep.status().message().c_str());
+        QCOMPARE(rep->tile, 48);
+        QCOMPARE(rep->overlap, 8); // auto: a quarter of 48 rounded down to a multiple of 8
+        QCOMPARE(rep->bytesPerLqPixel, bpp);
+        QVERIFY(rep->tiles > 1);
+        r.tiles.memoryBudget = 1; // nothing fits: the smallest tile, still a result
+        r.image = noiseImage(24, 20);
+        rep = Pipeline(model_).run(r);
+        QVERIFY(rep.isOk());
+        QCOMPARE(rep->tile, 16);
+    }
+
+    // The wavelet fix keeps the output's detail and takes the reference's low frequencies.
+    void colorFixes() {
+        UpscaleRequest r;
+        r.image = gradient(32, 32);
+        r.steps = 1;
+        Pipeline p(model_);
+        r.colorFix = ColorFix::None;
+        auto none = p.run(r);
+        r.colorFix = ColorFix::Wavelet;
+        auto wav = p.run(r);
+        r.colorFix = ColorFix::AdaIN;
+        auto ada = p.run(r);
+        QVERIFY(none.isOk() && wav.isOk() && ada.isOk());
+        cv::Mat ref;
+        cv::resize(r.image, ref, none->image.size(), 0, 0, cv::INTER_CUBIC);
+        const double errNone = cv::norm(cv::mean(none->image) - cv::mean(ref));
+        const double errWav = cv::norm(cv::mean(wav->image) - cv::mean(ref));
+        const double errAda = cv::norm(cv::mean(ada->image) - cv::mean(ref));
+        qInfo("colour error of the mean: none %.2f, wavelet %.2f, adain %.2f", errNone, errWav, errAda);
+        QVERIFY(errAda < 2.0);
+        QVERIFY(errWav < 4.0);
+        QVERIFY(errWav <= errNone || errNone < 4.0);
+        ColorFix f;
+        QVERIFY(parseColorFix("adain", &f) && f == ColorFix::AdaIN);
+        QVERIFY(!parseColorFix("sepia", &f));
+    }
+
+private:
+    QTemporaryDir dir_;
+    std::shared_ptr<const Model> model_;
+};
+
+QTEST_GUILESS_MAIN(TestPipeline)
+#include "tst_pipeline.moc"
