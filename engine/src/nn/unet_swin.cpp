@@ -203,6 +203,19 @@ public:
         return table.index_select(0, index.view(-1).to(torch::kLong)).view({N, N, -1}).permute({2, 0, 1});
     }
 
+    int64_t heads() const { return heads_; }
+
+    // q, k, v: [B_, heads, N, hd]; addend: [nW or 1, heads, N, N] (bias with the shift mask
+    // folded in); nW divides B_. Returns softmax(q k^T / sqrt(hd) + addend) v.
+    torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                         const torch::Tensor& addend) {
+        const int64_t B_ = q.size(0), N = q.size(2), hd = q.size(3);
+        auto a = torch::matmul(q * (1.0 / std::sqrt(double(hd))), k.transpose(-2, -1));
+        const int64_t nW = addend.size(0);
+        a = a.view({B_ / nW, nW, heads_, N, N}).add_(addend.unsqueeze(0)).view({B_, heads_, N, N});
+        return torch::matmul(a.softmax(-1), v);
+    }
+
     // x: [B_, N, C]; addend: [nW or 1, heads, N, N] (bias with mask folded in); nW divides B_.
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& addend) {
         const int64_t B_ = x.size(0), N = x.size(1), C = x.size(2), hd = C / heads_;
@@ -250,17 +263,28 @@ public:
 
     torch::Tensor forward(const torch::Tensor& x) {
         const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-        const int64_t ws = ws_, N = ws * ws;
+        const int64_t ws = ws_, N = ws * ws, heads = attn->heads(), hd = C / heads;
+        const int64_t Hn = H / ws, Wn = W / ws;
         TORCH_CHECK(H % ws == 0 && W % ws == 0, "swin feature size ", H, "x", W,
                     " is not a multiple of the window size ", ws);
         auto h = norm1->forward(x);
         if (shift_ > 0)
             h = torch::roll(h, {-shift_, -shift_}, {2, 3});
-        auto windows = h.reshape({B, C, H / ws, ws, W / ws, ws})
-                           .permute({0, 2, 4, 3, 5, 1})
-                           .reshape({-1, N, C});
-        auto a = attn->forward(windows, addend(H, W, x));
-        h = a.reshape({B, H / ws, W / ws, ws, ws, C}).permute({0, 5, 1, 3, 2, 4}).reshape({B, C, H, W});
+        // The per-token qkv/proj Linear layers commute with roll and window partition, so they
+        // run as 1x1 convolutions on the whole map (oneDNN) instead of per-window GEMMs.
+        auto qkv = F::conv2d(h, attn->qkv->weight.view({3 * C, C, 1, 1}), F::Conv2dFuncOptions().bias(attn->qkv->bias));
+        // channel = s*C + head*hd + d  ->  (3, B*nW, heads, N, hd), windows row-major
+        qkv = qkv.reshape({B, 3, heads, hd, Hn, ws, Wn, ws})
+                  .permute({1, 0, 4, 6, 2, 5, 7, 3})
+                  .reshape({3, B * Hn * Wn, heads, N, hd});
+        auto out = attn->attend(qkv[0], qkv[1], qkv[2], addend(H, W, x)); // [B_, heads, N, hd]
+        // back to a channels-last map: (B, Hn, ws, Wn, ws, heads, hd) -> [B, C, H, W]
+        auto map = out.view({B, Hn, Wn, heads, ws, ws, hd})
+                       .permute({0, 1, 4, 2, 5, 3, 6})
+                       .contiguous()
+                       .view({B, H, W, C})
+                       .permute({0, 3, 1, 2});
+        h = F::conv2d(map, attn->proj->weight.view({C, C, 1, 1}), F::Conv2dFuncOptions().bias(attn->proj->bias));
         if (shift_ > 0)
             h = torch::roll(h, {shift_, shift_}, {2, 3});
         auto y = x + h;
