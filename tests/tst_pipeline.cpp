@@ -20,24 +20,10 @@ using namespace shiftsr;
 
 namespace {
 
-// The tiny architecture of tst_modelpackage (padding offset 16, unshuffle codec): fast on a CPU.
+// The shared tiny architecture (padding offset 16, unshuffle codec): fast on a CPU.
 Architecture tinyArch() {
-    Architecture a;
+    Architecture a = Architecture::tinyTest();
     a.name = "tiny";
-    a.codec = "unshuffle-f4";
-    a.unet.imageSize = 16;
-    a.unet.lqSize = 16;
-    a.unet.inChannels = 48;
-    a.unet.outChannels = 48;
-    a.unet.modelChannels = 32;
-    a.unet.channelMult = {1, 2};
-    a.unet.numResBlocks = {1, 1};
-    a.unet.attentionResolutions = {16, 8};
-    a.unet.swinEmbedDim = 32;
-    a.unet.numHeadChannels = 16;
-    a.unet.windowSize = 8;
-    a.unet.mlpRatio = 2.0;
-    a.paddingOffset = 16;
     return a;
 }
 
