@@ -55,8 +55,8 @@ bool webpChunks(const std::uint8_t* d, std::size_t n, std::vector<RiffChunk>& ch
 
 } // namespace
 
-Status readWholeFile(const std::string& path, std::vector<std::uint8_t>& bytes) {
-    bytes.clear();
+Status openImageFile(const std::string& path, std::FILE** file, std::uint64_t* size, bool* regular) {
+    *file = nullptr;
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         const int err = errno;
@@ -74,11 +74,24 @@ Status readWholeFile(const std::string& path, std::vector<std::uint8_t>& bytes) 
         return Status::error(StatusCode::IoError,
                              "cannot open '" + path + "': " + std::strerror(err));
     }
+    *file = f;
+    *size = static_cast<std::uint64_t>(st.st_size);
+    if (regular)
+        *regular = S_ISREG(st.st_mode);
+    return Status::ok();
+}
+
+Status readWholeFile(const std::string& path, std::vector<std::uint8_t>& bytes) {
+    bytes.clear();
+    std::FILE* f = nullptr;
+    std::uint64_t fileSize = 0;
+    bool regular = false;
+    if (Status s = openImageFile(path, &f, &fileSize, &regular); !s)
+        return s;
     // st_size is only a hint (pipes, files growing under us): read until EOF.
     try {
-        if (S_ISREG(st.st_mode) && st.st_size > 0 &&
-            static_cast<unsigned long long>(st.st_size) < std::numeric_limits<std::size_t>::max())
-            bytes.reserve(static_cast<std::size_t>(st.st_size));
+        if (regular && fileSize > 0 && fileSize < std::numeric_limits<std::size_t>::max())
+            bytes.reserve(static_cast<std::size_t>(fileSize));
         std::vector<std::uint8_t> chunk(std::size_t(1) << 16);
         for (;;) {
             const std::size_t n = std::fread(chunk.data(), 1, chunk.size(), f);
@@ -92,7 +105,7 @@ Status readWholeFile(const std::string& path, std::vector<std::uint8_t>& bytes) 
         bytes.clear();
         return Status::error(StatusCode::OutOfMemory,
                              "out of memory reading '" + path + "' (" +
-                                 formatBytes(static_cast<unsigned long long>(st.st_size)) + ")");
+                                 formatBytes(static_cast<unsigned long long>(fileSize)) + ")");
     }
     const bool failed = std::ferror(f) != 0;
     const int err = errno;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,10 @@ namespace shiftsr {
 
 // Reads all of `path`. NotFound when it does not exist, InvalidArgument for a folder,
 // InvalidFile when empty (0 bytes), IoError when it cannot be opened or read.
+// Opens an image file for reading: NotFound / folder / OS errors become clear Statuses.
+// On success *file is open (caller closes) and *size is the size the file system reports.
+Status openImageFile(const std::string& path, std::FILE** file, std::uint64_t* size, bool* regular = nullptr);
+
 Status readWholeFile(const std::string& path, std::vector<std::uint8_t>& bytes);
 
 // The EXIF orientation (1..8) of an image held in memory, 1 when absent or unreadable.

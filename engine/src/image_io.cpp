@@ -707,24 +707,11 @@ Result<DecodedImage> ImageIO::read(const std::string& path, const ImageReadOptio
 }
 
 Result<ImageIO::Probe> ImageIO::probe(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        const int err = errno;
-        if (err == ENOENT || err == ENOTDIR)
-            return Status::error(StatusCode::NotFound, "'" + path + "' does not exist");
-        return Status::error(StatusCode::IoError,
-                             "cannot open '" + path + "': " + std::strerror(err));
-    }
-    if (S_ISDIR(st.st_mode))
-        return Status::error(StatusCode::InvalidArgument,
-                             "'" + path + "' is a folder, not an image file");
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) {
-        const int err = errno;
-        return Status::error(StatusCode::IoError,
-                             "cannot open '" + path + "': " + std::strerror(err));
-    }
-    FileSource src(f, static_cast<std::uint64_t>(st.st_size));
+    std::FILE* f = nullptr;
+    std::uint64_t fileSize = 0;
+    if (Status s = openImageFile(path, &f, &fileSize); !s)
+        return s;
+    FileSource src(f, fileSize);
     Header h;
     Status s = parseHeader(src, path, h);
     std::fclose(f);
