@@ -3,17 +3,16 @@
 
 #include "shiftsr/engine/bench.h"
 #include "shiftsr/engine/convert.h"
+#include "shiftsr/engine/image_io.h"
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/upscaler.h"
 #include "shiftsr/resources/embedded.h"
 
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 namespace {
@@ -75,15 +74,18 @@ int cmdUpscale(int argc, char** argv) {
     if (a.positionals().size() != 1 || a.get("output").empty())
         return usage("upscale needs one input image and -o OUTPUT");
     const std::string in = a.positionals()[0], out = a.get("output");
+    if (!shiftsr::ImageIO::isSupportedExtension(out))
+        return fail(shiftsr::Status::error(shiftsr::StatusCode::InvalidArgument,
+                                           "cannot write '" + out + "': use a .jpg, .png, .tif, .webp or .bmp name"));
     shiftsr::LoadOptions lo;
     lo.device = a.get("device", "auto");
     auto model = loadModel(a.get("model"), lo);
     if (!model)
         return fail(model.status());
-    cv::Mat image = cv::imread(in, cv::IMREAD_UNCHANGED);
-    if (image.empty())
-        return fail(shiftsr::Status::error(shiftsr::StatusCode::InvalidFile,
-                                           "cannot read image '" + in + "' (missing, unreadable or corrupt)"));
+    auto decoded = shiftsr::ImageIO::read(in);
+    if (!decoded)
+        return fail(decoded.status().withContext("cannot read image"));
+    const cv::Mat& image = decoded->color;
     shiftsr::UpscaleOptions uo;
     uo.steps = steps;
     uo.seed = std::uint64_t(seed);
@@ -103,27 +105,9 @@ int cmdUpscale(int argc, char** argv) {
         std::fprintf(stderr, "\n");
     if (!r)
         return fail(r.status());
-    std::vector<unsigned char> bytes;
-    try {
-        if (!cv::imencode(out.substr(out.find_last_of('.') == std::string::npos ? out.size() : out.find_last_of('.')),
-                          r->image, bytes))
-            return fail(shiftsr::Status::error(shiftsr::StatusCode::Unsupported, "cannot encode '" + out + "'"));
-    } catch (const cv::Exception& e) {
-        return fail(shiftsr::Status::error(shiftsr::StatusCode::Unsupported,
-                                           "cannot encode '" + out + "': unknown or unsupported extension"));
-    }
-    std::ofstream probe; // atomic write: temporary file then rename
-    const std::string tmp = out + ".tmp-shiftsr";
-    {
-        std::FILE* f = std::fopen(tmp.c_str(), "wb");
-        if (!f)
-            return fail(shiftsr::Status::error(shiftsr::StatusCode::IoError, "cannot write '" + out + "'"));
-        const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-        if (std::fclose(f) != 0 || !ok || std::rename(tmp.c_str(), out.c_str()) != 0) {
-            std::remove(tmp.c_str());
-            return fail(shiftsr::Status::error(shiftsr::StatusCode::IoError, "cannot write '" + out + "'"));
-        }
-    }
+    // ImageIO writes atomically (temporary file, then rename): no partial output on failure.
+    if (auto st = shiftsr::ImageIO::write(out, r->image, cv::Mat()); !st)
+        return fail(st);
     const auto& info = (*model)->info();
     if (json) {
         nlohmann::json j = {{"input", in}, {"output", out}, {"model", info.name}, {"model_source", info.source},
