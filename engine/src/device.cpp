@@ -93,11 +93,53 @@ int setThreads(int n) {
 
 int threads() { return torch::get_num_threads(); }
 
-torch::ScalarType computeDtype(Precision precision, const torch::Device& device) {
-    switch (precision) {
+bool cpuHasNativeBf16() {
+    static const bool native = [] {
+        std::ifstream in("/proc/cpuinfo");
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.rfind("flags", 0) != 0)
+                continue;
+            std::istringstream words(line);
+            std::string w;
+            while (words >> w)
+                if (w == "avx512_bf16" || w == "amx_bf16")
+                    return true;
+            return false;
+        }
+        return false;
+    }();
+    return native;
+}
+
+Precision resolvePrecision(Precision requested, const torch::Device& device, std::string* error, std::string* why) {
+    switch (requested) {
+    case Precision::Fp32: return Precision::Fp32;
+    case Precision::Bf16:
+        if (device.is_cpu() && !cpuHasNativeBf16() && why)
+            *why = "this CPU has no native bf16 (AVX512-BF16/AMX): bf16 is emulated and slower than fp32";
+        return Precision::Bf16;
+    case Precision::Fp16:
+        if (!device.is_cuda()) {
+            if (error)
+                *error = "fp16 runs on CUDA only; use bf16 or fp32 on the CPU";
+            return Precision::Fp32;
+        }
+        return Precision::Fp16;
+    case Precision::Auto:
+        if (device.is_cuda() || cpuHasNativeBf16())
+            return Precision::Bf16;
+        if (why)
+            *why = "auto precision: fp32 (this CPU has no native bf16)";
+        return Precision::Fp32;
+    }
+    return Precision::Fp32;
+}
+
+torch::ScalarType computeDtype(Precision resolved) {
+    switch (resolved) {
     case Precision::Bf16: return torch::kBFloat16;
-    case Precision::Fp16: return device.is_cuda() ? torch::kHalf : torch::kFloat;
-    case Precision::Auto: return device.is_cuda() ? torch::kHalf : torch::kFloat;
+    case Precision::Fp16: return torch::kHalf;
     default: return torch::kFloat;
     }
 }

@@ -35,8 +35,18 @@ int setThreads(int n);
 int threads();
 int hardwareThreads();
 
-// Compute dtype for the heavy layers (conv, matmul) given a request and a device.
-torch::ScalarType computeDtype(Precision precision, const torch::Device& device);
+// True when the CPU multiplies bf16 natively (AVX512-BF16 or AMX-BF16); without it oneDNN
+// emulates bf16 and it is slower than fp32.
+bool cpuHasNativeBf16();
+
+// The precision a request runs at on `device`: fp32/bf16 as asked (fp16 needs CUDA: Unsupported
+// error text in `error`, returns Fp32); auto = bf16 on CUDA and on CPUs with native bf16, else
+// fp32 (bf16 stays within the error bound tst_parity states for every fixture).
+Precision resolvePrecision(Precision requested, const torch::Device& device, std::string* error = nullptr,
+                           std::string* why = nullptr);
+
+// Compute dtype of the heavy layers (convolutions, linear layers) for a resolved precision.
+torch::ScalarType computeDtype(Precision resolved);
 
 // Inference guard: no autograd bookkeeping (InferenceMode where the LibTorch version has it).
 class InferenceGuard {

@@ -1,5 +1,6 @@
 // Model packages: metadata <-> architecture, strict loading, inspection.
 #include "model_impl.h"
+#include "nn/layers.h"
 
 #include "sha256.h"
 #include "tensor_io.h"
@@ -202,10 +203,25 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file, con
         impl->device = device::select(pref, &why);
         if (pref == device::Preference::Cuda && !impl->device.is_cuda())
             return Status::error(StatusCode::Unsupported, why);
+        device::Precision requested;
+        if (!device::parsePrecision(options.precision, &requested))
+            return Status::error(StatusCode::InvalidArgument,
+                                 "unknown precision '" + options.precision + "' (fp32, bf16, fp16, auto)");
+        std::string error, note;
+        impl->precision = device::resolvePrecision(requested, impl->device, &error, &note);
+        if (!error.empty())
+            return Status::error(StatusCode::Unsupported, error);
+        impl->precisionNote = note;
+        impl->dtype = device::computeDtype(impl->precision);
         impl->unet->to(impl->device);
         nn::prepareUnetForInference(*impl->unet, impl->device);
-        if (auto* cm = impl->codec->module())
+        if (impl->dtype != torch::kFloat)
+            nn::setComputeDtype(*impl->unet, impl->dtype);
+        if (auto* cm = impl->codec->module()) {
             cm->to(impl->device);
+            if (impl->dtype != torch::kFloat)
+                nn::setComputeDtype(*cm, impl->dtype);
+        }
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::Internal, file.path() + ": " + e.what_without_backtrace());
     } catch (const std::bad_alloc&) {
@@ -217,6 +233,10 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file, con
 Model::Model(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 const ModelInfo& Model::info() const { return impl_->info; }
 std::string Model::deviceDescription() const { return device::describe(impl_->device); }
+
+std::string Model::precision() const { return device::precisionName(impl_->precision); }
+
+std::string Model::precisionNote() const { return impl_->precisionNote; }
 
 Result<ModelInfo> Model::inspect(const std::string& path) {
     auto f = SafeTensorsFile::open(path);

@@ -54,7 +54,9 @@ struct Model::Impl {
     std::unique_ptr<Codec> codec;
     std::unique_ptr<ResShiftSchedule> schedule;
     torch::Device device = torch::kCPU;
-    torch::ScalarType dtype = torch::kFloat;
+    torch::ScalarType dtype = torch::kFloat; // of convolutions and linear layers
+    device::Precision precision = device::Precision::Fp32;
+    std::string precisionNote; // why the precision is what it is, when it may surprise
     // Swin blocks cache bias tensors: one run at a time per model.
     mutable std::mutex runMutex;
 };

@@ -326,7 +326,7 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         p.tile = std::to_string(report.tile) + "/" + std::to_string(report.overlap);
         p.colorFix = colorFixName(req.colorFix);
         p.device = report.device;
-        p.precision = "fp32";
+        p.precision = model_->precision();
         s = metadata.writeTo(req.output, report.width, report.height, p);
         if (!s) {
             // The pixels alone would be a result without its provenance: leave nothing.

@@ -24,6 +24,23 @@ inline torch::nn::GroupNorm groupNorm(int64_t channels, double eps, int64_t grou
 // x * sigmoid(x), in place when the tensor is not needed elsewhere.
 inline torch::Tensor silu(const torch::Tensor& x) { return torch::silu(x); }
 
+// Runs a convolution or linear layer whose weights may be stored in a lower precision (bf16 or
+// fp16 compute): the input is cast to the weights' dtype and the result back to the input's, so
+// normalisation, softmax, residual sums and the sampler stay in fp32.
+template <class Layer> torch::Tensor run(Layer layer, const torch::Tensor& x) { // a holder: cheap to copy
+    const auto wt = layer->weight.scalar_type();
+    if (wt == x.scalar_type())
+        return layer->forward(x);
+    return layer->forward(x.to(wt)).to(x.scalar_type());
+}
+
+// Functional 1x1 convolution with the same casting rule (weight [out, in, 1, 1]).
+torch::Tensor conv1x1(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
+
+// Stores the weights and biases of every Conv2d and Linear below `module` in `dtype` (the compute
+// precision of the heavy layers); normalisation and embedding parameters stay as they are.
+void setComputeDtype(torch::nn::Module& module, torch::ScalarType dtype);
+
 // Stores every 4-D weight channels-last, so convolutions (oneDNN) run and return NHWC.
 void useChannelsLast(torch::nn::Module& module);
 

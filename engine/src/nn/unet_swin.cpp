@@ -160,8 +160,8 @@ public:
     }
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& emb) {
-        auto h = inConv->forward(torch::silu(inNorm->forward(x)));
-        auto e = embLinear->forward(torch::silu(emb)).to(h.scalar_type()).unsqueeze(-1).unsqueeze(-1);
+        auto h = run(inConv, torch::silu(inNorm->forward(x)));
+        auto e = run(embLinear, torch::silu(emb)).to(h.scalar_type()).unsqueeze(-1).unsqueeze(-1);
         if (scaleShift_) {
             auto ch = e.chunk(2, 1);
             // GN(h) * (1 + scale) + shift
@@ -169,8 +169,8 @@ public:
         } else {
             h = outNorm->forward(h + e);
         }
-        h = outConv->forward(torch::silu(h));
-        return (skip ? skip->forward(x) : x) + h;
+        h = run(outConv, torch::silu(h));
+        return (skip ? run(skip, x) : x) + h;
     }
 
 private:
@@ -219,7 +219,7 @@ public:
     // x: [B_, N, C]; addend: [nW or 1, heads, N, N] (bias with mask folded in); nW divides B_.
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& addend) {
         const int64_t B_ = x.size(0), N = x.size(1), C = x.size(2), hd = C / heads_;
-        auto qkvOut = qkv->forward(x).view({B_, N, 3, heads_, hd}).permute({2, 0, 3, 1, 4});
+        auto qkvOut = run(qkv, x).view({B_, N, 3, heads_, hd}).permute({2, 0, 3, 1, 4});
         auto q = qkvOut[0] * (1.0 / std::sqrt(double(hd)));
         auto k = qkvOut[1];
         auto v = qkvOut[2];
@@ -228,7 +228,7 @@ public:
         attn = attn.view({B_ / nW, nW, heads_, N, N}).add_(addend.unsqueeze(0)).view({B_, heads_, N, N});
         attn = attn.softmax(-1);
         auto out = torch::matmul(attn, v).transpose(1, 2).reshape({B_, N, C});
-        return proj->forward(out);
+        return run(proj, out);
     }
 
     torch::Tensor table, index;
@@ -272,7 +272,7 @@ public:
             h = torch::roll(h, {-shift_, -shift_}, {2, 3});
         // The per-token qkv/proj Linear layers commute with roll and window partition, so they
         // run as 1x1 convolutions on the whole map (oneDNN) instead of per-window GEMMs.
-        auto qkv = F::conv2d(h, attn->qkv->weight.view({3 * C, C, 1, 1}), F::Conv2dFuncOptions().bias(attn->qkv->bias));
+        auto qkv = conv1x1(h, attn->qkv->weight.view({3 * C, C, 1, 1}), attn->qkv->bias);
         // channel = s*C + head*hd + d  ->  (3, B*nW, heads, N, hd), windows row-major
         qkv = qkv.reshape({B, 3, heads, hd, Hn, ws, Wn, ws})
                   .permute({1, 0, 4, 6, 2, 5, 7, 3})
@@ -284,11 +284,11 @@ public:
                        .contiguous()
                        .view({B, H, W, C})
                        .permute({0, 3, 1, 2});
-        h = F::conv2d(map, attn->proj->weight.view({C, C, 1, 1}), F::Conv2dFuncOptions().bias(attn->proj->bias));
+        h = conv1x1(map, attn->proj->weight.view({C, C, 1, 1}), attn->proj->bias);
         if (shift_ > 0)
             h = torch::roll(h, {shift_, shift_}, {2, 3});
         auto y = x + h;
-        auto m = fc2->forward(torch::gelu(fc1->forward(norm2->forward(y))));
+        auto m = run(fc2, torch::gelu(run(fc1, norm2->forward(y))));
         return y + m;
     }
 
@@ -349,12 +349,12 @@ public:
     }
 
     torch::Tensor forward(const torch::Tensor& x) {
-        auto h = embedProj->forward(x);
+        auto h = run(embedProj, x);
         if (embedNorm)
             h = embedNorm->forward(h);
         for (auto& b : blocks_)
             h = b->forward(h);
-        h = unembedProj->forward(h);
+        h = run(unembedProj, h);
         if (unembedNorm)
             h = unembedNorm->forward(h);
         return h;
@@ -389,7 +389,7 @@ public:
                 if (swinOut)
                     *swinOut = h;
                 break;
-            case Kind::Conv: h = it.module.forward(h); break;
+            case Kind::Conv: h = run(it.module.get<torch::nn::Conv2d>(), h); break;
             case Kind::Down:
                 h = it.module.is_empty() ? F::avg_pool2d(h, F::AvgPool2dFuncOptions(2).stride(2))
                                          : it.module.forward(h);
@@ -428,7 +428,7 @@ namespace {
 class ConvHolderImpl : public torch::nn::Module {
 public:
     ConvHolderImpl(const std::string& name, torch::nn::Conv2d conv) : conv_(register_module(name, conv)) {}
-    torch::Tensor forward(const torch::Tensor& x) { return conv_->forward(x); }
+    torch::Tensor forward(const torch::Tensor& x) { return run(conv_, x); }
 
 private:
     torch::nn::Conv2d conv_;
@@ -538,12 +538,13 @@ void prepareUnetForInference(UNetModelSwinImpl& unet, const torch::Device& devic
 
 torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Tensor& t,
                                          const torch::Tensor& lq) {
-    auto emb = timeEmbed2->forward(torch::silu(timeEmbed0->forward(
+    auto emb = run(timeEmbed2, torch::silu(run(timeEmbed0, 
         timestepEmbedding(t, config_.modelChannels).to(x.scalar_type()))));
     torch::Tensor cond = lq.to(x.scalar_type());
     if (!featureIdentity_)
         for (auto& m : featureExtractor_)
-            cond = m.forward(cond);
+            cond = m.type_info() == typeid(torch::nn::Conv2dImpl) ? run(m.get<torch::nn::Conv2d>(), cond)
+                                                                  : m.forward(cond);
     auto h = torch::cat({x, cond}, 1);
     if (debug_)
         debug_->temb = emb;
@@ -570,7 +571,7 @@ torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Te
         hs.pop_back();
         h = b->forward(h, emb);
     }
-    return outConv->forward(torch::silu(outNorm->forward(h)));
+    return run(outConv, torch::silu(outNorm->forward(h)));
 }
 
 } // namespace shiftsr::nn

@@ -65,9 +65,9 @@ public:
             nin = register_module("nin_shortcut", conv2d(in, out, 1));
     }
     torch::Tensor forward(const torch::Tensor& x) {
-        auto h = conv1->forward(swish(norm1->forward(x)));
-        h = conv2->forward(swish(norm2->forward(h)));
-        return (nin ? nin->forward(x) : x) + h;
+        auto h = run(conv1, swish(norm1->forward(x)));
+        h = run(conv2, swish(norm2->forward(h)));
+        return (nin ? run(nin, x) : x) + h;
     }
 
 private:
@@ -88,13 +88,13 @@ public:
     torch::Tensor forward(const torch::Tensor& x) {
         auto h = norm->forward(x);
         const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-        auto qq = q->forward(h).reshape({B, C, H * W}).permute({0, 2, 1}); // [B, N, C]
-        auto kk = k->forward(h).reshape({B, C, H * W});                    // [B, C, N]
-        auto vv = v->forward(h).reshape({B, C, H * W}).permute({0, 2, 1}); // [B, N, C]
+        auto qq = run(q, h).reshape({B, C, H * W}).permute({0, 2, 1}); // [B, N, C]
+        auto kk = run(k, h).reshape({B, C, H * W});                    // [B, C, N]
+        auto vv = run(v, h).reshape({B, C, H * W}).permute({0, 2, 1}); // [B, N, C]
         // Scores over the whole latent in row chunks: exact, with bounded memory.
         auto o = chunkedAttention(qq, kk, vv, std::pow(double(C), -0.5));
         o = o.permute({0, 2, 1}).reshape({B, C, H, W});
-        return x + proj->forward(o);
+        return x + run(proj, o);
     }
 
 private:
@@ -149,7 +149,7 @@ public:
     }
 
     torch::Tensor forward(const torch::Tensor& x) {
-        auto h = convIn->forward(x);
+        auto h = run(convIn, x);
         for (auto& L : levels_) {
             for (size_t j = 0; j < L.blocks.size(); ++j) {
                 h = L.blocks[j]->forward(h);
@@ -157,10 +157,10 @@ public:
                     h = L.attns[j]->forward(h);
             }
             if (L.resample) // asymmetric zero pad (right 1, bottom 1), then stride-2 conv
-                h = L.resample->forward(F::pad(h, F::PadFuncOptions({0, 1, 0, 1})));
+                h = run(L.resample, F::pad(h, F::PadFuncOptions({0, 1, 0, 1})));
         }
         h = mid2->forward(midAttn->forward(mid1->forward(h)));
-        return convOut->forward(swish(normOut->forward(h)));
+        return run(convOut, swish(normOut->forward(h)));
     }
 
 private:
@@ -212,7 +212,7 @@ public:
     }
 
     torch::Tensor forward(const torch::Tensor& z) {
-        auto h = convIn->forward(z);
+        auto h = run(convIn, z);
         h = mid2->forward(midAttn->forward(mid1->forward(h)));
         for (int i = int(levels_.size()) - 1; i >= 0; --i) {
             auto& L = levels_[i];
@@ -222,10 +222,10 @@ public:
                     h = L.attns[j]->forward(h);
             }
             if (L.resample)
-                h = L.resample->forward(F::interpolate(
+                h = run(L.resample, F::interpolate(
                     h, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest)));
         }
-        return convOut->forward(swish(normOut->forward(h)));
+        return run(convOut, swish(normOut->forward(h)));
     }
 
 private:
@@ -247,7 +247,7 @@ VQModelImpl::VQModelImpl(const VQConfig& c) : config_(c) {
 }
 
 torch::Tensor VQModelImpl::encode(const torch::Tensor& x) {
-    return quantConv->forward(encoder_->forward(x));
+    return run(quantConv, encoder_->forward(x));
 }
 
 torch::Tensor VQModelImpl::quantize(const torch::Tensor& h, torch::Tensor* indices) {
@@ -264,7 +264,7 @@ torch::Tensor VQModelImpl::quantize(const torch::Tensor& h, torch::Tensor* indic
 
 torch::Tensor VQModelImpl::decode(const torch::Tensor& h, bool quantizeFirst) {
     auto q = quantizeFirst ? quantize(h) : h;
-    return decoder_->forward(postQuantConv->forward(q));
+    return decoder_->forward(run(postQuantConv, q));
 }
 
 } // namespace shiftsr::nn
