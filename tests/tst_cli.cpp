@@ -2,15 +2,29 @@
 #include "tensor_io.h"
 #include "testutil.h"
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
+
 using namespace shiftsr;
 
 namespace {
+void writeImage(const QString& path, int w, int h) {
+    cv::Mat img(h, w, CV_8UC3);
+    cv::randu(img, 0, 255);
+    cv::GaussianBlur(img, img, cv::Size(5, 5), 1.5);
+    QVERIFY(cv::imwrite(path.toStdString(), img));
+}
+
 struct Run {
     int code = -1;
     QByteArray out, err;
@@ -128,12 +142,136 @@ private Q_SLOTS:
         const QString out = tmp.filePath("chelsea-x4.png");
         Run r = cli({"upscale", testutil::sourceDir() + "/resources/samples/chelsea-lq.png", "-o", out, "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
-        const auto j = QJsonDocument::fromJson(r.out).object();
+        const auto top = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(top["ok"].toInt(), 1);
+        const auto j = top["files"].toArray().at(0).toObject();
+        QCOMPARE(j["status"].toString(), QString("ok"));
         QCOMPARE(j["width"].toInt(), 448);
         QCOMPARE(j["height"].toInt(), 300);
         QCOMPARE(j["unet_steps_s"].toArray().size(), 4);
         QVERIFY(QFile::exists(out));
         QCOMPARE(QDir(tmp.path()).entryList(QDir::Files).size(), 1); // no temporary left behind
+    }
+
+    // Folders (recursive, mirrored), the naming pattern, format conversion, skip-existing.
+    void batchFolders() {
+        QTemporaryDir tmp;
+        QDir d(tmp.path());
+        QVERIFY(d.mkpath("in/sub") && d.mkpath("in/sub/deeper"));
+        writeImage(tmp.filePath("in/a.png"), 24, 20);
+        writeImage(tmp.filePath("in/b.jpg"), 20, 16);
+        writeImage(tmp.filePath("in/sub/c.tif"), 16, 16);
+        writeImage(tmp.filePath("in/sub/deeper/d.webp"), 16, 12);
+        QFile junk(tmp.filePath("in/notes.txt"));
+        QVERIFY(junk.open(QIODevice::WriteOnly) && junk.write("not an image") > 0);
+        junk.close();
+        const QString out = tmp.filePath("out");
+        Run flat = cli({"upscale", tmp.filePath("in"), "-o", out, "--steps", "1", "--json"});
+        QVERIFY2(flat.code == 0, flat.err.constData());
+        QCOMPARE(QDir(out).entryList(QDir::Files), (QStringList{"a-x4.png", "b-x4.jpg"}));
+
+        Run rec = cli({"upscale", tmp.filePath("in"), "-r", "-o", out, "--steps", "1", "--format", "png", "--name",
+                       "{name}_s{steps}_x{scale}.{ext}", "--json"});
+        QVERIFY2(rec.code == 0, rec.err.constData());
+        for (const char* f : {"a_s1_x4.png", "b_s1_x4.png", "sub/c_s1_x4.png", "sub/deeper/d_s1_x4.png"})
+            QVERIFY2(QFile::exists(out + "/" + f), f);
+        const cv::Mat c = cv::imread((out + "/sub/c_s1_x4.png").toStdString(), cv::IMREAD_UNCHANGED);
+        QCOMPARE(c.cols, 64);
+
+        Run skip = cli({"upscale", tmp.filePath("in"), "-o", out, "--steps", "1", "--skip-existing", "--json"});
+        QVERIFY2(skip.code == 0, skip.err.constData());
+        const auto j = QJsonDocument::fromJson(skip.out).object();
+        QCOMPARE(j["skipped"].toInt(), 2);
+        QCOMPARE(j["ok"].toInt(), 0);
+    }
+
+    void batchPlanErrors_data() {
+        QTest::addColumn<QStringList>("args"); // "%1" is replaced by the temporary folder
+        QTest::addColumn<QString>("message");
+        QTest::newRow("two inputs, one name") << QStringList{"%1/in/a.png", "%1/in/a.jpg", "-o", "%1/o", "--format", "png"}
+                                              << "would both be written";
+        QTest::newRow("overwrite the input") << QStringList{"%1/in", "-o", "%1/in", "--name", "{name}.{ext}"}
+                                             << "refusing to overwrite";
+        QTest::newRow("folder without images") << QStringList{"%1/empty", "-o", "%1/o"} << "no images";
+        QTest::newRow("pattern without extension") << QStringList{"%1/in", "-o", "%1/o", "--name", "{name}"}
+                                                   << "no image extension";
+        QTest::newRow("unknown format") << QStringList{"%1/in", "-o", "%1/o", "--format", "gif"} << "unknown format";
+    }
+    void batchPlanErrors() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        QTemporaryDir tmp;
+        QDir d(tmp.path());
+        QVERIFY(d.mkpath("in") && d.mkpath("empty"));
+        writeImage(tmp.filePath("in/a.png"), 16, 16);
+        writeImage(tmp.filePath("in/a.jpg"), 16, 16);
+        QStringList full{"upscale"};
+        for (const QString& a : args)
+            full << QString(a).replace("%1", tmp.path());
+        Run r = cli(full);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+        QVERIFY(!QDir(tmp.filePath("o")).exists() || QDir(tmp.filePath("o")).isEmpty());
+    }
+
+    // Ctrl-C in the middle of a batch: exit 130, every file present is complete and decodable,
+    // no temporary file is left, and the unfinished inputs have no output.
+    void cancelledBatchLeavesOnlyCompleteFiles() {
+        QTemporaryDir tmp;
+        QDir d(tmp.path());
+        QVERIFY(d.mkpath("in"));
+        const int n = 6;
+        for (int i = 0; i < n; ++i)
+            writeImage(tmp.filePath(QString("in/p%1.png").arg(i)), 96, 96);
+        const QString out = tmp.filePath("out");
+        QProcess p;
+        p.start(QStringLiteral(SHIFTSR_CLI_PATH),
+                {"upscale", tmp.filePath("in"), "-o", out, "--tile", "16", "--threads", "1", "--json"});
+        QVERIFY(p.waitForStarted());
+        // Wait for the first finished file, then interrupt the second.
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 120000 && !QFile::exists(out + "/p0-x4.png"))
+            QThread::msleep(20);
+        QVERIFY2(QFile::exists(out + "/p0-x4.png"), "the first file never appeared");
+        QThread::msleep(150);
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 130);
+        const auto j = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        QVERIFY(j["cancelled"].toBool());
+        const QStringList files = QDir(out).entryList(QDir::Files | QDir::Hidden | QDir::System);
+        QVERIFY(!files.isEmpty());
+        QVERIFY2(files.size() < n, "the batch finished before it could be cancelled");
+        QCOMPARE(j["ok"].toInt(), files.size());
+        for (const QString& f : files) {
+            QVERIFY2(f.endsWith("-x4.png"), qPrintable("unexpected file " + f));
+            const cv::Mat img = cv::imread((out + "/" + f).toStdString(), cv::IMREAD_UNCHANGED);
+            QVERIFY2(!img.empty() && img.cols == 384 && img.rows == 384, qPrintable(f));
+        }
+    }
+
+    // The model benchmark's JSON: per-stage times for multi- and one-step, their ratio, bf16 vs
+    // fp32, and the 512 vs 2048 memory comparison (fresh processes).
+    void benchModelJson() {
+        QTemporaryDir tmp;
+        writeImage(tmp.filePath("in.png"), 40, 32);
+        Run r = cli({"bench", "--input", tmp.filePath("in.png"), "--crop", "24", "--json"}, 600000);
+        QVERIFY2(r.code == 0, r.err.constData());
+        const auto j = QJsonDocument::fromJson(r.out).object();
+        const auto multi = j["multi_step"].toObject(), one = j["one_step"].toObject();
+        QCOMPARE(multi["unet_steps_s"].toArray().size(), multi["steps"].toInt());
+        QCOMPARE(one["unet_steps_s"].toArray().size(), 1);
+        for (const char* key : {"encode_s", "decode_s", "blend_s", "color_fix_s", "total_s"})
+            QVERIFY2(multi.contains(key) && one.contains(key), key);
+        QVERIFY(j["one_step_speedup"].toDouble() > 1.0);
+        const auto bf = j["bf16"].toObject();
+        QVERIFY(bf["fp32_over_bf16_speed"].toDouble() > 0);
+        QVERIFY(bf["max_abs_diff_8bit"].toDouble() >= bf["mean_abs_diff_8bit"].toDouble());
+        const auto mem = j["memory"].toObject();
+        QCOMPARE(mem["512"].toObject()["output"].toArray().at(0).toInt(), 512);
+        QCOMPARE(mem["2048"].toObject()["output"].toArray().at(0).toInt(), 2048);
+        QVERIFY(mem["peak_ratio_2048_over_512"].toDouble() > 0.5);
     }
 
     void usageAndErrors_data() {

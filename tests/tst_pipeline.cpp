@@ -1,5 +1,8 @@
 // Whole-image pipeline: tiling and blending against per-tile runs, seams, determinism, formats,
 // EXIF orientation and provenance, bad inputs, cancellation, and large images in bounded tiles.
+#include "color_fix.h"
+#include "finish.h"
+#include "image_tensor.h"
 #include "model_impl.h"
 #include "tensor_io.h"
 #include "testutil.h"
@@ -434,6 +437,42 @@ private Q_SLOTS:
     }
 
     // The wavelet fix keeps the output's detail and takes the reference's low frequencies.
+    // The strip-wise finish equals the whole-image computation (normalise, colour fix on the full
+    // tensors, quantise), whatever the strip height.
+    void stripsEqualWholeImage_data() {
+        QTest::addColumn<int>("fix");
+        QTest::addColumn<int>("strip");
+        for (int f : {int(ColorFix::None), int(ColorFix::Wavelet), int(ColorFix::AdaIN)})
+            for (int strip : {7, 40, 1000})
+                QTest::newRow(qPrintable(QString("%1, strip %2").arg(colorFixName(ColorFix(f))).arg(strip))) << f << strip;
+    }
+    void stripsEqualWholeImage() {
+        QFETCH(int, fix);
+        QFETCH(int, strip);
+        torch::manual_seed(7);
+        const int sf = 4, h = 30, w = 22;
+        auto lq = torch::rand({1, 3, h, w});
+        BlendCanvas c;
+        c.wy = torch::rand({h * sf}) + 0.5;
+        c.wx = torch::rand({w * sf}) + 0.5;
+        c.sum = (torch::rand({1, 3, h * sf, w * sf}) * 2 - 1) * c.wy.view({1, 1, -1, 1}) * c.wx.view({1, 1, 1, -1});
+        const cv::Mat got = finishInStrips(c, lq, sf, ColorFix(fix), CV_16U, strip);
+        auto hr01 = c.sum / (c.wy.view({1, 1, -1, 1}) * c.wx.view({1, 1, 1, -1})) * 0.5 + 0.5;
+        auto ref = torch::nn::functional::interpolate(
+                       lq, torch::nn::functional::InterpolateFuncOptions()
+                               .scale_factor(std::vector<double>{4.0, 4.0})
+                               .mode(torch::kBicubic)
+                               .align_corners(false))
+                       .clamp_(0.0, 1.0);
+        if (ColorFix(fix) == ColorFix::Wavelet)
+            hr01 = colorfix::wavelet(hr01, ref);
+        else if (ColorFix(fix) == ColorFix::AdaIN)
+            hr01 = colorfix::adain(hr01, ref);
+        const cv::Mat want = tensor01ToMat(hr01, CV_16U);
+        const double d = maxAbsDiff(got, want);
+        QVERIFY2(d <= 1.0, qPrintable(QString("max |diff| %1 levels of 65535").arg(d)));
+    }
+
     void colorFixes() {
         UpscaleRequest r;
         r.image = gradient(32, 32);

@@ -3,7 +3,13 @@
 
 #include "codec.h"
 #include "device.h"
+#include "nn/layers.h"
 #include "nn/unet_swin.h"
+
+#include "shiftsr/engine/image_io.h"
+#include "shiftsr/engine/pipeline.h"
+
+#include <opencv2/imgproc.hpp>
 
 #include <chrono>
 
@@ -61,6 +67,12 @@ Result<std::string> benchPreset(const PresetBenchOptions& o) {
         nn::prepareUnetForInference(*unet, dev); // the layout the Upscaler runs
         unet->to(dev);
         codec.module()->to(dev);
+        if (o.precision == "bf16") {
+            nn::setComputeDtype(*unet, torch::kBFloat16);
+            nn::setComputeDtype(*codec.module(), torch::kBFloat16);
+        } else if (o.precision != "fp32") {
+            return Status::error(StatusCode::InvalidArgument, "bench presets run at fp32 or bf16");
+        }
         const int f = vc.downFactor();
         const int64_t lat = o.lq; // latent side equals the LQ side for an f4 codec at x4
         auto opts = torch::TensorOptions().device(dev);
@@ -88,6 +100,145 @@ Result<std::string> benchPreset(const PresetBenchOptions& o) {
     out["precision"] = o.precision;
     out["torch"] = TORCH_VERSION;
     out["peak_rss_mb"] = double(device::peakRssBytes()) / (1024.0 * 1024.0);
+    return out.dump();
+}
+
+namespace {
+
+nlohmann::json stageJson(const UpscaleReport& r) {
+    const auto& t = r.times;
+    double unet = 0;
+    for (double s : t.unetSteps)
+        unet += s;
+    return {{"steps", r.steps},       {"total_s", t.total},       {"encode_s", t.encode},
+            {"unet_steps_s", t.unetSteps}, {"unet_total_s", unet}, {"decode_s", t.decode},
+            {"blend_s", t.blend},     {"color_fix_s", t.colorFix}, {"tile", r.tile},
+            {"overlap", r.overlap},   {"tiles", r.tiles}};
+}
+
+// Best-of-`repeats` pipeline run (after a warm-up) of `image` through `model`.
+Result<UpscaleReport> timedRun(const std::shared_ptr<const Model>& model, const cv::Mat& image, int steps,
+                               const ModelBenchOptions& o) {
+    UpscaleRequest req;
+    req.image = image;
+    req.steps = steps;
+    req.seed = o.seed;
+    req.threads = o.threads;
+    req.tiles.tile = o.tile;
+    Pipeline pipeline(model);
+    auto warm = pipeline.run(req);
+    if (!warm)
+        return warm.status();
+    Result<UpscaleReport> best = warm;
+    for (int i = 0; i < std::max(1, o.repeats); ++i) {
+        auto r = pipeline.run(req);
+        if (!r)
+            return r.status();
+        if (i == 0 || r->times.total < best->times.total)
+            best = std::move(r);
+    }
+    return best;
+}
+
+} // namespace
+
+Result<std::string> benchModel(const ModelBenchOptions& o) {
+    if (!o.load)
+        return Status::error(StatusCode::InvalidArgument, "no model loader");
+    auto decoded = ImageIO::read(o.input);
+    if (!decoded)
+        return decoded.status().withContext("reading " + o.input);
+    cv::Mat image = decoded->color;
+    if (o.crop > 0 && (image.cols > o.crop || image.rows > o.crop)) {
+        const int w = std::min(o.crop, image.cols), h = std::min(o.crop, image.rows);
+        image = image(cv::Rect((image.cols - w) / 2, (image.rows - h) / 2, w, h)).clone();
+    }
+    auto fp32 = o.load("fp32");
+    if (!fp32)
+        return fp32.status();
+    const int T = (*fp32)->info().trainedSteps;
+    nlohmann::json out;
+    auto multi = timedRun(*fp32, image, T, o);
+    if (!multi)
+        return multi.status();
+    auto one = timedRun(*fp32, image, 1, o);
+    if (!one)
+        return one.status();
+    out["model"] = (*fp32)->info().name;
+    out["model_sha256"] = (*fp32)->info().contentHash;
+    out["input"] = o.input;
+    out["lq"] = {image.cols, image.rows};
+    out["hr"] = {multi->width, multi->height};
+    out["multi_step"] = stageJson(*multi);
+    out["one_step"] = stageJson(*one);
+    out["one_step_speedup"] = multi->times.total / std::max(1e-9, one->times.total);
+    out["device"] = multi->device;
+    out["threads"] = multi->threads;
+    out["repeats"] = std::max(1, o.repeats);
+    if (o.bf16) {
+        nlohmann::json b;
+        b["cpu_native_bf16"] = device::cpuHasNativeBf16();
+        auto bf = o.load("bf16");
+        if (!bf) {
+            b["error"] = bf.status().message();
+        } else {
+            auto r = timedRun(*bf, image, T, o);
+            if (!r)
+                return r.status();
+            cv::Mat a, c, d;
+            multi->image.convertTo(a, CV_32F, multi->image.depth() == CV_16U ? 255.0 / 65535.0 : 1.0);
+            r->image.convertTo(c, CV_32F, r->image.depth() == CV_16U ? 255.0 / 65535.0 : 1.0);
+            cv::absdiff(a, c, d);
+            double maxDiff = 0;
+            cv::minMaxLoc(d.reshape(1), nullptr, &maxDiff);
+            const cv::Scalar mean = cv::mean(d);
+            double meanDiff = 0;
+            for (int ch = 0; ch < d.channels(); ++ch)
+                meanDiff += mean[ch] / d.channels();
+            b["multi_step"] = stageJson(*r);
+            b["fp32_over_bf16_speed"] = multi->times.total / std::max(1e-9, r->times.total);
+            b["unet_fp32_over_bf16_speed"] =
+                out["multi_step"]["unet_total_s"].get<double>() / std::max(1e-9, b["multi_step"]["unet_total_s"].get<double>());
+            b["max_abs_diff_8bit"] = maxDiff;
+            b["mean_abs_diff_8bit"] = meanDiff;
+        }
+        out["bf16"] = b;
+    }
+    out["torch"] = TORCH_VERSION;
+    out["peak_rss_mb"] = double(device::peakRssBytes()) / (1024.0 * 1024.0);
+    return out.dump();
+}
+
+Result<std::string> benchMemoryProbe(const MemoryProbeOptions& o) {
+    if (!o.model)
+        return Status::error(StatusCode::InvalidArgument, "no model");
+    auto decoded = ImageIO::read(o.input);
+    if (!decoded)
+        return decoded.status().withContext("reading " + o.input);
+    // Cover the lq x lq square: scale the short side to lq, centre-crop the long one.
+    const cv::Mat& src = decoded->color;
+    const double s = double(o.lq) / std::min(src.cols, src.rows);
+    cv::Mat scaled;
+    cv::resize(src, scaled, cv::Size(std::max(o.lq, int(std::lround(src.cols * s))), std::max(o.lq, int(std::lround(src.rows * s)))), 0, 0,
+               s < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    cv::Mat image = scaled(cv::Rect((scaled.cols - o.lq) / 2, (scaled.rows - o.lq) / 2, o.lq, o.lq)).clone();
+    const auto rssBefore = device::peakRssBytes();
+    UpscaleRequest req;
+    req.image = image;
+    req.steps = o.steps;
+    req.threads = o.threads;
+    req.tiles.tile = o.tile;
+    auto r = Pipeline(o.model).run(req);
+    if (!r)
+        return r.status();
+    nlohmann::json out = {{"lq", o.lq},
+                          {"output", {r->width, r->height}},
+                          {"tile", r->tile},
+                          {"tiles", r->tiles},
+                          {"steps", r->steps},
+                          {"total_s", r->times.total},
+                          {"peak_rss_before_run_mb", double(rssBefore) / 1048576.0},
+                          {"peak_rss_mb", double(device::peakRssBytes()) / 1048576.0}};
     return out.dump();
 }
 

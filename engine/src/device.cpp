@@ -91,6 +91,12 @@ int setThreads(int n) {
     return torch::get_num_threads();
 }
 
+void releaseFreeMemory() {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 int threads() { return torch::get_num_threads(); }
 
 bool cpuHasNativeBf16() {

@@ -30,6 +30,10 @@ std::string describe(const torch::Device& device); // "CPU (2 threads)", "CUDA 0
 // Process-wide allocator settings for large tensors (idempotent; called by setThreads).
 void configureProcess();
 
+// Hands freed heap pages back to the kernel (malloc_trim); between pipeline tiles, so that heap
+// fragmentation does not add up over hundreds of tiles. Costs a few page faults on the next tile.
+void releaseFreeMemory();
+
 // Sets LibTorch intra-op threads; n <= 0 means all logical cores. Returns the count in effect.
 int setThreads(int n);
 int threads();

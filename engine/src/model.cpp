@@ -234,6 +234,8 @@ Model::Model(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 const ModelInfo& Model::info() const { return impl_->info; }
 std::string Model::deviceDescription() const { return device::describe(impl_->device); }
 
+bool Model::onCuda() const { return impl_->device.is_cuda(); }
+
 std::string Model::precision() const { return device::precisionName(impl_->precision); }
 
 std::string Model::precisionNote() const { return impl_->precisionNote; }

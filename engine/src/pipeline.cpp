@@ -3,6 +3,7 @@
 
 #include "color_fix.h"
 #include "device.h"
+#include "finish.h"
 #include "image_tensor.h"
 #include "model_impl.h"
 #include "sampler.h"
@@ -62,7 +63,7 @@ bool paddable(int length, int offset) {
 }
 
 struct TilingResult {
-    torch::Tensor hr01; // [1, 3, H*sf, W*sf] in [0, 1], CPU
+    BlendCanvas blend; // CPU
     int tiles = 0;
 };
 
@@ -136,8 +137,9 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         std::uint64_t budget = req.tiles.memoryBudget;
         if (budget == 0) {
             const std::uint64_t hrPixels = std::uint64_t(W) * H * sf * sf;
-            // Canvas (3), weight (1), reference and colour-fix temporaries (~3 x 3), fp32.
-            const std::uint64_t canvases = hrPixels * 4 * 13;
+            // The fp32 canvas (12 bytes per HR pixel) and the 8/16-bit output (up to 6); the
+            // colour fix runs in strips (finish.h).
+            const std::uint64_t canvases = hrPixels * 18;
             if (m.device.is_cuda()) {
                 // LibTorch 1.13 has no portable free-VRAM query; assume a mid-range card.
                 budget = 4ull << 30;
@@ -178,14 +180,24 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     auto runTiles = [&](torch::Tensor lq01, int tileSide, int overlap, StageTimes& times) {
         const auto ax = tiling::planAxis(W, tileSide, overlap), ay = tiling::planAxis(H, tileSide, overlap);
         const int rows = int(ay.starts.size()), cols = int(ax.starts.size()), n = rows * cols;
-        auto canvas = torch::zeros({1, 3, int64_t(H) * sf, int64_t(W) * sf}, torch::kFloat);
-        auto weight = torch::zeros({1, 1, int64_t(H) * sf, int64_t(W) * sf}, torch::kFloat);
+        BlendCanvas blend;
+        blend.sum = torch::zeros({1, 3, int64_t(H) * sf, int64_t(W) * sf}, torch::kFloat);
         auto ramp = [&](const tiling::Axis& a, int i, bool before) {
             const int k = int(a.starts.size());
             if (before)
                 return i > 0 ? (a.starts[i - 1] + a.extent - a.starts[i]) * sf : 0;
             return i + 1 < k ? (a.starts[i] + a.extent - a.starts[i + 1]) * sf : 0;
         };
+        // The grid is a product of row and column windows, so the weight sum is separable:
+        // sum_rc wy_r(y) wx_c(x) = (sum_r wy_r(y)) (sum_c wx_c(x)); two vectors, not an HR plane.
+        blend.wy = torch::zeros({int64_t(H) * sf}, torch::kFloat);
+        blend.wx = torch::zeros({int64_t(W) * sf}, torch::kFloat);
+        for (int r = 0; r < rows; ++r)
+            blend.wy.slice(0, int64_t(ay.starts[r]) * sf, int64_t(ay.starts[r] + ay.extent) * sf)
+                .add_(tiling::window1d(ay.extent * sf, ramp(ay, r, true), ramp(ay, r, false)));
+        for (int c = 0; c < cols; ++c)
+            blend.wx.slice(0, int64_t(ax.starts[c]) * sf, int64_t(ax.starts[c] + ax.extent) * sf)
+                .add_(tiling::window1d(ax.extent * sf, ramp(ax, c, true), ramp(ax, c, false)));
         for (int r = 0; r < rows; ++r) {
             for (int c = 0; c < cols; ++c) {
                 if (job.cancelled())
@@ -220,19 +232,15 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                 auto wy = tiling::window1d(ay.extent * sf, ramp(ay, r, true), ramp(ay, r, false));
                 auto w = wy.view({1, 1, -1, 1}) * wx.view({1, 1, 1, -1});
                 const int64_t hy = int64_t(y0) * sf, hx = int64_t(x0) * sf;
-                canvas.slice(2, hy, hy + ay.extent * sf).slice(3, hx, hx + ax.extent * sf).add_(sr * w);
-                weight.slice(2, hy, hy + ay.extent * sf).slice(3, hx, hx + ax.extent * sf).add_(w);
+                blend.sum.slice(2, hy, hy + ay.extent * sf).slice(3, hx, hx + ax.extent * sf).add_(sr * w);
                 times.blend += since(tBlend);
+                sr = torch::Tensor();
+                if (n > 1)
+                    device::releaseFreeMemory();
                 job.report(0.9 * (k + 1) / n, name + " done");
             }
         }
-        const auto tBlend = Clock::now();
-        canvas.div_(weight);
-        weight = torch::Tensor();
-        // Same arithmetic as the untiled path (sr * 0.5 + 0.5), so one tile matches it bit for bit.
-        TilingResult out{canvas * 0.5 + 0.5, n};
-        times.blend += since(tBlend);
-        return out;
+        return TilingResult{std::move(blend), n};
     };
 
     try {
@@ -264,23 +272,17 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
             }
         }
 
-        // Colour fix on the blended image: the wavelet blur reaches 2 x (1+2+4+8+16) = 62 HR pixels,
-        // so per-tile fixing would bring back the seams the blend removed; on the whole image it
-        // costs a few HR-sized buffers and no network call.
+        // Normalisation, colour fix and quantisation run in strips of the blended image (see
+        // finish.h): the wavelet blur reaches 2 x (1+2+4+8+16) = 62 HR pixels, so per-tile fixing
+        // would bring back the seams the blend removed; strips with a halo give the whole-image
+        // result at O(strip) memory. Same arithmetic as the untiled path (sr * 0.5 + 0.5), so one
+        // tile without colour fix matches it bit for bit.
         const auto tFix = Clock::now();
-        if (req.colorFix != ColorFix::None) {
+        if (req.colorFix != ColorFix::None)
             job.report(0.92, "color fix");
-            auto reference = F::interpolate(lq01, F::InterpolateFuncOptions()
-                                                      .scale_factor(std::vector<double>{double(sf), double(sf)})
-                                                      .mode(torch::kBicubic)
-                                                      .align_corners(false))
-                                 .clamp_(0.0, 1.0);
-            tiled.hr01 = req.colorFix == ColorFix::Wavelet ? colorfix::wavelet(tiled.hr01, reference)
-                                                           : colorfix::adain(tiled.hr01, reference);
-        }
+        report.image = finishInStrips(tiled.blend, lq01, sf, req.colorFix, depth);
+        tiled.blend = BlendCanvas();
         report.times.colorFix = since(tFix);
-        report.image = tensor01ToMat(tiled.hr01, depth);
-        tiled.hr01 = torch::Tensor();
         if (gray)
             cv::cvtColor(report.image, report.image, cv::COLOR_BGR2GRAY);
     } catch (const Cancelled&) {

@@ -1,8 +1,11 @@
 // Micro-benchmarks of the networks (one UNet step, encode, decode), printed as JSON by the CLI.
 #pragma once
 
+#include "shiftsr/engine/model.h"
 #include "shiftsr/engine/status.h"
 
+#include <functional>
+#include <memory>
 #include <string>
 
 namespace shiftsr {
@@ -19,5 +22,37 @@ struct PresetBenchOptions {
 // Random-weight networks of the preset: JSON with unet_step_s, encode_s, decode_s (best of
 // `repeats` after a warm-up), threads, peak_rss_mb, parameter counts and shapes.
 Result<std::string> benchPreset(const PresetBenchOptions& options);
+
+// A loaded model on one image, whole pipeline (read excluded), as the user would run it.
+struct ModelBenchOptions {
+    // Loads the model at a precision ("fp32", "bf16"); called once per precision benchmarked.
+    std::function<Result<std::shared_ptr<const Model>>(const std::string& precision)> load;
+    std::string input;   // image file
+    int crop = 0;        // > 0: centre crop of this LQ side first (keeps a large photo's run short)
+    int repeats = 1;     // best of, per configuration, after one warm-up run
+    int threads = 0;     // 0 = all cores
+    int tile = 0;        // 0 = from the memory budget
+    bool bf16 = true;    // also run bf16 and compare it with fp32
+    std::uint64_t seed = 12345;
+};
+
+// JSON: multi_step and one_step (per-stage times: encode, each UNet step, decode, blend, colour
+// fix; tiles), one_step_speedup (multi-step total / one-step total), bf16 (fp32/bf16 speed ratio,
+// max and mean |difference| to the fp32 output in 8-bit levels, whether the CPU has native bf16),
+// peak_rss_mb, device, threads.
+Result<std::string> benchModel(const ModelBenchOptions& options);
+
+// One run for the memory comparison (meant for a fresh process, so that its peak RSS is its
+// own): the input resized to lq x lq, upscaled with a fixed tile and `steps` steps. JSON:
+// lq, output, tile, tiles, total_s, peak_rss_mb.
+struct MemoryProbeOptions {
+    std::shared_ptr<const Model> model;
+    std::string input;
+    int lq = 128;
+    int tile = 128;
+    int steps = 1;
+    int threads = 0;
+};
+Result<std::string> benchMemoryProbe(const MemoryProbeOptions& options);
 
 } // namespace shiftsr

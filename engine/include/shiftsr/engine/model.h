@@ -44,6 +44,7 @@ public:
 
     const ModelInfo& info() const;
     std::string deviceDescription() const;
+    bool onCuda() const;
     std::string precision() const;     // in effect: "fp32", "bf16" or "fp16" (auto resolved)
     std::string precisionNote() const; // e.g. "this CPU has no native bf16 ..."; empty if none
 
