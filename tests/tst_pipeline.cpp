@@ -473,6 +473,32 @@ private Q_SLOTS:
         QVERIFY2(d <= 1.0, qPrintable(QString("max |diff| %1 levels of 65535").arg(d)));
     }
 
+    // An out-of-memory tile is retried at half the side until it fits; the result is the run
+    // with that tile size, and the report says what happened.
+    void outOfMemoryRetriesSmallerTile() {
+        UpscaleRequest r;
+        r.image = gradient(64, 48);
+        r.steps = 1;
+        r.tiles.tile = 64;
+        tiling::gSimulateOomAbove = 20;
+        auto rep = Pipeline(model_).run(r);
+        tiling::gSimulateOomAbove = 0;
+        QVERIFY2(rep.isOk(), rep.status().message().c_str());
+        QCOMPARE(rep->tile, 16);
+        QCOMPARE(int(rep->warnings.size()), 2); // 64 -> 32 -> 16
+        QVERIFY(QString::fromStdString(rep->warnings[0]).contains("out of memory"));
+        r.tiles.tile = 16;
+        auto direct = Pipeline(model_).run(r);
+        QVERIFY(direct.isOk());
+        QCOMPARE(maxAbsDiff(rep->image, direct->image), 0.0);
+
+        tiling::gSimulateOomAbove = 1; // nothing fits
+        auto none = Pipeline(model_).run(r);
+        tiling::gSimulateOomAbove = 0;
+        QCOMPARE(none.status().code(), StatusCode::OutOfMemory);
+        QVERIFY(QString::fromStdString(none.status().message()).contains("smallest tile"));
+    }
+
     void colorFixes() {
         UpscaleRequest r;
         r.image = gradient(32, 32);

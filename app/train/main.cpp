@@ -19,6 +19,7 @@ const char* kUsage = R"(shiftsr-train — train ResShift teachers and one-step s
 Usage:
   shiftsr-train teacher --config job.json --out RUN_DIR [--max-steps N]
   shiftsr-train --resume RUN_DIR [--max-steps N]
+  shiftsr-train export RUN_DIR -o PACKAGE.safetensors   (the latest checkpoint's EMA weights)
 
 RUN_DIR receives config.json, log.jsonl (one JSON object per line), checkpoints/, samples/ and,
 at the end, model.safetensors. SIGINT/SIGTERM finish the current step, write a checkpoint and
@@ -34,7 +35,43 @@ int usage(const std::string& e) {
 
 } // namespace
 
+int exportRun(int argc, char** argv) {
+    std::string run, out;
+    for (int i = 2; i < argc; ++i) {
+        const std::string a = argv[i];
+        if ((a == "-o" || a == "--out") && i + 1 < argc)
+            out = argv[++i];
+        else if (a.rfind("-", 0) != 0 && run.empty())
+            run = a;
+        else
+            return usage("unknown argument " + a);
+    }
+    if (run.empty() || out.empty())
+        return usage("export needs RUN_DIR and -o PACKAGE.safetensors");
+    std::ifstream in(run + "/config.json");
+    if (!in) {
+        std::cerr << "shiftsr-train: " << run << " is not a run folder (no config.json)\n";
+        return 1;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto job = shiftsr::training::TrainJob::fromJson(ss.str());
+    if (!job) {
+        std::cerr << "shiftsr-train: " << job.status().message() << "\n";
+        return 1;
+    }
+    int step = 0;
+    if (auto s = shiftsr::training::exportCheckpoint(*job, run, out, &step); !s) {
+        std::cerr << "shiftsr-train: " << s.message() << "\n";
+        return 1;
+    }
+    std::cout << out << ": EMA weights of step " << step << "\n";
+    return 0;
+}
+
 int main(int argc, char** argv) {
+    if (argc >= 2 && std::string(argv[1]) == "export")
+        return exportRun(argc, argv);
     std::string kind, config, out, resume;
     int maxSteps = -1;
     for (int i = 1; i < argc; ++i) {

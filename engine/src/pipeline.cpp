@@ -216,6 +216,8 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                 SampleTimings st;
                 torch::Tensor sr;
                 try {
+                    if (const int limit = tiling::gSimulateOomAbove.load(); limit > 0 && tileSide > limit)
+                        throw TileOutOfMemory();
                     sr = superResolve(parts, lq, noise, so, inner, nullptr, &st).to(torch::kCPU, torch::kFloat);
                 } catch (const c10::Error& e) {
                     if (isOutOfMemory(e))

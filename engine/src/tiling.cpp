@@ -6,6 +6,8 @@
 
 namespace shiftsr::tiling {
 
+std::atomic<int> gSimulateOomAbove{0};
+
 Axis planAxis(int length, int tile, int overlap) {
     Axis a;
     if (length <= tile) {

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -28,6 +29,10 @@ int autoOverlap(int tile);
 // Seed of the tile in grid row `row`, column `col`. Tile (0, 0) uses the request seed itself, so a
 // one-tile run draws exactly the noise of the untiled official path; the others are mixed with
 // SplitMix64 so the noise depends on position only, never on processing order.
+// Fault injection for tests: while > 0, the pipeline treats any tile whose LQ side exceeds it
+// as out of memory (as a failed allocation would), so the retry-smaller path can be tested.
+extern std::atomic<int> gSimulateOomAbove;
+
 std::uint64_t tileSeed(std::uint64_t seed, int row, int col);
 
 // 1-D blend window over a tile of `length` HR pixels: raised-cosine ramps of `rampBefore` and

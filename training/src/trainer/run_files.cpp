@@ -154,7 +154,7 @@ void RunFiles::writeSample(int step, const cv::Mat& bgr) {
 }
 
 Status RunFiles::writeModel(const Architecture& arch, const json& provenance, const nn::UNetModelSwinImpl& unet,
-                            Codec* codec) {
+                            Codec* codec, const std::string& path) {
     SafeTensorsWriter w;
     for (const auto& [k, val] : arch.toMetadata())
         w.setMetadata(k, val);
@@ -164,7 +164,7 @@ Status RunFiles::writeModel(const Architecture& arch, const json& provenance, co
     if (codec && codec->module())
         if (Status s = addModule(w, "codec.", *codec->module()); !s)
             return s;
-    return w.write(modelPath());
+    return w.write(path.empty() ? modelPath() : path);
 }
 
 } // namespace shiftsr::training

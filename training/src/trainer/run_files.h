@@ -33,7 +33,7 @@ public:
                       std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v);
     void writeSample(int step, const cv::Mat& bgr);
     Status writeModel(const Architecture& arch, const nlohmann::json& provenance,
-                      const nn::UNetModelSwinImpl& unet, Codec* codec);
+                      const nn::UNetModelSwinImpl& unet, Codec* codec, const std::string& path = "");
     std::string modelPath() const { return dir_ + "/model.safetensors"; }
 
 private:

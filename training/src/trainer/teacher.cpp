@@ -441,4 +441,51 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
     return Status::ok();
 }
 
+Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath, int* stepOut) {
+    try {
+        auto archR = buildArchitecture(job);
+        if (!archR)
+            return archR.status();
+        Architecture arch = *archR;
+        auto unet = std::make_shared<nn::UNetModelSwinImpl>(arch.unet);
+        auto ema = std::make_shared<nn::UNetModelSwinImpl>(arch.unet);
+        auto codec = arch.makeCodec();
+        std::string initHash;
+        if (!job.initModel.empty())
+            if (Status s = loadInitWeights(job.initModel, *unet, codec.get(), &initHash); !s)
+                return s;
+        std::vector<torch::Tensor> params = unet->parameters(), emaParams = ema->parameters(), m, v;
+        for (auto& p : params) {
+            m.push_back(torch::zeros_like(p));
+            v.push_back(torch::zeros_like(p));
+        }
+        RunFiles files(runDir, /*writer=*/false);
+        RunState state;
+        if (Status s = files.loadLatest(&state, params, emaParams, m, v); !s)
+            return s;
+        json prov = {{"training", job.kind},
+                     {"preset", job.preset},
+                     {"data", job.trainFolders},
+                     {"steps", state.step},
+                     {"planned_steps", job.steps},
+                     {"finished", state.step >= job.steps},
+                     {"batch", job.batch},
+                     {"gt_size", job.gtSize},
+                     {"degradation", job.degradation},
+                     {"wall_time_s", state.elapsed},
+                     {"validation", state.lastVal},
+                     {"seed", job.seed},
+                     {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
+        if (!initHash.empty())
+            prov["init_sha256"] = initHash;
+        if (state.step < job.steps)
+            arch.name += " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) + ")";
+        if (stepOut)
+            *stepOut = state.step;
+        return files.writeModel(arch, prov, *ema, codec.get(), outPath);
+    } catch (const c10::Error& e) {
+        return Status::error(StatusCode::Internal, e.what_without_backtrace());
+    }
+}
+
 } // namespace shiftsr::training

@@ -21,4 +21,10 @@ struct RunOptions {
 // only rank 0 writes. Returns ok when finished or stopped cleanly.
 Status runTraining(const TrainJob& job, const RunOptions& options, const JobControl& control = {});
 
+// Writes the EMA weights of a run's latest checkpoint as a model package (provenance marks the
+// step and that training had not finished), e.g. to try or ship a run in progress. `step`
+// receives the checkpoint's step.
+Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath,
+                        int* step = nullptr);
+
 } // namespace shiftsr::training
