@@ -1,5 +1,6 @@
 // shiftsr-cli: upscale images, inspect and convert models, and benchmark, from a terminal.
 #include "args.h"
+#include "common.h"
 #include "batch.h"
 
 #include "shiftsr/engine/bench.h"
@@ -23,6 +24,8 @@
 
 namespace {
 
+using cli::loadModel;
+
 // Exit codes (documented in README.md and --help).
 enum Exit { kOk = 0, kFailed = 1, kUsage = 2, kCancelled = 130 };
 
@@ -37,6 +40,8 @@ Usage:
   shiftsr-cli models
   shiftsr-cli convert --unet UNET.pth --autoencoder AE.pth -o OUT.safetensors [--config CFG.json] [--name NAME]
   shiftsr-cli bench --input IMAGE [--model M] [--crop N] [--repeats N] [--tile N] [--no-bf16] [--no-memory] [--json]
+  shiftsr-cli eval --hr FOLDER [MODEL...] [--crop 256] [--degradation bicubic|realesrgan] [--one-step]
+                  [--external NAME='CMD {in} {out}'] [--save DIR] [--json]
   shiftsr-cli bench --preset v3|tiny [--lq 64] [--repeats 5] [--precision fp32|bf16] [--json]
 
 upscale options:
@@ -73,21 +78,6 @@ int usage(const std::string& error) {
 int fail(const shiftsr::Status& s) {
     std::cerr << "shiftsr-cli: " << s.message() << "\n";
     return s.code() == shiftsr::StatusCode::Cancelled ? kCancelled : kFailed;
-}
-
-shiftsr::Result<std::shared_ptr<const shiftsr::Model>> loadModel(const std::string& spec,
-                                                                 const shiftsr::LoadOptions& o) {
-    std::string id = spec.empty() ? shiftsr::resources::defaultModelId() : spec;
-    if (spec.empty() || id.rfind("embedded:", 0) == 0) {
-        if (id.rfind("embedded:", 0) == 0)
-            id = id.substr(9);
-        const auto* m = shiftsr::resources::findEmbeddedModel(id);
-        if (!m)
-            return shiftsr::Status::error(shiftsr::StatusCode::NotFound,
-                                          "no embedded model '" + id + "' (see `shiftsr-cli models`)");
-        return shiftsr::Model::loadFromMemory(m->data, m->size, m->id, o);
-    }
-    return shiftsr::Model::load(id, o);
 }
 
 std::string humanBytes(unsigned long long b) { return shiftsr::formatBytes(b); }
@@ -530,6 +520,8 @@ int main(int argc, char** argv) {
         return cmdConvert(argc, argv);
     if (cmd == "bench")
         return cmdBench(argc, argv);
+    if (cmd == "eval")
+        return cli::cmdEval(argc, argv);
     if (cmd == "bench-memory-probe") // internal: one run of `bench`'s memory comparison
         return cmdBenchMemoryProbe(argc, argv);
     return usage("unknown command '" + cmd + "'");

@@ -19,7 +19,8 @@ const char* kUsage = R"(shiftsr-train — train ResShift teachers and one-step s
 Usage:
   shiftsr-train teacher --config job.json --out RUN_DIR [--max-steps N]
   shiftsr-train --resume RUN_DIR [--max-steps N]
-  shiftsr-train export RUN_DIR -o PACKAGE.safetensors   (the latest checkpoint's EMA weights)
+  shiftsr-train export RUN_DIR -o PACKAGE.safetensors [--half] [--raw]   (the latest
+                checkpoint's EMA weights; --raw: the optimiser's instead; --half: stored as F16)
 
 RUN_DIR receives config.json, log.jsonl (one JSON object per line), checkpoints/, samples/ and,
 at the end, model.safetensors. SIGINT/SIGTERM finish the current step, write a checkpoint and
@@ -37,9 +38,14 @@ int usage(const std::string& e) {
 
 int exportRun(int argc, char** argv) {
     std::string run, out;
+    bool half = false, raw = false;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
-        if ((a == "-o" || a == "--out") && i + 1 < argc)
+        if (a == "--half")
+            half = true;
+        else if (a == "--raw")
+            raw = true;
+        else if ((a == "-o" || a == "--out") && i + 1 < argc)
             out = argv[++i];
         else if (a.rfind("-", 0) != 0 && run.empty())
             run = a;
@@ -61,11 +67,11 @@ int exportRun(int argc, char** argv) {
         return 1;
     }
     int step = 0;
-    if (auto s = shiftsr::training::exportCheckpoint(*job, run, out, &step); !s) {
+    if (auto s = shiftsr::training::exportCheckpoint(*job, run, out, &step, half, raw); !s) {
         std::cerr << "shiftsr-train: " << s.message() << "\n";
         return 1;
     }
-    std::cout << out << ": EMA weights of step " << step << "\n";
+    std::cout << out << ": " << (raw ? "raw" : "EMA") << " weights of step " << step << "\n";
     return 0;
 }
 

@@ -441,7 +441,8 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
     return Status::ok();
 }
 
-Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath, int* stepOut) {
+Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath, int* stepOut,
+                        bool half, bool raw) {
     try {
         auto archR = buildArchitecture(job);
         if (!archR)
@@ -482,6 +483,18 @@ Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const st
             arch.name += " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) + ")";
         if (stepOut)
             *stepOut = state.step;
+        prov["weights"] = raw ? "raw" : "ema";
+        if (raw) {
+            torch::NoGradGuard ng;
+            for (size_t i = 0; i < params.size(); ++i)
+                emaParams[i].copy_(params[i]);
+        }
+        if (half) {
+            torch::NoGradGuard ng;
+            for (auto& p : ema->parameters())
+                p.set_data(p.to(torch::kHalf));
+            prov["stored_as"] = "f16";
+        }
         return files.writeModel(arch, prov, *ema, codec.get(), outPath);
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::Internal, e.what_without_backtrace());

@@ -24,7 +24,10 @@ Status runTraining(const TrainJob& job, const RunOptions& options, const JobCont
 // Writes the EMA weights of a run's latest checkpoint as a model package (provenance marks the
 // step and that training had not finished), e.g. to try or ship a run in progress. `step`
 // receives the checkpoint's step.
+// `half`: store the weights as F16 (half the size; loaders widen them to fp32).
+// `raw`: the optimiser's weights instead of the EMA (early in a run the EMA still holds much of
+// the initialisation: 0.999^1000 = 37%).
 Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath,
-                        int* step = nullptr);
+                        int* step = nullptr, bool half = false, bool raw = false);
 
 } // namespace shiftsr::training

@@ -1,0 +1,225 @@
+// shiftsr-cli eval: upscalers on held-out photos against their ground truth.
+//
+// Each photo is centre-cropped (HR), degraded to LQ (antialiased bicubic x1/4, or the Real-ESRGAN
+// second-order degradation with a per-photo seed), and every method upscales the same LQ: plain
+// bicubic, each model (its own step count, and one step with --one-step), and optionally an
+// external program. Metrics follow BasicSR: PSNR and SSIM on Y (BT.601), `scale` border pixels
+// cropped, plus the sharpness ratio (mean Y gradient of output / truth; 1 = as sharp).
+#include "args.h"
+#include "common.h"
+
+#include "shiftsr/engine/image_io.h"
+#include "shiftsr/engine/metrics.h"
+#include "shiftsr/engine/pipeline.h"
+#include "shiftsr/training/dataset.h"
+#include "shiftsr/training/degradation.h"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <random>
+
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace cli {
+
+namespace {
+
+struct Method {
+    std::string name;
+    std::shared_ptr<const shiftsr::Model> model; // null: bicubic or external
+    int steps = 0;
+    std::string external; // command template with {in} and {out}
+    double psnr = 0, ssim = 0, sharp = 0, seconds = 0;
+    int count = 0;
+    nlohmann::json perImage = nlohmann::json::array();
+};
+
+int evalError(const std::string& message, int code = 1) {
+    std::cerr << "shiftsr-cli eval: " << message << "\n";
+    return code;
+}
+
+std::string replaceAll(std::string s, const std::string& from, const std::string& to) {
+    for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+        s.replace(pos, from.size(), to);
+    return s;
+}
+
+std::string quoted(const std::string& path) { return "'" + replaceAll(path, "'", "'\\''") + "'"; }
+
+std::string safeName(std::string s) {
+    for (char& c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
+            c = '_';
+    return s;
+}
+
+} // namespace
+
+int cmdEval(int argc, char** argv) {
+    Args a(argc, argv, 2, {"hr", "crop", "degradation", "steps", "seed", "threads", "device", "precision",
+                           "external", "save", "limit", "tile"},
+           {"json", "one-step"});
+    const int crop = int(a.getInt("crop", 256, 16, 1 << 14)) / 4 * 4;
+    const int steps = int(a.getInt("steps", 0, 0, 10000));
+    const long long seed = a.getInt("seed", 12345, 0, 1ll << 62);
+    const int threads = int(a.getInt("threads", 0, 0, 1024));
+    const int limit = int(a.getInt("limit", 0, 0, 1 << 20));
+    const int tile = int(a.getInt("tile", 0, 0, 1 << 15));
+    if (!a.ok())
+        return evalError(a.error(), 2);
+    if (!a.has("hr"))
+        return evalError("needs --hr FOLDER (photos with their full resolution: the ground truth)", 2);
+    const std::string degradation = a.get("degradation", "bicubic");
+    if (degradation != "bicubic" && degradation != "realesrgan")
+        return evalError("--degradation must be bicubic or realesrgan", 2);
+
+    shiftsr::training::ScanOptions so;
+    so.minSide = crop;
+    auto scan = shiftsr::training::scanImageFolders({a.get("hr")}, so);
+    if (!scan)
+        return evalError(scan.status().message());
+    std::vector<std::string> photos;
+    for (const auto& rec : scan->images)
+        photos.push_back(rec.path);
+    if (limit > 0 && int(photos.size()) > limit)
+        photos.resize(size_t(limit));
+    if (photos.empty())
+        return evalError("no photos of at least " + std::to_string(crop) + " px in " + a.get("hr"));
+
+    std::vector<Method> methods;
+    methods.push_back({"bicubic", nullptr, 0, "", 0, 0, 0, 0, 0, nlohmann::json::array()});
+    for (const auto& spec : a.positionals()) {
+        auto m = loadModel(spec, {a.get("device", "auto"), a.get("precision", "fp32")});
+        if (!m)
+            return evalError(m.status().message());
+        const auto& info = (*m)->info();
+        const int s = steps ? steps : info.steps;
+        methods.push_back({info.name + " (" + std::to_string(s) + " step" + (s == 1 ? "" : "s") + ")", *m, s, "",
+                           0, 0, 0, 0, 0, nlohmann::json::array()});
+        if (a.has("one-step") && s != 1)
+            methods.push_back({info.name + " (1 step)", *m, 1, "", 0, 0, 0, 0, 0, nlohmann::json::array()});
+    }
+    if (a.has("external")) {
+        const std::string e = a.get("external");
+        const auto eq = e.find('=');
+        if (eq == std::string::npos || e.find("{in}") == std::string::npos || e.find("{out}") == std::string::npos)
+            return evalError("--external needs NAME='COMMAND with {in} and {out}'", 2);
+        methods.push_back({e.substr(0, eq), nullptr, 0, e.substr(eq + 1), 0, 0, 0, 0, 0, nlohmann::json::array()});
+    }
+
+    const std::string saveDir = a.get("save");
+    std::error_code ec;
+    if (!saveDir.empty() && !fs::create_directories(saveDir, ec) && ec)
+        return evalError("cannot create " + saveDir + ": " + ec.message());
+    const fs::path scratch = fs::temp_directory_path() / ("shiftsr-eval-" + std::to_string(::getpid()));
+    fs::create_directories(scratch, ec);
+
+    shiftsr::training::DegradationOptions dopt;
+    dopt.bicubicOnly = degradation == "bicubic";
+    const shiftsr::training::RealEsrganDegradation degrade(dopt);
+    const bool json = a.has("json");
+    for (size_t i = 0; i < photos.size(); ++i) {
+        auto img = shiftsr::training::decodeTrainingImage(photos[i]);
+        if (!img)
+            return evalError(img.status().message());
+        cv::Mat hr = (*img)(cv::Rect((img->cols - crop) / 2, (img->rows - crop) / 2, crop, crop)).clone();
+        if (hr.depth() == CV_16U)
+            hr.convertTo(hr, CV_8U, 255.0 / 65535.0);
+        cv::Mat rgb, f;
+        cv::cvtColor(hr, rgb, cv::COLOR_BGR2RGB);
+        rgb.convertTo(f, CV_32F, 1.0 / 255.0);
+        std::mt19937_64 rng(std::uint64_t(seed) * 1000003ull + i);
+        cv::Mat lqRgb = degrade.degrade(f, rng), lq;
+        lqRgb.convertTo(lq, CV_8U, 255.0);
+        cv::cvtColor(lq, lq, cv::COLOR_RGB2BGR);
+        const std::string stem = safeName(fs::path(photos[i]).stem().string());
+        if (!saveDir.empty()) {
+            cv::imwrite(saveDir + "/" + stem + "_hr.png", hr);
+            cv::imwrite(saveDir + "/" + stem + "_lq.png", lq);
+        }
+        for (auto& m : methods) {
+            const auto t0 = std::chrono::steady_clock::now();
+            cv::Mat sr;
+            if (m.model) {
+                shiftsr::UpscaleRequest req;
+                req.image = lq;
+                req.steps = m.steps;
+                req.seed = std::uint64_t(seed);
+                req.threads = threads;
+                req.tiles.tile = tile;
+                auto r = shiftsr::Pipeline(m.model).run(req);
+                if (!r)
+                    return evalError(m.name + " on " + photos[i] + ": " + r.status().message());
+                sr = r->image;
+            } else if (!m.external.empty()) {
+                const std::string in = (scratch / "lq.png").string(), out = (scratch / "sr.png").string();
+                cv::imwrite(in, lq);
+                fs::remove(out, ec);
+                const std::string cmd = replaceAll(replaceAll(m.external, "{in}", quoted(in)), "{out}", quoted(out)) +
+                                        " >/dev/null 2>&1";
+                if (std::system(cmd.c_str()) != 0)
+                    return evalError(m.name + " failed on " + photos[i] + ": " + cmd);
+                sr = cv::imread(out, cv::IMREAD_COLOR);
+                if (sr.empty())
+                    return evalError(m.name + " wrote no image for " + photos[i]);
+                if (sr.size() != hr.size())
+                    cv::resize(sr, sr, hr.size(), 0, 0, cv::INTER_AREA);
+            } else {
+                cv::resize(lq, sr, hr.size(), 0, 0, cv::INTER_CUBIC);
+            }
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const double p = shiftsr::metrics::psnrY(sr, hr, 4), s = shiftsr::metrics::ssimY(sr, hr, 4),
+                         sh = shiftsr::metrics::sharpnessRatio(sr, hr, 4);
+            m.psnr += p;
+            m.ssim += s;
+            m.sharp += sh;
+            m.seconds += seconds;
+            ++m.count;
+            m.perImage.push_back({{"photo", photos[i]}, {"psnr_y", p}, {"ssim_y", s}, {"sharpness", sh},
+                                  {"seconds", seconds}});
+            if (!saveDir.empty())
+                cv::imwrite(saveDir + "/" + stem + "_" + safeName(m.name) + ".png", sr);
+        }
+        if (!json)
+            std::cerr << "\r" << i + 1 << "/" << photos.size() << " photos" << std::flush;
+    }
+    fs::remove_all(scratch, ec);
+    if (!json)
+        std::cerr << "\n";
+
+    nlohmann::json out = {{"photos", photos.size()}, {"crop", crop}, {"degradation", degradation},
+                          {"seed", seed}, {"scale", 4}, {"border", 4}, {"methods", nlohmann::json::array()}};
+    for (auto& m : methods) {
+        const double n = std::max(1, m.count);
+        out["methods"].push_back({{"name", m.name}, {"psnr_y", m.psnr / n}, {"ssim_y", m.ssim / n},
+                                  {"sharpness", m.sharp / n}, {"seconds_per_image", m.seconds / n},
+                                  {"output_megapixels_per_s", double(crop) * crop / 1e6 / std::max(1e-9, m.seconds / n)},
+                                  {"images", m.perImage}});
+    }
+    if (json) {
+        std::cout << out.dump(2) << "\n";
+        return 0;
+    }
+    std::printf("%zu photos, %dx%d HR crops, %s degradation, x4, border 4\n", photos.size(), crop, crop,
+                degradation.c_str());
+    std::printf("%-52s %8s %8s %10s %10s\n", "method", "PSNR-Y", "SSIM-Y", "sharpness", "s/image");
+    for (const auto& m : methods) {
+        const double n = std::max(1, m.count);
+        std::printf("%-52s %8.2f %8.4f %10.3f %10.2f\n", m.name.c_str(), m.psnr / n, m.ssim / n, m.sharp / n,
+                    m.seconds / n);
+    }
+    return 0;
+}
+
+} // namespace cli
