@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/quality/qualitybrisque.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -39,7 +40,8 @@ struct Method {
     std::shared_ptr<const shiftsr::Model> model; // null: bicubic or external
     int steps = 0;
     std::string external; // command template with {in} and {out}
-    double psnr = 0, ssim = 0, sharp = 0, seconds = 0;
+    double psnr = 0, ssim = 0, psnrRgb = 0, ssimRgb = 0, sharp = 0, seconds = 0, brisque = 0;
+    unsigned long long peakRss = 0;
     int count = 0;
     nlohmann::json perImage = nlohmann::json::array();
 };
@@ -57,6 +59,28 @@ std::string replaceAll(std::string s, const std::string& from, const std::string
 
 std::string quoted(const std::string& path) { return "'" + replaceAll(path, "'", "'\\''") + "'"; }
 
+// BRISQUE (no-reference, lower is better) with the LIVE model files of Debian's opencv-data; the
+// perceptual score here, since LPIPS needs pretrained network weights that cannot be had offline.
+struct Brisque {
+    std::string model, range;
+    bool available() const { return !model.empty(); }
+    static Brisque find() {
+        std::vector<std::string> dirs;
+        if (const char* d = std::getenv("SHIFTSR_BRISQUE_DIR"))
+            dirs.push_back(d);
+        dirs.push_back("/usr/share/opencv4/quality");
+        for (const auto& d : dirs) {
+            std::error_code ec;
+            if (fs::exists(d + "/brisque_model_live.yml", ec) && fs::exists(d + "/brisque_range_live.yml", ec))
+                return {d + "/brisque_model_live.yml", d + "/brisque_range_live.yml"};
+        }
+        return {};
+    }
+    double score(const cv::Mat& bgr) const {
+        return cv::quality::QualityBRISQUE::compute(bgr, model, range)[0];
+    }
+};
+
 std::string safeName(std::string s) {
     for (char& c : s)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
@@ -67,7 +91,7 @@ std::string safeName(std::string s) {
 } // namespace
 
 int cmdEval(int argc, char** argv) {
-    Args a(argc, argv, 2, {"hr", "crop", "degradation", "steps", "seed", "threads", "device", "precision",
+    Args a(argc, argv, 2, {"hr", "data", "model", "crop", "degradation", "steps", "seed", "threads", "device", "precision",
                            "external", "save", "limit", "tile"},
            {"json", "one-step"});
     const int crop = int(a.getInt("crop", 256, 16, 1 << 14)) / 4 * 4;
@@ -78,15 +102,16 @@ int cmdEval(int argc, char** argv) {
     const int tile = int(a.getInt("tile", 0, 0, 1 << 15));
     if (!a.ok())
         return evalError(a.error(), 2);
-    if (!a.has("hr"))
-        return evalError("needs --hr FOLDER (photos with their full resolution: the ground truth)", 2);
+    const std::string data = a.has("data") ? a.get("data") : a.get("hr");
+    if (data.empty())
+        return evalError("needs --data FOLDER (photos at their full resolution: the ground truth)", 2);
     const std::string degradation = a.get("degradation", "bicubic");
     if (degradation != "bicubic" && degradation != "realesrgan")
         return evalError("--degradation must be bicubic or realesrgan", 2);
 
     shiftsr::training::ScanOptions so;
     so.minSide = crop;
-    auto scan = shiftsr::training::scanImageFolders({a.get("hr")}, so);
+    auto scan = shiftsr::training::scanImageFolders({data}, so);
     if (!scan)
         return evalError(scan.status().message());
     std::vector<std::string> photos;
@@ -95,27 +120,30 @@ int cmdEval(int argc, char** argv) {
     if (limit > 0 && int(photos.size()) > limit)
         photos.resize(size_t(limit));
     if (photos.empty())
-        return evalError("no photos of at least " + std::to_string(crop) + " px in " + a.get("hr"));
+        return evalError("no photos of at least " + std::to_string(crop) + " px in " + data);
 
     std::vector<Method> methods;
-    methods.push_back({"bicubic", nullptr, 0, "", 0, 0, 0, 0, 0, nlohmann::json::array()});
-    for (const auto& spec : a.positionals()) {
+    methods.push_back({"bicubic", nullptr, 0, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, nlohmann::json::array()});
+    std::vector<std::string> specs = a.positionals();
+    if (a.has("model"))
+        specs.insert(specs.begin(), a.get("model"));
+    for (const auto& spec : specs) {
         auto m = loadModel(spec, {a.get("device", "auto"), a.get("precision", "fp32")});
         if (!m)
             return evalError(m.status().message());
         const auto& info = (*m)->info();
         const int s = steps ? steps : info.steps;
         methods.push_back({info.name + " (" + std::to_string(s) + " step" + (s == 1 ? "" : "s") + ")", *m, s, "",
-                           0, 0, 0, 0, 0, nlohmann::json::array()});
+                           0, 0, 0, 0, 0, 0, 0, 0, 0, nlohmann::json::array()});
         if (a.has("one-step") && s != 1)
-            methods.push_back({info.name + " (1 step)", *m, 1, "", 0, 0, 0, 0, 0, nlohmann::json::array()});
+            methods.push_back({info.name + " (1 step)", *m, 1, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, nlohmann::json::array()});
     }
     if (a.has("external")) {
         const std::string e = a.get("external");
         const auto eq = e.find('=');
         if (eq == std::string::npos || e.find("{in}") == std::string::npos || e.find("{out}") == std::string::npos)
             return evalError("--external needs NAME='COMMAND with {in} and {out}'", 2);
-        methods.push_back({e.substr(0, eq), nullptr, 0, e.substr(eq + 1), 0, 0, 0, 0, 0, nlohmann::json::array()});
+        methods.push_back({e.substr(0, eq), nullptr, 0, e.substr(eq + 1), 0, 0, 0, 0, 0, 0, 0, 0, 0, nlohmann::json::array()});
     }
 
     const std::string saveDir = a.get("save");
@@ -129,6 +157,11 @@ int cmdEval(int argc, char** argv) {
     dopt.bicubicOnly = degradation == "bicubic";
     const shiftsr::training::RealEsrganDegradation degrade(dopt);
     const bool json = a.has("json");
+    const Brisque brisque = Brisque::find();
+    if (!brisque.available())
+        std::cerr << "shiftsr-cli eval: BRISQUE model files not found (package opencv-data, or "
+                     "SHIFTSR_BRISQUE_DIR): no perceptual score\n";
+    double hrBrisque = 0;
     for (size_t i = 0; i < photos.size(); ++i) {
         auto img = shiftsr::training::decodeTrainingImage(photos[i]);
         if (!img)
@@ -144,6 +177,8 @@ int cmdEval(int argc, char** argv) {
         lqRgb.convertTo(lq, CV_8U, 255.0);
         cv::cvtColor(lq, lq, cv::COLOR_RGB2BGR);
         const std::string stem = safeName(fs::path(photos[i]).stem().string());
+        if (brisque.available())
+            hrBrisque += brisque.score(hr);
         if (!saveDir.empty()) {
             cv::imwrite(saveDir + "/" + stem + "_hr.png", hr);
             cv::imwrite(saveDir + "/" + stem + "_lq.png", lq);
@@ -162,6 +197,7 @@ int cmdEval(int argc, char** argv) {
                 if (!r)
                     return evalError(m.name + " on " + photos[i] + ": " + r.status().message());
                 sr = r->image;
+                m.peakRss = std::max(m.peakRss, r->peakRssBytes);
             } else if (!m.external.empty()) {
                 const std::string in = (scratch / "lq.png").string(), out = (scratch / "sr.png").string();
                 cv::imwrite(in, lq);
@@ -181,12 +217,17 @@ int cmdEval(int argc, char** argv) {
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             const double p = shiftsr::metrics::psnrY(sr, hr, 4), s = shiftsr::metrics::ssimY(sr, hr, 4),
                          sh = shiftsr::metrics::sharpnessRatio(sr, hr, 4);
+            const double pr = shiftsr::metrics::psnrRgb(sr, hr, 4), sr2 = shiftsr::metrics::ssimRgb(sr, hr, 4);
+            const double bq = brisque.available() ? brisque.score(sr) : 0.0;
+            m.brisque += bq;
             m.psnr += p;
             m.ssim += s;
+            m.psnrRgb += pr;
+            m.ssimRgb += sr2;
             m.sharp += sh;
             m.seconds += seconds;
             ++m.count;
-            m.perImage.push_back({{"photo", photos[i]}, {"psnr_y", p}, {"ssim_y", s}, {"sharpness", sh},
+            m.perImage.push_back({{"photo", photos[i]}, {"psnr_y", p}, {"ssim_y", s}, {"psnr_rgb", pr}, {"ssim_rgb", sr2}, {"sharpness", sh}, {"brisque", brisque.available() ? nlohmann::json(bq) : nlohmann::json()},
                                   {"seconds", seconds}});
             if (!saveDir.empty())
                 cv::imwrite(saveDir + "/" + stem + "_" + safeName(m.name) + ".png", sr);
@@ -198,12 +239,16 @@ int cmdEval(int argc, char** argv) {
     if (!json)
         std::cerr << "\n";
 
-    nlohmann::json out = {{"photos", photos.size()}, {"crop", crop}, {"degradation", degradation},
+    const double nPhotos = double(photos.size());
+    nlohmann::json out = {{"hr_brisque", brisque.available() ? nlohmann::json(hrBrisque / nPhotos) : nlohmann::json()},
+                          {"photos", photos.size()}, {"crop", crop}, {"degradation", degradation},
                           {"seed", seed}, {"scale", 4}, {"border", 4}, {"methods", nlohmann::json::array()}};
     for (auto& m : methods) {
         const double n = std::max(1, m.count);
         out["methods"].push_back({{"name", m.name}, {"psnr_y", m.psnr / n}, {"ssim_y", m.ssim / n},
-                                  {"sharpness", m.sharp / n}, {"seconds_per_image", m.seconds / n},
+                                  {"psnr_rgb", m.psnrRgb / n}, {"ssim_rgb", m.ssimRgb / n},
+                                  {"sharpness", m.sharp / n}, {"peak_rss_mb", m.peakRss / 1048576.0},
+                                  {"brisque", brisque.available() ? nlohmann::json(m.brisque / n) : nlohmann::json()}, {"seconds_per_image", m.seconds / n},
                                   {"output_megapixels_per_s", double(crop) * crop / 1e6 / std::max(1e-9, m.seconds / n)},
                                   {"images", m.perImage}});
     }
@@ -213,11 +258,15 @@ int cmdEval(int argc, char** argv) {
     }
     std::printf("%zu photos, %dx%d HR crops, %s degradation, x4, border 4\n", photos.size(), crop, crop,
                 degradation.c_str());
-    std::printf("%-52s %8s %8s %10s %10s\n", "method", "PSNR-Y", "SSIM-Y", "sharpness", "s/image");
+    std::printf("%-60s %7s %7s %8s %8s %9s %8s %8s\n", "method", "PSNR-Y", "SSIM-Y", "PSNR-RGB", "SSIM-RGB",
+                "sharpness", "BRISQUE", "s/image");
+    if (brisque.available())
+        std::printf("%-60s %7s %7s %8s %8s %9s %8.2f %8s\n", "ground truth", "", "", "", "", "1.000",
+                    hrBrisque / nPhotos, "");
     for (const auto& m : methods) {
         const double n = std::max(1, m.count);
-        std::printf("%-52s %8.2f %8.4f %10.3f %10.2f\n", m.name.c_str(), m.psnr / n, m.ssim / n, m.sharp / n,
-                    m.seconds / n);
+        std::printf("%-60s %7.2f %7.4f %8.2f %8.4f %9.3f %8.2f %8.2f\n", m.name.c_str(), m.psnr / n, m.ssim / n,
+                    m.psnrRgb / n, m.ssimRgb / n, m.sharp / n, m.brisque / n, m.seconds / n);
     }
     return 0;
 }

@@ -40,7 +40,7 @@ Usage:
   shiftsr-cli models
   shiftsr-cli convert --unet UNET.pth --autoencoder AE.pth -o OUT.safetensors [--config CFG.json] [--name NAME]
   shiftsr-cli bench --input IMAGE [--model M] [--crop N] [--repeats N] [--tile N] [--no-bf16] [--no-memory] [--json]
-  shiftsr-cli eval --hr FOLDER [MODEL...] [--crop 256] [--degradation bicubic|realesrgan] [--one-step]
+  shiftsr-cli eval --data FOLDER [--model M] [MODEL...] [--crop 256] [--degradation bicubic|realesrgan] [--one-step]
                   [--external NAME='CMD {in} {out}'] [--save DIR] [--json]
   shiftsr-cli bench --preset v3|tiny [--lq 64] [--repeats 5] [--precision fp32|bf16] [--json]
 
