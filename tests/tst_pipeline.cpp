@@ -499,6 +499,16 @@ private Q_SLOTS:
         QVERIFY(QString::fromStdString(none.status().message()).contains("smallest tile"));
     }
 
+    // The tile budget on CUDA comes from the runtime's free-memory query; without CUDA it says 0
+    // ("unknown") instead of failing.
+    void cudaFreeMemoryQuery() {
+        if (!device::cudaAvailable()) {
+            QCOMPARE(device::cudaFreeBytes(0), 0ull);
+            QSKIP("no CUDA device");
+        }
+        QVERIFY(device::cudaFreeBytes(0) > (64ull << 20));
+    }
+
     void colorFixes() {
         UpscaleRequest r;
         r.image = gradient(32, 32);

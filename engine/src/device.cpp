@@ -6,6 +6,7 @@
 #include <sstream>
 #include <thread>
 
+#include <dlfcn.h>
 #include <malloc.h>
 #include <mutex>
 #include <sys/resource.h>
@@ -180,6 +181,34 @@ unsigned long long peakRssBytes() {
 }
 
 unsigned long long currentRssBytes() { return statusField("VmRSS:"); }
+
+unsigned long long cudaFreeBytes(int index) {
+    // The CUDA runtime is already loaded by a CUDA build of LibTorch; ask it directly (this
+    // compiles against CPU-only LibTorch too, and answers 0 where there is no runtime).
+    using SetDevice = int (*)(int);
+    using GetDevice = int (*)(int*);
+    using MemGetInfo = int (*)(std::size_t*, std::size_t*);
+    static void* lib = [] {
+        for (const char* name : {"libcudart.so", "libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0"})
+            if (void* h = dlopen(name, RTLD_LAZY | RTLD_NOLOAD))
+                return h;
+        return static_cast<void*>(nullptr);
+    }();
+    if (!lib)
+        return 0;
+    auto setDevice = reinterpret_cast<SetDevice>(dlsym(lib, "cudaSetDevice"));
+    auto getDevice = reinterpret_cast<GetDevice>(dlsym(lib, "cudaGetDevice"));
+    auto memGetInfo = reinterpret_cast<MemGetInfo>(dlsym(lib, "cudaMemGetInfo"));
+    if (!setDevice || !getDevice || !memGetInfo)
+        return 0;
+    int previous = 0;
+    if (getDevice(&previous) != 0)
+        return 0;
+    std::size_t freeBytes = 0, total = 0;
+    const bool ok = setDevice(std::max(0, index)) == 0 && memGetInfo(&freeBytes, &total) == 0;
+    setDevice(previous);
+    return ok ? freeBytes : 0;
+}
 
 unsigned long long availableRamBytes() {
     std::ifstream in("/proc/meminfo");

@@ -71,5 +71,8 @@ void synchronize(const torch::Device& device);
 unsigned long long peakRssBytes();
 unsigned long long currentRssBytes();
 unsigned long long availableRamBytes();
+// Free memory of CUDA device `index` from the CUDA runtime LibTorch loaded; 0 when unknown (no
+// CUDA runtime in the process). The caching allocator's reserved-but-free blocks are not counted.
+unsigned long long cudaFreeBytes(int index);
 
 } // namespace shiftsr::device

@@ -141,9 +141,15 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
             // colour fix runs in strips (finish.h).
             const std::uint64_t canvases = hrPixels * 18;
             if (m.device.is_cuda()) {
-                // LibTorch 1.13 has no portable free-VRAM query; assume a mid-range card.
-                budget = 4ull << 30;
-                report.warnings.push_back("free GPU memory unknown: tile size assumes 4 GB");
+                // Free VRAM (less a margin for cuDNN workspaces and the allocator's slack); the
+                // canvases live in host memory. Unknown free memory: assume a mid-range card.
+                const std::uint64_t free = device::cudaFreeBytes(m.device.index());
+                if (free > 0) {
+                    budget = free - std::min<std::uint64_t>(free / 2, std::max<std::uint64_t>(512ull << 20, free / 5));
+                } else {
+                    budget = 4ull << 30;
+                    report.warnings.push_back("free GPU memory unknown: tile size assumes 4 GB");
+                }
             } else {
                 const std::uint64_t avail = device::availableRamBytes();
                 const std::uint64_t margin = std::max<std::uint64_t>(512ull << 20, avail / 5);
