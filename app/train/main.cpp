@@ -1,5 +1,6 @@
 // shiftsr-train: train (teacher) or distil (rsd) models from folders of photos; resumable.
 #include "shiftsr/training/job.h"
+#include "shiftsr/training/rsd.h"
 #include "shiftsr/training/teacher.h"
 
 #include <atomic>
@@ -18,6 +19,7 @@ const char* kUsage = R"(shiftsr-train — train ResShift teachers and one-step s
 
 Usage:
   shiftsr-train teacher --config job.json --out RUN_DIR [--max-steps N]
+  shiftsr-train rsd --config job.json --out RUN_DIR [--max-steps N]   (one-step distillation)
   shiftsr-train --resume RUN_DIR [--max-steps N]
   shiftsr-train export RUN_DIR -o PACKAGE.safetensors [--half] [--raw]   (the latest
                 checkpoint's EMA weights; --raw: the optimiser's instead; --half: stored as F16)
@@ -137,10 +139,6 @@ int main(int argc, char** argv) {
         std::cerr << "shiftsr-train: the job says kind \"" << job->kind << "\" but the command asks for " << kind << "\n";
         return 1;
     }
-    if (job->kind != "teacher") {
-        std::cerr << "shiftsr-train: " << job->kind << " training is not available in this build\n";
-        return 1;
-    }
     ro.stop = &gStop;
     ro.maxSteps = maxSteps;
     std::signal(SIGINT, onSignal);
@@ -149,7 +147,8 @@ int main(int argc, char** argv) {
     control.progress = [](double f, const std::string& stage) {
         std::cerr << "\r" << stage << " (" << int(f * 100) << "%)    " << std::flush;
     };
-    shiftsr::Status s = shiftsr::training::runTraining(*job, ro, control);
+    shiftsr::Status s = job->kind == "rsd" ? shiftsr::training::runRsd(*job, ro, control)
+                                           : shiftsr::training::runTraining(*job, ro, control);
     std::cerr << "\n";
     if (!s) {
         std::cerr << "shiftsr-train: " << s.message() << "\n";

@@ -500,6 +500,7 @@ UNetModelSwinImpl::UNetModelSwinImpl(const UNetSwinConfig& c) : config_(c) {
         }
     }
 
+    middleChannels_ = ch;
     middle_ = register_module("middle_block", std::make_shared<TimestepSequentialImpl>());
     middle_->add(Kind::Res, ResBlock(ch, temb, ch, c.useScaleShiftNorm));
     middle_->add(Kind::Swin, SwinBasicLayer(ch, c, ds));
@@ -538,6 +539,18 @@ void prepareUnetForInference(UNetModelSwinImpl& unet, const torch::Device& devic
 
 torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Tensor& t,
                                          const torch::Tensor& lq) {
+    return forwardImpl(x, t, lq, false);
+}
+
+torch::Tensor UNetModelSwinImpl::encoderFeatures(const torch::Tensor& x, const torch::Tensor& t,
+                                                 const torch::Tensor& lq) {
+    return forwardImpl(x, t, lq, true);
+}
+
+int64_t UNetModelSwinImpl::middleChannels() const { return middleChannels_; }
+
+torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch::Tensor& t,
+                                             const torch::Tensor& lq, bool stopAtMiddle) {
     auto emb = run(timeEmbed2, torch::silu(run(timeEmbed0, 
         timestepEmbedding(t, config_.modelChannels).to(x.scalar_type()))));
     torch::Tensor cond = lq.to(x.scalar_type());
@@ -566,6 +579,8 @@ torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Te
     h = middle_->forward(h, emb);
     if (debug_)
         debug_->middle = h;
+    if (stopAtMiddle)
+        return h;
     for (auto& b : outputBlocks_) {
         h = torch::cat({h, hs.back()}, 1);
         hs.pop_back();

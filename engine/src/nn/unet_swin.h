@@ -54,6 +54,9 @@ public:
     // x: [B, in+extra, h, w] latent (already input-scaled); t: [B] integer timesteps;
     // lq: [B, 3, H, W] LQ image in [-1, 1] (H = h * lqSize / imageSize).
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq);
+    // The middle block's output (the encoder half only): features for a discriminator head.
+    torch::Tensor encoderFeatures(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq);
+    int64_t middleChannels() const;
     const UNetSwinConfig& config() const { return config_; }
 
     // Intermediate outputs for parity debugging (filled when non-null).
@@ -72,6 +75,9 @@ private:
     torch::nn::GroupNorm outNorm{nullptr};
     torch::nn::Conv2d outConv{nullptr};
     Debug* debug_ = nullptr;
+    int64_t middleChannels_ = 0;
+    torch::Tensor forwardImpl(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq,
+                              bool stopAtMiddle);
 };
 TORCH_MODULE(UNetModelSwin);
 

@@ -23,6 +23,26 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
         return Status::error(StatusCode::InvalidFile, "job.json must be a JSON object");
     try {
         get(j, "kind", &t.kind);
+        if (t.kind == "rsd") { // the RSD paper's optimiser, unless the job says otherwise
+            t.lr = t.lrMin = 5e-5;
+            t.warmup = 0;
+            t.beta1 = 0.9;
+            t.beta2 = 0.95;
+            t.weightDecay = 0;
+            t.ema = 0.999;
+        }
+        get(j, "teacher", &t.teacherModel);
+        if (j.contains("rsd")) {
+            const json& r = j["rsd"];
+            get(r, "fake_updates", &t.fakeUpdates);
+            get(r, "fake_lr", &t.fakeLr);
+            get(r, "start_timesteps", &t.startTimesteps);
+            get(r, "dm_weight", &t.dmWeight);
+            get(r, "supervised_weight", &t.supervisedWeight);
+            get(r, "gan_weight", &t.ganWeight);
+            get(r, "disc_lr", &t.discLr);
+            get(r, "disc_weight", &t.discWeight);
+        }
         get(j, "preset", &t.preset);
         if (j.contains("model") && j["model"].is_object())
             t.modelJson = j["model"].dump();
@@ -47,6 +67,8 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
         if (j.contains("optimizer")) {
             const json& o = j["optimizer"];
             get(o, "lr", &t.lr);
+            if (t.kind == "rsd")
+                t.lrMin = t.lr;
             get(o, "lr_min", &t.lrMin);
             get(o, "warmup", &t.warmup);
             if (o.contains("betas")) {
@@ -94,6 +116,13 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
         return bad("data.degradation must be realesrgan or bicubic");
     if (t.precision != "fp32")
         return Status::error(StatusCode::Unsupported, "job.json: only fp32 training is supported in this build");
+    if (t.kind == "rsd") {
+        if (t.teacherModel.empty())
+            return bad("an rsd job needs \"teacher\": the teacher's model package");
+        if (t.fakeUpdates < 1 || t.startTimesteps < 1 || t.fakeLr < 0 || t.discLr < 0 || t.dmWeight < 0 ||
+            t.supervisedWeight < 0 || t.ganWeight < 0 || t.discWeight < 0)
+            return bad("rsd: fake_updates and start_timesteps >= 1, learning rates and weights >= 0");
+    }
     if (t.checkpointEvery < 1 || t.validateEvery < 1 || t.logEvery < 1 || t.keepCheckpoints < 1)
         return bad("checkpoint_every, validate_every, log_every and keep_checkpoints must be positive");
     return t;
@@ -123,6 +152,12 @@ std::string TrainJob::toJson() const {
               {"validation", {{"count", valCount}, {"size", valSize}, {"steps", valSteps}}}};
     if (!modelJson.empty())
         j["model"] = json::parse(modelJson);
+    if (kind == "rsd") {
+        j["teacher"] = teacherModel;
+        j["rsd"] = {{"fake_updates", fakeUpdates}, {"fake_lr", fakeLr}, {"start_timesteps", startTimesteps},
+                    {"dm_weight", dmWeight}, {"supervised_weight", supervisedWeight}, {"gan_weight", ganWeight},
+                    {"disc_lr", discLr}, {"disc_weight", discWeight}};
+    }
     return j.dump(2);
 }
 

@@ -2,6 +2,7 @@
 // AdamW with warm-up + cosine, EMA, clipping, exact resume, validation, c10d data parallelism.
 #include "shiftsr/training/teacher.h"
 
+#include "common.h"
 #include "distributed.h"
 #include "presets.h"
 #include "run_files.h"
@@ -28,92 +29,6 @@ namespace shiftsr::training {
 namespace fs = std::filesystem;
 namespace F = torch::nn::functional;
 using json = nlohmann::json;
-
-namespace {
-
-// cv::Mat CV_32FC3 RGB [0,1] list -> [B, 3, H, W] in [-1, 1].
-torch::Tensor toBatch(const std::vector<cv::Mat>& images) {
-    std::vector<torch::Tensor> ts;
-    ts.reserve(images.size());
-    for (const auto& m : images) {
-        cv::Mat c = m.isContinuous() ? m : m.clone();
-        ts.push_back(torch::from_blob(c.data, {c.rows, c.cols, 3}, torch::kFloat).permute({2, 0, 1}).clone());
-    }
-    return torch::stack(ts).mul_(2.0).sub_(1.0);
-}
-
-// Per-sample generator: every random draw of global sample i depends on (seed, i) only, so
-// results do not depend on the number of processes or on where a run was resumed.
-at::Generator sampleGenerator(std::uint64_t seed, std::uint64_t index) {
-    std::uint64_t h = seed * 0x9E3779B97F4A7C15ull ^ (index + 0x632BE59BD9B4E019ull);
-    h ^= h >> 31;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 29;
-    return at::detail::createCPUGenerator(h);
-}
-
-double learningRate(const TrainJob& j, int step) {
-    if (step < j.warmup)
-        return j.lr * double(step + 1) / double(j.warmup);
-    const double total = std::max(1, j.steps - j.warmup);
-    const double p = std::min(1.0, double(step - j.warmup) / total);
-    return j.lrMin + 0.5 * (j.lr - j.lrMin) * (1.0 + std::cos(M_PI * p));
-}
-
-struct ValSet {
-    std::vector<cv::Mat> hr; // CV_32FC3 RGB [0,1]
-    std::vector<cv::Mat> lq;
-    std::vector<std::string> names;
-};
-
-ValSet buildValSet(const TrainJob& j, const std::vector<ImageRecord>& trainImages, std::vector<std::string>* warnings) {
-    ValSet v;
-    std::vector<ImageRecord> pool;
-    if (!j.valFolder.empty()) {
-        ScanOptions so;
-        so.minSide = j.valSize;
-        auto scan = scanImageFolders({j.valFolder}, so);
-        if (scan)
-            pool = scan->images;
-        else
-            warnings->push_back("validation folder unusable: " + scan.status().message());
-    }
-    if (pool.empty()) {
-        warnings->push_back("no validation folder: validating on the first training photos");
-        pool = trainImages;
-    }
-    DegradationOptions dopt;
-    dopt.scale = 4;
-    dopt.bicubicOnly = j.degradation == "bicubic";
-    RealEsrganDegradation deg(dopt);
-    const int side = j.valSize / 16 * 16;
-    for (const auto& rec : pool) {
-        if (int(v.hr.size()) >= j.valCount)
-            break;
-        auto decoded = decodeTrainingImage(rec.path);
-        if (!decoded || decoded->rows < side || decoded->cols < side)
-            continue;
-        const cv::Mat& img = *decoded;
-        cv::Mat crop = img(cv::Rect((img.cols - side) / 2, (img.rows - side) / 2, side, side)).clone();
-        cv::Mat rgb, f;
-        cv::cvtColor(crop, rgb, cv::COLOR_BGR2RGB);
-        rgb.convertTo(f, CV_32FC3, img.depth() == CV_16U ? 1.0 / 65535.0 : 1.0 / 255.0);
-        std::mt19937_64 rng(0xC0FFEEull + v.hr.size());
-        v.lq.push_back(deg.degrade(f, rng));
-        v.hr.push_back(f);
-        v.names.push_back(fs::path(rec.path).filename().string());
-    }
-    return v;
-}
-
-cv::Mat toBgr8(const cv::Mat& rgb01) {
-    cv::Mat u8, bgr;
-    rgb01.convertTo(u8, CV_8UC3, 255.0);
-    cv::cvtColor(u8, bgr, cv::COLOR_RGB2BGR);
-    return bgr;
-}
-
-} // namespace
 
 Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl& control) {
     TrainJob job = jobIn;
@@ -230,44 +145,9 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
     unet->train();
 
     auto validate = [&](int step) -> json {
-        json out = json::object();
-        if (!writer || val.hr.empty())
-            return out;
-        device::InferenceGuard guard;
-        ema->eval();
-        DiffusionParts parts{ema.get(), codec.get(), &sched, arch.paddingOffset};
-        double psnr = 0, ssim = 0, sharp = 0, psnrBic = 0;
-        std::vector<cv::Mat> rows;
-        for (size_t i = 0; i < val.hr.size(); ++i) {
-            SeededNoise noise(0x5EEDull + i);
-            auto lq = toBatch({val.lq[i]});
-            SampleOptions o;
-            o.mode = job.valSteps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
-            auto sr = superResolve(parts, lq, noise, o, {}).add(1.0).div(2.0);
-            auto hwc = sr.squeeze(0).permute({1, 2, 0}).contiguous();
-            cv::Mat srMat(int(hwc.size(0)), int(hwc.size(1)), CV_32FC3, hwc.data_ptr<float>());
-            cv::Mat srBgr = toBgr8(srMat), hrBgr = toBgr8(val.hr[i]);
-            cv::Mat bic;
-            cv::resize(toBgr8(val.lq[i]), bic, hrBgr.size(), 0, 0, cv::INTER_CUBIC);
-            psnr += metrics::psnrY(srBgr, hrBgr, arch.scale);
-            ssim += metrics::ssimY(srBgr, hrBgr, arch.scale);
-            sharp += metrics::sharpnessRatio(srBgr, hrBgr, arch.scale);
-            psnrBic += metrics::psnrY(bic, hrBgr, arch.scale);
-            if (rows.size() < 3) {
-                cv::Mat row;
-                cv::hconcat(std::vector<cv::Mat>{bic, srBgr, hrBgr}, row);
-                rows.push_back(row);
-            }
-        }
-        const double n = double(val.hr.size());
-        out = {{"psnr_y", psnr / n}, {"ssim_y", ssim / n}, {"sharpness", sharp / n},
-               {"bicubic_psnr_y", psnrBic / n}, {"images", val.hr.size()}};
-        if (!rows.empty()) {
-            cv::Mat sheet;
-            cv::vconcat(rows, sheet);
-            files.writeSample(step, sheet);
-        }
-        return out;
+        if (!writer)
+            return json::object();
+        return runValidation(*ema, codec.get(), sched, arch, val, job.valSteps, 0, files, step);
     };
 
     const auto started = std::chrono::steady_clock::now();
@@ -322,35 +202,15 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
         auto pred = unet->forward(xin, t, lq);
         auto loss = F::mse_loss(pred, x0);
         loss.backward();
-        std::vector<torch::Tensor> grads;
-        for (auto& p : params)
-            grads.push_back(p.grad().defined() ? p.grad() : torch::zeros_like(p));
+        std::vector<torch::Tensor> grads = gradsOf(params);
         auto lossValue = loss.detach().clone();
         if (pg) {
             pg->allReduceMean(grads);
             std::vector<torch::Tensor> l{lossValue};
             pg->allReduceMean(l);
         }
-        double gradNorm = 0;
-        {
-            torch::NoGradGuard ng;
-            for (auto& g : grads)
-                gradNorm += g.pow(2).sum().item<double>();
-            gradNorm = std::sqrt(gradNorm);
-            const double clip = job.gradClip > 0 && gradNorm > job.gradClip ? job.gradClip / (gradNorm + 1e-6) : 1.0;
-            const double step1 = double(state.step + 1);
-            const double bc1 = 1.0 - std::pow(job.beta1, step1), bc2 = 1.0 - std::pow(job.beta2, step1);
-            for (size_t i = 0; i < params.size(); ++i) {
-                auto g = clip != 1.0 ? grads[i] * clip : grads[i];
-                if (job.weightDecay > 0)
-                    params[i].mul_(1.0 - lr * job.weightDecay);
-                adamM[i].mul_(job.beta1).add_(g, 1.0 - job.beta1);
-                adamV[i].mul_(job.beta2).addcmul_(g, g, 1.0 - job.beta2);
-                auto denom = (adamV[i] / bc2).sqrt_().add_(job.eps);
-                params[i].addcdiv_(adamM[i], denom, -lr / bc1);
-                emaParams[i].mul_(job.ema).add_(params[i], 1.0 - job.ema);
-            }
-        }
+        const double gradNorm = adamwStep(params, grads, adamM, adamV, lr, state.step, job);
+        emaUpdate(emaParams, params, job.ema);
         ++state.step;
         const double lv = lossValue.item<double>();
         if (!std::isfinite(lv))
@@ -443,6 +303,8 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
 
 Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath, int* stepOut,
                         bool half, bool raw) {
+    if (job.kind != "teacher")
+        return Status::error(StatusCode::Unsupported, "export reads teacher runs; an rsd run writes its package when it finishes");
     try {
         auto archR = buildArchitecture(job);
         if (!archR)

@@ -38,6 +38,20 @@ struct TrainJob {
     int valCount = 6, valSize = 128; // validation photos (HR side, centre crop)
     int valSteps = 0;                // sampler steps at validation (0 = the schedule's T)
 
+    // kind "rsd" (one-step distillation, RSD): the teacher package and the "rsd" block. The
+    // student's and the fake model's architecture is the teacher's (the student gets one extra,
+    // zero-initialised noise input channel). Defaults of an rsd job's optimiser: lr 5e-5 constant
+    // (lr_min = lr, warm-up 0), betas (0.9, 0.95), no weight decay, EMA 0.999.
+    std::string teacherModel;      // "teacher"
+    int fakeUpdates = 1;           // rsd.fake_updates: K fake-model updates per student update
+    double fakeLr = 0;             // rsd.fake_lr (0: lr)
+    int startTimesteps = 4;        // rsd.start_timesteps: N evenly spaced start timesteps in training
+    double dmWeight = 1.0;         // rsd.dm_weight: distribution-matching term
+    double supervisedWeight = 2.0; // rsd.supervised_weight: pixel MSE to the truth (LPIPS substitute)
+    double ganWeight = 3e-3;       // rsd.gan_weight: non-saturating GAN on the fake model's features
+    double discLr = 0;             // rsd.disc_lr (0: lr)
+    double discWeight = 1e-2;      // rsd.disc_weight: the head's classification loss in the fake update
+
     static Result<TrainJob> fromJson(const std::string& text);
     std::string toJson() const; // canonical, with every default written out
 };

@@ -1,0 +1,214 @@
+// RSD one-step distillation on the tiny preset: the student starts as its teacher, a run resumes
+// exactly, every loss term is logged and finite, and the package is a one-step model that names
+// its teacher.
+#include "rsd_init.h"
+#include "testutil.h"
+
+#include "model_impl.h"
+#include "sampler.h"
+#include "sha256.h"
+#include "tensor_io.h"
+
+#include "shiftsr/engine/model.h"
+#include "shiftsr/engine/safetensors.h"
+#include "shiftsr/engine/upscaler.h"
+#include "shiftsr/training/rsd.h"
+#include "shiftsr/training/teacher.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <random>
+
+using namespace shiftsr;
+using namespace shiftsr::training;
+
+namespace {
+
+void makePhotos(const QString& dir, int n) {
+    QDir().mkpath(dir);
+    std::mt19937 rng(11);
+    for (int i = 0; i < n; ++i) {
+        cv::Mat img(96, 96, CV_8UC3);
+        for (int y = 0; y < img.rows; ++y)
+            for (int x = 0; x < img.cols; ++x)
+                img.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar((x * 3 + i * 40) % 256), uchar((y * 2 + i * 20) % 256),
+                                                    uchar((x + 2 * y + i * 60) % 256));
+        for (int k = 0; k < 5; ++k)
+            cv::circle(img, {int(rng() % 96), int(rng() % 96)}, 4 + int(rng() % 16),
+                       cv::Scalar(rng() % 256, rng() % 256, rng() % 256), -1, cv::LINE_AA);
+        cv::imwrite(QDir(dir).filePath(QStringLiteral("p%1.png").arg(i)).toStdString(), img);
+    }
+}
+
+TrainJob baseJob(const QString& photos) {
+    TrainJob j;
+    j.preset = "tiny";
+    j.trainFolders = {photos.toStdString()};
+    j.gtSize = 64;
+    j.minSide = 64;
+    j.batch = 2;
+    j.logEvery = 1;
+    j.validateEvery = 1000;
+    j.checkpointEvery = 2;
+    j.valCount = 1;
+    j.valSize = 64;
+    j.threads = 1;
+    j.workers = 1;
+    j.degradation = "bicubic";
+    j.seed = 5;
+    return j;
+}
+
+std::map<std::string, torch::Tensor> latestCheckpoint(const QString& runDir) {
+    const QByteArray name = testutil::readAll(runDir + "/checkpoints/latest.txt").trimmed();
+    auto f = SafeTensorsFile::open((runDir + "/checkpoints/" + QString::fromUtf8(name)).toStdString());
+    if (!f)
+        return {};
+    auto t = readTensors(*f);
+    return t ? *t : std::map<std::string, torch::Tensor>{};
+}
+
+std::vector<QJsonObject> readLog(const QString& runDir) {
+    std::vector<QJsonObject> out;
+    for (const QByteArray& line : testutil::readAll(runDir + "/log.jsonl").split('\n'))
+        if (!line.trimmed().isEmpty())
+            out.push_back(QJsonDocument::fromJson(line).object());
+    return out;
+}
+
+} // namespace
+
+class TestRsd : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(tmp_.isValid());
+        photos_ = tmp_.filePath("photos");
+        makePhotos(photos_, 6);
+        TrainJob t = baseJob(photos_);
+        t.steps = 6;
+        t.lr = 2e-3;
+        t.warmup = 1;
+        t.checkpointEvery = 6;
+        RunOptions ro;
+        ro.runDir = tmp_.filePath("teacher").toStdString();
+        Status s = runTraining(t, ro);
+        QVERIFY2(s.isOk(), s.message().c_str());
+        teacher_ = tmp_.filePath("teacher/model.safetensors");
+        QVERIFY(QFile::exists(teacher_));
+    }
+
+    // Zero-initialised noise weights: the student is the teacher whatever z is.
+    void studentStartsAsTeacher() {
+        auto f = SafeTensorsFile::open(teacher_.toStdString());
+        QVERIFY(f.isOk());
+        auto arch = Architecture::fromMetadata(f->metadata());
+        QVERIFY(arch.isOk());
+        auto teacher = std::make_shared<nn::UNetModelSwinImpl>(arch->unet);
+        auto tensors = readTensors(*f, "unet.");
+        QVERIFY(tensors.isOk());
+        QVERIFY(loadStateDict(*teacher, *tensors, "teacher").isOk());
+        auto sc = arch->unet;
+        sc.extraInputChannels = 1;
+        auto student = std::make_shared<nn::UNetModelSwinImpl>(sc);
+        initStudentFromTeacher(*teacher, *student, arch->unet.inChannels);
+        torch::NoGradGuard ng;
+        torch::manual_seed(3);
+        const int64_t lat = arch->unet.imageSize;
+        auto x = torch::randn({2, arch->unet.inChannels, lat, lat});
+        auto lq = torch::randn({2, 3, lat, lat});
+        auto t = torch::tensor({3, 1}, torch::kLong);
+        auto want = teacher->forward(x, t, lq);
+        for (double zScale : {0.0, 1.0, 10.0}) {
+            auto got = student->forward(torch::cat({x, torch::randn({2, 1, lat, lat}) * zScale}, 1), t, lq);
+            QVERIFY2((got - want).abs().max().item<double>() < 1e-5, qPrintable(QString("z scale %1").arg(zScale)));
+        }
+    }
+
+    void runResumesExactly() {
+        TrainJob j = baseJob(photos_);
+        j.kind = "rsd";
+        j.teacherModel = teacher_.toStdString();
+        j.steps = 4;
+        j.lr = j.lrMin = 1e-3;
+        j.warmup = 0;
+        j.beta2 = 0.95;
+        j.fakeUpdates = 2;
+        RunOptions straight;
+        straight.runDir = tmp_.filePath("straight").toStdString();
+        Status s = runRsd(j, straight);
+        QVERIFY2(s.isOk(), s.message().c_str());
+
+        RunOptions first;
+        first.runDir = tmp_.filePath("split").toStdString();
+        first.maxSteps = 2;
+        QVERIFY(runRsd(j, first).isOk());
+        RunOptions second = first;
+        second.maxSteps = -1;
+        second.resume = true;
+        s = runRsd(j, second);
+        QVERIFY2(s.isOk(), s.message().c_str());
+
+        const auto a = latestCheckpoint(tmp_.filePath("straight")), b = latestCheckpoint(tmp_.filePath("split"));
+        QVERIFY(!a.empty() && a.size() == b.size());
+        double d = 0;
+        for (const auto& [k, v] : a)
+            d = std::max(d, (v - b.at(k)).abs().max().item<double>());
+        QVERIFY2(d < 1e-5, qPrintable(QString("straight vs resumed: max |diff| %1").arg(d)));
+
+        QJsonObject last;
+        for (const auto& line : readLog(tmp_.filePath("straight")))
+            if (line.contains("loss"))
+                last = line;
+        for (const char* key : {"loss", "dm_loss", "supervised_loss", "fake_loss", "gan_loss", "disc_loss"}) {
+            QVERIFY2(last.contains(key), key);
+            QVERIFY2(std::isfinite(last[key].toDouble()), key);
+        }
+    }
+
+    void packageIsOneStepAndNamesItsTeacher() {
+        const QString pkg = tmp_.filePath("straight/model.safetensors");
+        QVERIFY(QFile::exists(pkg));
+        auto m = Model::load(pkg.toStdString(), LoadOptions{"cpu", "fp32"});
+        QVERIFY2(m.isOk(), m.status().message().c_str());
+        QCOMPARE((*m)->info().steps, 1);
+        const auto prov = QJsonDocument::fromJson(QByteArray::fromStdString((*m)->info().metadata.at("provenance"))).object();
+        QCOMPARE(prov["teacher_sha256"].toString().toStdString(), sha256File(teacher_.toStdString()));
+        QCOMPARE(prov["training"].toString(), QString("rsd"));
+        cv::Mat lq(24, 20, CV_8UC3, cv::Scalar(40, 120, 200));
+        auto r = Upscaler(*m).upscale(lq, UpscaleOptions{});
+        QVERIFY2(r.isOk(), r.status().message().c_str());
+        QCOMPARE(r->steps, 1);
+        QCOMPARE(r->image.cols, 80);
+    }
+
+    void jobValidation() {
+        TrainJob j = baseJob(photos_);
+        j.kind = "rsd";
+        auto parsed = TrainJob::fromJson(R"({"kind": "rsd", "data": {"train": "x"}})");
+        QVERIFY(!parsed.isOk());
+        QVERIFY(QString::fromStdString(parsed.status().message()).contains("teacher"));
+        auto ok = TrainJob::fromJson(R"({"kind": "rsd", "teacher": "t.safetensors", "data": {"train": "x"},
+                                         "rsd": {"fake_updates": 5}})");
+        QVERIFY2(ok.isOk(), ok.status().message().c_str());
+        QCOMPARE(ok->fakeUpdates, 5);
+        QCOMPARE(ok->lr, 5e-5); // the paper's optimiser unless the job says otherwise
+        QCOMPARE(ok->lrMin, 5e-5);
+        QCOMPARE(ok->beta2, 0.95);
+        auto bad = TrainJob::fromJson(R"({"kind": "rsd", "teacher": "t", "data": {"train": "x"}, "rsd": {"fake_updates": 0}})");
+        QVERIFY(!bad.isOk());
+    }
+
+private:
+    QTemporaryDir tmp_;
+    QString photos_, teacher_;
+};
+
+QTEST_GUILESS_MAIN(TestRsd)
+#include "tst_rsd.moc"

@@ -1,0 +1,175 @@
+// Shared trainer pieces (see common.h).
+#include "common.h"
+
+#include "device.h"
+#include "sampler.h"
+
+#include "shiftsr/engine/metrics.h"
+#include "shiftsr/training/degradation.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+namespace shiftsr::training {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+torch::Tensor toBatch(const std::vector<cv::Mat>& images) {
+    std::vector<torch::Tensor> ts;
+    ts.reserve(images.size());
+    for (const auto& m : images) {
+        cv::Mat c = m.isContinuous() ? m : m.clone();
+        ts.push_back(torch::from_blob(c.data, {c.rows, c.cols, 3}, torch::kFloat).permute({2, 0, 1}).clone());
+    }
+    return torch::stack(ts).mul_(2.0).sub_(1.0);
+}
+
+at::Generator sampleGenerator(std::uint64_t seed, std::uint64_t index) {
+    std::uint64_t h = seed * 0x9E3779B97F4A7C15ull ^ (index + 0x632BE59BD9B4E019ull);
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 29;
+    return at::detail::createCPUGenerator(h);
+}
+
+double learningRate(const TrainJob& j, int step) {
+    if (step < j.warmup)
+        return j.lr * double(step + 1) / double(j.warmup);
+    const double total = std::max(1, j.steps - j.warmup);
+    const double p = std::min(1.0, double(step - j.warmup) / total);
+    return j.lrMin + 0.5 * (j.lr - j.lrMin) * (1.0 + std::cos(M_PI * p));
+}
+
+ValSet buildValSet(const TrainJob& j, const std::vector<ImageRecord>& trainImages, std::vector<std::string>* warnings) {
+    ValSet v;
+    std::vector<ImageRecord> pool;
+    if (!j.valFolder.empty()) {
+        ScanOptions so;
+        so.minSide = j.valSize;
+        auto scan = scanImageFolders({j.valFolder}, so);
+        if (scan)
+            pool = scan->images;
+        else
+            warnings->push_back("validation folder unusable: " + scan.status().message());
+    }
+    if (pool.empty()) {
+        warnings->push_back("no validation folder: validating on the first training photos");
+        pool = trainImages;
+    }
+    DegradationOptions dopt;
+    dopt.scale = 4;
+    dopt.bicubicOnly = j.degradation == "bicubic";
+    RealEsrganDegradation deg(dopt);
+    const int side = j.valSize / 16 * 16;
+    for (const auto& rec : pool) {
+        if (int(v.hr.size()) >= j.valCount)
+            break;
+        auto decoded = decodeTrainingImage(rec.path);
+        if (!decoded || decoded->rows < side || decoded->cols < side)
+            continue;
+        const cv::Mat& img = *decoded;
+        cv::Mat crop = img(cv::Rect((img.cols - side) / 2, (img.rows - side) / 2, side, side)).clone();
+        cv::Mat rgb, f;
+        cv::cvtColor(crop, rgb, cv::COLOR_BGR2RGB);
+        rgb.convertTo(f, CV_32FC3, img.depth() == CV_16U ? 1.0 / 65535.0 : 1.0 / 255.0);
+        std::mt19937_64 rng(0xC0FFEEull + v.hr.size());
+        v.lq.push_back(deg.degrade(f, rng));
+        v.hr.push_back(f);
+        v.names.push_back(fs::path(rec.path).filename().string());
+    }
+    return v;
+}
+
+cv::Mat toBgr8(const cv::Mat& rgb01) {
+    cv::Mat u8, bgr;
+    rgb01.convertTo(u8, CV_8UC3, 255.0);
+    cv::cvtColor(u8, bgr, cv::COLOR_RGB2BGR);
+    return bgr;
+}
+
+double adamwStep(std::vector<torch::Tensor>& params, const std::vector<torch::Tensor>& grads,
+                 std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v, double lr, int step,
+                 const TrainJob& job, double beta1, double beta2) {
+    torch::NoGradGuard ng;
+    const double b1 = beta1 >= 0 ? beta1 : job.beta1, b2 = beta2 >= 0 ? beta2 : job.beta2;
+    double gradNorm = 0;
+    for (auto& g : grads)
+        gradNorm += g.pow(2).sum().item<double>();
+    gradNorm = std::sqrt(gradNorm);
+    const double clip = job.gradClip > 0 && gradNorm > job.gradClip ? job.gradClip / (gradNorm + 1e-6) : 1.0;
+    const double step1 = double(step + 1);
+    const double bc1 = 1.0 - std::pow(b1, step1), bc2 = 1.0 - std::pow(b2, step1);
+    for (size_t i = 0; i < params.size(); ++i) {
+        auto g = clip != 1.0 ? grads[i] * clip : grads[i];
+        if (job.weightDecay > 0)
+            params[i].mul_(1.0 - lr * job.weightDecay);
+        m[i].mul_(b1).add_(g, 1.0 - b1);
+        v[i].mul_(b2).addcmul_(g, g, 1.0 - b2);
+        auto denom = (v[i] / bc2).sqrt_().add_(job.eps);
+        params[i].addcdiv_(m[i], denom, -lr / bc1);
+    }
+    return gradNorm;
+}
+
+void emaUpdate(std::vector<torch::Tensor>& ema, const std::vector<torch::Tensor>& params, double decay) {
+    torch::NoGradGuard ng;
+    for (size_t i = 0; i < ema.size() && i < params.size(); ++i)
+        ema[i].mul_(decay).add_(params[i], 1.0 - decay);
+}
+
+std::vector<torch::Tensor> gradsOf(const std::vector<torch::Tensor>& params) {
+    std::vector<torch::Tensor> grads;
+    grads.reserve(params.size());
+    for (auto& p : params)
+        grads.push_back(p.grad().defined() ? p.grad() : torch::zeros_like(p));
+    return grads;
+}
+
+json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSchedule& sched, const Architecture& arch,
+                   const ValSet& val, int valSteps, int extraNoiseChannels, RunFiles& files, int step) {
+    json out = json::object();
+    if (val.hr.empty())
+        return out;
+    device::InferenceGuard guard;
+    net.eval();
+    DiffusionParts parts{&net, codec, &sched, arch.paddingOffset};
+    double psnr = 0, ssim = 0, sharp = 0, psnrBic = 0;
+    std::vector<cv::Mat> rows;
+    for (size_t i = 0; i < val.hr.size(); ++i) {
+        SeededNoise noise(0x5EEDull + i);
+        auto lq = toBatch({val.lq[i]});
+        SampleOptions o;
+        o.mode = valSteps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
+        o.extraNoiseChannels = extraNoiseChannels;
+        auto sr = superResolve(parts, lq, noise, o, {}).add(1.0).div(2.0);
+        auto hwc = sr.squeeze(0).permute({1, 2, 0}).contiguous();
+        cv::Mat srMat(int(hwc.size(0)), int(hwc.size(1)), CV_32FC3, hwc.data_ptr<float>());
+        cv::Mat srBgr = toBgr8(srMat), hrBgr = toBgr8(val.hr[i]);
+        cv::Mat bic;
+        cv::resize(toBgr8(val.lq[i]), bic, hrBgr.size(), 0, 0, cv::INTER_CUBIC);
+        psnr += metrics::psnrY(srBgr, hrBgr, arch.scale);
+        ssim += metrics::ssimY(srBgr, hrBgr, arch.scale);
+        sharp += metrics::sharpnessRatio(srBgr, hrBgr, arch.scale);
+        psnrBic += metrics::psnrY(bic, hrBgr, arch.scale);
+        if (rows.size() < 3) {
+            cv::Mat row;
+            cv::hconcat(std::vector<cv::Mat>{bic, srBgr, hrBgr}, row);
+            rows.push_back(row);
+        }
+    }
+    const double n = double(val.hr.size());
+    out = {{"psnr_y", psnr / n}, {"ssim_y", ssim / n}, {"sharpness", sharp / n},
+           {"bicubic_psnr_y", psnrBic / n}, {"images", val.hr.size()}};
+    if (!rows.empty()) {
+        cv::Mat sheet;
+        cv::vconcat(rows, sheet);
+        files.writeSample(step, sheet);
+    }
+    return out;
+}
+
+} // namespace shiftsr::training

@@ -1,0 +1,466 @@
+// RSD one-step distillation (residual shift distillation): a one-step student, a "fake" ResShift
+// model that follows the student's output distribution, and the frozen multi-step teacher.
+//
+// Per step, on a batch of (HR, LQ) pairs with HR latents x0 and y = encode(bicubic(LQ)):
+//  1. student: x_s = x0 + eta_s (y - x0) + kappa sqrt(eta_s) eps at one of N evenly spaced start
+//     timesteps s (real HR latents, as the RSD paper trains; inference always starts at T), plus
+//     one extra noise channel z; x0_student = G(x_s, s, lq, z).
+//  2. K fake updates: the fake model learns the ordinary ResShift objective on the student's
+//     (detached) outputs as clean latents; the discriminator head on its encoder features learns
+//     real (noised HR latents) vs generated (noised student outputs), non-saturating.
+//  3. student update: at a random t, x_t is the forward process from x0_student; with f_T and f_F
+//     the teacher's and the fake model's x0 predictions (no gradient),
+//        L_dm = (|f_T|^2 - |f_F|^2 - 2 <f_T - f_F, x0_student>) / mean|f_T - x0_student| / numel
+//     per sample (its gradient pulls x0_student toward the teacher's prediction and away from the
+//     fake model's), plus the supervised MSE of x0_student to the HR latent (the substitute for
+//     LPIPS, whose pretrained weights cannot be had offline; for the unshuffle codec the latent
+//     is the image, so this is the pixel MSE), plus the generator's GAN loss through the head.
+#include "shiftsr/training/rsd.h"
+
+#include "common.h"
+#include "distributed.h"
+#include "presets.h"
+#include "rsd_init.h"
+#include "run_files.h"
+
+#include "device.h"
+#include "model_impl.h"
+#include "sha256.h"
+#include "tensor_io.h"
+
+#include "shiftsr/engine/safetensors.h"
+#include "shiftsr/training/dataset.h"
+#include "shiftsr/training/loader.h"
+
+#include <chrono>
+#include <cmath>
+
+namespace shiftsr::training {
+
+namespace F = torch::nn::functional;
+using json = nlohmann::json;
+
+namespace {
+
+// Discriminator head on the fake model's middle-block features: conv, GroupNorm, SiLU, 1x1 conv
+// to one logit per feature position.
+class DiscHeadImpl : public torch::nn::Module {
+public:
+    explicit DiscHeadImpl(int64_t channels) {
+        conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)));
+        norm = register_module("norm", torch::nn::GroupNorm(torch::nn::GroupNormOptions(std::min<int64_t>(32, channels), channels)));
+        conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 1, 1)));
+    }
+    torch::Tensor forward(const torch::Tensor& f) { return conv2->forward(torch::silu(norm->forward(conv1->forward(f)))); }
+
+private:
+    torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
+    torch::nn::GroupNorm norm{nullptr};
+};
+TORCH_MODULE(DiscHead);
+
+void copyParams(nn::UNetModelSwinImpl& from, nn::UNetModelSwinImpl& to) {
+    torch::NoGradGuard ng;
+    auto src = from.parameters();
+    auto dst = to.parameters();
+    for (size_t i = 0; i < src.size(); ++i)
+        dst[i].copy_(src[i]);
+}
+
+void setRequiresGrad(torch::nn::Module& m, bool on) {
+    for (auto& p : m.parameters())
+        p.set_requires_grad(on);
+}
+
+std::vector<torch::Tensor> concat(std::initializer_list<const std::vector<torch::Tensor>*> lists) {
+    std::vector<torch::Tensor> out;
+    for (const auto* l : lists)
+        out.insert(out.end(), l->begin(), l->end());
+    return out;
+}
+
+} // namespace
+
+void initStudentFromTeacher(nn::UNetModelSwinImpl& teacher, nn::UNetModelSwinImpl& student, int64_t latentChannels) {
+    torch::NoGradGuard ng;
+    auto src = teacher.named_parameters(true);
+    for (auto& p : student.named_parameters(true)) {
+        const auto& t = src[p.key()];
+        if (t.sizes() == p.value().sizes()) {
+            p.value().copy_(t);
+        } else { // input_blocks.0.0.weight: [out, latent + extra + cond, 3, 3]
+            const int64_t extra = p.value().size(1) - t.size(1);
+            p.value().zero_();
+            p.value().slice(1, 0, latentChannels).copy_(t.slice(1, 0, latentChannels));
+            p.value().slice(1, latentChannels + extra).copy_(t.slice(1, latentChannels));
+        }
+    }
+    auto srcB = teacher.named_buffers(true);
+    for (auto& b : student.named_buffers(true))
+        if (srcB.contains(b.key()) && srcB[b.key()].sizes() == b.value().sizes())
+            b.value().copy_(srcB[b.key()]);
+}
+
+Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& control) {
+    auto envR = DistributedEnv::fromEnvironment();
+    if (!envR)
+        return envR.status();
+    const DistributedEnv env = *envR;
+    std::unique_ptr<ProcessGroup> pg;
+    if (env.enabled()) {
+        auto g = ProcessGroup::connect(env);
+        if (!g)
+            return g.status();
+        pg = std::move(g.value());
+    }
+    const bool writer = env.rank == 0;
+    RunFiles files(ro.runDir, writer, job.keepCheckpoints);
+    if (Status s = files.prepare(ro.resume); !s)
+        return s;
+    device::setThreads(job.threads);
+    torch::manual_seed(job.seed);
+
+    // --- networks: teacher (frozen), fake (from the teacher), student (teacher + noise channel)
+    auto pkg = SafeTensorsFile::open(job.teacherModel);
+    if (!pkg)
+        return pkg.status().withContext("teacher");
+    auto archR = Architecture::fromMetadata(pkg->metadata());
+    if (!archR)
+        return archR.status().withContext(job.teacherModel);
+    const Architecture teacherArch = *archR;
+    Architecture studentArch = teacherArch;
+    studentArch.unet.extraInputChannels = 1;
+    studentArch.steps = 1;
+    studentArch.name = job.name.empty() ? teacherArch.name + " - RSD one-step student" : job.name;
+    auto schedR = ResShiftSchedule::create(teacherArch.schedule);
+    if (!schedR)
+        return schedR.status();
+    const ResShiftSchedule sched = *schedR;
+    const int T = sched.steps();
+
+    std::shared_ptr<nn::UNetModelSwinImpl> teacher, fake, student, studentEma;
+    DiscHead head{nullptr};
+    std::unique_ptr<Codec> codec;
+    std::string teacherHash;
+    try {
+        teacher = std::make_shared<nn::UNetModelSwinImpl>(teacherArch.unet);
+        codec = teacherArch.makeCodec();
+        if (Status s = loadInitWeights(job.teacherModel, *teacher, codec.get(), &teacherHash); !s)
+            return s;
+        teacher->eval();
+        setRequiresGrad(*teacher, false);
+        if (codec->module()) {
+            codec->module()->eval();
+            setRequiresGrad(*codec->module(), false);
+        }
+        fake = std::make_shared<nn::UNetModelSwinImpl>(teacherArch.unet);
+        copyParams(*teacher, *fake);
+        student = std::make_shared<nn::UNetModelSwinImpl>(studentArch.unet);
+        studentEma = std::make_shared<nn::UNetModelSwinImpl>(studentArch.unet);
+        initStudentFromTeacher(*teacher, *student, teacherArch.unet.inChannels);
+        copyParams(*student, *studentEma);
+        setRequiresGrad(*studentEma, false);
+        head = DiscHead(teacher->middleChannels());
+    } catch (const c10::Error& e) {
+        return Status::error(StatusCode::Internal, std::string("building the RSD networks: ") + e.what_without_backtrace());
+    }
+
+    std::vector<torch::Tensor> sParams = student->parameters(), fParams = fake->parameters(),
+                               hParams = head->parameters(), emaParams = studentEma->parameters();
+    std::vector<torch::Tensor> all = concat({&sParams, &fParams, &hParams});
+    std::vector<torch::Tensor> adamM, adamV;
+    for (auto& p : all) {
+        adamM.push_back(torch::zeros_like(p));
+        adamV.push_back(torch::zeros_like(p));
+    }
+    auto groupOf = [&](std::vector<torch::Tensor>& v, size_t begin, size_t n) {
+        return std::vector<torch::Tensor>(v.begin() + long(begin), v.begin() + long(begin + n));
+    };
+    const size_t nS = sParams.size(), nF = fParams.size(), nH = hParams.size();
+
+    // --- data
+    ScanOptions so;
+    so.minSide = std::max(job.minSide, job.gtSize / 2);
+    auto scan = scanImageFolders(job.trainFolders, so, control);
+    if (!scan)
+        return scan.status();
+    if (scan->images.empty())
+        return Status::error(StatusCode::InvalidArgument, "no usable training photos in the data folders");
+    std::vector<std::string> pendingWarnings;
+    for (const auto& s : scan->skipped)
+        pendingWarnings.push_back("skipped " + s.path + ": " + s.reason);
+
+    RunState state;
+    if (ro.resume) {
+        if (Status s = files.loadLatest(&state, all, emaParams, adamM, adamV); !s)
+            return s;
+    } else if (writer) {
+        if (Status s = files.writeConfig(job.toJson()); !s)
+            return s;
+    }
+    if (pg) {
+        std::vector<torch::Tensor> sync = concat({&all, &emaParams, &adamM, &adamV});
+        torch::NoGradGuard ng;
+        pg->broadcast(sync);
+    }
+
+    LoaderOptions lo;
+    lo.gtSize = job.gtSize;
+    lo.batch = job.batch;
+    lo.workers = std::max(1, job.workers);
+    lo.seed = job.seed;
+    lo.scale = teacherArch.scale;
+    lo.rank = env.rank;
+    lo.worldSize = env.worldSize;
+    lo.degradation.bicubicOnly = job.degradation == "bicubic";
+    const std::uint64_t perStep = std::uint64_t(job.batch) * env.worldSize;
+    if (Status s = PairLoader::validate(lo, scan->images.size()); !s)
+        return s;
+    PairLoader loader(scan->images, lo, std::uint64_t(state.step) * perStep);
+    std::vector<std::string> valWarnings;
+    ValSet val = writer ? buildValSet(job, scan->images, &valWarnings) : ValSet();
+    for (auto& w : valWarnings)
+        pendingWarnings.push_back(w);
+
+    auto etas = torch::tensor(std::vector<float>(sched.etas.begin(), sched.etas.end()));
+    auto sqrtEtas = torch::tensor(std::vector<float>(sched.sqrtEtas.begin(), sched.sqrtEtas.end()));
+    const float kappa = float(sched.kappa());
+    const bool normalize = sched.config().normalizeInput;
+    // x_t of the ResShift forward process and the network input scaling.
+    auto forwardProcess = [&](const torch::Tensor& x0, const torch::Tensor& y, const torch::Tensor& t,
+                              const torch::Tensor& eps) {
+        const int64_t B = x0.size(0);
+        auto et = etas.index_select(0, t).view({B, 1, 1, 1});
+        auto st = sqrtEtas.index_select(0, t).view({B, 1, 1, 1});
+        auto xt = x0 + et * (y - x0) + kappa * st * eps;
+        return normalize ? xt / torch::sqrt(et * (kappa * kappa) + 1.0f) : xt;
+    };
+    // Start timesteps of the student in training: N evenly spaced over [0, T-1], T-1 included.
+    std::vector<int64_t> starts;
+    const int N = std::min(job.startTimesteps, T);
+    for (int k = 0; k < N; ++k)
+        starts.push_back(N == 1 ? T - 1 : int64_t(std::lround(double(T - 1) * (N - 1 - k) / (N - 1))));
+
+    auto validate = [&](int step) -> json {
+        if (!writer)
+            return json::object();
+        return runValidation(*studentEma, codec.get(), sched, studentArch, val, 1, 1, files, step);
+    };
+
+    student->train();
+    fake->train();
+    const auto started = std::chrono::steady_clock::now();
+    json window = json::object();
+    int windowSteps = 0;
+    auto windowStart = std::chrono::steady_clock::now();
+    const int lastStep = ro.maxSteps >= 0 ? std::min(job.steps, ro.maxSteps) : job.steps;
+    const double fakeLr = job.fakeLr > 0 ? job.fakeLr : job.lr, discLr = job.discLr > 0 ? job.discLr : job.lr;
+    bool stopped = false;
+    auto add = [&](const char* key, double v) { window[key] = window.value(key, 0.0) + v; };
+
+    try {
+        while (state.step < lastStep) {
+            if ((ro.stop && ro.stop->load()) || control.cancelled()) {
+                stopped = true;
+                break;
+            }
+            auto br = loader.next();
+            if (!br)
+                return br.status();
+            Batch b = std::move(br.value());
+            std::vector<cv::Mat> hrs, lqs;
+            for (auto& p : b.pairs) {
+                hrs.push_back(p.hr);
+                lqs.push_back(p.lq);
+            }
+            auto hr = toBatch(hrs), lq = toBatch(lqs);
+            const int64_t B = hr.size(0);
+            torch::Tensor x0, y;
+            {
+                torch::NoGradGuard ng;
+                x0 = codec->encode(hr);
+                auto up = F::interpolate(lq, F::InterpolateFuncOptions()
+                                                 .scale_factor(std::vector<double>{double(teacherArch.scale), double(teacherArch.scale)})
+                                                 .mode(torch::kBicubic)
+                                                 .align_corners(false));
+                y = codec->encode(up);
+            }
+            // Every draw of sample i comes from (seed, i): start timestep, noises, DMD timesteps.
+            std::vector<int64_t> sv, tv;
+            std::vector<std::vector<int64_t>> fakeT(size_t(job.fakeUpdates));
+            std::vector<torch::Tensor> epsS, z, epsT;
+            std::vector<std::vector<torch::Tensor>> epsF(size_t(job.fakeUpdates)), epsR(size_t(job.fakeUpdates));
+            const auto opts = torch::TensorOptions().dtype(torch::kFloat);
+            for (int64_t i = 0; i < B; ++i) {
+                auto gen = sampleGenerator(job.seed, b.firstIndex + std::uint64_t(i));
+                sv.push_back(starts[size_t(at::randint(int64_t(starts.size()), {1}, gen, torch::kLong).item<int64_t>())]);
+                epsS.push_back(at::randn(x0[0].sizes(), gen, opts));
+                z.push_back(at::randn({1, x0.size(2), x0.size(3)}, gen, opts));
+                tv.push_back(at::randint(T, {1}, gen, torch::kLong).item<int64_t>());
+                epsT.push_back(at::randn(x0[0].sizes(), gen, opts));
+                for (int k = 0; k < job.fakeUpdates; ++k) {
+                    fakeT[size_t(k)].push_back(at::randint(T, {1}, gen, torch::kLong).item<int64_t>());
+                    epsF[size_t(k)].push_back(at::randn(x0[0].sizes(), gen, opts));
+                    epsR[size_t(k)].push_back(at::randn(x0[0].sizes(), gen, opts));
+                }
+            }
+            auto s = torch::tensor(sv, torch::kLong), t = torch::tensor(tv, torch::kLong);
+            auto studentIn = torch::cat({forwardProcess(x0, y, s, torch::stack(epsS)), torch::stack(z)}, 1);
+
+            // ---- fake model (+ discriminator head): K updates on the detached student output
+            torch::Tensor xs;
+            {
+                torch::NoGradGuard ng;
+                xs = student->forward(studentIn, s, lq);
+            }
+            setRequiresGrad(*student, false);
+            for (int k = 0; k < job.fakeUpdates; ++k) {
+                fake->zero_grad();
+                head->zero_grad();
+                auto tk = torch::tensor(fakeT[size_t(k)], torch::kLong);
+                auto xin = forwardProcess(xs, y, tk, torch::stack(epsF[size_t(k)]));
+                auto fakeLoss = F::mse_loss(fake->forward(xin, tk, lq), xs);
+                auto total = fakeLoss;
+                if (job.ganWeight > 0) {
+                    auto realIn = forwardProcess(x0, y, tk, torch::stack(epsR[size_t(k)]));
+                    auto dReal = head->forward(fake->encoderFeatures(realIn, tk, lq));
+                    auto dFake = head->forward(fake->encoderFeatures(xin, tk, lq));
+                    auto discLoss = F::softplus(-dReal).mean() + F::softplus(dFake).mean();
+                    total = total + job.discWeight * discLoss;
+                    add("disc_loss", discLoss.item<double>() / job.fakeUpdates);
+                }
+                total.backward();
+                auto fg = gradsOf(fParams), hg = gradsOf(hParams);
+                if (pg) {
+                    pg->allReduceMean(fg);
+                    pg->allReduceMean(hg);
+                }
+                auto fm = groupOf(adamM, nS, nF), fv = groupOf(adamV, nS, nF);
+                auto hm = groupOf(adamM, nS + nF, nH), hv = groupOf(adamV, nS + nF, nH);
+                const int adamStep = state.step * job.fakeUpdates + k;
+                adamwStep(fParams, fg, fm, fv, fakeLr, adamStep, job);
+                if (job.ganWeight > 0)
+                    adamwStep(hParams, hg, hm, hv, discLr, adamStep, job);
+                add("fake_loss", fakeLoss.item<double>() / job.fakeUpdates);
+            }
+            setRequiresGrad(*student, true);
+
+            // ---- student update
+            setRequiresGrad(*fake, false);
+            setRequiresGrad(*head, false);
+            student->zero_grad();
+            auto x0s = student->forward(studentIn, s, lq);
+            auto xt = forwardProcess(x0s, y, t, torch::stack(epsT));
+            torch::Tensor fT, fF;
+            {
+                torch::NoGradGuard ng;
+                fT = teacher->forward(xt.detach(), t, lq);
+                fF = fake->forward(xt.detach(), t, lq);
+            }
+            const double numel = double(x0s[0].numel());
+            auto norm = (fT - x0s.detach()).abs().mean({1, 2, 3}).clamp_min(1e-6);
+            auto perSample = (fT.pow(2).sum({1, 2, 3}) - fF.pow(2).sum({1, 2, 3}) -
+                              2.0 * ((fT - fF) * x0s).sum({1, 2, 3})) / norm / numel;
+            auto dmLoss = perSample.mean();
+            auto supLoss = F::mse_loss(x0s, x0);
+            auto loss = job.dmWeight * dmLoss + job.supervisedWeight * supLoss;
+            if (job.ganWeight > 0) {
+                auto genLoss = F::softplus(-head->forward(fake->encoderFeatures(xt, t, lq))).mean();
+                loss = loss + job.ganWeight * genLoss;
+                add("gan_loss", genLoss.item<double>());
+            }
+            loss.backward();
+            setRequiresGrad(*fake, true);
+            setRequiresGrad(*head, true);
+            auto sg = gradsOf(sParams);
+            if (pg)
+                pg->allReduceMean(sg);
+            auto sm = groupOf(adamM, 0, nS), svv = groupOf(adamV, 0, nS);
+            const double lr = learningRate(job, state.step);
+            const double gradNorm = adamwStep(sParams, sg, sm, svv, lr, state.step, job);
+            emaUpdate(emaParams, sParams, job.ema);
+            ++state.step;
+            const double lv = loss.item<double>();
+            if (!std::isfinite(lv))
+                return Status::error(StatusCode::Internal, "distillation diverged (loss " + std::to_string(lv) +
+                                                               ") at step " + std::to_string(state.step) +
+                                                               ": lower the learning rate and resume");
+            add("loss", lv);
+            add("dm_loss", dmLoss.item<double>());
+            add("supervised_loss", supLoss.item<double>());
+            add("grad_norm", gradNorm);
+            ++windowSteps;
+            for (auto& w : loader.takeWarnings())
+                pendingWarnings.push_back(w);
+
+            const bool logNow = state.step % job.logEvery == 0 || state.step == lastStep;
+            const bool valNow = state.step % job.validateEvery == 0 || state.step == job.steps;
+            const bool ckptNow = state.step % job.checkpointEvery == 0 || state.step == lastStep;
+            if (writer && (logNow || valNow)) {
+                const auto now = std::chrono::steady_clock::now();
+                const double dt = std::chrono::duration<double>(now - windowStart).count();
+                const double sps = dt > 0 ? windowSteps * double(perStep) / dt : 0;
+                json line = {{"step", state.step}, {"steps", job.steps}, {"lr", lr}, {"samples_per_s", sps},
+                             {"eta_s", sps > 0 ? (job.steps - state.step) * double(perStep) / sps : 0.0},
+                             {"elapsed_s", state.elapsed + std::chrono::duration<double>(now - started).count()},
+                             {"world_size", env.worldSize}};
+                for (auto& [k, v] : window.items())
+                    line[k] = v.get<double>() / std::max(1, windowSteps);
+                if (!pendingWarnings.empty())
+                    line["warnings"] = pendingWarnings;
+                if (valNow) {
+                    line["val"] = validate(state.step);
+                    student->train();
+                    state.lastVal = line["val"];
+                }
+                files.appendLog(line);
+                pendingWarnings.clear();
+                window = json::object();
+                windowSteps = 0;
+                windowStart = std::chrono::steady_clock::now();
+                control.report(double(state.step) / job.steps, "step " + std::to_string(state.step));
+            }
+            if (ckptNow && writer) {
+                RunState st = state;
+                st.elapsed += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+                st.loaderPosition = loader.position();
+                if (Status e = files.saveCheckpoint(st, all, emaParams, adamM, adamV); !e)
+                    return e;
+            }
+        }
+    } catch (const c10::Error& e) {
+        return Status::error(StatusCode::Internal, std::string("distillation step failed: ") + e.what_without_backtrace());
+    }
+    if (stopped && writer) {
+        RunState st = state;
+        st.elapsed += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        if (Status e = files.saveCheckpoint(st, all, emaParams, adamM, adamV); !e)
+            return e;
+        files.appendLog({{"step", state.step}, {"event", "stopped"}, {"message", "stopped on request; resume with --resume"}});
+    }
+    if (pg)
+        pg->barrier();
+    if (!stopped && state.step >= job.steps && writer) {
+        json prov = {{"training", "rsd"},
+                     {"teacher", teacherArch.name},
+                     {"teacher_sha256", teacherHash},
+                     {"data", job.trainFolders},
+                     {"photos", scan->images.size()},
+                     {"steps", state.step},
+                     {"batch", job.batch * env.worldSize},
+                     {"gt_size", job.gtSize},
+                     {"degradation", job.degradation},
+                     {"rsd", json::parse(job.toJson()).value("rsd", json::object())},
+                     {"supervised_term", "latent MSE to the HR latent (LPIPS substitute)"},
+                     {"wall_time_s", state.elapsed + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
+                     {"validation", state.lastVal},
+                     {"seed", job.seed},
+                     {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
+        if (Status s = files.writeModel(studentArch, prov, *studentEma, codec.get()); !s)
+            return s;
+        files.appendLog({{"step", state.step}, {"event", "finished"}, {"model", files.modelPath()}});
+    }
+    return Status::ok();
+}
+
+} // namespace shiftsr::training
