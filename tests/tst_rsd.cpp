@@ -3,6 +3,7 @@
 // its teacher.
 #include "rsd_init.h"
 #include "testutil.h"
+#include "train_testutil.h"
 
 #include "model_impl.h"
 #include "sampler.h"
@@ -30,22 +31,6 @@ using namespace shiftsr::training;
 
 namespace {
 
-void makePhotos(const QString& dir, int n) {
-    QDir().mkpath(dir);
-    std::mt19937 rng(11);
-    for (int i = 0; i < n; ++i) {
-        cv::Mat img(96, 96, CV_8UC3);
-        for (int y = 0; y < img.rows; ++y)
-            for (int x = 0; x < img.cols; ++x)
-                img.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar((x * 3 + i * 40) % 256), uchar((y * 2 + i * 20) % 256),
-                                                    uchar((x + 2 * y + i * 60) % 256));
-        for (int k = 0; k < 5; ++k)
-            cv::circle(img, {int(rng() % 96), int(rng() % 96)}, 4 + int(rng() % 16),
-                       cv::Scalar(rng() % 256, rng() % 256, rng() % 256), -1, cv::LINE_AA);
-        cv::imwrite(QDir(dir).filePath(QStringLiteral("p%1.png").arg(i)).toStdString(), img);
-    }
-}
-
 TrainJob baseJob(const QString& photos) {
     TrainJob j;
     j.preset = "tiny";
@@ -65,23 +50,6 @@ TrainJob baseJob(const QString& photos) {
     return j;
 }
 
-std::map<std::string, torch::Tensor> latestCheckpoint(const QString& runDir) {
-    const QByteArray name = testutil::readAll(runDir + "/checkpoints/latest.txt").trimmed();
-    auto f = SafeTensorsFile::open((runDir + "/checkpoints/" + QString::fromUtf8(name)).toStdString());
-    if (!f)
-        return {};
-    auto t = readTensors(*f);
-    return t ? *t : std::map<std::string, torch::Tensor>{};
-}
-
-std::vector<QJsonObject> readLog(const QString& runDir) {
-    std::vector<QJsonObject> out;
-    for (const QByteArray& line : testutil::readAll(runDir + "/log.jsonl").split('\n'))
-        if (!line.trimmed().isEmpty())
-            out.push_back(QJsonDocument::fromJson(line).object());
-    return out;
-}
-
 } // namespace
 
 class TestRsd : public QObject {
@@ -90,7 +58,7 @@ private Q_SLOTS:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
         photos_ = tmp_.filePath("photos");
-        makePhotos(photos_, 6);
+        testutil::makePhotos(photos_, 6, 96, 96, 11);
         TrainJob t = baseJob(photos_);
         t.steps = 6;
         t.lr = 2e-3;
@@ -155,7 +123,7 @@ private Q_SLOTS:
         s = runRsd(j, second);
         QVERIFY2(s.isOk(), s.message().c_str());
 
-        const auto a = latestCheckpoint(tmp_.filePath("straight")), b = latestCheckpoint(tmp_.filePath("split"));
+        const auto a = testutil::latestCheckpoint(tmp_.filePath("straight")), b = testutil::latestCheckpoint(tmp_.filePath("split"));
         QVERIFY(!a.empty() && a.size() == b.size());
         double d = 0;
         for (const auto& [k, v] : a)
@@ -163,7 +131,7 @@ private Q_SLOTS:
         QVERIFY2(d < 1e-5, qPrintable(QString("straight vs resumed: max |diff| %1").arg(d)));
 
         QJsonObject last;
-        for (const auto& line : readLog(tmp_.filePath("straight")))
+        for (const auto& line : testutil::readRunLog(tmp_.filePath("straight")))
             if (line.contains("loss"))
                 last = line;
         for (const char* key : {"loss", "dm_loss", "supervised_loss", "fake_loss", "gan_loss", "disc_loss"}) {

@@ -2,6 +2,7 @@
 // 2-process c10d data parallelism equal to one process with the doubled batch.
 #include "shiftsr/training/teacher.h"
 #include "testutil.h"
+#include "train_testutil.h"
 
 #include "shiftsr/engine/safetensors.h"
 #include "tensor_io.h"
@@ -24,23 +25,6 @@ using namespace shiftsr::training;
 
 namespace {
 
-// Smooth colour fields with edges and texture, like small photos.
-void makePhotos(const QString& dir, int n) {
-    QDir().mkpath(dir);
-    std::mt19937 rng(42);
-    for (int i = 0; i < n; ++i) {
-        cv::Mat img(112, 128, CV_8UC3);
-        for (int y = 0; y < img.rows; ++y)
-            for (int x = 0; x < img.cols; ++x)
-                img.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar((x * 2 + i * 30) % 256), uchar((y * 2 + i * 50) % 256),
-                                                    uchar((x + y + i * 70) % 256));
-        for (int k = 0; k < 6; ++k)
-            cv::circle(img, {int(rng() % 128), int(rng() % 112)}, 5 + int(rng() % 20),
-                       cv::Scalar(rng() % 256, rng() % 256, rng() % 256), -1, cv::LINE_AA);
-        cv::imwrite(QDir(dir).filePath(QStringLiteral("p%1.png").arg(i)).toStdString(), img);
-    }
-}
-
 TrainJob tinyJob(const QString& photos, int steps) {
     TrainJob j;
     j.preset = "tiny";
@@ -62,26 +46,6 @@ TrainJob tinyJob(const QString& photos, int steps) {
     j.degradation = "bicubic";
     j.seed = 7;
     return j;
-}
-
-std::vector<QJsonObject> readLog(const QString& runDir) {
-    std::vector<QJsonObject> out;
-    QFile f(runDir + "/log.jsonl");
-    if (!f.open(QIODevice::ReadOnly))
-        return out;
-    for (const QByteArray& line : f.readAll().split('\n'))
-        if (!line.trimmed().isEmpty())
-            out.push_back(QJsonDocument::fromJson(line).object());
-    return out;
-}
-
-std::map<std::string, torch::Tensor> latestCheckpoint(const QString& runDir) {
-    const QByteArray name = testutil::readAll(runDir + "/checkpoints/latest.txt").trimmed();
-    auto f = SafeTensorsFile::open((runDir + "/checkpoints/" + QString::fromUtf8(name)).toStdString());
-    if (!f)
-        return {};
-    auto t = readTensors(*f);
-    return t ? *t : std::map<std::string, torch::Tensor>{};
 }
 
 double maxDiff(const std::map<std::string, torch::Tensor>& a, const std::map<std::string, torch::Tensor>& b,
@@ -111,7 +75,7 @@ private Q_SLOTS:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
         photos_ = tmp_.filePath("photos");
-        makePhotos(photos_, 10);
+        testutil::makePhotos(photos_, 10);
     }
 
     void lossFalls() {
@@ -122,7 +86,7 @@ private Q_SLOTS:
         ro.runDir = run.toStdString();
         Status s = runTraining(j, ro);
         QVERIFY2(s.isOk(), s.message().c_str());
-        auto log = readLog(run);
+        auto log = testutil::readRunLog(run);
         std::vector<double> losses;
         for (const auto& l : log)
             if (l.contains("loss"))
@@ -159,7 +123,7 @@ private Q_SLOTS:
         rb.maxSteps = -1;
         Status s = runTraining(j, rb);
         QVERIFY2(s.isOk(), s.message().c_str());
-        auto ca = latestCheckpoint(a), cb = latestCheckpoint(b);
+        auto ca = testutil::latestCheckpoint(a), cb = testutil::latestCheckpoint(b);
         QVERIFY(!ca.empty() && ca.size() == cb.size());
         for (const char* prefix : {"param.", "ema.", "adam_m.", "adam_v."}) {
             const double d = maxDiff(ca, cb, prefix);
@@ -199,13 +163,13 @@ private Q_SLOTS:
         QProcess p;
         p.start(QStringLiteral(SHIFTSR_TRAIN_PATH), {"teacher", "--config", tmp_.filePath("signal.json"), "--out", run});
         QVERIFY(p.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(readLog(run).size() >= 3, 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(testutil::readRunLog(run).size() >= 3, 120000);
         ::kill(pid_t(p.processId()), signal);
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 0);
         QVERIFY(QFile::exists(run + "/checkpoints/latest.txt"));
-        const auto log = readLog(run);
+        const auto log = testutil::readRunLog(run);
         QCOMPARE(log.back()["event"].toString(), QStringLiteral("stopped"));
         const int stoppedAt = log.back()["step"].toInt();
         QVERIFY(stoppedAt >= 3);
@@ -247,7 +211,7 @@ private Q_SLOTS:
             QVERIFY(p->waitForFinished(300000));
             QCOMPARE(p->exitCode(), 0);
         }
-        const auto log = readLog(ddp);
+        const auto log = testutil::readRunLog(ddp);
         bool checked = false;
         for (const auto& l : log)
             if (l["event"].toString() == "rank_check") {
@@ -259,7 +223,7 @@ private Q_SLOTS:
         QVERIFY(checked);
         // Same samples and noise: the losses agree to rounding at every step.
         std::vector<double> l1, l2;
-        for (const auto& l : readLog(single))
+        for (const auto& l : testutil::readRunLog(single))
             if (l.contains("loss"))
                 l1.push_back(l["loss"].toDouble());
         for (const auto& l : log)
@@ -272,7 +236,7 @@ private Q_SLOTS:
         // Weights: Adam divides by sqrt(v), so rounding-level gradient differences on parameters
         // whose gradient is ~0 become lr-sized steps; bound the relative L2 distance instead of
         // the max (measured 7.5e-5; different samples or a missing all-reduce give > 1e-2).
-        auto a = latestCheckpoint(single), b = latestCheckpoint(ddp);
+        auto a = testutil::latestCheckpoint(single), b = testutil::latestCheckpoint(ddp);
         double num = 0, den = 0;
         for (const auto& [k, v] : a)
             if (k.rfind("param.", 0) == 0) {

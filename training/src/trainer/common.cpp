@@ -91,6 +91,129 @@ cv::Mat toBgr8(const cv::Mat& rgb01) {
     return bgr;
 }
 
+Result<RunSetup> openRun(const TrainJob& job, const RunOptions& ro) {
+    RunSetup run;
+    auto env = DistributedEnv::fromEnvironment();
+    if (!env)
+        return env.status();
+    run.env = *env;
+    if (run.env.enabled()) {
+        auto g = ProcessGroup::connect(run.env);
+        if (!g)
+            return g.status();
+        run.pg = std::move(g.value());
+    }
+    run.writer = run.env.rank == 0;
+    run.files = RunFiles(ro.runDir, run.writer, job.keepCheckpoints);
+    if (Status s = run.files.prepare(ro.resume); !s)
+        return s;
+    run.perStep = std::uint64_t(job.batch) * std::uint64_t(run.env.worldSize);
+    device::setThreads(job.threads);
+    torch::manual_seed(job.seed);
+    return run;
+}
+
+Status scanPhotos(RunSetup& run, const TrainJob& job, const JobControl& control) {
+    ScanOptions so;
+    so.minSide = std::max(job.minSide, job.gtSize / 2);
+    auto scan = scanImageFolders(job.trainFolders, so, control);
+    if (!scan)
+        return scan.status();
+    if (scan->images.empty())
+        return Status::error(StatusCode::InvalidArgument, "no usable training photos in the data folders");
+    for (const auto& s : scan->skipped)
+        run.warnings.push_back("skipped " + s.path + ": " + s.reason);
+    run.images = std::move(scan->images);
+    return Status::ok();
+}
+
+Status resumeOrStart(RunSetup& run, const TrainJob& job, bool resume, RunState* state,
+                     std::vector<torch::Tensor>& params, std::vector<torch::Tensor>& ema,
+                     std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v) {
+    if (resume) {
+        if (Status s = run.files.loadLatest(state, params, ema, m, v); !s)
+            return s;
+    } else if (run.writer) {
+        if (Status s = run.files.writeConfig(job.toJson()); !s)
+            return s;
+    }
+    if (run.pg) { // same starting point everywhere: rank 0's weights and optimiser state
+        std::vector<torch::Tensor> all;
+        for (auto* list : {&params, &ema, &m, &v})
+            all.insert(all.end(), list->begin(), list->end());
+        torch::NoGradGuard ng;
+        run.pg->broadcast(all);
+    }
+    return Status::ok();
+}
+
+Result<std::unique_ptr<PairLoader>> startLoader(const RunSetup& run, const TrainJob& job, int scale,
+                                                const RunState& state) {
+    LoaderOptions lo;
+    lo.gtSize = job.gtSize;
+    lo.batch = job.batch;
+    lo.workers = std::max(1, job.workers);
+    lo.seed = job.seed;
+    lo.scale = scale;
+    lo.rank = run.env.rank;
+    lo.worldSize = run.env.worldSize;
+    lo.degradation.bicubicOnly = job.degradation == "bicubic";
+    if (Status s = PairLoader::validate(lo, run.images.size()); !s)
+        return s;
+    return std::make_unique<PairLoader>(run.images, lo, std::uint64_t(state.step) * run.perStep);
+}
+
+Result<RunData> startData(RunSetup& run, const TrainJob& job, const JobControl& control, bool resume, int scale,
+                          std::vector<torch::Tensor>& params, std::vector<torch::Tensor>& ema,
+                          std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v) {
+    RunData d;
+    if (Status s = scanPhotos(run, job, control); !s)
+        return s;
+    if (Status s = resumeOrStart(run, job, resume, &d.state, params, ema, m, v); !s)
+        return s;
+    auto loader = startLoader(run, job, scale, d.state);
+    if (!loader)
+        return loader.status();
+    d.loader = std::move(loader.value());
+    if (run.writer)
+        d.val = buildValSet(job, run.images, &run.warnings);
+    return d;
+}
+
+BatchLatents encodeBatch(const Batch& batch, Codec& codec, int scale) {
+    std::vector<cv::Mat> hrs, lqs;
+    for (const auto& p : batch.pairs) {
+        hrs.push_back(p.hr);
+        lqs.push_back(p.lq);
+    }
+    BatchLatents b;
+    b.hr = toBatch(hrs);
+    b.lq = toBatch(lqs);
+    torch::NoGradGuard ng;
+    b.x0 = codec.encode(b.hr);
+    namespace F = torch::nn::functional;
+    auto up = F::interpolate(b.lq, F::InterpolateFuncOptions()
+                                       .scale_factor(std::vector<double>{double(scale), double(scale)})
+                                       .mode(torch::kBicubic)
+                                       .align_corners(false));
+    b.y = codec.encode(up);
+    return b;
+}
+
+ForwardProcess::ForwardProcess(const ResShiftSchedule& s)
+    : etas_(torch::tensor(std::vector<float>(s.etas.begin(), s.etas.end()))),
+      sqrtEtas_(torch::tensor(std::vector<float>(s.sqrtEtas.begin(), s.sqrtEtas.end()))), kappa_(float(s.kappa())),
+      normalize_(s.config().normalizeInput) {}
+
+torch::Tensor ForwardProcess::operator()(const torch::Tensor& x0, const torch::Tensor& y, const torch::Tensor& t,
+                                         const torch::Tensor& eps) const {
+    const int64_t B = x0.size(0);
+    auto et = etas_.index_select(0, t).view({B, 1, 1, 1});
+    auto st = sqrtEtas_.index_select(0, t).view({B, 1, 1, 1});
+    auto xt = x0 + et * (y - x0) + kappa_ * st * eps;
+    return normalize_ ? xt / torch::sqrt(et * (kappa_ * kappa_) + 1.0f) : xt;
+}
+
 double adamwStep(std::vector<torch::Tensor>& params, const std::vector<torch::Tensor>& grads,
                  std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v, double lr, int step,
                  const TrainJob& job, double beta1, double beta2) {

@@ -2,20 +2,83 @@
 // the validation pass (metrics + sample sheet).
 #pragma once
 
+#include "distributed.h"
 #include "run_files.h"
 
 #include "model_impl.h"
+#include "shiftsr/engine/progress.h"
 #include "shiftsr/training/dataset.h"
 #include "shiftsr/training/job.h"
+#include "shiftsr/training/loader.h"
+#include "shiftsr/training/teacher.h"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <torch/torch.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace shiftsr::training {
+
+struct ValSet {
+    std::vector<cv::Mat> hr; // CV_32FC3 RGB [0,1]
+    std::vector<cv::Mat> lq;
+    std::vector<std::string> names;
+};
+
+// What every run sets up before its networks and loop: the c10d group (under torchrun/SLURM),
+// the run folder, threads and seed, the scanned photos.
+struct RunSetup {
+    DistributedEnv env;
+    std::unique_ptr<ProcessGroup> pg; // null when single-process
+    bool writer = true;               // rank 0 writes logs and checkpoints
+    RunFiles files{"", false};
+    std::vector<ImageRecord> images;
+    std::vector<std::string> warnings; // pending for the next log line
+    std::uint64_t perStep = 0;         // samples per optimiser step over all processes
+};
+Result<RunSetup> openRun(const TrainJob& job, const RunOptions& options);
+Status scanPhotos(RunSetup& run, const TrainJob& job, const JobControl& control);
+// Resumes `state` and the tensors from the latest checkpoint, or writes config.json for a new
+// run; then gives every rank rank 0's tensors.
+Status resumeOrStart(RunSetup& run, const TrainJob& job, bool resume, RunState* state,
+                     std::vector<torch::Tensor>& params, std::vector<torch::Tensor>& ema,
+                     std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v);
+// This process's loader, positioned at `state`'s step.
+Result<std::unique_ptr<PairLoader>> startLoader(const RunSetup& run, const TrainJob& job, int scale,
+                                                const RunState& state);
+
+struct RunData {
+    RunState state;
+    std::unique_ptr<PairLoader> loader;
+    ValSet val; // rank 0 only
+};
+// scanPhotos + resumeOrStart + startLoader + the validation set, in that order.
+Result<RunData> startData(RunSetup& run, const TrainJob& job, const JobControl& control, bool resume, int scale,
+                          std::vector<torch::Tensor>& params, std::vector<torch::Tensor>& ema,
+                          std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v);
+
+// A batch as tensors: HR and LQ in [-1, 1], the HR latent x0 and y = encode(bicubic x scale (LQ)).
+struct BatchLatents {
+    torch::Tensor hr, lq, x0, y;
+};
+BatchLatents encodeBatch(const Batch& batch, Codec& codec, int scale);
+
+// The ResShift forward process x_t = x0 + eta_t (y - x0) + kappa sqrt(eta_t) eps, with the
+// network's input scaling when the schedule normalises inputs.
+class ForwardProcess {
+public:
+    explicit ForwardProcess(const ResShiftSchedule& schedule);
+    torch::Tensor operator()(const torch::Tensor& x0, const torch::Tensor& y, const torch::Tensor& t,
+                             const torch::Tensor& eps) const;
+
+private:
+    torch::Tensor etas_, sqrtEtas_;
+    float kappa_;
+    bool normalize_;
+};
 
 // cv::Mat CV_32FC3 RGB [0,1] list -> [B, 3, H, W] in [-1, 1].
 torch::Tensor toBatch(const std::vector<cv::Mat>& images);
@@ -27,11 +90,6 @@ at::Generator sampleGenerator(std::uint64_t seed, std::uint64_t index);
 // Linear warm-up, then cosine from lr to lrMin.
 double learningRate(const TrainJob& job, int step);
 
-struct ValSet {
-    std::vector<cv::Mat> hr; // CV_32FC3 RGB [0,1]
-    std::vector<cv::Mat> lq;
-    std::vector<std::string> names;
-};
 ValSet buildValSet(const TrainJob& job, const std::vector<ImageRecord>& trainImages, std::vector<std::string>* warnings);
 
 cv::Mat toBgr8(const cv::Mat& rgb01);

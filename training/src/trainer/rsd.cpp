@@ -102,23 +102,14 @@ void initStudentFromTeacher(nn::UNetModelSwinImpl& teacher, nn::UNetModelSwinImp
 }
 
 Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& control) {
-    auto envR = DistributedEnv::fromEnvironment();
-    if (!envR)
-        return envR.status();
-    const DistributedEnv env = *envR;
-    std::unique_ptr<ProcessGroup> pg;
-    if (env.enabled()) {
-        auto g = ProcessGroup::connect(env);
-        if (!g)
-            return g.status();
-        pg = std::move(g.value());
-    }
-    const bool writer = env.rank == 0;
-    RunFiles files(ro.runDir, writer, job.keepCheckpoints);
-    if (Status s = files.prepare(ro.resume); !s)
-        return s;
-    device::setThreads(job.threads);
-    torch::manual_seed(job.seed);
+    auto runR = openRun(job, ro);
+    if (!runR)
+        return runR.status();
+    RunSetup& run = *runR;
+    auto& pg = run.pg;
+    auto& files = run.files;
+    const bool writer = run.writer;
+    const std::uint64_t perStep = run.perStep;
 
     // --- networks: teacher (frozen), fake (from the teacher), student (teacher + noise channel)
     auto pkg = SafeTensorsFile::open(job.teacherModel);
@@ -178,63 +169,16 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
     };
     const size_t nS = sParams.size(), nF = fParams.size(), nH = hParams.size();
 
-    // --- data
-    ScanOptions so;
-    so.minSide = std::max(job.minSide, job.gtSize / 2);
-    auto scan = scanImageFolders(job.trainFolders, so, control);
-    if (!scan)
-        return scan.status();
-    if (scan->images.empty())
-        return Status::error(StatusCode::InvalidArgument, "no usable training photos in the data folders");
-    std::vector<std::string> pendingWarnings;
-    for (const auto& s : scan->skipped)
-        pendingWarnings.push_back("skipped " + s.path + ": " + s.reason);
+    // --- data, resume
+    auto dataR = startData(run, job, control, ro.resume, teacherArch.scale, all, emaParams, adamM, adamV);
+    if (!dataR)
+        return dataR.status();
+    RunState& state = dataR->state;
+    PairLoader& loader = *dataR->loader;
+    const ValSet& val = dataR->val;
+    std::vector<std::string>& pendingWarnings = run.warnings;
 
-    RunState state;
-    if (ro.resume) {
-        if (Status s = files.loadLatest(&state, all, emaParams, adamM, adamV); !s)
-            return s;
-    } else if (writer) {
-        if (Status s = files.writeConfig(job.toJson()); !s)
-            return s;
-    }
-    if (pg) {
-        std::vector<torch::Tensor> sync = concat({&all, &emaParams, &adamM, &adamV});
-        torch::NoGradGuard ng;
-        pg->broadcast(sync);
-    }
-
-    LoaderOptions lo;
-    lo.gtSize = job.gtSize;
-    lo.batch = job.batch;
-    lo.workers = std::max(1, job.workers);
-    lo.seed = job.seed;
-    lo.scale = teacherArch.scale;
-    lo.rank = env.rank;
-    lo.worldSize = env.worldSize;
-    lo.degradation.bicubicOnly = job.degradation == "bicubic";
-    const std::uint64_t perStep = std::uint64_t(job.batch) * env.worldSize;
-    if (Status s = PairLoader::validate(lo, scan->images.size()); !s)
-        return s;
-    PairLoader loader(scan->images, lo, std::uint64_t(state.step) * perStep);
-    std::vector<std::string> valWarnings;
-    ValSet val = writer ? buildValSet(job, scan->images, &valWarnings) : ValSet();
-    for (auto& w : valWarnings)
-        pendingWarnings.push_back(w);
-
-    auto etas = torch::tensor(std::vector<float>(sched.etas.begin(), sched.etas.end()));
-    auto sqrtEtas = torch::tensor(std::vector<float>(sched.sqrtEtas.begin(), sched.sqrtEtas.end()));
-    const float kappa = float(sched.kappa());
-    const bool normalize = sched.config().normalizeInput;
-    // x_t of the ResShift forward process and the network input scaling.
-    auto forwardProcess = [&](const torch::Tensor& x0, const torch::Tensor& y, const torch::Tensor& t,
-                              const torch::Tensor& eps) {
-        const int64_t B = x0.size(0);
-        auto et = etas.index_select(0, t).view({B, 1, 1, 1});
-        auto st = sqrtEtas.index_select(0, t).view({B, 1, 1, 1});
-        auto xt = x0 + et * (y - x0) + kappa * st * eps;
-        return normalize ? xt / torch::sqrt(et * (kappa * kappa) + 1.0f) : xt;
-    };
+    const ForwardProcess forwardProcess(sched);
     // Start timesteps of the student in training: N evenly spaced over [0, T-1], T-1 included.
     std::vector<int64_t> starts;
     const int N = std::min(job.startTimesteps, T);
@@ -268,23 +212,11 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
             if (!br)
                 return br.status();
             Batch b = std::move(br.value());
-            std::vector<cv::Mat> hrs, lqs;
-            for (auto& p : b.pairs) {
-                hrs.push_back(p.hr);
-                lqs.push_back(p.lq);
-            }
-            auto hr = toBatch(hrs), lq = toBatch(lqs);
-            const int64_t B = hr.size(0);
-            torch::Tensor x0, y;
-            {
-                torch::NoGradGuard ng;
-                x0 = codec->encode(hr);
-                auto up = F::interpolate(lq, F::InterpolateFuncOptions()
-                                                 .scale_factor(std::vector<double>{double(teacherArch.scale), double(teacherArch.scale)})
-                                                 .mode(torch::kBicubic)
-                                                 .align_corners(false));
-                y = codec->encode(up);
-            }
+            const BatchLatents bl = encodeBatch(b, *codec, teacherArch.scale);
+            const torch::Tensor& x0 = bl.x0;
+            const torch::Tensor& y = bl.y;
+            const torch::Tensor& lq = bl.lq;
+            const int64_t B = x0.size(0);
             // Every draw of sample i comes from (seed, i): start timestep, noises, DMD timesteps.
             std::vector<int64_t> sv, tv;
             std::vector<std::vector<int64_t>> fakeT(size_t(job.fakeUpdates));
@@ -403,7 +335,7 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
                 json line = {{"step", state.step}, {"steps", job.steps}, {"lr", lr}, {"samples_per_s", sps},
                              {"eta_s", sps > 0 ? (job.steps - state.step) * double(perStep) / sps : 0.0},
                              {"elapsed_s", state.elapsed + std::chrono::duration<double>(now - started).count()},
-                             {"world_size", env.worldSize}};
+                             {"world_size", run.env.worldSize}};
                 for (auto& [k, v] : window.items())
                     line[k] = v.get<double>() / std::max(1, windowSteps);
                 if (!pendingWarnings.empty())
@@ -445,9 +377,9 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
                      {"teacher", teacherArch.name},
                      {"teacher_sha256", teacherHash},
                      {"data", job.trainFolders},
-                     {"photos", scan->images.size()},
+                     {"photos", run.images.size()},
                      {"steps", state.step},
-                     {"batch", job.batch * env.worldSize},
+                     {"batch", job.batch * run.env.worldSize},
                      {"gt_size", job.gtSize},
                      {"degradation", job.degradation},
                      {"rsd", json::parse(job.toJson()).value("rsd", json::object())},

@@ -32,24 +32,15 @@ using json = nlohmann::json;
 
 Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl& control) {
     TrainJob job = jobIn;
-    auto envR = DistributedEnv::fromEnvironment();
-    if (!envR)
-        return envR.status();
-    const DistributedEnv env = *envR;
-    std::unique_ptr<ProcessGroup> pg;
-    if (env.enabled()) {
-        auto g = ProcessGroup::connect(env);
-        if (!g)
-            return g.status();
-        pg = std::move(g.value());
-    }
-    const bool writer = env.rank == 0;
-    RunFiles files(ro.runDir, writer, job.keepCheckpoints);
-    if (Status s = files.prepare(ro.resume); !s)
-        return s;
-
-    device::setThreads(job.threads);
-    torch::manual_seed(job.seed);
+    auto runR = openRun(job, ro);
+    if (!runR)
+        return runR.status();
+    RunSetup& run = *runR;
+    const DistributedEnv& env = run.env;
+    auto& pg = run.pg;
+    auto& files = run.files;
+    const bool writer = run.writer;
+    const std::uint64_t perStep = run.perStep;
 
     // --- model
     auto archR = buildArchitecture(job);
@@ -88,59 +79,16 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
         adamV.push_back(torch::zeros_like(p));
     }
 
-    // --- data
-    ScanOptions so;
-    so.minSide = std::max(job.minSide, job.gtSize / 2);
-    auto scan = scanImageFolders(job.trainFolders, so, control);
-    if (!scan)
-        return scan.status();
-    if (scan->images.empty())
-        return Status::error(StatusCode::InvalidArgument, "no usable training photos in the data folders");
-    std::vector<std::string> pendingWarnings;
-    for (const auto& s : scan->skipped)
-        pendingWarnings.push_back("skipped " + s.path + ": " + s.reason);
+    // --- data, resume
+    auto dataR = startData(run, job, control, ro.resume, arch.scale, params, emaParams, adamM, adamV);
+    if (!dataR)
+        return dataR.status();
+    RunState& state = dataR->state;
+    PairLoader& loader = *dataR->loader;
+    const ValSet& val = dataR->val;
+    std::vector<std::string>& pendingWarnings = run.warnings;
 
-    // --- resume
-    RunState state;
-    if (ro.resume) {
-        if (Status s = files.loadLatest(&state, params, emaParams, adamM, adamV); !s)
-            return s;
-    } else if (writer) {
-        if (Status s = files.writeConfig(job.toJson()); !s)
-            return s;
-    }
-    if (pg) {
-        // Same starting point everywhere: rank 0's weights and optimiser state.
-        std::vector<torch::Tensor> all;
-        for (auto* v : {&params, &emaParams, &adamM, &adamV})
-            for (auto& t : *v)
-                all.push_back(t);
-        torch::NoGradGuard ng;
-        pg->broadcast(all);
-    }
-
-    LoaderOptions lo;
-    lo.gtSize = job.gtSize;
-    lo.batch = job.batch;
-    lo.workers = std::max(1, job.workers);
-    lo.seed = job.seed;
-    lo.scale = arch.scale;
-    lo.rank = env.rank;
-    lo.worldSize = env.worldSize;
-    lo.degradation.bicubicOnly = job.degradation == "bicubic";
-    const std::uint64_t perStep = std::uint64_t(job.batch) * env.worldSize;
-    if (Status s = PairLoader::validate(lo, scan->images.size()); !s)
-        return s;
-    PairLoader loader(scan->images, lo, std::uint64_t(state.step) * perStep);
-
-    std::vector<std::string> valWarnings;
-    ValSet val = writer ? buildValSet(job, scan->images, &valWarnings) : ValSet();
-    for (auto& w : valWarnings)
-        pendingWarnings.push_back(w);
-
-    auto etas = torch::tensor(std::vector<float>(sched.etas.begin(), sched.etas.end()));
-    auto sqrtEtas = torch::tensor(std::vector<float>(sched.sqrtEtas.begin(), sched.sqrtEtas.end()));
-    const float kappa = float(sched.kappa());
+    const ForwardProcess forwardProcess(sched);
     const int T = sched.steps();
     unet->train();
 
@@ -166,23 +114,11 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
         if (!br)
             return br.status();
         Batch b = std::move(br.value());
-        std::vector<cv::Mat> hrs, lqs;
-        for (auto& p : b.pairs) {
-            hrs.push_back(p.hr);
-            lqs.push_back(p.lq);
-        }
-        auto hr = toBatch(hrs), lq = toBatch(lqs);
-        const int64_t B = hr.size(0);
-        torch::Tensor x0, y;
-        {
-            torch::NoGradGuard ng;
-            x0 = codec->encode(hr);
-            auto up = F::interpolate(lq, F::InterpolateFuncOptions()
-                                             .scale_factor(std::vector<double>{double(arch.scale), double(arch.scale)})
-                                             .mode(torch::kBicubic)
-                                             .align_corners(false));
-            y = codec->encode(up);
-        }
+        const BatchLatents bl = encodeBatch(b, *codec, arch.scale);
+        const torch::Tensor& x0 = bl.x0;
+        const torch::Tensor& y = bl.y;
+        const torch::Tensor& lq = bl.lq;
+        const int64_t B = x0.size(0);
         std::vector<int64_t> tv;
         std::vector<torch::Tensor> epsv;
         for (int64_t i = 0; i < B; ++i) {
@@ -192,10 +128,7 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
         }
         auto t = torch::tensor(tv, torch::kLong);
         auto eps = torch::stack(epsv);
-        auto et = etas.index_select(0, t).view({B, 1, 1, 1});
-        auto st = sqrtEtas.index_select(0, t).view({B, 1, 1, 1});
-        auto xt = x0 + et * (y - x0) + kappa * st * eps;
-        auto xin = sched.config().normalizeInput ? xt / torch::sqrt(et * (kappa * kappa) + 1.0f) : xt;
+        auto xin = forwardProcess(x0, y, t, eps);
 
         const double lr = learningRate(job, state.step);
         unet->zero_grad();
@@ -283,7 +216,7 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
         json prov = {{"training", job.kind},
                      {"preset", job.preset},
                      {"data", job.trainFolders},
-                     {"photos", scan->images.size()},
+                     {"photos", run.images.size()},
                      {"steps", state.step},
                      {"batch", job.batch * env.worldSize},
                      {"gt_size", job.gtSize},

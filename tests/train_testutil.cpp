@@ -1,0 +1,52 @@
+// Helpers of the training tests (see train_testutil.h).
+#include "train_testutil.h"
+
+#include "tensor_io.h"
+#include "testutil.h"
+
+#include "shiftsr/engine/safetensors.h"
+
+#include <QDir>
+#include <QJsonDocument>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <random>
+
+namespace testutil {
+
+void makePhotos(const QString& dir, int n, int width, int height, unsigned seed) {
+    QDir().mkpath(dir);
+    std::mt19937 rng(seed);
+    for (int i = 0; i < n; ++i) {
+        cv::Mat img(height, width, CV_8UC3);
+        for (int y = 0; y < img.rows; ++y)
+            for (int x = 0; x < img.cols; ++x)
+                img.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar((x * 2 + i * 30) % 256), uchar((y * 2 + i * 50) % 256),
+                                                    uchar((x + y + i * 70) % 256));
+        for (int k = 0; k < 6; ++k)
+            cv::circle(img, {int(rng() % unsigned(width)), int(rng() % unsigned(height))}, 5 + int(rng() % 20),
+                       cv::Scalar(rng() % 256, rng() % 256, rng() % 256), -1, cv::LINE_AA);
+        cv::imwrite(QDir(dir).filePath(QStringLiteral("p%1.png").arg(i)).toStdString(), img);
+    }
+}
+
+std::vector<QJsonObject> readRunLog(const QString& runDir) {
+    std::vector<QJsonObject> out;
+    for (const QByteArray& line : readAll(runDir + "/log.jsonl").split('\n'))
+        if (!line.trimmed().isEmpty())
+            out.push_back(QJsonDocument::fromJson(line).object());
+    return out;
+}
+
+std::map<std::string, torch::Tensor> latestCheckpoint(const QString& runDir) {
+    const QByteArray name = readAll(runDir + "/checkpoints/latest.txt").trimmed();
+    auto f = shiftsr::SafeTensorsFile::open((runDir + "/checkpoints/" + QString::fromUtf8(name)).toStdString());
+    if (!f)
+        return {};
+    auto t = shiftsr::readTensors(*f);
+    return t ? *t : std::map<std::string, torch::Tensor>{};
+}
+
+} // namespace testutil
