@@ -6,9 +6,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace {
 
@@ -56,14 +54,7 @@ int exportRun(int argc, char** argv) {
     }
     if (run.empty() || out.empty())
         return usage("export needs RUN_DIR and -o PACKAGE.safetensors");
-    std::ifstream in(run + "/config.json");
-    if (!in) {
-        std::cerr << "shiftsr-train: " << run << " is not a run folder (no config.json)\n";
-        return 1;
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto job = shiftsr::training::TrainJob::fromJson(ss.str());
+    auto job = shiftsr::training::TrainJob::fromFile(run + "/config.json");
     if (!job) {
         std::cerr << "shiftsr-train: " << job.status().message() << "\n";
         return 1;
@@ -123,14 +114,7 @@ int main(int argc, char** argv) {
         ro.runDir = out;
         jobPath = config;
     }
-    std::ifstream in(jobPath);
-    if (!in) {
-        std::cerr << "shiftsr-train: cannot read " << jobPath << "\n";
-        return 1;
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto job = shiftsr::training::TrainJob::fromJson(ss.str());
+    auto job = shiftsr::training::TrainJob::fromFile(jobPath);
     if (!job) {
         std::cerr << "shiftsr-train: " << job.status().message() << "\n";
         return 1;

@@ -187,6 +187,7 @@ BatchLatents encodeBatch(const Batch& batch, Codec& codec, int scale) {
         lqs.push_back(p.lq);
     }
     BatchLatents b;
+    b.firstIndex = batch.firstIndex;
     b.hr = toBatch(hrs);
     b.lq = toBatch(lqs);
     torch::NoGradGuard ng;
@@ -198,6 +199,13 @@ BatchLatents encodeBatch(const Batch& batch, Codec& codec, int scale) {
                                        .align_corners(false));
     b.y = codec.encode(up);
     return b;
+}
+
+Result<BatchLatents> nextBatch(PairLoader& loader, Codec& codec, int scale) {
+    auto b = loader.next();
+    if (!b)
+        return b.status();
+    return encodeBatch(*b, codec, scale);
 }
 
 ForwardProcess::ForwardProcess(const ResShiftSchedule& s)

@@ -63,8 +63,11 @@ Result<RunData> startData(RunSetup& run, const TrainJob& job, const JobControl& 
 // A batch as tensors: HR and LQ in [-1, 1], the HR latent x0 and y = encode(bicubic x scale (LQ)).
 struct BatchLatents {
     torch::Tensor hr, lq, x0, y;
+    std::uint64_t firstIndex = 0; // global index of the first sample
 };
 BatchLatents encodeBatch(const Batch& batch, Codec& codec, int scale);
+// The loader's next batch, encoded.
+Result<BatchLatents> nextBatch(PairLoader& loader, Codec& codec, int scale);
 
 // The ResShift forward process x_t = x0 + eta_t (y - x0) + kappa sqrt(eta_t) eps, with the
 // network's input scaling when the schedule normalises inputs.

@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+#include <sstream>
+
 namespace shiftsr::training {
 
 using nlohmann::json;
@@ -126,6 +129,18 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
     if (t.checkpointEvery < 1 || t.validateEvery < 1 || t.logEvery < 1 || t.keepCheckpoints < 1)
         return bad("checkpoint_every, validate_every, log_every and keep_checkpoints must be positive");
     return t;
+}
+
+Result<TrainJob> TrainJob::fromFile(const std::string& path) {
+    std::ifstream in(path);
+    if (!in)
+        return Status::error(StatusCode::NotFound, "cannot read " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto job = fromJson(ss.str());
+    if (!job)
+        return job.status().withContext(path);
+    return job;
 }
 
 std::string TrainJob::toJson() const {

@@ -208,14 +208,12 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
                 stopped = true;
                 break;
             }
-            auto br = loader.next();
-            if (!br)
-                return br.status();
-            Batch b = std::move(br.value());
-            const BatchLatents bl = encodeBatch(b, *codec, teacherArch.scale);
-            const torch::Tensor& x0 = bl.x0;
-            const torch::Tensor& y = bl.y;
-            const torch::Tensor& lq = bl.lq;
+            auto bl = nextBatch(loader, *codec, teacherArch.scale);
+            if (!bl)
+                return bl.status();
+            const torch::Tensor& x0 = bl->x0;
+            const torch::Tensor& y = bl->y;
+            const torch::Tensor& lq = bl->lq;
             const int64_t B = x0.size(0);
             // Every draw of sample i comes from (seed, i): start timestep, noises, DMD timesteps.
             std::vector<int64_t> sv, tv;
@@ -224,7 +222,7 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
             std::vector<std::vector<torch::Tensor>> epsF(size_t(job.fakeUpdates)), epsR(size_t(job.fakeUpdates));
             const auto opts = torch::TensorOptions().dtype(torch::kFloat);
             for (int64_t i = 0; i < B; ++i) {
-                auto gen = sampleGenerator(job.seed, b.firstIndex + std::uint64_t(i));
+                auto gen = sampleGenerator(job.seed, bl->firstIndex + std::uint64_t(i));
                 sv.push_back(starts[size_t(at::randint(int64_t(starts.size()), {1}, gen, torch::kLong).item<int64_t>())]);
                 epsS.push_back(at::randn(x0[0].sizes(), gen, opts));
                 z.push_back(at::randn({1, x0.size(2), x0.size(3)}, gen, opts));

@@ -110,19 +110,17 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
             stopped = true;
             break;
         }
-        auto br = loader.next();
-        if (!br)
-            return br.status();
-        Batch b = std::move(br.value());
-        const BatchLatents bl = encodeBatch(b, *codec, arch.scale);
-        const torch::Tensor& x0 = bl.x0;
-        const torch::Tensor& y = bl.y;
-        const torch::Tensor& lq = bl.lq;
+        auto bl = nextBatch(loader, *codec, arch.scale);
+        if (!bl)
+            return bl.status();
+        const torch::Tensor& x0 = bl->x0;
+        const torch::Tensor& y = bl->y;
+        const torch::Tensor& lq = bl->lq;
         const int64_t B = x0.size(0);
         std::vector<int64_t> tv;
         std::vector<torch::Tensor> epsv;
         for (int64_t i = 0; i < B; ++i) {
-            auto gen = sampleGenerator(job.seed, b.firstIndex + std::uint64_t(i));
+            auto gen = sampleGenerator(job.seed, bl->firstIndex + std::uint64_t(i));
             tv.push_back(at::randint(T, {1}, gen, torch::kLong).item<int64_t>());
             epsv.push_back(at::randn(x0[0].sizes(), gen, torch::TensorOptions().dtype(torch::kFloat)));
         }

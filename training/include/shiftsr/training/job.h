@@ -53,6 +53,7 @@ struct TrainJob {
     double discWeight = 1e-2;      // rsd.disc_weight: the head's classification loss in the fake update
 
     static Result<TrainJob> fromJson(const std::string& text);
+    static Result<TrainJob> fromFile(const std::string& path); // NotFound when it cannot be read
     std::string toJson() const; // canonical, with every default written out
 };
 
