@@ -1,7 +1,7 @@
 // shiftsr-cli: upscale images, inspect and convert models, and benchmark, from a terminal.
 #include "args.h"
 #include "common.h"
-#include "batch.h"
+#include "shiftsr/engine/batch_plan.h"
 
 #include "shiftsr/engine/bench.h"
 #include "shiftsr/engine/convert.h"
@@ -150,7 +150,7 @@ int cmdUpscale(int argc, char** argv) {
     base.write.webpQuality = quality;
     base.read.maxPixels = std::uint64_t(maxPixels);
 
-    cli::BatchOptions bo;
+    shiftsr::BatchOptions bo;
     bo.recursive = a.has("recursive") || a.has("r");
     bo.pattern = a.get("name", bo.pattern);
     bo.format = a.get("format", "keep");
@@ -163,7 +163,7 @@ int cmdUpscale(int argc, char** argv) {
                  {"model", modelTag},
                  {"seed", std::to_string(seed)}};
     bool toFolder = false;
-    auto plan = cli::planBatch(a.positionals(), a.get("output"), bo, &toFolder);
+    auto plan = shiftsr::planBatch(a.positionals(), a.get("output"), bo, &toFolder);
     if (!plan)
         return fail(plan.status());
     if (toFolder) {
@@ -223,7 +223,7 @@ int cmdUpscale(int argc, char** argv) {
             job.progress = [&, label](double fraction, const std::string& stage) {
                 const double overall = (doneWeight + fraction * weight[i]) / totalWeight;
                 const double t = elapsed();
-                const std::string eta = overall > 0.01 ? cli::formatDuration(t * (1 - overall) / overall) : "?";
+                const std::string eta = overall > 0.01 ? shiftsr::formatDuration(t * (1 - overall) / overall) : "?";
                 const int filled = int(std::clamp(overall, 0.0, 1.0) * 24);
                 std::fprintf(stderr, "\r\033[K%s [%s%s] %3d%%  ETA %s  %s", label.c_str(),
                              std::string(size_t(filled), '#').c_str(), std::string(size_t(24 - filled), ' ').c_str(),
@@ -258,7 +258,7 @@ int cmdUpscale(int argc, char** argv) {
             if (!json && !quiet) {
                 std::cerr << label << " -> " << item.output << "  " << f.report.width << "x" << f.report.height
                           << ", " << f.report.steps << " step(s), " << f.report.tiles << " tile(s), "
-                          << cli::formatDuration(f.report.times.total) << "\n";
+                          << shiftsr::formatDuration(f.report.times.total) << "\n";
                 for (const auto& w : f.report.warnings)
                     std::cerr << "    warning: " << w << "\n";
             }
@@ -293,7 +293,7 @@ int cmdUpscale(int argc, char** argv) {
         std::cout << j.dump(2) << "\n";
     } else if (n > 1 && !quiet) {
         std::cerr << ok << " upscaled, " << skipped << " skipped, " << failed << " failed in "
-                  << cli::formatDuration(elapsed()) << "\n";
+                  << shiftsr::formatDuration(elapsed()) << "\n";
     }
     if (cancelled)
         return kCancelled;

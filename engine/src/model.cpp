@@ -252,6 +252,21 @@ Result<ModelInfo> Model::inspect(const std::string& path) {
     return info;
 }
 
+Result<ModelInfo> Model::inspectMemory(const void* data, std::size_t size, const std::string& name) {
+    auto f = SafeTensorsFile::openMemory(data, size, "embedded:" + name);
+    if (!f)
+        return f.status();
+    auto arch = Architecture::fromMetadata(f->metadata());
+    if (!arch)
+        return arch.status().withContext("embedded:" + name);
+    ModelInfo info = describePackage(*f);
+    Sha256 h;
+    h.update(data, size);
+    info.contentHash = h.hexDigest();
+    info.fileBytes = size;
+    return info;
+}
+
 Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const LoadOptions& options) {
     auto f = SafeTensorsFile::open(path);
     if (!f)

@@ -3,6 +3,7 @@
 
 #include "shiftsr/engine/status.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -35,6 +36,8 @@ struct LoadOptions {
 class Model {
 public:
     static Result<ModelInfo> inspect(const std::string& path);
+    // The same for a package held in memory; source becomes "embedded:<name>".
+    static Result<ModelInfo> inspectMemory(const void* data, std::size_t size, const std::string& name);
     static Result<std::shared_ptr<const Model>> load(const std::string& path,
                                                      const LoadOptions& options = {});
     // Loads a package held in memory (the embedded defaults). `name` becomes "embedded:<name>".

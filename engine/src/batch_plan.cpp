@@ -1,5 +1,5 @@
 // Batch planning for `shiftsr-cli upscale`.
-#include "batch.h"
+#include "shiftsr/engine/batch_plan.h"
 
 #include "shiftsr/engine/image_io.h"
 
@@ -11,10 +11,8 @@
 #include <system_error>
 
 namespace fs = std::filesystem;
-using shiftsr::Status;
-using shiftsr::StatusCode;
 
-namespace cli {
+namespace shiftsr {
 
 std::string expandPattern(const std::string& pattern, const std::map<std::string, std::string>& tokens) {
     std::string out;
@@ -167,4 +165,4 @@ shiftsr::Result<std::vector<BatchItem>> planBatch(const std::vector<std::string>
     return items;
 }
 
-} // namespace cli
+} // namespace shiftsr

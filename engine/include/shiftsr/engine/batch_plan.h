@@ -1,4 +1,5 @@
-// Batch planning for `shiftsr-cli upscale`: which input files, and the output path of each.
+// Batch planning shared by `shiftsr-cli upscale` and the app's batch queue: which input files, and the
+// output path of each.
 #pragma once
 
 #include "shiftsr/engine/status.h"
@@ -7,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace cli {
+namespace shiftsr {
 
 struct BatchOptions {
     bool recursive = false;
@@ -38,4 +39,4 @@ std::string expandPattern(const std::string& pattern, const std::map<std::string
 // "1h02m", "3m05s", "42s".
 std::string formatDuration(double seconds);
 
-} // namespace cli
+} // namespace shiftsr

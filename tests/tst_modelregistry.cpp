@@ -1,0 +1,133 @@
+// ModelRegistry: embedded and folder packages listed with their metadata, broken files listed with
+// an error, default persisted, cached loading, removal, import of official checkpoints.
+#include "testutil.h"
+
+#include "shiftsr/gui/model_registry.h"
+#include "shiftsr/resources/embedded.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using shiftsr::gui::ModelRegistry;
+
+class TestModelRegistry : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp_;
+
+    QString writeEmbeddedCopy(const QString& folder, const QString& file) {
+        const auto& m = shiftsr::resources::embeddedModels().front();
+        const QString path = folder + "/" + file;
+        testutil::writeAll(path, QByteArray(reinterpret_cast<const char*>(m.data), qsizetype(m.size)));
+        return path;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("ShiftSR-tests");
+        QCoreApplication::setApplicationName("tst_modelregistry");
+        QSettings().clear();
+    }
+
+    void listsEmbeddedAndFolderModels() {
+        const QString folder = tmp_.filePath("models");
+        QDir().mkpath(folder);
+        const QString good = writeEmbeddedCopy(folder, "copy.safetensors");
+        testutil::writeAll(folder + "/broken.safetensors", "not a package");
+        testutil::writeAll(folder + "/notes.txt", "ignored");
+        ModelRegistry reg(folder);
+        const auto& list = reg.models();
+        QCOMPARE(list.size(), qsizetype(shiftsr::resources::embeddedModels().size() + 2));
+        const auto* e = reg.find("embedded:" + QString::fromStdString(shiftsr::resources::defaultModelId()));
+        QVERIFY(e && e->embedded && e->error.isEmpty());
+        QCOMPARE(e->info.scale, 4);
+        QVERIFY(e->info.unetParameters > 0);
+        QVERIFY(!e->info.family.empty());
+        const auto* copy = reg.find(good);
+        QVERIFY(copy && !copy->embedded && copy->error.isEmpty());
+        QCOMPARE(copy->info.contentHash, e->info.contentHash); // same bytes, same identity
+        QCOMPARE(copy->info.fileBytes, e->info.fileBytes);
+        const auto* broken = reg.find(folder + "/broken.safetensors");
+        QVERIFY(broken && !broken->error.isEmpty());
+        QVERIFY(!reg.load(broken->spec).isOk());
+    }
+
+    void defaultPersistsAndFallsBack() {
+        const QString folder = tmp_.filePath("models-default");
+        QDir().mkpath(folder);
+        const QString path = writeEmbeddedCopy(folder, "mine.safetensors");
+        const QString builtIn = "embedded:" + QString::fromStdString(shiftsr::resources::defaultModelId());
+        {
+            ModelRegistry reg(folder);
+            QCOMPARE(reg.defaultSpec(), builtIn);
+            QSignalSpy spy(&reg, &ModelRegistry::defaultChanged);
+            QVERIFY(reg.setDefaultSpec(path).isOk());
+            QCOMPARE(spy.count(), 1);
+            QVERIFY(!reg.setDefaultSpec(folder + "/missing.safetensors").isOk());
+        }
+        ModelRegistry again(folder); // a new start reads the setting
+        QCOMPARE(again.defaultSpec(), path);
+        QVERIFY(!again.remove(builtIn).isOk()); // embedded models stay
+        QVERIFY(again.remove(path).isOk());
+        QVERIFY(!QFile::exists(path));
+        QCOMPARE(again.defaultSpec(), builtIn);
+        QVERIFY(!again.find(path));
+    }
+
+    void loadIsCachedAndRuns() {
+        ModelRegistry reg(tmp_.filePath("empty"));
+        const QString spec = reg.defaultSpec();
+        auto a = reg.load(spec);
+        QVERIFY2(a.isOk(), a.status().message().c_str());
+        auto b = reg.load(spec);
+        QVERIFY(b.isOk());
+        QCOMPARE(a->get(), b->get());
+        QVERIFY(!reg.load("embedded:nope").isOk());
+        QVERIFY(!reg.load(tmp_.filePath("nope.safetensors")).isOk());
+    }
+
+    void preferredSpecByKind() {
+        ModelRegistry reg(tmp_.filePath("empty"));
+        const QString multi = reg.preferredSpec(false);
+        QVERIFY(!multi.isEmpty());
+        QVERIFY(reg.find(multi)->info.steps > 1);
+        const QString one = reg.preferredSpec(true);
+        if (!one.isEmpty())
+            QCOMPARE(reg.find(one)->info.steps, 1);
+    }
+
+    void importOfficialCheckpoint() {
+        QString dir;
+        for (const QString& c : testutil::fixtureCases())
+            if (QFile::exists(c + "/unet_official_format.pth") && QFile::exists(c + "/autoencoder_official_format.pth"))
+                dir = c;
+        if (dir.isEmpty())
+            QSKIP("no fixture with official-format checkpoints");
+        const QString folder = tmp_.filePath("imported");
+        ModelRegistry reg(folder);
+        shiftsr::ConvertOptions o;
+        o.unetCheckpoint = (dir + "/unet_official_format.pth").toStdString();
+        o.autoencoderCheckpoint = (dir + "/autoencoder_official_format.pth").toStdString();
+        o.configJson = (dir + "/config.json").toStdString();
+        o.name = "Official tiny";
+        auto spec = reg.importOfficial(o);
+        QVERIFY2(spec.isOk(), spec.status().message().c_str());
+        QVERIFY(QFile::exists(*spec));
+        QVERIFY(!reg.importOfficial(o).isOk()); // never overwrites
+        QSignalSpy spy(&reg, &ModelRegistry::modelsChanged);
+        reg.refresh();
+        QCOMPARE(spy.count(), 1);
+        const auto* e = reg.find(*spec);
+        QVERIFY(e && e->error.isEmpty());
+        QCOMPARE(e->displayName, QString("Official tiny"));
+        QCOMPARE(e->info.family, std::string("resshift"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelRegistry)
+#include "tst_modelregistry.moc"

@@ -1,0 +1,178 @@
+// ModelRegistry: embedded and folder model packages, their metadata, loading, import, default.
+#include "shiftsr/gui/model_registry.h"
+
+#include "shiftsr/resources/embedded.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace shiftsr::gui {
+
+namespace {
+
+constexpr char kFolderKey[] = "models/folder";
+constexpr char kDefaultKey[] = "models/default";
+
+QString defaultFolder() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/models");
+}
+
+QString fromStd(const std::string& s) { return QString::fromStdString(s); }
+
+} // namespace
+
+ModelRegistry::ModelRegistry(const QString& modelFolder, QObject* parent) : QObject(parent) {
+    folder_ = modelFolder;
+    if (folder_.isEmpty())
+        folder_ = QSettings().value(kFolderKey, defaultFolder()).toString();
+    refresh();
+}
+
+void ModelRegistry::setModelFolder(const QString& folder) {
+    folder_ = folder;
+    QSettings().setValue(kFolderKey, folder);
+    refresh();
+}
+
+void ModelRegistry::refresh() {
+    QList<ModelEntry> list;
+    for (const auto& m : resources::embeddedModels()) {
+        ModelEntry e;
+        e.spec = QStringLiteral("embedded:") + fromStd(m.id);
+        e.embedded = true;
+        e.description = fromStd(m.description);
+        auto info = Model::inspectMemory(m.data, m.size, m.id);
+        if (info)
+            e.info = *info;
+        else
+            e.error = fromStd(info.status().message());
+        e.displayName = e.info.name.empty() ? fromStd(m.id) : fromStd(e.info.name);
+        list.push_back(e);
+    }
+    const QDir dir(folder_);
+    const QFileInfoList files =
+        dir.entryInfoList({QStringLiteral("*.safetensors")}, QDir::Files | QDir::Readable, QDir::Name | QDir::IgnoreCase);
+    for (const QFileInfo& fi : files) {
+        ModelEntry e;
+        e.spec = fi.absoluteFilePath();
+        e.description = fi.fileName();
+        auto info = Model::inspect(fi.absoluteFilePath().toStdString());
+        if (info)
+            e.info = *info;
+        else
+            e.error = fromStd(info.status().message());
+        e.displayName = e.info.name.empty() ? fi.completeBaseName() : fromStd(e.info.name);
+        list.push_back(e);
+    }
+    models_ = list;
+    Q_EMIT modelsChanged();
+}
+
+const ModelEntry* ModelRegistry::find(const QString& spec) const {
+    for (const auto& e : models_)
+        if (e.spec == spec)
+            return &e;
+    return nullptr;
+}
+
+QString ModelRegistry::defaultSpec() const {
+    const QString stored = QSettings().value(kDefaultKey).toString();
+    if (const ModelEntry* e = find(stored); e && e->error.isEmpty())
+        return stored;
+    const QString builtIn = QStringLiteral("embedded:") + fromStd(resources::defaultModelId());
+    if (find(builtIn))
+        return builtIn;
+    for (const auto& e : models_)
+        if (e.error.isEmpty())
+            return e.spec;
+    return {};
+}
+
+Status ModelRegistry::setDefaultSpec(const QString& spec) {
+    const ModelEntry* e = find(spec);
+    if (!e)
+        return Status::error(StatusCode::NotFound, "no model " + spec.toStdString());
+    if (!e->error.isEmpty())
+        return Status::error(StatusCode::InvalidArgument, e->error.toStdString());
+    QSettings().setValue(kDefaultKey, spec);
+    Q_EMIT defaultChanged(spec);
+    return Status::ok();
+}
+
+QString ModelRegistry::preferredSpec(bool oneStep) const {
+    const QString def = defaultSpec();
+    if (const ModelEntry* e = find(def); e && e->oneStep() == oneStep)
+        return def;
+    for (const auto& e : models_)
+        if (e.error.isEmpty() && e.oneStep() == oneStep)
+            return e.spec;
+    return {};
+}
+
+Result<std::shared_ptr<const Model>> ModelRegistry::load(const QString& spec, const LoadOptions& options) {
+    const std::string key = spec.toStdString() + "|" + options.device + "|" + options.precision;
+    std::lock_guard<std::mutex> lock(cacheMutex_);
+    if (auto it = cache_.find(key); it != cache_.end())
+        return it->second;
+    Result<std::shared_ptr<const Model>> m = Status::error(StatusCode::NotFound, "no model " + spec.toStdString());
+    if (spec.startsWith(QStringLiteral("embedded:"))) {
+        const std::string id = spec.mid(9).toStdString();
+        const auto* em = resources::findEmbeddedModel(id);
+        if (!em)
+            return Status::error(StatusCode::NotFound, "no embedded model '" + id + "'");
+        m = Model::loadFromMemory(em->data, em->size, id, options);
+    } else {
+        m = Model::load(spec.toStdString(), options);
+    }
+    if (m)
+        cache_[key] = *m;
+    return m;
+}
+
+Result<QString> ModelRegistry::importOfficial(ConvertOptions options, const JobControl& job) {
+    QString base = QFileInfo(fromStd(options.output)).completeBaseName();
+    if (base.isEmpty())
+        base = fromStd(options.name);
+    if (base.isEmpty())
+        base = QStringLiteral("resshift-v3");
+    for (QChar& c : base)
+        if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('_') && c != QLatin1Char('.'))
+            c = QLatin1Char('_');
+    if (!QDir().mkpath(folder_))
+        return Status::error(StatusCode::IoError, "cannot create the model folder " + folder_.toStdString());
+    const QString out = QDir(folder_).absoluteFilePath(base + QStringLiteral(".safetensors"));
+    if (QFileInfo::exists(out))
+        return Status::error(StatusCode::InvalidArgument, out.toStdString() + " already exists");
+    options.output = out.toStdString();
+    auto r = convertOfficial(options, job);
+    if (!r)
+        return r.status();
+    return out;
+}
+
+Status ModelRegistry::remove(const QString& spec) {
+    const ModelEntry* e = find(spec);
+    if (!e)
+        return Status::error(StatusCode::NotFound, "no model " + spec.toStdString());
+    if (e->embedded)
+        return Status::error(StatusCode::InvalidArgument, "embedded models cannot be removed");
+    const bool wasDefault = QSettings().value(kDefaultKey).toString() == spec;
+    if (!QFile::remove(spec))
+        return Status::error(StatusCode::IoError, "cannot remove " + spec.toStdString());
+    {
+        std::lock_guard<std::mutex> lock(cacheMutex_);
+        for (auto it = cache_.begin(); it != cache_.end();)
+            it = it->first.rfind(spec.toStdString() + "|", 0) == 0 ? cache_.erase(it) : std::next(it);
+    }
+    if (wasDefault)
+        QSettings().remove(kDefaultKey);
+    refresh();
+    if (wasDefault)
+        Q_EMIT defaultChanged(defaultSpec());
+    return Status::ok();
+}
+
+} // namespace shiftsr::gui
