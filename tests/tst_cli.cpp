@@ -277,6 +277,45 @@ private Q_SLOTS:
         QVERIFY(mem["peak_ratio_2048_over_512"].toDouble() > 0.5);
     }
 
+    // eval: bicubic row, the model at T and 1 step, an external program; per-image figures; the
+    // Markdown report and the contact sheet (one row per photo, input + methods + truth).
+    void evalReport() {
+        QTemporaryDir tmp;
+        QDir().mkpath(tmp.filePath("hr"));
+        for (int i = 0; i < 3; ++i)
+            writeImage(tmp.filePath(QString("hr/p%1.png").arg(i)), 64, 60);
+        const QString report = tmp.filePath("report");
+        Run r = cli({"eval", "--data", tmp.filePath("hr"), "--crop", "48", "--one-step", "--report", report,
+                     "--external", "copy=cp {in} {out}", "tiny=embedded:test-tiny", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const auto j = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(j["photos"].toInt(), 3);
+        const auto methods = j["methods"].toArray();
+        QCOMPARE(methods.size(), 4);
+        QCOMPARE(methods[0].toObject()["name"].toString(), QString("bicubic"));
+        QVERIFY(methods[1].toObject()["name"].toString().startsWith("tiny ("));
+        QCOMPARE(methods[2].toObject()["name"].toString(), QString("tiny (1 step)"));
+        QCOMPARE(methods[3].toObject()["name"].toString(), QString("copy"));
+        for (const auto& m : methods) {
+            const auto o = m.toObject();
+            QCOMPARE(o["images"].toArray().size(), 3);
+            QVERIFY(o["psnr_y"].toDouble() > 5 && o["psnr_y"].toDouble() < 100);
+            QVERIFY(o["ssim_y"].toDouble() > -1 && o["ssim_y"].toDouble() <= 1);
+            QVERIFY(o["sharpness"].toDouble() > 0);
+        }
+        const QByteArray md = testutil::readAll(report + "/report.md");
+        QVERIFY(md.contains("| bicubic |"));
+        QVERIFY(md.contains("| tiny (1 step) |"));
+        QVERIFY(md.contains("| p2.png |"));
+        QVERIFY(QFile::exists(report + "/report.json"));
+        const cv::Mat sheet = cv::imread((report + "/contact-sheet.png").toStdString());
+        QVERIFY(!sheet.empty());
+        const int cell = 96, gap = 2; // 48-px centre crops at 2x; label column 150, header 46
+        QCOMPARE(sheet.cols, 150 + 6 * (cell + gap));
+        QCOMPARE(sheet.rows, 46 + 3 * (cell + gap));
+        QVERIFY(!QDir(report).entryList({"*.part"}, QDir::Files).size());
+    }
+
     void usageAndErrors_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("code");

@@ -32,6 +32,7 @@ Args::Args(int argc, char** argv, int first, const std::set<std::string>& valued
                     value = argv[++i];
                 }
                 values_[key] = value;
+                all_[key].push_back(value);
             } else if (flags.count(key) && !hasValue) {
                 flags_.insert(key);
             } else {
@@ -47,6 +48,11 @@ Args::Args(int argc, char** argv, int first, const std::set<std::string>& valued
 std::string Args::get(const std::string& key, const std::string& fallback) const {
     auto it = values_.find(key);
     return it == values_.end() ? fallback : it->second;
+}
+
+std::vector<std::string> Args::getAll(const std::string& key) const {
+    auto it = all_.find(key);
+    return it == all_.end() ? std::vector<std::string>{} : it->second;
 }
 
 long long Args::getInt(const std::string& key, long long fallback, long long lo, long long hi) {

@@ -44,7 +44,17 @@ struct Method {
     unsigned long long peakRss = 0;
     int count = 0;
     nlohmann::json perImage = nlohmann::json::array();
+    std::vector<cv::Mat> sheetCrops; // --report: the centre of each output, one per photo
 };
+
+Method makeMethod(std::string name, std::shared_ptr<const shiftsr::Model> model, int steps, std::string external) {
+    Method m;
+    m.name = std::move(name);
+    m.model = std::move(model);
+    m.steps = steps;
+    m.external = std::move(external);
+    return m;
+}
 
 int evalError(const std::string& message, int code = 1) {
     std::cerr << "shiftsr-cli eval: " << message << "\n";
@@ -88,11 +98,136 @@ std::string safeName(std::string s) {
     return s;
 }
 
+// Writes `text` to `path` through a temporary file and a rename.
+shiftsr::Status writeTextAtomic(const fs::path& path, const std::string& text) {
+    const fs::path tmp = path.string() + ".part";
+    if (FILE* f = std::fopen(tmp.c_str(), "wb")) {
+        const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+        if (std::fclose(f) == 0 && ok) {
+            std::error_code ec;
+            fs::rename(tmp, path, ec);
+            if (!ec)
+                return shiftsr::Status::ok();
+        }
+    }
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    return shiftsr::Status::error(shiftsr::StatusCode::IoError, "cannot write " + path.string());
+}
+
+std::string fixed(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+// One header cell of the contact sheet: `text` wrapped on words into lines of at most `width` px.
+void drawWrapped(cv::Mat& canvas, const std::string& text, cv::Rect cell) {
+    const int font = cv::FONT_HERSHEY_SIMPLEX;
+    const double scale = 0.4;
+    std::vector<std::string> lines(1);
+    std::string word;
+    auto flush = [&] {
+        if (word.empty())
+            return;
+        const std::string candidate = lines.back().empty() ? word : lines.back() + " " + word;
+        int base = 0;
+        if (!lines.back().empty() && cv::getTextSize(candidate, font, scale, 1, &base).width > cell.width - 6)
+            lines.push_back(word);
+        else
+            lines.back() = candidate;
+        word.clear();
+    };
+    for (char c : text + " ") {
+        if (c == ' ')
+            flush();
+        else
+            word += c;
+    }
+    for (size_t i = 0; i < lines.size(); ++i)
+        cv::putText(canvas, lines[i], {cell.x + 3, cell.y + 14 + int(i) * 14}, font, scale, cv::Scalar(0, 0, 0), 1,
+                    cv::LINE_AA);
+}
+
+// --report DIR: report.md (means, per-photo PSNR-Y/SSIM-Y/sharpness, the command) and
+// contact-sheet.png (the centre of every photo: input, each method, ground truth, 2x nearest).
+shiftsr::Status writeReport(const std::string& dir, const nlohmann::json& result, const std::string& command,
+                            const std::vector<Method>& methods, const std::vector<cv::Mat>& lq,
+                            const std::vector<cv::Mat>& hr, const std::vector<std::string>& names) {
+    std::string md = "# One-step vs multi-step: evaluation report\n\n";
+    md += std::to_string(names.size()) + " held-out photos, centre crops of " + std::to_string(result["crop"].get<int>()) +
+          " px, " + result["degradation"].get<std::string>() + " degradation (seed " +
+          std::to_string(result["seed"].get<long long>()) + "), x4; metrics on Y (BT.601) with a 4-pixel border "
+          "cropped. Sharpness = mean absolute gradient of the output / that of the ground truth (1 = as sharp). "
+          "BRISQUE: no-reference, lower is better" +
+          (result["hr_brisque"].is_null() ? std::string(" (not available here)")
+                                          : " (ground truth: " + fixed(result["hr_brisque"].get<double>(), 2) + ")") +
+          ".\n\nMade with:\n\n```sh\n" + command + "\n```\n\n";
+    md += "| method | PSNR-Y | SSIM-Y | sharpness | BRISQUE | s/image | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto& m : result["methods"]) {
+        md += "| " + m["name"].get<std::string>() + " | " + fixed(m["psnr_y"].get<double>(), 2) + " | " +
+              fixed(m["ssim_y"].get<double>(), 4) + " | " + fixed(m["sharpness"].get<double>(), 3) + " | " +
+              (m["brisque"].is_null() ? std::string("-") : fixed(m["brisque"].get<double>(), 2)) + " | " +
+              fixed(m["seconds_per_image"].get<double>(), 2) + " | " +
+              (m["peak_rss_mb"].get<double>() > 0 ? fixed(m["peak_rss_mb"].get<double>(), 0) : std::string("-")) + " |\n";
+    }
+    md += "\n## Per photo (PSNR-Y / SSIM-Y / sharpness)\n\n| photo |";
+    for (const auto& m : methods)
+        md += " " + m.name + " |";
+    md += "\n|---|";
+    for (size_t i = 0; i < methods.size(); ++i)
+        md += "---|";
+    md += "\n";
+    for (size_t p = 0; p < names.size(); ++p) {
+        md += "| " + names[p] + " |";
+        for (const auto& m : result["methods"]) {
+            const auto& r = m["images"][p];
+            md += " " + fixed(r["psnr_y"].get<double>(), 2) + " / " + fixed(r["ssim_y"].get<double>(), 3) + " / " +
+                  fixed(r["sharpness"].get<double>(), 2) + " |";
+        }
+        md += "\n";
+    }
+    md += "\n![contact sheet](contact-sheet.png)\n\nContact sheet: the centre of each crop at 2x (nearest), columns "
+          "input (LQ, nearest x4), each method, ground truth.\n";
+    if (auto s = writeTextAtomic(fs::path(dir) / "report.md", md); !s)
+        return s;
+    if (auto s = writeTextAtomic(fs::path(dir) / "report.json", result.dump(2) + "\n"); !s)
+        return s;
+
+    if (names.empty())
+        return shiftsr::Status::ok();
+    const int cell = lq.front().cols * 2, header = 46, label = 150, gap = 2;
+    const int cols = int(methods.size()) + 2;
+    cv::Mat sheet(header + int(names.size()) * (cell + gap), label + cols * (cell + gap), CV_8UC3, cv::Scalar(255, 255, 255));
+    std::vector<std::string> titles{"input (LQ)"};
+    for (const auto& m : methods)
+        titles.push_back(m.name);
+    titles.push_back("ground truth");
+    for (int c = 0; c < cols; ++c)
+        drawWrapped(sheet, titles[size_t(c)], cv::Rect(label + c * (cell + gap), 0, cell, header));
+    for (size_t p = 0; p < names.size(); ++p) {
+        const int y = header + int(p) * (cell + gap);
+        drawWrapped(sheet, names[p], cv::Rect(0, y + cell / 2 - 14, label, 30));
+        std::vector<cv::Mat> row{lq[p]};
+        for (const auto& m : methods)
+            row.push_back(m.sheetCrops[p]);
+        row.push_back(hr[p]);
+        for (int c = 0; c < cols; ++c) {
+            cv::Mat big, img = row[size_t(c)];
+            if (img.channels() == 1)
+                cv::cvtColor(img, img, cv::COLOR_GRAY2BGR);
+            cv::resize(img, big, cv::Size(cell, cell), 0, 0, cv::INTER_NEAREST);
+            big.copyTo(sheet(cv::Rect(label + c * (cell + gap), y, cell, cell)));
+        }
+    }
+    return shiftsr::ImageIO::write((fs::path(dir) / "contact-sheet.png").string(), sheet, cv::Mat());
+}
+
 } // namespace
 
 int cmdEval(int argc, char** argv) {
     Args a(argc, argv, 2, {"hr", "data", "model", "crop", "degradation", "steps", "seed", "threads", "device", "precision",
-                           "external", "save", "limit", "tile"},
+                           "external", "save", "limit", "tile", "report"},
            {"json", "one-step"});
     const int crop = int(a.getInt("crop", 256, 16, 1 << 14)) / 4 * 4;
     const int steps = int(a.getInt("steps", 0, 0, 10000));
@@ -102,6 +237,7 @@ int cmdEval(int argc, char** argv) {
     const int tile = int(a.getInt("tile", 0, 0, 1 << 15));
     if (!a.ok())
         return evalError(a.error(), 2);
+    std::error_code ec;
     const std::string data = a.has("data") ? a.get("data") : a.get("hr");
     if (data.empty())
         return evalError("needs --data FOLDER (photos at their full resolution: the ground truth)", 2);
@@ -123,31 +259,48 @@ int cmdEval(int argc, char** argv) {
         return evalError("no photos of at least " + std::to_string(crop) + " px in " + data);
 
     std::vector<Method> methods;
-    methods.push_back({"bicubic", nullptr, 0, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, nlohmann::json::array()});
+    methods.push_back(makeMethod("bicubic", nullptr, 0, ""));
     std::vector<std::string> specs = a.positionals();
     if (a.has("model"))
         specs.insert(specs.begin(), a.get("model"));
-    for (const auto& spec : specs) {
+    for (std::string spec : specs) {
+        // LABEL=MODEL names the model in the tables and the contact sheet.
+        std::string label;
+        if (const auto eq = spec.find('='); eq != std::string::npos && eq > 0) {
+            const std::string rest = spec.substr(eq + 1);
+            if (rest.rfind("embedded:", 0) == 0 || fs::exists(rest, ec)) {
+                label = spec.substr(0, eq);
+                spec = rest;
+            }
+        }
         auto m = loadModel(spec, {a.get("device", "auto"), a.get("precision", "fp32")});
         if (!m)
             return evalError(m.status().message());
         const auto& info = (*m)->info();
+        if (label.empty())
+            label = info.name;
         const int s = steps ? steps : info.steps;
-        methods.push_back({info.name + " (" + std::to_string(s) + " step" + (s == 1 ? "" : "s") + ")", *m, s, "",
-                           0, 0, 0, 0, 0, 0, 0, 0, 0, nlohmann::json::array()});
+        methods.push_back(makeMethod(label + " (" + std::to_string(s) + " step" + (s == 1 ? "" : "s") + ")", *m, s, ""));
         if (a.has("one-step") && s != 1)
-            methods.push_back({info.name + " (1 step)", *m, 1, "", 0, 0, 0, 0, 0, 0, 0, 0, 0, nlohmann::json::array()});
+            methods.push_back(makeMethod(label + " (1 step)", *m, 1, ""));
     }
-    if (a.has("external")) {
-        const std::string e = a.get("external");
+    for (const std::string& e : a.getAll("external")) {
         const auto eq = e.find('=');
         if (eq == std::string::npos || e.find("{in}") == std::string::npos || e.find("{out}") == std::string::npos)
             return evalError("--external needs NAME='COMMAND with {in} and {out}'", 2);
-        methods.push_back({e.substr(0, eq), nullptr, 0, e.substr(eq + 1), 0, 0, 0, 0, 0, 0, 0, 0, 0, nlohmann::json::array()});
+        methods.push_back(makeMethod(e.substr(0, eq), nullptr, 0, e.substr(eq + 1)));
     }
+    const std::string reportDir = a.get("report");
+    if (!reportDir.empty() && !fs::create_directories(reportDir, ec) && ec)
+        return evalError("cannot create " + reportDir + ": " + ec.message());
+    const int sheetSide = std::min(crop, 96);
+    const auto sheetCrop = [&](const cv::Mat& img) {
+        return img(cv::Rect((img.cols - sheetSide) / 2, (img.rows - sheetSide) / 2, sheetSide, sheetSide)).clone();
+    };
+    std::vector<cv::Mat> sheetLq, sheetHr;
+    std::vector<std::string> sheetNames;
 
     const std::string saveDir = a.get("save");
-    std::error_code ec;
     if (!saveDir.empty() && !fs::create_directories(saveDir, ec) && ec)
         return evalError("cannot create " + saveDir + ": " + ec.message());
     const fs::path scratch = fs::temp_directory_path() / ("shiftsr-eval-" + std::to_string(::getpid()));
@@ -179,6 +332,13 @@ int cmdEval(int argc, char** argv) {
         const std::string stem = safeName(fs::path(photos[i]).stem().string());
         if (brisque.available())
             hrBrisque += brisque.score(hr);
+        if (!reportDir.empty()) {
+            cv::Mat up;
+            cv::resize(lq, up, hr.size(), 0, 0, cv::INTER_NEAREST);
+            sheetLq.push_back(sheetCrop(up));
+            sheetHr.push_back(sheetCrop(hr));
+            sheetNames.push_back(fs::path(photos[i]).filename().string());
+        }
         if (!saveDir.empty()) {
             cv::imwrite(saveDir + "/" + stem + "_hr.png", hr);
             cv::imwrite(saveDir + "/" + stem + "_lq.png", lq);
@@ -231,6 +391,8 @@ int cmdEval(int argc, char** argv) {
                                   {"seconds", seconds}});
             if (!saveDir.empty())
                 cv::imwrite(saveDir + "/" + stem + "_" + safeName(m.name) + ".png", sr);
+            if (!reportDir.empty())
+                m.sheetCrops.push_back(sheetCrop(sr));
         }
         if (!json)
             std::cerr << "\r" << i + 1 << "/" << photos.size() << " photos" << std::flush;
@@ -251,6 +413,14 @@ int cmdEval(int argc, char** argv) {
                                   {"brisque", brisque.available() ? nlohmann::json(m.brisque / n) : nlohmann::json()}, {"seconds_per_image", m.seconds / n},
                                   {"output_megapixels_per_s", double(crop) * crop / 1e6 / std::max(1e-9, m.seconds / n)},
                                   {"images", m.perImage}});
+    }
+    if (!reportDir.empty()) {
+        std::string command = "shiftsr-cli";
+        for (int i = 1; i < argc; ++i)
+            command += " " + quoted(argv[i]);
+        const auto st = writeReport(reportDir, out, command, methods, sheetLq, sheetHr, sheetNames);
+        if (!st)
+            return evalError(st.message());
     }
     if (json) {
         std::cout << out.dump(2) << "\n";

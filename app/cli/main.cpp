@@ -41,7 +41,8 @@ Usage:
   shiftsr-cli convert --unet UNET.pth --autoencoder AE.pth -o OUT.safetensors [--config CFG.json] [--name NAME]
   shiftsr-cli bench --input IMAGE [--model M] [--crop N] [--repeats N] [--tile N] [--no-bf16] [--no-memory] [--json]
   shiftsr-cli eval --data FOLDER [--model M] [MODEL...] [--crop 256] [--degradation bicubic|realesrgan] [--one-step]
-                  [--external NAME='CMD {in} {out}'] [--save DIR] [--json]
+                  [--external NAME='CMD {in} {out}']... [--save DIR] [--report DIR] [--json]
+                  MODEL may be LABEL=MODEL; --report writes report.md, report.json, contact-sheet.png
   shiftsr-cli bench --preset v3|tiny [--lq 64] [--repeats 5] [--precision fp32|bf16] [--json]
 
 upscale options:
