@@ -328,6 +328,27 @@ private Q_SLOTS:
         QCOMPARE(e.at("Xmp.shiftsr.ModelSha256"), model_->info().contentHash);
     }
 
+    // Images smaller than the padding offset are reflected repeatedly (a 1-pixel side replicated):
+    // every size from 2x2 up runs and gives 4x its size; a 1-pixel side is refused.
+    void tinyImagesRun_data() {
+        QTest::addColumn<int>("w");
+        QTest::addColumn<int>("h");
+        for (auto [w, h] : {std::pair{2, 2}, {3, 2}, {5, 9}, {17, 3}})
+            QTest::newRow(qPrintable(QString("%1x%2").arg(w).arg(h))) << w << h;
+    }
+    void tinyImagesRun() {
+        QFETCH(int, w);
+        QFETCH(int, h);
+        UpscaleRequest r;
+        r.image = noiseImage(w, h);
+        r.steps = 1;
+        r.threads = 1;
+        auto rep = Pipeline(model_).run(r);
+        QVERIFY2(rep.isOk(), rep.status().message().c_str());
+        QCOMPARE(rep->image.cols, 4 * w);
+        QCOMPARE(rep->image.rows, 4 * h);
+    }
+
     void badInputs_data() {
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("inName");

@@ -55,13 +55,6 @@ bool isOutOfMemory(const c10::Error& e) {
            what.find("DefaultCPUAllocator") != std::string::npos;
 }
 
-// Side of the tile the sampler gets along one axis is either a multiple of the padding offset or
-// the whole axis; the latter is reflect-padded, which needs fewer pad pixels than image pixels.
-bool paddable(int length, int offset) {
-    const int pad = (length + offset - 1) / offset * offset - length;
-    return pad < length;
-}
-
 struct TilingResult {
     BlendCanvas blend; // CPU
     int tiles = 0;
@@ -166,10 +159,6 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     if (req.tiles.overlap > tile / 2)
         report.warnings.push_back("overlap " + std::to_string(req.tiles.overlap) + " reduced to half the tile (" +
                                   std::to_string(tile / 2) + ")");
-    if (!paddable(std::min(W, tile), offset) || !paddable(std::min(H, tile), offset))
-        return Status::error(StatusCode::InvalidArgument,
-                             "the image is too small for this model (each side needs at least " +
-                                 std::to_string(offset / 2 + 1) + " pixels)");
 
     std::lock_guard<std::mutex> lock(m.runMutex);
     report.threads = device::setThreads(req.threads);

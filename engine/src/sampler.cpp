@@ -145,10 +145,17 @@ torch::Tensor superResolve(const DiffusionParts& p, const torch::Tensor& lqM11, 
     const int64_t off = p.paddingOffset;
     torch::Tensor y0 = lqM11;
     const int64_t padH = (H + off - 1) / off * off - H, padW = (W + off - 1) / off * off - W;
-    if (padH || padW) {
-        TORCH_CHECK(padH < H && padW < W, "image of ", W, "x", H,
-                    " is too small to reflect-pad to a multiple of ", off);
-        y0 = F::pad(y0, F::PadFuncOptions({0, padW, 0, padH}).mode(torch::kReflect));
+    // Reflect padding as the official sampler (one pad when it is shorter than the image); an image
+    // smaller than that is reflected repeatedly, and a 1-pixel side is replicated.
+    for (int64_t restH = padH, restW = padW; restH > 0 || restW > 0;) {
+        const int64_t ph = std::min(restH, y0.size(2) - 1), pw = std::min(restW, y0.size(3) - 1);
+        if (ph == 0 && pw == 0) {
+            y0 = F::pad(y0, F::PadFuncOptions({0, restW, 0, restH}).mode(torch::kReplicate));
+            break;
+        }
+        y0 = F::pad(y0, F::PadFuncOptions({0, pw, 0, ph}).mode(torch::kReflect));
+        restH -= ph;
+        restW -= pw;
     }
     if (job.cancelled())
         throw Cancelled();
