@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One entry point for a fresh Debian 12 machine: `run` installs, builds and upscales the sample photo;
+# One entry point for a fresh Debian 12 machine: `run` installs, builds and starts the desktop app
+# with the sample photo loaded (on a machine without a display: upscales it with the CLI instead);
 # `test` installs, builds and runs the default test set (CTest label `unit`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,14 +14,24 @@ cmake --build "$BUILD" -j "$JOBS"
 
 case "${1:-run}" in
 run)
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$BUILD/app/shiftsr" ]; then
+        exec "$BUILD/app/shiftsr" resources/samples/chelsea-lq.png
+    fi
+    echo "dev.sh: no display: upscaling the sample with the command-line tool instead of starting the app" >&2
     mkdir -p "$ROOT/out"
     "$BUILD/app/shiftsr-cli" upscale resources/samples/chelsea-lq.png -o "$ROOT/out/chelsea-x4.png"
+    ;;
+screenshots)
+    # The README's screenshots, under a virtual X server (package xvfb).
+    mkdir -p docs/screenshots
+    XDG_CONFIG_HOME=$(mktemp -d) xvfb-run -a -s "-screen 0 1600x1000x24" \
+        "$BUILD/app/shiftsr" --screenshots docs/screenshots resources/samples/chelsea-lq.png
     ;;
 test)
     ctest --test-dir "$BUILD" -L unit --output-on-failure -j "$JOBS" --timeout 1200
     ;;
 *)
-    echo "usage: packaging/dev.sh [run|test]" >&2
+    echo "usage: packaging/dev.sh [run|test|screenshots]" >&2
     exit 2
     ;;
 esac

@@ -20,7 +20,11 @@ QStringList availableLanguages() {
 bool installTranslators(QCoreApplication& app, const QLocale& locale) {
     auto* own = new QTranslator(&app);
     if (!own->load(locale, QStringLiteral("shiftsr"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
-        delete own;
+        // No catalogue for this language: the English sources, with their plural forms.
+        if (own->load(QStringLiteral(":/i18n/shiftsr_en.qm")))
+            app.installTranslator(own);
+        else
+            delete own;
         return false;
     }
     app.installTranslator(own);

@@ -442,12 +442,18 @@ void CompareView::drawLabel(QPainter& painter, const QString& text, const QRect&
     if (!labelsVisible_ || text.isEmpty())
         return;
     const QFontMetrics fm(font());
-    const int maxTextWidth = viewport.width() - 2 * (kLabelMargin + kLabelPadding);
+    // In the split view two labels share the top edge: each gets half of it.
+    const int room = mode_ == Mode::Split && paneCount() > 1 ? viewport.width() / 2 : viewport.width();
+    const int maxTextWidth = room - 2 * (kLabelMargin + kLabelPadding);
     if (maxTextWidth < fm.averageCharWidth() * 3)
         return;
-    const QString shown = fm.elidedText(text, Qt::ElideRight, maxTextWidth);
-    QRect box(0, 0, fm.horizontalAdvance(shown) + 2 * kLabelPadding,
-              fm.height() + 2 * kLabelPadding);
+    QStringList lines = text.split(QLatin1Char('\n'));
+    int width = 0;
+    for (QString& line : lines) {
+        line = fm.elidedText(line, Qt::ElideRight, maxTextWidth);
+        width = std::max(width, fm.horizontalAdvance(line));
+    }
+    QRect box(0, 0, width + 2 * kLabelPadding, int(lines.size()) * fm.height() + 2 * kLabelPadding);
     box.moveTop(viewport.top() + kLabelMargin);
     if (corner & Qt::AlignRight)
         box.moveRight(viewport.right() - kLabelMargin);
@@ -460,7 +466,11 @@ void CompareView::drawLabel(QPainter& painter, const QString& text, const QRect&
     painter.setBrush(QColor(0, 0, 0, 170));
     painter.drawRoundedRect(box, 3, 3);
     painter.setPen(Qt::white);
-    painter.drawText(box, Qt::AlignCenter, shown);
+    const Qt::Alignment align = (corner & Qt::AlignRight) ? Qt::AlignRight : Qt::AlignLeft;
+    for (int i = 0; i < int(lines.size()); ++i)
+        painter.drawText(QRect(box.left() + kLabelPadding, box.top() + kLabelPadding + i * fm.height(),
+                               box.width() - 2 * kLabelPadding, fm.height()),
+                         align | Qt::AlignVCenter, lines[i]);
     painter.restore();
 }
 

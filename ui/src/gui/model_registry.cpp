@@ -32,7 +32,10 @@ ModelRegistry::ModelRegistry(const QString& modelFolder, QObject* parent) : QObj
 }
 
 void ModelRegistry::setModelFolder(const QString& folder) {
-    folder_ = folder;
+    {
+        std::lock_guard<std::mutex> lock(cacheMutex_); // importOfficial may read it from a worker
+        folder_ = folder;
+    }
     QSettings().setValue(kFolderKey, folder);
     refresh();
 }
@@ -133,6 +136,11 @@ Result<std::shared_ptr<const Model>> ModelRegistry::load(const QString& spec, co
 }
 
 Result<QString> ModelRegistry::importOfficial(ConvertOptions options, const JobControl& job) {
+    QString folder;
+    {
+        std::lock_guard<std::mutex> lock(cacheMutex_);
+        folder = folder_;
+    }
     QString base = QFileInfo(fromStd(options.output)).completeBaseName();
     if (base.isEmpty())
         base = fromStd(options.name);
@@ -141,9 +149,9 @@ Result<QString> ModelRegistry::importOfficial(ConvertOptions options, const JobC
     for (QChar& c : base)
         if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('_') && c != QLatin1Char('.'))
             c = QLatin1Char('_');
-    if (!QDir().mkpath(folder_))
-        return Status::error(StatusCode::IoError, "cannot create the model folder " + folder_.toStdString());
-    const QString out = QDir(folder_).absoluteFilePath(base + QStringLiteral(".safetensors"));
+    if (!QDir().mkpath(folder))
+        return Status::error(StatusCode::IoError, "cannot create the model folder " + folder.toStdString());
+    const QString out = QDir(folder).absoluteFilePath(base + QStringLiteral(".safetensors"));
     if (QFileInfo::exists(out))
         return Status::error(StatusCode::InvalidArgument, out.toStdString() + " already exists");
     options.output = out.toStdString();

@@ -12,8 +12,9 @@ namespace shiftsr::i18n {
 QStringList availableLanguages();
 
 // Installs ShiftSR's and Qt's translators for `locale` on `app` (the translators are owned by
-// `app`). Returns true when a ShiftSR translation for the locale's language was found; English
-// (or an unknown language) installs nothing and returns false.
+// `app`). Returns true when a ShiftSR translation for the locale's language was found; otherwise
+// (English, "C", or a language without a catalogue) the English plural forms are installed and it
+// returns false.
 bool installTranslators(QCoreApplication& app, const QLocale& locale = QLocale::system());
 
 } // namespace shiftsr::i18n

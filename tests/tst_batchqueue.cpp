@@ -1,0 +1,465 @@
+// BatchQueue (offscreen, embedded tiny model): plans with the CLI's rules, a batch completes with
+// every output readable at x4, cancel leaves only complete files, pause stops after the current
+// item and resume finishes, skip-existing, a corrupt input does not stop the batch, drops add
+// inputs, destroying the widget mid-run cancels cleanly.
+#include "testutil.h"
+
+#include "shiftsr/engine/batch_plan.h"
+#include "shiftsr/gui/batch_queue.h"
+#include "shiftsr/gui/model_registry.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QDirIterator>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QImage>
+#include <QImageReader>
+#include <QMimeData>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QUrl>
+#include <QtTest>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+
+using shiftsr::gui::BatchQueue;
+using shiftsr::gui::ModelRegistry;
+using ItemState = BatchQueue::ItemState;
+using RunState = BatchQueue::RunState;
+
+namespace {
+
+// Upper bounds for waits only; nothing asserts how long a run takes.
+constexpr int kRunTimeoutMs = 180000;
+constexpr int kPlanTimeoutMs = 30000;
+const QString kModel = QStringLiteral("embedded:test-tiny");
+
+bool writeImage(const QString& path, int width, int height, int seed) {
+    QImage image(width, height, QImage::Format_RGB888);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x)
+            image.setPixel(
+                x, y,
+                qRgb((x * 5 + seed * 40) & 255, (y * 7 + seed * 13) & 255, ((x + y) * 3) & 255));
+    return image.save(path);
+}
+
+// Every file below `folder`, relative, hidden ones too (a temporary would show up here).
+QStringList filesBelow(const QString& folder) {
+    QStringList out;
+    QDirIterator it(folder, QDir::Files | QDir::Hidden | QDir::System,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext())
+        out << QDir(folder).relativeFilePath(it.next());
+    out.sort();
+    return out;
+}
+
+QSize imageSize(const QString& path) {
+    QImageReader reader(path);
+    const QImage image = reader.read();
+    return image.isNull() ? QSize() : image.size();
+}
+
+QString stateName(ItemState state) {
+    return QString::fromLatin1(QMetaEnum::fromType<ItemState>().valueToKey(int(state)));
+}
+
+} // namespace
+
+class TestBatchQueue : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp_;
+    std::unique_ptr<ModelRegistry> registry_;
+
+    // `count` images named img0.png ...; the first `small` are 48x48, the others `largeSide` px
+    // (later items that take longer keep a pause or cancel from missing them on a loaded machine).
+    QString makeInputs(const QString& name, int count, int small = 1 << 30, int largeSide = 48) {
+        const QString folder = tmp_.filePath(name + "/in");
+        QDir().mkpath(folder);
+        for (int i = 0; i < count; ++i) {
+            const int side = i < small ? 48 : largeSide;
+            if (!writeImage(QStringLiteral("%1/img%2.png").arg(folder).arg(i), side, side, i))
+                return {};
+        }
+        return folder;
+    }
+
+    BatchQueue::Options optionsFor(const QString& name) {
+        BatchQueue::Options o;
+        o.modelSpec = kModel;
+        o.outputFolder = tmp_.filePath(name + "/out");
+        return o;
+    }
+
+    // Every Done item's output is a complete image of 4x its input; no other file is there.
+    void checkOutputs(const BatchQueue& queue, const QString& outputFolder) {
+        QStringList expected;
+        for (int row = 0; row < queue.itemCount(); ++row) {
+            const BatchQueue::Item& item = queue.item(row);
+            const bool shouldExist =
+                item.state == ItemState::Done || item.state == ItemState::Skipped;
+            QCOMPARE(QFile::exists(item.output), shouldExist);
+            if (item.state == ItemState::Done) {
+                const QSize in = imageSize(item.input);
+                QVERIFY(in.isValid());
+                QCOMPARE(imageSize(item.output), in * 4);
+            }
+            if (shouldExist)
+                expected << QDir(outputFolder).relativeFilePath(item.output);
+        }
+        expected.sort();
+        QCOMPARE(filesBelow(outputFolder), expected);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("ShiftSR-tests");
+        QCoreApplication::setApplicationName("tst_batchqueue");
+        QSettings().clear();
+        QVERIFY(tmp_.isValid());
+        registry_ = std::make_unique<ModelRegistry>(tmp_.filePath("models"));
+        if (!registry_->find(kModel))
+            QSKIP("the embedded test-tiny model is not in this build");
+    }
+
+    void init() { QSettings().clear(); }
+
+    void plansWithTheCliRules() {
+        const QString in = makeInputs("plan", 2);
+        QDir().mkpath(in + "/sub");
+        QVERIFY(writeImage(in + "/sub/deep.png", 48, 48, 9));
+        BatchQueue queue(*registry_);
+        BatchQueue::Options o = optionsFor("plan");
+        o.pattern = "{name}_{model}_s{steps}_{seed}.{ext}";
+        o.format = "jpg";
+        o.steps = 2;
+        o.seed = 7;
+        o.recursive = true;
+        queue.setOptions(o);
+        QSignalSpy planned(&queue, &BatchQueue::planChanged);
+        queue.addInputs({in});
+        QTRY_VERIFY_WITH_TIMEOUT(!queue.isPlanPending(), kPlanTimeoutMs);
+        QVERIFY(planned.count() >= 1);
+        QCOMPARE(queue.itemCount(), 3);
+
+        // The same plan as the engine's (and so the CLI's) for the same tokens.
+        shiftsr::BatchOptions bo;
+        bo.recursive = true;
+        bo.pattern = o.pattern.toStdString();
+        bo.format = "jpg";
+        std::string tag = registry_->find(kModel)->info.name;
+        for (char& c : tag)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
+                c = '_';
+        bo.tokens = {{"scale", "4"}, {"steps", "2"}, {"model", tag}, {"seed", "7"}};
+        auto plan = shiftsr::planBatch({in.toStdString()}, o.outputFolder.toStdString(), bo);
+        QVERIFY2(plan.isOk(), plan.status().message().c_str());
+        QCOMPARE(queue.itemCount(), int(plan->size()));
+        for (int row = 0; row < queue.itemCount(); ++row) {
+            QCOMPARE(queue.item(row).input, QString::fromStdString((*plan)[row].input));
+            QCOMPARE(queue.item(row).output, QString::fromStdString((*plan)[row].output));
+            QCOMPARE(queue.item(row).state, ItemState::Queued);
+        }
+        QVERIFY(queue.item(0).output.endsWith("_s2_7.jpg"));
+        auto* table = queue.findChild<QTableWidget*>("items");
+        QCOMPARE(table->rowCount(), 3);
+        QCOMPARE(table->item(2, BatchQueue::OutputColumn)->text(),
+                 QDir::toNativeSeparators(queue.item(2).output));
+
+        // A folder's file can be left out.
+        table->selectRow(0);
+        const QString removed = queue.item(0).input;
+        queue.removeSelectedItems();
+        QTRY_VERIFY_WITH_TIMEOUT(!queue.isPlanPending(), kPlanTimeoutMs);
+        QCOMPARE(queue.itemCount(), 2);
+        for (int row = 0; row < queue.itemCount(); ++row)
+            QVERIFY(queue.item(row).input != removed);
+
+        // A pattern that sends every input to one file is refused before anything runs.
+        o.pattern = "same.{ext}";
+        queue.setOptions(o);
+        QTRY_VERIFY_WITH_TIMEOUT(!queue.isPlanPending(), kPlanTimeoutMs);
+        QVERIFY(!queue.planError().isEmpty());
+        QVERIFY(!queue.findChild<QPushButton*>("start")->isEnabled());
+        QSignalSpy errors(&queue, &BatchQueue::errorOccurred);
+        queue.start();
+        QVERIFY(errors.wait(kRunTimeoutMs));
+        QCOMPARE(queue.runState(), RunState::Idle);
+        QVERIFY(!QDir(o.outputFolder).exists()); // nothing was created
+
+        queue.clearInputs();
+        QTRY_VERIFY_WITH_TIMEOUT(!queue.isPlanPending(), kPlanTimeoutMs);
+        QCOMPARE(queue.itemCount(), 0);
+        QVERIFY(queue.inputs().isEmpty());
+    }
+
+    void batchCompletes() {
+        const QString in = makeInputs("complete", 6);
+        BatchQueue queue(*registry_);
+        const BatchQueue::Options o = optionsFor("complete");
+        queue.setOptions(o);
+        queue.addInputs({in});
+        QSignalSpy started(&queue, &BatchQueue::itemStarted);
+        QSignalSpy finishedItems(&queue, &BatchQueue::itemFinished);
+        QSignalSpy finished(&queue, &BatchQueue::batchFinished);
+        QSignalSpy progress(&queue, &BatchQueue::progressChanged);
+        queue.start(); // without waiting for the preview: the run plans again
+        QCOMPARE(queue.runState(), RunState::Running);
+        QVERIFY(finished.wait(kRunTimeoutMs));
+        QCOMPARE(finished.front(), (QVariantList{6, 0, 0, 0}));
+        QCOMPARE(started.count(), 6);
+        QCOMPARE(finishedItems.count(), 6);
+        for (int row = 0; row < 6; ++row) {
+            const QVariantList args = finishedItems.at(row);
+            QCOMPARE(args.at(0).toInt(), row);
+            QCOMPARE(args.at(1).toString(), queue.item(row).input);
+            QCOMPARE(args.at(2).toString(), queue.item(row).output);
+            QCOMPARE(args.at(3).value<ItemState>(), ItemState::Done);
+            QCOMPARE(queue.item(row).output,
+                     QStringLiteral("%1/img%2-x4.png").arg(o.outputFolder).arg(row));
+            QVERIFY(queue.item(row).seconds > 0);
+        }
+        checkOutputs(queue, o.outputFolder);
+        QCOMPARE(filesBelow(o.outputFolder).size(), 6);
+        QCOMPARE(queue.runState(), RunState::Idle);
+        QCOMPARE(queue.overallProgress(), 1.0);
+        QVERIFY(progress.count() > 0);
+        for (const QVariantList& args : progress) {
+            QVERIFY(args.at(0).toDouble() >= 0.0 && args.at(0).toDouble() <= 1.0);
+        }
+        auto* table = queue.findChild<QTableWidget*>("items");
+        QVERIFY(table->item(0, BatchQueue::StatusColumn)->text().startsWith("Done"));
+    }
+
+    void cancelLeavesOnlyCompleteFiles() {
+        // Items 2.. are larger, so that the cancel raised when item 2 starts finds it running.
+        const QString in = makeInputs("cancel", 6, 2, 160);
+        BatchQueue queue(*registry_);
+        const BatchQueue::Options o = optionsFor("cancel");
+        queue.setOptions(o);
+        queue.addInputs({in});
+        connect(&queue, &BatchQueue::itemStarted, &queue, [&queue](int row) {
+            if (row == 2)
+                queue.cancel();
+        });
+        QSignalSpy finished(&queue, &BatchQueue::batchFinished);
+        QSignalSpy states(&queue, &BatchQueue::runStateChanged);
+        queue.start();
+        QVERIFY(finished.wait(kRunTimeoutMs));
+        QCOMPARE(queue.runState(), RunState::Idle);
+        QVERIFY(std::any_of(states.cbegin(), states.cend(), [](const QVariantList& args) {
+            return args.at(0).value<RunState>() == RunState::Cancelling;
+        }));
+
+        // Items 0 and 1 finished before item 2 started; everything after the cancel is cancelled.
+        const int done = finished.front().at(0).toInt();
+        const int cancelled = finished.front().at(3).toInt();
+        QCOMPARE(finished.front().at(1).toInt(), 0);
+        QCOMPARE(finished.front().at(2).toInt(), 0);
+        QCOMPARE(done + cancelled, 6);
+        QVERIFY(done >= 2);
+        for (int row = 0; row < 6; ++row)
+            QCOMPARE(stateName(queue.item(row).state),
+                     stateName(row < done ? ItemState::Done : ItemState::Cancelled));
+        checkOutputs(queue, o.outputFolder); // complete files only, no temporaries
+        if (cancelled == 0)
+            QSKIP("the batch finished before the cancel reached the worker (outputs checked)");
+        auto* table = queue.findChild<QTableWidget*>("items");
+        QCOMPARE(table->item(5, BatchQueue::StatusColumn)->text(), QString("Cancelled"));
+    }
+
+    void pauseAndResume() {
+        const QString in = makeInputs("pause", 6, 2, 128);
+        BatchQueue queue(*registry_);
+        const BatchQueue::Options o = optionsFor("pause");
+        queue.setOptions(o);
+        queue.addInputs({in});
+        connect(&queue, &BatchQueue::itemStarted, &queue, [&queue](int row) {
+            if (row == 1)
+                queue.pause();
+        });
+        QSignalSpy finished(&queue, &BatchQueue::batchFinished);
+        queue.start();
+        QTRY_VERIFY_WITH_TIMEOUT(queue.runState() == RunState::Paused || finished.count() > 0,
+                                 kRunTimeoutMs);
+        if (finished.count() > 0)
+            QSKIP("the batch finished before the pause reached the worker");
+
+        // Paused: the item running at the pause finished; the next ones have not started.
+        int done = 0;
+        while (done < 6 && queue.item(done).state == ItemState::Done)
+            ++done;
+        QVERIFY(done >= 2);
+        for (int row = done; row < 6; ++row)
+            QCOMPARE(stateName(queue.item(row).state), stateName(ItemState::Queued));
+        checkOutputs(queue, o.outputFolder);
+        QCOMPARE(queue.findChild<QPushButton*>("pauseResume")->text().remove('&'),
+                 QString("Resume"));
+        // The worker stays idle while paused: handling events does not start the next item.
+        QCoreApplication::processEvents();
+        QCOMPARE(queue.runState(), RunState::Paused);
+        QCOMPARE(stateName(queue.item(done).state), stateName(ItemState::Queued));
+
+        queue.resume();
+        QCOMPARE(queue.runState(), RunState::Running);
+        QVERIFY(finished.wait(kRunTimeoutMs));
+        QCOMPARE(finished.front(), (QVariantList{6, 0, 0, 0}));
+        checkOutputs(queue, o.outputFolder);
+    }
+
+    void cancelWhilePaused() {
+        const QString in = makeInputs("pause-cancel", 4, 1, 128);
+        BatchQueue queue(*registry_);
+        const BatchQueue::Options o = optionsFor("pause-cancel");
+        queue.setOptions(o);
+        queue.addInputs({in});
+        QSignalSpy finished(&queue, &BatchQueue::batchFinished);
+        queue.start();
+        queue.pause(); // usually before the first item; the worker may have begun one already
+        QTRY_VERIFY_WITH_TIMEOUT(queue.runState() == RunState::Paused || finished.count() > 0,
+                                 kRunTimeoutMs);
+        if (finished.count() > 0)
+            QSKIP("the batch finished before the pause reached the worker");
+        // A run pauses only with items left, so the cancel always has something to cancel.
+        QCOMPARE(queue.itemCount(), 4);
+        int done = 0;
+        while (queue.item(done).state == ItemState::Done)
+            ++done;
+        QVERIFY(done < 4);
+        queue.cancel(); // the worker is idle: the queue finishes at once
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.front(), (QVariantList{done, 0, 0, 4 - done}));
+        QCOMPARE(queue.runState(), RunState::Idle);
+        for (int row = done; row < 4; ++row)
+            QCOMPARE(stateName(queue.item(row).state), stateName(ItemState::Cancelled));
+        checkOutputs(queue, o.outputFolder);
+        QCOMPARE(filesBelow(o.outputFolder).size(), done);
+    }
+
+    void skipExisting() {
+        const QString in = makeInputs("skip", 3);
+        BatchQueue queue(*registry_);
+        BatchQueue::Options o = optionsFor("skip");
+        o.skipExisting = true;
+        queue.setOptions(o);
+        queue.addInputs({in});
+        QDir().mkpath(o.outputFolder);
+        const QString existing = o.outputFolder + "/img1-x4.png";
+        QVERIFY(writeImage(existing, 10, 10, 3));
+        const QByteArray before = testutil::readAll(existing);
+
+        QSignalSpy finished(&queue, &BatchQueue::batchFinished);
+        queue.start();
+        QVERIFY(finished.wait(kRunTimeoutMs));
+        QCOMPARE(finished.takeFirst(), (QVariantList{2, 1, 0, 0}));
+        QCOMPARE(stateName(queue.item(1).state), stateName(ItemState::Skipped));
+        QCOMPARE(testutil::readAll(existing), before); // left alone
+        QCOMPARE(imageSize(queue.item(0).output), QSize(192, 192));
+        QCOMPARE(imageSize(queue.item(2).output), QSize(192, 192));
+
+        queue.start(); // again: everything exists now
+        QVERIFY(finished.wait(kRunTimeoutMs));
+        QCOMPARE(finished.takeFirst(), (QVariantList{0, 3, 0, 0}));
+        QCOMPARE(testutil::readAll(existing), before);
+    }
+
+    void failedItemDoesNotStopTheBatch() {
+        const QString in = makeInputs("failed", 4);
+        const QString corrupt =
+            in + "/broken.png"; // sorts first: the others come after the failure
+        QByteArray bytes("\x89PNG\r\n\x1a\n", 8);
+        bytes += QByteArray(200, '\x5a');
+        QVERIFY(testutil::writeAll(corrupt, bytes));
+        BatchQueue queue(*registry_);
+        const BatchQueue::Options o = optionsFor("failed");
+        queue.setOptions(o);
+        queue.addInputs({in});
+        QSignalSpy finished(&queue, &BatchQueue::batchFinished);
+        queue.start();
+        QVERIFY(finished.wait(kRunTimeoutMs));
+        QCOMPARE(finished.front(), (QVariantList{4, 0, 1, 0}));
+        int failedRow = -1;
+        for (int row = 0; row < queue.itemCount(); ++row)
+            if (queue.item(row).input == corrupt)
+                failedRow = row;
+        QCOMPARE(failedRow, 0);
+        QCOMPARE(stateName(queue.item(0).state), stateName(ItemState::Failed));
+        QVERIFY(!queue.item(0).message.isEmpty());
+        auto* table = queue.findChild<QTableWidget*>("items");
+        QVERIFY(table->item(0, BatchQueue::StatusColumn)->text().contains(queue.item(0).message));
+        checkOutputs(queue, o.outputFolder);
+    }
+
+    void dropAddsInputs() {
+        const QString in = makeInputs("drop", 2);
+        BatchQueue queue(*registry_);
+        queue.setOptions(optionsFor("drop"));
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(in)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton,
+                              Qt::NoModifier);
+        QApplication::sendEvent(&queue, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&queue, &drop);
+        QCOMPARE(queue.inputs(), QStringList{in});
+        QTRY_VERIFY_WITH_TIMEOUT(!queue.isPlanPending(), kPlanTimeoutMs);
+        QCOMPARE(queue.itemCount(), 2);
+    }
+
+    void optionsPersist() {
+        BatchQueue::Options o = optionsFor("persist");
+        o.pattern = "{name}.{ext}";
+        o.format = "webp";
+        o.steps = 3;
+        o.seed = 99;
+        o.recursive = true;
+        {
+            BatchQueue queue(*registry_);
+            queue.setOptions(o);
+        }
+        BatchQueue again(*registry_);
+        const BatchQueue::Options back = again.options();
+        QCOMPARE(back.modelSpec, o.modelSpec);
+        QCOMPARE(back.outputFolder, o.outputFolder);
+        QCOMPARE(back.pattern, o.pattern);
+        QCOMPARE(back.format, o.format);
+        QCOMPARE(back.steps, o.steps);
+        QCOMPARE(back.seed, o.seed);
+        QCOMPARE(back.recursive, o.recursive);
+        QCOMPARE(back.skipExisting, o.skipExisting);
+    }
+
+    void destroyDuringRun() {
+        const QString in = makeInputs("destroy", 4, 1, 160);
+        const BatchQueue::Options o = optionsFor("destroy");
+        auto queue = std::make_unique<BatchQueue>(*registry_);
+        queue->setOptions(o);
+        queue->addInputs({in});
+        QSignalSpy started(queue.get(), &BatchQueue::itemStarted);
+        queue->start();
+        QTRY_VERIFY_WITH_TIMEOUT(started.count() >= 2 || queue->runState() == RunState::Idle,
+                                 kRunTimeoutMs);
+        queue.reset(); // cancels the item in flight and waits for the worker
+        // Whatever finished is complete and readable; nothing else (no temporary) is left.
+        for (const QString& file : filesBelow(o.outputFolder)) {
+            QVERIFY2(file.endsWith("-x4.png"), qPrintable(file));
+            const QString input = in + "/" + QString(file).replace("-x4", "");
+            QCOMPARE(imageSize(o.outputFolder + "/" + file), imageSize(input) * 4);
+        }
+    }
+};
+
+QTEST_MAIN(TestBatchQueue)
+#include "tst_batchqueue.moc"

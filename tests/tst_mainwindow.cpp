@@ -1,0 +1,518 @@
+// MainWindow and its workers on the offscreen platform, with the embedded tiny model: opening,
+// whole upscale, cancel, responsiveness during a run, Compare, region preview, Save with
+// provenance, settings that persist, closing during a run.
+#include "testutil.h"
+
+#include "shiftsr/engine/image_io.h"
+#include "shiftsr/engine/metadata.h"
+#include "shiftsr/gui/app_settings.h"
+#include "shiftsr/gui/batch_queue.h"
+#include "shiftsr/gui/engine_worker.h"
+#include "shiftsr/gui/image_convert.h"
+#include "shiftsr/gui/main_window.h"
+#include "shiftsr/gui/model_manager_dialog.h"
+#include "shiftsr/gui/model_registry.h"
+#include "shiftsr/ui/compare_view.h"
+
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QMimeData>
+#include <QSemaphore>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTimer>
+#include <QUrl>
+#include <QtTest>
+
+#include <opencv2/core.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+
+using shiftsr::gui::AppSettings;
+using shiftsr::gui::EngineJob;
+using shiftsr::gui::EngineJobResult;
+using shiftsr::gui::EngineWorker;
+using shiftsr::gui::MainWindow;
+using shiftsr::gui::ModelRegistry;
+
+namespace {
+
+constexpr char kTiny[] = "embedded:test-tiny";
+constexpr int kDeadlockGuardMs = 60000; // only against hangs: no test asserts on time
+
+cv::Mat gradient(int w, int h) {
+    cv::Mat m(h, w, CV_8UC3);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            m.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(x * 255 / (w - 1)), uchar(y * 255 / (h - 1)),
+                                              uchar((x * 7 + y * 3) % 256));
+    return m;
+}
+
+// A worker in its own thread, as the window runs it; answers are collected in the test's thread.
+struct WorkerHarness {
+    ModelRegistry registry;
+    QThread thread;
+    EngineWorker* worker;
+    QList<EngineJobResult> results;
+    QStringList failures;
+    int cancelled = 0;
+    int finished = 0;
+
+    explicit WorkerHarness(const QString& modelFolder, QObject* context)
+        : registry(modelFolder), worker(new EngineWorker(registry)) {
+        worker->moveToThread(&thread);
+        QObject::connect(&thread, &QThread::finished, worker, &QObject::deleteLater);
+        QObject::connect(worker, &EngineWorker::jobFinished, context,
+                         [this](quint64, const EngineJobResult& r) { results << r; });
+        QObject::connect(worker, &EngineWorker::jobFailed, context,
+                         [this](quint64, int, const QString& m) { failures << m; });
+        QObject::connect(worker, &EngineWorker::cancelled, context,
+                         [this](quint64) { ++cancelled; });
+        QObject::connect(worker, &EngineWorker::batchFinished, context,
+                         [this](quint64) { ++finished; });
+        thread.start();
+    }
+    ~WorkerHarness() {
+        worker->cancel();
+        thread.quit();
+        thread.wait();
+    }
+};
+
+EngineJob tinyJob(const cv::Mat& image) {
+    EngineJob job;
+    job.label = QStringLiteral("tiny");
+    job.modelSpec = QString::fromLatin1(kTiny);
+    job.load.device = "cpu";
+    job.request.image = image;
+    job.request.threads = 2;
+    return job;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp_;
+    QString input_; // 32x24 PNG
+
+    QString modelFolder() const { return tmp_.filePath(QStringLiteral("models")); }
+
+    // A shown window with the test input opened and the tiny model chosen.
+    std::unique_ptr<MainWindow> openedWindow() {
+        auto w = std::make_unique<MainWindow>();
+        w->show();
+        QSignalSpy opened(w.get(), &MainWindow::inputOpened);
+        w->openFile(input_);
+        if (!opened.wait(kDeadlockGuardMs))
+            return nullptr;
+        w->setModelSpec(QString::fromLatin1(kTiny));
+        w->setSteps(0);
+        return w;
+    }
+
+    // Starts a run with `start` and waits for runFinished; returns its `cancelled` argument.
+    static std::optional<bool> run(MainWindow& w, const std::function<void()>& start) {
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        start();
+        if (!w.isBusy() || !finished.wait(kDeadlockGuardMs))
+            return std::nullopt;
+        return finished.first().first().toBool();
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("ShiftSR-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+        QVERIFY(tmp_.isValid());
+        QVERIFY(QDir().mkpath(modelFolder()));
+        input_ = tmp_.filePath(QStringLiteral("input.png"));
+        QVERIFY(shiftsr::ImageIO::write(input_.toStdString(), gradient(32, 24), cv::Mat()).isOk());
+    }
+
+    // Every case starts from settings with only the (empty) test model folder and 2 threads.
+    void init() {
+        QSettings().clear();
+        AppSettings s;
+        s.modelFolder = modelFolder();
+        s.threads = 2;
+        s.device = QStringLiteral("cpu");
+        s.save();
+    }
+
+    void displayConversion() {
+        const cv::Mat bgr(2, 3, CV_8UC3, cv::Scalar(10, 20, 30));
+        const QImage rgb = shiftsr::gui::toDisplayImage(bgr);
+        QCOMPARE(rgb.size(), QSize(3, 2));
+        QCOMPARE(rgb.pixelColor(1, 1), QColor(30, 20, 10));
+        const cv::Mat gray16(2, 2, CV_16UC1, cv::Scalar(65535));
+        const cv::Mat alpha16(2, 2, CV_16UC1, cv::Scalar(0));
+        const QImage withAlpha = shiftsr::gui::toDisplayImage(gray16, alpha16);
+        QCOMPARE(withAlpha.format(), QImage::Format_RGBA8888);
+        QCOMPARE(withAlpha.pixelColor(0, 0), QColor(255, 255, 255, 0));
+        QCOMPARE(shiftsr::gui::toEngineInput(gray16, alpha16).channels(), 4);
+        QVERIFY(shiftsr::gui::toDisplayImage(cv::Mat(2, 2, CV_32FC1)).isNull());
+    }
+
+    void opensFile() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        QCOMPARE(w->inputPath(), QFileInfo(input_).absoluteFilePath());
+        QCOMPARE(w->inputSize(), QSize(32, 24));
+        QCOMPARE(w->compareView()->paneCount(), 1);
+        QCOMPARE(w->compareView()->paneImage(0).size(), QSize(32, 24));
+        QVERIFY(w->windowTitle().contains(QStringLiteral("input.png")));
+
+        // A broken file is reported and leaves the open image in place.
+        const QString broken = tmp_.filePath(QStringLiteral("broken.png"));
+        QVERIFY(testutil::writeAll(broken, "not an image"));
+        QSignalSpy failed(w.get(), &MainWindow::openFailed);
+        w->openFile(broken);
+        QVERIFY(failed.wait(kDeadlockGuardMs));
+        QVERIFY(!failed.first().at(1).toString().isEmpty());
+        QCOMPARE(w->inputSize(), QSize(32, 24));
+
+        // An image file dropped on the window opens.
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(input_)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton,
+                              Qt::NoModifier);
+        QCoreApplication::sendEvent(w.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QSignalSpy opened(w.get(), &MainWindow::inputOpened);
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(w.get(), &drop);
+        QVERIFY(opened.wait(kDeadlockGuardMs));
+        QCOMPARE(opened.first().first().toString(), QFileInfo(input_).absoluteFilePath());
+
+        // The recent-files list reaches the next window.
+        MainWindow next;
+        QCOMPARE(next.settings().recentFiles.value(0), QFileInfo(input_).absoluteFilePath());
+    }
+
+    void workerRunsJobs() {
+        WorkerHarness h(modelFolder(), this);
+        QSignalSpy started(h.worker, &EngineWorker::batchStarted);
+        const quint64 batch = h.worker->submit({tinyJob(gradient(32, 24))});
+        QCOMPARE(batch, quint64(1));
+        QTRY_COMPARE_WITH_TIMEOUT(h.finished, 1, kDeadlockGuardMs);
+        QVERIFY2(h.failures.isEmpty(), qPrintable(h.failures.join(QLatin1Char('\n'))));
+        QCOMPARE(h.cancelled, 0);
+        QCOMPARE(h.results.size(), 1);
+        const EngineJobResult& r = h.results.first();
+        QCOMPARE(r.display.size(), QSize(128, 96));
+        QCOMPARE(r.color.cols, 128);
+        QCOMPARE(r.color.rows, 96);
+        QVERIFY(r.report.image.empty()); // the pixels live in color only
+        QCOMPARE(r.report.steps, 4);
+        QCOMPARE(r.report.threads, 2);
+        QVERIFY(!r.report.device.empty());
+        QVERIFY(r.report.peakRssBytes > 0);
+        QVERIFY(!r.provenance.modelName.empty());
+        QCOMPARE(r.provenance.seed, std::string("12345"));
+
+        // A failing job is reported and does not stop the next one.
+        EngineJob bad = tinyJob(gradient(32, 24));
+        bad.modelSpec = QStringLiteral("embedded:no-such-model");
+        h.worker->submit({bad, tinyJob(gradient(16, 16))});
+        QTRY_COMPARE_WITH_TIMEOUT(h.finished, 2, kDeadlockGuardMs);
+        QCOMPARE(h.failures.size(), 1);
+        QCOMPARE(h.results.size(), 2);
+        QCOMPARE(h.results.last().display.size(), QSize(64, 64));
+    }
+
+    void cancelStopsWithoutOutput() {
+        WorkerHarness h(modelFolder(), this);
+        const QString folder = tmp_.filePath(QStringLiteral("cancel"));
+        QVERIFY(QDir().mkpath(folder));
+        EngineJob job = tinyJob(gradient(48, 48));
+        job.request.output = QDir(folder).filePath(QStringLiteral("out.png")).toStdString();
+        job.request.tiles.tile = 16; // nine tiles: the run is cancelled between engine stages
+        // Raised from inside the engine's first progress report: certainly mid-run.
+        std::atomic<bool> raised{false};
+        connect(
+            h.worker, &EngineWorker::progress, h.worker,
+            [&](quint64, int, double, const QString& stage) {
+                if (stage != QLatin1String("load model") && !raised.exchange(true))
+                    h.worker->cancel();
+            },
+            Qt::DirectConnection);
+        h.worker->submit({job});
+        QTRY_COMPARE_WITH_TIMEOUT(h.finished, 1, kDeadlockGuardMs);
+        QVERIFY(raised.load());
+        QCOMPARE(h.cancelled, 1);
+        QVERIFY(h.results.isEmpty());
+        QVERIFY(h.failures.isEmpty());
+        QCOMPARE(QDir(folder).entryList(QDir::Files | QDir::Hidden).size(),
+                 0); // not even a temporary
+
+        // The flag does not stick: the next batch runs.
+        job.request.output.clear();
+        h.worker->submit({job});
+        QTRY_COMPARE_WITH_TIMEOUT(h.finished, 2, kDeadlockGuardMs);
+        QCOMPARE(h.results.size(), 1);
+
+        // A batch cancelled before it starts reports cancelled without running.
+        h.worker->submit({job});
+        h.worker->cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(h.finished, 3, kDeadlockGuardMs);
+        QCOMPARE(h.cancelled, 2);
+        QCOMPARE(h.results.size(), 1);
+    }
+
+    void upscaleShowsResult() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        const auto cancelled = run(*w, [&] { w->upscale(); });
+        QVERIFY(cancelled.has_value());
+        QVERIFY(!*cancelled);
+        auto* view = w->compareView();
+        QCOMPARE(view->paneCount(), 2);
+        QCOMPARE(view->paneImage(0).size(), QSize(32, 24));
+        QCOMPARE(view->paneImage(1).size(), QSize(128, 96));
+        QCOMPARE(view->referenceSize(), QSize(128, 96));
+        const QString name = w->registry().find(QString::fromLatin1(kTiny))->displayName;
+        QVERIFY2(view->paneLabel(1).contains(name), qPrintable(view->paneLabel(1)));
+        QVERIFY(view->paneLabel(0).contains(QStringLiteral("x4")));
+
+        // The bicubic input pane is the input magnified x4.
+        w->setInputScaling(MainWindow::InputScaling::Bicubic);
+        QTRY_COMPARE_WITH_TIMEOUT(view->paneImage(0).size(), QSize(128, 96), kDeadlockGuardMs);
+        QVERIFY(view->paneLabel(0).contains(QStringLiteral("bicubic")));
+    }
+
+    void cancelFromWindow() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        EngineWorker* worker = w->engineWorker();
+        std::atomic<bool> raised{false};
+        connect(
+            worker, &EngineWorker::progress, worker,
+            [&](quint64, int, double, const QString& stage) {
+                if (stage != QLatin1String("load model") && !raised.exchange(true))
+                    worker->cancel();
+            },
+            Qt::DirectConnection);
+        const auto cancelled = run(*w, [&] { w->upscale(); });
+        QVERIFY(cancelled.has_value());
+        QVERIFY(*cancelled);
+        QCOMPARE(w->compareView()->paneCount(), 2);
+        QVERIFY(w->compareView()->paneImage(1).isNull());
+        QVERIFY(w->compareView()->paneLabel(1).contains(QStringLiteral("cancelled")));
+        QVERIFY(!w->isBusy());
+    }
+
+    void staysResponsiveDuringRun() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        // The engine's first progress report blocks the worker until the GUI thread has run a
+        // timer while the window is busy: a GUI thread that waited for the engine would never get
+        // there, and the acquire would give up.
+        QSemaphore gate;
+        std::atomic<bool> first{true};
+        std::atomic<bool> passed{false};
+        connect(
+            w->engineWorker(), &EngineWorker::progress, w->engineWorker(),
+            [&](quint64, int, double, const QString&) {
+                if (first.exchange(false))
+                    passed = gate.tryAcquire(1, kDeadlockGuardMs);
+            },
+            Qt::DirectConnection);
+        int busyTicks = 0;
+        QTimer timer;
+        timer.setInterval(0);
+        connect(&timer, &QTimer::timeout, this, [&] {
+            if (w->isBusy() && busyTicks++ == 0)
+                gate.release();
+        });
+        timer.start();
+        const auto cancelled = run(*w, [&] { w->upscale(); });
+        timer.stop();
+        QVERIFY(cancelled.has_value());
+        QVERIFY(!*cancelled);
+        QVERIFY(passed.load());
+        QVERIFY(busyTicks > 0);
+        QCOMPARE(w->compareView()->paneImage(1).size(), QSize(128, 96));
+    }
+
+    void compareShowsLabelledPanes() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        const QString teacher = w->registry().preferredSpec(false);
+        const QString student = w->registry().preferredSpec(true);
+        QVERIFY(!teacher.isEmpty());
+        const auto* t = w->registry().find(teacher);
+        const auto cancelled = run(*w, [&] { w->compare(); });
+        QVERIFY(cancelled.has_value() && !*cancelled);
+        auto* view = w->compareView();
+        QCOMPARE(view->paneCount(), 3);
+        QVERIFY(view->paneLabel(0).startsWith(QStringLiteral("Input")));
+        for (int pane : {1, 2}) {
+            QCOMPARE(view->paneImage(pane).size(), QSize(128, 96));
+            QVERIFY2(view->paneLabel(pane).contains(QStringLiteral("peak")),
+                     qPrintable(view->paneLabel(pane)));
+        }
+        QVERIFY(view->paneLabel(1).contains(t->displayName));
+        QVERIFY(view->paneLabel(1).contains(QStringLiteral("\n%1 step").arg(t->info.trainedSteps)));
+        if (student.isEmpty()) {
+            // No one-step model: the teacher at 1 step, and both the label and the status bar say
+            // so.
+            QVERIFY(view->paneLabel(2).contains(t->displayName));
+            QVERIFY(view->paneLabel(2).contains(QStringLiteral("no one-step model installed")));
+            QVERIFY(view->paneLabel(2).contains(QStringLiteral("\n1 step")));
+            QVERIFY(w->statusBar()->currentMessage().contains(QStringLiteral("No one-step model")));
+        } else {
+            QVERIFY(view->paneLabel(2).contains(w->registry().find(student)->displayName));
+        }
+        QCOMPARE(view->splitPaneA(), 1); // split and flip compare the two models
+        QCOMPARE(view->splitPaneB(), 2);
+    }
+
+    void regionPreviewUpscalesTheCrop() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        // A fitted view shows all of the input.
+        w->useVisibleArea();
+        QCOMPARE(w->selection(), QRect(0, 0, 32, 24));
+        w->setSelection(QRect(4, 2, 20, 16));
+        QCOMPARE(w->selection(), QRect(4, 2, 20, 16));
+        const auto models = w->regionModels();
+        QVERIFY(!models.isEmpty()); // by default the multi-step and the one-step choice
+        const auto cancelled = run(*w, [&] { w->previewRegion(); });
+        QVERIFY(cancelled.has_value() && !*cancelled);
+        QCOMPARE(w->currentView(), MainWindow::View::Region);
+        auto* view = w->compareView();
+        QCOMPARE(view->paneCount(), 1 + int(models.size()));
+        QCOMPARE(view->paneImage(0).size(), QSize(20, 16));
+        QVERIFY(view->paneLabel(0).contains(QStringLiteral("20×16")));
+        for (int pane = 1; pane < view->paneCount(); ++pane) {
+            QCOMPARE(view->paneImage(pane).size(), QSize(80, 64));
+            QVERIFY(!view->paneLabel(pane).isEmpty());
+        }
+        // The crop pane holds the selected pixels of the input.
+        const QImage crop = view->paneImage(0);
+        w->setView(MainWindow::View::WholeImage);
+        QCOMPARE(view->paneCount(), 1);
+        QCOMPARE(view->paneImage(0).copy(4, 2, 20, 16), crop);
+    }
+
+    void saveWritesReadableFile() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        QVERIFY(run(*w, [&] { w->upscale(); }).has_value());
+        const QString folder = tmp_.filePath(QStringLiteral("saved"));
+        QVERIFY(QDir().mkpath(folder));
+        const QString out = QDir(folder).filePath(QStringLiteral("result.png"));
+        QSignalSpy saved(w.get(), &MainWindow::saved);
+        w->saveResultAs(out);
+        QVERIFY(saved.wait(kDeadlockGuardMs));
+        QCOMPARE(saved.first().first().toString(), out);
+        auto decoded = shiftsr::ImageIO::read(out.toStdString());
+        QVERIFY(decoded.isOk());
+        QCOMPARE(decoded->color.cols, 128);
+        QCOMPARE(decoded->color.rows, 96);
+        auto metadata = shiftsr::Metadata::read(out.toStdString());
+        QVERIFY(metadata.isOk());
+        const auto entries = metadata->entries();
+        QVERIFY(entries.count("Xmp.shiftsr.Model") == 1);
+        QCOMPARE(entries.at("Xmp.shiftsr.Steps"), std::string("4"));
+        QCOMPARE(entries.at("Xmp.shiftsr.Seed"), std::string("12345"));
+        QCOMPARE(QDir(folder).entryList(QDir::Files | QDir::Hidden),
+                 QStringList{QStringLiteral("result.png")});
+
+        // A result never replaces its input.
+        QSignalSpy failed(w.get(), &MainWindow::saveFailed);
+        w->saveResultAs(input_);
+        QCOMPARE(failed.count(), 1);
+    }
+
+    void settingsPersistAcrossWindows() {
+        AppSettings wanted;
+        {
+            MainWindow w;
+            wanted = w.settings();
+            QCOMPARE(wanted.modelFolder, modelFolder());
+            wanted.outputFolder = tmp_.filePath(QStringLiteral("out"));
+            wanted.outputFormat = QStringLiteral("jpg");
+            wanted.namePattern = QStringLiteral("{name}_{model}_s{steps}.{ext}");
+            wanted.quality = 90;
+            wanted.keepMetadata = false;
+            wanted.device = QStringLiteral("cpu");
+            wanted.precision = QStringLiteral("bf16");
+            wanted.threads = 1;
+            wanted.tile = 64;
+            wanted.overlap = 16;
+            wanted.memoryBudgetMb = 512;
+            wanted.colorFix = shiftsr::ColorFix::AdaIN;
+            wanted.seed = 777;
+            wanted.modelSpec = QString::fromLatin1(kTiny);
+            wanted.steps = 1;
+            wanted.bicubicInput = true;
+            w.setSettings(wanted);
+            QCOMPARE(w.seed(), quint64(777));
+            QCOMPARE(w.steps(), 1);
+        }
+        MainWindow again;
+        QCOMPARE(again.settings(), wanted);
+        QCOMPARE(again.seed(), quint64(777));
+        QCOMPARE(again.steps(), 1);
+        QCOMPARE(again.modelSpec(), QString::fromLatin1(kTiny));
+        QCOMPARE(again.inputScaling(), MainWindow::InputScaling::Bicubic);
+        QCOMPARE(AppSettings::load(), wanted);
+    }
+
+    void closingDuringRunCancelsCleanly() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        QSignalSpy finished(w.get(), &MainWindow::runFinished);
+        w->upscale();
+        QVERIFY(w->isBusy());
+        QVERIFY(!w->close()); // waits for the engine without blocking
+        QVERIFY(finished.wait(kDeadlockGuardMs));
+        QTRY_VERIFY_WITH_TIMEOUT(!w->isVisible(), kDeadlockGuardMs);
+
+        // Destroying a window in the middle of a run cancels it and joins the worker.
+        auto other = openedWindow();
+        QVERIFY(other);
+        other->upscale();
+        QVERIFY(other->isBusy());
+        other.reset();
+    }
+
+    // Models… and Batch… open the model manager and the batch queue on the window's registry, once;
+    // the batch queue takes the device from the settings.
+    void modelManagerAndBatchQueueOpen() {
+        auto w = std::make_unique<MainWindow>();
+        w->show();
+        QVERIFY(!w->modelManager() && !w->batchQueue());
+        QSignalSpy models(w.get(), &MainWindow::modelManagerRequested);
+        w->showModelManager();
+        QCOMPARE(models.count(), 1);
+        QVERIFY(w->modelManager() && w->modelManager()->isVisible());
+        QVERIFY(!w->modelManager()->isModal());
+        QVERIFY(w->modelManager()->rowOf(QString::fromLatin1(kTiny)) >= 0);
+        auto* first = w->modelManager();
+        w->showModelManager();
+        QCOMPARE(w->modelManager(), first);
+
+        w->showBatchQueue();
+        QVERIFY(w->batchQueue() && w->batchQueue()->isVisible());
+        QVERIFY(w->batchQueue()->isWindow());
+        QCOMPARE(QString::fromStdString(w->batchQueue()->options().load.device), QStringLiteral("cpu"));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

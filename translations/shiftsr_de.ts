@@ -1,0 +1,1906 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>main</name>
+    <message>
+        <location filename="../app/gui/main.cpp" line="+63"/>
+        <source>Diffusion image super-resolution x4: multi-step and one-step models compared side by side.</source>
+        <translation>Diffusionsbasierte Bild-Superauflösung x4: Mehrschritt- und Einschrittmodelle im direkten Vergleich.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Image to open (JPEG, PNG, TIFF, WebP, BMP).</source>
+        <translation>Zu öffnendes Bild (JPEG, PNG, TIFF, WebP, BMP).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Compare FILE, save screenshots in DIR, quit.</source>
+        <translation>FILE vergleichen, Bildschirmfotos in DIR speichern, beenden.</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::BatchQueue</name>
+    <message>
+        <location filename="../ui/src/gui/batch_queue.cpp" line="+134"/>
+        <source>Batch Upscale</source>
+        <translation>Stapelverarbeitung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add &amp;Files…</source>
+        <translation>Dateien &amp;hinzufügen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add F&amp;older…</source>
+        <translation>&amp;Ordner hinzufügen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Leave the selected images out of the batch</source>
+        <translation>Die ausgewählten Bilder aus dem Stapel entfernen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;lear</source>
+        <translation>&amp;Leeren</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Options</source>
+        <translation>Optionen</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Model default</source>
+        <translation>Modellstandard</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sampling steps; 1 runs a single network call</source>
+        <translation>Sampling-Schritte; bei 1 wird das Netz nur einmal aufgerufen</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Noise seed: the same seed gives the same result</source>
+        <translation>Rausch-Seed: Derselbe Seed liefert dasselbe Ergebnis</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Browse…</source>
+        <translation>Durch&amp;suchen…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Output file name; tokens: %1</source>
+        <translation>Name der Ausgabedatei; Platzhalter: %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Same as input</source>
+        <translation>Wie Eingabe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PNG</source>
+        <translation>PNG</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>JPEG</source>
+        <translation>JPEG</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>TIFF</source>
+        <translation>TIFF</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>WebP</source>
+        <translation>WebP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>BMP</source>
+        <translation>BMP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Skip images whose output exists</source>
+        <translation>Bilder mit vorhandener Ausgabe ü&amp;berspringen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Include &amp;subfolders</source>
+        <translation>&amp;Unterordner einbeziehen</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Model:</source>
+        <translation>Modell:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Steps:</source>
+        <translation>Schritte:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Seed:</source>
+        <translation>Seed:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Output folder:</source>
+        <translation>Ausgabeordner:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>File name:</source>
+        <translation>Dateiname:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Format:</source>
+        <translation>Format:</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Input</source>
+        <translation>Eingabe</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Output</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Open File</source>
+        <translation>Datei öffnen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Containing Folder</source>
+        <translation>Enthaltenden Ordner öffnen</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>S&amp;tart</source>
+        <translation>S&amp;tarten</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+666"/>
+        <source>&amp;Pause</source>
+        <translation>&amp;Pausieren</translation>
+    </message>
+    <message>
+        <location line="-664"/>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Abbrechen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open &amp;File</source>
+        <translation>Datei ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Fol&amp;der</source>
+        <translation>Or&amp;dner öffnen</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>%1 (default)</source>
+        <translation>%1 (Standard)</translation>
+    </message>
+    <message>
+        <location line="+72"/>
+        <source>The model %1 is not available; the batch uses %2.</source>
+        <translation>Das Modell %1 ist nicht verfügbar; der Stapel verwendet %2.</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Add Images</source>
+        <translation>Bilder hinzufügen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Images (%1);;All files (*)</source>
+        <translation>Bilder (%1);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Add a Folder of Images</source>
+        <translation>Ordner mit Bildern hinzufügen</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Choose the Output Folder</source>
+        <translation>Ausgabeordner wählen</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Not found: %1</source>
+        <translation>Nicht gefunden: %1</translation>
+    </message>
+    <message>
+        <location line="+66"/>
+        <source>choose an output folder</source>
+        <translation>wählen Sie einen Ausgabeordner</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Cannot plan the batch: %1</source>
+        <translation>Der Stapel kann nicht geplant werden: %1</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Add image files or folders first.</source>
+        <translation>Fügen Sie zuerst Bilddateien oder Ordner hinzu.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose an output folder first.</source>
+        <translation>Wählen Sie zuerst einen Ausgabeordner.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>There is no usable model; import one in the model manager.</source>
+        <translation>Es ist kein verwendbares Modell vorhanden; importieren Sie eines in der Modellverwaltung.</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>Cannot start the batch: %1</source>
+        <translation>Der Stapel kann nicht gestartet werden: %1</translation>
+    </message>
+    <message>
+        <location line="+106"/>
+        <source>Queued</source>
+        <translation>In Warteschlange</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Running: %1 %</source>
+        <translation>Läuft: %1 %</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Done in %1</source>
+        <translation>Fertig in %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Skipped: the output exists</source>
+        <translation>Übersprungen: Ausgabe ist bereits vorhanden</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Failed: %1</source>
+        <translation>Fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>%1 (warning: %2)</source>
+        <translation>%1 (Warnung: %2)</translation>
+    </message>
+    <message>
+        <location line="+61"/>
+        <source>Planning…</source>
+        <translation>Planung läuft…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add image files or folders, or drop them here.</source>
+        <translation>Fügen Sie Bilddateien oder Ordner hinzu oder ziehen Sie sie hierher.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%n image(s) planned.</source>
+        <translation>
+            <numerusform>%n Bild geplant.</numerusform>
+            <numerusform>%n Bilder geplant.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 done, %2 skipped, %3 failed, %4 cancelled in %5.</source>
+        <translation>%1 fertig, %2 übersprungen, %3 fehlgeschlagen, %4 abgebrochen in %5.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Planning and loading the model…</source>
+        <translation>Planung läuft, Modell wird geladen…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 of %2 images finished, %3 failed; about %4 left.</source>
+        <translation>%1 von %2 Bildern fertig, %3 fehlgeschlagen; noch etwa %4.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 of %2 images finished, %3 failed.</source>
+        <translation>%1 von %2 Bildern fertig, %3 fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Pausing after the current image…</source>
+        <translation>Wird nach dem aktuellen Bild angehalten…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Paused after %1 of %2 images.</source>
+        <translation>Angehalten nach %1 von %2 Bildern.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>&amp;Resume</source>
+        <translation>Fo&amp;rtsetzen</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Could not open %1.</source>
+        <translation>%1 konnte nicht geöffnet werden.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Could not open %1 in the file manager.</source>
+        <translation>%1 konnte nicht in der Dateiverwaltung geöffnet werden.</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::BatchWorker</name>
+    <message>
+        <location filename="../ui/src/gui/batch_worker.cpp" line="+45"/>
+        <source>the output folder %1 has an image file name; create it first or choose another folder</source>
+        <translation>der Ausgabeordner %1 hat den Namen einer Bilddatei; legen Sie ihn zuerst an oder wählen Sie einen anderen Ordner</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>cannot load the model %1: %2</source>
+        <translation>das Modell %1 kann nicht geladen werden: %2</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>cannot create the output folder %1</source>
+        <translation>der Ausgabeordner %1 kann nicht angelegt werden</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::ImportCheckpointDialog</name>
+    <message>
+        <location filename="../ui/src/gui/import_checkpoint_dialog.cpp" line="+18"/>
+        <source>Import Official ResShift Checkpoint</source>
+        <translation>Offiziellen ResShift-Checkpoint importieren</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose the UNet and autoencoder checkpoints as published by the ResShift authors (torch.save files). They are converted into one model package in the model folder; the original files are left as they are.</source>
+        <translation>Wählen Sie die UNet- und Autoencoder-Checkpoints, wie sie von den ResShift-Autoren veröffentlicht wurden (torch.save-Dateien). Sie werden in ein Modellpaket im Modellordner umgewandelt; die Originaldateien bleiben unverändert.</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>PyTorch checkpoints (*.pth *.pt *.ckpt);;All files (*)</source>
+        <translation>PyTorch-Checkpoints (*.pth *.pt *.ckpt);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;UNet checkpoint:</source>
+        <translation>&amp;UNet-Checkpoint:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose the UNet Checkpoint</source>
+        <translation>UNet-Checkpoint wählen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. resshift_realsrx4_s4_v3.pth</source>
+        <translation>z. B. resshift_realsrx4_s4_v3.pth</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Autoencoder checkpoint:</source>
+        <translation>&amp;Autoencoder-Checkpoint:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose the Autoencoder Checkpoint</source>
+        <translation>Autoencoder-Checkpoint wählen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. autoencoder_vq_f4.pth</source>
+        <translation>z. B. autoencoder_vq_f4.pth</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Configuration (optional):</source>
+        <translation>&amp;Konfiguration (optional):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose the Configuration</source>
+        <translation>Konfiguration wählen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Official v3 realsr x4 configuration</source>
+        <translation>Offizielle Konfiguration v3 realsr x4</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Derived from the configuration</source>
+        <translation>Aus der Konfiguration abgeleitet</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Import</source>
+        <translation>&amp;Importieren</translation>
+    </message>
+    <message>
+        <location line="+65"/>
+        <source>Choose the UNet checkpoint.</source>
+        <translation>Wählen Sie den UNet-Checkpoint.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The UNet checkpoint %1 does not exist.</source>
+        <translation>Der UNet-Checkpoint %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose the autoencoder checkpoint.</source>
+        <translation>Wählen Sie den Autoencoder-Checkpoint.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The autoencoder checkpoint %1 does not exist.</source>
+        <translation>Der Autoencoder-Checkpoint %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The configuration file %1 does not exist.</source>
+        <translation>Die Konfigurationsdatei %1 existiert nicht.</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::MainWindow</name>
+    <message>
+        <location filename="../ui/src/gui/main_window.cpp" line="+61"/>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <location line="+95"/>
+        <source>ShiftSR</source>
+        <translation>ShiftSR</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Open an image (Ctrl+O) or drop one here.</source>
+        <translation>Öffnen Sie ein Bild (Strg+O) oder ziehen Sie es hierher.</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>&amp;Open…</source>
+        <translation>Ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Open an image</source>
+        <translation>Ein Bild öffnen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the selected result with the input&apos;s metadata</source>
+        <translation>Das ausgewählte Ergebnis mit den Metadaten der Eingabe speichern</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save &amp;As…</source>
+        <translation>Speichern &amp;unter…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+Shift+S</source>
+        <translation>Ctrl+Shift+S</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the selected result under a new name</source>
+        <translation>Das ausgewählte Ergebnis unter einem neuen Namen speichern</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+,</source>
+        <translation>Ctrl+,</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folders, output, device, threads, tiles</source>
+        <translation>Ordner, Ausgabe, Gerät, Threads, Kacheln</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Close ShiftSR</source>
+        <translation>ShiftSR schließen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Upscale</source>
+        <translation>&amp;Hochskalieren</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+R</source>
+        <translation>Ctrl+R</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Upscale the whole image x4 with the chosen model</source>
+        <translation>Das ganze Bild mit dem gewählten Modell x4 hochskalieren</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Compare One-Step and Multi-Step</source>
+        <translation>&amp;Ein- und Mehrschrittmodell vergleichen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+Shift+R</source>
+        <translation>Ctrl+Shift+R</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run the one-step and the multi-step model with the same seed and show them side by side</source>
+        <translation>Einschritt- und Mehrschrittmodell mit demselben Seed ausführen und nebeneinander anzeigen</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Preview Region</source>
+        <translation>Ausschnitt-&amp;Vorschau</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+P</source>
+        <translation>Ctrl+P</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Upscale only the selected region (or the visible area) with every checked model</source>
+        <translation>Nur den ausgewählten Ausschnitt (oder den sichtbaren Bereich) mit jedem markierten Modell hochskalieren</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cance&amp;l</source>
+        <translation>Abbre&amp;chen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop the run in progress</source>
+        <translation>Den laufenden Vorgang anhalten</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Select &amp;Region</source>
+        <translation>Ausschnitt &amp;auswählen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+M</source>
+        <translation>Ctrl+M</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Drag a rectangle on the input (Shift+drag works at any time)</source>
+        <translation>Ziehen Sie ein Rechteck auf der Eingabe auf (Umschalt+Ziehen funktioniert jederzeit)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Drag a rectangle on the input.</source>
+        <translation>Ziehen Sie ein Rechteck auf der Eingabe auf.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Use &amp;Visible Area</source>
+        <translation>&amp;Sichtbaren Bereich verwenden</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+Shift+V</source>
+        <translation>Ctrl+Shift+V</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Select the part of the input that is on screen</source>
+        <translation>Den auf dem Bildschirm sichtbaren Teil der Eingabe auswählen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear Se&amp;lection</source>
+        <translation>Auswahl au&amp;fheben</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+D</source>
+        <translation>Ctrl+D</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Forget the selected region</source>
+        <translation>Den ausgewählten Ausschnitt verwerfen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Zoom &amp;In</source>
+        <translation>&amp;Vergrößern</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Zoom in</source>
+        <translation>Vergrößern</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ctrl+=</source>
+        <translation>Ctrl+=</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Zoom &amp;Out</source>
+        <translation>Ver&amp;kleinern</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Zoom out</source>
+        <translation>Verkleinern</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Fit to Window</source>
+        <translation>An &amp;Fenster anpassen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+0</source>
+        <translation>Ctrl+0</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Show the whole image</source>
+        <translation>Das ganze Bild anzeigen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Actual Pixels (1:1)</source>
+        <translation>&amp;Originalgröße (1:1)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+1</source>
+        <translation>Ctrl+1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>One image pixel per screen pixel</source>
+        <translation>Ein Bildpixel pro Bildschirmpixel</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Double Size (2:1)</source>
+        <translation>&amp;Doppelte Größe (2:1)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+2</source>
+        <translation>Ctrl+2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Two screen pixels per image pixel</source>
+        <translation>Zwei Bildschirmpixel pro Bildpixel</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Split View</source>
+        <translation>Geteilte An&amp;sicht</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+T</source>
+        <translation>Ctrl+T</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Two images in one view with a movable split line, or all side by side</source>
+        <translation>Zwei Bilder in einer Ansicht mit verschiebbarer Trennlinie oder alle nebeneinander</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Flip</source>
+        <translation>Bilder &amp;tauschen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>F</source>
+        <translation>F</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Swap the two compared images (also Space or B in the viewer)</source>
+        <translation>Die beiden verglichenen Bilder tauschen (im Betrachter auch mit Leertaste oder B)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show &amp;Labels</source>
+        <translation>Beschriftungen an&amp;zeigen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+Shift+L</source>
+        <translation>Ctrl+Shift+L</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model, steps, time and memory on every pane</source>
+        <translation>Modell, Schritte, Zeit und Speicher in jedem Bildbereich</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Whole Image</source>
+        <translation>&amp;Gesamtbild</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Alt+1</source>
+        <translation>Alt+1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The input and the whole-image results</source>
+        <translation>Die Eingabe und die Ergebnisse für das ganze Bild</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Region Results</source>
+        <translation>&amp;Ausschnittergebnisse</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Alt+2</source>
+        <translation>Alt+2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The last region preview</source>
+        <translation>Die letzte Ausschnitt-Vorschau</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Input &amp;Nearest</source>
+        <translation>Eingabe: &amp;Nächster Nachbar</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show the input&apos;s pixels magnified as they are</source>
+        <translation>Die Pixel der Eingabe unverändert vergrößert anzeigen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Input &amp;Bicubic</source>
+        <translation>Eingabe: &amp;Bikubisch</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show the input magnified with bicubic interpolation</source>
+        <translation>Die Eingabe mit bikubischer Interpolation vergrößert anzeigen</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Toggle Input Interpolation</source>
+        <translation>Eingabe-&amp;Interpolation umschalten</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+I</source>
+        <translation>Ctrl+I</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Switch the input pane between nearest and bicubic</source>
+        <translation>Die Eingabeansicht zwischen nächstem Nachbarn und bikubisch umschalten</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Models…</source>
+        <translation>&amp;Modelle…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+Shift+M</source>
+        <translation>Ctrl+Shift+M</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Installed models, import, default</source>
+        <translation>Installierte Modelle, Import, Standard</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Batch…</source>
+        <translation>&amp;Stapelverarbeitung…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Ctrl+Shift+B</source>
+        <translation>Ctrl+Shift+B</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Upscale many files and folders</source>
+        <translation>Viele Dateien und Ordner hochskalieren</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open &amp;Recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Run</source>
+        <translation>A&amp;usführen</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>&amp;Tools</source>
+        <translation>&amp;Werkzeuge</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;About ShiftSR</source>
+        <translation>&amp;Über ShiftSR</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>About ShiftSR</source>
+        <translation>Über ShiftSR</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&lt;p&gt;&lt;b&gt;ShiftSR %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Diffusion image super-resolution x4 on your own machine: multi-step ResShift and one-step students, compared side by side.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;ShiftSR %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Diffusionsbasierte Bild-Superauflösung x4 auf Ihrem eigenen Rechner: mehrstufiges ResShift und davon abgeleitete Einschrittmodelle im direkten Vergleich.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Main</source>
+        <translation>Hauptwerkzeugleiste</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Model for Upscale</source>
+        <translation>Modell zum Hochskalieren</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Model:</source>
+        <translation>&amp;Modell:</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Sampling steps: the model&apos;s own, 1 (one network call) or the full chain</source>
+        <translation>Sampling-Schritte: die des Modells, 1 (ein Netzaufruf) oder die vollständige Kette</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>S&amp;teps:</source>
+        <translation>Sch&amp;ritte:</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Noise seed: the same seed gives the same result</source>
+        <translation>Rausch-Seed: Derselbe Seed liefert dasselbe Ergebnis</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>S&amp;eed:</source>
+        <translation>S&amp;eed:</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Region Preview</source>
+        <translation>Ausschnitt-Vorschau</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Select a region on the input (Shift+drag), then run the checked models on it only: a one-step and a multi-step model compared in seconds.</source>
+        <translation>Wählen Sie einen Ausschnitt der Eingabe (Umschalt+Ziehen) und führen Sie dann nur darauf die markierten Modelle aus: Ein Einschritt- und ein Mehrschrittmodell im Vergleich, in Sekunden.</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Device of the last run</source>
+        <translation>Gerät des letzten Durchlaufs</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CPU threads of the last run</source>
+        <translation>CPU-Threads des letzten Durchlaufs</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Engine time of the last run</source>
+        <translation>Rechenzeit des letzten Durchlaufs</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Peak resident memory of ShiftSR so far</source>
+        <translation>Bisheriger Spitzenwert des belegten Arbeitsspeichers von ShiftSR</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+41"/>
+        <source>%1
+%2, x%3, %n step(s) by default</source>
+        <translation>
+            <numerusform>%1
+%2, x%3, standardmäßig %n Schritt</numerusform>
+            <numerusform>%1
+%2, x%3, standardmäßig %n Schritte</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not usable: %1</source>
+        <translation>Nicht verwendbar: %1</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Model default</source>
+        <translation>Modellstandard</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>Model default (%n)</source>
+        <translation>
+            <numerusform>Modellstandard (%n)</numerusform>
+            <numerusform>Modellstandard (%n)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+38"/>
+        <source>%1, %n step(s)</source>
+        <translation>
+            <numerusform>%1, %n Schritt</numerusform>
+            <numerusform>%1, %n Schritte</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+468"/>
+        <source>%1 at 1 step</source>
+        <translation>%1 mit 1 Schritt</translation>
+    </message>
+    <message>
+        <location line="-450"/>
+        <source>&amp;%1 %2</source>
+        <translation>&amp;%1 %2</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Clear Menu</source>
+        <translation>&amp;Liste leeren</translation>
+    </message>
+    <message>
+        <location line="+94"/>
+        <location line="+31"/>
+        <source>Open Image</source>
+        <translation>Bild öffnen</translation>
+    </message>
+    <message>
+        <location line="-30"/>
+        <source>Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp);;All Files (*)</source>
+        <translation>Bilder (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Opening %1…</source>
+        <translation>%1 wird geöffnet…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Cannot open %1: %2</source>
+        <translation>%1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>%1 – ShiftSR</source>
+        <translation>%1 – ShiftSR</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1: %2 × %3 pixels, %4 bit</source>
+        <translation>%1: %2 × %3 Pixel, %4 Bit</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1: the metadata could not be read and will not be copied (%2)</source>
+        <translation>%1: Die Metadaten konnten nicht gelesen werden und werden nicht übernommen (%2)</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Input</source>
+        <translation>Eingabe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Input, bicubic x%1</source>
+        <translation>Eingabe, bikubisch x%1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Input, nearest x%1</source>
+        <translation>Eingabe, nächster Nachbar x%1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Input crop %1×%2 at (%3, %4)</source>
+        <translation>Eingabeausschnitt %1×%2 bei (%3, %4)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Input crop %1×%2 at (%3, %4), bicubic x%5</source>
+        <translation>Eingabeausschnitt %1×%2 bei (%3, %4), bikubisch x%5</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Input crop %1×%2 at (%3, %4), nearest x%5</source>
+        <translation>Eingabeausschnitt %1×%2 bei (%3, %4), nächster Nachbar x%5</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+11"/>
+        <source>%1
+%n step(s) · %2 · peak %3</source>
+        <translation>
+            <numerusform>%1
+%n Schritt · %2 · Spitze %3</numerusform>
+            <numerusform>%1
+%n Schritte · %2 · Spitze %3</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1: failed (%2)</source>
+        <translation>%1: fehlgeschlagen (%2)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1: cancelled</source>
+        <translation>%1: abgebrochen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: running…</source>
+        <translation>%1: läuft…</translation>
+    </message>
+    <message>
+        <location line="+144"/>
+        <source>Upscaling…</source>
+        <translation>Hochskalierung läuft…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>No usable model is installed.</source>
+        <translation>Es ist kein verwendbares Modell installiert.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Compare needs a multi-step model, and none is installed.</source>
+        <translation>Für den Vergleich wird ein Mehrschrittmodell benötigt, es ist aber keines installiert.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>%1 at 1 step (no one-step model installed)</source>
+        <translation>%1 mit 1 Schritt (kein Einschrittmodell installiert)</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>No one-step model is installed: comparing %1 at %n step(s) with the same model at 1 step.</source>
+        <translation>
+            <numerusform>Kein Einschrittmodell installiert: %1 mit %n Schritt wird mit demselben Modell mit 1 Schritt verglichen.</numerusform>
+            <numerusform>Kein Einschrittmodell installiert: %1 mit %n Schritten wird mit demselben Modell mit 1 Schritt verglichen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Select a region on the input first (Shift+drag).</source>
+        <translation>Wählen Sie zuerst einen Ausschnitt der Eingabe (Umschalt+Ziehen).</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Check at least one model in the Region Preview panel.</source>
+        <translation>Markieren Sie mindestens ein Modell im Bereich „Ausschnitt-Vorschau“.</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>%1 (%2 of %3): %4</source>
+        <translation>%1 (%2 von %3): %4</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Device: %1</source>
+        <translation>Gerät: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Threads: %1</source>
+        <translation>Threads: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time: %1</source>
+        <translation>Zeit: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Peak memory: %1</source>
+        <translation>Spitzenspeicher: %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 failed: %2</source>
+        <translation>%1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Done.</source>
+        <translation>Fertig.</translation>
+    </message>
+    <message>
+        <location line="+71"/>
+        <location line="+52"/>
+        <source>Save Result</source>
+        <translation>Ergebnis speichern</translation>
+    </message>
+    <message>
+        <location line="-50"/>
+        <source>PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp);;BMP (*.bmp)</source>
+        <translation>PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp);;BMP (*.bmp)</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>There is no result to save.</source>
+        <translation>Es gibt kein Ergebnis zum Speichern.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A result never replaces its input: choose another file name.</source>
+        <translation>Ein Ergebnis ersetzt nie seine Eingabe: Wählen Sie einen anderen Dateinamen.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Saving %1…</source>
+        <translation>%1 wird gespeichert…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Cannot save %1: %2</source>
+        <translation>%1 kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Saved %1 (%2)</source>
+        <translation>%1 gespeichert (%2)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Show the whole image to select its visible area.</source>
+        <translation>Zeigen Sie das ganze Bild an, um seinen sichtbaren Bereich auszuwählen.</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>No region selected: the visible area is used.</source>
+        <translation>Kein Ausschnitt ausgewählt: Der sichtbare Bereich wird verwendet.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Region: %1 × %2 pixels at (%3, %4)</source>
+        <translation>Ausschnitt: %1 × %2 Pixel bei (%3, %4)</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Batch upscale — ShiftSR</source>
+        <translation>Stapelverarbeitung — ShiftSR</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Stopping before closing…</source>
+        <translation>Wird vor dem Schließen angehalten…</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::ModelManagerDialog</name>
+    <message>
+        <location filename="../ui/src/gui/model_manager_dialog.cpp" line="+77"/>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Open Model Folder</source>
+        <translation>Modellordner ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>C&amp;hange Model Folder…</source>
+        <translation>Modellordner &amp;wechseln…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+216"/>
+        <source>Family</source>
+        <translation>Familie</translation>
+    </message>
+    <message>
+        <location line="-216"/>
+        <location line="+217"/>
+        <source>Codec</source>
+        <translation>Codec</translation>
+    </message>
+    <message>
+        <location line="-217"/>
+        <location line="+218"/>
+        <source>Scale</source>
+        <translation>Faktor</translation>
+    </message>
+    <message>
+        <location line="-218"/>
+        <location line="+219"/>
+        <source>Default steps</source>
+        <translation>Standardschritte</translation>
+    </message>
+    <message>
+        <location line="-218"/>
+        <location line="+220"/>
+        <source>UNet parameters</source>
+        <translation>UNet-Parameter</translation>
+    </message>
+    <message>
+        <location line="-220"/>
+        <location line="+221"/>
+        <source>Codec parameters</source>
+        <translation>Codec-Parameter</translation>
+    </message>
+    <message>
+        <location line="-221"/>
+        <location line="+213"/>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <location line="-213"/>
+        <location line="+209"/>
+        <source>Location</source>
+        <translation>Speicherort</translation>
+    </message>
+    <message>
+        <location line="-209"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Cancel Import</source>
+        <translation>Import abbrechen</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>&amp;Import Official Checkpoint…</source>
+        <translation>Offiziellen Checkpoint &amp;importieren…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Set as &amp;Default</source>
+        <translation>Als &amp;Standard festlegen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Remove…</source>
+        <translation>&amp;Entfernen…</translation>
+    </message>
+    <message>
+        <location line="+90"/>
+        <source>Model folder: %1</source>
+        <translation>Modellordner: %1</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <location line="+55"/>
+        <source>×%1</source>
+        <translation>×%1</translation>
+    </message>
+    <message>
+        <location line="-49"/>
+        <source>Embedded</source>
+        <translation>Integriert</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Unusable: %1</source>
+        <translation>Nicht verwendbar: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Default</source>
+        <translation>Standard</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Select a model to see its details.</source>
+        <translation>Wählen Sie ein Modell aus, um seine Details zu sehen.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This file is not a usable model package: %1</source>
+        <translation>Diese Datei ist kein verwendbares Modellpaket: %1</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Embedded in the application (%1)</source>
+        <translation>In die Anwendung integriert (%1)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Trained steps</source>
+        <translation>Trainierte Schritte</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Content hash</source>
+        <translation>Inhalts-Hash</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Default model</source>
+        <translation>Standardmodell</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Provenance</source>
+        <translation>Herkunft</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No provenance recorded.</source>
+        <translation>Keine Herkunft erfasst.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Other metadata</source>
+        <translation>Weitere Metadaten</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Embedded models are part of the application and cannot be removed.</source>
+        <translation>Integrierte Modelle sind Teil der Anwendung und können nicht entfernt werden.</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>An import is already running; wait for it or cancel it first.</source>
+        <translation>Es läuft bereits ein Import; warten Sie, bis er abgeschlossen ist, oder brechen Sie ihn zuerst ab.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The UNet checkpoint %1 does not exist.</source>
+        <translation>Der UNet-Checkpoint %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The autoencoder checkpoint %1 does not exist.</source>
+        <translation>Der Autoencoder-Checkpoint %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The configuration file %1 does not exist.</source>
+        <translation>Die Konfigurationsdatei %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Reading the UNet checkpoint of %1…</source>
+        <translation>UNet-Checkpoint von %1 wird gelesen…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reading the autoencoder checkpoint of %1…</source>
+        <translation>Autoencoder-Checkpoint von %1 wird gelesen…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Checking the weights of %1…</source>
+        <translation>Gewichte von %1 werden geprüft…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Writing the package of %1…</source>
+        <translation>Paket von %1 wird geschrieben…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Importing %1…</source>
+        <translation>%1 wird importiert…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancelling the import of %1…</source>
+        <translation>Import von %1 wird abgebrochen…</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>The import of %1 ended without a result.</source>
+        <translation>Der Import von %1 wurde ohne Ergebnis beendet.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Imported %1 as %2.</source>
+        <translation>%1 wurde als %2 importiert.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The import of %1 was cancelled; nothing was added.</source>
+        <translation>Der Import von %1 wurde abgebrochen; es wurde nichts hinzugefügt.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Could not import %1: %2</source>
+        <translation>%1 konnte nicht importiert werden: %2</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1 is embedded in the application and cannot be removed.</source>
+        <translation>%1 ist in die Anwendung integriert und kann nicht entfernt werden.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Remove Model</source>
+        <translation>Modell entfernen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete the model package %1 from the disk? This cannot be undone.</source>
+        <translation>Das Modellpaket %1 vom Datenträger löschen? Dies kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Could not remove %1: %2</source>
+        <translation>%1 konnte nicht entfernt werden: %2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Removed %1.</source>
+        <translation>%1 wurde entfernt.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Could not make this model the default: %1</source>
+        <translation>Dieses Modell konnte nicht als Standard festgelegt werden: %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is now the default model.</source>
+        <translation>%1 ist jetzt das Standardmodell.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cannot create the model folder %1.</source>
+        <translation>Der Modellordner %1 kann nicht angelegt werden.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Could not open %1 in the file manager.</source>
+        <translation>%1 konnte nicht in der Dateiverwaltung geöffnet werden.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Choose the Model Folder</source>
+        <translation>Modellordner wählen</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The model folder cannot be changed while an import is running.</source>
+        <translation>Der Modellordner kann nicht geändert werden, während ein Import läuft.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 is not a folder.</source>
+        <translation>%1 ist kein Ordner.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Import Running</source>
+        <translation>Import läuft</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>An import is still running. Cancel it and close?</source>
+        <translation>Es läuft noch ein Import. Abbrechen und schließen?</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::SettingsDialog</name>
+    <message>
+        <location filename="../ui/src/gui/settings_dialog.cpp" line="+37"/>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Model Folder</source>
+        <translation>Modellordner</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model packages (*.safetensors) in this folder are listed next to the models built into ShiftSR.</source>
+        <translation>Modellpakete (*.safetensors) in diesem Ordner werden neben den in ShiftSR integrierten Modellen aufgeführt.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model &amp;folder:</source>
+        <translation>Modell&amp;ordner:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Saving Results</source>
+        <translation>Ergebnisse speichern</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Output Folder</source>
+        <translation>Ausgabeordner</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next to the input file</source>
+        <translation>Neben der Eingabedatei</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Output folder:</source>
+        <translation>&amp;Ausgabeordner:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Same as the input</source>
+        <translation>Wie Eingabe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PNG</source>
+        <translation>PNG</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>JPEG</source>
+        <translation>JPEG</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>TIFF</source>
+        <translation>TIFF</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>WebP</source>
+        <translation>WebP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>BMP</source>
+        <translation>BMP</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Format:</source>
+        <translation>&amp;Format:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Tokens: {name} input file name, {ext} extension, {scale}, {steps}, {model}, {seed}</source>
+        <translation>Platzhalter: {name} Name der Eingabedatei, {ext} Dateiendung, {scale}, {steps}, {model}, {seed}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>File &amp;name:</source>
+        <translation>Datei&amp;name:</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Quality of JPEG and WebP files</source>
+        <translation>Qualität von JPEG- und WebP-Dateien</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quality:</source>
+        <translation>&amp;Qualität:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Copy the input&apos;s &amp;metadata (EXIF, IPTC, XMP, colour profile)</source>
+        <translation>&amp;Metadaten der Eingabe übernehmen (EXIF, IPTC, XMP, Farbprofil)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Engine</source>
+        <translation>Engine</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Automatic (CUDA when present)</source>
+        <translation>Automatisch (CUDA, falls vorhanden)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CUDA GPU</source>
+        <translation>CUDA-GPU</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Device:</source>
+        <translation>&amp;Gerät:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>fp32 (exact)</source>
+        <translation>fp32 (exakt)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>bf16</source>
+        <translation>bf16</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>fp16 (CUDA only)</source>
+        <translation>fp16 (nur CUDA)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Automatic</source>
+        <translation>Automatisch</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Precision:</source>
+        <translation>&amp;Präzision:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>All cores (%1)</source>
+        <translation>Alle Kerne (%1)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>CPU &amp;threads:</source>
+        <translation>CPU-&amp;Threads:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Automatic (from the memory budget)</source>
+        <translation>Automatisch (aus dem Speicherlimit)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+10"/>
+        <source> px</source>
+        <translation> px</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Side of the input tiles the model sees at once; large photos are cut into overlapping tiles and blended without seams.</source>
+        <translation>Seitenlänge der Eingabekacheln, die das Modell auf einmal verarbeitet; große Fotos werden in überlappende Kacheln zerlegt und nahtlos zusammengefügt.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>T&amp;ile:</source>
+        <translation>&amp;Kachelgröße:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Automatic (a quarter of the tile)</source>
+        <translation>Automatisch (ein Viertel der Kachel)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>O&amp;verlap:</source>
+        <translation>Ü&amp;berlappung:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Automatic (the free memory)</source>
+        <translation>Automatisch (freier Speicher)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Memory budget:</source>
+        <translation>&amp;Speicherlimit:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Wavelet (recommended)</source>
+        <translation>Wavelet (empfohlen)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>AdaIN (mean and spread)</source>
+        <translation>AdaIN (Mittelwert und Streuung)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>None</source>
+        <translation>Keine</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Colour fix:</source>
+        <translation>Fa&amp;rbkorrektur:</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Noise seed: the same seed gives the same result</source>
+        <translation>Rausch-Seed: Derselbe Seed liefert dasselbe Ergebnis</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>S&amp;eed:</source>
+        <translation>S&amp;eed:</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Example: %1</source>
+        <translation>Beispiel: %1</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::ui::CompareView</name>
+    <message>
+        <location filename="../ui/src/compare_view.cpp" line="+483"/>
+        <source>No images to compare</source>
+        <translation>Keine Bilder zum Vergleichen</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,46 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>shiftsr::gui::BatchQueue</name>
+    <message numerus="yes">
+        <location filename="../ui/src/gui/batch_queue.cpp" line="+850"/>
+        <source>%n image(s) planned.</source>
+        <translation><numerusform>%n image planned.</numerusform><numerusform>%n images planned.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::MainWindow</name>
+    <message numerus="yes">
+        <location filename="../ui/src/gui/main_window.cpp" line="+514"/>
+        <source>%1
+%2, x%3, %n step(s) by default</source>
+        <translation><numerusform>%1
+%2, x%3, %n step by default</numerusform><numerusform>%1
+%2, x%3, %n steps by default</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+26"/>
+        <source>Model default (%n)</source>
+        <translation><numerusform>Model default (%n)</numerusform><numerusform>Model default (%n)</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+38"/>
+        <source>%1, %n step(s)</source>
+        <translation><numerusform>%1, %n step</numerusform><numerusform>%1, %n steps</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+248"/>
+        <source>%1
+%n step(s) · %2 · peak %3</source>
+        <translation><numerusform>%1
+%n step · %2 · peak %3</numerusform><numerusform>%1
+%n steps · %2 · peak %3</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+193"/>
+        <source>No one-step model is installed: comparing %1 at %n step(s) with the same model at 1 step.</source>
+        <translation><numerusform>No one-step model is installed: comparing %1 at %n step with the same model at 1 step.</numerusform><numerusform>No one-step model is installed: comparing %1 at %n steps with the same model at 1 step.</numerusform></translation>
+    </message>
+</context>
+</TS>

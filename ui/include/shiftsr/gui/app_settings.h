@@ -1,0 +1,57 @@
+// AppSettings: the desktop app's preferences (folders, output naming, engine options, recent
+// files), persisted with QSettings.
+#pragma once
+
+#include "shiftsr/engine/model.h"
+#include "shiftsr/engine/pipeline.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace shiftsr::gui {
+
+struct AppSettings {
+    static constexpr int kMaxRecentFiles = 10;
+
+    // Models: the folder ModelRegistry scans (the same QSettings key it reads itself).
+    QString modelFolder;
+
+    // Saving results.
+    QString outputFolder;                          // empty: next to the input file
+    QString outputFormat = QStringLiteral("keep"); // keep | png | jpg | tif | webp | bmp
+    QString namePattern = QStringLiteral("{name}-x{scale}.{ext}"); // the CLI's tokens
+    int quality = 95;                                              // JPEG and WebP, 1..100
+    bool keepMetadata = true; // the input's EXIF/IPTC/XMP/ICC on saved results
+
+    // Engine.
+    QString device = QStringLiteral("auto");    // auto | cpu | cuda
+    QString precision = QStringLiteral("fp32"); // fp32 | bf16 | fp16 | auto
+    int threads = 0;                            // intra-op threads; 0 = all logical cores
+    int tile = 0;                               // LQ tile side; 0 = from the memory budget
+    int overlap = 0;                            // LQ overlap; 0 = a quarter of the tile
+    int memoryBudgetMb = 0;                     // one tile's budget; 0 = the available memory
+    ColorFix colorFix = ColorFix::Wavelet;
+    quint64 seed = 12345;
+
+    // Main window state.
+    QString modelSpec;         // the last model chosen; empty: the registry's default
+    int steps = 0;             // 0: the model's own
+    bool bicubicInput = false; // the input pane drawn bicubic-upscaled instead of nearest
+    QStringList recentFiles;   // most recent first
+
+    // Reads every value (missing or invalid ones keep the defaults above).
+    static AppSettings load();
+    void save() const;
+
+    // Moves `path` (made absolute) to the front of recentFiles, keeping at most kMaxRecentFiles.
+    void addRecentFile(const QString& path);
+
+    LoadOptions loadOptions() const;
+    // A request with threads, tiles, colour fix, seed and write quality set; no input, no output.
+    UpscaleRequest requestTemplate() const;
+
+    bool operator==(const AppSettings& other) const;
+    bool operator!=(const AppSettings& other) const { return !(*this == other); }
+};
+
+} // namespace shiftsr::gui

@@ -1,0 +1,191 @@
+// BatchQueue: upscales many files and folders with one model, with the CLI's output rules
+// (planBatch), per-item status, pixel-weighted ETA, pause, resume and cancel.
+#pragma once
+
+#include "shiftsr/engine/model.h"
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+#include <memory>
+
+class QAction;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+class QThread;
+class QTimer;
+
+namespace shiftsr::gui {
+
+class BatchWorker;
+class ModelRegistry;
+struct BatchControl;
+struct BatchItemResult;
+struct BatchPlanRequest;
+struct BatchPlanResult;
+
+// All engine work (planning, header probes, model loading, upscaling) runs in one worker thread;
+// the GUI thread only sends requests and shows results. Destroying the widget during a run
+// cancels it and waits for the worker (the engine writes atomically: only complete files remain).
+class BatchQueue : public QWidget {
+    Q_OBJECT
+public:
+    enum class ItemState { Queued, Running, Done, Skipped, Failed, Cancelled };
+    Q_ENUM(ItemState)
+    // Pausing: the current item finishes, then the run stops until resume().
+    enum class RunState { Idle, Running, Pausing, Paused, Cancelling };
+    Q_ENUM(RunState)
+    enum Column { InputColumn, OutputColumn, StatusColumn, ColumnCount };
+    Q_ENUM(Column)
+
+    struct Options {
+        QString modelSpec; // empty: the registry's default
+        int steps = 0;     // 0: the model's own
+        quint64 seed = 12345;
+        QString outputFolder;
+        QString pattern = QStringLiteral("{name}-x{scale}.{ext}");
+        QString format = QStringLiteral("keep"); // keep | png | jpg | tif | webp | bmp
+        bool skipExisting = false;
+        bool recursive = false;
+        LoadOptions load; // device and precision (no widget: set by the application's settings)
+    };
+
+    struct Item {
+        QString input;
+        QString output;
+        ItemState state = ItemState::Queued;
+        double progress = 0; // of the running item, 0..1
+        double seconds = 0;  // engine time of a finished item
+        QString message;     // failed: the reason; done: the engine's warnings
+    };
+
+    // `registry` must outlive the widget. Options start from the last session's (QSettings
+    // "batch/..."), the output folder from <Pictures>/ShiftSR when none was chosen yet.
+    explicit BatchQueue(ModelRegistry& registry, QWidget* parent = nullptr);
+    ~BatchQueue() override;
+
+    Options options() const;
+    void setOptions(const Options& options); // ignored unless idle
+    QStringList inputs() const { return inputs_; }
+
+    RunState runState() const { return runState_; }
+    bool isPlanPending() const; // a re-plan after a change has not arrived yet
+    QString planError() const { return planError_; }
+    int itemCount() const { return int(items_.size()); }
+    const Item& item(int row) const { return items_[row]; }
+    double overallProgress() const; // 0..1, skipped items count as done
+
+public Q_SLOTS:
+    void addInputs(const QStringList& paths); // files or folders; ignored unless idle
+    void removeSelectedItems();               // a folder's file is left out of the plan
+    void clearInputs();
+    void start(); // re-plans from the disk, loads the model, runs every item
+    void pause();
+    void resume();
+    void cancel();
+    void openSelectedOutput();
+    void openSelectedFolder();
+
+Q_SIGNALS:
+    void planChanged(); // the table shows a new plan (after an input or option change)
+    void runStateChanged(shiftsr::gui::BatchQueue::RunState state);
+    void itemStarted(int row);
+    // Done, Skipped, Failed, or Cancelled for the item that was running when the run was cancelled.
+    void itemFinished(int row, const QString& input, const QString& output,
+                      shiftsr::gui::BatchQueue::ItemState state);
+    void progressChanged(double fraction, double etaSeconds); // etaSeconds < 0: not known yet
+    void batchFinished(int done, int skipped, int failed, int cancelled);
+    void errorOccurred(const QString& message);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void buildUi();
+    void loadSettings();
+    void saveSettings() const;
+    void refillModels();
+    void chooseFiles();
+    void chooseFolder();
+    void chooseOutputFolder();
+    void optionsEdited();
+    void schedulePlan();
+    void requestPlan();
+    BatchPlanRequest planRequest() const;
+    void applyPlan(quint64 generation, const BatchPlanResult& result);
+    void onRunFailed(quint64 generation, const QString& message);
+    void onItemStarted(quint64 generation, int row);
+    void onItemProgress(quint64 generation, int row, double fraction);
+    void onItemFinished(quint64 generation, const BatchItemResult& result);
+    void onWorkerPaused(quint64 generation);
+    void onWorkerFinished(quint64 generation, bool cancelled);
+    void finishRun();
+    void setRunState(RunState state);
+    void updateRow(int row);
+    void updateSummary();
+    void updateActions();
+    void showError(const QString& message);
+    void clearError();
+    double runSeconds() const;
+    QString statusText(const Item& item) const;
+
+    ModelRegistry& registry_;
+    std::shared_ptr<BatchControl> control_;
+    QThread* thread_ = nullptr;
+    BatchWorker* worker_ = nullptr; // lives in thread_
+
+    QStringList inputs_;
+    QSet<QString> excluded_; // planned files the user removed from the batch
+    QList<Item> items_;
+    QList<double> weights_; // input pixels: the ETA's weights
+    QString planError_;
+    LoadOptions loadOptions_;
+    quint64 planGeneration_ = 0; // of the newest plan request; older answers are dropped
+    quint64 appliedGeneration_ = 0;
+    quint64 runGeneration_ = 0;
+    RunState runState_ = RunState::Idle;
+    int runningRow_ = -1;
+    QElapsedTimer runClock_;
+    double pausedRunSeconds_ = 0; // run time before the last pause
+    bool updatingWidgets_ = false;
+
+    QTimer* planTimer_ = nullptr;
+    QComboBox* model_ = nullptr;
+    QSpinBox* steps_ = nullptr;
+    QLineEdit* seed_ = nullptr;
+    QLineEdit* outputFolder_ = nullptr;
+    QPushButton* outputBrowse_ = nullptr;
+    QLineEdit* pattern_ = nullptr;
+    QComboBox* format_ = nullptr;
+    QCheckBox* skipExisting_ = nullptr;
+    QCheckBox* recursive_ = nullptr;
+    QWidget* optionsBox_ = nullptr;
+    QPushButton* addFiles_ = nullptr;
+    QPushButton* addFolder_ = nullptr;
+    QPushButton* remove_ = nullptr;
+    QPushButton* clear_ = nullptr;
+    QTableWidget* table_ = nullptr;
+    QLabel* message_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QLabel* summary_ = nullptr;
+    QPushButton* start_ = nullptr;
+    QPushButton* pauseResume_ = nullptr;
+    QPushButton* cancel_ = nullptr;
+    QPushButton* openFile_ = nullptr;
+    QPushButton* openFolder_ = nullptr;
+    QAction* openFileAction_ = nullptr;
+    QAction* openFolderAction_ = nullptr;
+};
+
+} // namespace shiftsr::gui

@@ -1,0 +1,259 @@
+// MainWindow: the desktop app's window: open an image, upscale it (whole, a region, or one-step vs
+// multi-step side by side), look at the results in a CompareView, save them with their provenance.
+#pragma once
+
+#include "shiftsr/gui/app_settings.h"
+#include "shiftsr/gui/engine_worker.h"
+#include "shiftsr/gui/image_file_worker.h"
+
+#include <QHash>
+#include <QList>
+#include <QMainWindow>
+#include <QRect>
+#include <QString>
+
+#include <optional>
+
+class QAction;
+class QActionGroup;
+class QComboBox;
+class QDockWidget;
+class QLabel;
+class QListWidget;
+class QMenu;
+class QProgressBar;
+class QSpinBox;
+class QThread;
+
+namespace shiftsr::ui {
+class CompareView;
+}
+
+namespace shiftsr::gui {
+
+class BatchQueue;
+class ModelManagerDialog;
+class ModelRegistry;
+class RegionSelector;
+class StepSpinBox;
+
+// Engine work runs in an EngineWorker thread and file work (decoding, bicubic magnification,
+// saving) in an ImageFileWorker thread; the GUI thread only sends requests and shows answers.
+// Closing the window during a run cancels it and closes when the engine has stopped; destroying
+// the window cancels and waits for both threads (saves are atomic: never half a file).
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    enum class InputScaling { Nearest, Bicubic };
+    Q_ENUM(InputScaling)
+    // What the viewer shows: the whole input with whole-image results, or the last region's crops.
+    enum class View { WholeImage, Region };
+    Q_ENUM(View)
+
+    // Settings come from QSettings (AppSettings::load); the registry scans their model folder.
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    ModelRegistry& registry() const { return *registry_; }
+    ui::CompareView* compareView() const { return view_; }
+    EngineWorker* engineWorker() const { return engine_; }
+    ModelManagerDialog* modelManager() const { return modelManager_; } // null until first shown
+    BatchQueue* batchQueue() const { return batchQueue_; }              // null until first shown
+
+    AppSettings settings() const; // the stored settings with the toolbar's current choices
+    void setSettings(const AppSettings& settings); // applies and persists them
+
+    QString inputPath() const { return input_.path; }
+    QSize inputSize() const;
+    bool isBusy() const { return batch_ != 0; }
+    View currentView() const { return shown_; }
+
+    QString modelSpec() const;
+    void setModelSpec(const QString& spec); // ignored for a spec the registry does not list
+    int steps() const;                      // 0: the model's own
+    void setSteps(int steps);
+    quint64 seed() const;
+    void setSeed(quint64 seed); // the seed box holds 0 .. 2^31-1; larger seeds are clamped
+    InputScaling inputScaling() const { return scaling_; }
+
+    // Input pixels; null: none. Region preview and Compare use it; a new file clears it.
+    QRect selection() const;
+    void setSelection(const QRect& rect);
+    // The models (spec, steps; 0 = the model's own) the region preview runs, from the checked list.
+    QList<QPair<QString, int>> regionModels() const;
+
+public Q_SLOTS:
+    void openFile(const QString& path); // asynchronous: inputOpened or openFailed
+    void openDialog();
+    void upscale();       // the whole image with the toolbar's model, steps and seed
+    void compare();       // one-step vs multi-step on the selection, else the whole image
+    void previewRegion(); // every checked model on the selection, else on the visible area
+    void cancel();
+    void save(); // the active result, under the output pattern, or via saveAs() when that is taken
+    void saveAs();                          // asks for a file name
+    void saveResultAs(const QString& path); // asynchronous: saved or saveFailed
+    void useVisibleArea();
+    void clearSelection();
+    void showSettings();
+    void showModelManager(); // non-modal; raised when already open
+    void showBatchQueue();   // a separate window; raised when already open
+    void setView(shiftsr::gui::MainWindow::View view);
+    void setInputScaling(shiftsr::gui::MainWindow::InputScaling scaling);
+
+Q_SIGNALS:
+    void inputOpened(const QString& path);
+    void openFailed(const QString& path, const QString& message);
+    void runStarted();
+    void runFinished(bool cancelled); // after every run, also failed and cancelled ones
+    void saved(const QString& path);
+    void saveFailed(const QString& path, const QString& message);
+    void selectionChanged(const QRect& selection);
+    // Before the model manager and the batch queue windows open (showModelManager/showBatchQueue).
+    void modelManagerRequested();
+    void batchQueueRequested();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    struct ResultSlot {
+        QString label; // the job's label
+        std::optional<EngineJobResult> result;
+        QString error; // translated, shown in the pane label
+        QString savedPath;
+        bool cancelled = false;
+    };
+    struct PaneSet {
+        QRect region;         // null: the whole input
+        cv::Mat color, alpha; // the input or its crop (views into the input)
+        QImage display;       // the same for the viewer (magnified nearest by the view)
+        QImage bicubic;       // bicubic-magnified display, made on request
+        quint64 bicubicTicket = 0;
+        QList<ResultSlot> results;
+        int splitA = 0, splitB = 1;
+        quint64 batch = 0; // the run that fills `results`; 0: none
+        bool empty() const { return display.isNull(); }
+    };
+    struct PendingSave {
+        View view;
+        quint64 batch; // of the pane set, so that a replaced set is not marked saved
+        int slot;
+    };
+
+    void createActions();
+    void createMenus();
+    void createToolBar();
+    void createRegionDock();
+    void createStatusBar();
+    void restoreToolbarState();
+    void rebuildModelCombo();
+    void rebuildRegionList();
+    void rebuildRecentMenu();
+    void updateStepChoices();
+    void updateActions();
+    void persistToolbarState();
+
+    PaneSet& paneSet(View view) { return view == View::WholeImage ? whole_ : region_; }
+    PaneSet makePaneSet(const QRect& region) const;
+    void showPaneSet(View view);
+    QString inputLabel(const PaneSet& set) const;
+    QString resultLabel(const ResultSlot& slot) const;
+    void refreshPane(View view, int slot);
+    void requestBicubic(View view);
+    int scaleFactor() const;
+
+    QString modelName(const QString& spec) const;
+    EngineJob makeJob(const QString& spec, int steps, const QString& label,
+                      const PaneSet& set) const;
+    void startRun(View view, PaneSet set, const QList<EngineJob>& jobs, int splitA, int splitB,
+                  const QString& note);
+    const ResultSlot* activeResult(View* view = nullptr, int* slot = nullptr) const;
+    QString defaultSavePath(const ResultSlot& slot) const;
+
+    void onLoaded(quint64 ticket, const shiftsr::gui::LoadedImage& image);
+    void onMagnified(quint64 ticket, const QImage& image);
+    void onSaved(quint64 ticket, const shiftsr::gui::SaveOutcome& outcome);
+    void onBatchStarted(quint64 batch, int jobs);
+    void onProgress(quint64 batch, int job, double fraction, const QString& stage);
+    void onJobFinished(quint64 batch, const shiftsr::gui::EngineJobResult& result);
+    void onJobFailed(quint64 batch, int job, const QString& message);
+    void onCancelled(quint64 batch);
+    void onBatchFinished(quint64 batch);
+
+    ModelRegistry* registry_ = nullptr;
+    AppSettings settings_;
+
+    ModelManagerDialog* modelManager_ = nullptr;
+    BatchQueue* batchQueue_ = nullptr;
+    QThread* engineThread_ = nullptr;
+    EngineWorker* engine_ = nullptr;
+    QThread* fileThread_ = nullptr;
+    ImageFileWorker* files_ = nullptr;
+
+    ui::CompareView* view_ = nullptr;
+    RegionSelector* selector_ = nullptr;
+    QComboBox* modelCombo_ = nullptr;
+    StepSpinBox* stepsSpin_ = nullptr;
+    QSpinBox* seedSpin_ = nullptr;
+    QDockWidget* regionDock_ = nullptr;
+    QListWidget* regionList_ = nullptr;
+    QLabel* selectionLabel_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QLabel* deviceLabel_ = nullptr;
+    QLabel* threadsLabel_ = nullptr;
+    QLabel* timeLabel_ = nullptr;
+    QLabel* memoryLabel_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QMenu* viewMenu_ = nullptr;
+
+    QAction* openAction_ = nullptr;
+    QAction* saveAction_ = nullptr;
+    QAction* saveAsAction_ = nullptr;
+    QAction* settingsAction_ = nullptr;
+    QAction* quitAction_ = nullptr;
+    QAction* upscaleAction_ = nullptr;
+    QAction* compareAction_ = nullptr;
+    QAction* previewAction_ = nullptr;
+    QAction* cancelAction_ = nullptr;
+    QAction* selectRegionAction_ = nullptr;
+    QAction* visibleAreaAction_ = nullptr;
+    QAction* clearSelectionAction_ = nullptr;
+    QAction* zoomInAction_ = nullptr;
+    QAction* zoomOutAction_ = nullptr;
+    QAction* fitAction_ = nullptr;
+    QAction* actualSizeAction_ = nullptr;
+    QAction* doubleSizeAction_ = nullptr;
+    QAction* splitAction_ = nullptr;
+    QAction* flipAction_ = nullptr;
+    QAction* labelsAction_ = nullptr;
+    QAction* wholeViewAction_ = nullptr;
+    QAction* regionViewAction_ = nullptr;
+    QAction* nearestAction_ = nullptr;
+    QAction* bicubicAction_ = nullptr;
+    QAction* toggleScalingAction_ = nullptr;
+    QAction* modelsAction_ = nullptr;
+    QAction* batchAction_ = nullptr;
+
+    LoadedImage input_;
+    quint64 loadTicket_ = 0;
+    quint64 nextTicket_ = 0;
+    QString pendingOpen_;
+    PaneSet whole_, region_;
+    View shown_ = View::WholeImage;
+    InputScaling scaling_ = InputScaling::Nearest;
+    int activePane_ = -1; // the pane last clicked; Save saves its result
+
+    quint64 batch_ = 0; // the run in progress; 0: idle
+    View batchView_ = View::WholeImage;
+    int batchJobs_ = 0;
+    bool batchCancelled_ = false;
+    bool cancelRequested_ = false;
+    QString batchNote_;
+    QHash<quint64, PendingSave> saves_;
+    bool closePending_ = false;
+    bool restoring_ = false; // widgets being set from settings_: no persisting
+};
+
+} // namespace shiftsr::gui

@@ -1,0 +1,153 @@
+// AppSettings: QSettings keys, defaults and validation of the desktop app's preferences.
+#include "shiftsr/gui/app_settings.h"
+
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+
+#include <algorithm>
+
+namespace shiftsr::gui {
+
+namespace {
+
+// "models/folder" is shared with ModelRegistry, which reads it on construction.
+constexpr char kModelFolder[] = "models/folder";
+constexpr char kOutputFolder[] = "output/folder";
+constexpr char kOutputFormat[] = "output/format";
+constexpr char kNamePattern[] = "output/namePattern";
+constexpr char kQuality[] = "output/quality";
+constexpr char kKeepMetadata[] = "output/keepMetadata";
+constexpr char kDevice[] = "engine/device";
+constexpr char kPrecision[] = "engine/precision";
+constexpr char kThreads[] = "engine/threads";
+constexpr char kTile[] = "engine/tile";
+constexpr char kOverlap[] = "engine/overlap";
+constexpr char kMemoryBudget[] = "engine/memoryBudgetMb";
+constexpr char kColorFix[] = "engine/colorFix";
+constexpr char kSeed[] = "engine/seed";
+constexpr char kModelSpec[] = "main/model";
+constexpr char kSteps[] = "main/steps";
+constexpr char kBicubicInput[] = "main/bicubicInput";
+constexpr char kRecentFiles[] = "main/recentFiles";
+
+QString oneOf(const QVariant& value, const QStringList& allowed, const QString& fallback) {
+    const QString s = value.toString();
+    return allowed.contains(s) ? s : fallback;
+}
+
+int nonNegative(const QVariant& value, int fallback, int max) {
+    bool ok = false;
+    const int v = value.toInt(&ok);
+    return ok && v >= 0 && v <= max ? v : fallback;
+}
+
+} // namespace
+
+AppSettings AppSettings::load() {
+    const QSettings s;
+    AppSettings a;
+    a.modelFolder =
+        s.value(kModelFolder, QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                                  QStringLiteral("/models"))
+            .toString();
+    a.outputFolder = s.value(kOutputFolder).toString();
+    a.outputFormat = oneOf(s.value(kOutputFormat),
+                           {QStringLiteral("keep"), QStringLiteral("png"), QStringLiteral("jpg"),
+                            QStringLiteral("tif"), QStringLiteral("webp"), QStringLiteral("bmp")},
+                           a.outputFormat);
+    const QString pattern = s.value(kNamePattern).toString();
+    if (!pattern.trimmed().isEmpty())
+        a.namePattern = pattern;
+    a.quality = std::clamp(nonNegative(s.value(kQuality), a.quality, 100), 1, 100);
+    a.keepMetadata = s.value(kKeepMetadata, a.keepMetadata).toBool();
+    a.device =
+        oneOf(s.value(kDevice),
+              {QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")}, a.device);
+    a.precision = oneOf(s.value(kPrecision),
+                        {QStringLiteral("fp32"), QStringLiteral("bf16"), QStringLiteral("fp16"),
+                         QStringLiteral("auto")},
+                        a.precision);
+    a.threads = nonNegative(s.value(kThreads), a.threads, 1024);
+    a.tile = nonNegative(s.value(kTile), a.tile, 1 << 16);
+    a.overlap = nonNegative(s.value(kOverlap), a.overlap, 1 << 15);
+    a.memoryBudgetMb = nonNegative(s.value(kMemoryBudget), a.memoryBudgetMb, 1 << 24);
+    ColorFix fix = a.colorFix;
+    if (parseColorFix(s.value(kColorFix).toString().toStdString(), &fix))
+        a.colorFix = fix;
+    bool ok = false;
+    const quint64 seed = s.value(kSeed).toULongLong(&ok);
+    if (ok)
+        a.seed = seed;
+    a.modelSpec = s.value(kModelSpec).toString();
+    a.steps = nonNegative(s.value(kSteps), a.steps, 10000);
+    a.bicubicInput = s.value(kBicubicInput, a.bicubicInput).toBool();
+    a.recentFiles = s.value(kRecentFiles).toStringList();
+    a.recentFiles.removeAll(QString());
+    while (a.recentFiles.size() > kMaxRecentFiles)
+        a.recentFiles.removeLast();
+    return a;
+}
+
+void AppSettings::save() const {
+    QSettings s;
+    s.setValue(kModelFolder, modelFolder);
+    s.setValue(kOutputFolder, outputFolder);
+    s.setValue(kOutputFormat, outputFormat);
+    s.setValue(kNamePattern, namePattern);
+    s.setValue(kQuality, quality);
+    s.setValue(kKeepMetadata, keepMetadata);
+    s.setValue(kDevice, device);
+    s.setValue(kPrecision, precision);
+    s.setValue(kThreads, threads);
+    s.setValue(kTile, tile);
+    s.setValue(kOverlap, overlap);
+    s.setValue(kMemoryBudget, memoryBudgetMb);
+    s.setValue(kColorFix, QString::fromLatin1(colorFixName(colorFix)));
+    s.setValue(kSeed, seed);
+    s.setValue(kModelSpec, modelSpec);
+    s.setValue(kSteps, steps);
+    s.setValue(kBicubicInput, bicubicInput);
+    s.setValue(kRecentFiles, recentFiles);
+}
+
+void AppSettings::addRecentFile(const QString& path) {
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    recentFiles.removeAll(absolute);
+    recentFiles.prepend(absolute);
+    while (recentFiles.size() > kMaxRecentFiles)
+        recentFiles.removeLast();
+}
+
+LoadOptions AppSettings::loadOptions() const {
+    LoadOptions o;
+    o.device = device.toStdString();
+    o.precision = precision.toStdString();
+    return o;
+}
+
+UpscaleRequest AppSettings::requestTemplate() const {
+    UpscaleRequest r;
+    r.seed = seed;
+    r.threads = threads;
+    r.tiles.tile = tile;
+    r.tiles.overlap = overlap;
+    r.tiles.memoryBudget = std::uint64_t(memoryBudgetMb) << 20;
+    r.colorFix = colorFix;
+    r.keepMetadata = keepMetadata;
+    r.write.jpegQuality = quality;
+    r.write.webpQuality = quality;
+    return r;
+}
+
+bool AppSettings::operator==(const AppSettings& o) const {
+    return modelFolder == o.modelFolder && outputFolder == o.outputFolder &&
+           outputFormat == o.outputFormat && namePattern == o.namePattern && quality == o.quality &&
+           keepMetadata == o.keepMetadata && device == o.device && precision == o.precision &&
+           threads == o.threads && tile == o.tile && overlap == o.overlap &&
+           memoryBudgetMb == o.memoryBudgetMb && colorFix == o.colorFix && seed == o.seed &&
+           modelSpec == o.modelSpec && steps == o.steps && bicubicInput == o.bicubicInput &&
+           recentFiles == o.recentFiles;
+}
+
+} // namespace shiftsr::gui

@@ -1,0 +1,974 @@
+// BatchQueue: inputs, options, the planned items' table, run control and the pixel-weighted ETA.
+#include "shiftsr/gui/batch_queue.h"
+
+#include "batch_worker.h"
+#include "shiftsr/engine/batch_plan.h"
+#include "shiftsr/engine/image_io.h"
+#include "shiftsr/gui/model_registry.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpressionValidator>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QStyle>
+#include <QTableWidget>
+#include <QThread>
+#include <QTimer>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace shiftsr::gui {
+
+namespace {
+
+constexpr int kPlanDelayMs = 200; // typing a pattern re-plans once, not per key
+constexpr int kProgressScale = 1000;
+constexpr int kMaxSteps = 1000;
+
+constexpr char kModelKey[] = "batch/model";
+constexpr char kStepsKey[] = "batch/steps";
+constexpr char kSeedKey[] = "batch/seed";
+constexpr char kOutputKey[] = "batch/outputFolder";
+constexpr char kPatternKey[] = "batch/pattern";
+constexpr char kFormatKey[] = "batch/format";
+constexpr char kSkipKey[] = "batch/skipExisting";
+constexpr char kRecursiveKey[] = "batch/recursive";
+
+QString defaultOutputFolder() {
+    QString base = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+    if (base.isEmpty())
+        base = QStandardPaths::writableLocation(QStandardPaths::HomeLocation);
+    return QDir(base).absoluteFilePath(QStringLiteral("ShiftSR"));
+}
+
+QString absoluteClean(const QString& path) {
+    return QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+}
+
+// The {model} token as the CLI spells it: the package name with anything but letters, digits,
+// '-' and '.' replaced by '_'.
+std::string modelTag(const std::string& name) {
+    std::string tag = name;
+    for (char& c : tag)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
+            c = '_';
+    return tag;
+}
+
+bool isFinished(BatchQueue::ItemState state) {
+    return state == BatchQueue::ItemState::Done || state == BatchQueue::ItemState::Skipped ||
+           state == BatchQueue::ItemState::Failed;
+}
+
+} // namespace
+
+BatchQueue::BatchQueue(ModelRegistry& registry, QWidget* parent)
+    : QWidget(parent), registry_(registry), control_(std::make_shared<BatchControl>()) {
+    qRegisterMetaType<BatchPlanResult>();
+    qRegisterMetaType<BatchItemResult>();
+    setAcceptDrops(true);
+    buildUi();
+    updatingWidgets_ = true; // until the stored options are in the widgets (setOptions ends it)
+
+    planTimer_ = new QTimer(this);
+    planTimer_->setSingleShot(true);
+    planTimer_->setInterval(kPlanDelayMs);
+    connect(planTimer_, &QTimer::timeout, this, &BatchQueue::requestPlan);
+
+    thread_ = new QThread(this);
+    thread_->setObjectName(QStringLiteral("BatchQueue"));
+    worker_ = new BatchWorker(registry_, control_);
+    worker_->moveToThread(thread_);
+    connect(worker_, &BatchWorker::planned, this, &BatchQueue::applyPlan);
+    connect(worker_, &BatchWorker::runFailed, this, &BatchQueue::onRunFailed);
+    connect(worker_, &BatchWorker::itemStarted, this, &BatchQueue::onItemStarted);
+    connect(worker_, &BatchWorker::itemProgress, this, &BatchQueue::onItemProgress);
+    connect(worker_, &BatchWorker::itemFinished, this, &BatchQueue::onItemFinished);
+    connect(worker_, &BatchWorker::paused, this, &BatchQueue::onWorkerPaused);
+    connect(worker_, &BatchWorker::finished, this, &BatchQueue::onWorkerFinished);
+    thread_->start();
+
+    refillModels();
+    loadSettings();
+    connect(&registry_, &ModelRegistry::modelsChanged, this, &BatchQueue::refillModels);
+    connect(&registry_, &ModelRegistry::defaultChanged, this, &BatchQueue::refillModels);
+    updateActions();
+    updateSummary();
+}
+
+BatchQueue::~BatchQueue() {
+    // The engine sees the flag between stages; the item in flight is abandoned and, as every write
+    // is atomic, leaves no partial file. Answers still queued for this object die with it.
+    control_->cancel.store(true);
+    thread_->quit();
+    thread_->wait();
+    delete worker_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Widgets
+
+void BatchQueue::buildUi() {
+    setWindowTitle(tr("Batch Upscale"));
+    addFiles_ = new QPushButton(tr("Add &Files…"), this);
+    addFolder_ = new QPushButton(tr("Add F&older…"), this);
+    remove_ = new QPushButton(tr("&Remove"), this);
+    remove_->setToolTip(tr("Leave the selected images out of the batch"));
+    clear_ = new QPushButton(tr("C&lear"), this);
+    auto* inputRow = new QHBoxLayout;
+    inputRow->addWidget(addFiles_);
+    inputRow->addWidget(addFolder_);
+    inputRow->addWidget(remove_);
+    inputRow->addWidget(clear_);
+    inputRow->addStretch(1);
+
+    auto* options = new QGroupBox(tr("Options"), this);
+    optionsBox_ = options;
+    model_ = new QComboBox(options);
+    model_->setObjectName(QStringLiteral("model"));
+    steps_ = new QSpinBox(options);
+    steps_->setObjectName(QStringLiteral("steps"));
+    steps_->setRange(0, kMaxSteps);
+    steps_->setSpecialValueText(tr("Model default"));
+    steps_->setToolTip(tr("Sampling steps; 1 runs a single network call"));
+    seed_ = new QLineEdit(options);
+    seed_->setObjectName(QStringLiteral("seed"));
+    seed_->setValidator(
+        new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{1,18}")), seed_));
+    seed_->setPlaceholderText(QString::number(Options().seed));
+    seed_->setToolTip(tr("Noise seed: the same seed gives the same result"));
+    outputFolder_ = new QLineEdit(options);
+    outputFolder_->setObjectName(QStringLiteral("outputFolder"));
+    outputBrowse_ = new QPushButton(tr("&Browse…"), options);
+    pattern_ = new QLineEdit(options);
+    pattern_->setObjectName(QStringLiteral("pattern"));
+    pattern_->setPlaceholderText(Options().pattern);
+    pattern_->setToolTip(tr("Output file name; tokens: %1")
+                             .arg(QStringLiteral("{name} {ext} {scale} {steps} {model} {seed}")));
+    format_ = new QComboBox(options);
+    format_->setObjectName(QStringLiteral("format"));
+    format_->addItem(tr("Same as input"), QStringLiteral("keep"));
+    format_->addItem(tr("PNG"), QStringLiteral("png"));
+    format_->addItem(tr("JPEG"), QStringLiteral("jpg"));
+    format_->addItem(tr("TIFF"), QStringLiteral("tif"));
+    format_->addItem(tr("WebP"), QStringLiteral("webp"));
+    format_->addItem(tr("BMP"), QStringLiteral("bmp"));
+    skipExisting_ = new QCheckBox(tr("&Skip images whose output exists"), options);
+    skipExisting_->setObjectName(QStringLiteral("skipExisting"));
+    recursive_ = new QCheckBox(tr("Include &subfolders"), options);
+    recursive_->setObjectName(QStringLiteral("recursive"));
+
+    auto* grid = new QGridLayout(options);
+    grid->addWidget(new QLabel(tr("Model:"), options), 0, 0);
+    grid->addWidget(model_, 0, 1, 1, 3);
+    grid->addWidget(new QLabel(tr("Steps:"), options), 0, 4);
+    grid->addWidget(steps_, 0, 5);
+    grid->addWidget(new QLabel(tr("Seed:"), options), 0, 6);
+    grid->addWidget(seed_, 0, 7);
+    grid->addWidget(new QLabel(tr("Output folder:"), options), 1, 0);
+    grid->addWidget(outputFolder_, 1, 1, 1, 6);
+    grid->addWidget(outputBrowse_, 1, 7);
+    grid->addWidget(new QLabel(tr("File name:"), options), 2, 0);
+    grid->addWidget(pattern_, 2, 1, 1, 3);
+    grid->addWidget(new QLabel(tr("Format:"), options), 2, 4);
+    grid->addWidget(format_, 2, 5, 1, 3);
+    grid->addWidget(skipExisting_, 3, 1, 1, 3);
+    grid->addWidget(recursive_, 3, 4, 1, 4);
+    grid->setColumnStretch(1, 1);
+
+    table_ = new QTableWidget(0, ColumnCount, this);
+    table_->setObjectName(QStringLiteral("items"));
+    table_->setHorizontalHeaderLabels({tr("Input"), tr("Output"), tr("Status")});
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setWordWrap(false);
+    table_->setTextElideMode(Qt::ElideMiddle);
+    table_->verticalHeader()->hide();
+    table_->horizontalHeader()->setSectionResizeMode(InputColumn, QHeaderView::Stretch);
+    table_->horizontalHeader()->setSectionResizeMode(OutputColumn, QHeaderView::Stretch);
+    table_->horizontalHeader()->setSectionResizeMode(StatusColumn, QHeaderView::Interactive);
+    table_->setColumnWidth(StatusColumn, 220);
+    table_->setContextMenuPolicy(Qt::ActionsContextMenu);
+    openFileAction_ = new QAction(tr("Open File"), table_);
+    openFolderAction_ = new QAction(tr("Open Containing Folder"), table_);
+    table_->addAction(openFileAction_);
+    table_->addAction(openFolderAction_);
+
+    message_ = new QLabel(this);
+    message_->setObjectName(QStringLiteral("message"));
+    message_->setWordWrap(true);
+    message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QPalette errorPalette = message_->palette();
+    errorPalette.setColor(QPalette::WindowText, QColor(0xc0, 0x1c, 0x28));
+    message_->setPalette(errorPalette);
+    message_->hide();
+
+    progress_ = new QProgressBar(this);
+    progress_->setRange(0, kProgressScale);
+    progress_->setTextVisible(true);
+    summary_ = new QLabel(this);
+    summary_->setObjectName(QStringLiteral("summary"));
+
+    start_ = new QPushButton(tr("S&tart"), this);
+    start_->setObjectName(QStringLiteral("start"));
+    pauseResume_ = new QPushButton(tr("&Pause"), this);
+    pauseResume_->setObjectName(QStringLiteral("pauseResume"));
+    cancel_ = new QPushButton(tr("&Cancel"), this);
+    cancel_->setObjectName(QStringLiteral("cancel"));
+    openFile_ = new QPushButton(tr("Open &File"), this);
+    openFolder_ = new QPushButton(tr("Open Fol&der"), this);
+    auto* runRow = new QHBoxLayout;
+    runRow->addWidget(start_);
+    runRow->addWidget(pauseResume_);
+    runRow->addWidget(cancel_);
+    runRow->addStretch(1);
+    runRow->addWidget(openFile_);
+    runRow->addWidget(openFolder_);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(inputRow);
+    layout->addWidget(options);
+    layout->addWidget(table_, 1);
+    layout->addWidget(message_);
+    layout->addWidget(progress_);
+    layout->addWidget(summary_);
+    layout->addLayout(runRow);
+
+    connect(addFiles_, &QPushButton::clicked, this, &BatchQueue::chooseFiles);
+    connect(addFolder_, &QPushButton::clicked, this, &BatchQueue::chooseFolder);
+    connect(remove_, &QPushButton::clicked, this, &BatchQueue::removeSelectedItems);
+    connect(clear_, &QPushButton::clicked, this, &BatchQueue::clearInputs);
+    connect(outputBrowse_, &QPushButton::clicked, this, &BatchQueue::chooseOutputFolder);
+    connect(start_, &QPushButton::clicked, this, &BatchQueue::start);
+    connect(pauseResume_, &QPushButton::clicked, this, [this] {
+        if (runState_ == RunState::Running)
+            pause();
+        else
+            resume();
+    });
+    connect(cancel_, &QPushButton::clicked, this, &BatchQueue::cancel);
+    connect(openFile_, &QPushButton::clicked, this, &BatchQueue::openSelectedOutput);
+    connect(openFolder_, &QPushButton::clicked, this, &BatchQueue::openSelectedFolder);
+    connect(openFileAction_, &QAction::triggered, this, &BatchQueue::openSelectedOutput);
+    connect(openFolderAction_, &QAction::triggered, this, &BatchQueue::openSelectedFolder);
+    connect(table_, &QTableWidget::itemSelectionChanged, this, &BatchQueue::updateActions);
+    connect(table_, &QTableWidget::itemDoubleClicked, this, &BatchQueue::openSelectedOutput);
+
+    connect(model_, &QComboBox::currentIndexChanged, this, &BatchQueue::optionsEdited);
+    connect(steps_, &QSpinBox::valueChanged, this, &BatchQueue::optionsEdited);
+    connect(seed_, &QLineEdit::textChanged, this, &BatchQueue::optionsEdited);
+    connect(outputFolder_, &QLineEdit::textChanged, this, &BatchQueue::optionsEdited);
+    connect(pattern_, &QLineEdit::textChanged, this, &BatchQueue::optionsEdited);
+    connect(format_, &QComboBox::currentIndexChanged, this, &BatchQueue::optionsEdited);
+    connect(skipExisting_, &QCheckBox::toggled, this, &BatchQueue::optionsEdited);
+    connect(recursive_, &QCheckBox::toggled, this, &BatchQueue::optionsEdited);
+}
+
+void BatchQueue::refillModels() {
+    const QString keep = model_->currentData().toString();
+    const QString defaultSpec = registry_.defaultSpec();
+    {
+        const QSignalBlocker blocker(model_);
+        model_->clear();
+        for (const ModelEntry& e : registry_.models()) {
+            if (!e.error.isEmpty()) // unusable packages are listed in the model manager only
+                continue;
+            model_->addItem(e.spec == defaultSpec ? tr("%1 (default)").arg(e.displayName)
+                                                  : e.displayName,
+                            e.spec);
+            model_->setItemData(model_->count() - 1,
+                                e.embedded ? e.description : QDir::toNativeSeparators(e.spec),
+                                Qt::ToolTipRole);
+        }
+        int index = model_->findData(keep);
+        if (index < 0)
+            index = model_->findData(defaultSpec);
+        model_->setCurrentIndex(index);
+    }
+    if (model_->currentData().toString() != keep)
+        optionsEdited(); // tokens such as {model} and {steps} follow the model
+}
+
+void BatchQueue::loadSettings() {
+    const QSettings settings;
+    Options o;
+    o.modelSpec = settings.value(kModelKey).toString();
+    o.steps = settings.value(kStepsKey, o.steps).toInt();
+    o.seed = settings.value(kSeedKey, QString::number(o.seed)).toString().toULongLong();
+    o.outputFolder = settings.value(kOutputKey, defaultOutputFolder()).toString();
+    o.pattern = settings.value(kPatternKey, o.pattern).toString();
+    o.format = settings.value(kFormatKey, o.format).toString();
+    o.skipExisting = settings.value(kSkipKey, o.skipExisting).toBool();
+    o.recursive = settings.value(kRecursiveKey, o.recursive).toBool();
+    if (model_->findData(o.modelSpec) < 0)
+        o.modelSpec.clear(); // removed since: the default model, without a message
+    setOptions(o);
+}
+
+void BatchQueue::saveSettings() const {
+    const Options o = options();
+    QSettings settings;
+    settings.setValue(kModelKey, o.modelSpec);
+    settings.setValue(kStepsKey, o.steps);
+    settings.setValue(kSeedKey, QString::number(o.seed));
+    settings.setValue(kOutputKey, o.outputFolder);
+    settings.setValue(kPatternKey, o.pattern);
+    settings.setValue(kFormatKey, o.format);
+    settings.setValue(kSkipKey, o.skipExisting);
+    settings.setValue(kRecursiveKey, o.recursive);
+}
+
+BatchQueue::Options BatchQueue::options() const {
+    Options o;
+    o.modelSpec = model_->currentData().toString();
+    o.steps = steps_->value();
+    bool ok = false;
+    const quint64 seed = seed_->text().toULongLong(&ok);
+    if (ok)
+        o.seed = seed;
+    o.outputFolder = outputFolder_->text().trimmed();
+    if (!pattern_->text().trimmed().isEmpty())
+        o.pattern = pattern_->text().trimmed();
+    o.format = format_->currentData().toString();
+    o.skipExisting = skipExisting_->isChecked();
+    o.recursive = recursive_->isChecked();
+    o.load = loadOptions_;
+    return o;
+}
+
+void BatchQueue::setOptions(const Options& o) {
+    if (runState_ != RunState::Idle)
+        return;
+    updatingWidgets_ = true;
+    if (!o.modelSpec.isEmpty()) {
+        const int index = model_->findData(o.modelSpec);
+        if (index >= 0)
+            model_->setCurrentIndex(index);
+        else
+            showError(tr("The model %1 is not available; the batch uses %2.")
+                          .arg(o.modelSpec, model_->currentText()));
+    }
+    steps_->setValue(std::clamp(o.steps, 0, kMaxSteps));
+    seed_->setText(QString::number(o.seed));
+    outputFolder_->setText(QDir::toNativeSeparators(o.outputFolder));
+    pattern_->setText(o.pattern);
+    const int format = format_->findData(o.format);
+    format_->setCurrentIndex(format >= 0 ? format : 0);
+    skipExisting_->setChecked(o.skipExisting);
+    recursive_->setChecked(o.recursive);
+    loadOptions_ = o.load;
+    updatingWidgets_ = false;
+    optionsEdited();
+}
+
+void BatchQueue::optionsEdited() {
+    if (updatingWidgets_)
+        return;
+    saveSettings();
+    schedulePlan();
+}
+
+void BatchQueue::chooseFiles() {
+    QStringList patterns;
+    for (const char* ext : {"jpg", "jpeg", "png", "tif", "tiff", "webp", "bmp"})
+        patterns << QStringLiteral("*.%1").arg(QLatin1String(ext));
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Add Images"), QString(),
+        tr("Images (%1);;All files (*)").arg(patterns.join(QLatin1Char(' '))));
+    addInputs(files);
+}
+
+void BatchQueue::chooseFolder() {
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Add a Folder of Images"));
+    if (!folder.isEmpty())
+        addInputs({folder});
+}
+
+void BatchQueue::chooseOutputFolder() {
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Choose the Output Folder"),
+                                                             outputFolder_->text());
+    if (!folder.isEmpty())
+        outputFolder_->setText(QDir::toNativeSeparators(folder));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs and planning
+
+void BatchQueue::addInputs(const QStringList& paths) {
+    if (runState_ != RunState::Idle)
+        return;
+    QStringList missing;
+    for (const QString& path : paths) {
+        if (path.isEmpty())
+            continue;
+        const QString clean = absoluteClean(path);
+        if (!QFileInfo::exists(clean)) {
+            missing << QDir::toNativeSeparators(clean);
+            continue;
+        }
+        excluded_.remove(clean); // added again on purpose
+        if (!inputs_.contains(clean))
+            inputs_ << clean;
+    }
+    if (!missing.isEmpty())
+        showError(tr("Not found: %1").arg(missing.join(QStringLiteral(", "))));
+    else
+        clearError();
+    schedulePlan();
+}
+
+void BatchQueue::removeSelectedItems() {
+    if (runState_ != RunState::Idle)
+        return;
+    QSet<int> rows;
+    for (const QTableWidgetItem* cell : table_->selectedItems())
+        rows.insert(cell->row());
+    if (rows.isEmpty())
+        return;
+    for (int row : rows) {
+        const QString input = items_[row].input;
+        // A file added by itself leaves the inputs; one found in an added folder is excluded.
+        if (!inputs_.removeOne(input))
+            excluded_.insert(input);
+    }
+    requestPlan();
+}
+
+void BatchQueue::clearInputs() {
+    if (runState_ != RunState::Idle)
+        return;
+    inputs_.clear();
+    excluded_.clear();
+    clearError();
+    requestPlan();
+}
+
+void BatchQueue::schedulePlan() {
+    if (runState_ != RunState::Idle)
+        return;
+    planTimer_->start();
+    updateSummary();
+}
+
+BatchPlanRequest BatchQueue::planRequest() const {
+    const Options o = options();
+    BatchPlanRequest request;
+    request.inputs = inputs_;
+    request.excluded = excluded_;
+    request.outputFolder = o.outputFolder.isEmpty() ? QString() : absoluteClean(o.outputFolder);
+    request.options.recursive = o.recursive;
+    request.options.pattern = o.pattern.toStdString();
+    request.options.format = o.format.toStdString();
+    const ModelEntry* e =
+        registry_.find(o.modelSpec.isEmpty() ? registry_.defaultSpec() : o.modelSpec);
+    const ModelInfo info = e ? e->info : ModelInfo{};
+    request.options.tokens = {{"scale", std::to_string(info.scale)},
+                              {"steps", std::to_string(o.steps ? o.steps : info.steps)},
+                              {"model", modelTag(info.name)},
+                              {"seed", std::to_string(o.seed)}};
+    return request;
+}
+
+void BatchQueue::requestPlan() {
+    planTimer_->stop();
+    if (runState_ != RunState::Idle)
+        return;
+    const quint64 generation = ++planGeneration_;
+    if (inputs_.isEmpty() || outputFolder_->text().trimmed().isEmpty()) {
+        BatchPlanResult none;
+        if (!inputs_.isEmpty())
+            none.error = tr("choose an output folder");
+        applyPlan(generation, none);
+        return;
+    }
+    const BatchPlanRequest request = planRequest();
+    QMetaObject::invokeMethod(
+        worker_, [worker = worker_, generation, request] { worker->plan(generation, request); },
+        Qt::QueuedConnection);
+    updateSummary();
+}
+
+bool BatchQueue::isPlanPending() const {
+    return planTimer_->isActive() || appliedGeneration_ != planGeneration_;
+}
+
+void BatchQueue::applyPlan(quint64 generation, const BatchPlanResult& result) {
+    if (generation != planGeneration_)
+        return; // an answer to a request since replaced
+    appliedGeneration_ = generation;
+    items_.clear();
+    weights_.clear();
+    for (const BatchPlanEntry& entry : result.items) {
+        Item item;
+        item.input = entry.input;
+        item.output = entry.output;
+        items_ << item;
+        weights_ << std::max(1.0, entry.pixels);
+    }
+    planError_ =
+        result.error.isEmpty() ? QString() : tr("Cannot plan the batch: %1").arg(result.error);
+    if (!planError_.isEmpty())
+        showError(planError_);
+    else if (runState_ == RunState::Idle)
+        clearError();
+
+    const QSignalBlocker blocker(table_);
+    table_->clearContents();
+    table_->setRowCount(int(items_.size()));
+    for (int row = 0; row < items_.size(); ++row) {
+        for (int column = 0; column < ColumnCount; ++column)
+            table_->setItem(row, column, new QTableWidgetItem);
+        updateRow(row);
+    }
+    Q_EMIT planChanged();
+    updateActions();
+    updateSummary();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run control
+
+void BatchQueue::start() {
+    if (runState_ != RunState::Idle)
+        return;
+    planTimer_->stop();
+    const Options o = options();
+    QString problem;
+    if (inputs_.isEmpty())
+        problem = tr("Add image files or folders first.");
+    else if (o.outputFolder.isEmpty())
+        problem = tr("Choose an output folder first.");
+    const QString spec = o.modelSpec.isEmpty() ? registry_.defaultSpec() : o.modelSpec;
+    if (problem.isEmpty() && spec.isEmpty())
+        problem = tr("There is no usable model; import one in the model manager.");
+    if (!problem.isEmpty()) {
+        showError(problem);
+        Q_EMIT errorOccurred(problem);
+        return;
+    }
+    clearError();
+
+    BatchRunSettings settings;
+    settings.modelSpec = spec;
+    settings.load = o.load;
+    settings.base.steps = o.steps;
+    settings.base.seed = o.seed;
+    settings.skipExisting = o.skipExisting;
+    const BatchPlanRequest request = planRequest();
+
+    // The rows of a previous run show their old results until the new plan arrives: reset them.
+    for (int row = 0; row < items_.size(); ++row) {
+        items_[row] = Item{items_[row].input, items_[row].output, ItemState::Queued, 0, 0, {}};
+        updateRow(row);
+    }
+    control_->cancel.store(false);
+    control_->pause.store(false);
+    runGeneration_ = ++planGeneration_;
+    pausedRunSeconds_ = 0;
+    runClock_.invalidate(); // starts with the first item, after planning and model loading
+    runningRow_ = -1;
+    setRunState(RunState::Running);
+    const quint64 generation = runGeneration_;
+    QMetaObject::invokeMethod(
+        worker_,
+        [worker = worker_, generation, request, settings] {
+            worker->start(generation, request, settings);
+        },
+        Qt::QueuedConnection);
+}
+
+void BatchQueue::pause() {
+    if (runState_ != RunState::Running)
+        return;
+    control_->pause.store(true);
+    setRunState(RunState::Pausing);
+}
+
+void BatchQueue::resume() {
+    if (runState_ == RunState::Pausing) { // the current item has not finished: just go on
+        control_->pause.store(false);
+        setRunState(RunState::Running);
+    } else if (runState_ == RunState::Paused) {
+        control_->pause.store(false);
+        setRunState(RunState::Running);
+        QMetaObject::invokeMethod(
+            worker_, [worker = worker_] { worker->resume(); }, Qt::QueuedConnection);
+    }
+}
+
+void BatchQueue::cancel() {
+    switch (runState_) {
+    case RunState::Running:
+    case RunState::Pausing:
+        control_->cancel.store(true);
+        setRunState(RunState::Cancelling);
+        break;
+    case RunState::Paused: // the worker is idle: nothing to wait for
+        control_->cancel.store(true);
+        QMetaObject::invokeMethod(
+            worker_, [worker = worker_] { worker->discard(); }, Qt::QueuedConnection);
+        onWorkerFinished(runGeneration_, true);
+        break;
+    case RunState::Idle:
+    case RunState::Cancelling:
+        break;
+    }
+}
+
+void BatchQueue::onRunFailed(quint64 generation, const QString& message) {
+    if (generation != runGeneration_ || runState_ == RunState::Idle)
+        return;
+    runClock_.invalidate();
+    runningRow_ = -1;
+    setRunState(RunState::Idle);
+    const QString text =
+        message.isEmpty() ? planError_ : tr("Cannot start the batch: %1").arg(message);
+    if (!text.isEmpty()) {
+        showError(text);
+        Q_EMIT errorOccurred(text);
+    }
+}
+
+void BatchQueue::onItemStarted(quint64 generation, int row) {
+    if (generation != runGeneration_ || row < 0 || row >= items_.size())
+        return;
+    if (!runClock_.isValid())
+        runClock_.start();
+    runningRow_ = row;
+    items_[row].state = ItemState::Running;
+    items_[row].progress = 0;
+    updateRow(row);
+    table_->scrollToItem(table_->item(row, InputColumn));
+    updateSummary();
+    Q_EMIT itemStarted(row);
+}
+
+void BatchQueue::onItemProgress(quint64 generation, int row, double fraction) {
+    if (generation != runGeneration_ || row < 0 || row >= items_.size() ||
+        items_[row].state != ItemState::Running)
+        return;
+    items_[row].progress = std::clamp(fraction, 0.0, 1.0);
+    updateRow(row);
+    updateSummary();
+}
+
+void BatchQueue::onItemFinished(quint64 generation, const BatchItemResult& result) {
+    if (generation != runGeneration_ || result.row < 0 || result.row >= items_.size())
+        return;
+    Item& item = items_[result.row];
+    item.state = result.state;
+    item.progress = result.state == ItemState::Done ? 1.0 : 0.0;
+    item.seconds = result.seconds;
+    item.message = result.message;
+    if (runningRow_ == result.row)
+        runningRow_ = -1;
+    updateRow(result.row);
+    updateSummary();
+    updateActions();
+    Q_EMIT itemFinished(result.row, item.input, item.output, item.state);
+}
+
+void BatchQueue::onWorkerPaused(quint64 generation) {
+    if (generation != runGeneration_)
+        return;
+    if (!control_->pause.load()) { // resumed while the last item was finishing
+        QMetaObject::invokeMethod(
+            worker_, [worker = worker_] { worker->resume(); }, Qt::QueuedConnection);
+        return;
+    }
+    pausedRunSeconds_ = runSeconds();
+    runClock_.invalidate();
+    setRunState(RunState::Paused);
+}
+
+void BatchQueue::onWorkerFinished(quint64 generation, bool cancelled) {
+    if (generation != runGeneration_ || runState_ == RunState::Idle)
+        return;
+    if (cancelled)
+        for (int row = 0; row < items_.size(); ++row)
+            if (items_[row].state == ItemState::Queued || items_[row].state == ItemState::Running) {
+                items_[row].state = ItemState::Cancelled;
+                items_[row].progress = 0;
+                updateRow(row);
+            }
+    finishRun();
+}
+
+void BatchQueue::finishRun() {
+    pausedRunSeconds_ = runSeconds();
+    runClock_.invalidate();
+    runningRow_ = -1;
+    int done = 0, skipped = 0, failed = 0, cancelled = 0;
+    for (const Item& item : items_) {
+        done += item.state == ItemState::Done;
+        skipped += item.state == ItemState::Skipped;
+        failed += item.state == ItemState::Failed;
+        cancelled += item.state == ItemState::Cancelled;
+    }
+    setRunState(RunState::Idle);
+    Q_EMIT batchFinished(done, skipped, failed, cancelled);
+}
+
+void BatchQueue::setRunState(RunState state) {
+    if (runState_ == state)
+        return;
+    runState_ = state;
+    updateActions();
+    updateSummary();
+    Q_EMIT runStateChanged(state);
+}
+
+double BatchQueue::runSeconds() const {
+    return pausedRunSeconds_ + (runClock_.isValid() ? double(runClock_.elapsed()) / 1000.0 : 0.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Display
+
+QString BatchQueue::statusText(const Item& item) const {
+    switch (item.state) {
+    case ItemState::Queued:
+        return tr("Queued");
+    case ItemState::Running:
+        return tr("Running: %1 %").arg(int(item.progress * 100));
+    case ItemState::Done:
+        return tr("Done in %1").arg(QString::fromStdString(formatDuration(item.seconds)));
+    case ItemState::Skipped:
+        return tr("Skipped: the output exists");
+    case ItemState::Failed:
+        return tr("Failed: %1").arg(item.message);
+    case ItemState::Cancelled:
+        return tr("Cancelled");
+    }
+    return {};
+}
+
+void BatchQueue::updateRow(int row) {
+    const Item& item = items_[row];
+    QTableWidgetItem* input = table_->item(row, InputColumn);
+    QTableWidgetItem* output = table_->item(row, OutputColumn);
+    QTableWidgetItem* status = table_->item(row, StatusColumn);
+    if (!input || !output || !status)
+        return;
+    input->setText(QDir::toNativeSeparators(item.input));
+    input->setToolTip(input->text());
+    output->setText(QDir::toNativeSeparators(item.output));
+    output->setToolTip(output->text());
+    status->setText(statusText(item));
+    QString tip = status->text();
+    if (item.state == ItemState::Done && !item.message.isEmpty())
+        tip = tr("%1 (warning: %2)").arg(status->text(), item.message);
+    status->setToolTip(tip);
+    QStyle::StandardPixmap icon = QStyle::SP_CustomBase;
+    switch (item.state) {
+    case ItemState::Done:
+        icon = item.message.isEmpty() ? QStyle::SP_DialogApplyButton : QStyle::SP_MessageBoxWarning;
+        break;
+    case ItemState::Failed:
+        icon = QStyle::SP_MessageBoxCritical;
+        break;
+    case ItemState::Running:
+        icon = QStyle::SP_MediaPlay;
+        break;
+    default:
+        break;
+    }
+    status->setIcon(icon == QStyle::SP_CustomBase ? QIcon() : style()->standardIcon(icon));
+}
+
+double BatchQueue::overallProgress() const {
+    double total = 0, finished = 0;
+    for (int row = 0; row < items_.size(); ++row) {
+        total += weights_[row];
+        if (isFinished(items_[row].state))
+            finished += weights_[row];
+        else if (items_[row].state == ItemState::Running)
+            finished += weights_[row] * items_[row].progress;
+    }
+    return total > 0 ? finished / total : 0.0;
+}
+
+void BatchQueue::updateSummary() {
+    const int total = int(items_.size());
+    int finished = 0, failed = 0;
+    double totalWeight = 0, doneWeight = 0, workedWeight = 0;
+    for (int row = 0; row < total; ++row) {
+        const Item& item = items_[row];
+        totalWeight += weights_[row];
+        finished += isFinished(item.state);
+        failed += item.state == ItemState::Failed;
+        if (isFinished(item.state))
+            doneWeight += weights_[row];
+        // Skipped items cost no time: they count toward the progress, not toward the speed.
+        if (item.state == ItemState::Done || item.state == ItemState::Failed) {
+            workedWeight += weights_[row];
+        } else if (item.state == ItemState::Running) {
+            workedWeight += weights_[row] * item.progress;
+            doneWeight += weights_[row] * item.progress;
+        }
+    }
+    const double fraction = totalWeight > 0 ? doneWeight / totalWeight : 0.0;
+    const double seconds = runSeconds();
+    double eta = -1;
+    if (totalWeight > 0 && workedWeight / totalWeight > 0.01 && seconds > 0)
+        eta = seconds * (totalWeight - doneWeight) / workedWeight;
+    progress_->setValue(int(std::clamp(fraction, 0.0, 1.0) * kProgressScale));
+
+    QString text;
+    switch (runState_) {
+    case RunState::Idle: {
+        if (isPlanPending() && !inputs_.isEmpty())
+            text = tr("Planning…");
+        else if (total == 0)
+            text = tr("Add image files or folders, or drop them here.");
+        else if (finished == 0 && std::none_of(items_.cbegin(), items_.cend(), [](const Item& i) {
+                     return i.state == ItemState::Cancelled;
+                 }))
+            text = tr("%n image(s) planned.", "", total);
+        else {
+            int done = 0, skipped = 0, cancelled = 0;
+            for (const Item& item : items_) {
+                done += item.state == ItemState::Done;
+                skipped += item.state == ItemState::Skipped;
+                cancelled += item.state == ItemState::Cancelled;
+            }
+            text = tr("%1 done, %2 skipped, %3 failed, %4 cancelled in %5.")
+                       .arg(done)
+                       .arg(skipped)
+                       .arg(failed)
+                       .arg(cancelled)
+                       .arg(QString::fromStdString(formatDuration(seconds)));
+        }
+        break;
+    }
+    case RunState::Running:
+        if (total == 0)
+            text = tr("Planning and loading the model…");
+        else if (eta >= 0)
+            text = tr("%1 of %2 images finished, %3 failed; about %4 left.")
+                       .arg(finished)
+                       .arg(total)
+                       .arg(failed)
+                       .arg(QString::fromStdString(formatDuration(eta)));
+        else
+            text = tr("%1 of %2 images finished, %3 failed.").arg(finished).arg(total).arg(failed);
+        break;
+    case RunState::Pausing:
+        text = tr("Pausing after the current image…");
+        break;
+    case RunState::Paused:
+        text = tr("Paused after %1 of %2 images.").arg(finished).arg(total);
+        break;
+    case RunState::Cancelling:
+        text = tr("Cancelling…");
+        break;
+    }
+    summary_->setText(text);
+    if (runState_ != RunState::Idle)
+        Q_EMIT progressChanged(fraction, eta);
+}
+
+void BatchQueue::updateActions() {
+    const bool idle = runState_ == RunState::Idle;
+    const bool hasSelection = !table_->selectedItems().isEmpty();
+    optionsBox_->setEnabled(idle);
+    addFiles_->setEnabled(idle);
+    addFolder_->setEnabled(idle);
+    remove_->setEnabled(idle && hasSelection);
+    clear_->setEnabled(idle && !inputs_.isEmpty());
+    start_->setEnabled(idle && !inputs_.isEmpty() && planError_.isEmpty());
+    pauseResume_->setText(runState_ == RunState::Running || idle ? tr("&Pause") : tr("&Resume"));
+    pauseResume_->setEnabled(runState_ == RunState::Running || runState_ == RunState::Pausing ||
+                             runState_ == RunState::Paused);
+    cancel_->setEnabled(runState_ == RunState::Running || runState_ == RunState::Pausing ||
+                        runState_ == RunState::Paused);
+    bool outputExists = false;
+    if (hasSelection) {
+        const int row = table_->selectedItems().front()->row();
+        outputExists = row < items_.size() && QFileInfo::exists(items_[row].output);
+    }
+    openFile_->setEnabled(outputExists);
+    openFolder_->setEnabled(hasSelection);
+    openFileAction_->setEnabled(outputExists);
+    openFolderAction_->setEnabled(hasSelection);
+}
+
+void BatchQueue::showError(const QString& message) {
+    message_->setText(message);
+    message_->show();
+}
+
+void BatchQueue::clearError() {
+    message_->clear();
+    message_->hide();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results and drops
+
+void BatchQueue::openSelectedOutput() {
+    const QList<QTableWidgetItem*> selected = table_->selectedItems();
+    if (selected.isEmpty())
+        return;
+    const QString output = items_[selected.front()->row()].output;
+    if (!QFileInfo::exists(output))
+        return;
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(output)))
+        showError(tr("Could not open %1.").arg(QDir::toNativeSeparators(output)));
+}
+
+void BatchQueue::openSelectedFolder() {
+    const QList<QTableWidgetItem*> selected = table_->selectedItems();
+    if (selected.isEmpty())
+        return;
+    QString folder = QFileInfo(items_[selected.front()->row()].output).absolutePath();
+    if (!QFileInfo(folder).isDir())
+        folder = absoluteClean(options().outputFolder);
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(folder)))
+        showError(
+            tr("Could not open %1 in the file manager.").arg(QDir::toNativeSeparators(folder)));
+}
+
+void BatchQueue::dragEnterEvent(QDragEnterEvent* event) {
+    if (runState_ != RunState::Idle || !event->mimeData()->hasUrls())
+        return;
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (std::any_of(urls.cbegin(), urls.cend(), [](const QUrl& url) { return url.isLocalFile(); }))
+        event->acceptProposedAction();
+}
+
+void BatchQueue::dropEvent(QDropEvent* event) {
+    QStringList paths;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    if (paths.isEmpty() || runState_ != RunState::Idle)
+        return;
+    addInputs(paths);
+    event->acceptProposedAction();
+}
+
+} // namespace shiftsr::gui

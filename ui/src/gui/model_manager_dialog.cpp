@@ -1,0 +1,591 @@
+// ModelManagerDialog: model table, details with provenance, import in a worker thread, removal,
+// default, model folder.
+#include "shiftsr/gui/model_manager_dialog.h"
+
+#include "shiftsr/gui/import_checkpoint_dialog.h"
+#include "shiftsr/gui/model_registry.h"
+
+#include <QDesktopServices>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QLabel>
+#include <QLocale>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStyle>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QThread>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <set>
+#include <utility>
+
+namespace shiftsr::gui {
+
+namespace {
+
+constexpr int kSpecRole = Qt::UserRole;
+constexpr int kProgressScale = 1000;
+
+QString fromStd(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+// JSON metadata values are stored compact; indent them for reading. Other text is shown as is.
+QString prettyJson(const std::string& text) {
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text), &error);
+    if (error.error != QJsonParseError::NoError || doc.isNull())
+        return fromStd(text);
+    return QString::fromUtf8(doc.toJson(QJsonDocument::Indented)).trimmed();
+}
+
+QString formatCount(std::int64_t n) {
+    return QLocale().toString(qlonglong(n));
+}
+
+// Folder packages: the size on disk (also for broken files); embedded: the package's size.
+qint64 packageBytes(const ModelEntry& e) {
+    if (e.embedded)
+        return qint64(e.info.fileBytes);
+    return QFileInfo(e.spec).size();
+}
+
+} // namespace
+
+struct ModelManagerDialog::ImportTask {
+    std::atomic<bool> cancel{false};
+    QString label;                         // what is imported, for messages
+    std::optional<Result<QString>> result; // written by the worker before its thread ends
+};
+
+ModelManagerDialog::ModelManagerDialog(ModelRegistry& registry, QWidget* parent)
+    : QDialog(parent), registry_(registry) {
+    setWindowTitle(tr("Models"));
+
+    folderLabel_ = new QLabel(this);
+    folderLabel_->setObjectName(QStringLiteral("folderLabel"));
+    folderLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    folderLabel_->setWordWrap(true);
+    openFolderButton_ = new QPushButton(tr("&Open Model Folder"), this);
+    openFolderButton_->setObjectName(QStringLiteral("openFolderButton"));
+    changeFolderButton_ = new QPushButton(tr("C&hange Model Folder…"), this);
+    changeFolderButton_->setObjectName(QStringLiteral("changeFolderButton"));
+    auto* folderRow = new QHBoxLayout;
+    folderRow->addWidget(folderLabel_, 1);
+    folderRow->addWidget(openFolderButton_);
+    folderRow->addWidget(changeFolderButton_);
+
+    table_ = new QTableWidget(0, ColumnCount, this);
+    table_->setObjectName(QStringLiteral("modelTable"));
+    table_->setHorizontalHeaderLabels(
+        {tr("Name"), tr("Family"), tr("Codec"), tr("Scale"), tr("Default steps"),
+         tr("UNet parameters"), tr("Codec parameters"), tr("Size"), tr("Location"), tr("Status")});
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setWordWrap(false);
+    table_->setTextElideMode(Qt::ElideMiddle);
+    table_->verticalHeader()->hide();
+    table_->horizontalHeader()->setStretchLastSection(true);
+
+    details_ = new QTextBrowser(this);
+    details_->setObjectName(QStringLiteral("details"));
+    details_->setOpenLinks(false);
+
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(table_);
+    splitter->addWidget(details_);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+
+    importBox_ = new QWidget(this);
+    importStage_ = new QLabel(importBox_);
+    importProgress_ = new QProgressBar(importBox_);
+    importProgress_->setRange(0, kProgressScale);
+    importCancel_ = new QPushButton(tr("Cancel Import"), importBox_);
+    importCancel_->setObjectName(QStringLiteral("importCancelButton"));
+    auto* importRow = new QHBoxLayout(importBox_);
+    importRow->setContentsMargins(0, 0, 0, 0);
+    importRow->addWidget(importStage_);
+    importRow->addWidget(importProgress_, 1);
+    importRow->addWidget(importCancel_);
+    importBox_->hide();
+
+    message_ = new QLabel(this);
+    message_->setObjectName(QStringLiteral("message"));
+    message_->setWordWrap(true);
+    message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    message_->hide();
+
+    importButton_ = new QPushButton(tr("&Import Official Checkpoint…"), this);
+    importButton_->setObjectName(QStringLiteral("importButton"));
+    defaultButton_ = new QPushButton(tr("Set as &Default"), this);
+    defaultButton_->setObjectName(QStringLiteral("defaultButton"));
+    removeButton_ = new QPushButton(tr("&Remove…"), this);
+    removeButton_->setObjectName(QStringLiteral("removeButton"));
+    auto* close = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    auto* actionRow = new QHBoxLayout;
+    actionRow->addWidget(importButton_);
+    actionRow->addWidget(defaultButton_);
+    actionRow->addWidget(removeButton_);
+    actionRow->addStretch(1);
+    actionRow->addWidget(close);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(folderRow);
+    layout->addWidget(splitter, 1);
+    layout->addWidget(importBox_);
+    layout->addWidget(message_);
+    layout->addLayout(actionRow);
+
+    connect(openFolderButton_, &QPushButton::clicked, this, &ModelManagerDialog::openModelFolder);
+    connect(changeFolderButton_, &QPushButton::clicked, this,
+            &ModelManagerDialog::chooseModelFolder);
+    connect(importButton_, &QPushButton::clicked, this, &ModelManagerDialog::chooseCheckpointFiles);
+    connect(importCancel_, &QPushButton::clicked, this, &ModelManagerDialog::cancelImport);
+    connect(defaultButton_, &QPushButton::clicked, this, &ModelManagerDialog::setSelectedAsDefault);
+    connect(removeButton_, &QPushButton::clicked, this, &ModelManagerDialog::removeSelected);
+    connect(close, &QDialogButtonBox::rejected, this, &ModelManagerDialog::reject);
+    connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
+        updateDetails();
+        updateActions();
+    });
+    connect(&registry_, &ModelRegistry::modelsChanged, this, &ModelManagerDialog::rebuildTable);
+    connect(&registry_, &ModelRegistry::defaultChanged, this, &ModelManagerDialog::rebuildTable);
+
+    rebuildTable();
+    resize(960, 640);
+}
+
+ModelManagerDialog::~ModelManagerDialog() {
+    if (!importThread_)
+        return;
+    import_->cancel.store(true);
+    importThread_->wait();
+    delete importThread_;
+    // The package may have been written before the cancel was seen: list it, so nothing is hidden.
+    disconnect(&registry_, nullptr, this, nullptr);
+    if (import_->result && import_->result->isOk())
+        registry_.refresh();
+}
+
+void ModelManagerDialog::setConfirmFunction(ConfirmFunction confirm) {
+    confirm_ = std::move(confirm);
+}
+
+QString ModelManagerDialog::selectedSpec() const {
+    const QList<QTableWidgetItem*> selected = table_->selectedItems();
+    if (selected.isEmpty())
+        return {};
+    return table_->item(selected.front()->row(), NameColumn)->data(kSpecRole).toString();
+}
+
+bool ModelManagerDialog::selectSpec(const QString& spec) {
+    const int row = rowOf(spec);
+    if (row < 0)
+        return false;
+    table_->selectRow(row);
+    table_->scrollToItem(table_->item(row, NameColumn));
+    return true;
+}
+
+int ModelManagerDialog::rowOf(const QString& spec) const {
+    for (int row = 0; row < table_->rowCount(); ++row)
+        if (table_->item(row, NameColumn)->data(kSpecRole).toString() == spec)
+            return row;
+    return -1;
+}
+
+bool ModelManagerDialog::isImporting() const {
+    return importThread_ != nullptr;
+}
+
+QString ModelManagerDialog::message() const {
+    return message_->text();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table and details
+
+void ModelManagerDialog::rebuildTable() {
+    const QString keep = selectedSpec();
+    const QString defaultSpec = registry_.defaultSpec();
+    folderLabel_->setText(
+        tr("Model folder: %1").arg(QDir::toNativeSeparators(registry_.modelFolder())));
+
+    const QList<ModelEntry>& models = registry_.models();
+    const QSignalBlocker blocker(table_); // one details update at the end, not one per row
+    table_->clearContents();
+    table_->setRowCount(int(models.size()));
+    const QIcon warning = style()->standardIcon(QStyle::SP_MessageBoxWarning);
+    for (int row = 0; row < models.size(); ++row) {
+        const ModelEntry& e = models[row];
+        const bool usable = e.error.isEmpty();
+        const bool isDefault = e.spec == defaultSpec;
+        auto set = [&](int column, const QString& text, bool number = false) {
+            auto* item = new QTableWidgetItem(text);
+            if (number)
+                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            if (isDefault) {
+                QFont font = item->font();
+                font.setBold(true);
+                item->setFont(font);
+            }
+            table_->setItem(row, column, item);
+            return item;
+        };
+        QTableWidgetItem* name = set(NameColumn, e.displayName);
+        name->setData(kSpecRole, e.spec);
+        name->setToolTip(e.description);
+        if (!usable)
+            name->setIcon(warning);
+        set(FamilyColumn, usable ? fromStd(e.info.family) : QString());
+        set(CodecColumn, usable ? fromStd(e.info.codec) : QString());
+        set(ScaleColumn, usable ? tr("×%1").arg(e.info.scale) : QString(), true);
+        set(StepsColumn, usable ? QString::number(e.info.steps) : QString(), true);
+        set(UnetParametersColumn, usable ? formatCount(e.info.unetParameters) : QString(), true);
+        set(CodecParametersColumn, usable ? formatCount(e.info.codecParameters) : QString(), true);
+        set(SizeColumn, QLocale().formattedDataSize(packageBytes(e)), true);
+        QTableWidgetItem* location =
+            set(LocationColumn, e.embedded ? tr("Embedded") : QDir::toNativeSeparators(e.spec));
+        location->setToolTip(e.embedded ? e.spec : QDir::toNativeSeparators(e.spec));
+        QString status;
+        if (!usable)
+            status = tr("Unusable: %1").arg(e.error);
+        else if (isDefault)
+            status = tr("Default");
+        QTableWidgetItem* statusItem = set(StatusColumn, status);
+        statusItem->setToolTip(status);
+    }
+    table_->resizeColumnsToContents();
+    // Paths can be long: the location gets what is left, not its full width.
+    table_->setColumnWidth(LocationColumn, std::min(table_->columnWidth(LocationColumn), 320));
+
+    if (!selectSpec(keep) && !selectSpec(defaultSpec) && table_->rowCount() > 0)
+        table_->selectRow(0);
+    updateDetails();
+    updateActions();
+}
+
+void ModelManagerDialog::updateDetails() {
+    const ModelEntry* e = registry_.find(selectedSpec());
+    if (!e) {
+        details_->setPlainText(tr("Select a model to see its details."));
+        return;
+    }
+    const ModelInfo& info = e->info;
+    QString html = QStringLiteral("<h3>%1</h3>").arg(e->displayName.toHtmlEscaped());
+    if (!e->error.isEmpty())
+        html += QStringLiteral("<p><b>%1</b></p>")
+                    .arg(tr("This file is not a usable model package: %1")
+                             .arg(e->error)
+                             .toHtmlEscaped());
+
+    html += QStringLiteral("<table cellspacing='2' cellpadding='2'>");
+    auto row = [&html](const QString& label, const QString& value) {
+        if (value.isEmpty())
+            return;
+        html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                    .arg(label.toHtmlEscaped(), value.toHtmlEscaped());
+    };
+    row(tr("Location"), e->embedded ? tr("Embedded in the application (%1)").arg(e->spec)
+                                    : QDir::toNativeSeparators(e->spec));
+    if (e->embedded)
+        row(tr("Description"), e->description);
+    row(tr("Size"), QLocale().formattedDataSize(packageBytes(*e)));
+    if (e->error.isEmpty()) {
+        row(tr("Family"), fromStd(info.family));
+        row(tr("Codec"), fromStd(info.codec));
+        row(tr("Scale"), tr("×%1").arg(info.scale));
+        row(tr("Default steps"), QString::number(info.steps));
+        row(tr("Trained steps"), QString::number(info.trainedSteps));
+        row(tr("UNet parameters"), formatCount(info.unetParameters));
+        row(tr("Codec parameters"), formatCount(info.codecParameters));
+        row(tr("Content hash"), fromStd(info.contentHash));
+    }
+    if (e->spec == registry_.defaultSpec())
+        row(tr("Default model"), tr("yes"));
+    html += QStringLiteral("</table>");
+
+    if (e->error.isEmpty()) {
+        html += QStringLiteral("<h4>%1</h4>").arg(tr("Provenance").toHtmlEscaped());
+        const auto provenance = info.metadata.find("provenance");
+        if (provenance != info.metadata.end() && !provenance->second.empty())
+            html +=
+                QStringLiteral("<pre>%1</pre>").arg(prettyJson(provenance->second).toHtmlEscaped());
+        else
+            html += QStringLiteral("<p>%1</p>").arg(tr("No provenance recorded.").toHtmlEscaped());
+
+        // The keys shown above are left out; everything else the package says is listed as stored.
+        static const std::set<std::string> shown = {"name",  "family", "codec",
+                                                    "scale", "steps",  "provenance"};
+        QString other;
+        for (const auto& [key, value] : info.metadata)
+            if (!shown.count(key))
+                other += QStringLiteral("<p><b>%1</b></p><pre>%2</pre>")
+                             .arg(fromStd(key).toHtmlEscaped(), prettyJson(value).toHtmlEscaped());
+        if (!other.isEmpty())
+            html += QStringLiteral("<h4>%1</h4>").arg(tr("Other metadata").toHtmlEscaped()) + other;
+    }
+    details_->setHtml(html);
+}
+
+void ModelManagerDialog::updateActions() {
+    const ModelEntry* e = registry_.find(selectedSpec());
+    const bool busy = isImporting();
+    removeButton_->setEnabled(e && !e->embedded);
+    removeButton_->setToolTip(
+        e && e->embedded ? tr("Embedded models are part of the application and cannot be removed.")
+                         : QString());
+    defaultButton_->setEnabled(e && e->error.isEmpty() && e->spec != registry_.defaultSpec());
+    importButton_->setEnabled(!busy);
+    changeFolderButton_->setEnabled(!busy); // the running import writes into the current folder
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions
+
+void ModelManagerDialog::chooseCheckpointFiles() {
+    ImportCheckpointDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    importCheckpoint(dialog.unetPath(), dialog.autoencoderPath(), dialog.configPath(),
+                     dialog.name());
+}
+
+void ModelManagerDialog::importCheckpoint(const QString& unet, const QString& autoencoder,
+                                          const QString& config, const QString& name) {
+    auto refuse = [this](const QString& message) {
+        showError(message);
+        Q_EMIT importFailed(message);
+    };
+    if (isImporting())
+        return refuse(tr("An import is already running; wait for it or cancel it first."));
+    if (!QFileInfo(unet).isFile())
+        return refuse(
+            tr("The UNet checkpoint %1 does not exist.").arg(QDir::toNativeSeparators(unet)));
+    if (!QFileInfo(autoencoder).isFile())
+        return refuse(tr("The autoencoder checkpoint %1 does not exist.")
+                          .arg(QDir::toNativeSeparators(autoencoder)));
+    if (!config.isEmpty() && !QFileInfo(config).isFile())
+        return refuse(
+            tr("The configuration file %1 does not exist.").arg(QDir::toNativeSeparators(config)));
+
+    ConvertOptions options;
+    options.unetCheckpoint = QFileInfo(unet).absoluteFilePath().toStdString();
+    options.autoencoderCheckpoint = QFileInfo(autoencoder).absoluteFilePath().toStdString();
+    options.configJson =
+        config.isEmpty() ? std::string() : QFileInfo(config).absoluteFilePath().toStdString();
+    options.name = name.trimmed().toStdString();
+
+    import_ = std::make_shared<ImportTask>();
+    import_->label = name.trimmed().isEmpty() ? QFileInfo(unet).fileName() : name.trimmed();
+    auto task = import_;
+    // The worker only touches the task, the registry's import (documented as worker-safe) and
+    // queued calls back to this object; the destructor waits for it, so `this` outlives it.
+    importThread_ = QThread::create([this, task, options] {
+        JobControl job;
+        job.cancel = &task->cancel;
+        job.progress = [this](double fraction, const std::string& stage) {
+            QMetaObject::invokeMethod(
+                this, [this, fraction, key = fromStd(stage)] { showImportProgress(fraction, key); },
+                Qt::QueuedConnection);
+        };
+        task->result = registry_.importOfficial(options, job);
+    });
+    importThread_->setObjectName(QStringLiteral("ModelImport"));
+    connect(importThread_, &QThread::finished, this, &ModelManagerDialog::finishImport);
+
+    message_->hide();
+    message_->clear();
+    importCancel_->setEnabled(true);
+    importBox_->show();
+    showImportProgress(0.0, {});
+    updateActions();
+    importThread_->start();
+}
+
+void ModelManagerDialog::showImportProgress(double fraction, const QString& stage) {
+    if (!import_)
+        return;
+    QString text;
+    if (stage == QLatin1String("read unet"))
+        text = tr("Reading the UNet checkpoint of %1…");
+    else if (stage == QLatin1String("read autoencoder"))
+        text = tr("Reading the autoencoder checkpoint of %1…");
+    else if (stage == QLatin1String("check"))
+        text = tr("Checking the weights of %1…");
+    else if (stage == QLatin1String("write"))
+        text = tr("Writing the package of %1…");
+    else
+        text = tr("Importing %1…");
+    if (import_->cancel.load())
+        text = tr("Cancelling the import of %1…");
+    importStage_->setText(text.arg(import_->label));
+    importProgress_->setValue(int(std::clamp(fraction, 0.0, 1.0) * kProgressScale));
+}
+
+void ModelManagerDialog::cancelImport() {
+    if (!import_)
+        return;
+    import_->cancel.store(true);
+    importCancel_->setEnabled(false);
+    showImportProgress(double(importProgress_->value()) / kProgressScale, {});
+}
+
+void ModelManagerDialog::finishImport() {
+    QThread* thread = std::exchange(importThread_, nullptr);
+    if (!thread)
+        return;
+    thread->wait();
+    delete thread;
+    const std::shared_ptr<ImportTask> task = std::exchange(import_, nullptr);
+    importBox_->hide();
+    updateActions();
+
+    if (!task->result) {
+        const QString message = tr("The import of %1 ended without a result.").arg(task->label);
+        showError(message);
+        Q_EMIT importFailed(message);
+        return;
+    }
+    const Result<QString>& result = *task->result;
+    if (result.isOk()) {
+        const QString spec = result.value();
+        registry_.refresh();
+        selectSpec(spec);
+        showNotice(tr("Imported %1 as %2.").arg(task->label, QDir::toNativeSeparators(spec)));
+        Q_EMIT modelImported(spec);
+    } else if (result.status().code() == StatusCode::Cancelled) {
+        const QString message =
+            tr("The import of %1 was cancelled; nothing was added.").arg(task->label);
+        showNotice(message);
+        Q_EMIT importFailed(message);
+    } else {
+        const QString message =
+            tr("Could not import %1: %2").arg(task->label, fromStd(result.status().message()));
+        showError(message);
+        Q_EMIT importFailed(message);
+    }
+}
+
+void ModelManagerDialog::removeSelected() {
+    const ModelEntry* e = registry_.find(selectedSpec());
+    if (!e)
+        return;
+    if (e->embedded) {
+        showError(
+            tr("%1 is embedded in the application and cannot be removed.").arg(e->displayName));
+        return;
+    }
+    const QString spec = e->spec;
+    const QString name = e->displayName;
+    if (!confirm(tr("Remove Model"),
+                 tr("Delete the model package %1 from the disk? This cannot be undone.")
+                     .arg(QDir::toNativeSeparators(spec))))
+        return;
+    const Status status = registry_.remove(spec);
+    if (!status.isOk()) {
+        showError(tr("Could not remove %1: %2").arg(name, fromStd(status.message())));
+        return;
+    }
+    showNotice(tr("Removed %1.").arg(name));
+}
+
+void ModelManagerDialog::setSelectedAsDefault() {
+    const QString spec = selectedSpec();
+    if (spec.isEmpty())
+        return;
+    const Status status = registry_.setDefaultSpec(spec);
+    if (!status.isOk()) {
+        showError(tr("Could not make this model the default: %1").arg(fromStd(status.message())));
+        return;
+    }
+    if (const ModelEntry* e = registry_.find(spec))
+        showNotice(tr("%1 is now the default model.").arg(e->displayName));
+}
+
+void ModelManagerDialog::openModelFolder() {
+    const QString folder = registry_.modelFolder();
+    if (!QDir().mkpath(folder)) {
+        showError(tr("Cannot create the model folder %1.").arg(QDir::toNativeSeparators(folder)));
+        return;
+    }
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(folder)))
+        showError(
+            tr("Could not open %1 in the file manager.").arg(QDir::toNativeSeparators(folder)));
+}
+
+void ModelManagerDialog::chooseModelFolder() {
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Choose the Model Folder"),
+                                                             registry_.modelFolder());
+    if (!folder.isEmpty())
+        setModelFolder(folder);
+}
+
+void ModelManagerDialog::setModelFolder(const QString& folder) {
+    if (folder.isEmpty())
+        return;
+    if (isImporting()) {
+        showError(tr("The model folder cannot be changed while an import is running."));
+        return;
+    }
+    const QString path = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
+    if (QFileInfo(path).exists() && !QFileInfo(path).isDir()) {
+        showError(tr("%1 is not a folder.").arg(QDir::toNativeSeparators(path)));
+        return;
+    }
+    registry_.setModelFolder(path);
+    message_->hide();
+    message_->clear();
+}
+
+void ModelManagerDialog::reject() {
+    if (isImporting()) {
+        if (!confirm(tr("Import Running"), tr("An import is still running. Cancel it and close?")))
+            return;
+        cancelImport();
+    }
+    QDialog::reject();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+void ModelManagerDialog::showError(const QString& message) {
+    QPalette palette = message_->palette();
+    palette.setColor(QPalette::WindowText, QColor(0xc0, 0x1c, 0x28));
+    message_->setPalette(palette);
+    message_->setText(message);
+    message_->show();
+    Q_EMIT errorOccurred(message);
+}
+
+void ModelManagerDialog::showNotice(const QString& message) {
+    message_->setPalette(this->palette());
+    message_->setText(message);
+    message_->show();
+}
+
+bool ModelManagerDialog::confirm(const QString& title, const QString& question) {
+    if (confirm_)
+        return confirm_(title, question);
+    return QMessageBox::question(this, title, question, QMessageBox::Yes | QMessageBox::No,
+                                 QMessageBox::No) == QMessageBox::Yes;
+}
+
+} // namespace shiftsr::gui
