@@ -1,6 +1,7 @@
 // Whole-image pipeline: tiling and blending against per-tile runs, seams, determinism, formats,
 // EXIF orientation and provenance, bad inputs, cancellation, and large images in bounded tiles.
 #include "color_fix.h"
+#include "device.h"
 #include "finish.h"
 #include "image_tensor.h"
 #include "model_impl.h"
@@ -18,6 +19,10 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <cstring>
+
+#include <sys/mman.h>
 
 using namespace shiftsr;
 
@@ -347,6 +352,34 @@ private Q_SLOTS:
         QVERIFY2(rep.isOk(), rep.status().message().c_str());
         QCOMPARE(rep->image.cols, 4 * w);
         QCOMPARE(rep->image.rows, 4 * h);
+    }
+
+    // The report's peak memory is the run's own, not an earlier peak of the process: a 400 MB
+    // buffer, touched and freed, must not show in the peak of a small run that follows.
+    void peakMemoryIsPerRun() {
+        {
+            // mmap, not malloc: the engine keeps freed heap memory mapped (see device.cpp).
+            const size_t bytes = size_t(400) << 20;
+            void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            QVERIFY(p != MAP_FAILED);
+            std::memset(p, 1, bytes);
+            QVERIFY(::munmap(p, bytes) == 0);
+        }
+        const auto current = shiftsr::device::currentRssBytes();
+        const auto earlierPeak = shiftsr::device::peakRssBytes();
+        QVERIFY(earlierPeak >= current + (size_t(350) << 20));
+        UpscaleRequest r;
+        r.image = noiseImage(24, 20);
+        r.steps = 1;
+        r.threads = 1;
+        auto rep = Pipeline(model_).run(r);
+        QVERIFY(rep.isOk());
+        if (!shiftsr::device::resetPeakRss())
+            QSKIP("this kernel cannot reset the peak RSS");
+        QVERIFY(rep->peakRssBytes > 0);
+        QVERIFY2(rep->peakRssBytes < current + (size_t(200) << 20),
+                 qPrintable(QString("run peak %1 MB, RSS before the run %2 MB, earlier peak %3 MB")
+                                .arg(rep->peakRssBytes >> 20).arg(current >> 20).arg(earlierPeak >> 20)));
     }
 
     void badInputs_data() {

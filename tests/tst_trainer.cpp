@@ -5,6 +5,8 @@
 #include "train_testutil.h"
 
 #include "shiftsr/engine/safetensors.h"
+#include "model_impl.h"
+#include "presets.h"
 #include "tensor_io.h"
 
 #include <QJsonDocument>
@@ -76,6 +78,27 @@ private Q_SLOTS:
         QVERIFY(tmp_.isValid());
         photos_ = tmp_.filePath("photos");
         testutil::makePhotos(photos_, 10);
+    }
+
+    // job.json's "schedule" overrides the preset's diffusion schedule (e.g. kappa for a pixel-space
+    // codec); it survives the canonical round trip; invalid values are refused.
+    void scheduleOverride() {
+        auto job = shiftsr::training::TrainJob::fromJson(
+            R"({"kind":"teacher","preset":"tiny","gt_size":64,"data":{"train":"/photos"},"schedule":{"kappa":0.5,"etas_end":0.95}})");
+        QVERIFY2(job.isOk(), job.status().message().c_str());
+        auto again = shiftsr::training::TrainJob::fromJson(job->toJson());
+        QVERIFY(again.isOk());
+        auto arch = shiftsr::training::buildArchitecture(*again);
+        QVERIFY2(arch.isOk(), arch.status().message().c_str());
+        QCOMPARE(arch->schedule.kappa, 0.5);
+        QCOMPARE(arch->schedule.etasEnd, 0.95);
+        QCOMPARE(arch->schedule.steps, 4); // untouched keys keep the preset's values
+        auto plain = shiftsr::training::TrainJob::fromJson(R"({"kind":"teacher","preset":"tiny","gt_size":64,"data":{"train":"/photos"}})");
+        QVERIFY(plain.isOk());
+        QCOMPARE(shiftsr::training::buildArchitecture(*plain)->schedule.kappa, 2.0);
+        auto bad = shiftsr::training::TrainJob::fromJson(
+            R"({"kind":"teacher","preset":"tiny","gt_size":64,"data":{"train":"/photos"},"schedule":{"steps":0}})");
+        QVERIFY(!bad.isOk() || !shiftsr::training::buildArchitecture(*bad).isOk());
     }
 
     void lossFalls() {

@@ -2,6 +2,7 @@
 #include "device.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -169,6 +170,14 @@ static unsigned long long statusField(const char* key) {
         }
     }
     return 0;
+}
+
+bool resetPeakRss() {
+    std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
+    if (!f)
+        return false;
+    const bool ok = std::fputs("5", f) >= 0;
+    return std::fclose(f) == 0 && ok;
 }
 
 unsigned long long peakRssBytes() {

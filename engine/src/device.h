@@ -69,6 +69,9 @@ void synchronize(const torch::Device& device);
 
 // Peak resident set size of this process in bytes (from the kernel), 0 if unknown.
 unsigned long long peakRssBytes();
+// Starts a new peak: the kernel's VmHWM is reset to the current RSS (Linux, /proc/self/clear_refs);
+// false where that is not possible (then the peak stays the one since the process started).
+bool resetPeakRss();
 unsigned long long currentRssBytes();
 unsigned long long availableRamBytes();
 // Free memory of CUDA device `index` from the CUDA runtime LibTorch loaded; 0 when unknown (no

@@ -161,6 +161,7 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                                   std::to_string(tile / 2) + ")");
 
     std::lock_guard<std::mutex> lock(m.runMutex);
+    device::resetPeakRss(); // the report's peak is this run's (runs on other models may overlap)
     report.threads = device::setThreads(req.threads);
     report.device = device::describe(m.device);
     report.steps = steps;

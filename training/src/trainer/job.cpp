@@ -49,6 +49,8 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
         get(j, "preset", &t.preset);
         if (j.contains("model") && j["model"].is_object())
             t.modelJson = j["model"].dump();
+        if (j.contains("schedule") && j["schedule"].is_object())
+            t.scheduleJson = j["schedule"].dump();
         get(j, "init", &t.initModel);
         get(j, "name", &t.name);
         if (j.contains("data")) {
@@ -167,6 +169,8 @@ std::string TrainJob::toJson() const {
               {"validation", {{"count", valCount}, {"size", valSize}, {"steps", valSteps}}}};
     if (!modelJson.empty())
         j["model"] = json::parse(modelJson);
+    if (!scheduleJson.empty())
+        j["schedule"] = json::parse(scheduleJson);
     if (kind == "rsd") {
         j["teacher"] = teacherModel;
         j["rsd"] = {{"fake_updates", fakeUpdates}, {"fake_lr", fakeLr}, {"start_timesteps", startTimesteps},

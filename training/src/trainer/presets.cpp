@@ -47,6 +47,16 @@ Result<Architecture> buildArchitecture(const TrainJob& job) {
             return c.status();
         u = *c;
     }
+    if (!job.scheduleJson.empty()) {
+        auto merged = a.schedule.toJson();
+        merged.merge_patch(nlohmann::json::parse(job.scheduleJson));
+        auto c = ScheduleConfig::fromJson(merged);
+        if (!c)
+            return c.status().withContext("job schedule");
+        if (auto check = ResShiftSchedule::create(*c); !check)
+            return check.status().withContext("job schedule");
+        a.schedule = *c;
+    }
     // Feature sizes must divide by the (possibly shrunk) window at every level: pad LQ to
     // the nominal latent size, as the official sampler pads to lq_size.
     a.paddingOffset = u.lqSize;

@@ -48,7 +48,9 @@ struct UpscaleReport {
     int tile = 0, overlap = 0, tiles = 0; // LQ tile side and overlap in effect, number of tiles
     std::uint64_t bytesPerLqPixel = 0;    // the memory estimate the tile size came from
     StageTimes times;
-    unsigned long long peakRssBytes = 0; // process-wide
+    // Peak resident memory of the process during this run (Linux: the kernel's high-water mark is
+    // reset when the run starts; elsewhere the peak since the process started).
+    unsigned long long peakRssBytes = 0;
     std::string device;
     int threads = 0;
     int steps = 0;

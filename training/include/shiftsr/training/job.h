@@ -13,6 +13,7 @@ struct TrainJob {
     std::string kind = "teacher";     // teacher | rsd
     std::string preset = "lite";      // tiny | lite | v3
     std::string modelJson;            // optional: UNet config overrides (official keys), JSON text
+    std::string scheduleJson;         // optional: diffusion schedule overrides (official keys, e.g. kappa)
     std::string initModel;            // optional: package whose weights initialise the network
     std::string name;                 // display name of the resulting package
 
