@@ -130,6 +130,30 @@ private Q_SLOTS:
         QVERIFY(!QDir(run + "/samples").entryList(QDir::Files).isEmpty());
     }
 
+    // A run started from another package ("init") records that package's name, hash and own
+    // provenance, so a teacher trained in several runs says its whole history.
+    void continuedRunRecordsLineage() {
+        const QString first = tmp_.filePath("lineage-a"), second = tmp_.filePath("lineage-b");
+        RunOptions ra;
+        ra.runDir = first.toStdString();
+        QVERIFY(runTraining(tinyJob(photos_, 3), ra).isOk());
+        TrainJob j = tinyJob(photos_, 2);
+        j.initModel = (first + "/model.safetensors").toStdString();
+        RunOptions rb;
+        rb.runDir = second.toStdString();
+        Status s = runTraining(j, rb);
+        QVERIFY2(s.isOk(), s.message().c_str());
+        auto f = SafeTensorsFile::open((second + "/model.safetensors").toStdString());
+        QVERIFY(f.isOk());
+        const auto prov = QJsonDocument::fromJson(QByteArray::fromStdString(f->metadata().at("provenance"))).object();
+        QCOMPARE(prov["steps"].toInt(), 2);
+        const auto init = prov["init"].toObject();
+        QCOMPARE(init["sha256"].toString(), prov["init_sha256"].toString());
+        QCOMPARE(init["sha256"].toString().size(), 64);
+        QVERIFY(!init["name"].toString().isEmpty());
+        QCOMPARE(init["provenance"].toObject()["steps"].toInt(), 3);
+    }
+
     void exactResume() {
         const QString a = tmp_.filePath("straight"), b = tmp_.filePath("resumed");
         TrainJob j = tinyJob(photos_, 12);

@@ -92,4 +92,20 @@ Status loadInitWeights(const std::string& package, nn::UNetModelSwinImpl& unet, 
     return Status::ok();
 }
 
+nlohmann::json initLineage(const std::string& package, const std::string& sha256) {
+    nlohmann::json j = {{"sha256", sha256}};
+    auto f = SafeTensorsFile::open(package);
+    if (!f)
+        return j;
+    const auto& meta = f->metadata();
+    if (auto it = meta.find("name"); it != meta.end())
+        j["name"] = it->second;
+    if (auto it = meta.find("provenance"); it != meta.end()) {
+        auto prov = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+        if (!prov.is_discarded())
+            j["provenance"] = prov;
+    }
+    return j;
+}
+
 } // namespace shiftsr::training

@@ -223,8 +223,10 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
                      {"validation", state.lastVal},
                      {"seed", job.seed},
                      {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
-        if (!initHash.empty())
+        if (!initHash.empty()) {
             prov["init_sha256"] = initHash;
+            prov["init"] = initLineage(job.initModel, initHash);
+        }
         if (Status s = files.writeModel(arch, prov, *ema, codec.get()); !s)
             return s;
         files.appendLog({{"step", state.step}, {"event", "finished"}, {"model", files.modelPath()}});
@@ -270,8 +272,10 @@ Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const st
                      {"validation", state.lastVal},
                      {"seed", job.seed},
                      {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
-        if (!initHash.empty())
+        if (!initHash.empty()) {
             prov["init_sha256"] = initHash;
+            prov["init"] = initLineage(job.initModel, initHash);
+        }
         if (state.step < job.steps)
             arch.name += " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) + ")";
         if (stepOut)
