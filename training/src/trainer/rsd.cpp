@@ -318,6 +318,9 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
             add("loss", lv);
             add("dm_loss", dmLoss.item<double>());
             add("supervised_loss", supLoss.item<double>());
+            // The teacher's x0 error on the student's noised outputs: small when the student's
+            // samples lie where the teacher's data lie (what distribution matching aims at).
+            add("teacher_mse", (fT - x0s.detach()).pow(2).mean().item<double>());
             add("grad_norm", gradNorm);
             ++windowSteps;
             for (auto& w : loader.takeWarnings())
