@@ -52,6 +52,18 @@ TrainJob baseJob(const QString& photos) {
 
 constexpr int kLossSteps = 40;
 
+// An rsd job on the tiny teacher with a learning rate that moves a tiny model in a few steps.
+TrainJob rsdJob(const QString& photos, const QString& teacher, int steps) {
+    TrainJob j = baseJob(photos);
+    j.kind = "rsd";
+    j.teacherModel = teacher.toStdString();
+    j.steps = steps;
+    j.lr = j.lrMin = 1e-3;
+    j.warmup = 0;
+    j.beta2 = 0.95;
+    return j;
+}
+
 } // namespace
 
 class TestRsd : public QObject {
@@ -102,13 +114,7 @@ private Q_SLOTS:
     }
 
     void runResumesExactly() {
-        TrainJob j = baseJob(photos_);
-        j.kind = "rsd";
-        j.teacherModel = teacher_.toStdString();
-        j.steps = 4;
-        j.lr = j.lrMin = 1e-3;
-        j.warmup = 0;
-        j.beta2 = 0.95;
+        TrainJob j = rsdJob(photos_, teacher_, 4);
         j.fakeUpdates = 2;
         RunOptions straight;
         straight.runDir = tmp_.filePath("straight").toStdString();
@@ -147,14 +153,9 @@ private Q_SLOTS:
     // |f_T - x|^2 - |f_F - x|^2 (normalised), starts at 0 (fake = teacher) and grows as the fake
     // learns the student's outputs; its gradient, not its value, is what moves the student.
     void lossesFall() {
-        TrainJob j = baseJob(photos_);
-        j.kind = "rsd";
-        j.teacherModel = teacher_.toStdString();
-        j.steps = kLossSteps;
+        TrainJob j = rsdJob(photos_, teacher_, kLossSteps);
         j.batch = 4;
-        j.lr = j.lrMin = j.fakeLr = 1e-3;
-        j.warmup = 0;
-        j.beta2 = 0.95;
+        j.fakeLr = 1e-3;
         j.checkpointEvery = 1000;
         RunOptions ro;
         ro.runDir = tmp_.filePath("losses").toStdString();

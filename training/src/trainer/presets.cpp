@@ -69,7 +69,8 @@ Result<Architecture> buildArchitecture(const TrainJob& job) {
     return a;
 }
 
-Status loadInitWeights(const std::string& package, nn::UNetModelSwinImpl& unet, Codec* codec, std::string* sha) {
+Status loadInitWeights(const std::string& package, nn::UNetModelSwinImpl& unet, Codec* codec, std::string* sha,
+                       nlohmann::json* lineage) {
     auto f = SafeTensorsFile::open(package);
     if (!f)
         return f.status();
@@ -87,25 +88,21 @@ Status loadInitWeights(const std::string& package, nn::UNetModelSwinImpl& unet, 
         if (!rc)
             return rc.status();
     }
+    const std::string hash = sha || lineage ? sha256File(package) : std::string();
     if (sha)
-        *sha = sha256File(package);
-    return Status::ok();
-}
-
-nlohmann::json initLineage(const std::string& package, const std::string& sha256) {
-    nlohmann::json j = {{"sha256", sha256}};
-    auto f = SafeTensorsFile::open(package);
-    if (!f)
-        return j;
-    const auto& meta = f->metadata();
-    if (auto it = meta.find("name"); it != meta.end())
-        j["name"] = it->second;
-    if (auto it = meta.find("provenance"); it != meta.end()) {
-        auto prov = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
-        if (!prov.is_discarded())
-            j["provenance"] = prov;
+        *sha = hash;
+    if (lineage) {
+        *lineage = {{"sha256", hash}};
+        const auto& meta = f->metadata();
+        if (auto it = meta.find("name"); it != meta.end())
+            (*lineage)["name"] = it->second;
+        if (auto it = meta.find("provenance"); it != meta.end()) {
+            auto prov = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+            if (!prov.is_discarded())
+                (*lineage)["provenance"] = prov;
+        }
     }
-    return j;
+    return Status::ok();
 }
 
 } // namespace shiftsr::training

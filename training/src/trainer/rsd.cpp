@@ -288,7 +288,8 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
                 fF = fake->forward(xt.detach(), t, lq);
             }
             const double numel = double(x0s[0].numel());
-            auto norm = (fT - x0s.detach()).abs().mean({1, 2, 3}).clamp_min(1e-6);
+            const auto teacherErr = fT - x0s.detach();
+            auto norm = teacherErr.abs().mean({1, 2, 3}).clamp_min(1e-6);
             auto perSample = (fT.pow(2).sum({1, 2, 3}) - fF.pow(2).sum({1, 2, 3}) -
                               2.0 * ((fT - fF) * x0s).sum({1, 2, 3})) / norm / numel;
             auto dmLoss = perSample.mean();
@@ -320,7 +321,7 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
             add("supervised_loss", supLoss.item<double>());
             // The teacher's x0 error on the student's noised outputs: small when the student's
             // samples lie where the teacher's data lie (what distribution matching aims at).
-            add("teacher_mse", (fT - x0s.detach()).pow(2).mean().item<double>());
+            add("teacher_mse", teacherErr.pow(2).mean().item<double>());
             add("grad_norm", gradNorm);
             ++windowSteps;
             for (auto& w : loader.takeWarnings())

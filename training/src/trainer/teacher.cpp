@@ -55,8 +55,9 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
     auto ema = std::make_shared<nn::UNetModelSwinImpl>(arch.unet);
     auto codec = arch.makeCodec();
     std::string initHash;
+    json initLineage;
     if (!job.initModel.empty()) {
-        if (Status s = loadInitWeights(job.initModel, *unet, codec.get(), &initHash); !s)
+        if (Status s = loadInitWeights(job.initModel, *unet, codec.get(), &initHash, &initLineage); !s)
             return s;
     } else if (codec->module()) {
         return Status::error(StatusCode::InvalidArgument,
@@ -225,7 +226,7 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
                      {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
         if (!initHash.empty()) {
             prov["init_sha256"] = initHash;
-            prov["init"] = initLineage(job.initModel, initHash);
+            prov["init"] = initLineage;
         }
         if (Status s = files.writeModel(arch, prov, *ema, codec.get()); !s)
             return s;
@@ -247,8 +248,9 @@ Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const st
         auto ema = std::make_shared<nn::UNetModelSwinImpl>(arch.unet);
         auto codec = arch.makeCodec();
         std::string initHash;
+        json initLineage;
         if (!job.initModel.empty())
-            if (Status s = loadInitWeights(job.initModel, *unet, codec.get(), &initHash); !s)
+            if (Status s = loadInitWeights(job.initModel, *unet, codec.get(), &initHash, &initLineage); !s)
                 return s;
         std::vector<torch::Tensor> params = unet->parameters(), emaParams = ema->parameters(), m, v;
         for (auto& p : params) {
@@ -274,7 +276,7 @@ Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const st
                      {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
         if (!initHash.empty()) {
             prov["init_sha256"] = initHash;
-            prov["init"] = initLineage(job.initModel, initHash);
+            prov["init"] = initLineage;
         }
         if (state.step < job.steps)
             arch.name += " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) + ")";
