@@ -201,6 +201,47 @@ private Q_SLOTS:
         QCOMPARE(r->image.cols, 80);
     }
 
+    // `shiftsr-train export` on an rsd run: the latest checkpoint's student EMA, so on a finished run
+    // exactly the finished package's weights; mid-run a one-step package marked unfinished.
+    void exportReadsTheStudent() {
+        TrainJob j = rsdJob(photos_, teacher_, 4);
+        j.fakeUpdates = 2;
+        const QString out = tmp_.filePath("export-finished.safetensors");
+        int step = 0;
+        Status s = exportCheckpoint(j, tmp_.filePath("straight").toStdString(), out.toStdString(), &step);
+        QVERIFY2(s.isOk(), s.message().c_str());
+        QCOMPARE(step, 4);
+        auto fa = SafeTensorsFile::open(out.toStdString());
+        auto fb = SafeTensorsFile::open(tmp_.filePath("straight/model.safetensors").toStdString());
+        QVERIFY(fa.isOk() && fb.isOk());
+        auto a = readTensors(*fa, "unet."), b = readTensors(*fb, "unet.");
+        QVERIFY(a.isOk() && b.isOk());
+        QCOMPARE(a->size(), b->size());
+        for (const auto& [k, v] : *a)
+            QVERIFY2(torch::equal(v, b->at(k)), k.c_str());
+
+        RunOptions ro;
+        ro.runDir = tmp_.filePath("midway").toStdString();
+        ro.maxSteps = 2;
+        QVERIFY(runRsd(j, ro).isOk());
+        const QString mid = tmp_.filePath("export-midway.safetensors");
+        s = exportCheckpoint(j, ro.runDir, mid.toStdString(), &step, /*half=*/true, /*raw=*/true);
+        QVERIFY2(s.isOk(), s.message().c_str());
+        QCOMPARE(step, 2);
+        auto m = Model::load(mid.toStdString(), LoadOptions{"cpu", "fp32"});
+        QVERIFY2(m.isOk(), m.status().message().c_str());
+        QCOMPARE((*m)->info().steps, 1);
+        QVERIFY((*m)->info().name.find("(step 2 of 4)") != std::string::npos);
+        const auto prov = QJsonDocument::fromJson(QByteArray::fromStdString((*m)->info().metadata.at("provenance"))).object();
+        QCOMPARE(prov["finished"].toBool(), false);
+        QCOMPARE(prov["weights"].toString(), QString("raw"));
+        QCOMPARE(prov["stored_as"].toString(), QString("f16"));
+        QCOMPARE(prov["teacher_sha256"].toString().toStdString(), sha256File(teacher_.toStdString()));
+        auto r = Upscaler(*m).upscale(cv::Mat(24, 20, CV_8UC3, cv::Scalar(40, 120, 200)), UpscaleOptions{});
+        QVERIFY2(r.isOk(), r.status().message().c_str());
+        QCOMPARE(r->steps, 1);
+    }
+
     void jobValidation() {
         TrainJob j = baseJob(photos_);
         j.kind = "rsd";

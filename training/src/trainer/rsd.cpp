@@ -79,6 +79,74 @@ std::vector<torch::Tensor> concat(std::initializer_list<const std::vector<torch:
     return out;
 }
 
+// The networks of an rsd run: teacher (frozen), fake (from the teacher), student (teacher + one
+// zero-weighted noise channel) and its EMA, the discriminator head.
+struct RsdNets {
+    Architecture teacherArch, studentArch;
+    std::shared_ptr<nn::UNetModelSwinImpl> teacher, fake, student, studentEma;
+    DiscHead head{nullptr};
+    std::unique_ptr<Codec> codec;
+    std::string teacherHash;
+};
+
+Result<RsdNets> buildRsdNets(const TrainJob& job) {
+    auto pkg = SafeTensorsFile::open(job.teacherModel);
+    if (!pkg)
+        return pkg.status().withContext("teacher");
+    auto archR = Architecture::fromMetadata(pkg->metadata());
+    if (!archR)
+        return archR.status().withContext(job.teacherModel);
+    RsdNets n;
+    n.teacherArch = *archR;
+    n.studentArch = n.teacherArch;
+    n.studentArch.unet.extraInputChannels = 1;
+    n.studentArch.steps = 1;
+    n.studentArch.name = job.name.empty() ? n.teacherArch.name + " - RSD one-step student" : job.name;
+    try {
+        n.teacher = std::make_shared<nn::UNetModelSwinImpl>(n.teacherArch.unet);
+        n.codec = n.teacherArch.makeCodec();
+        if (Status s = loadInitWeights(job.teacherModel, *n.teacher, n.codec.get(), &n.teacherHash); !s)
+            return s;
+        n.teacher->eval();
+        setRequiresGrad(*n.teacher, false);
+        if (n.codec->module()) {
+            n.codec->module()->eval();
+            setRequiresGrad(*n.codec->module(), false);
+        }
+        n.fake = std::make_shared<nn::UNetModelSwinImpl>(n.teacherArch.unet);
+        copyParams(*n.teacher, *n.fake);
+        n.student = std::make_shared<nn::UNetModelSwinImpl>(n.studentArch.unet);
+        n.studentEma = std::make_shared<nn::UNetModelSwinImpl>(n.studentArch.unet);
+        initStudentFromTeacher(*n.teacher, *n.student, n.teacherArch.unet.inChannels);
+        copyParams(*n.student, *n.studentEma);
+        setRequiresGrad(*n.studentEma, false);
+        n.head = DiscHead(n.teacher->middleChannels());
+    } catch (const c10::Error& e) {
+        return Status::error(StatusCode::Internal, std::string("building the RSD networks: ") + e.what_without_backtrace());
+    }
+    return n;
+}
+
+// The package provenance of an rsd run at `state` (finished or not).
+json rsdProvenance(const TrainJob& job, const RsdNets& n, const RunState& state, double wallTime, int worldSize) {
+    return {{"training", "rsd"},
+            {"teacher", n.teacherArch.name},
+            {"teacher_sha256", n.teacherHash},
+            {"data", job.trainFolders},
+            {"steps", state.step},
+            {"planned_steps", job.steps},
+            {"finished", state.step >= job.steps},
+            {"batch", job.batch * worldSize},
+            {"gt_size", job.gtSize},
+            {"degradation", job.degradation},
+            {"rsd", json::parse(job.toJson()).value("rsd", json::object())},
+            {"supervised_term", "latent MSE to the HR latent (LPIPS substitute)"},
+            {"wall_time_s", wallTime},
+            {"validation", state.lastVal},
+            {"seed", job.seed},
+            {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
+}
+
 } // namespace
 
 void initStudentFromTeacher(nn::UNetModelSwinImpl& teacher, nn::UNetModelSwinImpl& student, int64_t latentChannels) {
@@ -111,50 +179,24 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
     const bool writer = run.writer;
     const std::uint64_t perStep = run.perStep;
 
-    // --- networks: teacher (frozen), fake (from the teacher), student (teacher + noise channel)
-    auto pkg = SafeTensorsFile::open(job.teacherModel);
-    if (!pkg)
-        return pkg.status().withContext("teacher");
-    auto archR = Architecture::fromMetadata(pkg->metadata());
-    if (!archR)
-        return archR.status().withContext(job.teacherModel);
-    const Architecture teacherArch = *archR;
-    Architecture studentArch = teacherArch;
-    studentArch.unet.extraInputChannels = 1;
-    studentArch.steps = 1;
-    studentArch.name = job.name.empty() ? teacherArch.name + " - RSD one-step student" : job.name;
+    // --- networks
+    auto netsR = buildRsdNets(job);
+    if (!netsR)
+        return netsR.status();
+    RsdNets& nets = *netsR;
+    const Architecture& teacherArch = nets.teacherArch;
+    const Architecture& studentArch = nets.studentArch;
+    auto& teacher = nets.teacher;
+    auto& fake = nets.fake;
+    auto& student = nets.student;
+    auto& studentEma = nets.studentEma;
+    auto& head = nets.head;
+    auto& codec = nets.codec;
     auto schedR = ResShiftSchedule::create(teacherArch.schedule);
     if (!schedR)
         return schedR.status();
     const ResShiftSchedule sched = *schedR;
     const int T = sched.steps();
-
-    std::shared_ptr<nn::UNetModelSwinImpl> teacher, fake, student, studentEma;
-    DiscHead head{nullptr};
-    std::unique_ptr<Codec> codec;
-    std::string teacherHash;
-    try {
-        teacher = std::make_shared<nn::UNetModelSwinImpl>(teacherArch.unet);
-        codec = teacherArch.makeCodec();
-        if (Status s = loadInitWeights(job.teacherModel, *teacher, codec.get(), &teacherHash); !s)
-            return s;
-        teacher->eval();
-        setRequiresGrad(*teacher, false);
-        if (codec->module()) {
-            codec->module()->eval();
-            setRequiresGrad(*codec->module(), false);
-        }
-        fake = std::make_shared<nn::UNetModelSwinImpl>(teacherArch.unet);
-        copyParams(*teacher, *fake);
-        student = std::make_shared<nn::UNetModelSwinImpl>(studentArch.unet);
-        studentEma = std::make_shared<nn::UNetModelSwinImpl>(studentArch.unet);
-        initStudentFromTeacher(*teacher, *student, teacherArch.unet.inChannels);
-        copyParams(*student, *studentEma);
-        setRequiresGrad(*studentEma, false);
-        head = DiscHead(teacher->middleChannels());
-    } catch (const c10::Error& e) {
-        return Status::error(StatusCode::Internal, std::string("building the RSD networks: ") + e.what_without_backtrace());
-    }
 
     std::vector<torch::Tensor> sParams = student->parameters(), fParams = fake->parameters(),
                                hParams = head->parameters(), emaParams = studentEma->parameters();
@@ -375,26 +417,54 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
     if (pg)
         pg->barrier();
     if (!stopped && state.step >= job.steps && writer) {
-        json prov = {{"training", "rsd"},
-                     {"teacher", teacherArch.name},
-                     {"teacher_sha256", teacherHash},
-                     {"data", job.trainFolders},
-                     {"photos", run.images.size()},
-                     {"steps", state.step},
-                     {"batch", job.batch * run.env.worldSize},
-                     {"gt_size", job.gtSize},
-                     {"degradation", job.degradation},
-                     {"rsd", json::parse(job.toJson()).value("rsd", json::object())},
-                     {"supervised_term", "latent MSE to the HR latent (LPIPS substitute)"},
-                     {"wall_time_s", state.elapsed + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
-                     {"validation", state.lastVal},
-                     {"seed", job.seed},
-                     {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
+        const double wall = state.elapsed + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        json prov = rsdProvenance(job, nets, state, wall, run.env.worldSize);
+        prov["photos"] = run.images.size();
         if (Status s = files.writeModel(studentArch, prov, *studentEma, codec.get()); !s)
             return s;
         files.appendLog({{"step", state.step}, {"event", "finished"}, {"model", files.modelPath()}});
     }
     return Status::ok();
+}
+
+Status exportRsdCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath, int* stepOut,
+                           bool half, bool raw) {
+    auto netsR = buildRsdNets(job);
+    if (!netsR)
+        return netsR.status();
+    RsdNets& nets = *netsR;
+    try {
+        std::vector<torch::Tensor> sParams = nets.student->parameters(), fParams = nets.fake->parameters(),
+                                   hParams = nets.head->parameters(), emaParams = nets.studentEma->parameters();
+        std::vector<torch::Tensor> all = concat({&sParams, &fParams, &hParams}), m, v;
+        for (auto& p : all) {
+            m.push_back(torch::zeros_like(p));
+            v.push_back(torch::zeros_like(p));
+        }
+        RunFiles files(runDir, /*writer=*/false);
+        RunState state;
+        if (Status s = files.loadLatest(&state, all, emaParams, m, v); !s)
+            return s;
+        json prov = rsdProvenance(job, nets, state, state.elapsed, 1);
+        Architecture arch = nets.studentArch;
+        if (state.step < job.steps)
+            arch.name += " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) + ")";
+        if (stepOut)
+            *stepOut = state.step;
+        prov["weights"] = raw ? "raw" : "ema";
+        torch::NoGradGuard ng;
+        if (raw)
+            for (size_t i = 0; i < sParams.size(); ++i)
+                emaParams[i].copy_(sParams[i]);
+        if (half) {
+            for (auto& p : nets.studentEma->parameters())
+                p.set_data(p.to(torch::kHalf));
+            prov["stored_as"] = "f16";
+        }
+        return files.writeModel(arch, prov, *nets.studentEma, nets.codec.get(), outPath);
+    } catch (const c10::Error& e) {
+        return Status::error(StatusCode::Internal, e.what_without_backtrace());
+    }
 }
 
 } // namespace shiftsr::training

@@ -1,6 +1,7 @@
 // ResShift teacher training loop: x0-prediction MSE at random timesteps of the forward process,
 // AdamW with warm-up + cosine, EMA, clipping, exact resume, validation, c10d data parallelism.
 #include "shiftsr/training/teacher.h"
+#include "shiftsr/training/rsd.h"
 
 #include "common.h"
 #include "distributed.h"
@@ -237,8 +238,8 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
 
 Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath, int* stepOut,
                         bool half, bool raw) {
-    if (job.kind != "teacher")
-        return Status::error(StatusCode::Unsupported, "export reads teacher runs; an rsd run writes its package when it finishes");
+    if (job.kind == "rsd")
+        return exportRsdCheckpoint(job, runDir, outPath, stepOut, half, raw);
     try {
         auto archR = buildArchitecture(job);
         if (!archR)

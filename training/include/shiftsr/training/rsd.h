@@ -13,4 +13,9 @@ namespace shiftsr::training {
 // and the teacher's sha256 in its provenance.
 Status runRsd(const TrainJob& job, const RunOptions& options, const JobControl& control = {});
 
+// exportCheckpoint for rsd runs: the student's EMA (or, `raw`, its optimiser weights) of the
+// latest checkpoint as a one-step package.
+Status exportRsdCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath,
+                           int* step = nullptr, bool half = false, bool raw = false);
+
 } // namespace shiftsr::training

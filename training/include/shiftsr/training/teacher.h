@@ -21,9 +21,9 @@ struct RunOptions {
 // only rank 0 writes. Returns ok when finished or stopped cleanly.
 Status runTraining(const TrainJob& job, const RunOptions& options, const JobControl& control = {});
 
-// Writes the EMA weights of a run's latest checkpoint as a model package (provenance marks the
-// step and that training had not finished), e.g. to try or ship a run in progress. `step`
-// receives the checkpoint's step.
+// Writes the EMA weights of a run's latest checkpoint (a teacher run, or an rsd run's student) as
+// a model package (provenance marks the step and whether training had finished), e.g. to try or
+// ship a run in progress. `step` receives the checkpoint's step.
 // `half`: store the weights as F16 (half the size; loaders widen them to fp32).
 // `raw`: the optimiser's weights instead of the EMA (early in a run the EMA still holds much of
 // the initialisation: 0.999^1000 = 37%).
