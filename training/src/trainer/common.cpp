@@ -303,4 +303,35 @@ json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSched
     return out;
 }
 
+Status loadLatestWeights(const std::string& runDir, std::vector<torch::Tensor>& params,
+                         std::vector<torch::Tensor>& ema, RunState* state) {
+    std::vector<torch::Tensor> m, v;
+    for (auto& p : params) {
+        m.push_back(torch::zeros_like(p));
+        v.push_back(torch::zeros_like(p));
+    }
+    return RunFiles(runDir, /*writer=*/false).loadLatest(state, params, ema, m, v);
+}
+
+Status writeExportPackage(const std::string& runDir, const TrainJob& job, const RunState& state, Architecture arch,
+                          nlohmann::json provenance, nn::UNetModelSwinImpl& net,
+                          const std::vector<torch::Tensor>& rawParams, Codec* codec, const std::string& outPath,
+                          bool half, bool raw) {
+    if (state.step < job.steps)
+        arch.name += " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) + ")";
+    provenance["weights"] = raw ? "raw" : "ema";
+    torch::NoGradGuard ng;
+    if (raw) {
+        auto params = net.parameters();
+        for (size_t i = 0; i < params.size(); ++i)
+            params[i].copy_(rawParams[i]);
+    }
+    if (half) {
+        for (auto& p : net.parameters())
+            p.set_data(p.to(torch::kHalf));
+        provenance["stored_as"] = "f16";
+    }
+    return RunFiles(runDir, /*writer=*/false).writeModel(arch, provenance, net, codec, outPath);
+}
+
 } // namespace shiftsr::training

@@ -114,4 +114,16 @@ nlohmann::json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const Res
                              const Architecture& arch, const ValSet& val, int valSteps, int extraNoiseChannels,
                              RunFiles& files, int step);
 
+// `shiftsr-train export`, both kinds of run: loads the latest checkpoint of `runDir` into `params`
+// and `ema` (its optimiser moments are read and dropped).
+Status loadLatestWeights(const std::string& runDir, std::vector<torch::Tensor>& params,
+                         std::vector<torch::Tensor>& ema, RunState* state);
+// Writes `net` (whose parameters hold the EMA; with `raw` they are first overwritten by `rawParams`,
+// the optimiser's weights of the same network) as the package `outPath`. An unfinished run's name
+// gets "(step N of M)"; `provenance` gains "weights" and, with `half` (F16 storage), "stored_as".
+Status writeExportPackage(const std::string& runDir, const TrainJob& job, const RunState& state, Architecture arch,
+                          nlohmann::json provenance, nn::UNetModelSwinImpl& net,
+                          const std::vector<torch::Tensor>& rawParams, Codec* codec, const std::string& outPath,
+                          bool half, bool raw);
+
 } // namespace shiftsr::training

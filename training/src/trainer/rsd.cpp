@@ -436,32 +436,15 @@ Status exportRsdCheckpoint(const TrainJob& job, const std::string& runDir, const
     try {
         std::vector<torch::Tensor> sParams = nets.student->parameters(), fParams = nets.fake->parameters(),
                                    hParams = nets.head->parameters(), emaParams = nets.studentEma->parameters();
-        std::vector<torch::Tensor> all = concat({&sParams, &fParams, &hParams}), m, v;
-        for (auto& p : all) {
-            m.push_back(torch::zeros_like(p));
-            v.push_back(torch::zeros_like(p));
-        }
-        RunFiles files(runDir, /*writer=*/false);
+        std::vector<torch::Tensor> all = concat({&sParams, &fParams, &hParams});
         RunState state;
-        if (Status s = files.loadLatest(&state, all, emaParams, m, v); !s)
+        if (Status s = loadLatestWeights(runDir, all, emaParams, &state); !s)
             return s;
-        json prov = rsdProvenance(job, nets, state, state.elapsed, 1);
-        Architecture arch = nets.studentArch;
-        if (state.step < job.steps)
-            arch.name += " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) + ")";
         if (stepOut)
             *stepOut = state.step;
-        prov["weights"] = raw ? "raw" : "ema";
-        torch::NoGradGuard ng;
-        if (raw)
-            for (size_t i = 0; i < sParams.size(); ++i)
-                emaParams[i].copy_(sParams[i]);
-        if (half) {
-            for (auto& p : nets.studentEma->parameters())
-                p.set_data(p.to(torch::kHalf));
-            prov["stored_as"] = "f16";
-        }
-        return files.writeModel(arch, prov, *nets.studentEma, nets.codec.get(), outPath);
+        const json prov = rsdProvenance(job, nets, state, state.elapsed, 1);
+        return writeExportPackage(runDir, job, state, nets.studentArch, prov, *nets.studentEma, sParams,
+                                  nets.codec.get(), outPath, half, raw);
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::Internal, e.what_without_backtrace());
     }

@@ -31,6 +31,33 @@ namespace fs = std::filesystem;
 namespace F = torch::nn::functional;
 using json = nlohmann::json;
 
+namespace {
+
+// The package provenance of a teacher run at `state` (finished or not).
+json teacherProvenance(const TrainJob& job, const RunState& state, double wallTime, int worldSize,
+                       const std::string& initHash, const json& initLineage) {
+    json prov = {{"training", job.kind},
+                 {"preset", job.preset},
+                 {"data", job.trainFolders},
+                 {"steps", state.step},
+                 {"planned_steps", job.steps},
+                 {"finished", state.step >= job.steps},
+                 {"batch", job.batch * worldSize},
+                 {"gt_size", job.gtSize},
+                 {"degradation", job.degradation},
+                 {"wall_time_s", wallTime},
+                 {"validation", state.lastVal},
+                 {"seed", job.seed},
+                 {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
+    if (!initHash.empty()) {
+        prov["init_sha256"] = initHash;
+        prov["init"] = initLineage;
+    }
+    return prov;
+}
+
+} // namespace
+
 Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl& control) {
     TrainJob job = jobIn;
     auto runR = openRun(job, ro);
@@ -213,22 +240,9 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
         pg->barrier();
     }
     if (!stopped && state.step >= job.steps && writer) {
-        json prov = {{"training", job.kind},
-                     {"preset", job.preset},
-                     {"data", job.trainFolders},
-                     {"photos", run.images.size()},
-                     {"steps", state.step},
-                     {"batch", job.batch * env.worldSize},
-                     {"gt_size", job.gtSize},
-                     {"degradation", job.degradation},
-                     {"wall_time_s", state.elapsed + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
-                     {"validation", state.lastVal},
-                     {"seed", job.seed},
-                     {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
-        if (!initHash.empty()) {
-            prov["init_sha256"] = initHash;
-            prov["init"] = initLineage;
-        }
+        const double wall = state.elapsed + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        json prov = teacherProvenance(job, state, wall, env.worldSize, initHash, initLineage);
+        prov["photos"] = run.images.size();
         if (Status s = files.writeModel(arch, prov, *ema, codec.get()); !s)
             return s;
         files.appendLog({{"step", state.step}, {"event", "finished"}, {"model", files.modelPath()}});
@@ -253,49 +267,14 @@ Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const st
         if (!job.initModel.empty())
             if (Status s = loadInitWeights(job.initModel, *unet, codec.get(), &initHash, &initLineage); !s)
                 return s;
-        std::vector<torch::Tensor> params = unet->parameters(), emaParams = ema->parameters(), m, v;
-        for (auto& p : params) {
-            m.push_back(torch::zeros_like(p));
-            v.push_back(torch::zeros_like(p));
-        }
-        RunFiles files(runDir, /*writer=*/false);
+        std::vector<torch::Tensor> params = unet->parameters(), emaParams = ema->parameters();
         RunState state;
-        if (Status s = files.loadLatest(&state, params, emaParams, m, v); !s)
+        if (Status s = loadLatestWeights(runDir, params, emaParams, &state); !s)
             return s;
-        json prov = {{"training", job.kind},
-                     {"preset", job.preset},
-                     {"data", job.trainFolders},
-                     {"steps", state.step},
-                     {"planned_steps", job.steps},
-                     {"finished", state.step >= job.steps},
-                     {"batch", job.batch},
-                     {"gt_size", job.gtSize},
-                     {"degradation", job.degradation},
-                     {"wall_time_s", state.elapsed},
-                     {"validation", state.lastVal},
-                     {"seed", job.seed},
-                     {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
-        if (!initHash.empty()) {
-            prov["init_sha256"] = initHash;
-            prov["init"] = initLineage;
-        }
-        if (state.step < job.steps)
-            arch.name += " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) + ")";
         if (stepOut)
             *stepOut = state.step;
-        prov["weights"] = raw ? "raw" : "ema";
-        if (raw) {
-            torch::NoGradGuard ng;
-            for (size_t i = 0; i < params.size(); ++i)
-                emaParams[i].copy_(params[i]);
-        }
-        if (half) {
-            torch::NoGradGuard ng;
-            for (auto& p : ema->parameters())
-                p.set_data(p.to(torch::kHalf));
-            prov["stored_as"] = "f16";
-        }
-        return files.writeModel(arch, prov, *ema, codec.get(), outPath);
+        const json prov = teacherProvenance(job, state, state.elapsed, 1, initHash, initLineage);
+        return writeExportPackage(runDir, job, state, arch, prov, *ema, params, codec.get(), outPath, half, raw);
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::Internal, e.what_without_backtrace());
     }
