@@ -303,6 +303,21 @@ json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSched
     return out;
 }
 
+nlohmann::json runProvenance(const TrainJob& job, const RunState& state, double wallTime, int worldSize) {
+    return {{"training", job.kind},
+            {"data", job.trainFolders},
+            {"steps", state.step},
+            {"planned_steps", job.steps},
+            {"finished", state.step >= job.steps},
+            {"batch", job.batch * worldSize},
+            {"gt_size", job.gtSize},
+            {"degradation", job.degradation},
+            {"wall_time_s", wallTime},
+            {"validation", state.lastVal},
+            {"seed", job.seed},
+            {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
+}
+
 Status loadLatestWeights(const std::string& runDir, std::vector<torch::Tensor>& params,
                          std::vector<torch::Tensor>& ema, RunState* state) {
     std::vector<torch::Tensor> m, v;

@@ -114,6 +114,11 @@ nlohmann::json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const Res
                              const Architecture& arch, const ValSet& val, int valSteps, int extraNoiseChannels,
                              RunFiles& files, int step);
 
+// The provenance every trained package states (training kind, data, steps and whether finished,
+// batch over all processes, crop, degradation, wall time, last validation, seed, trainer version);
+// each trainer adds its own keys.
+nlohmann::json runProvenance(const TrainJob& job, const RunState& state, double wallTime, int worldSize);
+
 // `shiftsr-train export`, both kinds of run: loads the latest checkpoint of `runDir` into `params`
 // and `ema` (its optimiser moments are read and dropped).
 Status loadLatestWeights(const std::string& runDir, std::vector<torch::Tensor>& params,

@@ -129,22 +129,12 @@ Result<RsdNets> buildRsdNets(const TrainJob& job) {
 
 // The package provenance of an rsd run at `state` (finished or not).
 json rsdProvenance(const TrainJob& job, const RsdNets& n, const RunState& state, double wallTime, int worldSize) {
-    return {{"training", "rsd"},
-            {"teacher", n.teacherArch.name},
-            {"teacher_sha256", n.teacherHash},
-            {"data", job.trainFolders},
-            {"steps", state.step},
-            {"planned_steps", job.steps},
-            {"finished", state.step >= job.steps},
-            {"batch", job.batch * worldSize},
-            {"gt_size", job.gtSize},
-            {"degradation", job.degradation},
-            {"rsd", json::parse(job.toJson()).value("rsd", json::object())},
-            {"supervised_term", "latent MSE to the HR latent (LPIPS substitute)"},
-            {"wall_time_s", wallTime},
-            {"validation", state.lastVal},
-            {"seed", job.seed},
-            {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
+    json prov = runProvenance(job, state, wallTime, worldSize);
+    prov["teacher"] = n.teacherArch.name;
+    prov["teacher_sha256"] = n.teacherHash;
+    prov["rsd"] = json::parse(job.toJson()).value("rsd", json::object());
+    prov["supervised_term"] = "latent MSE to the HR latent (LPIPS substitute)";
+    return prov;
 }
 
 } // namespace

@@ -36,19 +36,8 @@ namespace {
 // The package provenance of a teacher run at `state` (finished or not).
 json teacherProvenance(const TrainJob& job, const RunState& state, double wallTime, int worldSize,
                        const std::string& initHash, const json& initLineage) {
-    json prov = {{"training", job.kind},
-                 {"preset", job.preset},
-                 {"data", job.trainFolders},
-                 {"steps", state.step},
-                 {"planned_steps", job.steps},
-                 {"finished", state.step >= job.steps},
-                 {"batch", job.batch * worldSize},
-                 {"gt_size", job.gtSize},
-                 {"degradation", job.degradation},
-                 {"wall_time_s", wallTime},
-                 {"validation", state.lastVal},
-                 {"seed", job.seed},
-                 {"trainer", std::string("shiftsr-train ") + SHIFTSR_VERSION}};
+    json prov = runProvenance(job, state, wallTime, worldSize);
+    prov["preset"] = job.preset;
     if (!initHash.empty()) {
         prov["init_sha256"] = initHash;
         prov["init"] = initLineage;
