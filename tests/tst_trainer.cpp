@@ -154,6 +154,45 @@ private Q_SLOTS:
         QCOMPARE(init["provenance"].toObject()["steps"].toInt(), 3);
     }
 
+    // `shiftsr-train export` of a finished run gives the finished package's EMA weights and its
+    // lineage; --raw gives other (the optimiser's) weights, --half stores F16.
+    void exportMatchesFinishedPackage() {
+        const QString run = tmp_.filePath("lineage-b");
+        TrainJob j = tinyJob(photos_, 2);
+        j.initModel = (tmp_.filePath("lineage-a") + "/model.safetensors").toStdString();
+        const QString ema = tmp_.filePath("export-ema.safetensors"), raw = tmp_.filePath("export-raw.safetensors");
+        int step = 0;
+        Status s = exportCheckpoint(j, run.toStdString(), ema.toStdString(), &step);
+        QVERIFY2(s.isOk(), s.message().c_str());
+        QCOMPARE(step, 2);
+        QVERIFY(exportCheckpoint(j, run.toStdString(), raw.toStdString(), nullptr, /*half=*/true, /*raw=*/true).isOk());
+        auto fe = SafeTensorsFile::open(ema.toStdString()), fr = SafeTensorsFile::open(raw.toStdString()),
+             ff = SafeTensorsFile::open((run + "/model.safetensors").toStdString());
+        QVERIFY(fe.isOk() && fr.isOk() && ff.isOk());
+        auto te = readTensors(*fe, "unet."), tr = readTensors(*fr, "unet."), tf = readTensors(*ff, "unet.");
+        QVERIFY(te.isOk() && tr.isOk() && tf.isOk());
+        QCOMPARE(te->size(), tf->size());
+        bool rawDiffers = false;
+        int halves = 0;
+        for (const auto& [k, v] : *te) {
+            QVERIFY2(torch::equal(v, tf->at(k)), k.c_str());
+            if (tr->at(k).scalar_type() != torch::kHalf)
+                continue; // buffers (index tables, attention masks) keep their type
+            ++halves;
+            rawDiffers = rawDiffers || !torch::allclose(tr->at(k).to(torch::kFloat), v, 1e-3, 1e-3);
+        }
+        QVERIFY(halves > 0);
+        QVERIFY(rawDiffers);
+        const auto pe = QJsonDocument::fromJson(QByteArray::fromStdString(fe->metadata().at("provenance"))).object();
+        const auto pf = QJsonDocument::fromJson(QByteArray::fromStdString(ff->metadata().at("provenance"))).object();
+        QCOMPARE(pe["init"].toObject(), pf["init"].toObject());
+        QCOMPARE(pe["finished"].toBool(), true);
+        QCOMPARE(pe["weights"].toString(), QString("ema"));
+        const auto pr = QJsonDocument::fromJson(QByteArray::fromStdString(fr->metadata().at("provenance"))).object();
+        QCOMPARE(pr["weights"].toString(), QString("raw"));
+        QCOMPARE(pr["stored_as"].toString(), QString("f16"));
+    }
+
     void exactResume() {
         const QString a = tmp_.filePath("straight"), b = tmp_.filePath("resumed");
         TrainJob j = tinyJob(photos_, 12);
