@@ -19,6 +19,9 @@
 #                     1024-1920 px: downscaled 2x (area) so compression artefacts fall below a pixel
 #   opencv-doc        classic test photos from the samples (no diagrams, text, renders or logos)
 #   lxqt-themes       camera-photo wallpapers
+#   plasma-workspace-wallpapers, lomiri-wallpapers-20.04   camera-photo wallpapers (fog, sky,
+#                     bokeh: the large smooth areas the other sources lack), largest size each,
+#                     downscaled 2x (area) to hide their JPEG compression
 #   python3-skimage, python3-sklearn   their sample photos
 #   held out: mate-backgrounds nature/ (12), palapeli-data puzzle collection (5), and skimage's
 #   chelsea.png (the README's demo input, so it must not be trained on)
@@ -27,7 +30,7 @@ set -euo pipefail
 TARGET="${1:-$HOME/.cache/shiftsr/photos}"
 WORK="$TARGET/.work"
 PACKAGES=(gcompris-qt-data opencv-doc lxqt-themes python3-skimage python3-sklearn
-          mate-backgrounds palapeli-data)
+          plasma-workspace-wallpapers lomiri-wallpapers-20.04 mate-backgrounds palapeli-data)
 
 die() { echo "fetch-photos: $*" >&2; exit 1; }
 latest_deb() { find "$WORK/debs" -maxdepth 1 -name "${1}_*.deb" | sort -V | tail -n 1; }
@@ -68,7 +71,7 @@ done
 mv "$WORK/packages.tsv.new" "$WORK/packages.tsv"
 
 exec "$PY" - "$TARGET" "$WORK" <<'PYTHON'
-import difflib, fnmatch, io, os, re, shutil, struct, subprocess, sys, zlib
+import difflib, fnmatch, io, json, os, re, shutil, struct, subprocess, sys, zlib
 from PIL import Image
 
 TARGET, WORK = sys.argv[1], sys.argv[2]
@@ -229,6 +232,9 @@ def normalise_licence(text):
     if m:
         kind, ver = m.group(1), m.group(2)
         return 'CC0-1.0' if kind == '0' else 'CC-%s-%s' % (kind, ver or '?')
+    m = re.match(r'(L?GPL)-?V?(\d)(\+?)$', u)  # "LGPLv3" (KDE metadata) -> LGPL-3
+    if m:
+        return '%s-%s%s' % m.groups()
     return t
 
 # ---------------------------------------------------------------- selection
@@ -287,7 +293,7 @@ for act in GCOMPRIS_ACTIVITIES:
             author=meta.get('Copyright', ''), url=meta.get('Source', ''),
             changes='WebP decoded, downscaled 2x (area average); upstream: ' +
                     (meta.get('Comments') or 'see source'),
-            image=('webp2x', blob))
+            image=('half', blob))
 
 # opencv-doc: real photos only; one view of each stereo/flow pair; no text, renders, paintings,
 # logos or synthetic images; messi5.jpg left out (press photo of a person, provenance unclear).
@@ -317,6 +323,42 @@ for name in LXQT:
     lic, holder = dep5_licence('lxqt-themes', 'wallpapers/' + name)
     add('train', 'lxqt-' + name, 'lxqt-themes', src, lic, author=holder,
         path=root('lxqt-themes', src))
+
+# plasma-workspace-wallpapers: the camera photographs (not the renders and drawings), each
+# wallpaper's largest image; licence and author from its metadata.json.
+PLASMA = ['BytheWater', 'ColdRipple', 'ColorfulCups', 'DarkestHour', 'EveningGlow', 'FallenLeaf',
+          'Grey', 'Kite', 'OneStandsOut', 'Path', 'summer_1am']
+PLASMA_DIR = 'usr/share/wallpapers/'
+def pixels(name):
+    m = re.match(r'(\d+)x(\d+)\.', name)
+    return int(m.group(1)) * int(m.group(2)) if m else 0
+for name in PLASMA:
+    images = PLASMA_DIR + name + '/contents/images/'
+    try:
+        best = max((f for f in os.listdir(root('plasma-workspace-wallpapers', images))
+                    if f.lower().endswith(('.jpg', '.png'))), key=pixels)
+
+        meta = json.load(open(root('plasma-workspace-wallpapers', PLASMA_DIR + name + '/metadata.json'),
+                              encoding='utf-8'))['KPlugin']
+    except (OSError, ValueError, KeyError) as e:
+        log('skipping plasma wallpaper %s: %s' % (name, e))
+        continue
+    src = images + best
+    add('train', 'plasma-%s.png' % name, 'plasma-workspace-wallpapers', src,
+        normalise_licence(meta.get('License', 'GPL-2+')),
+        author=', '.join(a.get('Name', '') for a in meta.get('Authors', [])),
+        changes='downscaled 2x (area average)',
+        image=('half', open(root('plasma-workspace-wallpapers', src), 'rb').read()))
+
+# lomiri-wallpapers-20.04: its one camera photograph (the others are renders).
+LOMIRI_SRC = 'usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg'
+lic, holder = dep5_licence('lomiri-wallpapers-20.04', '20.04/Kleiber_by_Lukas_Baubkus.jpg')
+if os.path.exists(root('lomiri-wallpapers-20.04', LOMIRI_SRC)):
+    add('train', 'lomiri-Kleiber_by_Lukas_Baubkus.png', 'lomiri-wallpapers-20.04', LOMIRI_SRC, lic,
+        author=holder, changes='downscaled 2x (area average)',
+        image=('half', open(root('lomiri-wallpapers-20.04', LOMIRI_SRC), 'rb').read()))
+else:
+    log('skipping %s: not in the package' % LOMIRI_SRC)
 
 # scikit-image: licences as stated in the docstrings of skimage/data/_fetchers.py.
 SKIMAGE = {
@@ -454,7 +496,7 @@ md += ['', '## Obligations', '',
        '- **CC-BY / CC-BY-SA** photos (below) require the attribution lines given here whenever the',
        '  photos, or images derived from them, are redistributed. The 2x-downscaled GCompris photos',
        '  are adaptations: under CC-BY-SA they may only be shared under the same licence.',
-       '- **GPL / LGPL** photos (lxqt-themes, mate-backgrounds, palapeli-data) come with their',
+       '- **GPL / LGPL** photos (lxqt-themes, plasma-workspace-wallpapers, mate-backgrounds, palapeli-data) come with their',
        '  package\'s licence: redistributing them means offering their source (the image files and the',
        '  Debian source package).',
        '- **Apache-2.0 AND BSD-3-Clause** (opencv-doc) is how Debian licenses the OpenCV sample data as',
