@@ -5,6 +5,8 @@
 #include "shiftsr/gui/model_registry.h"
 #include "shiftsr/resources/embedded.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QCoreApplication>
 #include <QFile>
 #include <QSignalSpy>
@@ -101,6 +103,22 @@ private Q_SLOTS:
         const QString one = reg.preferredSpec(true);
         if (!one.isEmpty())
             QCOMPARE(reg.find(one)->info.steps, 1);
+        // The untrained test model is chosen only when no other multi-step model is there.
+        int trainedMulti = 0;
+        for (const auto& e : reg.models())
+            trainedMulti += e.error.isEmpty() && !e.oneStep() && e.spec != QLatin1String("embedded:test-tiny");
+        if (trainedMulti > 0)
+            QVERIFY(multi != QLatin1String("embedded:test-tiny"));
+        // With the embedded student as the default, its partner is the teacher it was distilled from.
+        const shiftsr::gui::ModelEntry* student = reg.find(QStringLiteral("embedded:lite-rsd"));
+        if (!student || reg.defaultSpec() != student->spec)
+            QSKIP("the embedded student is not the default in this build");
+        const QString teacher = QJsonDocument::fromJson(QByteArray::fromStdString(student->info.metadata.at("provenance")))
+                                    .object()
+                                    .value(QStringLiteral("teacher"))
+                                    .toString();
+        QVERIFY(!teacher.isEmpty());
+        QCOMPARE(QString::fromStdString(reg.find(multi)->info.name), teacher);
     }
 
     void importOfficialCheckpoint() {

@@ -4,6 +4,8 @@
 #include "shiftsr/resources/embedded.h"
 
 #include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QFile>
 #include <QFileInfo>
 #include <QSettings>
@@ -12,6 +14,16 @@
 namespace shiftsr::gui {
 
 namespace {
+
+// The "teacher" name an RSD student's provenance records; empty for other packages.
+QString studentTeacherName(const ModelEntry& e) {
+    const auto it = e.info.metadata.find("provenance");
+    if (it == e.info.metadata.end())
+        return {};
+    return QJsonDocument::fromJson(QByteArray::fromStdString(it->second)).object().value(QStringLiteral("teacher")).toString();
+}
+
+constexpr const char* kTestModelSpec = "embedded:test-tiny";
 
 constexpr char kFolderKey[] = "models/folder";
 constexpr char kDefaultKey[] = "models/default";
@@ -107,12 +119,27 @@ Status ModelRegistry::setDefaultSpec(const QString& spec) {
 
 QString ModelRegistry::preferredSpec(bool oneStep) const {
     const QString def = defaultSpec();
-    if (const ModelEntry* e = find(def); e && e->oneStep() == oneStep)
+    const ModelEntry* d = find(def);
+    if (d && d->oneStep() == oneStep)
         return def;
-    for (const auto& e : models_)
-        if (e.error.isEmpty() && e.oneStep() == oneStep)
+    // The multi-step partner of a default student is its own teacher (named in its provenance).
+    if (!oneStep && d && d->oneStep()) {
+        const QString teacher = studentTeacherName(*d);
+        for (const auto& e : models_)
+            if (!teacher.isEmpty() && e.error.isEmpty() && !e.oneStep() && QString::fromStdString(e.info.name) == teacher)
+                return e.spec;
+    }
+    // Else the first model of the kind; the untrained test model only when nothing else fits.
+    QString fallback;
+    for (const auto& e : models_) {
+        if (!e.error.isEmpty() || e.oneStep() != oneStep)
+            continue;
+        if (e.spec != QLatin1String(kTestModelSpec))
             return e.spec;
-    return {};
+        if (fallback.isEmpty())
+            fallback = e.spec;
+    }
+    return fallback;
 }
 
 Result<std::shared_ptr<const Model>> ModelRegistry::load(const QString& spec, const LoadOptions& options) {
