@@ -337,7 +337,6 @@ for name in PLASMA:
     try:
         best = max((f for f in os.listdir(root('plasma-workspace-wallpapers', images))
                     if f.lower().endswith(('.jpg', '.png'))), key=pixels)
-
         meta = json.load(open(root('plasma-workspace-wallpapers', PLASMA_DIR + name + '/metadata.json'),
                               encoding='utf-8'))['KPlugin']
     except (OSError, ValueError, KeyError) as e:
@@ -347,8 +346,8 @@ for name in PLASMA:
     add('train', 'plasma-%s.png' % name, 'plasma-workspace-wallpapers', src,
         normalise_licence(meta.get('License', 'GPL-2+')),
         author=', '.join(a.get('Name', '') for a in meta.get('Authors', [])),
-        changes='downscaled 2x (area average)',
-        image=('half', open(root('plasma-workspace-wallpapers', src), 'rb').read()))
+        changes='downscaled 2x (area average)', path=root('plasma-workspace-wallpapers', src),
+        image=('half', None))
 
 # lomiri-wallpapers-20.04: its one camera photograph (the others are renders).
 LOMIRI_SRC = 'usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg'
@@ -356,7 +355,7 @@ lic, holder = dep5_licence('lomiri-wallpapers-20.04', '20.04/Kleiber_by_Lukas_Ba
 if os.path.exists(root('lomiri-wallpapers-20.04', LOMIRI_SRC)):
     add('train', 'lomiri-Kleiber_by_Lukas_Baubkus.png', 'lomiri-wallpapers-20.04', LOMIRI_SRC, lic,
         author=holder, changes='downscaled 2x (area average)',
-        image=('half', open(root('lomiri-wallpapers-20.04', LOMIRI_SRC), 'rb').read()))
+        path=root('lomiri-wallpapers-20.04', LOMIRI_SRC), image=('half', None))
 else:
     log('skipping %s: not in the package' % LOMIRI_SRC)
 
@@ -416,8 +415,8 @@ def atomic_write(dest, data):
 def render(p):
     """Bytes of the output file and its size; None when the photo is unusable."""
     if p['image'] is not None:
-        kind, blob = p['image']
-        im = Image.open(io.BytesIO(blob))
+        kind, blob = p['image']  # blob None: the 'half' conversion reads p['path']
+        im = Image.open(io.BytesIO(blob) if blob is not None else p['path'])
         if im.mode in ('RGBA', 'LA') and im.getchannel('A').getextrema()[0] < 255:
             return None, 'has transparency'
         im = im.convert('RGB')
