@@ -123,12 +123,10 @@ QString ModelRegistry::preferredSpec(bool oneStep) const {
     if (d && d->oneStep() == oneStep)
         return def;
     // The multi-step partner of a default student is its own teacher (named in its provenance).
-    if (!oneStep && d && d->oneStep()) {
-        const QString teacher = studentTeacherName(*d);
+    if (const QString teacher = !oneStep && d ? studentTeacherName(*d) : QString(); !teacher.isEmpty())
         for (const auto& e : models_)
-            if (!teacher.isEmpty() && e.error.isEmpty() && !e.oneStep() && QString::fromStdString(e.info.name) == teacher)
+            if (e.error.isEmpty() && !e.oneStep() && QString::fromStdString(e.info.name) == teacher)
                 return e.spec;
-    }
     // Else the first model of the kind; the untrained test model only when nothing else fits.
     QString fallback;
     for (const auto& e : models_) {
