@@ -1,5 +1,6 @@
-// shiftsr-train: train (teacher) or distil (rsd) models from folders of photos; resumable.
+// shiftsr-train: train (teacher), distil (rsd) or fit a decoder head (decoder) from folders of photos; resumable.
 #include "shiftsr/training/job.h"
+#include "shiftsr/training/decoder.h"
 #include "shiftsr/training/rsd.h"
 #include "shiftsr/training/teacher.h"
 
@@ -18,9 +19,13 @@ const char* kUsage = R"(shiftsr-train — train ResShift teachers and one-step s
 Usage:
   shiftsr-train teacher --config job.json --out RUN_DIR [--max-steps N]
   shiftsr-train rsd --config job.json --out RUN_DIR [--max-steps N]   (one-step distillation)
+  shiftsr-train decoder --config job.json --out RUN_DIR [--max-steps N]   (learned decoder head
+                for an unshuffle-f4 package, fitted to its own sampler outputs)
   shiftsr-train --resume RUN_DIR [--max-steps N]
   shiftsr-train export RUN_DIR -o PACKAGE.safetensors [--half] [--raw]   (the latest
                 checkpoint's EMA weights; --raw: the optimiser's instead; --half: stored as F16)
+  shiftsr-train export DECODER_RUN -o PACKAGE.safetensors [--strength S]   (S: the scale of the
+                head's correction, 0-2; default the job's decoder.strength, 1)
 
 RUN_DIR receives config.json, log.jsonl (one JSON object per line), checkpoints/, samples/ and,
 at the end, model.safetensors. SIGINT/SIGTERM finish the current step, write a checkpoint and
@@ -39,13 +44,16 @@ int usage(const std::string& e) {
 int exportRun(int argc, char** argv) {
     std::string run, out;
     bool half = false, raw = false;
+    double strength = -1;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--half")
             half = true;
         else if (a == "--raw")
             raw = true;
-        else if ((a == "-o" || a == "--out") && i + 1 < argc)
+        else if (a == "--strength" && i + 1 < argc) {
+            try { strength = std::stod(argv[++i]); } catch (...) { return usage("--strength needs a number"); }
+        } else if ((a == "-o" || a == "--out") && i + 1 < argc)
             out = argv[++i];
         else if (a.rfind("-", 0) != 0 && run.empty())
             run = a;
@@ -58,6 +66,11 @@ int exportRun(int argc, char** argv) {
     if (!job) {
         std::cerr << "shiftsr-train: " << job.status().message() << "\n";
         return 1;
+    }
+    if (strength >= 0) {
+        if (job->kind != "decoder" || strength > 2)
+            return usage("--strength (0-2) is for decoder runs: the scale of the head's correction in the package");
+        job->refineStrength = strength;
     }
     int step = 0;
     if (auto s = shiftsr::training::exportCheckpoint(*job, run, out, &step, half, raw); !s) {
@@ -107,8 +120,8 @@ int main(int argc, char** argv) {
         ro.resume = true;
         jobPath = resume + "/config.json";
     } else {
-        if (kind != "teacher" && kind != "rsd")
-            return usage("say what to train: teacher (or rsd)");
+        if (kind != "teacher" && kind != "rsd" && kind != "decoder")
+            return usage("say what to train: teacher, rsd or decoder");
         if (config.empty() || out.empty())
             return usage("--config and --out are required");
         ro.runDir = out;
@@ -131,8 +144,9 @@ int main(int argc, char** argv) {
     control.progress = [](double f, const std::string& stage) {
         std::cerr << "\r" << stage << " (" << int(f * 100) << "%)    " << std::flush;
     };
-    shiftsr::Status s = job->kind == "rsd" ? shiftsr::training::runRsd(*job, ro, control)
-                                           : shiftsr::training::runTraining(*job, ro, control);
+    shiftsr::Status s = job->kind == "rsd"       ? shiftsr::training::runRsd(*job, ro, control)
+                        : job->kind == "decoder" ? shiftsr::training::runDecoder(*job, ro, control)
+                                                 : shiftsr::training::runTraining(*job, ro, control);
     std::cerr << "\n";
     if (!s) {
         std::cerr << "shiftsr-train: " << s.message() << "\n";

@@ -1,6 +1,7 @@
 // Latent codecs: the VQ f4 autoencoder and the weight-free pixel-unshuffle f4 codec.
 #pragma once
 
+#include "nn/refiner.h"
 #include "nn/vq_autoencoder.h"
 
 #include <torch/torch.h>
@@ -13,7 +14,7 @@ namespace shiftsr {
 class Codec {
 public:
     virtual ~Codec() = default;
-    virtual std::string name() const = 0;      // "vq-f4", "unshuffle-f4"
+    virtual std::string name() const = 0;      // "vq-f4", "unshuffle-f4", "unshuffle-f4-refine"
     virtual int factor() const = 0;            // spatial downsampling factor
     virtual int latentChannels() const = 0;
     // image in [-1, 1], [B, 3, H, W] -> latent [B, C, H/f, W/f] (no quantisation at encode time)
@@ -55,6 +56,25 @@ public:
 
 private:
     int factor_;
+};
+
+// The unshuffle f4 codec with a learned full-resolution decoder head (nn/refiner.h): encode is
+// the plain unshuffle, decode the pixel shuffle followed by the head's residual correction.
+class RefineCodec final : public Codec {
+public:
+    explicit RefineCodec(const nn::RefinerConfig& config) : refiner_(config) {}
+    std::string name() const override { return "unshuffle-f4-refine"; }
+    int factor() const override { return 4; }
+    int latentChannels() const override { return 48; }
+    torch::Tensor encode(const torch::Tensor& image) override { return torch::pixel_unshuffle(image, 4); }
+    torch::Tensor decode(const torch::Tensor& latent) override {
+        return refiner_->forward(torch::pixel_shuffle(latent, 4));
+    }
+    torch::nn::Module* module() override { return refiner_.get(); }
+    nn::PixelRefiner& refiner() { return refiner_; }
+
+private:
+    nn::PixelRefiner refiner_;
 };
 
 } // namespace shiftsr

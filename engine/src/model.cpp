@@ -70,9 +70,18 @@ Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std:
             return Status::error(StatusCode::InvalidFile, "codec downsampling factor does not match the scale");
         if (a.vq.embedDim != a.unet.outChannels)
             return Status::error(StatusCode::InvalidFile, "UNet out_channels does not match the codec's embed_dim");
-    } else if (a.codec == "unshuffle-f4") {
+    } else if (a.codec == "unshuffle-f4" || a.codec == "unshuffle-f4-refine") {
         if (a.unet.outChannels != 48 || a.unet.inChannels != 48 || a.schedule.sf != 4)
-            return Status::error(StatusCode::InvalidFile, "unshuffle-f4 needs a 48-channel UNet and scale 4");
+            return Status::error(StatusCode::InvalidFile, a.codec + " needs a 48-channel UNet and scale 4");
+        if (a.codec == "unshuffle-f4-refine") {
+            auto c = parseJsonEntry(m, meta::kCodecConfig, true);
+            if (!c)
+                return c.status();
+            auto rc = nn::RefinerConfig::fromJson(*c);
+            if (!rc)
+                return rc.status();
+            a.refine = *rc;
+        }
     } else {
         return Status::error(StatusCode::Unsupported, "codec '" + a.codec + "' is not supported by this build");
     }
@@ -101,6 +110,8 @@ std::map<std::string, std::string> Architecture::toMetadata() const {
     m[meta::kUnet] = unet.toJson().dump();
     if (codec == "vq-f4")
         m[meta::kCodecConfig] = vq.toJson().dump();
+    else if (codec == "unshuffle-f4-refine")
+        m[meta::kCodecConfig] = refine.toJson().dump();
     m[meta::kSampler] = nlohmann::json{{"padding_offset", paddingOffset}}.dump();
     return m;
 }
@@ -108,6 +119,8 @@ std::map<std::string, std::string> Architecture::toMetadata() const {
 std::unique_ptr<Codec> Architecture::makeCodec() const {
     if (codec == "vq-f4")
         return std::make_unique<VQCodec>(vq);
+    if (codec == "unshuffle-f4-refine")
+        return std::make_unique<RefineCodec>(refine);
     return std::make_unique<UnshuffleCodec>(4);
 }
 

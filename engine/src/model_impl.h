@@ -19,10 +19,10 @@ inline constexpr const char* kName = "name";
 inline constexpr const char* kFamily = "family";
 inline constexpr const char* kScale = "scale";
 inline constexpr const char* kSteps = "steps";           // default inference steps
-inline constexpr const char* kCodec = "codec";           // vq-f4 | unshuffle-f4
+inline constexpr const char* kCodec = "codec";           // vq-f4 | unshuffle-f4 | unshuffle-f4-refine
 inline constexpr const char* kSchedule = "schedule";     // JSON, official diffusion keys
 inline constexpr const char* kUnet = "unet";             // JSON, official UNetModelSwin keys
-inline constexpr const char* kCodecConfig = "codec_config"; // JSON, VQModelTorch keys
+inline constexpr const char* kCodecConfig = "codec_config"; // JSON: VQModelTorch keys (vq-f4), {channels, layers} (unshuffle-f4-refine)
 inline constexpr const char* kSampler = "sampler";       // JSON {padding_offset}
 inline constexpr const char* kProvenance = "provenance"; // JSON
 } // namespace meta
@@ -30,8 +30,9 @@ inline constexpr const char* kProvenance = "provenance"; // JSON
 // Everything needed to build a model, parsed and validated from the metadata.
 struct Architecture {
     nn::UNetSwinConfig unet;
-    std::string codec;       // "vq-f4" | "unshuffle-f4"
+    std::string codec;       // "vq-f4" | "unshuffle-f4" | "unshuffle-f4-refine"
     nn::VQConfig vq;         // when codec == vq-f4
+    nn::RefinerConfig refine; // when codec == unshuffle-f4-refine
     ScheduleConfig schedule;
     int paddingOffset = 64;
     int steps = 4;

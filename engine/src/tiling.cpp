@@ -95,6 +95,8 @@ std::uint64_t bytesPerLqPixel(const Architecture& arch) {
             floats += area * (3.0 * u.swinHeads() * u.windowSize * u.windowSize + 2 * e * u.mlpRatio + 6 * e);
         }
     }
+    if (arch.codec == "unshuffle-f4-refine") // input, padded input, two hidden maps, output
+        floats += sf2 * (3.0 * 3 + 2.0 * arch.refine.channels * 1.1);
     if (vq)
         for (std::size_t i = 0; i < arch.vq.chMult.size(); ++i)
             floats += sf2 / std::pow(4.0, double(i)) * 4.0 * arch.vq.ch * arch.vq.chMult[i];

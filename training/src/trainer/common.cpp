@@ -331,10 +331,11 @@ Status loadLatestWeights(const std::string& runDir, std::vector<torch::Tensor>& 
 Status writeExportPackage(const std::string& runDir, const TrainJob& job, const RunState& state, Architecture arch,
                           nlohmann::json provenance, nn::UNetModelSwinImpl& net,
                           const std::vector<torch::Tensor>& rawParams, Codec* codec, const std::string& outPath,
-                          bool half, bool raw) {
+                          bool half, bool raw, bool stateWeights) {
     if (state.step < job.steps)
         arch.name += " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) + ")";
-    provenance["weights"] = raw ? "raw" : "ema";
+    if (stateWeights)
+        provenance["weights"] = raw ? "raw" : "ema";
     torch::NoGradGuard ng;
     if (raw) {
         auto params = net.parameters();

@@ -125,10 +125,11 @@ Status loadLatestWeights(const std::string& runDir, std::vector<torch::Tensor>& 
                          std::vector<torch::Tensor>& ema, RunState* state);
 // Writes `net` (whose parameters hold the EMA; with `raw` they are first overwritten by `rawParams`,
 // the optimiser's weights of the same network) as the package `outPath`. An unfinished run's name
-// gets "(step N of M)"; `provenance` gains "weights" and, with `half` (F16 storage), "stored_as".
+// gets "(step N of M)"; `provenance` gains "weights" (unless `stateWeights` is false: a decoder
+// run's UNet is its base's, whose provenance says) and, with `half` (F16 storage), "stored_as".
 Status writeExportPackage(const std::string& runDir, const TrainJob& job, const RunState& state, Architecture arch,
                           nlohmann::json provenance, nn::UNetModelSwinImpl& net,
                           const std::vector<torch::Tensor>& rawParams, Codec* codec, const std::string& outPath,
-                          bool half, bool raw);
+                          bool half, bool raw, bool stateWeights = true);
 
 } // namespace shiftsr::training

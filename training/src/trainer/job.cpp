@@ -33,8 +33,21 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
             t.beta2 = 0.95;
             t.weightDecay = 0;
             t.ema = 0.999;
+        } else if (t.kind == "decoder") {
+            t.lr = 5e-4;
+            t.lrMin = 5e-5;
+            t.warmup = 50;
+            t.ema = 0.99;
         }
         get(j, "teacher", &t.teacherModel);
+        get(j, "base", &t.baseModel);
+        if (j.contains("decoder")) {
+            const json& r = j["decoder"];
+            get(r, "channels", &t.refineChannels);
+            get(r, "layers", &t.refineLayers);
+            get(r, "steps", &t.refineSteps);
+            get(r, "strength", &t.refineStrength);
+        }
         if (j.contains("rsd")) {
             const json& r = j["rsd"];
             get(r, "fake_updates", &t.fakeUpdates);
@@ -105,8 +118,8 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
         return Status::error(StatusCode::InvalidArgument, std::string("job.json: ") + e.what());
     }
     auto bad = [](const std::string& m) { return Status::error(StatusCode::InvalidArgument, "job.json: " + m); };
-    if (t.kind != "teacher" && t.kind != "rsd")
-        return bad("kind must be teacher or rsd");
+    if (t.kind != "teacher" && t.kind != "rsd" && t.kind != "decoder")
+        return bad("kind must be teacher, rsd or decoder");
     if (t.preset != "tiny" && t.preset != "lite" && t.preset != "v3")
         return bad("preset must be tiny, lite or v3");
     if (t.trainFolders.empty())
@@ -127,6 +140,13 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
         if (t.fakeUpdates < 1 || t.startTimesteps < 1 || t.fakeLr < 0 || t.discLr < 0 || t.dmWeight < 0 ||
             t.supervisedWeight < 0 || t.ganWeight < 0 || t.discWeight < 0)
             return bad("rsd: fake_updates and start_timesteps >= 1, learning rates and weights >= 0");
+    }
+    if (t.kind == "decoder") {
+        if (t.baseModel.empty())
+            return bad("a decoder job needs \"base\": the model package whose outputs the decoder head refines");
+        if (t.refineChannels < 1 || t.refineChannels > 512 || t.refineLayers < 2 || t.refineLayers > 32 ||
+            t.refineSteps < 0 || !(t.refineStrength >= 0 && t.refineStrength <= 2))
+            return bad("decoder: channels 1-512, layers 2-32, steps >= 0, strength 0-2");
     }
     if (t.checkpointEvery < 1 || t.validateEvery < 1 || t.logEvery < 1 || t.keepCheckpoints < 1)
         return bad("checkpoint_every, validate_every, log_every and keep_checkpoints must be positive");
@@ -176,6 +196,11 @@ std::string TrainJob::toJson() const {
         j["rsd"] = {{"fake_updates", fakeUpdates}, {"fake_lr", fakeLr}, {"start_timesteps", startTimesteps},
                     {"dm_weight", dmWeight}, {"supervised_weight", supervisedWeight}, {"gan_weight", ganWeight},
                     {"disc_lr", discLr}, {"disc_weight", discWeight}};
+    }
+    if (kind == "decoder") {
+        j["base"] = baseModel;
+        j["decoder"] = {{"channels", refineChannels}, {"layers", refineLayers}, {"steps", refineSteps},
+                        {"strength", refineStrength}};
     }
     return j.dump(2);
 }

@@ -1,6 +1,7 @@
 // ResShift teacher training loop: x0-prediction MSE at random timesteps of the forward process,
 // AdamW with warm-up + cosine, EMA, clipping, exact resume, validation, c10d data parallelism.
 #include "shiftsr/training/teacher.h"
+#include "shiftsr/training/decoder.h"
 #include "shiftsr/training/rsd.h"
 
 #include "common.h"
@@ -243,6 +244,8 @@ Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const st
                         bool half, bool raw) {
     if (job.kind == "rsd")
         return exportRsdCheckpoint(job, runDir, outPath, stepOut, half, raw);
+    if (job.kind == "decoder")
+        return exportDecoderCheckpoint(job, runDir, outPath, stepOut, half, raw);
     try {
         auto archR = buildArchitecture(job);
         if (!archR)

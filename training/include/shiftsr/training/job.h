@@ -10,7 +10,7 @@
 namespace shiftsr::training {
 
 struct TrainJob {
-    std::string kind = "teacher";     // teacher | rsd
+    std::string kind = "teacher";     // teacher | rsd | decoder
     std::string preset = "lite";      // tiny | lite | v3
     std::string modelJson;            // optional: UNet config overrides (official keys), JSON text
     std::string scheduleJson;         // optional: diffusion schedule overrides (official keys, e.g. kappa)
@@ -52,6 +52,16 @@ struct TrainJob {
     double ganWeight = 3e-3;       // rsd.gan_weight: non-saturating GAN on the fake model's features
     double discLr = 0;             // rsd.disc_lr (0: lr)
     double discWeight = 1e-2;      // rsd.disc_weight: the head's classification loss in the fake update
+
+    // kind "decoder" (learned decoder head, codec unshuffle-f4-refine): the package whose sampler
+    // outputs the head learns to map to the truth ("base", an unshuffle-f4 package, or one with a
+    // head already, which is then continued) and the "decoder" block. Its network and schedule stay
+    // frozen. Defaults of a decoder job's optimiser: lr 5e-4 -> 5e-5 cosine, warm-up 50, EMA 0.99.
+    std::string baseModel;         // "base"
+    int refineChannels = 32;       // decoder.channels
+    int refineLayers = 4;          // decoder.layers
+    int refineSteps = 0;           // decoder.steps: sampler steps whose outputs it learns (0 = the base's default)
+    double refineStrength = 1.0;   // decoder.strength: the correction's scale in the package (training: 1)
 
     static Result<TrainJob> fromJson(const std::string& text);
     static Result<TrainJob> fromFile(const std::string& path); // NotFound when it cannot be read
