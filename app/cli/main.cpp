@@ -8,6 +8,7 @@
 #include "shiftsr/engine/image_io.h"
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/pipeline.h"
+#include "shiftsr/engine/reference.h"
 #include "shiftsr/engine/upscaler.h"
 #include "shiftsr/resources/embedded.h"
 
@@ -44,6 +45,9 @@ Usage:
                   [--external NAME='CMD {in} {out}']... [--save DIR] [--report DIR] [--json]
                   MODEL may be LABEL=MODEL; --report writes report.md, report.json, contact-sheet.png
   shiftsr-cli bench --preset v3|tiny [--lq 64] [--repeats 5] [--precision fp32|bf16] [--json]
+  shiftsr-cli reference --ncnn MODEL.param IN OUT [--threads N]
+                  Real-ESRGAN's compact network (e.g. Upscayl's realesrgan-x4fast) from its ncnn files,
+                  in fp32 on the CPU: an evaluation reference for eval --external
 
 upscale options:
   -o OUT               output file (one input file) or folder (created; several inputs or folders)
@@ -427,6 +431,36 @@ int cmdBenchMemoryProbe(int argc, char** argv) {
     return kOk;
 }
 
+// Real-ESRGAN's compact network from its ncnn files in fp32 (an evaluation reference; see
+// docs/evaluation.md): `eval --external NAME='shiftsr-cli reference --ncnn X.param {in} {out}'`.
+int cmdReference(int argc, char** argv) {
+    cli::Args a(argc, argv, 2, {"ncnn", "threads"}, {});
+    const int threads = int(a.getInt("threads", 0, 0, 1024));
+    if (!a.ok())
+        return usage(a.error());
+    if (!a.has("ncnn") || a.positionals().size() != 2)
+        return usage("reference needs --ncnn MODEL.param IN OUT");
+    const std::string inPath = a.positionals()[0], outPath = a.positionals()[1];
+    auto net = shiftsr::CompactReference::loadNcnn(a.get("ncnn"));
+    if (!net)
+        return fail(net.status());
+    auto in = shiftsr::ImageIO::read(inPath);
+    if (!in)
+        return fail(in.status());
+    cv::Mat img = in->color;
+    if (img.depth() != CV_8U) {
+        cv::Mat e;
+        img.convertTo(e, CV_8U, 1.0 / 257.0);
+        img = e;
+    }
+    auto out = (*net)->upscale(img, threads);
+    if (!out)
+        return fail(out.status());
+    if (auto w = shiftsr::ImageIO::write(outPath, *out, cv::Mat()); !w)
+        return fail(w);
+    return kOk;
+}
+
 int cmdBench(int argc, char** argv) {
     cli::Args a(argc, argv, 2,
                 {"preset", "lq", "threads", "repeats", "device", "precision", "model", "input", "crop", "tile",
@@ -523,6 +557,8 @@ int main(int argc, char** argv) {
         return cmdBench(argc, argv);
     if (cmd == "eval")
         return cli::cmdEval(argc, argv);
+    if (cmd == "reference")
+        return cmdReference(argc, argv);
     if (cmd == "bench-memory-probe") // internal: one run of `bench`'s memory comparison
         return cmdBenchMemoryProbe(argc, argv);
     return usage("unknown command '" + cmd + "'");
