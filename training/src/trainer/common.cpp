@@ -303,6 +303,38 @@ json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSched
     return out;
 }
 
+LogWindow::LogWindow(const TrainJob& job, std::uint64_t perStep, double elapsedBefore, int worldSize)
+    : job_(job), perStep_(perStep), elapsedBefore_(elapsedBefore), worldSize_(worldSize),
+      started_(std::chrono::steady_clock::now()), windowStart_(started_) {}
+
+void LogWindow::add(const std::string& key, double value) { sums_[key] += value; }
+
+json LogWindow::line(int step, double lr) const {
+    const auto now = std::chrono::steady_clock::now();
+    const double dt = std::chrono::duration<double>(now - windowStart_).count();
+    const double sps = dt > 0 ? steps_ * double(perStep_) / dt : 0;
+    json l = {{"step", step},
+              {"steps", job_.steps},
+              {"lr", lr},
+              {"samples_per_s", sps},
+              {"eta_s", sps > 0 ? (job_.steps - step) * double(perStep_) / sps : 0.0},
+              {"elapsed_s", elapsed()},
+              {"world_size", worldSize_}};
+    for (const auto& [k, v] : sums_)
+        l[k] = v / std::max(1, steps_);
+    return l;
+}
+
+void LogWindow::reset() {
+    sums_.clear();
+    steps_ = 0;
+    windowStart_ = std::chrono::steady_clock::now();
+}
+
+double LogWindow::elapsed() const {
+    return elapsedBefore_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
 nlohmann::json runProvenance(const TrainJob& job, const RunState& state, double wallTime, int worldSize) {
     return {{"training", job.kind},
             {"data", job.trainFolders},

@@ -16,6 +16,8 @@
 #include <opencv2/core.hpp>
 #include <torch/torch.h>
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,6 +91,28 @@ torch::Tensor toBatch(const std::vector<cv::Mat>& images);
 // Per-sample generator: every random draw of global sample i depends on (seed, i) only, so
 // results do not depend on the number of processes or on where a run was resumed.
 at::Generator sampleGenerator(std::uint64_t seed, std::uint64_t index);
+
+// What every trainer's log line shares: per-step values averaged over the steps since the last
+// line, step, lr, samples/s, ETA, elapsed wall time (including earlier sessions of a resumed run)
+// and world size; and the elapsed time a checkpoint stores.
+class LogWindow {
+public:
+    LogWindow(const TrainJob& job, std::uint64_t perStep, double elapsedBefore, int worldSize);
+    void add(const std::string& key, double value); // summed until the next line
+    void endStep() { ++steps_; }
+    nlohmann::json line(int step, double lr) const;
+    void reset();                                   // after a line is written
+    double elapsed() const;                         // wall time of the run so far, seconds
+
+private:
+    const TrainJob& job_;
+    std::uint64_t perStep_;
+    double elapsedBefore_;
+    int worldSize_;
+    std::chrono::steady_clock::time_point started_, windowStart_;
+    std::map<std::string, double> sums_;
+    int steps_ = 0;
+};
 
 // Linear warm-up, then cosine from lr to lrMin.
 double learningRate(const TrainJob& job, int step);

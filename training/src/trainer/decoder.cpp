@@ -198,15 +198,12 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
     so.mode = nets.steps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
     so.extraNoiseChannels = extra;
 
-    const auto started = std::chrono::steady_clock::now();
-    double windowLoss = 0, windowBase = 0, windowGrad = 0;
-    int windowSteps = 0;
-    auto windowStart = std::chrono::steady_clock::now();
+    LogWindow window(job, perStep, state.elapsed, run.env.worldSize);
     const int lastStep = ro.maxSteps >= 0 ? std::min(job.steps, ro.maxSteps) : job.steps;
     bool stopped = false;
     auto saveNow = [&]() -> Status {
         RunState s = state;
-        s.elapsed += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        s.elapsed = window.elapsed();
         s.loaderPosition = loader.position();
         return files.saveCheckpoint(s, params, emaParams, adamM, adamV);
     };
@@ -250,10 +247,10 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
         if (!std::isfinite(lv))
             return Status::error(StatusCode::Internal, "training diverged (loss is " + std::to_string(lv) + ") at step " +
                                                            std::to_string(state.step) + ": lower the learning rate and resume");
-        windowLoss += lv;
-        windowBase += baseValue.item<double>();
-        windowGrad += gradNorm;
-        ++windowSteps;
+        window.add("loss", lv); // the head's pixel MSE
+        window.add("base_loss", baseValue.item<double>()); // the plain shuffle's, same samples
+        window.add("grad_norm", gradNorm);
+        window.endStep();
         for (auto& w : loader.takeWarnings())
             pendingWarnings.push_back(w);
 
@@ -261,17 +258,7 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
         const bool valNow = state.step % job.validateEvery == 0 || state.step == job.steps;
         const bool ckptNow = state.step % job.checkpointEvery == 0 || state.step == lastStep;
         if (writer && (logNow || valNow)) {
-            const auto now = std::chrono::steady_clock::now();
-            const double dt = std::chrono::duration<double>(now - windowStart).count();
-            const double sps = dt > 0 ? windowSteps * double(perStep) / dt : 0;
-            const int n = std::max(1, windowSteps);
-            // loss: the head's pixel MSE; base_loss: the plain shuffle's on the same samples.
-            json line = {{"step", state.step}, {"steps", job.steps}, {"loss", windowLoss / n},
-                         {"base_loss", windowBase / n}, {"lr", lr}, {"grad_norm", windowGrad / n},
-                         {"samples_per_s", sps},
-                         {"eta_s", sps > 0 ? (job.steps - state.step) * double(perStep) / sps : 0.0},
-                         {"elapsed_s", state.elapsed + std::chrono::duration<double>(now - started).count()},
-                         {"world_size", run.env.worldSize}};
+            json line = window.line(state.step, lr);
             if (!pendingWarnings.empty())
                 line["warnings"] = pendingWarnings;
             if (valNow) {
@@ -281,9 +268,7 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
             }
             files.appendLog(line);
             pendingWarnings.clear();
-            windowLoss = windowBase = windowGrad = 0;
-            windowSteps = 0;
-            windowStart = std::chrono::steady_clock::now();
+            window.reset();
             control.report(double(state.step) / job.steps, "step " + std::to_string(state.step));
         }
         if (ckptNow && writer)
@@ -298,7 +283,7 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
     if (pg)
         pg->barrier();
     if (!stopped && state.step >= job.steps && writer) {
-        const double wall = state.elapsed + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const double wall = window.elapsed();
         json prov = decoderProvenance(job, nets, state, wall, run.env.worldSize);
         prov["decoder"]["photos"] = run.images.size();
         if (Status s = files.writeModel(nets.arch, prov, *nets.unet, nets.headEma.get()); !s)

@@ -225,14 +225,11 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
 
     student->train();
     fake->train();
-    const auto started = std::chrono::steady_clock::now();
-    json window = json::object();
-    int windowSteps = 0;
-    auto windowStart = std::chrono::steady_clock::now();
+    LogWindow window(job, perStep, state.elapsed, run.env.worldSize);
     const int lastStep = ro.maxSteps >= 0 ? std::min(job.steps, ro.maxSteps) : job.steps;
     const double fakeLr = job.fakeLr > 0 ? job.fakeLr : job.lr, discLr = job.discLr > 0 ? job.discLr : job.lr;
     bool stopped = false;
-    auto add = [&](const char* key, double v) { window[key] = window.value(key, 0.0) + v; };
+    auto add = [&](const char* key, double v) { window.add(key, v); };
 
     try {
         while (state.step < lastStep) {
@@ -355,7 +352,7 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
             // samples lie where the teacher's data lie (what distribution matching aims at).
             add("teacher_mse", teacherErr.pow(2).mean().item<double>());
             add("grad_norm", gradNorm);
-            ++windowSteps;
+            window.endStep();
             for (auto& w : loader.takeWarnings())
                 pendingWarnings.push_back(w);
 
@@ -363,15 +360,7 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
             const bool valNow = state.step % job.validateEvery == 0 || state.step == job.steps;
             const bool ckptNow = state.step % job.checkpointEvery == 0 || state.step == lastStep;
             if (writer && (logNow || valNow)) {
-                const auto now = std::chrono::steady_clock::now();
-                const double dt = std::chrono::duration<double>(now - windowStart).count();
-                const double sps = dt > 0 ? windowSteps * double(perStep) / dt : 0;
-                json line = {{"step", state.step}, {"steps", job.steps}, {"lr", lr}, {"samples_per_s", sps},
-                             {"eta_s", sps > 0 ? (job.steps - state.step) * double(perStep) / sps : 0.0},
-                             {"elapsed_s", state.elapsed + std::chrono::duration<double>(now - started).count()},
-                             {"world_size", run.env.worldSize}};
-                for (auto& [k, v] : window.items())
-                    line[k] = v.get<double>() / std::max(1, windowSteps);
+                json line = window.line(state.step, lr);
                 if (!pendingWarnings.empty())
                     line["warnings"] = pendingWarnings;
                 if (valNow) {
@@ -381,14 +370,12 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
                 }
                 files.appendLog(line);
                 pendingWarnings.clear();
-                window = json::object();
-                windowSteps = 0;
-                windowStart = std::chrono::steady_clock::now();
+                window.reset();
                 control.report(double(state.step) / job.steps, "step " + std::to_string(state.step));
             }
             if (ckptNow && writer) {
                 RunState st = state;
-                st.elapsed += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+                st.elapsed = window.elapsed();
                 st.loaderPosition = loader.position();
                 if (Status e = files.saveCheckpoint(st, all, emaParams, adamM, adamV); !e)
                     return e;
@@ -399,7 +386,7 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
     }
     if (stopped && writer) {
         RunState st = state;
-        st.elapsed += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        st.elapsed = window.elapsed();
         if (Status e = files.saveCheckpoint(st, all, emaParams, adamM, adamV); !e)
             return e;
         files.appendLog({{"step", state.step}, {"event", "stopped"}, {"message", "stopped on request; resume with --resume"}});
@@ -407,7 +394,7 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
     if (pg)
         pg->barrier();
     if (!stopped && state.step >= job.steps && writer) {
-        const double wall = state.elapsed + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const double wall = window.elapsed();
         json prov = rsdProvenance(job, nets, state, wall, run.env.worldSize);
         prov["photos"] = run.images.size();
         if (Status s = files.writeModel(studentArch, prov, *studentEma, codec.get()); !s)

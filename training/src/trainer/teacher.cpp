@@ -117,10 +117,7 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
         return runValidation(*ema, codec.get(), sched, arch, val, job.valSteps, 0, files, step);
     };
 
-    const auto started = std::chrono::steady_clock::now();
-    double windowLoss = 0, windowGrad = 0;
-    int windowSteps = 0;
-    auto windowStart = std::chrono::steady_clock::now();
+    LogWindow window(job, perStep, state.elapsed, env.worldSize);
     const int lastStep = ro.maxSteps >= 0 ? std::min(job.steps, ro.maxSteps) : job.steps;
     bool stopped = false;
 
@@ -167,9 +164,9 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
             return Status::error(StatusCode::Internal, "training diverged (loss is " + std::to_string(lv) +
                                                            ") at step " + std::to_string(state.step) +
                                                            ": lower the learning rate and resume");
-        windowLoss += lv;
-        windowGrad += gradNorm;
-        ++windowSteps;
+        window.add("loss", lv);
+        window.add("grad_norm", gradNorm);
+        window.endStep();
         for (auto& w : loader.takeWarnings())
             pendingWarnings.push_back(w);
 
@@ -177,15 +174,7 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
         const bool valNow = state.step % job.validateEvery == 0 || state.step == job.steps;
         const bool ckptNow = state.step % job.checkpointEvery == 0 || state.step == lastStep;
         if (writer && (logNow || valNow)) {
-            const auto now = std::chrono::steady_clock::now();
-            const double dt = std::chrono::duration<double>(now - windowStart).count();
-            const double sps = dt > 0 ? windowSteps * double(perStep) / dt : 0;
-            json line = {{"step", state.step}, {"steps", job.steps}, {"loss", windowLoss / std::max(1, windowSteps)},
-                         {"lr", lr}, {"grad_norm", windowGrad / std::max(1, windowSteps)},
-                         {"samples_per_s", sps},
-                         {"eta_s", sps > 0 ? (job.steps - state.step) * double(perStep) / sps : 0.0},
-                         {"elapsed_s", state.elapsed + std::chrono::duration<double>(now - started).count()},
-                         {"world_size", env.worldSize}};
+            json line = window.line(state.step, lr);
             if (!pendingWarnings.empty())
                 line["warnings"] = pendingWarnings;
             if (valNow) {
@@ -196,14 +185,12 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
             }
             files.appendLog(line);
             pendingWarnings.clear();
-            windowLoss = windowGrad = 0;
-            windowSteps = 0;
-            windowStart = std::chrono::steady_clock::now();
+            window.reset();
             control.report(double(state.step) / job.steps, "step " + std::to_string(state.step));
         }
         if (ckptNow && writer) {
             RunState s = state;
-            s.elapsed += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            s.elapsed = window.elapsed();
             s.loaderPosition = loader.position();
             if (Status st = files.saveCheckpoint(s, params, emaParams, adamM, adamV); !st)
                 return st;
@@ -211,7 +198,7 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
     }
     if (stopped && writer) {
         RunState s = state;
-        s.elapsed += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        s.elapsed = window.elapsed();
         if (Status st = files.saveCheckpoint(s, params, emaParams, adamM, adamV); !st)
             return st;
         files.appendLog({{"step", state.step}, {"event", "stopped"}, {"message", "stopped on request; resume with --resume"}});
@@ -230,7 +217,7 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
         pg->barrier();
     }
     if (!stopped && state.step >= job.steps && writer) {
-        const double wall = state.elapsed + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const double wall = window.elapsed();
         json prov = teacherProvenance(job, state, wall, env.worldSize, initHash, initLineage);
         prov["photos"] = run.images.size();
         if (Status s = files.writeModel(arch, prov, *ema, codec.get()); !s)
