@@ -47,30 +47,6 @@ struct Layer {
     }
 };
 
-float halfToFloat(std::uint16_t h) {
-    const std::uint32_t sign = std::uint32_t(h & 0x8000) << 16;
-    std::uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;
-    if (exp == 0) {
-        if (mant == 0) {
-            bits = sign;
-        } else { // subnormal
-            exp = 127 - 15 + 1;
-            while (!(mant & 0x400)) {
-                mant <<= 1;
-                --exp;
-            }
-            bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
-        }
-    } else if (exp == 31) {
-        bits = sign | 0x7f800000 | (mant << 13);
-    } else {
-        bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
-    }
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
-
 class BinReader {
 public:
     explicit BinReader(std::string bytes) : data_(std::move(bytes)) {}
@@ -95,12 +71,9 @@ public:
         const std::size_t bytes = n * 2, padded = (bytes + 3) / 4 * 4;
         if (pos_ + padded > data_.size())
             return false;
-        out->resize(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            std::uint16_t h;
-            std::memcpy(&h, data_.data() + pos_ + 2 * i, 2);
-            (*out)[i] = halfToFloat(h);
-        }
+        auto half = torch::from_blob(const_cast<char*>(data_.data() + pos_), {int64_t(n)}, torch::kHalf);
+        auto widened = half.to(torch::kFloat);
+        out->assign(widened.data_ptr<float>(), widened.data_ptr<float>() + n);
         pos_ += padded;
         return true;
     }

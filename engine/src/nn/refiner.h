@@ -29,7 +29,8 @@ struct RefinerConfig {
 
     static Result<RefinerConfig> fromJson(const nlohmann::json& j); // {"channels", "layers", "strength"}
     nlohmann::json toJson() const;
-    bool operator==(const RefinerConfig& o) const { return channels == o.channels && layers == o.layers; }
+    // Same tensors (channels and layers); the strength is a setting, not a shape.
+    bool sameShape(const RefinerConfig& o) const { return channels == o.channels && layers == o.layers; }
 };
 
 class PixelRefinerImpl : public torch::nn::Module {

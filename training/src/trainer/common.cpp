@@ -252,6 +252,14 @@ void emaUpdate(std::vector<torch::Tensor>& ema, const std::vector<torch::Tensor>
         ema[i].mul_(decay).add_(params[i], 1.0 - decay);
 }
 
+void copyParameters(torch::nn::Module& from, torch::nn::Module& to) {
+    torch::NoGradGuard ng;
+    auto src = from.parameters();
+    auto dst = to.parameters();
+    for (size_t i = 0; i < src.size(); ++i)
+        dst[i].copy_(src[i]);
+}
+
 std::vector<torch::Tensor> gradsOf(const std::vector<torch::Tensor>& params) {
     std::vector<torch::Tensor> grads;
     grads.reserve(params.size());

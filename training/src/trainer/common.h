@@ -129,6 +129,9 @@ double adamwStep(std::vector<torch::Tensor>& params, const std::vector<torch::Te
 
 void emaUpdate(std::vector<torch::Tensor>& ema, const std::vector<torch::Tensor>& params, double decay);
 
+// Copies every parameter of `from` into `to` (same architecture), without recording gradients.
+void copyParameters(torch::nn::Module& from, torch::nn::Module& to);
+
 // Gradients of `params` (zeros where none flowed).
 std::vector<torch::Tensor> gradsOf(const std::vector<torch::Tensor>& params);
 

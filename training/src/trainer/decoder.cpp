@@ -50,7 +50,7 @@ Result<DecoderNets> buildDecoderNets(const TrainJob& job) {
     rc.channels = job.refineChannels;
     rc.layers = job.refineLayers;
     if (n.arch.codec == "unshuffle-f4-refine") {
-        if (!(n.arch.refine == rc))
+        if (!n.arch.refine.sameShape(rc))
             return Status::error(StatusCode::InvalidArgument,
                                  job.baseModel + ": its decoder head has " + n.arch.refine.toJson().dump() +
                                      ", the job asks for " + rc.toJson().dump());
@@ -74,23 +74,11 @@ Result<DecoderNets> buildDecoderNets(const TrainJob& job) {
         n.unet = std::make_shared<nn::UNetModelSwinImpl>(n.arch.unet);
         n.head = std::make_unique<RefineCodec>(rc);
         n.headEma = std::make_unique<RefineCodec>(rc);
-        // A base without a head loads no codec tensors (its codec has none): the head starts at
-        // zero, i.e. as the plain shuffle. A base with one continues from it.
-        std::unique_ptr<Codec> baseCodec = n.continued ? std::unique_ptr<Codec>(std::make_unique<RefineCodec>(rc))
-                                                       : std::unique_ptr<Codec>(std::make_unique<UnshuffleCodec>(4));
-        if (Status s = loadInitWeights(job.baseModel, *n.unet, baseCodec.get(), &n.baseHash); !s)
+        // A base with a head of this shape continues from it; one without starts at zero, i.e. as
+        // the plain shuffle (its codec has no tensors to load).
+        if (Status s = loadInitWeights(job.baseModel, *n.unet, n.continued ? n.head.get() : nullptr, &n.baseHash); !s)
             return s;
-        torch::NoGradGuard ng;
-        if (n.continued) {
-            auto src = baseCodec->module()->parameters();
-            auto dst = n.head->module()->parameters();
-            for (size_t i = 0; i < src.size(); ++i)
-                dst[i].copy_(src[i]);
-        }
-        auto src = n.head->module()->parameters();
-        auto dst = n.headEma->module()->parameters();
-        for (size_t i = 0; i < src.size(); ++i)
-            dst[i].copy_(src[i]);
+        copyParameters(*n.head->module(), *n.headEma->module());
         n.unet->eval();
         for (auto& p : n.unet->parameters())
             p.set_requires_grad(false);

@@ -59,14 +59,6 @@ private:
 };
 TORCH_MODULE(DiscHead);
 
-void copyParams(nn::UNetModelSwinImpl& from, nn::UNetModelSwinImpl& to) {
-    torch::NoGradGuard ng;
-    auto src = from.parameters();
-    auto dst = to.parameters();
-    for (size_t i = 0; i < src.size(); ++i)
-        dst[i].copy_(src[i]);
-}
-
 void setRequiresGrad(torch::nn::Module& m, bool on) {
     for (auto& p : m.parameters())
         p.set_requires_grad(on);
@@ -114,11 +106,11 @@ Result<RsdNets> buildRsdNets(const TrainJob& job) {
             setRequiresGrad(*n.codec->module(), false);
         }
         n.fake = std::make_shared<nn::UNetModelSwinImpl>(n.teacherArch.unet);
-        copyParams(*n.teacher, *n.fake);
+        copyParameters(*n.teacher, *n.fake);
         n.student = std::make_shared<nn::UNetModelSwinImpl>(n.studentArch.unet);
         n.studentEma = std::make_shared<nn::UNetModelSwinImpl>(n.studentArch.unet);
         initStudentFromTeacher(*n.teacher, *n.student, n.teacherArch.unet.inChannels);
-        copyParams(*n.student, *n.studentEma);
+        copyParameters(*n.student, *n.studentEma);
         setRequiresGrad(*n.studentEma, false);
         n.head = DiscHead(n.teacher->middleChannels());
     } catch (const c10::Error& e) {

@@ -83,13 +83,7 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
     }
     if (codec->module())
         codec->module()->eval();
-    {
-        torch::NoGradGuard ng;
-        auto src = unet->parameters();
-        auto dst = ema->parameters();
-        for (size_t i = 0; i < src.size(); ++i)
-            dst[i].copy_(src[i]);
-    }
+    copyParameters(*unet, *ema);
     std::vector<torch::Tensor> params = unet->parameters();
     std::vector<torch::Tensor> emaParams = ema->parameters();
     std::vector<torch::Tensor> adamM, adamV;
