@@ -216,6 +216,36 @@ private Q_SLOTS:
         QVERIFY2(lastHead < 0.9 * lastBase, qPrintable(QString("head %1 vs shuffle %2").arg(lastHead).arg(lastBase)));
     }
 
+    // With decoder.ssim_weight the head also learns 1 - SSIM-Y: the term is logged and falls, `loss`
+    // stays the pixel MSE, and the package says what the head was fitted to.
+    void ssimTermFalls() {
+        TrainJob j = decoderJob(photos_, teacher_, 30);
+        j.batch = 4;
+        j.lr = j.lrMin = 1e-2;
+        j.refineChannels = 16;
+        j.refineSsimWeight = 1;
+        j.checkpointEvery = 1000;
+        RunOptions ro;
+        ro.runDir = tmp_.filePath("ssim").toStdString();
+        Status s = runDecoder(j, ro);
+        QVERIFY2(s.isOk(), s.message().c_str());
+        std::vector<double> ssim, loss, base;
+        for (const auto& line : testutil::readRunLog(tmp_.filePath("ssim")))
+            if (line.contains("ssim_loss")) {
+                ssim.push_back(line["ssim_loss"].toDouble());
+                loss.push_back(line["loss"].toDouble());
+                base.push_back(line["base_loss"].toDouble());
+            }
+        QCOMPARE(int(ssim.size()), 30);
+        QVERIFY2(std::abs(loss[0] - base[0]) < 1e-6 * (1 + base[0]), "loss is the head's pixel MSE");
+        const double first = (ssim[0] + ssim[1] + ssim[2]) / 3, last = (ssim[27] + ssim[28] + ssim[29]) / 3;
+        qInfo("ssim_loss: first 3 steps %.4f, last 3 %.4f", first, last);
+        QVERIFY2(last < 0.9 * first, qPrintable(QString("ssim_loss %1 -> %2").arg(first).arg(last)));
+        auto m = Model::load(tmp_.filePath("ssim/model.safetensors").toStdString(), LoadOptions{"cpu", "fp32"});
+        QVERIFY2(m.isOk(), m.status().message().c_str());
+        QVERIFY(provenanceOf(**m)["decoder"].toObject()["loss"].toString().contains("SSIM"));
+    }
+
     // The package is the base with a head: same UNet tensors, name, steps and provenance, plus
     // provenance.decoder naming the base's sha256; it loads and upscales; export of the finished
     // run gives the same head.
@@ -361,6 +391,10 @@ private Q_SLOTS:
         QCOMPARE(again->baseModel, std::string("b.safetensors"));
         QCOMPARE(again->refineLayers, 5);
         QVERIFY(!TrainJob::fromJson(R"({"kind": "decoder", "base": "b", "data": {"train": "x"}, "decoder": {"layers": 1}})").isOk());
+        auto ssim = TrainJob::fromJson(R"({"kind": "decoder", "base": "b", "data": {"train": "x"}, "decoder": {"ssim_weight": 0.25}})");
+        QVERIFY2(ssim.isOk(), ssim.status().message().c_str());
+        QCOMPARE(TrainJob::fromJson(ssim->toJson())->refineSsimWeight, 0.25);
+        QVERIFY(!TrainJob::fromJson(R"({"kind": "decoder", "base": "b", "data": {"train": "x"}, "decoder": {"ssim_weight": -1}})").isOk());
         TrainJob j = decoderJob(photos_, teacher_, 2);
         j.refineSteps = 3; // neither 1 nor T
         RunOptions ro;

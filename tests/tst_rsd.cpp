@@ -1,6 +1,7 @@
 // RSD one-step distillation on the tiny preset: the student starts as its teacher, a run resumes
 // exactly, every loss term is logged and finite, and the package is a one-step model that names
 // its teacher.
+#include "common.h"
 #include "rsd_init.h"
 #include "testutil.h"
 #include "train_testutil.h"
@@ -10,6 +11,7 @@
 #include "sha256.h"
 #include "tensor_io.h"
 
+#include "shiftsr/engine/metrics.h"
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/safetensors.h"
 #include "shiftsr/engine/upscaler.h"
@@ -242,6 +244,113 @@ private Q_SLOTS:
         QCOMPARE(r->steps, 1);
     }
 
+    // The differentiable SSIM-Y loss is 1 - the metric `shiftsr-cli eval` reports.
+    void ssimLossIsTheMetric() {
+        torch::manual_seed(9);
+        namespace F = torch::nn::functional;
+        auto smooth = [](const torch::Tensor& x) {
+            return F::avg_pool2d(x, F::AvgPool2dFuncOptions(3).stride(1).padding(1).count_include_pad(false));
+        };
+        auto a = smooth(torch::rand({2, 3, 40, 36}) * 2 - 1);
+        auto b = (a + 0.3 * torch::randn_like(a)).clamp(-1, 1);
+        auto toMat = [](const torch::Tensor& img) { // [3, H, W] RGB [-1, 1] -> BGR float [0, 1]
+            auto hwc = ((img + 1) * 0.5).permute({1, 2, 0}).flip(2).contiguous();
+            return cv::Mat(int(hwc.size(0)), int(hwc.size(1)), CV_32FC3, hwc.data_ptr<float>()).clone();
+        };
+        double want = 0;
+        for (int i = 0; i < 2; ++i)
+            want += 1 - metrics::ssimY(toMat(b[i]), toMat(a[i]));
+        want /= 2;
+        const double got = ssimLossY(b, a).item<double>();
+        QVERIFY2(std::abs(got - want) < 1e-4, qPrintable(QString("loss %1, 1 - metric %2").arg(got).arg(want)));
+        QVERIFY(want > 0.05);
+        QVERIFY(ssimLossY(a, a).item<double>() < 1e-6);
+        auto x = b.clone().requires_grad_(true);
+        ssimLossY(x, a).backward();
+        QVERIFY(x.grad().defined() && x.grad().abs().sum().item<double>() > 0 && torch::isfinite(x.grad()).all().item<bool>());
+    }
+
+    // A run can continue an earlier student of the same teacher (job "init") with the SSIM term:
+    // it starts from that student's weights, names it in the provenance, and the term falls.
+    void continuesAStudentWithSsim() {
+        const QString earlier = tmp_.filePath("straight/model.safetensors");
+        QVERIFY(QFile::exists(earlier));
+        TrainJob j = rsdJob(photos_, teacher_, 30);
+        j.initModel = earlier.toStdString();
+        j.ssimWeight = 1;
+        j.dmWeight = 0.1;
+        j.batch = 4;
+        j.checkpointEvery = 1000;
+        // one step at a vanishing learning rate: the student is still the earlier one, not a fresh one
+        TrainJob probe = j;
+        probe.lr = probe.lrMin = 1e-9;
+        probe.fakeLr = 1e-9;
+        RunOptions first;
+        first.runDir = tmp_.filePath("continued-probe").toStdString();
+        first.maxSteps = 1;
+        QVERIFY(runRsd(probe, first).isOk());
+        const QString oneStep = tmp_.filePath("continued-step1.safetensors");
+        int step = 0;
+        Status s = exportCheckpoint(probe, first.runDir, oneStep.toStdString(), &step, /*half=*/false, /*raw=*/true);
+        QVERIFY2(s.isOk(), s.message().c_str());
+        QCOMPARE(step, 1);
+        auto unetOf = [](const QString& path) {
+            auto f = SafeTensorsFile::open(path.toStdString());
+            return f.isOk() ? readTensors(*f, "unet.").value() : std::map<std::string, torch::Tensor>{};
+        };
+        const auto before = unetOf(earlier), after = unetOf(oneStep), teacher = unetOf(teacher_);
+        QVERIFY(!before.empty() && before.size() == after.size());
+        // the teacher with a zero noise channel, as a run without "init" starts
+        auto tf = SafeTensorsFile::open(teacher_.toStdString());
+        QVERIFY(tf.isOk());
+        auto arch = Architecture::fromMetadata(tf->metadata());
+        QVERIFY(arch.isOk());
+        auto teacherNet = std::make_shared<nn::UNetModelSwinImpl>(arch->unet);
+        QVERIFY(loadStateDict(*teacherNet, teacher, "teacher").isOk());
+        auto sc = arch->unet;
+        sc.extraInputChannels = 1;
+        auto freshNet = std::make_shared<nn::UNetModelSwinImpl>(sc);
+        initStudentFromTeacher(*teacherNet, *freshNet, arch->unet.inChannels);
+        std::map<std::string, torch::Tensor> fresh;
+        for (const auto& p : freshNet->named_parameters(true))
+            fresh[p.key()] = p.value().detach();
+        auto l1 = [&fresh](const std::map<std::string, torch::Tensor>& a, const std::map<std::string, torch::Tensor>& b) {
+            double d = 0;
+            for (const auto& kv : fresh) // parameters only (packages also hold buffers)
+                d += (a.at(kv.first) - b.at(kv.first)).abs().sum().item<double>();
+            return d;
+        };
+        const double moved = l1(after, before), fromFresh = l1(before, fresh);
+        QVERIFY2(fromFresh > 0 && moved < 0.01 * fromFresh,
+                 qPrintable(QString("one step moved %1, the earlier student is %2 from a fresh one").arg(moved).arg(fromFresh)));
+        RunOptions ro;
+        ro.runDir = tmp_.filePath("continued").toStdString();
+        s = runRsd(j, ro);
+        QVERIFY2(s.isOk(), s.message().c_str());
+        std::vector<double> ssim;
+        for (const auto& line : testutil::readRunLog(tmp_.filePath("continued")))
+            if (line.contains("ssim_loss"))
+                ssim.push_back(line["ssim_loss"].toDouble());
+        QCOMPARE(int(ssim.size()), 30);
+        const double firstMean = (ssim[0] + ssim[1] + ssim[2] + ssim[3] + ssim[4]) / 5;
+        const double lastMean = (ssim[25] + ssim[26] + ssim[27] + ssim[28] + ssim[29]) / 5;
+        qInfo("ssim_loss: first 5 steps %.4f, last 5 %.4f", firstMean, lastMean);
+        QVERIFY2(lastMean < 0.9 * firstMean, qPrintable(QString("ssim_loss %1 -> %2").arg(firstMean).arg(lastMean)));
+        auto m = Model::load(tmp_.filePath("continued/model.safetensors").toStdString(), LoadOptions{"cpu", "fp32"});
+        QVERIFY2(m.isOk(), m.status().message().c_str());
+        const auto prov = QJsonDocument::fromJson(QByteArray::fromStdString((*m)->info().metadata.at("provenance"))).object();
+        QCOMPARE(prov["init"].toObject()["sha256"].toString().toStdString(), sha256File(earlier.toStdString()));
+        QVERIFY(prov["supervised_term"].toString().contains("SSIM"));
+
+        // a teacher is not a student: its first convolution has no noise channel
+        TrainJob wrong = rsdJob(photos_, teacher_, 2);
+        wrong.initModel = teacher_.toStdString();
+        ro.runDir = tmp_.filePath("wrong-init").toStdString();
+        s = runRsd(wrong, ro);
+        QVERIFY(!s.isOk());
+        QVERIFY2(QString::fromStdString(s.message()).contains("init"), s.message().c_str());
+    }
+
     void jobValidation() {
         TrainJob j = baseJob(photos_);
         j.kind = "rsd";
@@ -257,6 +366,11 @@ private Q_SLOTS:
         QCOMPARE(ok->beta2, 0.95);
         auto bad = TrainJob::fromJson(R"({"kind": "rsd", "teacher": "t", "data": {"train": "x"}, "rsd": {"fake_updates": 0}})");
         QVERIFY(!bad.isOk());
+        auto ssim = TrainJob::fromJson(R"({"kind": "rsd", "teacher": "t", "data": {"train": "x"}, "rsd": {"ssim_weight": 0.5}})");
+        QVERIFY2(ssim.isOk(), ssim.status().message().c_str());
+        QCOMPARE(ssim->ssimWeight, 0.5);
+        QVERIFY(TrainJob::fromJson(ssim->toJson())->ssimWeight == 0.5);
+        QVERIFY(!TrainJob::fromJson(R"({"kind": "rsd", "teacher": "t", "data": {"train": "x"}, "rsd": {"ssim_weight": -1}})").isOk());
     }
 
 private:

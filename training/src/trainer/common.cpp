@@ -208,6 +208,25 @@ Result<BatchLatents> nextBatch(PairLoader& loader, Codec& codec, int scale) {
     return encodeBatch(*b, codec, scale);
 }
 
+torch::Tensor ssimLossY(const torch::Tensor& pred, const torch::Tensor& target) {
+    namespace F = torch::nn::functional;
+    // BasicSR's Y on [0, 1]: (65.481 R + 128.553 G + 24.966 B + 16) / 255 with R, G, B in [0, 1]
+    const auto w = torch::tensor({65.481f, 128.553f, 24.966f}, pred.options()).view({1, 3, 1, 1}) / 255.0f;
+    auto luma = [&](const torch::Tensor& x) { return ((x + 1) * 0.5f * w).sum(1, true) + 16.0f / 255.0f; };
+    auto g = torch::arange(11, pred.options()) - 5;
+    g = torch::exp(-g * g / (2 * 1.5f * 1.5f));
+    g = g / g.sum();
+    const auto kernel = torch::outer(g, g).view({1, 1, 11, 11});
+    auto blur = [&](const torch::Tensor& x) { return F::conv2d(x, kernel); }; // 'valid'
+    const auto a = luma(pred), b = luma(target);
+    const auto ma = blur(a), mb = blur(b);
+    const auto ma2 = ma * ma, mb2 = mb * mb, mab = ma * mb;
+    const auto sa = blur(a * a) - ma2, sb = blur(b * b) - mb2, sab = blur(a * b) - mab;
+    const float c1 = 0.01f * 0.01f, c2 = 0.03f * 0.03f;
+    const auto map = (2 * mab + c1) * (2 * sab + c2) / ((ma2 + mb2 + c1) * (sa + sb + c2));
+    return 1 - map.mean();
+}
+
 ForwardProcess::ForwardProcess(const ResShiftSchedule& s)
     : etas_(torch::tensor(std::vector<float>(s.etas.begin(), s.etas.end()))),
       sqrtEtas_(torch::tensor(std::vector<float>(s.sqrtEtas.begin(), s.sqrtEtas.end()))), kappa_(float(s.kappa())),

@@ -88,6 +88,11 @@ private:
 // cv::Mat CV_32FC3 RGB [0,1] list -> [B, 3, H, W] in [-1, 1].
 torch::Tensor toBatch(const std::vector<cv::Mat>& images);
 
+// 1 - SSIM of the luma, differentiable and averaged over the batch, as shiftsr::metrics::ssimY
+// computes it (BasicSR's Y, constants and 11x11 Gaussian window of sigma 1.5, 'valid' region):
+// images [B, 3, H, W], RGB in [-1, 1], at least 11 pixels on each side.
+torch::Tensor ssimLossY(const torch::Tensor& pred, const torch::Tensor& target);
+
 // Per-sample generator: every random draw of global sample i depends on (seed, i) only, so
 // results do not depend on the number of processes or on where a run was resumed.
 at::Generator sampleGenerator(std::uint64_t seed, std::uint64_t index);

@@ -99,7 +99,9 @@ json decoderProvenance(const TrainJob& job, const DecoderNets& n, const RunState
     d["head"] = n.arch.refine.toJson();
     d["validation_strength"] = 1.0; // "validation" above ran the head as trained
     d["continued_from_base_head"] = n.continued;
-    d["loss"] = "pixel MSE of the decoded sampler output to the HR photo";
+    d["loss"] = job.refineSsimWeight > 0
+                    ? "pixel MSE + " + std::to_string(job.refineSsimWeight) + " (1 - SSIM-Y) of the decoded sampler output to the HR photo"
+                    : "pixel MSE of the decoded sampler output to the HR photo";
     json prov = n.baseProvenance.is_object() ? n.baseProvenance : json::object();
     prov["decoder"] = d;
     return prov;
@@ -218,10 +220,16 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
         const double lr = learningRate(job, state.step);
         nets.head->module()->zero_grad();
         auto out = nets.head->refiner()->forward(sampled);
-        auto loss = F::mse_loss(out, bl->hr);
+        auto mse = F::mse_loss(out, bl->hr);
+        auto loss = mse;
+        if (job.refineSsimWeight > 0) {
+            auto ssimLoss = ssimLossY(out, bl->hr);
+            loss = loss + job.refineSsimWeight * ssimLoss;
+            window.add("ssim_loss", ssimLoss.item<double>());
+        }
         loss.backward();
         std::vector<torch::Tensor> grads = gradsOf(params);
-        auto lossValue = loss.detach().clone();
+        auto lossValue = mse.detach().clone();
         auto baseValue = F::mse_loss(sampled, bl->hr).detach().clone();
         if (pg) {
             pg->allReduceMean(grads);

@@ -47,6 +47,7 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
             get(r, "layers", &t.refineLayers);
             get(r, "steps", &t.refineSteps);
             get(r, "strength", &t.refineStrength);
+            get(r, "ssim_weight", &t.refineSsimWeight);
         }
         if (j.contains("rsd")) {
             const json& r = j["rsd"];
@@ -58,6 +59,7 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
             get(r, "gan_weight", &t.ganWeight);
             get(r, "disc_lr", &t.discLr);
             get(r, "disc_weight", &t.discWeight);
+            get(r, "ssim_weight", &t.ssimWeight);
         }
         get(j, "preset", &t.preset);
         if (j.contains("model") && j["model"].is_object())
@@ -138,15 +140,15 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
         if (t.teacherModel.empty())
             return bad("an rsd job needs \"teacher\": the teacher's model package");
         if (t.fakeUpdates < 1 || t.startTimesteps < 1 || t.fakeLr < 0 || t.discLr < 0 || t.dmWeight < 0 ||
-            t.supervisedWeight < 0 || t.ganWeight < 0 || t.discWeight < 0)
+            t.supervisedWeight < 0 || t.ganWeight < 0 || t.discWeight < 0 || t.ssimWeight < 0)
             return bad("rsd: fake_updates and start_timesteps >= 1, learning rates and weights >= 0");
     }
     if (t.kind == "decoder") {
         if (t.baseModel.empty())
             return bad("a decoder job needs \"base\": the model package whose outputs the decoder head refines");
         if (t.refineChannels < 1 || t.refineChannels > 512 || t.refineLayers < 2 || t.refineLayers > 32 ||
-            t.refineSteps < 0 || !(t.refineStrength >= 0 && t.refineStrength <= 2))
-            return bad("decoder: channels 1-512, layers 2-32, steps >= 0, strength 0-2");
+            t.refineSteps < 0 || !(t.refineStrength >= 0 && t.refineStrength <= 2) || t.refineSsimWeight < 0)
+            return bad("decoder: channels 1-512, layers 2-32, steps >= 0, strength 0-2, ssim_weight >= 0");
     }
     if (t.checkpointEvery < 1 || t.validateEvery < 1 || t.logEvery < 1 || t.keepCheckpoints < 1)
         return bad("checkpoint_every, validate_every, log_every and keep_checkpoints must be positive");
@@ -195,12 +197,12 @@ std::string TrainJob::toJson() const {
         j["teacher"] = teacherModel;
         j["rsd"] = {{"fake_updates", fakeUpdates}, {"fake_lr", fakeLr}, {"start_timesteps", startTimesteps},
                     {"dm_weight", dmWeight}, {"supervised_weight", supervisedWeight}, {"gan_weight", ganWeight},
-                    {"disc_lr", discLr}, {"disc_weight", discWeight}};
+                    {"disc_lr", discLr}, {"disc_weight", discWeight}, {"ssim_weight", ssimWeight}};
     }
     if (kind == "decoder") {
         j["base"] = baseModel;
         j["decoder"] = {{"channels", refineChannels}, {"layers", refineLayers}, {"steps", refineSteps},
-                        {"strength", refineStrength}};
+                        {"strength", refineStrength}, {"ssim_weight", refineSsimWeight}};
     }
     return j.dump(2);
 }

@@ -14,7 +14,10 @@
 //     per sample (its gradient pulls x0_student toward the teacher's prediction and away from the
 //     fake model's), plus the supervised MSE of x0_student to the HR latent (the substitute for
 //     LPIPS, whose pretrained weights cannot be had offline; for the unshuffle codec the latent
-//     is the image, so this is the pixel MSE), plus the generator's GAN loss through the head.
+//     is the image, so this is the pixel MSE; optionally, weight rsd.ssim_weight, 1 - SSIM-Y of
+//     the student's image to the HR photo), plus the generator's GAN loss through the head.
+// The student starts as the teacher with a zero-weighted noise input, or (job "init") from an
+// earlier student of the same teacher, to continue its distillation under other settings.
 #include "shiftsr/training/rsd.h"
 
 #include "common.h"
@@ -79,6 +82,7 @@ struct RsdNets {
     DiscHead head{nullptr};
     std::unique_ptr<Codec> codec;
     std::string teacherHash;
+    json init; // the student package the student started from (job "init"), if any
 };
 
 Result<RsdNets> buildRsdNets(const TrainJob& job) {
@@ -110,9 +114,23 @@ Result<RsdNets> buildRsdNets(const TrainJob& job) {
         n.student = std::make_shared<nn::UNetModelSwinImpl>(n.studentArch.unet);
         n.studentEma = std::make_shared<nn::UNetModelSwinImpl>(n.studentArch.unet);
         initStudentFromTeacher(*n.teacher, *n.student, n.teacherArch.unet.inChannels);
+        if (!job.initModel.empty()) { // continue an earlier student of the same teacher
+            json lineage;
+            if (Status s = loadInitWeights(job.initModel, *n.student, nullptr, nullptr, &lineage); !s)
+                return s.withContext("init (a one-step student of this teacher)");
+            const auto prov = lineage.value("provenance", json::object());
+            if (prov.value("teacher_sha256", n.teacherHash) != n.teacherHash)
+                return Status::error(StatusCode::InvalidArgument,
+                                     job.initModel + ": this student was distilled from another teacher (sha256 " +
+                                         prov.value("teacher_sha256", std::string()) + ", not " + n.teacherHash + ")");
+            n.init = {{"name", lineage.value("name", std::string())}, {"sha256", lineage.value("sha256", std::string())}};
+        }
         copyParameters(*n.student, *n.studentEma);
         setRequiresGrad(*n.studentEma, false);
         n.head = DiscHead(n.teacher->middleChannels());
+        if (job.ssimWeight > 0 && n.teacherArch.codec.rfind("unshuffle-f4", 0) != 0)
+            return Status::error(StatusCode::Unsupported, "rsd.ssim_weight needs a pixel-space codec (unshuffle-f4), not '" +
+                                                              n.teacherArch.codec + "'");
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::Internal, std::string("building the RSD networks: ") + e.what_without_backtrace());
     }
@@ -125,7 +143,10 @@ json rsdProvenance(const TrainJob& job, const RsdNets& n, const RunState& state,
     prov["teacher"] = n.teacherArch.name;
     prov["teacher_sha256"] = n.teacherHash;
     prov["rsd"] = json::parse(job.toJson()).value("rsd", json::object());
-    prov["supervised_term"] = "latent MSE to the HR latent (LPIPS substitute)";
+    prov["supervised_term"] = job.ssimWeight > 0 ? "latent MSE and 1 - SSIM-Y of the image to the HR photo (LPIPS substitute)"
+                                                 : "latent MSE to the HR latent (LPIPS substitute)";
+    if (!n.init.is_null())
+        prov["init"] = n.init;
     return prov;
 }
 
@@ -316,6 +337,11 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
             auto dmLoss = perSample.mean();
             auto supLoss = F::mse_loss(x0s, x0);
             auto loss = job.dmWeight * dmLoss + job.supervisedWeight * supLoss;
+            if (job.ssimWeight > 0) { // unshuffle-f4: the latent is the image, pixel-unshuffled
+                auto ssimLoss = ssimLossY(torch::pixel_shuffle(x0s, 4), bl->hr);
+                loss = loss + job.ssimWeight * ssimLoss;
+                add("ssim_loss", ssimLoss.item<double>());
+            }
             if (job.ganWeight > 0) {
                 auto genLoss = F::softplus(-head->forward(fake->encoderFeatures(xt, t, lq))).mean();
                 loss = loss + job.ganWeight * genLoss;

@@ -14,7 +14,7 @@ struct TrainJob {
     std::string preset = "lite";      // tiny | lite | v3
     std::string modelJson;            // optional: UNet config overrides (official keys), JSON text
     std::string scheduleJson;         // optional: diffusion schedule overrides (official keys, e.g. kappa)
-    std::string initModel;            // optional: package whose weights initialise the network
+    std::string initModel;            // optional: package whose weights initialise the network (rsd: the student)
     std::string name;                 // display name of the resulting package
 
     std::vector<std::string> trainFolders;
@@ -52,6 +52,7 @@ struct TrainJob {
     double ganWeight = 3e-3;       // rsd.gan_weight: non-saturating GAN on the fake model's features
     double discLr = 0;             // rsd.disc_lr (0: lr)
     double discWeight = 1e-2;      // rsd.disc_weight: the head's classification loss in the fake update
+    double ssimWeight = 0;         // rsd.ssim_weight: 1 - SSIM-Y of the student's image to the truth (pixel-space codecs)
 
     // kind "decoder" (learned decoder head, codec unshuffle-f4-refine): the package whose sampler
     // outputs the head learns to map to the truth ("base", an unshuffle-f4 package, or one with a
@@ -62,6 +63,7 @@ struct TrainJob {
     int refineLayers = 4;          // decoder.layers
     int refineSteps = 0;           // decoder.steps: sampler steps whose outputs it learns (0 = the base's default)
     double refineStrength = 1.0;   // decoder.strength: the correction's scale in the package (training: 1)
+    double refineSsimWeight = 0;   // decoder.ssim_weight: 1 - SSIM-Y added to the pixel MSE
 
     static Result<TrainJob> fromJson(const std::string& text);
     static Result<TrainJob> fromFile(const std::string& path); // NotFound when it cannot be read
