@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include "shiftsr/engine/safetensors.h"
+#include "shiftsr/training/teacher.h"
 
 #include <QDir>
 #include <QJsonDocument>
@@ -47,6 +48,41 @@ std::map<std::string, torch::Tensor> latestCheckpoint(const QString& runDir) {
         return {};
     auto t = shiftsr::readTensors(*f);
     return t ? *t : std::map<std::string, torch::Tensor>{};
+}
+
+shiftsr::training::TrainJob tinyJob(const QString& photos, std::uint64_t seed) {
+    shiftsr::training::TrainJob j;
+    j.preset = "tiny";
+    j.trainFolders = {photos.toStdString()};
+    j.gtSize = 64;
+    j.minSide = 64;
+    j.batch = 2;
+    j.logEvery = 1;
+    j.validateEvery = 1000;
+    j.checkpointEvery = 2;
+    j.valCount = 1;
+    j.valSize = 64;
+    j.threads = 1;
+    j.workers = 1;
+    j.degradation = "bicubic";
+    j.seed = seed;
+    return j;
+}
+
+QString trainTinyTeacher(const QString& photos, const QString& runDir, std::uint64_t seed, std::string* error) {
+    shiftsr::training::TrainJob t = tinyJob(photos, seed);
+    t.steps = 6;
+    t.lr = 2e-3;
+    t.warmup = 1;
+    t.checkpointEvery = 6;
+    shiftsr::training::RunOptions ro;
+    ro.runDir = runDir.toStdString();
+    const shiftsr::Status s = shiftsr::training::runTraining(t, ro);
+    if (!s) {
+        *error = s.message();
+        return {};
+    }
+    return QDir(runDir).filePath("model.safetensors");
 }
 
 } // namespace testutil

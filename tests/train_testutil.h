@@ -4,7 +4,11 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "shiftsr/training/job.h"
+
 #include <torch/torch.h>
+
+#include <cstdint>
 
 #include <map>
 #include <string>
@@ -18,5 +22,12 @@ void makePhotos(const QString& dir, int n, int width = 128, int height = 112, un
 std::vector<QJsonObject> readRunLog(const QString& runDir);
 // Every tensor of the run's latest checkpoint (empty if none).
 std::map<std::string, torch::Tensor> latestCheckpoint(const QString& runDir);
+
+// The tiny-preset job the rsd and decoder tests start from: 64 px crops, batch 2, bicubic
+// degradation, one thread, a log line every step, a checkpoint every 2 steps.
+shiftsr::training::TrainJob tinyJob(const QString& photos, std::uint64_t seed);
+// Trains the tiny teacher (6 steps of tinyJob) that those tests distil or give a head into
+// `runDir`; returns its package, or an empty string and `*error`.
+QString trainTinyTeacher(const QString& photos, const QString& runDir, std::uint64_t seed, std::string* error);
 
 } // namespace testutil

@@ -33,24 +33,7 @@ using namespace shiftsr::training;
 
 namespace {
 
-TrainJob baseJob(const QString& photos) {
-    TrainJob j;
-    j.preset = "tiny";
-    j.trainFolders = {photos.toStdString()};
-    j.gtSize = 64;
-    j.minSide = 64;
-    j.batch = 2;
-    j.logEvery = 1;
-    j.validateEvery = 1000;
-    j.checkpointEvery = 2;
-    j.valCount = 1;
-    j.valSize = 64;
-    j.threads = 1;
-    j.workers = 1;
-    j.degradation = "bicubic";
-    j.seed = 5;
-    return j;
-}
+TrainJob baseJob(const QString& photos) { return testutil::tinyJob(photos, 5); }
 
 constexpr int kLossSteps = 40;
 
@@ -75,16 +58,9 @@ private Q_SLOTS:
         QVERIFY(tmp_.isValid());
         photos_ = tmp_.filePath("photos");
         testutil::makePhotos(photos_, 6, 96, 96, 11);
-        TrainJob t = baseJob(photos_);
-        t.steps = 6;
-        t.lr = 2e-3;
-        t.warmup = 1;
-        t.checkpointEvery = 6;
-        RunOptions ro;
-        ro.runDir = tmp_.filePath("teacher").toStdString();
-        Status s = runTraining(t, ro);
-        QVERIFY2(s.isOk(), s.message().c_str());
-        teacher_ = tmp_.filePath("teacher/model.safetensors");
+        std::string error;
+        teacher_ = testutil::trainTinyTeacher(photos_, tmp_.filePath("teacher"), 5, &error);
+        QVERIFY2(!teacher_.isEmpty(), error.c_str());
         QVERIFY(QFile::exists(teacher_));
     }
 
