@@ -43,6 +43,17 @@ TrainJob decoderJob(const QString& photos, const QString& base, int steps) {
     return j;
 }
 
+// A decoder job that learns fast enough for its losses to fall within a few dozen steps (batch 4,
+// constant lr 1e-2, a 16-wide head, no checkpoints).
+TrainJob fastDecoderJob(const QString& photos, const QString& base, int steps) {
+    TrainJob j = decoderJob(photos, base, steps);
+    j.batch = 4;
+    j.lr = j.lrMin = 1e-2;
+    j.refineChannels = 16;
+    j.checkpointEvery = 1000;
+    return j;
+}
+
 std::map<std::string, torch::Tensor> tensorsOf(const QString& path, const char* prefix) {
     auto f = SafeTensorsFile::open(path.toStdString());
     if (!f)
@@ -156,11 +167,7 @@ private Q_SLOTS:
     // On the base model's own 4-step samples the head's pixel MSE falls, and ends below the
     // plain shuffle's on the same samples (logged as base_loss).
     void lossFallsBelowTheShuffle() {
-        TrainJob j = decoderJob(photos_, teacher_, 40);
-        j.batch = 4;
-        j.lr = j.lrMin = 1e-2;
-        j.refineChannels = 16;
-        j.checkpointEvery = 1000;
+        TrainJob j = fastDecoderJob(photos_, teacher_, 40);
         j.validateEvery = 40;
         RunOptions ro;
         ro.runDir = tmp_.filePath("losses").toStdString();
@@ -195,12 +202,8 @@ private Q_SLOTS:
     // With decoder.ssim_weight the head also learns 1 - SSIM-Y: the term is logged and falls, `loss`
     // stays the pixel MSE, and the package says what the head was fitted to.
     void ssimTermFalls() {
-        TrainJob j = decoderJob(photos_, teacher_, 30);
-        j.batch = 4;
-        j.lr = j.lrMin = 1e-2;
-        j.refineChannels = 16;
+        TrainJob j = fastDecoderJob(photos_, teacher_, 30);
         j.refineSsimWeight = 1;
-        j.checkpointEvery = 1000;
         RunOptions ro;
         ro.runDir = tmp_.filePath("ssim").toStdString();
         Status s = runDecoder(j, ro);

@@ -27,26 +27,17 @@ using namespace shiftsr::training;
 
 namespace {
 
+// The shared tiny job (train_testutil.h) with a batch of 4, a short warm-up and cosine, two
+// validation photos and a checkpoint every 5 steps.
 TrainJob tinyJob(const QString& photos, int steps) {
-    TrainJob j;
-    j.preset = "tiny";
-    j.trainFolders = {photos.toStdString()};
-    j.gtSize = 64;
-    j.minSide = 64;
+    TrainJob j = testutil::tinyJob(photos, 7);
     j.batch = 4;
     j.steps = steps;
     j.lr = 2e-3;
     j.lrMin = 2e-4;
     j.warmup = 2;
-    j.logEvery = 1;
-    j.validateEvery = 1000;
     j.checkpointEvery = 5;
     j.valCount = 2;
-    j.valSize = 64;
-    j.threads = 1;
-    j.workers = 1;
-    j.degradation = "bicubic";
-    j.seed = 7;
     return j;
 }
 
