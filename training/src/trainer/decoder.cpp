@@ -100,7 +100,7 @@ json decoderProvenance(const TrainJob& job, const DecoderNets& n, const RunState
     d["validation_strength"] = 1.0; // "validation" above ran the head as trained
     d["continued_from_base_head"] = n.continued;
     d["loss"] = job.refineSsimWeight > 0
-                    ? "pixel MSE + " + std::to_string(job.refineSsimWeight) + " (1 - SSIM-Y) of the decoded sampler output to the HR photo"
+                    ? "pixel MSE + " + json(job.refineSsimWeight).dump() + " (1 - SSIM-Y) of the decoded sampler output to the HR photo"
                     : "pixel MSE of the decoded sampler output to the HR photo";
     json prov = n.baseProvenance.is_object() ? n.baseProvenance : json::object();
     prov["decoder"] = d;
