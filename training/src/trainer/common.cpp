@@ -362,6 +362,80 @@ double LogWindow::elapsed() const {
     return elapsedBefore_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }
 
+StepLoop::StepLoop(const TrainJob& job, const RunOptions& options, const JobControl& control, RunSetup& run,
+                   RunState& state, PairLoader& loader, Save save)
+    : job_(job), options_(options), control_(control), run_(run), state_(state), loader_(loader),
+      save_(std::move(save)), window_(job, run.perStep, state.elapsed, run.env.worldSize),
+      lastStep_(options.maxSteps >= 0 ? std::min(job.steps, options.maxSteps) : job.steps) {}
+
+bool StepLoop::next() {
+    if (state_.step >= lastStep_)
+        return false;
+    if ((options_.stop && options_.stop->load()) || control_.cancelled()) {
+        stopped_ = true;
+        return false;
+    }
+    return true;
+}
+
+Status StepLoop::save() {
+    RunState s = state_;
+    s.elapsed = window_.elapsed();
+    s.loaderPosition = loader_.position();
+    return save_(s);
+}
+
+Status StepLoop::endStep(double loss, double lr, const Validate& validate) {
+    const int step = state_.step;
+    if (!std::isfinite(loss))
+        return Status::error(StatusCode::Internal, "training diverged (loss is " + std::to_string(loss) + ") at step " +
+                                                       std::to_string(step) + ": lower the learning rate and resume");
+    window_.endStep();
+    std::vector<std::string>& warnings = run_.warnings;
+    for (auto& w : loader_.takeWarnings())
+        warnings.push_back(std::move(w));
+    if (!run_.writer) { // only rank 0 logs
+        warnings.clear();
+        return Status::ok();
+    }
+    const bool logNow = step % job_.logEvery == 0 || step == lastStep_;
+    const bool valNow = step % job_.validateEvery == 0 || step == job_.steps;
+    const bool ckptNow = step % job_.checkpointEvery == 0 || step == lastStep_;
+    if (logNow || valNow) {
+        json line = window_.line(step, lr);
+        if (!warnings.empty())
+            line["warnings"] = warnings;
+        if (valNow) {
+            line["val"] = validate(step);
+            state_.lastVal = line["val"];
+        }
+        run_.files.appendLog(line);
+        warnings.clear();
+        window_.reset();
+        control_.report(double(step) / job_.steps, "step " + std::to_string(step));
+    }
+    return ckptNow ? save() : Status::ok();
+}
+
+Status StepLoop::end() {
+    if (!stopped_ || !run_.writer)
+        return Status::ok();
+    if (Status s = save(); !s)
+        return s;
+    run_.files.appendLog(
+        {{"step", state_.step}, {"event", "stopped"}, {"message", "stopped on request; resume with --resume"}});
+    return Status::ok();
+}
+
+Status StepLoop::finish(const std::function<Status(double wallTime)>& write) {
+    if (!finished() || !run_.writer)
+        return Status::ok();
+    if (Status s = write(window_.elapsed()); !s)
+        return s;
+    run_.files.appendLog({{"step", state_.step}, {"event", "finished"}, {"model", run_.files.modelPath()}});
+    return Status::ok();
+}
+
 nlohmann::json runProvenance(const TrainJob& job, const RunState& state, double wallTime, int worldSize) {
     return {{"training", job.kind},
             {"data", job.trainFolders},

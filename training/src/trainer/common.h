@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -117,6 +118,52 @@ private:
     std::chrono::steady_clock::time_point started_, windowStart_;
     std::map<std::string, double> sums_;
     int steps_ = 0;
+};
+
+// The bookkeeping of every trainer's step loop, around the kind's own optimiser step:
+//
+//   StepLoop loop(job, options, control, run, state, loader, save);
+//   while (loop.next()) {           // false once the planned steps are done or a stop was asked for
+//       ...one optimiser step; ++state.step; loop.window().add(key, value)...
+//       if (Status s = loop.endStep(loss, lr, validate); !s) return s;
+//   }
+//   if (Status s = loop.end(); !s) return s;   // a stopped run's checkpoint and log event
+//   return loop.finish([&](double wallTime) { ...write the package... });
+//
+// endStep refuses a non-finite loss, and by the job's cadence writes the log line (the loader's
+// warnings; at validation steps the figures `validate` returns, kept as the state's lastVal) and a
+// checkpoint through `save`. Only the writer (rank 0) writes.
+class StepLoop {
+public:
+    // Writes a checkpoint of the run's tensors for `state` (its elapsed time and loader position set).
+    using Save = std::function<Status(const RunState& state)>;
+    using Validate = std::function<nlohmann::json(int step)>;
+
+    StepLoop(const TrainJob& job, const RunOptions& options, const JobControl& control, RunSetup& run,
+             RunState& state, PairLoader& loader, Save save);
+    bool next();
+    Status endStep(double loss, double lr, const Validate& validate);
+    Status end();
+    // A run that reached its planned steps writes its package through `write` (rank 0 only; given
+    // the run's wall time, earlier sessions included) and logs the "finished" event.
+    Status finish(const std::function<Status(double wallTime)>& write);
+    LogWindow& window() { return window_; }
+    bool stopped() const { return stopped_; }
+    bool finished() const { return !stopped_ && state_.step >= job_.steps; }
+
+private:
+    Status save();
+
+    const TrainJob& job_;
+    const RunOptions& options_;
+    const JobControl& control_;
+    RunSetup& run_;
+    RunState& state_;
+    PairLoader& loader_;
+    Save save_;
+    LogWindow window_;
+    int lastStep_;
+    bool stopped_ = false;
 };
 
 // Linear warm-up, then cosine from lr to lrMin.

@@ -153,8 +153,6 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
     RunSetup& run = *runR;
     auto& pg = run.pg;
     auto& files = run.files;
-    const bool writer = run.writer;
-    const std::uint64_t perStep = run.perStep;
 
     auto netsR = buildDecoderNets(job);
     if (!netsR)
@@ -180,7 +178,6 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
     RunState& state = dataR->state;
     PairLoader& loader = *dataR->loader;
     const ValSet& val = dataR->val;
-    std::vector<std::string>& pendingWarnings = run.warnings;
 
     UnshuffleCodec plain(4);
     DiffusionParts parts{nets.unet.get(), &plain, &sched, nets.arch.paddingOffset};
@@ -188,21 +185,14 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
     so.mode = nets.steps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
     so.extraNoiseChannels = extra;
 
-    LogWindow window(job, perStep, state.elapsed, run.env.worldSize);
-    const int lastStep = ro.maxSteps >= 0 ? std::min(job.steps, ro.maxSteps) : job.steps;
-    bool stopped = false;
-    auto saveNow = [&]() -> Status {
-        RunState s = state;
-        s.elapsed = window.elapsed();
-        s.loaderPosition = loader.position();
+    StepLoop loop(job, ro, control, run, state, loader, [&](const RunState& s) {
         return files.saveCheckpoint(s, params, emaParams, adamM, adamV);
+    });
+    LogWindow& window = loop.window();
+    auto validate = [&](int step) {
+        return runValidation(*nets.unet, nets.headEma.get(), sched, nets.arch, val, nets.steps, extra, files, step);
     };
-
-    while (state.step < lastStep) {
-        if ((ro.stop && ro.stop->load()) || control.cancelled()) {
-            stopped = true;
-            break;
-        }
+    while (loop.next()) {
         auto bl = nextBatch(loader, plain, nets.arch.scale);
         if (!bl)
             return bl.status();
@@ -240,53 +230,21 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
         emaUpdate(emaParams, params, job.ema);
         ++state.step;
         const double lv = lossValue.item<double>();
-        if (!std::isfinite(lv))
-            return Status::error(StatusCode::Internal, "training diverged (loss is " + std::to_string(lv) + ") at step " +
-                                                           std::to_string(state.step) + ": lower the learning rate and resume");
         window.add("loss", lv); // the head's pixel MSE
         window.add("base_loss", baseValue.item<double>()); // the plain shuffle's, same samples
         window.add("grad_norm", gradNorm);
-        window.endStep();
-        for (auto& w : loader.takeWarnings())
-            pendingWarnings.push_back(w);
-
-        const bool logNow = state.step % job.logEvery == 0 || state.step == lastStep;
-        const bool valNow = state.step % job.validateEvery == 0 || state.step == job.steps;
-        const bool ckptNow = state.step % job.checkpointEvery == 0 || state.step == lastStep;
-        if (writer && (logNow || valNow)) {
-            json line = window.line(state.step, lr);
-            if (!pendingWarnings.empty())
-                line["warnings"] = pendingWarnings;
-            if (valNow) {
-                line["val"] = runValidation(*nets.unet, nets.headEma.get(), sched, nets.arch, val, nets.steps, extra,
-                                            files, state.step);
-                state.lastVal = line["val"];
-            }
-            files.appendLog(line);
-            pendingWarnings.clear();
-            window.reset();
-            control.report(double(state.step) / job.steps, "step " + std::to_string(state.step));
-        }
-        if (ckptNow && writer)
-            if (Status st = saveNow(); !st)
-                return st;
-    }
-    if (stopped && writer) {
-        if (Status st = saveNow(); !st)
+        if (Status st = loop.endStep(lv, lr, validate); !st)
             return st;
-        files.appendLog({{"step", state.step}, {"event", "stopped"}, {"message", "stopped on request; resume with --resume"}});
     }
+    if (Status st = loop.end(); !st)
+        return st;
     if (pg)
         pg->barrier();
-    if (!stopped && state.step >= job.steps && writer) {
-        const double wall = window.elapsed();
+    return loop.finish([&](double wall) {
         json prov = decoderProvenance(job, nets, state, wall, run.env.worldSize);
         prov["decoder"]["photos"] = run.images.size();
-        if (Status s = files.writeModel(nets.arch, prov, *nets.unet, nets.headEma.get()); !s)
-            return s;
-        files.appendLog({{"step", state.step}, {"event", "finished"}, {"model", files.modelPath()}});
-    }
-    return Status::ok();
+        return files.writeModel(nets.arch, prov, *nets.unet, nets.headEma.get());
+    });
 }
 
 Status exportDecoderCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath, int* stepOut,

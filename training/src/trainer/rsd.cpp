@@ -179,8 +179,6 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
     RunSetup& run = *runR;
     auto& pg = run.pg;
     auto& files = run.files;
-    const bool writer = run.writer;
-    const std::uint64_t perStep = run.perStep;
 
     // --- networks
     auto netsR = buildRsdNets(job);
@@ -221,7 +219,6 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
     RunState& state = dataR->state;
     PairLoader& loader = *dataR->loader;
     const ValSet& val = dataR->val;
-    std::vector<std::string>& pendingWarnings = run.warnings;
 
     const ForwardProcess forwardProcess(sched);
     // Start timesteps of the student in training: N evenly spaced over [0, T-1], T-1 included.
@@ -231,25 +228,22 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
         starts.push_back(N == 1 ? T - 1 : int64_t(std::lround(double(T - 1) * (N - 1 - k) / (N - 1))));
 
     auto validate = [&](int step) -> json {
-        if (!writer)
-            return json::object();
-        return runValidation(*studentEma, codec.get(), sched, studentArch, val, 1, 1, files, step);
+        json figures = runValidation(*studentEma, codec.get(), sched, studentArch, val, 1, 1, files, step);
+        student->train();
+        return figures;
     };
 
     student->train();
     fake->train();
-    LogWindow window(job, perStep, state.elapsed, run.env.worldSize);
-    const int lastStep = ro.maxSteps >= 0 ? std::min(job.steps, ro.maxSteps) : job.steps;
+    StepLoop loop(job, ro, control, run, state, loader, [&](const RunState& s) {
+        return files.saveCheckpoint(s, all, emaParams, adamM, adamV);
+    });
+    LogWindow& window = loop.window();
     const double fakeLr = job.fakeLr > 0 ? job.fakeLr : job.lr, discLr = job.discLr > 0 ? job.discLr : job.lr;
-    bool stopped = false;
     auto add = [&](const char* key, double v) { window.add(key, v); };
 
     try {
-        while (state.step < lastStep) {
-            if ((ro.stop && ro.stop->load()) || control.cancelled()) {
-                stopped = true;
-                break;
-            }
+        while (loop.next()) {
             auto bl = nextBatch(loader, *codec, teacherArch.scale);
             if (!bl)
                 return bl.status();
@@ -359,10 +353,6 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
             emaUpdate(emaParams, sParams, job.ema);
             ++state.step;
             const double lv = loss.item<double>();
-            if (!std::isfinite(lv))
-                return Status::error(StatusCode::Internal, "distillation diverged (loss " + std::to_string(lv) +
-                                                               ") at step " + std::to_string(state.step) +
-                                                               ": lower the learning rate and resume");
             add("loss", lv);
             add("dm_loss", dmLoss.item<double>());
             add("supervised_loss", supLoss.item<double>());
@@ -370,56 +360,21 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
             // samples lie where the teacher's data lie (what distribution matching aims at).
             add("teacher_mse", teacherErr.pow(2).mean().item<double>());
             add("grad_norm", gradNorm);
-            window.endStep();
-            for (auto& w : loader.takeWarnings())
-                pendingWarnings.push_back(w);
-
-            const bool logNow = state.step % job.logEvery == 0 || state.step == lastStep;
-            const bool valNow = state.step % job.validateEvery == 0 || state.step == job.steps;
-            const bool ckptNow = state.step % job.checkpointEvery == 0 || state.step == lastStep;
-            if (writer && (logNow || valNow)) {
-                json line = window.line(state.step, lr);
-                if (!pendingWarnings.empty())
-                    line["warnings"] = pendingWarnings;
-                if (valNow) {
-                    line["val"] = validate(state.step);
-                    student->train();
-                    state.lastVal = line["val"];
-                }
-                files.appendLog(line);
-                pendingWarnings.clear();
-                window.reset();
-                control.report(double(state.step) / job.steps, "step " + std::to_string(state.step));
-            }
-            if (ckptNow && writer) {
-                RunState st = state;
-                st.elapsed = window.elapsed();
-                st.loaderPosition = loader.position();
-                if (Status e = files.saveCheckpoint(st, all, emaParams, adamM, adamV); !e)
-                    return e;
-            }
+            if (Status e = loop.endStep(lv, lr, validate); !e)
+                return e;
         }
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::Internal, std::string("distillation step failed: ") + e.what_without_backtrace());
     }
-    if (stopped && writer) {
-        RunState st = state;
-        st.elapsed = window.elapsed();
-        if (Status e = files.saveCheckpoint(st, all, emaParams, adamM, adamV); !e)
-            return e;
-        files.appendLog({{"step", state.step}, {"event", "stopped"}, {"message", "stopped on request; resume with --resume"}});
-    }
+    if (Status e = loop.end(); !e)
+        return e;
     if (pg)
         pg->barrier();
-    if (!stopped && state.step >= job.steps && writer) {
-        const double wall = window.elapsed();
+    return loop.finish([&](double wall) {
         json prov = rsdProvenance(job, nets, state, wall, run.env.worldSize);
         prov["photos"] = run.images.size();
-        if (Status s = files.writeModel(studentArch, prov, *studentEma, codec.get()); !s)
-            return s;
-        files.appendLog({{"step", state.step}, {"event", "finished"}, {"model", files.modelPath()}});
-    }
-    return Status::ok();
+        return files.writeModel(studentArch, prov, *studentEma, codec.get());
+    });
 }
 
 Status exportRsdCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath, int* stepOut,

@@ -57,8 +57,6 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
     const DistributedEnv& env = run.env;
     auto& pg = run.pg;
     auto& files = run.files;
-    const bool writer = run.writer;
-    const std::uint64_t perStep = run.perStep;
 
     // --- model
     auto archR = buildArchitecture(job);
@@ -99,27 +97,24 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
     RunState& state = dataR->state;
     PairLoader& loader = *dataR->loader;
     const ValSet& val = dataR->val;
-    std::vector<std::string>& pendingWarnings = run.warnings;
 
     const ForwardProcess forwardProcess(sched);
     const int T = sched.steps();
     unet->train();
 
     auto validate = [&](int step) -> json {
-        if (!writer)
-            return json::object();
-        return runValidation(*ema, codec.get(), sched, arch, val, job.valSteps, 0, files, step);
+        unet->eval();
+        json figures = runValidation(*ema, codec.get(), sched, arch, val, job.valSteps, 0, files, step);
+        unet->train();
+        return figures;
     };
 
-    LogWindow window(job, perStep, state.elapsed, env.worldSize);
-    const int lastStep = ro.maxSteps >= 0 ? std::min(job.steps, ro.maxSteps) : job.steps;
-    bool stopped = false;
+    StepLoop loop(job, ro, control, run, state, loader, [&](const RunState& s) {
+        return files.saveCheckpoint(s, params, emaParams, adamM, adamV);
+    });
+    LogWindow& window = loop.window();
 
-    while (state.step < lastStep) {
-        if ((ro.stop && ro.stop->load()) || control.cancelled()) {
-            stopped = true;
-            break;
-        }
+    while (loop.next()) {
         auto bl = nextBatch(loader, *codec, arch.scale);
         if (!bl)
             return bl.status();
@@ -154,49 +149,13 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
         emaUpdate(emaParams, params, job.ema);
         ++state.step;
         const double lv = lossValue.item<double>();
-        if (!std::isfinite(lv))
-            return Status::error(StatusCode::Internal, "training diverged (loss is " + std::to_string(lv) +
-                                                           ") at step " + std::to_string(state.step) +
-                                                           ": lower the learning rate and resume");
         window.add("loss", lv);
         window.add("grad_norm", gradNorm);
-        window.endStep();
-        for (auto& w : loader.takeWarnings())
-            pendingWarnings.push_back(w);
-
-        const bool logNow = state.step % job.logEvery == 0 || state.step == lastStep;
-        const bool valNow = state.step % job.validateEvery == 0 || state.step == job.steps;
-        const bool ckptNow = state.step % job.checkpointEvery == 0 || state.step == lastStep;
-        if (writer && (logNow || valNow)) {
-            json line = window.line(state.step, lr);
-            if (!pendingWarnings.empty())
-                line["warnings"] = pendingWarnings;
-            if (valNow) {
-                unet->eval();
-                line["val"] = validate(state.step);
-                unet->train();
-                state.lastVal = line["val"];
-            }
-            files.appendLog(line);
-            pendingWarnings.clear();
-            window.reset();
-            control.report(double(state.step) / job.steps, "step " + std::to_string(state.step));
-        }
-        if (ckptNow && writer) {
-            RunState s = state;
-            s.elapsed = window.elapsed();
-            s.loaderPosition = loader.position();
-            if (Status st = files.saveCheckpoint(s, params, emaParams, adamM, adamV); !st)
-                return st;
-        }
+        if (Status s = loop.endStep(lv, lr, validate); !s)
+            return s;
     }
-    if (stopped && writer) {
-        RunState s = state;
-        s.elapsed = window.elapsed();
-        if (Status st = files.saveCheckpoint(s, params, emaParams, adamM, adamV); !st)
-            return st;
-        files.appendLog({{"step", state.step}, {"event", "stopped"}, {"message", "stopped on request; resume with --resume"}});
-    }
+    if (Status s = loop.end(); !s)
+        return s;
     if (pg) {
         // Data parallelism must keep every rank's weights identical: check it once at the end.
         torch::NoGradGuard ng;
@@ -210,15 +169,11 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
                          {"checksum", own}, {"rank_spread", spread}});
         pg->barrier();
     }
-    if (!stopped && state.step >= job.steps && writer) {
-        const double wall = window.elapsed();
+    return loop.finish([&](double wall) {
         json prov = teacherProvenance(job, state, wall, env.worldSize, initHash, initLineage);
         prov["photos"] = run.images.size();
-        if (Status s = files.writeModel(arch, prov, *ema, codec.get()); !s)
-            return s;
-        files.appendLog({{"step", state.step}, {"event", "finished"}, {"model", files.modelPath()}});
-    }
-    return Status::ok();
+        return files.writeModel(arch, prov, *ema, codec.get());
+    });
 }
 
 Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath, int* stepOut,
