@@ -265,6 +265,9 @@ private Q_SLOTS:
         QCOMPARE(one["unet_steps_s"].toArray().size(), 1);
         for (const char* key : {"encode_s", "decode_s", "blend_s", "color_fix_s", "total_s"})
             QVERIFY2(multi.contains(key) && one.contains(key), key);
+        // decode_s is the codec's time: the JSON says which codec (and head) that was.
+        QVERIFY2(!j["codec"].toString().isEmpty(), r.out.constData());
+        QVERIFY(j.contains("codec_parameters"));
         // Timings are not asserted (noisy machines); the ratio must be the one of the two totals.
         const double speedup = j["one_step_speedup"].toDouble();
         QVERIFY(speedup > 0);

@@ -166,6 +166,15 @@ Result<std::string> benchModel(const ModelBenchOptions& o) {
         return one.status();
     out["model"] = (*fp32)->info().name;
     out["model_sha256"] = (*fp32)->info().contentHash;
+    // decode_s times the whole codec: for unshuffle-f4-refine, the pixel shuffle and the learned head.
+    const ModelInfo& info = (*fp32)->info();
+    out["codec"] = info.codec;
+    out["codec_parameters"] = info.codecParameters;
+    if (auto it = info.metadata.find("codec_config"); it != info.metadata.end()) {
+        auto config = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+        if (!config.is_discarded())
+            out["codec_config"] = config;
+    }
     out["input"] = o.input;
     out["lq"] = {image.cols, image.rows};
     out["hr"] = {multi->width, multi->height};
