@@ -85,4 +85,8 @@ QString trainTinyTeacher(const QString& photos, const QString& runDir, std::uint
     return QDir(runDir).filePath("model.safetensors");
 }
 
+QJsonObject provenanceOf(const shiftsr::Model& model) {
+    return QJsonDocument::fromJson(QByteArray::fromStdString(model.info().metadata.at("provenance"))).object();
+}
+
 } // namespace testutil

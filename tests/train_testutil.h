@@ -4,6 +4,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "shiftsr/engine/model.h"
 #include "shiftsr/training/job.h"
 
 #include <torch/torch.h>
@@ -29,5 +30,7 @@ shiftsr::training::TrainJob tinyJob(const QString& photos, std::uint64_t seed);
 // Trains the tiny teacher (6 steps of tinyJob) that those tests distil or give a head into
 // `runDir`; returns its package, or an empty string and `*error`.
 QString trainTinyTeacher(const QString& photos, const QString& runDir, std::uint64_t seed, std::string* error);
+// A package's provenance metadata as JSON.
+QJsonObject provenanceOf(const shiftsr::Model& model);
 
 } // namespace testutil

@@ -62,9 +62,7 @@ std::map<std::string, torch::Tensor> tensorsOf(const QString& path, const char* 
     return t ? *t : std::map<std::string, torch::Tensor>{};
 }
 
-QJsonObject provenanceOf(const Model& m) {
-    return QJsonDocument::fromJson(QByteArray::fromStdString(m.info().metadata.at("provenance"))).object();
-}
+using testutil::provenanceOf;
 
 } // namespace
 

@@ -169,7 +169,7 @@ private Q_SLOTS:
         auto m = Model::load(pkg.toStdString(), LoadOptions{"cpu", "fp32"});
         QVERIFY2(m.isOk(), m.status().message().c_str());
         QCOMPARE((*m)->info().steps, 1);
-        const auto prov = QJsonDocument::fromJson(QByteArray::fromStdString((*m)->info().metadata.at("provenance"))).object();
+        const auto prov = testutil::provenanceOf(**m);
         QCOMPARE(prov["teacher_sha256"].toString().toStdString(), sha256File(teacher_.toStdString()));
         QCOMPARE(prov["training"].toString(), QString("rsd"));
         cv::Mat lq(24, 20, CV_8UC3, cv::Scalar(40, 120, 200));
@@ -210,7 +210,7 @@ private Q_SLOTS:
         QVERIFY2(m.isOk(), m.status().message().c_str());
         QCOMPARE((*m)->info().steps, 1);
         QVERIFY((*m)->info().name.find("(step 2 of 4)") != std::string::npos);
-        const auto prov = QJsonDocument::fromJson(QByteArray::fromStdString((*m)->info().metadata.at("provenance"))).object();
+        const auto prov = testutil::provenanceOf(**m);
         QCOMPARE(prov["finished"].toBool(), false);
         QCOMPARE(prov["weights"].toString(), QString("raw"));
         QCOMPARE(prov["stored_as"].toString(), QString("f16"));
@@ -314,7 +314,7 @@ private Q_SLOTS:
         QVERIFY2(lastMean < 0.9 * firstMean, qPrintable(QString("ssim_loss %1 -> %2").arg(firstMean).arg(lastMean)));
         auto m = Model::load(tmp_.filePath("continued/model.safetensors").toStdString(), LoadOptions{"cpu", "fp32"});
         QVERIFY2(m.isOk(), m.status().message().c_str());
-        const auto prov = QJsonDocument::fromJson(QByteArray::fromStdString((*m)->info().metadata.at("provenance"))).object();
+        const auto prov = testutil::provenanceOf(**m);
         QCOMPARE(prov["init"].toObject()["sha256"].toString().toStdString(), sha256File(earlier.toStdString()));
         QVERIFY(prov["supervised_term"].toString().contains("SSIM"));
 
@@ -347,6 +347,37 @@ private Q_SLOTS:
         QCOMPARE(ssim->ssimWeight, 0.5);
         QVERIFY(TrainJob::fromJson(ssim->toJson())->ssimWeight == 0.5);
         QVERIFY(!TrainJob::fromJson(R"({"kind": "rsd", "teacher": "t", "data": {"train": "x"}, "rsd": {"ssim_weight": -1}})").isOk());
+        auto first = TrainJob::fromJson(R"({"kind": "rsd", "teacher": "t", "data": {"train": "x"}, "rsd": {"disc_features": "first"}})");
+        QVERIFY2(first.isOk(), first.status().message().c_str());
+        QCOMPARE(TrainJob::fromJson(first->toJson())->discFeatures, std::string("first"));
+        QCOMPARE(ok->discFeatures, std::string("middle"));
+        QVERIFY(!TrainJob::fromJson(R"({"kind": "rsd", "teacher": "t", "data": {"train": "x"}, "rsd": {"disc_features": "last"}})").isOk());
+    }
+
+    // rsd.disc_features "first": the discriminator head reads the fake model's features at the
+    // latent's resolution, learns to tell noised real latents from noised student outputs (its loss
+    // falls below chance, 2 ln 2), and the run's package records the choice.
+    void firstLevelDiscriminatorLearns() {
+        TrainJob j = rsdJob(photos_, teacher_, 30);
+        j.discFeatures = "first";
+        j.discLr = 1e-2;
+        j.discWeight = 1;
+        j.checkpointEvery = 1000;
+        RunOptions ro;
+        ro.runDir = tmp_.filePath("first-level").toStdString();
+        Status s = runRsd(j, ro);
+        QVERIFY2(s.isOk(), s.message().c_str());
+        std::vector<double> disc;
+        for (const auto& line : testutil::readRunLog(tmp_.filePath("first-level")))
+            if (line.contains("disc_loss"))
+                disc.push_back(line["disc_loss"].toDouble());
+        QCOMPARE(int(disc.size()), 30);
+        const double last = (disc[27] + disc[28] + disc[29]) / 3;
+        qInfo("disc_loss: step 1 %.4f, last 3 steps %.4f (chance 2 ln 2 = 1.3863)", disc[0], last);
+        QVERIFY2(last < 0.95 * 2 * std::log(2.0), qPrintable(QString("disc_loss %1").arg(last)));
+        auto m = Model::load(tmp_.filePath("first-level/model.safetensors").toStdString(), LoadOptions{"cpu", "fp32"});
+        QVERIFY2(m.isOk(), m.status().message().c_str());
+        QCOMPARE(testutil::provenanceOf(**m)["rsd"].toObject()["disc_features"].toString(), QString("first"));
     }
 
 private:

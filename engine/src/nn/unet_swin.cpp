@@ -412,6 +412,12 @@ public:
                 return true;
         return false;
     }
+    bool downsamples() const {
+        for (auto& it : items_)
+            if (it.kind == Kind::Down)
+                return true;
+        return false;
+    }
 
 private:
     struct Item {
@@ -539,18 +545,18 @@ void prepareUnetForInference(UNetModelSwinImpl& unet, const torch::Device& devic
 
 torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Tensor& t,
                                          const torch::Tensor& lq) {
-    return forwardImpl(x, t, lq, false);
+    return forwardImpl(x, t, lq, Stop::None);
 }
 
 torch::Tensor UNetModelSwinImpl::encoderFeatures(const torch::Tensor& x, const torch::Tensor& t,
-                                                 const torch::Tensor& lq) {
-    return forwardImpl(x, t, lq, true);
+                                                 const torch::Tensor& lq, bool firstLevel) {
+    return forwardImpl(x, t, lq, firstLevel ? Stop::FirstLevel : Stop::Middle);
 }
 
 int64_t UNetModelSwinImpl::middleChannels() const { return middleChannels_; }
 
 torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch::Tensor& t,
-                                             const torch::Tensor& lq, bool stopAtMiddle) {
+                                             const torch::Tensor& lq, Stop stop) {
     auto emb = run(timeEmbed2, torch::silu(run(timeEmbed0, 
         timestepEmbedding(t, config_.modelChannels).to(x.scalar_type()))));
     torch::Tensor cond = lq.to(x.scalar_type());
@@ -566,6 +572,8 @@ torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch
     bool firstSwin = true;
     for (size_t i = 0; i < inputBlocks_.size(); ++i) {
         auto& b = inputBlocks_[i];
+        if (stop == Stop::FirstLevel && b->downsamples())
+            return h;
         if (debug_ && firstSwin && b->hasSwin()) {
             h = b->forward(h, emb, &debug_->firstSwinIn, &debug_->firstSwinOut);
             firstSwin = false;
@@ -579,7 +587,7 @@ torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch
     h = middle_->forward(h, emb);
     if (debug_)
         debug_->middle = h;
-    if (stopAtMiddle)
+    if (stop != Stop::None) // Middle, or FirstLevel of a UNet that never downsamples
         return h;
     for (auto& b : outputBlocks_) {
         h = torch::cat({h, hs.back()}, 1);

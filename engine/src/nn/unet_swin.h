@@ -54,9 +54,13 @@ public:
     // x: [B, in+extra, h, w] latent (already input-scaled); t: [B] integer timesteps;
     // lq: [B, 3, H, W] LQ image in [-1, 1] (H = h * lqSize / imageSize).
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq);
-    // The middle block's output (the encoder half only): features for a discriminator head.
-    torch::Tensor encoderFeatures(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq);
+    // Encoder features for a discriminator head (the encoder half only): the middle block's output,
+    // or with `firstLevel` the last input block's output at the latent's own resolution (before the
+    // first downsampling).
+    torch::Tensor encoderFeatures(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq,
+                                  bool firstLevel = false);
     int64_t middleChannels() const;
+    int64_t firstLevelChannels() const { return int64_t(config_.modelChannels) * config_.channelMult.at(0); }
     const UNetSwinConfig& config() const { return config_; }
 
     // Intermediate outputs for parity debugging (filled when non-null).
@@ -66,6 +70,7 @@ public:
     void setDebug(Debug* debug) { debug_ = debug; }
 
 private:
+    enum class Stop { None, FirstLevel, Middle };
     UNetSwinConfig config_;
     torch::nn::Linear timeEmbed0{nullptr}, timeEmbed2{nullptr};
     std::vector<torch::nn::AnyModule> featureExtractor_;
@@ -77,7 +82,7 @@ private:
     Debug* debug_ = nullptr;
     int64_t middleChannels_ = 0;
     torch::Tensor forwardImpl(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq,
-                              bool stopAtMiddle);
+                              Stop stop);
 };
 TORCH_MODULE(UNetModelSwin);
 

@@ -60,6 +60,7 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
             get(r, "disc_lr", &t.discLr);
             get(r, "disc_weight", &t.discWeight);
             get(r, "ssim_weight", &t.ssimWeight);
+            get(r, "disc_features", &t.discFeatures);
         }
         get(j, "preset", &t.preset);
         if (j.contains("model") && j["model"].is_object())
@@ -142,6 +143,8 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
         if (t.fakeUpdates < 1 || t.startTimesteps < 1 || t.fakeLr < 0 || t.discLr < 0 || t.dmWeight < 0 ||
             t.supervisedWeight < 0 || t.ganWeight < 0 || t.discWeight < 0 || t.ssimWeight < 0)
             return bad("rsd: fake_updates and start_timesteps >= 1, learning rates and weights >= 0");
+        if (t.discFeatures != "middle" && t.discFeatures != "first")
+            return bad("rsd.disc_features must be middle or first");
     }
     if (t.kind == "decoder") {
         if (t.baseModel.empty())
@@ -197,7 +200,8 @@ std::string TrainJob::toJson() const {
         j["teacher"] = teacherModel;
         j["rsd"] = {{"fake_updates", fakeUpdates}, {"fake_lr", fakeLr}, {"start_timesteps", startTimesteps},
                     {"dm_weight", dmWeight}, {"supervised_weight", supervisedWeight}, {"gan_weight", ganWeight},
-                    {"disc_lr", discLr}, {"disc_weight", discWeight}, {"ssim_weight", ssimWeight}};
+                    {"disc_lr", discLr}, {"disc_weight", discWeight}, {"ssim_weight", ssimWeight},
+                    {"disc_features", discFeatures}};
     }
     if (kind == "decoder") {
         j["base"] = baseModel;

@@ -45,16 +45,23 @@ using json = nlohmann::json;
 
 namespace {
 
-// Discriminator head on the fake model's middle-block features: conv, GroupNorm, SiLU, 1x1 conv
-// to one logit per feature position.
+// Discriminator head on the fake model's encoder features: conv, [GroupNorm,] SiLU, 1x1 conv to
+// one logit per feature position. On the middle block (rsd.disc_features "middle") it keeps the
+// GroupNorm it always had, so earlier runs resume and reproduce. On the first level ("first") it has
+// none: a per-sample normalisation divides out the feature energy, which is where noised student
+// outputs and noised real latents differ, and with it the head stays at chance (2 ln 2).
 class DiscHeadImpl : public torch::nn::Module {
 public:
-    explicit DiscHeadImpl(int64_t channels) {
+    DiscHeadImpl(int64_t channels, bool normalise) {
         conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)));
-        norm = register_module("norm", torch::nn::GroupNorm(torch::nn::GroupNormOptions(std::min<int64_t>(32, channels), channels)));
+        if (normalise)
+            norm = register_module("norm", torch::nn::GroupNorm(torch::nn::GroupNormOptions(std::min<int64_t>(32, channels), channels)));
         conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 1, 1)));
     }
-    torch::Tensor forward(const torch::Tensor& f) { return conv2->forward(torch::silu(norm->forward(conv1->forward(f)))); }
+    torch::Tensor forward(const torch::Tensor& f) {
+        auto h = conv1->forward(f);
+        return conv2->forward(torch::silu(norm ? norm->forward(h) : h));
+    }
 
 private:
     torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
@@ -127,7 +134,8 @@ Result<RsdNets> buildRsdNets(const TrainJob& job) {
         }
         copyParameters(*n.student, *n.studentEma);
         setRequiresGrad(*n.studentEma, false);
-        n.head = DiscHead(n.teacher->middleChannels());
+        const bool firstLevel = job.discFeatures == "first";
+        n.head = DiscHead(firstLevel ? n.teacher->firstLevelChannels() : n.teacher->middleChannels(), !firstLevel);
         if (job.ssimWeight > 0 && n.teacherArch.codec.rfind("unshuffle-f4", 0) != 0)
             return Status::error(StatusCode::Unsupported, "rsd.ssim_weight needs a pixel-space codec (unshuffle-f4), not '" +
                                                               n.teacherArch.codec + "'");
@@ -241,6 +249,7 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
     LogWindow& window = loop.window();
     const double fakeLr = job.fakeLr > 0 ? job.fakeLr : job.lr, discLr = job.discLr > 0 ? job.discLr : job.lr;
     auto add = [&](const char* key, double v) { window.add(key, v); };
+    const bool firstLevel = job.discFeatures == "first";
 
     try {
         while (loop.next()) {
@@ -289,8 +298,8 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
                 auto total = fakeLoss;
                 if (job.ganWeight > 0) {
                     auto realIn = forwardProcess(x0, y, tk, torch::stack(epsR[size_t(k)]));
-                    auto dReal = head->forward(fake->encoderFeatures(realIn, tk, lq));
-                    auto dFake = head->forward(fake->encoderFeatures(xin, tk, lq));
+                    auto dReal = head->forward(fake->encoderFeatures(realIn, tk, lq, firstLevel));
+                    auto dFake = head->forward(fake->encoderFeatures(xin, tk, lq, firstLevel));
                     auto discLoss = F::softplus(-dReal).mean() + F::softplus(dFake).mean();
                     total = total + job.discWeight * discLoss;
                     add("disc_loss", discLoss.item<double>() / job.fakeUpdates);
@@ -337,7 +346,7 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
                 add("ssim_loss", ssimLoss.item<double>());
             }
             if (job.ganWeight > 0) {
-                auto genLoss = F::softplus(-head->forward(fake->encoderFeatures(xt, t, lq))).mean();
+                auto genLoss = F::softplus(-head->forward(fake->encoderFeatures(xt, t, lq, firstLevel))).mean();
                 loss = loss + job.ganWeight * genLoss;
                 add("gan_loss", genLoss.item<double>());
             }

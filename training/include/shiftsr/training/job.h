@@ -52,6 +52,7 @@ struct TrainJob {
     double ganWeight = 3e-3;       // rsd.gan_weight: non-saturating GAN on the fake model's features
     double discLr = 0;             // rsd.disc_lr (0: lr)
     double discWeight = 1e-2;      // rsd.disc_weight: the head's classification loss in the fake update
+    std::string discFeatures = "middle"; // rsd.disc_features: the fake model's features the head reads (middle | first)
     double ssimWeight = 0;         // rsd.ssim_weight: 1 - SSIM-Y of the student's image to the truth (pixel-space codecs)
 
     // kind "decoder" (learned decoder head, codec unshuffle-f4-refine): the package whose sampler
