@@ -48,8 +48,9 @@ namespace {
 // Discriminator head on the fake model's encoder features: conv, [GroupNorm,] SiLU, 1x1 conv to
 // one logit per feature position. On the middle block (rsd.disc_features "middle") it keeps the
 // GroupNorm it always had, so earlier runs resume and reproduce. On the first level ("first") it has
-// none: a per-sample normalisation divides out the feature energy, which is where noised student
-// outputs and noised real latents differ, and with it the head stays at chance (2 ln 2).
+// none: with it the head stays at chance (2 ln 2) even on the tiny preset, probably because a
+// per-sample normalisation divides out the feature energy, where noised student outputs and noised
+// real latents differ.
 class DiscHeadImpl : public torch::nn::Module {
 public:
     DiscHeadImpl(int64_t channels, bool normalise) {
