@@ -148,7 +148,6 @@ public:
     // the run's wall time, earlier sessions included) and logs the "finished" event.
     Status finish(const std::function<Status(double wallTime)>& write);
     LogWindow& window() { return window_; }
-    bool stopped() const { return stopped_; }
     bool finished() const { return !stopped_ && state_.step >= job_.steps; }
 
 private:

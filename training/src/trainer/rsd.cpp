@@ -88,6 +88,7 @@ struct RsdNets {
     Architecture teacherArch, studentArch;
     std::shared_ptr<nn::UNetModelSwinImpl> teacher, fake, student, studentEma;
     DiscHead head{nullptr};
+    bool headOnFirstLevel = false; // rsd.disc_features "first": the head reads encoderFeatures(..., true)
     std::unique_ptr<Codec> codec;
     std::string teacherHash;
     json init; // the student package the student started from (job "init"), if any
@@ -135,8 +136,9 @@ Result<RsdNets> buildRsdNets(const TrainJob& job) {
         }
         copyParameters(*n.student, *n.studentEma);
         setRequiresGrad(*n.studentEma, false);
-        const bool firstLevel = job.discFeatures == "first";
-        n.head = DiscHead(firstLevel ? n.teacher->firstLevelChannels() : n.teacher->middleChannels(), !firstLevel);
+        n.headOnFirstLevel = job.discFeatures == "first";
+        n.head = DiscHead(n.headOnFirstLevel ? n.teacher->firstLevelChannels() : n.teacher->middleChannels(),
+                          /*normalise=*/!n.headOnFirstLevel);
         if (job.ssimWeight > 0 && n.teacherArch.codec.rfind("unshuffle-f4", 0) != 0)
             return Status::error(StatusCode::Unsupported, "rsd.ssim_weight needs a pixel-space codec (unshuffle-f4), not '" +
                                                               n.teacherArch.codec + "'");
@@ -250,7 +252,7 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
     LogWindow& window = loop.window();
     const double fakeLr = job.fakeLr > 0 ? job.fakeLr : job.lr, discLr = job.discLr > 0 ? job.discLr : job.lr;
     auto add = [&](const char* key, double v) { window.add(key, v); };
-    const bool firstLevel = job.discFeatures == "first";
+    const bool firstLevel = nets.headOnFirstLevel;
 
     try {
         while (loop.next()) {
