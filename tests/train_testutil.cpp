@@ -41,6 +41,16 @@ std::vector<QJsonObject> readRunLog(const QString& runDir) {
     return out;
 }
 
+std::vector<double> logSeries(const std::vector<QJsonObject>& log, const char* key) {
+    std::vector<double> out;
+    for (const QJsonObject& line : log)
+        if (line.contains(key))
+            out.push_back(line[key].toDouble());
+    return out;
+}
+
+std::vector<double> logSeries(const QString& runDir, const char* key) { return logSeries(readRunLog(runDir), key); }
+
 std::map<std::string, torch::Tensor> latestCheckpoint(const QString& runDir) {
     const QByteArray name = readAll(runDir + "/checkpoints/latest.txt").trimmed();
     auto f = shiftsr::SafeTensorsFile::open((runDir + "/checkpoints/" + QString::fromUtf8(name)).toStdString());

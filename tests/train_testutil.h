@@ -21,6 +21,9 @@ namespace testutil {
 void makePhotos(const QString& dir, int n, int width = 128, int height = 112, unsigned seed = 42);
 // log.jsonl of a run folder, one object per line.
 std::vector<QJsonObject> readRunLog(const QString& runDir);
+// The values of `key` in the log lines that have it, in order (e.g. "loss": one per log line).
+std::vector<double> logSeries(const std::vector<QJsonObject>& log, const char* key);
+std::vector<double> logSeries(const QString& runDir, const char* key);
 // Every tensor of the run's latest checkpoint (empty if none).
 std::map<std::string, torch::Tensor> latestCheckpoint(const QString& runDir);
 

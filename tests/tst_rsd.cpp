@@ -303,10 +303,7 @@ private Q_SLOTS:
         ro.runDir = tmp_.filePath("continued").toStdString();
         s = runRsd(j, ro);
         QVERIFY2(s.isOk(), s.message().c_str());
-        std::vector<double> ssim;
-        for (const auto& line : testutil::readRunLog(tmp_.filePath("continued")))
-            if (line.contains("ssim_loss"))
-                ssim.push_back(line["ssim_loss"].toDouble());
+        const std::vector<double> ssim = testutil::logSeries(tmp_.filePath("continued"), "ssim_loss");
         QCOMPARE(int(ssim.size()), 30);
         const double firstMean = (ssim[0] + ssim[1] + ssim[2] + ssim[3] + ssim[4]) / 5;
         const double lastMean = (ssim[25] + ssim[26] + ssim[27] + ssim[28] + ssim[29]) / 5;
@@ -367,10 +364,7 @@ private Q_SLOTS:
         ro.runDir = tmp_.filePath("first-level").toStdString();
         Status s = runRsd(j, ro);
         QVERIFY2(s.isOk(), s.message().c_str());
-        std::vector<double> disc;
-        for (const auto& line : testutil::readRunLog(tmp_.filePath("first-level")))
-            if (line.contains("disc_loss"))
-                disc.push_back(line["disc_loss"].toDouble());
+        const std::vector<double> disc = testutil::logSeries(tmp_.filePath("first-level"), "disc_loss");
         QCOMPARE(int(disc.size()), 30);
         const double last = (disc[27] + disc[28] + disc[29]) / 3;
         qInfo("disc_loss: step 1 %.4f, last 3 steps %.4f (chance 2 ln 2 = 1.3863)", disc[0], last);

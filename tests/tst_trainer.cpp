@@ -100,11 +100,8 @@ private Q_SLOTS:
         ro.runDir = run.toStdString();
         Status s = runTraining(j, ro);
         QVERIFY2(s.isOk(), s.message().c_str());
-        auto log = testutil::readRunLog(run);
-        std::vector<double> losses;
-        for (const auto& l : log)
-            if (l.contains("loss"))
-                losses.push_back(l["loss"].toDouble());
+        const auto log = testutil::readRunLog(run);
+        const std::vector<double> losses = testutil::logSeries(log, "loss");
         QVERIFY(losses.size() >= 30);
         const double first = (losses[0] + losses[1] + losses[2]) / 3;
         const double last = (losses[losses.size() - 1] + losses[losses.size() - 2] + losses[losses.size() - 3]) / 3;
@@ -299,13 +296,7 @@ private Q_SLOTS:
             }
         QVERIFY(checked);
         // Same samples and noise: the losses agree to rounding at every step.
-        std::vector<double> l1, l2;
-        for (const auto& l : testutil::readRunLog(single))
-            if (l.contains("loss"))
-                l1.push_back(l["loss"].toDouble());
-        for (const auto& l : log)
-            if (l.contains("loss"))
-                l2.push_back(l["loss"].toDouble());
+        const std::vector<double> l1 = testutil::logSeries(single, "loss"), l2 = testutil::logSeries(log, "loss");
         QCOMPARE(l1.size(), l2.size());
         for (size_t i = 0; i < l1.size(); ++i)
             QVERIFY2(std::abs(l1[i] - l2[i]) <= 1e-4 * std::abs(l1[i]),
