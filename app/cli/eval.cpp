@@ -40,7 +40,7 @@ struct Method {
     std::shared_ptr<const shiftsr::Model> model; // null: bicubic or external
     int steps = 0;
     std::string external; // command template with {in} and {out}
-    double psnr = 0, ssim = 0, psnrRgb = 0, ssimRgb = 0, sharp = 0, seconds = 0, brisque = 0;
+    double psnr = 0, ssim = 0, psnrRgb = 0, ssimRgb = 0, sharp = 0, seconds = 0, brisque = 0, periodic = 0;
     unsigned long long peakRss = 0;
     int count = 0;
     nlohmann::json perImage = nlohmann::json::array();
@@ -159,19 +159,23 @@ shiftsr::Status writeReport(const std::string& dir, const nlohmann::json& result
           " px, " + result["degradation"].get<std::string>() + " degradation (seed " +
           std::to_string(result["seed"].get<long long>()) + "), x4; metrics on Y (BT.601) with a 4-pixel border "
           "cropped. Sharpness = mean absolute gradient of the output / that of the ground truth (1 = as sharp). "
+          "Periodic = the 4-pixel grid score (spectral spike at the period-4 and period-2 frequencies of the "
+          "luma, log10 of peak over ring median; ground truth: " +
+          fixed(result["hr_periodic"].get<double>(), 2) + "; lower is better). "
           "BRISQUE: no-reference, lower is better" +
           (result["hr_brisque"].is_null() ? std::string(" (not available here)")
                                           : " (ground truth: " + fixed(result["hr_brisque"].get<double>(), 2) + ")") +
           ".\n\nMade with:\n\n```sh\n" + command + "\n```\n\n";
-    md += "| method | PSNR-Y | SSIM-Y | sharpness | BRISQUE | s/image | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|\n";
+    md += "| method | PSNR-Y | SSIM-Y | sharpness | periodic | BRISQUE | s/image | peak RSS MB |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const auto& m : result["methods"]) {
         md += "| " + m["name"].get<std::string>() + " | " + fixed(m["psnr_y"].get<double>(), 2) + " | " +
               fixed(m["ssim_y"].get<double>(), 4) + " | " + fixed(m["sharpness"].get<double>(), 3) + " | " +
-              (m["brisque"].is_null() ? std::string("-") : fixed(m["brisque"].get<double>(), 2)) + " | " +
+              fixed(m["periodic"].get<double>(), 2) + " | " + (m["brisque"].is_null() ? std::string("-") : fixed(m["brisque"].get<double>(), 2)) + " | " +
               fixed(m["seconds_per_image"].get<double>(), 2) + " | " +
               (m["peak_rss_mb"].get<double>() > 0 ? fixed(m["peak_rss_mb"].get<double>(), 0) : std::string("-")) + " |\n";
     }
-    md += "\n## Per photo (PSNR-Y / SSIM-Y / sharpness)\n\n| photo |";
+    md += "\n## Per photo (PSNR-Y / SSIM-Y / sharpness / periodic)\n\n| photo |";
     for (const auto& m : methods)
         md += " " + m.name + " |";
     md += "\n|---|";
@@ -183,7 +187,7 @@ shiftsr::Status writeReport(const std::string& dir, const nlohmann::json& result
         for (const auto& m : result["methods"]) {
             const auto& r = m["images"][p];
             md += " " + fixed(r["psnr_y"].get<double>(), 2) + " / " + fixed(r["ssim_y"].get<double>(), 3) + " / " +
-                  fixed(r["sharpness"].get<double>(), 2) + " |";
+                  fixed(r["sharpness"].get<double>(), 2) + " / " + fixed(r["periodic"].get<double>(), 2) + " |";
         }
         md += "\n";
     }
@@ -314,7 +318,7 @@ int cmdEval(int argc, char** argv) {
     if (!brisque.available())
         std::cerr << "shiftsr-cli eval: BRISQUE model files not found (package opencv-data, or "
                      "SHIFTSR_BRISQUE_DIR): no perceptual score\n";
-    double hrBrisque = 0;
+    double hrBrisque = 0, hrPeriodic = 0;
     for (size_t i = 0; i < photos.size(); ++i) {
         auto img = shiftsr::training::decodeTrainingImage(photos[i]);
         if (!img)
@@ -332,6 +336,7 @@ int cmdEval(int argc, char** argv) {
         const std::string stem = safeName(fs::path(photos[i]).stem().string());
         if (brisque.available())
             hrBrisque += brisque.score(hr);
+        hrPeriodic += shiftsr::metrics::periodicArtefactScore(hr, 4);
         if (!reportDir.empty()) {
             cv::Mat up;
             cv::resize(lq, up, hr.size(), 0, 0, cv::INTER_NEAREST);
@@ -376,7 +381,8 @@ int cmdEval(int argc, char** argv) {
             }
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             const double p = shiftsr::metrics::psnrY(sr, hr, 4), s = shiftsr::metrics::ssimY(sr, hr, 4),
-                         sh = shiftsr::metrics::sharpnessRatio(sr, hr, 4);
+                         sh = shiftsr::metrics::sharpnessRatio(sr, hr, 4),
+                         per = shiftsr::metrics::periodicArtefactScore(sr, 4);
             const double pr = shiftsr::metrics::psnrRgb(sr, hr, 4), sr2 = shiftsr::metrics::ssimRgb(sr, hr, 4);
             const double bq = brisque.available() ? brisque.score(sr) : 0.0;
             m.brisque += bq;
@@ -385,9 +391,10 @@ int cmdEval(int argc, char** argv) {
             m.psnrRgb += pr;
             m.ssimRgb += sr2;
             m.sharp += sh;
+            m.periodic += per;
             m.seconds += seconds;
             ++m.count;
-            m.perImage.push_back({{"photo", photos[i]}, {"psnr_y", p}, {"ssim_y", s}, {"psnr_rgb", pr}, {"ssim_rgb", sr2}, {"sharpness", sh}, {"brisque", brisque.available() ? nlohmann::json(bq) : nlohmann::json()},
+            m.perImage.push_back({{"photo", photos[i]}, {"psnr_y", p}, {"ssim_y", s}, {"psnr_rgb", pr}, {"ssim_rgb", sr2}, {"sharpness", sh}, {"periodic", per}, {"brisque", brisque.available() ? nlohmann::json(bq) : nlohmann::json()},
                                   {"seconds", seconds}});
             if (!saveDir.empty())
                 cv::imwrite(saveDir + "/" + stem + "_" + safeName(m.name) + ".png", sr);
@@ -403,13 +410,14 @@ int cmdEval(int argc, char** argv) {
 
     const double nPhotos = double(photos.size());
     nlohmann::json out = {{"hr_brisque", brisque.available() ? nlohmann::json(hrBrisque / nPhotos) : nlohmann::json()},
+                          {"hr_periodic", hrPeriodic / std::max(1.0, nPhotos)},
                           {"photos", photos.size()}, {"crop", crop}, {"degradation", degradation},
                           {"seed", seed}, {"scale", 4}, {"border", 4}, {"methods", nlohmann::json::array()}};
     for (auto& m : methods) {
         const double n = std::max(1, m.count);
         out["methods"].push_back({{"name", m.name}, {"psnr_y", m.psnr / n}, {"ssim_y", m.ssim / n},
                                   {"psnr_rgb", m.psnrRgb / n}, {"ssim_rgb", m.ssimRgb / n},
-                                  {"sharpness", m.sharp / n}, {"peak_rss_mb", m.peakRss / 1048576.0},
+                                  {"sharpness", m.sharp / n}, {"periodic", m.periodic / n}, {"peak_rss_mb", m.peakRss / 1048576.0},
                                   {"brisque", brisque.available() ? nlohmann::json(m.brisque / n) : nlohmann::json()}, {"seconds_per_image", m.seconds / n},
                                   {"output_megapixels_per_s", double(crop) * crop / 1e6 / std::max(1e-9, m.seconds / n)},
                                   {"images", m.perImage}});
@@ -428,15 +436,14 @@ int cmdEval(int argc, char** argv) {
     }
     std::printf("%zu photos, %dx%d HR crops, %s degradation, x4, border 4\n", photos.size(), crop, crop,
                 degradation.c_str());
-    std::printf("%-60s %7s %7s %8s %8s %9s %8s %8s\n", "method", "PSNR-Y", "SSIM-Y", "PSNR-RGB", "SSIM-RGB",
-                "sharpness", "BRISQUE", "s/image");
-    if (brisque.available())
-        std::printf("%-60s %7s %7s %8s %8s %9s %8.2f %8s\n", "ground truth", "", "", "", "", "1.000",
-                    hrBrisque / nPhotos, "");
+    std::printf("%-60s %7s %7s %8s %8s %9s %8s %8s %8s\n", "method", "PSNR-Y", "SSIM-Y", "PSNR-RGB", "SSIM-RGB",
+                "sharpness", "periodic", "BRISQUE", "s/image");
+    std::printf("%-60s %7s %7s %8s %8s %9s %8.2f %8.2f %8s\n", "ground truth", "", "", "", "", "1.000",
+                hrPeriodic / nPhotos, brisque.available() ? hrBrisque / nPhotos : 0.0, "");
     for (const auto& m : methods) {
         const double n = std::max(1, m.count);
-        std::printf("%-60s %7.2f %7.4f %8.2f %8.4f %9.3f %8.2f %8.2f\n", m.name.c_str(), m.psnr / n, m.ssim / n,
-                    m.psnrRgb / n, m.ssimRgb / n, m.sharp / n, m.brisque / n, m.seconds / n);
+        std::printf("%-60s %7.2f %7.4f %8.2f %8.4f %9.3f %8.2f %8.2f %8.2f\n", m.name.c_str(), m.psnr / n, m.ssim / n,
+                    m.psnrRgb / n, m.ssimRgb / n, m.sharp / n, m.periodic / n, m.brisque / n, m.seconds / n);
     }
     return 0;
 }

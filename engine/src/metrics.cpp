@@ -3,7 +3,9 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace shiftsr::metrics {
 
@@ -97,6 +99,52 @@ static double meanAbsGradient(const cv::Mat& y) {
 double sharpnessRatio(const cv::Mat& output, const cv::Mat& truth, int border) {
     const double t = meanAbsGradient(crop(luma(truth), border));
     return t <= 1e-12 ? 0.0 : meanAbsGradient(crop(luma(output), border)) / t;
+}
+
+double periodicArtefactScore(const cv::Mat& image, int border) {
+    cv::Mat y = crop(luma(image), border);
+    const int h = y.rows / 4 * 4, w = y.cols / 4 * 4;
+    if (h < 32 || w < 32)
+        return 0.0;
+    y = y(cv::Rect((y.cols - w) / 2, (y.rows - h) / 2, w, h)).clone();
+    y -= cv::mean(y)[0];
+    cv::Mat window;
+    cv::createHanningWindow(window, y.size(), CV_64F);
+    cv::Mat spectrum;
+    cv::dft(y.mul(window), spectrum, cv::DFT_COMPLEX_OUTPUT);
+    cv::Mat planes[2];
+    cv::split(spectrum, planes);
+    cv::Mat power = planes[0].mul(planes[0]) + planes[1].mul(planes[1]);
+    const auto at = [&](int v, int u) { return power.at<double>(((v % h) + h) % h, ((u % w) + w) % w); };
+
+    double sum = 0;
+    int count = 0;
+    std::vector<double> ring;
+    for (int kv = 0; kv < 4; ++kv) {
+        for (int ku = 0; ku < 4; ++ku) {
+            if (kv == 0 && ku == 0)
+                continue;
+            const int v0 = kv * h / 4, u0 = ku * w / 4;
+            double peak = 0;
+            for (int dv = -1; dv <= 1; ++dv)
+                for (int du = -1; du <= 1; ++du)
+                    peak = std::max(peak, at(v0 + dv, u0 + du));
+            ring.clear();
+            for (int dv = -6; dv <= 6; ++dv)
+                for (int du = -6; du <= 6; ++du) {
+                    const int r2 = dv * dv + du * du;
+                    if (r2 >= 9 && r2 <= 36)
+                        ring.push_back(at(v0 + dv, u0 + du));
+                }
+            std::nth_element(ring.begin(), ring.begin() + long(ring.size() / 2), ring.end());
+            const double median = ring[ring.size() / 2];
+            // Floors keep a perfectly flat image (zero power everywhere) at a ratio of 1, not 0/0.
+            constexpr double kFloor = 1e-12;
+            sum += std::log10((peak + kFloor) / (median + kFloor));
+            ++count;
+        }
+    }
+    return sum / count;
 }
 
 } // namespace shiftsr::metrics
