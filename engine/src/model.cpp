@@ -91,6 +91,14 @@ Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std:
     a.paddingOffset = sm->is_object() ? sm->value("padding_offset", a.unet.lqSize) : a.unet.lqSize;
     if (a.paddingOffset <= 0)
         return Status::error(StatusCode::InvalidFile, "sampler padding_offset must be positive");
+    if (sm->is_object() && sm->contains("degrid_sigma")) {
+        const auto& d = (*sm)["degrid_sigma"];
+        if (!d.is_number() || !(d.get<double>() >= 0 && d.get<double>() <= 64))
+            return Status::error(StatusCode::InvalidFile, "sampler degrid_sigma must be a number from 0 to 64");
+        a.degridSigma = d.get<double>();
+        if (a.degridSigma > 0 && a.codec == "vq-f4")
+            return Status::error(StatusCode::InvalidFile, "sampler degrid_sigma applies to unshuffle codecs only");
+    }
     a.steps = intEntry(m, meta::kSteps, a.schedule.steps);
     a.scale = intEntry(m, meta::kScale, a.schedule.sf);
     if (a.steps != 1 && a.steps != a.schedule.steps)
@@ -112,7 +120,10 @@ std::map<std::string, std::string> Architecture::toMetadata() const {
         m[meta::kCodecConfig] = vq.toJson().dump();
     else if (codec == "unshuffle-f4-refine")
         m[meta::kCodecConfig] = refine.toJson().dump();
-    m[meta::kSampler] = nlohmann::json{{"padding_offset", paddingOffset}}.dump();
+    nlohmann::json sampler{{"padding_offset", paddingOffset}};
+    if (degridSigma > 0)
+        sampler["degrid_sigma"] = degridSigma;
+    m[meta::kSampler] = sampler.dump();
     return m;
 }
 

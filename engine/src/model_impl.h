@@ -23,7 +23,7 @@ inline constexpr const char* kCodec = "codec";           // vq-f4 | unshuffle-f4
 inline constexpr const char* kSchedule = "schedule";     // JSON, official diffusion keys
 inline constexpr const char* kUnet = "unet";             // JSON, official UNetModelSwin keys
 inline constexpr const char* kCodecConfig = "codec_config"; // JSON: VQModelTorch keys (vq-f4), {channels, layers} (unshuffle-f4-refine)
-inline constexpr const char* kSampler = "sampler";       // JSON {padding_offset}
+inline constexpr const char* kSampler = "sampler";       // JSON {padding_offset, degrid_sigma}
 inline constexpr const char* kProvenance = "provenance"; // JSON
 } // namespace meta
 
@@ -35,6 +35,9 @@ struct Architecture {
     nn::RefinerConfig refine; // when codec == unshuffle-f4-refine
     ScheduleConfig schedule;
     int paddingOffset = 64;
+    // Unshuffle codecs: sigma (latent cells) of the block-grid removal before decoding (degrid.h);
+    // 0 = off. Package key sampler.degrid_sigma.
+    double degridSigma = 0;
     int steps = 4;
     int scale = 4;
     std::string family = "resshift";

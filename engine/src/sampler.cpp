@@ -1,6 +1,7 @@
 // ResShift sampling (GaussianDiffusion.p_sample_loop / ResShiftSampler.sample_func).
 #include "sampler.h"
 
+#include "degrid.h"
 #include "device.h"
 
 #include <chrono>
@@ -181,6 +182,8 @@ torch::Tensor superResolve(const DiffusionParts& p, const torch::Tensor& lqM11, 
     auto z = sampleLatent(p, xT, y0, noise, o, inner, trace, timings);
     if (job.cancelled())
         throw Cancelled();
+    if (p.degridSigma > 0)
+        z = degridLatent(z, zY, p.codec->factor(), p.degridSigma);
     job.report(0.9, "decode");
     clock.start();
     auto decoded = p.codec->decode(z * float(1.0 / s.config().scaleFactor));

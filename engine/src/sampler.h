@@ -46,6 +46,7 @@ struct DiffusionParts {
     Codec* codec = nullptr;
     const ResShiftSchedule* schedule = nullptr;
     int paddingOffset = 64; // LQ padded (reflect, right/bottom) to a multiple of this
+    double degridSigma = 0; // > 0: block-grid removal of the final latent (degrid.h), unshuffle codecs
 };
 
 // Optional record of a run's intermediates (parity tests, debugging).

@@ -40,7 +40,7 @@ Result<UpscaleResult> Upscaler::upscale(const cv::Mat& image, const UpscaleOptio
         device::InferenceGuard guard;
         auto lq = (matToTensor01(image).to(m.device) - 0.5) / 0.5;
         SeededNoise noise(options.seed);
-        DiffusionParts parts{m.unet.get(), m.codec.get(), m.schedule.get(), m.arch.paddingOffset};
+        DiffusionParts parts{m.unet.get(), m.codec.get(), m.schedule.get(), m.arch.paddingOffset, m.arch.degridSigma};
         SampleOptions so;
         so.mode = steps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
         so.extraNoiseChannels = m.arch.unet.extraInputChannels;

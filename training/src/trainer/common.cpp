@@ -294,7 +294,7 @@ json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSched
         return out;
     device::InferenceGuard guard;
     net.eval();
-    DiffusionParts parts{&net, codec, &sched, arch.paddingOffset};
+    DiffusionParts parts{&net, codec, &sched, arch.paddingOffset, arch.degridSigma};
     double psnr = 0, ssim = 0, sharp = 0, psnrBic = 0;
     std::vector<cv::Mat> rows;
     for (size_t i = 0; i < val.hr.size(); ++i) {

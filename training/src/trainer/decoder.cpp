@@ -7,6 +7,7 @@
 #include "presets.h"
 #include "run_files.h"
 
+#include "degrid.h"
 #include "model_impl.h"
 #include "sampler.h"
 #include "tensor_io.h"
@@ -180,7 +181,7 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
     const ValSet& val = dataR->val;
 
     UnshuffleCodec plain(4);
-    DiffusionParts parts{nets.unet.get(), &plain, &sched, nets.arch.paddingOffset};
+    DiffusionParts parts{nets.unet.get(), &plain, &sched, nets.arch.paddingOffset, nets.arch.degridSigma};
     SampleOptions so;
     so.mode = nets.steps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
     so.extraNoiseChannels = extra;
@@ -205,6 +206,8 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
             SuppliedNoise noise(std::move(bn.queue));
             auto xT = priorSample(sched, zY, bn.prior);
             auto z = sampleLatent(parts, xT, bl->lq, noise, so, {});
+            if (parts.degridSigma > 0) // the head learns on what it will see at inference
+                z = degridLatent(z, zY, 4, parts.degridSigma);
             sampled = torch::pixel_shuffle(z / scaleFactor, 4);
         }
         const double lr = learningRate(job, state.step);
