@@ -11,7 +11,13 @@ namespace shiftsr::colorfix {
 // high frequencies plus the reference's low frequencies, where "low" is what is left after
 // `levels` blurs with the 3x3 [1 2 1]/4 x [1 2 1]/4 kernel dilated 1, 2, 4, 8, 16 (replicate
 // borders). high(x) = x - low(x) telescopes the per-level sums of the official code.
-torch::Tensor wavelet(const torch::Tensor& output, const torch::Tensor& reference, int levels = 5);
+//
+// chromaLevels >= 0 (and != levels, RGB input): the luma of the difference is low-passed with
+// `levels` and its colour part (each channel minus the BT.601 luma) with `chromaLevels`, so the
+// output keeps its own colour only at finer scales: a model's invented colour (a tinted blob on a
+// grey wall) is replaced by the input's; 0 takes all colour from the reference (luma-only SR).
+torch::Tensor wavelet(const torch::Tensor& output, const torch::Tensor& reference, int levels = 5,
+                      int chromaLevels = -1);
 // AdaIN: per-channel mean/std of `output` moved to those of `reference` (unbiased std + 1e-5, as
 // StableSR's adaptive_instance_normalization).
 torch::Tensor adain(const torch::Tensor& output, const torch::Tensor& reference);

@@ -37,7 +37,8 @@ cv::Mat finishInStrips(const BlendCanvas& c, const torch::Tensor& lq01, int sf, 
     const int64_t H = c.sum.size(2), W = c.sum.size(3);
     if (stripRows <= 0) // about 1 M floats per strip buffer (the wavelet fix keeps ~10 alive)
         stripRows = int(std::clamp<int64_t>((int64_t(1) << 20) / (3 * W), 64, 1024));
-    const int64_t halo = fix == ColorFix::Wavelet ? (int64_t(1) << kWaveletLevels) - 1 : 0;
+    const bool wavelet = fix == ColorFix::Wavelet || fix == ColorFix::Luma;
+    const int64_t halo = wavelet ? (int64_t(1) << kWaveletLevels) - 1 : 0;
     auto normalised = [&](int64_t a, int64_t b) {
         auto w = c.wy.slice(0, a, b).view({1, 1, -1, 1}) * c.wx.view({1, 1, 1, -1});
         return c.sum.slice(2, a, b) / w * 0.5 + 0.5;
@@ -76,7 +77,9 @@ cv::Mat finishInStrips(const BlendCanvas& c, const torch::Tensor& lq01, int sf, 
         switch (fix) {
         case ColorFix::None: strip = normalised(y0, y1); break;
         case ColorFix::Wavelet:
-            strip = colorfix::wavelet(normalised(a, b), referenceRows(lq01, sf, a, b), kWaveletLevels)
+        case ColorFix::Luma:
+            strip = colorfix::wavelet(normalised(a, b), referenceRows(lq01, sf, a, b), kWaveletLevels,
+                                      fix == ColorFix::Luma ? 0 : -1)
                         .slice(2, y0 - a, y1 - a);
             break;
         case ColorFix::AdaIN: {

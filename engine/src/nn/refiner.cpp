@@ -39,6 +39,8 @@ PixelRefinerImpl::PixelRefinerImpl(const RefinerConfig& config) : config_(config
 torch::Tensor PixelRefinerImpl::forward(const torch::Tensor& image) {
     // Reflect padding at the image border (a tile's border is blended away; an image's border
     // should not see a dark zero frame).
+    if (config_.strength == 0.0 && !is_training())
+        return image; // the plain shuffle: nothing to compute
     auto h = image;
     for (size_t i = 0; i < convs_.size(); ++i) {
         h = run(convs_[i], torch::reflection_pad2d(h, {1, 1, 1, 1}));
