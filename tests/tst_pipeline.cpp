@@ -329,7 +329,7 @@ private Q_SLOTS:
                                 "Xmp.shiftsr.ColorFix", "Xmp.shiftsr.Device", "Xmp.shiftsr.Precision"})
             QVERIFY2(e.count(key), key);
         QCOMPARE(QString::fromStdString(e.at("Xmp.shiftsr.Seed")), QStringLiteral("12345"));
-        QCOMPARE(QString::fromStdString(e.at("Xmp.shiftsr.ColorFix")), QStringLiteral("wavelet"));
+        QCOMPARE(QString::fromStdString(e.at("Xmp.shiftsr.ColorFix")), QStringLiteral("luma"));
         QCOMPARE(e.at("Xmp.shiftsr.ModelSha256"), model_->info().contentHash);
     }
 
@@ -469,6 +469,53 @@ private Q_SLOTS:
         QCOMPARE(rep->height, 704);
     }
 
+    // The automatic grid covers the image, neighbours overlap by at least the minimum, sides are
+    // multiples of the alignment (or the whole axis), one tile fits the area, and the grid of the
+    // 1000x750 benchmark photo costs little more than the photo itself.
+    void automaticGrid_data() {
+        QTest::addColumn<int>("w");
+        QTest::addColumn<int>("h");
+        QTest::addColumn<qlonglong>("maxArea");
+        QTest::addColumn<int>("maxSide");
+        QTest::addColumn<double>("maxOverhead");
+        QTest::newRow("1000x750, 86k px") << 1000 << 750 << 86000ll << 512 << 1.2;
+        QTest::newRow("1000x750, 64k px") << 1000 << 750 << 65536ll << 512 << 1.45;
+        QTest::newRow("one tile") << 200 << 150 << (1ll << 20) << 512 << 1.0;
+        QTest::newRow("side limit") << 1200 << 300 << (1ll << 20) << 512 << 1.2;
+        QTest::newRow("tall strip") << 40 << 3000 << 40000ll << 512 << 1.2;
+        QTest::newRow("4000x3000, 86k px") << 4000 << 3000 << 86000ll << 512 << 1.2;
+    }
+    void automaticGrid() {
+        QFETCH(int, w);
+        QFETCH(int, h);
+        QFETCH(qlonglong, maxArea);
+        QFETCH(int, maxSide);
+        QFETCH(double, maxOverhead);
+        const int align = 32, minOverlap = tiling::kMinOverlap;
+        const auto g = tiling::planGrid(w, h, std::uint64_t(maxArea), maxSide, minOverlap, align);
+        auto pad = [&](int v) { return (v + align - 1) / align * align; };
+        for (const auto* a : {&g.x, &g.y}) {
+            const int length = a == &g.x ? w : h;
+            QCOMPARE(a->starts.front(), 0);
+            QCOMPARE(a->starts.back() + a->extent, length);
+            QVERIFY(a->extent % align == 0 || a->starts.size() == 1);
+            QVERIFY(a->extent <= maxSide || a->starts.size() == 1);
+            for (size_t i = 1; i < a->starts.size(); ++i)
+                QVERIFY2(a->starts[i - 1] + a->extent - a->starts[i] >= minOverlap, "overlap below the minimum");
+        }
+        QVERIFY(qlonglong(pad(g.x.extent)) * pad(g.y.extent) <= maxArea);
+        QVERIFY(g.minOverlap() >= minOverlap || (g.x.starts.size() == 1 && g.y.starts.size() == 1));
+        const double overhead = double(g.x.starts.size() * g.x.extent) * double(g.y.starts.size() * g.y.extent) /
+                                (double(w) * h);
+        qInfo("%dx%d: %zu x %zu tiles of %dx%d, overlap %d, %.3f x the pixels", w, h, g.x.starts.size(),
+              g.y.starts.size(), g.x.extent, g.y.extent, g.minOverlap(), overhead);
+        QVERIFY2(overhead <= maxOverhead, qPrintable(QString::number(overhead)));
+        // Not even one aligned tile fits: the smallest tiles, still a plan that covers the image.
+        const auto tiny = tiling::planGrid(w, h, 10, maxSide, minOverlap, align);
+        QCOMPARE(tiny.x.starts.back() + tiny.x.extent, w);
+        QVERIFY(tiny.maxSide() <= align);
+    }
+
     // The tile side follows the budget through the architecture estimate.
     void tileFromBudget() {
         const std::uint64_t bpp = tiling::bytesPerLqPixel(model_->impl().arch);
@@ -476,11 +523,14 @@ private Q_SLOTS:
         UpscaleRequest r;
         r.image = noiseImage(64, 56);
         r.steps = 1;
-        r.tiles.memoryBudget = bpp * 48 * 48 + bpp; // room for 48 x 48, not for 64 x 64
+        r.tiles.memoryBudget = bpp * 48 * 48 + bpp; // room for 48 x 48 or 64 x 32, not for 64 x 64
         auto rep = Pipeline(model_).run(r);
         QVERIFY2(rep.isOk(), rep.status().message().c_str());
-        QCOMPARE(rep->tile, 48);
-        QCOMPARE(rep->overlap, 8); // auto: a quarter of 48 rounded down to a multiple of 8
+        const auto grid = tiling::planGrid(64, 56, 48 * 48 + 1, 512, tiling::kMinOverlap, 16);
+        QVERIFY(grid.x.extent * grid.y.extent <= 48 * 48);
+        QCOMPARE(rep->tile, grid.maxSide());
+        QCOMPARE(rep->tiles, int(grid.x.starts.size() * grid.y.starts.size()));
+        QVERIFY(rep->overlap >= tiling::kMinOverlap); // automatic tiles
         QCOMPARE(rep->bytesPerLqPixel, bpp);
         QVERIFY(rep->tiles > 1);
         r.tiles.memoryBudget = 1; // nothing fits: the smallest tile, still a result

@@ -1790,11 +1790,31 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Automatic</source>
-        <translation>Automatisch</translation>
+        <source>Automatic (bf16 where the processor has it)</source>
+        <translation>Automatisch (bf16, wo der Prozessor es kann)</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Automatic (2 GB)</source>
+        <translation>Automatisch (2 GB)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Memory limit:</source>
+        <translation>&amp;Speichergrenze:</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>Colour from the input (recommended)</source>
+        <translation>Farbe aus der Eingabe (empfohlen)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wavelet (keeps the model&apos;s colour)</source>
+        <translation>Wavelet (behält die Farbe des Modells)</translation>
+    </message>
+    <message>
+        <location line="-32"/>
         <source>&amp;Precision:</source>
         <translation>&amp;Präzision:</translation>
     </message>
@@ -1840,27 +1860,12 @@
         <translation>Ü&amp;berlappung:</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Automatic (the free memory)</source>
-        <translation>Automatisch (freier Speicher)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source> MB</source>
         <translation> MB</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>&amp;Memory budget:</source>
-        <translation>&amp;Speicherlimit:</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Wavelet (recommended)</source>
-        <translation>Wavelet (empfohlen)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+6"/>
         <source>AdaIN (mean and spread)</source>
         <translation>AdaIN (Mittelwert und Streuung)</translation>
     </message>

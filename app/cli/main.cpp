@@ -41,6 +41,9 @@ Usage:
   shiftsr-cli models
   shiftsr-cli convert --unet UNET.pth --autoencoder AE.pth -o OUT.safetensors [--config CFG.json] [--name NAME]
   shiftsr-cli bench --input IMAGE [--model M] [--crop N] [--repeats N] [--tile N] [--no-bf16] [--no-memory] [--json]
+  shiftsr-cli bench --input IMAGE --reference X4FAST.param [--model M] [--repeats N] [--threads N] [--json]
+                  `upscale` with its defaults against Real-ESRGAN's compact network in fp32, each
+                  in a fresh process: wall time, peak RSS, per-stage times and their ratios
   shiftsr-cli eval --data FOLDER [--model M] [MODEL...] [--crop 256] [--degradation bicubic|realesrgan] [--one-step]
                   [--external NAME='CMD {in} {out}']... [--save DIR] [--report DIR] [--json]
                   MODEL may be LABEL=MODEL; --report writes report.md, report.json, contact-sheet.png
@@ -60,11 +63,15 @@ upscale options:
   --model M            .safetensors package or embedded:ID (default: the embedded default, see `models`)
   --steps N            0 = the model's own; 1 = one network call from x_T; T = the full chain
   --seed S             noise seed (default 12345); tiles derive theirs from it
-  --tile N --overlap N LQ tile side and overlap in pixels (default: from free memory; overlap 1/4 tile)
-  --max-memory MB      memory budget that the automatic tile size is chosen for
-  --color-fix F        wavelet (default) | adain | none: pull colours toward the input's
+  --tile N --overlap N LQ tile side and overlap in pixels (default: the fewest pixels that fit
+                       --max-memory, overlap >= 16; with --tile, overlap 1/4 of it)
+  --max-memory MB      peak memory a CPU run aims to stay under; the automatic tiles are chosen
+                       for it (default 2048; 0 = the free memory)
+  --color-fix F        luma (default: detail in brightness, colour from the input) | wavelet (also
+                       the model's colour, low frequencies from the input) | adain | none
   --device D           auto (default) | cpu | cuda;  --cpu-fallback: retry a CUDA failure on the CPU
-  --precision P        fp32 (default) | bf16 | fp16 (CUDA) | auto (bf16 where the hardware has it)
+  --precision P        auto (default: bf16 where the hardware has it, else fp32) | fp32 | bf16 |
+                       fp16 (CUDA)
   --threads N          CPU threads (default: all cores)
   --max-pixels N       refuse larger inputs (default 200000000)
   --no-metadata        do not copy EXIF/IPTC/XMP/ICC (provenance XMP is always written)
@@ -120,21 +127,21 @@ int cmdUpscale(int argc, char** argv) {
     const int threads = int(a.getInt("threads", 0, 0, 1024));
     const int tile = int(a.getInt("tile", 0, 0, 1 << 16));
     const int overlap = int(a.getInt("overlap", 0, 0, 1 << 15));
-    const long long maxMemoryMb = a.getInt("max-memory", 0, 0, 1ll << 24);
+    const long long maxMemoryMb = a.getInt("max-memory", 2048, 0, 1ll << 24);
     const int quality = int(a.getInt("quality", 95, 1, 101));
     const long long maxPixels = a.getInt("max-pixels", 200'000'000, 1, 1ll << 40);
     if (!a.ok())
         return usage(a.error());
     if (a.positionals().empty() || a.get("output").empty())
         return usage("upscale needs at least one input (file or folder) and -o OUTPUT");
-    shiftsr::ColorFix colorFix = shiftsr::ColorFix::Wavelet;
+    shiftsr::ColorFix colorFix = shiftsr::ColorFix::Luma;
     if (a.has("color-fix") && !shiftsr::parseColorFix(a.get("color-fix"), &colorFix))
-        return usage("--color-fix must be wavelet, adain or none");
+        return usage("--color-fix must be luma, wavelet, adain or none");
     const bool json = a.has("json"), quiet = a.has("quiet") || a.has("q");
 
     shiftsr::LoadOptions lo;
     lo.device = a.get("device", "auto");
-    lo.precision = a.get("precision", "fp32");
+    lo.precision = a.get("precision", "auto");
     auto model = loadModel(a.get("model"), lo);
     if (!model)
         return fail(model.status());
@@ -148,7 +155,7 @@ int cmdUpscale(int argc, char** argv) {
     base.threads = threads;
     base.tiles.tile = tile;
     base.tiles.overlap = overlap;
-    base.tiles.memoryBudget = std::uint64_t(maxMemoryMb) << 20;
+    base.tiles.memoryLimit = std::uint64_t(maxMemoryMb) << 20;
     base.colorFix = colorFix;
     base.keepMetadata = !a.has("no-metadata");
     base.write.jpegQuality = std::min(quality, 100);
@@ -464,7 +471,7 @@ int cmdReference(int argc, char** argv) {
 int cmdBench(int argc, char** argv) {
     cli::Args a(argc, argv, 2,
                 {"preset", "lq", "threads", "repeats", "device", "precision", "model", "input", "crop", "tile",
-                 "memory-tile"},
+                 "memory-tile", "reference"},
                 {"random-weights", "json", "no-bf16", "no-memory"});
     const int lq = int(a.getInt("lq", 64, 8, 4096));
     const int threads = int(a.getInt("threads", 0, 0, 1024));
@@ -478,6 +485,14 @@ int cmdBench(int argc, char** argv) {
     if (!a.ok())
         return usage(a.error());
     std::string json;
+    if (a.has("reference")) {
+        if (!a.has("input"))
+            return usage("bench --reference needs --input IMAGE");
+        return cli::benchAgainstReference(a.get("input"), a.get("model"), a.get("reference"), repeats, threads,
+                                          a.has("json")) == 0
+                   ? kOk
+                   : kFailed;
+    }
     if (!modelBench) {
         if (!a.has("preset"))
             return usage("bench needs --input IMAGE [--model M] or --preset v3|tiny");

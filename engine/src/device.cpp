@@ -135,10 +135,10 @@ Precision resolvePrecision(Precision requested, const torch::Device& device, std
         }
         return Precision::Fp16;
     case Precision::Auto:
+        // The default: fp32 on a CPU without native bf16 is what auto means, not a surprise, so
+        // no note is given.
         if (device.is_cuda() || cpuHasNativeBf16())
             return Precision::Bf16;
-        if (why)
-            *why = "auto precision: fp32 (this CPU has no native bf16)";
         return Precision::Fp32;
     }
     return Precision::Fp32;

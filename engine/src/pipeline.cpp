@@ -26,12 +26,13 @@ const char* colorFixName(ColorFix fix) {
     case ColorFix::None: return "none";
     case ColorFix::Wavelet: return "wavelet";
     case ColorFix::AdaIN: return "adain";
+    case ColorFix::Luma: return "luma";
     }
     return "none";
 }
 
 bool parseColorFix(const std::string& text, ColorFix* out) {
-    for (ColorFix f : {ColorFix::None, ColorFix::Wavelet, ColorFix::AdaIN})
+    for (ColorFix f : {ColorFix::None, ColorFix::Wavelet, ColorFix::AdaIN, ColorFix::Luma})
         if (text == colorFixName(f)) {
             *out = f;
             return true;
@@ -121,18 +122,22 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     if (W < 2 || H < 2)
         return Status::error(StatusCode::InvalidArgument, "the image is too small (at least 2x2 pixels)");
 
-    // Tile size: explicit, else the largest that fits the budget by the architecture estimate.
+    // Tiles: an explicit side gives square tiles of that side (overlap as asked, else a quarter);
+    // otherwise the grid with the fewest pixels whose tiles fit the memory budget (tiling::planGrid).
     report.bytesPerLqPixel = tiling::bytesPerLqPixel(m.arch);
-    int tile = 0;
-    if (req.tiles.tile > 0) {
+    const bool explicitTile = req.tiles.tile > 0;
+    std::uint64_t maxArea = 0; // automatic tiles: LQ pixels one tile may hold
+    int maxSide = 0;
+    int tile = 0;              // explicit tiles: the side
+    if (explicitTile) {
         tile = tiling::snapTile(req.tiles.tile, offset);
     } else {
         std::uint64_t budget = req.tiles.memoryBudget;
         if (budget == 0) {
             const std::uint64_t hrPixels = std::uint64_t(W) * H * sf * sf;
-            // The fp32 canvas (12 bytes per HR pixel) and the 8/16-bit output (up to 6); the
-            // colour fix runs in strips (finish.h).
-            const std::uint64_t canvases = hrPixels * 18;
+            // The fp32 canvas (12 bytes per HR pixel), the 8/16-bit output (up to 6) and the fp32
+            // input (12 per LQ pixel); the colour fix runs in strips (finish.h).
+            const std::uint64_t canvases = hrPixels * 18 + std::uint64_t(W) * H * 12;
             if (m.device.is_cuda()) {
                 // Free VRAM (less a margin for cuDNN workspaces and the allocator's slack); the
                 // canvases live in host memory. Unknown free memory: assume a mid-range card.
@@ -147,18 +152,46 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                 const std::uint64_t avail = device::availableRamBytes();
                 const std::uint64_t margin = std::max<std::uint64_t>(512ull << 20, avail / 5);
                 budget = avail > margin + canvases ? avail - margin - canvases : 0;
+                if (req.tiles.memoryLimit > 0) {
+                    // What the process holds already (libraries, weights, the decoded input).
+                    const std::uint64_t held = device::currentRssBytes() + canvases;
+                    const std::uint64_t room = req.tiles.memoryLimit > held ? req.tiles.memoryLimit - held : 0;
+                    // Below 128 x 128 LQ pixels a tile is mostly overlap: the limit cannot be kept at
+                    // a sensible speed, so say so rather than crawl.
+                    const std::uint64_t floor = report.bytesPerLqPixel * 128 * 128;
+                    if (room < floor && floor < budget) {
+                        budget = floor;
+                        report.warnings.push_back(
+                            "the memory limit of " + std::to_string(req.tiles.memoryLimit >> 20) +
+                            " MB is too small for this image (the output alone needs " +
+                            std::to_string(canvases >> 20) + " MB): it runs over it; raise --max-memory");
+                    } else if (room < budget) {
+                        budget = room;
+                    }
+                }
             }
         }
-        tile = tiling::tileForBudget(budget, report.bytesPerLqPixel, offset);
+        maxArea = budget / std::max<std::uint64_t>(1, report.bytesPerLqPixel);
+        // CPU tiles stay a few seconds long (progress, cancellation); per-pixel UNet time is flat
+        // from 256 to 512 px here, so nothing is lost. A GPU takes what fits.
+        maxSide = m.device.is_cuda() ? 2048 : 512;
     }
     auto overlapFor = [&](int t) {
         if (req.tiles.overlap == 0)
             return tiling::autoOverlap(t);
         return std::min(req.tiles.overlap, t / 2);
     };
-    if (req.tiles.overlap > tile / 2)
+    if (explicitTile && req.tiles.overlap > tile / 2)
         report.warnings.push_back("overlap " + std::to_string(req.tiles.overlap) + " reduced to half the tile (" +
                                   std::to_string(tile / 2) + ")");
+    auto planGrid = [&]() {
+        if (explicitTile) {
+            const int overlap = overlapFor(tile);
+            return tiling::Grid{tiling::planAxis(W, tile, overlap), tiling::planAxis(H, tile, overlap)};
+        }
+        const int minOverlap = req.tiles.overlap > 0 ? req.tiles.overlap : tiling::kMinOverlap;
+        return tiling::planGrid(W, H, maxArea, maxSide, minOverlap, offset);
+    };
 
     std::lock_guard<std::mutex> lock(m.runMutex);
     device::resetPeakRss(); // the report's peak is this run's (runs on other models may overlap)
@@ -169,12 +202,14 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     SampleOptions so;
     so.mode = steps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
     so.extraNoiseChannels = m.arch.unet.extraInputChannels;
-    DiffusionParts parts{m.unet.get(), m.codec.get(), m.schedule.get(), offset};
+    DiffusionParts parts{m.unet.get(), m.codec.get(), m.schedule.get(), offset, m.arch.degridSigma};
 
     // One attempt over the whole grid with a given tile. Peak memory: the canvases plus one tile's
     // working set, whatever the number of tiles.
-    auto runTiles = [&](torch::Tensor lq01, int tileSide, int overlap, StageTimes& times) {
-        const auto ax = tiling::planAxis(W, tileSide, overlap), ay = tiling::planAxis(H, tileSide, overlap);
+    auto runTiles = [&](torch::Tensor lq01, const tiling::Grid& grid, StageTimes& times) {
+        const tiling::Axis& ax = grid.x;
+        const tiling::Axis& ay = grid.y;
+        const int tileSide = grid.maxSide();
         const int rows = int(ay.starts.size()), cols = int(ax.starts.size()), n = rows * cols;
         BlendCanvas blend;
         blend.sum = torch::zeros({1, 3, int64_t(H) * sf, int64_t(W) * sf}, torch::kFloat);
@@ -246,12 +281,12 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         auto lq01 = matToTensor01(color);
         TilingResult tiled;
         for (;;) {
-            const int overlap = overlapFor(tile);
+            const tiling::Grid grid = planGrid();
             StageTimes attempt;
             try {
-                tiled = runTiles(lq01, tile, overlap, attempt);
-                report.tile = tile;
-                report.overlap = overlap;
+                tiled = runTiles(lq01, grid, attempt);
+                report.tile = explicitTile ? tile : grid.maxSide();
+                report.overlap = explicitTile ? overlapFor(tile) : grid.minOverlap();
                 report.tiles = tiled.tiles;
                 report.times.encode = attempt.encode;
                 report.times.decode = attempt.decode;
@@ -259,14 +294,20 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                 report.times.blend = attempt.blend;
                 break;
             } catch (const TileOutOfMemory&) {
-                if (tile <= offset)
+                const int failed = grid.maxSide();
+                if (failed <= offset)
                     return Status::error(StatusCode::OutOfMemory,
-                                         "out of memory even with the smallest tile (" + std::to_string(tile) +
+                                         "out of memory even with the smallest tile (" + std::to_string(failed) +
                                              " px): free memory or use a smaller model");
-                const int smaller = tiling::snapTile(tile / 2, offset);
-                report.warnings.push_back("out of memory with " + std::to_string(tile) + " px tiles; retried with " +
+                const int smaller = tiling::snapTile(failed / 2, offset);
+                report.warnings.push_back("out of memory with " + std::to_string(failed) + " px tiles; retried with " +
                                           std::to_string(smaller) + " px");
-                tile = smaller;
+                if (explicitTile) {
+                    tile = smaller;
+                } else {
+                    maxSide = smaller;
+                    maxArea = std::min<std::uint64_t>(maxArea, std::uint64_t(smaller) * smaller);
+                }
             }
         }
 

@@ -95,7 +95,7 @@ std::uint64_t bytesPerLqPixel(const Architecture& arch) {
             floats += area * (3.0 * u.swinHeads() * u.windowSize * u.windowSize + 2 * e * u.mlpRatio + 6 * e);
         }
     }
-    if (arch.codec == "unshuffle-f4-refine") // input, padded input, two hidden maps, output
+    if (arch.codec == "unshuffle-f4-refine" && arch.refine.strength > 0) // input, padded input, two hidden maps, output
         floats += sf2 * (3.0 * 3 + 2.0 * arch.refine.channels * 1.1);
     if (vq)
         for (std::size_t i = 0; i < arch.vq.chMult.size(); ++i)
@@ -107,6 +107,89 @@ int tileForBudget(std::uint64_t budget, std::uint64_t bytesPerPixel, int offset)
     const double side = std::sqrt(double(budget) / double(std::max<std::uint64_t>(1, bytesPerPixel)));
     // Capped so that one tile stays a unit of progress and cancellation on large budgets.
     return snapTile(int(std::min(side, 2048.0)), offset);
+}
+
+int Grid::minOverlap() const {
+    int o = 1 << 30;
+    for (const Axis* a : {&x, &y})
+        for (size_t i = 1; i < a->starts.size(); ++i)
+            o = std::min(o, a->starts[i - 1] + a->extent - a->starts[i]);
+    return o == 1 << 30 ? 0 : o;
+}
+
+namespace {
+
+int roundUp(int v, int align) { return (v + align - 1) / align * align; }
+
+// n tiles of length `extent` spread evenly over `length` (planAxis's spacing).
+Axis spread(int length, int n, int extent) {
+    Axis a;
+    a.extent = std::min(extent, length);
+    if (n <= 1 || extent >= length) {
+        a.starts = {0};
+        a.extent = length;
+        return a;
+    }
+    for (int i = 0; i < n; ++i)
+        a.starts.push_back(int((std::int64_t(i) * (length - extent) + (n - 1) / 2) / (n - 1)));
+    return a;
+}
+
+// Length of each of n tiles that cover `length` with overlaps >= minOverlap (the +1 absorbs the
+// rounding of the even spread), rounded up to `align`; one tile is the axis itself.
+int tileLength(int length, int n, int minOverlap, int align) {
+    if (n <= 1)
+        return length;
+    const int need = int((std::int64_t(length) + std::int64_t(n - 1) * (minOverlap + 1) + n - 1) / n);
+    return std::min(roundUp(need, align), roundUp(length, align));
+}
+
+} // namespace
+
+Grid planGrid(int width, int height, std::uint64_t maxArea, int maxSide, int minOverlap, int align) {
+    align = std::max(1, align);
+    maxSide = std::max(align, maxSide / align * align);
+    // Compute is paid on the padded tile: a length is charged rounded up to `align`.
+    auto padded = [&](int len) { return std::uint64_t(roundUp(len, align)); };
+    const int limitX = std::max(1, (width + align - 1) / align), limitY = std::max(1, (height + align - 1) / align);
+    bool found = false;
+    std::uint64_t best = 0;
+    int bestNx = 1, bestNy = 1, bestEx = align, bestEy = align;
+    for (int nx = 1; nx <= limitX; ++nx) {
+        const int ex = tileLength(width, nx, minOverlap, align);
+        if (nx > 1 && ex >= width) // more tiles than the axis needs
+            continue;
+        if (int(padded(ex)) > maxSide || padded(ex) * align > maxArea)
+            continue;
+        for (int ny = 1; ny <= limitY; ++ny) {
+            const int ey = tileLength(height, ny, minOverlap, align);
+            if (ny > 1 && ey >= height)
+                continue;
+            if (int(padded(ey)) > maxSide || padded(ex) * padded(ey) > maxArea)
+                continue;
+            // Pixels through the UNet, plus a small fixed cost per tile (its call and blend).
+            const std::uint64_t cost = std::uint64_t(nx) * padded(ex) * std::uint64_t(ny) * padded(ey) +
+                                       std::uint64_t(nx) * ny * std::uint64_t(align) * align;
+            if (!found || cost < best) {
+                found = true;
+                best = cost;
+                bestNx = nx;
+                bestNy = ny;
+                bestEx = ex;
+                bestEy = ey;
+            }
+        }
+    }
+    Grid g;
+    if (!found) { // not even one aligned tile fits the budget: the smallest tiles, still a result
+        const int side = align;
+        g.x = planAxis(width, side, std::min(minOverlap, side / 2));
+        g.y = planAxis(height, side, std::min(minOverlap, side / 2));
+        return g;
+    }
+    g.x = spread(width, bestNx, bestEx);
+    g.y = spread(height, bestNy, bestEy);
+    return g;
 }
 
 } // namespace shiftsr::tiling

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <vector>
@@ -47,5 +48,22 @@ std::uint64_t bytesPerLqPixel(const Architecture& arch);
 
 // Largest tile (multiple of `offset`, at least `offset`) whose estimate fits `budget`.
 int tileForBudget(std::uint64_t budget, std::uint64_t bytesPerPixel, int offset);
+
+// Automatic tiles overlap by at least this many LQ pixels (64 HR pixels of raised-cosine blend):
+// enough for the border effects of the lite UNet to fall below the noise of a second seed.
+inline constexpr int kMinOverlap = 16;
+
+// The automatic grid: per axis a number of tiles and a tile length (a multiple of `align`, the
+// model's padding offset, so no tile is padded by the sampler), chosen so that the tiles hold the
+// fewest pixels in all (overlap and padding are paid for in UNet time) while one tile's area fits
+// `maxArea` LQ pixels (the memory budget) and no side exceeds `maxSide` (a tile is also the unit of
+// progress and cancellation). Neighbours overlap by at least `minOverlap`; tiles are spread evenly
+// and the last ends on the border. An axis that fits in one tile is one tile of its own length.
+struct Grid {
+    Axis x, y;
+    int minOverlap() const; // smallest overlap between neighbours (0 for a single tile)
+    int maxSide() const { return std::max(x.extent, y.extent); }
+};
+Grid planGrid(int width, int height, std::uint64_t maxArea, int maxSide, int minOverlap, int align);
 
 } // namespace shiftsr::tiling

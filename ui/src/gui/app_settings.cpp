@@ -132,7 +132,7 @@ UpscaleRequest AppSettings::requestTemplate() const {
     r.threads = threads;
     r.tiles.tile = tile;
     r.tiles.overlap = overlap;
-    r.tiles.memoryBudget = std::uint64_t(memoryBudgetMb) << 20;
+    r.tiles.memoryLimit = memoryBudgetMb > 0 ? std::uint64_t(memoryBudgetMb) << 20 : kDefaultMemoryLimit;
     r.colorFix = colorFix;
     r.keepMetadata = keepMetadata;
     r.write.jpegQuality = quality;

@@ -92,7 +92,7 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     precision_->addItem(tr("fp32 (exact)"), QStringLiteral("fp32"));
     precision_->addItem(tr("bf16"), QStringLiteral("bf16"));
     precision_->addItem(tr("fp16 (CUDA only)"), QStringLiteral("fp16"));
-    precision_->addItem(tr("Automatic"), QStringLiteral("auto"));
+    precision_->addItem(tr("Automatic (bf16 where the processor has it)"), QStringLiteral("auto"));
     selectData(precision_, settings.precision);
     engineForm->addRow(tr("&Precision:"), precision_);
     threads_ = new QSpinBox(this);
@@ -120,12 +120,13 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     memoryBudget_ = new QSpinBox(this);
     memoryBudget_->setRange(0, 1 << 24);
     memoryBudget_->setSingleStep(256);
-    memoryBudget_->setSpecialValueText(tr("Automatic (the free memory)"));
+    memoryBudget_->setSpecialValueText(tr("Automatic (2 GB)"));
     memoryBudget_->setSuffix(tr(" MB"));
     memoryBudget_->setValue(settings.memoryBudgetMb);
-    engineForm->addRow(tr("&Memory budget:"), memoryBudget_);
+    engineForm->addRow(tr("&Memory limit:"), memoryBudget_);
     colorFix_ = new QComboBox(this);
-    colorFix_->addItem(tr("Wavelet (recommended)"), int(ColorFix::Wavelet));
+    colorFix_->addItem(tr("Colour from the input (recommended)"), int(ColorFix::Luma));
+    colorFix_->addItem(tr("Wavelet (keeps the model's colour)"), int(ColorFix::Wavelet));
     colorFix_->addItem(tr("AdaIN (mean and spread)"), int(ColorFix::AdaIN));
     colorFix_->addItem(tr("None"), int(ColorFix::None));
     selectData(colorFix_, int(settings.colorFix));

@@ -16,15 +16,26 @@
 
 namespace shiftsr {
 
+// The default peak memory of a CPU run: what a laptop with 8 GB can give without swapping.
+inline constexpr std::uint64_t kDefaultMemoryLimit = std::uint64_t(2) << 30;
+
 struct TileOptions {
-    int tile = 0;    // LQ tile side in pixels (snapped down to the model's padding offset); 0 = from
-                     // the memory budget
-    int overlap = 0; // LQ overlap between neighbouring tiles; 0 = auto (1/4 of the tile, multiple of 8)
-    std::uint64_t memoryBudget = 0; // bytes for one tile; 0 = available RAM (CPU) minus a margin
+    int tile = 0;    // LQ tile side in pixels (snapped down to the model's padding offset); 0 = the
+                     // grid with the fewest pixels whose tiles fit the memory budget (tiling.h)
+    int overlap = 0; // LQ overlap between neighbouring tiles; 0 = auto (with `tile`: 1/4 of it, a
+                     // multiple of 8; automatic tiles: at least tiling::kMinOverlap)
+    std::uint64_t memoryBudget = 0; // bytes for one tile's working set; 0 = from memoryLimit
+    // Peak resident memory the run aims to stay under on the CPU (the process as it stands, the
+    // output canvases and one tile); 0 = the available RAM less a margin. A GPU's tiles follow
+    // its free memory instead.
+    std::uint64_t memoryLimit = kDefaultMemoryLimit;
 };
 
-enum class ColorFix { None, Wavelet, AdaIN };
-const char* colorFixName(ColorFix fix); // "none", "wavelet", "adain"
+// Luma (the default): the wavelet fix on brightness, and all colour from the input, so a model
+// never adds colour the photo does not have (a tinted blob on a grey wall); the model's detail is
+// in its brightness. Wavelet: the model's own colour is kept above the wavelet's low frequencies.
+enum class ColorFix { None, Wavelet, AdaIN, Luma };
+const char* colorFixName(ColorFix fix); // "none", "wavelet", "adain", "luma"
 bool parseColorFix(const std::string& text, ColorFix* out);
 
 struct UpscaleRequest {
@@ -35,7 +46,7 @@ struct UpscaleRequest {
     std::uint64_t seed = 12345;
     int threads = 0; // intra-op threads; 0 = all logical cores
     TileOptions tiles;
-    ColorFix colorFix = ColorFix::Wavelet;
+    ColorFix colorFix = ColorFix::Luma;
     bool keepMetadata = true; // copy the input's EXIF/IPTC/XMP/ICC onto the output
     ImageWriteOptions write;
     ImageReadOptions read;

@@ -25,12 +25,12 @@ struct AppSettings {
 
     // Engine.
     QString device = QStringLiteral("auto");    // auto | cpu | cuda
-    QString precision = QStringLiteral("fp32"); // fp32 | bf16 | fp16 | auto
+    QString precision = QStringLiteral("auto"); // fp32 | bf16 | fp16 | auto (bf16 where native)
     int threads = 0;                            // intra-op threads; 0 = all logical cores
-    int tile = 0;                               // LQ tile side; 0 = from the memory budget
-    int overlap = 0;                            // LQ overlap; 0 = a quarter of the tile
-    int memoryBudgetMb = 0;                     // one tile's budget; 0 = the available memory
-    ColorFix colorFix = ColorFix::Wavelet;
+    int tile = 0;                               // LQ tile side; 0 = from the memory limit
+    int overlap = 0;                            // LQ overlap; 0 = automatic
+    int memoryBudgetMb = 0;                     // peak memory of a CPU run; 0 = 2 GB (kDefaultMemoryLimit)
+    ColorFix colorFix = ColorFix::Luma;
     quint64 seed = 12345;
 
     // Main window state.
