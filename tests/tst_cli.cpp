@@ -1,5 +1,6 @@
 // shiftsr-cli end to end: convert official torch.save checkpoints, info, bench JSON, upscale, errors.
 #include "tensor_io.h"
+#include "compact_net_util.h"
 #include "testutil.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -252,6 +253,33 @@ private Q_SLOTS:
         }
     }
 
+    // bench --reference: the default upscale against a compact network (a zero one here, written by
+    // the test), each in a fresh process; both wall times and peak RSS, the stages, the ratios.
+    void benchAgainstReference() {
+        QTemporaryDir tmp;
+        writeImage(tmp.filePath("in.png"), 40, 32);
+        testutil::writeCompactNet(tmp.path(), testutil::zeroCompactNet(), false);
+        Run r = cli({"bench", "--input", tmp.filePath("in.png"), "--reference", tmp.filePath("m.param"), "--model",
+                     "embedded:test-tiny", "--json"},
+                    600000);
+        QVERIFY2(r.code == 0, r.err.constData());
+        const auto j = QJsonDocument::fromJson(r.out).object();
+        const auto ours = j["shiftsr"].toObject(), ref = j["reference"].toObject();
+        QVERIFY2(ours["wall_s"].toDouble() > 0 && ref["wall_s"].toDouble() > 0, r.out.constData());
+        QVERIFY(ours["peak_rss_mb"].toDouble() > 10 && ref["peak_rss_mb"].toDouble() > 10);
+        QCOMPARE(j["time_ratio"].toDouble(), ours["wall_s"].toDouble() / ref["wall_s"].toDouble());
+        QCOMPARE(j["peak_rss_ratio"].toDouble(), ours["peak_rss_mb"].toDouble() / ref["peak_rss_mb"].toDouble());
+        const auto run = ours["run"].toObject();
+        for (const char* key : {"unet_steps_s", "color_fix_s", "write_s", "tiles", "precision", "model"})
+            QVERIFY2(run.contains(key), key);
+        QCOMPARE(j["hr"].toArray().at(0).toInt(), 160);
+        QVERIFY(!j["cpu"].toString().isEmpty());
+        // Nothing is left behind, and a missing reference is an error, not a JSON of zeros.
+        Run bad = cli({"bench", "--input", tmp.filePath("in.png"), "--reference", tmp.filePath("none.param"), "--json"});
+        QCOMPARE(bad.code, 1);
+        QVERIFY(bad.out.trimmed().isEmpty());
+    }
+
     // The model benchmark's JSON: per-stage times for multi- and one-step, their ratio, bf16 vs
     // fp32, and the 512 vs 2048 memory comparison (fresh processes).
     void benchModelJson() {
@@ -306,9 +334,13 @@ private Q_SLOTS:
             QVERIFY(o["psnr_y"].toDouble() > 5 && o["psnr_y"].toDouble() < 100);
             QVERIFY(o["ssim_y"].toDouble() > -1 && o["ssim_y"].toDouble() <= 1);
             QVERIFY(o["sharpness"].toDouble() > 0);
+            QVERIFY(o["periodic"].isDouble()); // the grid score, per method and per image
+            QVERIFY(o["images"].toArray()[0].toObject()["periodic"].isDouble());
         }
+        QVERIFY(j["hr_periodic"].isDouble());
         const QByteArray md = testutil::readAll(report + "/report.md");
         QVERIFY(md.contains("| bicubic |"));
+        QVERIFY(md.contains("| periodic |"));
         QVERIFY(md.contains("| tiny (1 step) |"));
         QVERIFY(md.contains("| p2.png |"));
         QVERIFY(QFile::exists(report + "/report.json"));

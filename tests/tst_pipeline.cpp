@@ -546,7 +546,7 @@ private Q_SLOTS:
     void stripsEqualWholeImage_data() {
         QTest::addColumn<int>("fix");
         QTest::addColumn<int>("strip");
-        for (int f : {int(ColorFix::None), int(ColorFix::Wavelet), int(ColorFix::AdaIN)})
+        for (int f : {int(ColorFix::None), int(ColorFix::Wavelet), int(ColorFix::AdaIN), int(ColorFix::Luma)})
             for (int strip : {7, 40, 1000})
                 QTest::newRow(qPrintable(QString("%1, strip %2").arg(colorFixName(ColorFix(f))).arg(strip))) << f << strip;
     }
@@ -570,11 +570,46 @@ private Q_SLOTS:
                        .clamp_(0.0, 1.0);
         if (ColorFix(fix) == ColorFix::Wavelet)
             hr01 = colorfix::wavelet(hr01, ref);
+        else if (ColorFix(fix) == ColorFix::Luma)
+            hr01 = colorfix::wavelet(hr01, ref, 5, 0);
         else if (ColorFix(fix) == ColorFix::AdaIN)
             hr01 = colorfix::adain(hr01, ref);
         const cv::Mat want = tensor01ToMat(hr01, CV_16U);
         const double d = maxAbsDiff(got, want);
         QVERIFY2(d <= 1.0, qPrintable(QString("max |diff| %1 levels of 65535").arg(d)));
+    }
+
+    // The pipeline finishes rows band by band while tiles are still running (finishRows): any
+    // split into bands, each holding its rows plus the halo, gives the whole-canvas result.
+    void bandsEqualWholeCanvas_data() {
+        QTest::addColumn<int>("fix");
+        for (int f : {int(ColorFix::None), int(ColorFix::Wavelet), int(ColorFix::Luma)})
+            QTest::newRow(colorFixName(ColorFix(f))) << f;
+    }
+    void bandsEqualWholeCanvas() {
+        QFETCH(int, fix);
+        torch::manual_seed(11);
+        const int sf = 4, h = 40, w = 18;
+        auto lq = torch::rand({1, 3, h, w});
+        BlendCanvas c;
+        c.wy = torch::rand({h * sf}) + 0.5;
+        c.wx = torch::rand({w * sf}) + 0.5;
+        c.sum = (torch::rand({1, 3, h * sf, w * sf}) * 2 - 1) * c.wy.view({1, 1, -1, 1}) * c.wx.view({1, 1, 1, -1});
+        const cv::Mat want = finishInStrips(c, lq, sf, ColorFix(fix), CV_16U, 13);
+        cv::Mat got(want.size(), want.type(), cv::Scalar::all(0));
+        const int64_t halo = finishHalo(ColorFix(fix)), H = h * sf;
+        int64_t done = 0;
+        for (int64_t cut : {int64_t(5), int64_t(50), int64_t(51), int64_t(120), H}) {
+            const int64_t from = std::max<int64_t>(0, done - halo), to = std::min(H, cut + halo);
+            BlendCanvas band;
+            band.wy = c.wy;
+            band.wx = c.wx;
+            band.row0 = from;
+            band.sum = c.sum.slice(2, from, to).clone();
+            finishRows(band, lq, sf, ColorFix(fix), done, cut, got, 9);
+            done = cut;
+        }
+        QCOMPARE(maxAbsDiff(got, want), 0.0);
     }
 
     // An out-of-memory tile is retried at half the side until it fits; the result is the run

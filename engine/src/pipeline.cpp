@@ -57,7 +57,7 @@ bool isOutOfMemory(const c10::Error& e) {
 }
 
 struct TilingResult {
-    BlendCanvas blend; // CPU
+    cv::Mat image; // finished: colour-fixed, quantised, BGR
     int tiles = 0;
 };
 
@@ -126,7 +126,8 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     // otherwise the grid with the fewest pixels whose tiles fit the memory budget (tiling::planGrid).
     report.bytesPerLqPixel = tiling::bytesPerLqPixel(m.arch);
     const bool explicitTile = req.tiles.tile > 0;
-    std::uint64_t maxArea = 0; // automatic tiles: LQ pixels one tile may hold
+    std::uint64_t maxArea = 0;    // automatic tiles: LQ pixels one tile may hold
+    std::uint64_t tileBudget = 0; // automatic tiles: bytes for one tile and its band of the canvas
     int maxSide = 0;
     int tile = 0;              // explicit tiles: the side
     if (explicitTile) {
@@ -135,9 +136,11 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         std::uint64_t budget = req.tiles.memoryBudget;
         if (budget == 0) {
             const std::uint64_t hrPixels = std::uint64_t(W) * H * sf * sf;
-            // The fp32 canvas (12 bytes per HR pixel), the 8/16-bit output (up to 6) and the fp32
-            // input (12 per LQ pixel); the colour fix runs in strips (finish.h).
-            const std::uint64_t canvases = hrPixels * 18 + std::uint64_t(W) * H * 12;
+            // The 8/16-bit output (3 or 6 bytes per HR pixel) and the fp32 input (12 per LQ
+            // pixel); AdaIN keeps the whole fp32 canvas (12 per HR pixel), the other colour fixes
+            // a band of it that belongs to the tile's budget (bandBytes below).
+            const std::uint64_t canvases = hrPixels * (depth == CV_16U ? 6 : 3) + std::uint64_t(W) * H * 12 +
+                                           (req.colorFix == ColorFix::AdaIN ? hrPixels * 12 : 0);
             if (m.device.is_cuda()) {
                 // Free VRAM (less a margin for cuDNN workspaces and the allocator's slack); the
                 // canvases live in host memory. Unknown free memory: assume a mid-range card.
@@ -171,6 +174,7 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                 }
             }
         }
+        tileBudget = budget;
         maxArea = budget / std::max<std::uint64_t>(1, report.bytesPerLqPixel);
         // CPU tiles stay a few seconds long (progress, cancellation); per-pixel UNet time is flat
         // from 256 to 512 px here, so nothing is lost. A GPU takes what fits.
@@ -190,7 +194,17 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
             return tiling::Grid{tiling::planAxis(W, tile, overlap), tiling::planAxis(H, tile, overlap)};
         }
         const int minOverlap = req.tiles.overlap > 0 ? req.tiles.overlap : tiling::kMinOverlap;
-        return tiling::planGrid(W, H, maxArea, maxSide, minOverlap, offset);
+        // A tile's working set plus the band of the fp32 canvas alive while its row is blended:
+        // the tile's HR rows and the colour fix's halo above them, the whole width.
+        const bool band = req.colorFix != ColorFix::AdaIN;
+        const std::uint64_t bandBytesPerRow = std::uint64_t(W) * sf * 12;
+        const std::uint64_t haloRows = 2 * std::uint64_t(finishHalo(req.colorFix));
+        auto fits = [&](int ex, int ey) {
+            const std::uint64_t bytes = report.bytesPerLqPixel * std::uint64_t(ex) * std::uint64_t(ey) +
+                                        (band ? bandBytesPerRow * (std::uint64_t(ey) * sf + haloRows) : 0);
+            return std::uint64_t(ex) * std::uint64_t(ey) <= maxArea && bytes <= tileBudget;
+        };
+        return tiling::planGrid(W, H, fits, maxSide, minOverlap, offset);
     };
 
     std::lock_guard<std::mutex> lock(m.runMutex);
@@ -204,15 +218,19 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     so.extraNoiseChannels = m.arch.unet.extraInputChannels;
     DiffusionParts parts{m.unet.get(), m.codec.get(), m.schedule.get(), offset, m.arch.degridSigma};
 
-    // One attempt over the whole grid with a given tile. Peak memory: the canvases plus one tile's
-    // working set, whatever the number of tiles.
+    // One attempt over the whole grid. Tiles run row by row; every HR row that no later tile (and no
+    // colour-fix halo) needs any more is finished into the output at once (finish.h), so only a band
+    // of the fp32 canvas is alive: peak memory is the output, the band and one tile's working set,
+    // whatever the number of tiles. AdaIN needs whole-image statistics and keeps the whole canvas.
     auto runTiles = [&](torch::Tensor lq01, const tiling::Grid& grid, StageTimes& times) {
         const tiling::Axis& ax = grid.x;
         const tiling::Axis& ay = grid.y;
         const int tileSide = grid.maxSide();
         const int rows = int(ay.starts.size()), cols = int(ax.starts.size()), n = rows * cols;
+        const int64_t HH = int64_t(H) * sf, WW = int64_t(W) * sf;
+        const bool stream = req.colorFix != ColorFix::AdaIN;
+        const int64_t halo = finishHalo(req.colorFix);
         BlendCanvas blend;
-        blend.sum = torch::zeros({1, 3, int64_t(H) * sf, int64_t(W) * sf}, torch::kFloat);
         auto ramp = [&](const tiling::Axis& a, int i, bool before) {
             const int k = int(a.starts.size());
             if (before)
@@ -221,15 +239,39 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         };
         // The grid is a product of row and column windows, so the weight sum is separable:
         // sum_rc wy_r(y) wx_c(x) = (sum_r wy_r(y)) (sum_c wx_c(x)); two vectors, not an HR plane.
-        blend.wy = torch::zeros({int64_t(H) * sf}, torch::kFloat);
-        blend.wx = torch::zeros({int64_t(W) * sf}, torch::kFloat);
+        blend.wy = torch::zeros({HH}, torch::kFloat);
+        blend.wx = torch::zeros({WW}, torch::kFloat);
         for (int r = 0; r < rows; ++r)
             blend.wy.slice(0, int64_t(ay.starts[r]) * sf, int64_t(ay.starts[r] + ay.extent) * sf)
                 .add_(tiling::window1d(ay.extent * sf, ramp(ay, r, true), ramp(ay, r, false)));
         for (int c = 0; c < cols; ++c)
             blend.wx.slice(0, int64_t(ax.starts[c]) * sf, int64_t(ax.starts[c] + ax.extent) * sf)
                 .add_(tiling::window1d(ax.extent * sf, ramp(ax, c, true), ramp(ax, c, false)));
+        TilingResult result;
+        result.tiles = n;
+        if (stream)
+            result.image = cv::Mat(int(HH), int(WW), depth == CV_16U ? CV_16UC3 : CV_8UC3);
+        else
+            blend.sum = torch::zeros({1, 3, HH, WW}, torch::kFloat);
+        int64_t finished = 0; // HR rows [0, finished) are in result.image
         for (int r = 0; r < rows; ++r) {
+            if (stream) {
+                // This row's band: from the halo above the first unfinished row to the row's end.
+                // What the last band holds of it (partial sums of the overlap, the halo) is kept.
+                const int64_t from = std::max<int64_t>(0, finished - halo);
+                const int64_t to = int64_t(ay.starts[r] + ay.extent) * sf;
+                torch::Tensor kept;
+                if (blend.sum.defined()) {
+                    const int64_t keptEnd = blend.row0 + blend.sum.size(2);
+                    if (keptEnd > from)
+                        kept = blend.sum.slice(2, from - blend.row0, keptEnd - blend.row0).clone();
+                    blend.sum = torch::Tensor();
+                }
+                blend.sum = torch::zeros({1, 3, to - from, WW}, torch::kFloat);
+                blend.row0 = from;
+                if (kept.defined())
+                    blend.sum.slice(2, 0, kept.size(2)).copy_(kept);
+            }
             for (int c = 0; c < cols; ++c) {
                 if (job.cancelled())
                     throw Cancelled();
@@ -264,7 +306,7 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                 auto wx = tiling::window1d(ax.extent * sf, ramp(ax, c, true), ramp(ax, c, false));
                 auto wy = tiling::window1d(ay.extent * sf, ramp(ay, r, true), ramp(ay, r, false));
                 auto w = wy.view({1, 1, -1, 1}) * wx.view({1, 1, 1, -1});
-                const int64_t hy = int64_t(y0) * sf, hx = int64_t(x0) * sf;
+                const int64_t hy = int64_t(y0) * sf - blend.row0, hx = int64_t(x0) * sf;
                 blend.sum.slice(2, hy, hy + ay.extent * sf).slice(3, hx, hx + ax.extent * sf).add_(sr * w);
                 times.blend += since(tBlend);
                 sr = torch::Tensor();
@@ -272,8 +314,23 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                     device::releaseFreeMemory();
                 job.report(0.9 * (k + 1) / n, name + " done");
             }
+            if (stream) {
+                // Rows above the next tile row are complete; finishing reaches `halo` rows further.
+                const bool last = r + 1 == rows;
+                const int64_t upTo = last ? HH : std::max(finished, int64_t(ay.starts[r + 1]) * sf - halo);
+                const auto tFix = Clock::now();
+                finishRows(blend, lq01, sf, req.colorFix, finished, upTo, result.image);
+                times.colorFix += since(tFix);
+                finished = upTo;
+            }
         }
-        return TilingResult{std::move(blend), n};
+        if (!stream) {
+            const auto tFix = Clock::now();
+            job.report(0.92, "color fix");
+            result.image = finishInStrips(blend, lq01, sf, req.colorFix, depth);
+            times.colorFix += since(tFix);
+        }
+        return result;
     };
 
     try {
@@ -292,6 +349,7 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                 report.times.decode = attempt.decode;
                 report.times.unetSteps = attempt.unetSteps;
                 report.times.blend = attempt.blend;
+                report.times.colorFix = attempt.colorFix;
                 break;
             } catch (const TileOutOfMemory&) {
                 const int failed = grid.maxSide();
@@ -311,17 +369,12 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
             }
         }
 
-        // Normalisation, colour fix and quantisation run in strips of the blended image (see
+        // Normalisation, colour fix and quantisation ran in strips of the blended rows (see
         // finish.h): the wavelet blur reaches 2 x (1+2+4+8+16) = 62 HR pixels, so per-tile fixing
         // would bring back the seams the blend removed; strips with a halo give the whole-image
-        // result at O(strip) memory. Same arithmetic as the untiled path (sr * 0.5 + 0.5), so one
-        // tile without colour fix matches it bit for bit.
-        const auto tFix = Clock::now();
-        if (req.colorFix != ColorFix::None)
-            job.report(0.92, "color fix");
-        report.image = finishInStrips(tiled.blend, lq01, sf, req.colorFix, depth);
-        tiled.blend = BlendCanvas();
-        report.times.colorFix = since(tFix);
+        // result. Same arithmetic as the untiled path (sr * 0.5 + 0.5), so one tile without colour
+        // fix matches it bit for bit.
+        report.image = std::move(tiled.image);
         if (gray)
             cv::cvtColor(report.image, report.image, cv::COLOR_BGR2GRAY);
     } catch (const Cancelled&) {

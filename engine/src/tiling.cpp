@@ -147,6 +147,13 @@ int tileLength(int length, int n, int minOverlap, int align) {
 } // namespace
 
 Grid planGrid(int width, int height, std::uint64_t maxArea, int maxSide, int minOverlap, int align) {
+    return planGrid(
+        width, height, [maxArea](int ex, int ey) { return std::uint64_t(ex) * std::uint64_t(ey) <= maxArea; },
+        maxSide, minOverlap, align);
+}
+
+Grid planGrid(int width, int height, const std::function<bool(int ex, int ey)>& fits, int maxSide, int minOverlap,
+              int align) {
     align = std::max(1, align);
     maxSide = std::max(align, maxSide / align * align);
     // Compute is paid on the padded tile: a length is charged rounded up to `align`.
@@ -159,13 +166,13 @@ Grid planGrid(int width, int height, std::uint64_t maxArea, int maxSide, int min
         const int ex = tileLength(width, nx, minOverlap, align);
         if (nx > 1 && ex >= width) // more tiles than the axis needs
             continue;
-        if (int(padded(ex)) > maxSide || padded(ex) * align > maxArea)
+        if (int(padded(ex)) > maxSide || !fits(int(padded(ex)), align))
             continue;
         for (int ny = 1; ny <= limitY; ++ny) {
             const int ey = tileLength(height, ny, minOverlap, align);
             if (ny > 1 && ey >= height)
                 continue;
-            if (int(padded(ey)) > maxSide || padded(ex) * padded(ey) > maxArea)
+            if (int(padded(ey)) > maxSide || !fits(int(padded(ex)), int(padded(ey))))
                 continue;
             // Pixels through the UNet, plus a small fixed cost per tile (its call and blend).
             const std::uint64_t cost = std::uint64_t(nx) * padded(ex) * std::uint64_t(ny) * padded(ey) +

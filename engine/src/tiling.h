@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <vector>
 
@@ -64,6 +65,11 @@ struct Grid {
     int minOverlap() const; // smallest overlap between neighbours (0 for a single tile)
     int maxSide() const { return std::max(x.extent, y.extent); }
 };
+// `fits(ex, ey)` says whether a tile of ex x ey LQ pixels (multiples of `align`) fits the memory
+// budget; it must not grow true as a side grows.
+Grid planGrid(int width, int height, const std::function<bool(int ex, int ey)>& fits, int maxSide, int minOverlap,
+              int align);
+// The same for a budget of `maxArea` LQ pixels per tile.
 Grid planGrid(int width, int height, std::uint64_t maxArea, int maxSide, int minOverlap, int align);
 
 } // namespace shiftsr::tiling

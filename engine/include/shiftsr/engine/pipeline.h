@@ -24,7 +24,7 @@ struct TileOptions {
                      // grid with the fewest pixels whose tiles fit the memory budget (tiling.h)
     int overlap = 0; // LQ overlap between neighbouring tiles; 0 = auto (with `tile`: 1/4 of it, a
                      // multiple of 8; automatic tiles: at least tiling::kMinOverlap)
-    std::uint64_t memoryBudget = 0; // bytes for one tile's working set; 0 = from memoryLimit
+    std::uint64_t memoryBudget = 0; // bytes for one tile's working set and its band of the canvas; 0 = from memoryLimit
     // Peak resident memory the run aims to stay under on the CPU (the process as it stands, the
     // output canvases and one tile); 0 = the available RAM less a margin. A GPU's tiles follow
     // its free memory instead.
