@@ -12,21 +12,22 @@ QString sourceDir() {
     return env.isEmpty() ? QDir::currentPath() : QString::fromLocal8Bit(env);
 }
 
-QString fixtureDir() {
-    QByteArray env = qgetenv("SHIFTSR_FIXTURE_DIR");
-    if (env.isEmpty())
-        env = qgetenv("SHIFTSR_DEFAULT_FIXTURE_DIR");
-    if (env.isEmpty())
-        return QDir(sourceDir()).absoluteFilePath(QStringLiteral("../shared/fixtures"));
-    return QString::fromLocal8Bit(env);
-}
+QString fixtureDir() { return QDir(sourceDir()).absoluteFilePath(QStringLiteral("tests/fixtures")); }
 
 QStringList fixtureCases() {
+    QStringList roots{fixtureDir()};
+    for (const char* var : {"SHIFTSR_FIXTURE_DIR", "SHIFTSR_EXTRA_FIXTURE_DIRS"})
+        roots += QString::fromLocal8Bit(qgetenv(var)).split(QLatin1Char(':'), Qt::SkipEmptyParts);
     QStringList out;
-    QDirIterator it(fixtureDir(), {QStringLiteral("case.safetensors")}, QDir::Files,
-                    QDirIterator::Subdirectories | QDirIterator::FollowSymlinks);
-    while (it.hasNext())
-        out << QFileInfo(it.next()).absolutePath();
+    for (const QString& root : roots) {
+        QDirIterator it(root, {QStringLiteral("case.safetensors")}, QDir::Files,
+                        QDirIterator::Subdirectories | QDirIterator::FollowSymlinks);
+        while (it.hasNext()) {
+            const QString dir = QFileInfo(it.next()).canonicalPath();
+            if (!out.contains(dir))
+                out << dir;
+        }
+    }
     out.sort();
     return out;
 }

@@ -64,10 +64,7 @@ private Q_SLOTS:
     void convertMatchesFixture() {
         QFETCH(QString, dir);
         if (dir.isEmpty()) {
-            const QString msg = "no fixture with *_official_format.pth under " + testutil::fixtureDir();
-            if (qEnvironmentVariableIntValue("SHIFTSR_ALLOW_MISSING_FIXTURES"))
-                QSKIP(qPrintable(msg));
-            QFAIL(qPrintable(msg));
+            SHIFTSR_REQUIRE_FIXTURE(testutil::fixtureDir() + "/resshift-tiny/unet_official_format.pth");
         }
         QTemporaryDir tmp;
         const QString out = tmp.filePath("converted.safetensors");

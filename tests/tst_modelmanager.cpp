@@ -224,8 +224,7 @@ private Q_SLOTS:
 
     void importThroughWorker() {
         const QString fixture = officialFixture();
-        if (fixture.isEmpty())
-            QSKIP("no fixture with official-format checkpoints");
+        SHIFTSR_REQUIRE_FIXTURE(fixture + "/unet_official_format.pth");
         const QString folder = freshFolder("import");
         ModelRegistry registry(folder);
         ModelManagerDialog dialog(registry);
@@ -298,8 +297,7 @@ private Q_SLOTS:
 
     void cancelAndDestroyDuringImport() {
         const QString fixture = officialFixture();
-        if (fixture.isEmpty())
-            QSKIP("no fixture with official-format checkpoints");
+        SHIFTSR_REQUIRE_FIXTURE(fixture + "/unet_official_format.pth");
         const QString unet = fixture + "/unet_official_format.pth";
         const QString autoencoder = fixture + "/autoencoder_official_format.pth";
         {

@@ -126,8 +126,7 @@ private Q_SLOTS:
         for (const QString& c : testutil::fixtureCases())
             if (QFile::exists(c + "/unet_official_format.pth") && QFile::exists(c + "/autoencoder_official_format.pth"))
                 dir = c;
-        if (dir.isEmpty())
-            QSKIP("no fixture with official-format checkpoints");
+        SHIFTSR_REQUIRE_FIXTURE(dir + "/unet_official_format.pth");
         const QString folder = tmp_.filePath("imported");
         ModelRegistry reg(folder);
         shiftsr::ConvertOptions o;

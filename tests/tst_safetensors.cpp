@@ -525,8 +525,7 @@ void TestSafeTensors::openMemory() {
 
 void TestSafeTensors::realFixture() {
     const QString file = testutil::fixtureDir() + "/resshift-tiny/unet.safetensors";
-    if (!QFileInfo::exists(file))
-        QSKIP("fixture resshift-tiny/unet.safetensors not found");
+    SHIFTSR_REQUIRE_FIXTURE(file);
     auto f = SafeTensorsFile::open(str(file));
     QVERIFY2(f.isOk(), f.status().message().c_str());
     QVERIFY(f->tensors().size() > 0);

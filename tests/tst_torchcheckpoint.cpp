@@ -299,8 +299,8 @@ void TestTorchCheckpoint::officialFixtures() {
     QFETCH(bool, stripped);
     QFETCH(bool, hasInt64);
     const QString dir = testutil::fixtureDir() + "/resshift-tiny/";
-    if (!QFileInfo::exists(dir + pth) || !QFileInfo::exists(dir + safetensors))
-        QSKIP("resshift-tiny official-format fixtures not found");
+    SHIFTSR_REQUIRE_FIXTURE(dir + pth);
+    SHIFTSR_REQUIRE_FIXTURE(dir + safetensors);
 
     auto ck = TorchCheckpoint::open(str(dir + pth));
     QVERIFY2(ck.isOk(), ck.status().message().c_str());
