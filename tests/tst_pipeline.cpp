@@ -102,6 +102,15 @@ std::vector<double> columnJumps(const cv::Mat& img) {
     return j;
 }
 
+// A blended canvas of random tiles in [-1, 1] with random positive window sums (H x W HR pixels).
+BlendCanvas randomCanvas(int H, int W) {
+    BlendCanvas c;
+    c.wy = torch::rand({H}) + 0.5;
+    c.wx = torch::rand({W}) + 0.5;
+    c.sum = (torch::rand({1, 3, H, W}) * 2 - 1) * c.wy.view({1, 1, -1, 1}) * c.wx.view({1, 1, 1, -1});
+    return c;
+}
+
 } // namespace
 
 class TestPipeline : public QObject {
@@ -556,10 +565,7 @@ private Q_SLOTS:
         torch::manual_seed(7);
         const int sf = 4, h = 30, w = 22;
         auto lq = torch::rand({1, 3, h, w});
-        BlendCanvas c;
-        c.wy = torch::rand({h * sf}) + 0.5;
-        c.wx = torch::rand({w * sf}) + 0.5;
-        c.sum = (torch::rand({1, 3, h * sf, w * sf}) * 2 - 1) * c.wy.view({1, 1, -1, 1}) * c.wx.view({1, 1, 1, -1});
+        const BlendCanvas c = randomCanvas(h * sf, w * sf);
         const cv::Mat got = finishInStrips(c, lq, sf, ColorFix(fix), CV_16U, strip);
         auto hr01 = c.sum / (c.wy.view({1, 1, -1, 1}) * c.wx.view({1, 1, 1, -1})) * 0.5 + 0.5;
         auto ref = torch::nn::functional::interpolate(
@@ -591,10 +597,7 @@ private Q_SLOTS:
         torch::manual_seed(11);
         const int sf = 4, h = 40, w = 18;
         auto lq = torch::rand({1, 3, h, w});
-        BlendCanvas c;
-        c.wy = torch::rand({h * sf}) + 0.5;
-        c.wx = torch::rand({w * sf}) + 0.5;
-        c.sum = (torch::rand({1, 3, h * sf, w * sf}) * 2 - 1) * c.wy.view({1, 1, -1, 1}) * c.wx.view({1, 1, 1, -1});
+        const BlendCanvas c = randomCanvas(h * sf, w * sf);
         const cv::Mat want = finishInStrips(c, lq, sf, ColorFix(fix), CV_16U, 13);
         cv::Mat got(want.size(), want.type(), cv::Scalar::all(0));
         const int64_t halo = finishHalo(ColorFix(fix)), H = h * sf;
