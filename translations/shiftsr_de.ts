@@ -1794,12 +1794,22 @@
         <translation>Automatisch (bf16, wo der Prozessor es kann)</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+21"/>
+        <source>Automatic</source>
+        <translation>Automatisch</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Automatic (2 GB)</source>
         <translation>Automatisch (2 GB)</translation>
     </message>
     <message>
         <location line="+3"/>
+        <source>The most memory a run on the processor should take; the tiles are chosen to fit it. Raise it for slightly faster runs of large photos.</source>
+        <translation>Höchstens so viel Speicher soll ein Lauf auf dem Prozessor belegen; die Kacheln werden passend gewählt. Ein höherer Wert macht große Fotos etwas schneller.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Memory limit:</source>
         <translation>&amp;Speichergrenze:</translation>
     </message>
@@ -1814,7 +1824,7 @@
         <translation>Wavelet (behält die Farbe des Modells)</translation>
     </message>
     <message>
-        <location line="-32"/>
+        <location line="-34"/>
         <source>&amp;Precision:</source>
         <translation>&amp;Präzision:</translation>
     </message>
@@ -1850,12 +1860,7 @@
         <translation>&amp;Kachelgröße:</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Automatic (a quarter of the tile)</source>
-        <translation>Automatisch (ein Viertel der Kachel)</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>O&amp;verlap:</source>
         <translation>Ü&amp;berlappung:</translation>
     </message>
@@ -1865,7 +1870,7 @@
         <translation> MB</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>AdaIN (mean and spread)</source>
         <translation>AdaIN (Mittelwert und Streuung)</translation>
     </message>

@@ -113,7 +113,7 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     overlap_ = new QSpinBox(this);
     overlap_->setRange(0, 1 << 15);
     overlap_->setSingleStep(8);
-    overlap_->setSpecialValueText(tr("Automatic (a quarter of the tile)"));
+    overlap_->setSpecialValueText(tr("Automatic"));
     overlap_->setSuffix(tr(" px"));
     overlap_->setValue(settings.overlap);
     engineForm->addRow(tr("O&verlap:"), overlap_);
@@ -123,6 +123,8 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     memoryBudget_->setSpecialValueText(tr("Automatic (2 GB)"));
     memoryBudget_->setSuffix(tr(" MB"));
     memoryBudget_->setValue(settings.memoryBudgetMb);
+    memoryBudget_->setToolTip(tr("The most memory a run on the processor should take; the tiles are chosen "
+                                 "to fit it. Raise it for slightly faster runs of large photos."));
     engineForm->addRow(tr("&Memory limit:"), memoryBudget_);
     colorFix_ = new QComboBox(this);
     colorFix_->addItem(tr("Colour from the input (recommended)"), int(ColorFix::Luma));
