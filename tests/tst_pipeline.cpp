@@ -4,6 +4,7 @@
 #include "device.h"
 #include "finish.h"
 #include "image_tensor.h"
+#include "output_fault.h"
 #include "model_impl.h"
 #include "tensor_io.h"
 #include "testutil.h"
@@ -340,6 +341,41 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(e.at("Xmp.shiftsr.Seed")), QStringLiteral("12345"));
         QCOMPARE(QString::fromStdString(e.at("Xmp.shiftsr.ColorFix")), QStringLiteral("luma"));
         QCOMPARE(e.at("Xmp.shiftsr.ModelSha256"), model_->info().contentHash);
+    }
+
+    // One write path: a metadata or disk failure while writing over an existing file leaves that
+    // file byte-identical and no temporary file behind; without the failure the run replaces it.
+    void failedWriteKeepsExistingFile_data() {
+        QTest::addColumn<int>("fault");
+        QTest::addColumn<QString>("ext");
+        for (const char* ext : {"jpg", "png"}) {
+            QTest::addRow("metadata, %s", ext) << int(OutputFault::Metadata) << ext;
+            QTest::addRow("disk, %s", ext) << int(OutputFault::Disk) << ext;
+        }
+    }
+    void failedWriteKeepsExistingFile() {
+        QFETCH(int, fault);
+        QFETCH(QString, ext);
+        QTemporaryDir dir;
+        const QString out = dir.filePath("kept." + ext);
+        const QByteArray before = "an earlier result the user wants to keep";
+        QVERIFY(testutil::writeAll(out, before));
+        UpscaleRequest r;
+        r.image = gradient(24, 20);
+        r.steps = 1;
+        r.output = out.toStdString();
+        gOutputFault = fault;
+        auto rep = Pipeline(model_).run(r);
+        gOutputFault = int(OutputFault::None);
+        QVERIFY(!rep.isOk());
+        qInfo("%s", rep.status().message().c_str());
+        QCOMPARE(testutil::readAll(out), before);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{"kept." + ext});
+        rep = Pipeline(model_).run(r);
+        QVERIFY2(rep.isOk(), rep.status().message().c_str());
+        QVERIFY(testutil::readAll(out) != before);
+        auto md = Metadata::read(out.toStdString());
+        QVERIFY(md.isOk() && md->entries().count("Xmp.shiftsr.Model"));
     }
 
     // Images smaller than the padding offset are reflected repeatedly (a 1-pixel side replicated):

@@ -731,8 +731,23 @@ bool ImageIO::isSupportedExtension(const std::string& path) {
     return !ext.empty() && !normalizeFormat(ext).empty();
 }
 
-Status ImageIO::write(const std::string& path, const cv::Mat& colorIn, const cv::Mat& alphaIn,
+Status ImageIO::write(const std::string& path, const cv::Mat& color, const cv::Mat& alpha,
                       const ImageWriteOptions& options, std::string* warning) {
+    auto encoded = encode(path, color, alpha, options, warning);
+    if (!encoded)
+        return encoded.status();
+    return writeFileAtomically(path, [&](std::FILE* f) -> Status {
+        if (std::fwrite(encoded->data(), 1, encoded->size(), f) != encoded->size()) {
+            const int err = errno;
+            return Status::error(StatusCode::IoError, "cannot write '" + path + "': " + std::strerror(err));
+        }
+        return Status::ok();
+    });
+}
+
+Result<std::vector<std::uint8_t>> ImageIO::encode(const std::string& path, const cv::Mat& colorIn,
+                                                  const cv::Mat& alphaIn, const ImageWriteOptions& options,
+                                                  std::string* warning) {
     if (warning)
         warning->clear();
     const std::string requested = options.format.empty() ? lowerExtension(path) : options.format;
@@ -862,21 +877,11 @@ Status ImageIO::write(const std::string& path, const cv::Mat& colorIn, const cv:
             return Status::error(StatusCode::Internal,
                                  "cannot encode '" + path + "' as " + displayName(format));
 
-        Status s = writeFileAtomically(path, [&](std::FILE* f) -> Status {
-            if (std::fwrite(encoded.data(), 1, encoded.size(), f) != encoded.size()) {
-                const int err = errno;
-                return Status::error(StatusCode::IoError,
-                                     "cannot write '" + path + "': " + std::strerror(err));
-            }
-            return Status::ok();
-        });
-        if (!s)
-            return s;
         if (warning) {
             for (const std::string& n : notes)
                 *warning += (warning->empty() ? "" : "; ") + n;
         }
-        return Status::ok();
+        return encoded;
     } catch (const std::bad_alloc&) {
         return Status::error(StatusCode::OutOfMemory, "out of memory writing '" + path + "'");
     } catch (const std::exception& e) {

@@ -244,16 +244,28 @@ std::map<std::string, std::string> Metadata::entries() const {
 
 Status Metadata::writeTo(const std::string& path, int width, int height,
                          const Provenance& provenance) const {
+    std::vector<std::uint8_t> bytes;
+    if (Status s = readWholeFile(path, bytes); !s)
+        return s.withContext("cannot write metadata");
+    if (Status s = embedInto(bytes, width, height, provenance, path); !s)
+        return s;
+    if (bytes.size() >= 2 && bytes[0] == 'B' && bytes[1] == 'M') // BMP holds no metadata
+        return Status::ok();
+    return writeFileAtomically(path, [&](std::FILE* f) -> Status {
+        if (std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size())
+            return Status::error(StatusCode::IoError, "cannot write '" + path + "'");
+        return Status::ok();
+    });
+}
+
+Status Metadata::embedInto(std::vector<std::uint8_t>& bytes, int width, int height, const Provenance& provenance,
+                           const std::string& name) const {
     initExiv2();
     if (width <= 0 || height <= 0)
         return Status::error(StatusCode::InvalidArgument,
                              "cannot write metadata: invalid image size " + std::to_string(width) +
                                  "x" + std::to_string(height));
-    std::vector<std::uint8_t> bytes;
-    if (Status s = readWholeFile(path, bytes); !s)
-        return s.withContext("cannot write metadata");
-
-    const std::string what = "cannot write metadata into '" + path + "'";
+    const std::string what = "cannot write metadata into '" + name + "'";
     std::vector<std::uint8_t> updated;
     bool skip = false;
     Status s = guarded(what, [&]() -> Status {
@@ -352,13 +364,8 @@ Status Metadata::writeTo(const std::string& path, int width, int height,
     });
     if (!s || skip)
         return s;
-    bytes.clear();
-    bytes.shrink_to_fit();
-    return writeFileAtomically(path, [&](std::FILE* f) -> Status {
-        if (std::fwrite(updated.data(), 1, updated.size(), f) != updated.size())
-            return Status::error(StatusCode::IoError, "cannot write '" + path + "'");
-        return Status::ok();
-    });
+    bytes.swap(updated);
+    return Status::ok();
 }
 
 } // namespace shiftsr

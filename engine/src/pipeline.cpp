@@ -10,6 +10,7 @@
 #include "tiling.h"
 
 #include "shiftsr/engine/metadata.h"
+#include "shiftsr/engine/output_file.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -398,12 +399,6 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     if (!req.output.empty()) {
         job.report(0.95, "write");
         const auto tWrite = Clock::now();
-        std::string warning;
-        Status s = ImageIO::write(req.output, report.image, report.alpha, req.write, &warning);
-        if (!s)
-            return s.withContext("writing " + req.output);
-        if (!warning.empty())
-            report.warnings.push_back(warning);
         Metadata metadata;
         if (req.keepMetadata && req.image.empty()) {
             auto read = Metadata::read(req.input);
@@ -421,13 +416,14 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         p.colorFix = colorFixName(req.colorFix);
         p.device = report.device;
         p.precision = model_->precision();
-        s = metadata.writeTo(req.output, report.width, report.height, p);
-        if (!s) {
-            // The pixels alone would be a result without its provenance: leave nothing.
-            std::error_code ec;
-            std::filesystem::remove(req.output, ec);
-            return s.withContext("writing metadata to " + req.output);
-        }
+        // One write: pixels, metadata and provenance in memory, then one atomic replacement, so a
+        // failure anywhere leaves a file already at the output path as it was.
+        std::string warning;
+        const Status s = writeOutputImage(req.output, report.image, report.alpha, req.write, metadata, p, &warning);
+        if (!s)
+            return s.withContext("writing " + req.output);
+        if (!warning.empty())
+            report.warnings.push_back(warning);
         report.times.write = since(tWrite);
     }
     job.report(1.0, "done");

@@ -3,15 +3,14 @@
 
 #include "shiftsr/gui/image_convert.h"
 
-#include <QCoreApplication>
+#include "shiftsr/engine/output_file.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
 #include <opencv2/imgproc.hpp>
 
-#include <filesystem>
-#include <system_error>
 
 namespace shiftsr::gui {
 
@@ -75,30 +74,14 @@ SaveOutcome ImageFileWorker::saveImage(const SaveJob& job) {
             QStringLiteral("the output folder does not exist: %1").arg(target.absolutePath());
         return out;
     }
-    // Same extension as the target, so that the encoder and Exiv2 see the intended format.
-    const QString temporary = target.dir().filePath(QStringLiteral(".%1.%2.part.%3")
-                                                        .arg(target.completeBaseName())
-                                                        .arg(QCoreApplication::applicationPid())
-                                                        .arg(target.suffix()));
-    const std::string tmp = localPath(temporary);
+    // The engine's one write path: encoded and tagged in memory, one atomic replacement.
     std::string warning;
-    Status s = ImageIO::write(tmp, job.color, job.alpha, job.write, &warning);
+    const Status s = writeOutputImage(localPath(out.path), job.color, job.alpha, job.write, job.metadata,
+                                      job.provenance, &warning);
     if (s && !warning.empty())
         out.warnings << QString::fromStdString(warning);
-    if (s)
-        s = job.metadata.writeTo(tmp, job.color.cols, job.color.rows, job.provenance)
-                .withContext("writing metadata");
-    std::error_code ec;
-    if (s) {
-        std::filesystem::rename(tmp, localPath(out.path), ec);
-        if (ec)
-            s = Status::error(StatusCode::IoError,
-                              "cannot replace " + localPath(out.path) + ": " + ec.message());
-    }
-    if (!s) {
-        std::filesystem::remove(tmp, ec);
+    if (!s)
         out.error = QString::fromStdString(s.message());
-    }
     return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace shiftsr {
 
@@ -58,6 +59,11 @@ public:
     // partial or temporary file is left and an existing `path` is untouched.
     static Status write(const std::string& path, const cv::Mat& color, const cv::Mat& alpha,
                         const ImageWriteOptions& options = {}, std::string* warning = nullptr);
+    // The encoding half of write(): the file's bytes in memory (the format from options.format,
+    // else from `path`'s extension; `path` also names the file in messages). Nothing is written.
+    static Result<std::vector<std::uint8_t>> encode(const std::string& path, const cv::Mat& color,
+                                                    const cv::Mat& alpha, const ImageWriteOptions& options = {},
+                                                    std::string* warning = nullptr);
 
     // .jpg .jpeg .png .tif .tiff .webp .bmp, case-insensitive.
     static bool isSupportedExtension(const std::string& path);
