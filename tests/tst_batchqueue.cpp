@@ -5,8 +5,11 @@
 #include "testutil.h"
 
 #include "shiftsr/engine/batch_plan.h"
+#include "shiftsr/engine/metadata.h"
 #include "shiftsr/gui/batch_queue.h"
 #include "shiftsr/gui/model_registry.h"
+
+#include <exiv2/exiv2.hpp>
 
 #include <QApplication>
 #include <QDir>
@@ -32,6 +35,9 @@
 
 using shiftsr::gui::BatchQueue;
 using shiftsr::gui::ModelRegistry;
+using shiftsr::ColorFix;
+using shiftsr::Metadata;
+using shiftsr::UpscaleRequest;
 using ItemState = BatchQueue::ItemState;
 using RunState = BatchQueue::RunState;
 
@@ -240,6 +246,48 @@ private Q_SLOTS:
         }
         auto* table = queue.findChild<QTableWidget*>("items");
         QVERIFY(table->item(0, BatchQueue::StatusColumn)->text().startsWith("Done"));
+    }
+
+    // The application's settings reach a batch run: tile, colour fix, keep-metadata and quality,
+    // checked in the written file and its provenance (a run with the defaults beside it).
+    void honoursTheSettings() {
+        QDir().mkpath(tmp_.filePath("settings/in"));
+        const QString in = tmp_.filePath("settings/in/photo.jpg");
+        QVERIFY(writeImage(in, 40, 32, 3));
+        {
+            auto image = Exiv2::ImageFactory::open(in.toStdString());
+            image->readMetadata();
+            image->exifData()["Exif.Image.Artist"] = "batch test";
+            image->writeMetadata();
+        }
+        auto run = [&](const QString& name, const UpscaleRequest& request) -> QString {
+            BatchQueue queue(*registry_);
+            BatchQueue::Options o = optionsFor(name);
+            o.request = request;
+            queue.setOptions(o);
+            queue.addInputs({in});
+            QSignalSpy finished(&queue, &BatchQueue::batchFinished);
+            queue.start();
+            if (!finished.wait(kRunTimeoutMs) || finished.front() != QVariantList{1, 0, 0, 0})
+                return {};
+            return queue.item(0).output;
+        };
+        UpscaleRequest custom;
+        custom.tiles.tile = 16;
+        custom.colorFix = ColorFix::AdaIN;
+        custom.keepMetadata = false;
+        custom.write.jpegQuality = 40;
+        const QString a = run("settings/custom", custom), b = run("settings/defaults", UpscaleRequest());
+        QVERIFY(!a.isEmpty() && !b.isEmpty());
+        auto ma = Metadata::read(a.toStdString()), mb = Metadata::read(b.toStdString());
+        QVERIFY(ma.isOk() && mb.isOk());
+        const auto ea = ma->entries(), eb = mb->entries();
+        QCOMPARE(QString::fromStdString(ea.at("Xmp.shiftsr.Tile")), QStringLiteral("16/8"));
+        QCOMPARE(QString::fromStdString(ea.at("Xmp.shiftsr.ColorFix")), QStringLiteral("adain"));
+        QCOMPARE(QString::fromStdString(eb.at("Xmp.shiftsr.ColorFix")), QStringLiteral("luma"));
+        QVERIFY(!ea.count("Exif.Image.Artist")); // keep-metadata off
+        QCOMPARE(QString::fromStdString(eb.at("Exif.Image.Artist")), QStringLiteral("batch test"));
+        QVERIFY2(QFileInfo(a).size() < QFileInfo(b).size() * 3 / 4, "JPEG quality 40 must make a smaller file than 95");
     }
 
     void cancelLeavesOnlyCompleteFiles() {

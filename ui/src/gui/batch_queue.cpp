@@ -356,6 +356,7 @@ BatchQueue::Options BatchQueue::options() const {
     o.skipExisting = skipExisting_->isChecked();
     o.recursive = recursive_->isChecked();
     o.load = loadOptions_;
+    o.request = requestTemplate_;
     return o;
 }
 
@@ -380,6 +381,7 @@ void BatchQueue::setOptions(const Options& o) {
     skipExisting_->setChecked(o.skipExisting);
     recursive_->setChecked(o.recursive);
     loadOptions_ = o.load;
+    requestTemplate_ = o.request;
     updatingWidgets_ = false;
     optionsEdited();
 }
@@ -574,6 +576,7 @@ void BatchQueue::start() {
     BatchRunSettings settings;
     settings.modelSpec = spec;
     settings.load = o.load;
+    settings.base = o.request;
     settings.base.steps = o.steps;
     settings.base.seed = o.seed;
     settings.skipExisting = o.skipExisting;

@@ -640,6 +640,12 @@ void MainWindow::setSettings(const AppSettings& settings) {
     restoring_ = false;
     settings_ = this->settings();
     settings_.save();
+    if (batchQueue_ && batchQueue_->runState() == BatchQueue::RunState::Idle) {
+        BatchQueue::Options o = batchQueue_->options(); // a batch follows the settings too
+        o.load = settings_.loadOptions();
+        o.request = settings_.requestTemplate();
+        batchQueue_->setOptions(o);
+    }
     rebuildRecentMenu();
     updateActions();
 }
@@ -1359,6 +1365,7 @@ void MainWindow::showBatchQueue() {
     if (batchQueue_->runState() == BatchQueue::RunState::Idle) {
         BatchQueue::Options o = batchQueue_->options();
         o.load = settings_.loadOptions(); // device and precision from the settings
+        o.request = settings_.requestTemplate(); // tile, memory, colour fix, metadata, quality
         batchQueue_->setOptions(o);
     }
     batchQueue_->show();

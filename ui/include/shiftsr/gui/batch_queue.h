@@ -3,6 +3,7 @@
 #pragma once
 
 #include "shiftsr/engine/model.h"
+#include "shiftsr/engine/pipeline.h"
 
 #include <QElapsedTimer>
 #include <QList>
@@ -58,6 +59,10 @@ public:
         bool skipExisting = false;
         bool recursive = false;
         LoadOptions load; // device and precision (no widget: set by the application's settings)
+        // Everything else a run takes from the application's settings (tile, overlap, memory
+        // limit, threads, colour fix, keep-metadata, quality): AppSettings::requestTemplate().
+        // The queue's own steps and seed replace its values.
+        UpscaleRequest request;
     };
 
     struct Item {
@@ -151,6 +156,7 @@ private:
     QList<double> weights_; // input pixels: the ETA's weights
     QString planError_;
     LoadOptions loadOptions_;
+    UpscaleRequest requestTemplate_;
     quint64 planGeneration_ = 0; // of the newest plan request; older answers are dropped
     quint64 appliedGeneration_ = 0;
     quint64 runGeneration_ = 0;
