@@ -31,8 +31,9 @@ struct Run {
     QByteArray out, err;
 };
 
-Run cli(const QStringList& args, int timeoutMs = 300000) {
+Run cli(const QStringList& args, int timeoutMs = 300000, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(SHIFTSR_CLI_PATH), args);
     Run r;
     if (!p.waitForFinished(timeoutMs)) {
@@ -248,6 +249,27 @@ private Q_SLOTS:
             const cv::Mat img = cv::imread((out + "/" + f).toStdString(), cv::IMREAD_UNCHANGED);
             QVERIFY2(!img.empty() && img.cols == 384 && img.rows == 384, qPrintable(f));
         }
+    }
+
+    // `models` lists the test model only for the tests (SHIFTSR_SHOW_TEST_MODELS=1); an explicit
+    // embedded:test-tiny still loads.
+    void modelsHidesTheTestModel() {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove("SHIFTSR_SHOW_TEST_MODELS");
+        const Run plain = cli({"models"}, 60000, env);
+        QCOMPARE(plain.code, 0);
+        QVERIFY(plain.out.contains("(default)"));
+        if (!plain.out.contains("embedded:test-tiny (default)"))
+            QVERIFY2(!plain.out.contains("embedded:test-tiny"), plain.out.constData());
+        env.insert("SHIFTSR_SHOW_TEST_MODELS", "1");
+        QVERIFY(cli({"models"}, 60000, env).out.contains("embedded:test-tiny"));
+        QTemporaryDir tmp;
+        writeImage(tmp.filePath("in.png"), 16, 16);
+        env.remove("SHIFTSR_SHOW_TEST_MODELS");
+        const Run run = cli({"upscale", tmp.filePath("in.png"), "-o", tmp.filePath("out.png"), "--model",
+                             "embedded:test-tiny", "-q"},
+                            120000, env);
+        QVERIFY2(run.code == 0, run.err.constData());
     }
 
     // bench --reference: the default upscale against a compact network (a zero one here, written by

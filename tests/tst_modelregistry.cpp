@@ -61,6 +61,21 @@ private Q_SLOTS:
         QVERIFY(!reg.load(broken->spec).isOk());
     }
 
+    // The untrained test model is for the tests only: without SHIFTSR_SHOW_TEST_MODELS=1 (which
+    // CTest sets) the app does not list it, unless it is the only model embedded.
+    void testModelListedOnlyForTests() {
+        const QByteArray saved = qgetenv("SHIFTSR_SHOW_TEST_MODELS");
+        qunsetenv("SHIFTSR_SHOW_TEST_MODELS");
+        const bool trained = shiftsr::resources::defaultModelId() != "test-tiny";
+        ModelRegistry hidden(tmp_.filePath("hidden"));
+        QCOMPARE(hidden.find("embedded:test-tiny") == nullptr, trained);
+        QVERIFY(hidden.find("embedded:" + QString::fromStdString(shiftsr::resources::defaultModelId())));
+        qputenv("SHIFTSR_SHOW_TEST_MODELS", "1");
+        ModelRegistry shown(tmp_.filePath("hidden"));
+        QVERIFY(shown.find("embedded:test-tiny"));
+        qputenv("SHIFTSR_SHOW_TEST_MODELS", saved);
+    }
+
     void defaultPersistsAndFallsBack() {
         const QString folder = tmp_.filePath("models-default");
         QDir().mkpath(folder);

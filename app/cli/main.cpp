@@ -355,7 +355,7 @@ int cmdInfo(int argc, char** argv) {
 }
 
 int cmdModels() {
-    for (const auto& m : shiftsr::resources::embeddedModels())
+    for (const auto& m : shiftsr::resources::listedEmbeddedModels())
         std::cout << "embedded:" << m.id << (m.id == shiftsr::resources::defaultModelId() ? " (default)" : "")
                   << "  " << humanBytes(m.size) << "  " << m.description << "\n";
     return kOk;

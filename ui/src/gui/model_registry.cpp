@@ -54,7 +54,7 @@ void ModelRegistry::setModelFolder(const QString& folder) {
 
 void ModelRegistry::refresh() {
     QList<ModelEntry> list;
-    for (const auto& m : resources::embeddedModels()) {
+    for (const auto& m : resources::listedEmbeddedModels()) {
         ModelEntry e;
         e.spec = QStringLiteral("embedded:") + fromStd(m.id);
         e.embedded = true;

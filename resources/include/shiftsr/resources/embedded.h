@@ -12,9 +12,14 @@ struct EmbeddedModel {
     std::string description; // one line for listings
     const unsigned char* data = nullptr;
     std::size_t size = 0;
+    bool forTests = false; // untrained: loadable as embedded:<id>, listed only for the tests
 };
 
+// Every embedded model, the test model included.
 const std::vector<EmbeddedModel>& embeddedModels();
+// What the app's model lists, Region Preview and `shiftsr-cli models` show: the test model only
+// when SHIFTSR_SHOW_TEST_MODELS=1 (the test suites set it) or when it is the only one embedded.
+std::vector<EmbeddedModel> listedEmbeddedModels();
 const EmbeddedModel* findEmbeddedModel(const std::string& id);
 // The model the app and CLI use when none is chosen.
 std::string defaultModelId();
