@@ -43,8 +43,10 @@ private Q_SLOTS:
         testutil::writeAll(folder + "/broken.safetensors", "not a package");
         testutil::writeAll(folder + "/notes.txt", "ignored");
         ModelRegistry reg(folder);
+        QSignalSpy hashed(&reg, &ModelRegistry::contentHashesReady);
+        QVERIFY(hashed.wait(60000));
         const auto& list = reg.models();
-        QCOMPARE(list.size(), qsizetype(shiftsr::resources::embeddedModels().size() + 2));
+        QCOMPARE(list.size(), qsizetype(shiftsr::resources::listedEmbeddedModels().size() + 2));
         const auto* e = reg.find("embedded:" + QString::fromStdString(shiftsr::resources::defaultModelId()));
         QVERIFY(e && e->embedded && e->error.isEmpty());
         QCOMPARE(e->info.scale, 4);
@@ -74,6 +76,39 @@ private Q_SLOTS:
         ModelRegistry shown(tmp_.filePath("hidden"));
         QVERIFY(shown.find("embedded:test-tiny"));
         qputenv("SHIFTSR_SHOW_TEST_MODELS", saved);
+    }
+
+    // Startup with a package in the folder does not wait for its hash: the registry lists it from
+    // its header at once (the hash is unknown until the event loop delivers the background
+    // result, so the check is deterministic), fills the hash in later, and a second registry gets
+    // it from the process cache without reading the file again.
+    void hashesOffTheGuiThread() {
+        const QString folder = tmp_.filePath("hashing");
+        QDir().mkpath(folder);
+        const QString copy = writeEmbeddedCopy(folder, "fresh-copy.safetensors");
+        ModelRegistry reg(folder);
+        QSignalSpy hashed(&reg, &ModelRegistry::contentHashesReady);
+        const auto* listed = reg.find(copy);
+        QVERIFY(listed && listed->error.isEmpty());
+        QVERIFY(listed->hashPending());
+        QVERIFY(listed->info.unetParameters > 0); // the header is read
+        QVERIFY(hashed.wait(60000));
+        const auto& m = shiftsr::resources::embeddedModels().front();
+        const auto want = shiftsr::Model::inspectMemory(m.data, m.size, m.id);
+        QVERIFY(want.isOk());
+        QCOMPARE(reg.find(copy)->info.contentHash, want->contentHash);
+        ModelRegistry again(folder);
+        QCOMPARE(again.find(copy)->info.contentHash, want->contentHash);
+        // Another package at the same path is hashed again, not taken from the cache.
+        const auto& other = shiftsr::resources::embeddedModels().back();
+        QVERIFY(other.size != m.size);
+        QVERIFY(testutil::writeAll(copy, QByteArray(reinterpret_cast<const char*>(other.data), qsizetype(other.size))));
+        ModelRegistry changed(folder);
+        QSignalSpy rehashed(&changed, &ModelRegistry::contentHashesReady);
+        QVERIFY(changed.find(copy)->hashPending());
+        QVERIFY(rehashed.wait(60000));
+        QCOMPARE(changed.find(copy)->info.contentHash,
+                 shiftsr::Model::inspectMemory(other.data, other.size, other.id)->contentHash);
     }
 
     void defaultPersistsAndFallsBack() {

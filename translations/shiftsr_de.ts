@@ -183,12 +183,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+666"/>
+        <location line="+669"/>
         <source>&amp;Pause</source>
         <translation>&amp;Pausieren</translation>
     </message>
     <message>
-        <location line="-664"/>
+        <location line="-667"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Abbrechen</translation>
     </message>
@@ -208,12 +208,12 @@
         <translation>%1 (Standard)</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+73"/>
         <source>The model %1 is not available; the batch uses %2.</source>
         <translation>Das Modell %1 ist nicht verfügbar; der Stapel verwendet %2.</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>Add Images</source>
         <translation>Bilder hinzufügen</translation>
     </message>
@@ -263,7 +263,7 @@
         <translation>Es ist kein verwendbares Modell vorhanden; importieren Sie eines in der Modellverwaltung.</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+83"/>
         <source>Cannot start the batch: %1</source>
         <translation>Der Stapel kann nicht gestartet werden: %1</translation>
     </message>
@@ -1058,12 +1058,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+468"/>
+        <location line="+474"/>
         <source>%1 at 1 step</source>
         <translation>%1 mit 1 Schritt</translation>
     </message>
     <message>
-        <location line="-450"/>
+        <location line="-456"/>
         <source>&amp;%1 %2</source>
         <translation>&amp;%1 %2</translation>
     </message>
@@ -1073,7 +1073,7 @@
         <translation>&amp;Liste leeren</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+100"/>
         <location line="+31"/>
         <source>Open Image</source>
         <translation>Bild öffnen</translation>
@@ -1314,7 +1314,7 @@
         <translation>Stapelverarbeitung — ShiftSR</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Stopping before closing…</source>
         <translation>Wird vor dem Schließen angehalten…</translation>
     </message>
@@ -1343,54 +1343,54 @@
     </message>
     <message>
         <location line="+0"/>
-        <location line="+216"/>
+        <location line="+217"/>
         <source>Family</source>
         <translation>Familie</translation>
     </message>
     <message>
-        <location line="-216"/>
-        <location line="+217"/>
+        <location line="-217"/>
+        <location line="+218"/>
         <source>Codec</source>
         <translation>Codec</translation>
     </message>
     <message>
-        <location line="-217"/>
-        <location line="+218"/>
+        <location line="-218"/>
+        <location line="+219"/>
         <source>Scale</source>
         <translation>Faktor</translation>
     </message>
     <message>
-        <location line="-218"/>
-        <location line="+219"/>
+        <location line="-219"/>
+        <location line="+220"/>
         <source>Default steps</source>
         <translation>Standardschritte</translation>
     </message>
     <message>
-        <location line="-218"/>
-        <location line="+220"/>
+        <location line="-219"/>
+        <location line="+221"/>
         <source>UNet parameters</source>
         <translation>UNet-Parameter</translation>
     </message>
     <message>
-        <location line="-220"/>
-        <location line="+221"/>
+        <location line="-221"/>
+        <location line="+222"/>
         <source>Codec parameters</source>
         <translation>Codec-Parameter</translation>
     </message>
     <message>
-        <location line="-221"/>
-        <location line="+213"/>
+        <location line="-222"/>
+        <location line="+214"/>
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location line="-213"/>
-        <location line="+209"/>
+        <location line="-214"/>
+        <location line="+210"/>
         <source>Location</source>
         <translation>Speicherort</translation>
     </message>
     <message>
-        <location line="-209"/>
+        <location line="-210"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
@@ -1415,7 +1415,7 @@
         <translation>&amp;Entfernen…</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+91"/>
         <source>Model folder: %1</source>
         <translation>Modellordner: %1</translation>
     </message>
@@ -1469,6 +1469,11 @@
         <location line="+3"/>
         <source>Content hash</source>
         <translation>Inhalts-Hash</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>computing…</source>
+        <translation>wird berechnet…</translation>
     </message>
     <message>
         <location line="+3"/>

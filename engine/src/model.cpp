@@ -7,6 +7,11 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <tuple>
+
 namespace shiftsr {
 
 static Result<nlohmann::json> parseJsonEntry(const std::map<std::string, std::string>& m, const char* key,
@@ -264,7 +269,62 @@ std::string Model::precision() const { return device::precisionName(impl_->preci
 
 std::string Model::precisionNote() const { return impl_->precisionNote; }
 
-Result<ModelInfo> Model::inspect(const std::string& path) {
+namespace {
+
+struct HashKey {
+    std::string path;
+    std::uintmax_t size = 0;
+    std::int64_t mtime = 0;
+    bool operator<(const HashKey& o) const { return std::tie(path, size, mtime) < std::tie(o.path, o.size, o.mtime); }
+};
+
+bool hashKeyOf(const std::string& path, HashKey* key) {
+    std::error_code ec;
+    const auto canonical = std::filesystem::weakly_canonical(path, ec);
+    key->path = ec ? path : canonical.string();
+    key->size = std::filesystem::file_size(path, ec);
+    if (ec)
+        return false;
+    const auto t = std::filesystem::last_write_time(path, ec);
+    if (ec)
+        return false;
+    key->mtime = std::int64_t(t.time_since_epoch().count());
+    return true;
+}
+
+std::mutex gHashMutex;
+std::map<HashKey, std::string> gHashes;
+
+} // namespace
+
+std::string Model::cachedContentHash(const std::string& path) {
+    HashKey key;
+    if (!hashKeyOf(path, &key))
+        return {};
+    std::lock_guard<std::mutex> lock(gHashMutex);
+    const auto it = gHashes.find(key);
+    return it == gHashes.end() ? std::string() : it->second;
+}
+
+std::string Model::contentHash(const std::string& path, const std::atomic<bool>* cancel) {
+    HashKey key;
+    if (!hashKeyOf(path, &key))
+        return {};
+    {
+        std::lock_guard<std::mutex> lock(gHashMutex);
+        if (const auto it = gHashes.find(key); it != gHashes.end())
+            return it->second;
+    }
+    const std::string hash = sha256File(path, cancel);
+    HashKey after;
+    if (hash.empty() || !hashKeyOf(path, &after) || after.size != key.size || after.mtime != key.mtime)
+        return hash; // changed while it was read: do not remember it
+    std::lock_guard<std::mutex> lock(gHashMutex);
+    gHashes[key] = hash;
+    return hash;
+}
+
+Result<ModelInfo> Model::inspect(const std::string& path, bool hashContent) {
     auto f = SafeTensorsFile::open(path);
     if (!f)
         return f.status();
@@ -272,7 +332,7 @@ Result<ModelInfo> Model::inspect(const std::string& path) {
     if (!arch)
         return arch.status().withContext(path);
     ModelInfo info = describePackage(*f);
-    info.contentHash = sha256File(path);
+    info.contentHash = hashContent ? contentHash(path) : cachedContentHash(path);
     return info;
 }
 
@@ -298,7 +358,7 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
     auto impl = buildModel(*f, options);
     if (!impl)
         return impl.status();
-    (*impl)->info.contentHash = sha256File(path);
+    (*impl)->info.contentHash = contentHash(path);
     return std::shared_ptr<const Model>(std::make_shared<Model>(*impl));
 }
 

@@ -77,16 +77,22 @@ std::string Sha256::hexDigest() {
     return out;
 }
 
-std::string sha256File(const std::string& path) {
+std::string sha256File(const std::string& path, const std::atomic<bool>* cancel) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (!f)
         return {};
     Sha256 h;
     std::vector<char> buf(1 << 20);
     std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0)
+    bool cancelled = false;
+    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) {
+        if (cancel && cancel->load()) {
+            cancelled = true;
+            break;
+        }
         h.update(buf.data(), n);
-    const bool err = std::ferror(f);
+    }
+    const bool err = std::ferror(f) || cancelled;
     std::fclose(f);
     return err ? std::string() : h.hexDigest();
 }

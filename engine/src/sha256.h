@@ -1,6 +1,7 @@
 // SHA-256 (FIPS 180-4), for model and image provenance hashes without extra dependencies.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -21,7 +22,7 @@ private:
     std::uint64_t total_ = 0;
 };
 
-// Hash of a whole file; empty string if it cannot be read.
-std::string sha256File(const std::string& path);
+// Hash of a whole file; empty string if it cannot be read or `cancel` turns true on the way.
+std::string sha256File(const std::string& path, const std::atomic<bool>* cancel = nullptr);
 
 } // namespace shiftsr

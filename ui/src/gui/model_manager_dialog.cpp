@@ -165,6 +165,7 @@ ModelManagerDialog::ModelManagerDialog(ModelRegistry& registry, QWidget* parent)
         updateActions();
     });
     connect(&registry_, &ModelRegistry::modelsChanged, this, &ModelManagerDialog::rebuildTable);
+    connect(&registry_, &ModelRegistry::contentHashesReady, this, &ModelManagerDialog::updateDetails);
     connect(&registry_, &ModelRegistry::defaultChanged, this, &ModelManagerDialog::rebuildTable);
 
     rebuildTable();
@@ -315,7 +316,7 @@ void ModelManagerDialog::updateDetails() {
         row(tr("Trained steps"), QString::number(info.trainedSteps));
         row(tr("UNet parameters"), formatCount(info.unetParameters));
         row(tr("Codec parameters"), formatCount(info.codecParameters));
-        row(tr("Content hash"), fromStd(info.contentHash));
+        row(tr("Content hash"), info.contentHash.empty() ? tr("computing…") : fromStd(info.contentHash));
     }
     if (e->spec == registry_.defaultSpec())
         row(tr("Default model"), tr("yes"));

@@ -43,6 +43,41 @@ ModelRegistry::ModelRegistry(const QString& modelFolder, QObject* parent) : QObj
     refresh();
 }
 
+ModelRegistry::~ModelRegistry() { stopHashing(); }
+
+void ModelRegistry::stopHashing() {
+    stopHashing_ = true; // the hash being read stops at its next megabyte
+    if (hasher_.joinable())
+        hasher_.join();
+    stopHashing_ = false;
+}
+
+void ModelRegistry::startHashing() {
+    std::vector<std::string> pending;
+    for (const auto& e : models_)
+        if (!e.embedded && e.hashPending())
+            pending.push_back(e.spec.toStdString());
+    if (pending.empty())
+        return;
+    hasher_ = std::thread([this, pending] {
+        for (const std::string& path : pending) {
+            const std::string hash = Model::contentHash(path, &stopHashing_);
+            if (stopHashing_)
+                return;
+            // Applied on the GUI thread; the destructor joins this thread first, so `this` lives.
+            QMetaObject::invokeMethod(
+                this,
+                [this, path, hash] {
+                    for (auto& e : models_)
+                        if (!e.embedded && e.spec.toStdString() == path && e.info.contentHash.empty())
+                            e.info.contentHash = hash;
+                },
+                Qt::QueuedConnection);
+        }
+        QMetaObject::invokeMethod(this, [this] { Q_EMIT contentHashesReady(); }, Qt::QueuedConnection);
+    });
+}
+
 void ModelRegistry::setModelFolder(const QString& folder) {
     {
         std::lock_guard<std::mutex> lock(cacheMutex_); // importOfficial may read it from a worker
@@ -53,6 +88,7 @@ void ModelRegistry::setModelFolder(const QString& folder) {
 }
 
 void ModelRegistry::refresh() {
+    stopHashing(); // a rescan starts over (hashes already computed are cached by the engine)
     QList<ModelEntry> list;
     for (const auto& m : resources::listedEmbeddedModels()) {
         ModelEntry e;
@@ -74,7 +110,7 @@ void ModelRegistry::refresh() {
         ModelEntry e;
         e.spec = fi.absoluteFilePath();
         e.description = fi.fileName();
-        auto info = Model::inspect(fi.absoluteFilePath().toStdString());
+        auto info = Model::inspect(fi.absoluteFilePath().toStdString(), /*hashContent=*/false);
         if (info)
             e.info = *info;
         else
@@ -84,6 +120,7 @@ void ModelRegistry::refresh() {
     }
     models_ = list;
     Q_EMIT modelsChanged();
+    startHashing();
 }
 
 const ModelEntry* ModelRegistry::find(const QString& spec) const {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -35,7 +36,14 @@ struct LoadOptions {
 // Loaded weights and their architecture. Immutable after load; share it between sessions.
 class Model {
 public:
-    static Result<ModelInfo> inspect(const std::string& path);
+    // `hashContent` false: contentHash is left empty unless this process already knows it (a
+    // package of hundreds of MB takes seconds to hash; listings hash in the background).
+    static Result<ModelInfo> inspect(const std::string& path, bool hashContent = true);
+    // The package file's sha256, computed once per (path, size, modification time) and cached
+    // for the process; empty when unreadable or when `cancel` turns true. Any thread.
+    static std::string contentHash(const std::string& path, const std::atomic<bool>* cancel = nullptr);
+    // The cached hash only (no reading); empty when not known for the file as it is now.
+    static std::string cachedContentHash(const std::string& path);
     // The same for a package held in memory; source becomes "embedded:<name>".
     static Result<ModelInfo> inspectMemory(const void* data, std::size_t size, const std::string& name);
     static Result<std::shared_ptr<const Model>> load(const std::string& path,

@@ -14,6 +14,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
+#include <atomic>
 
 namespace shiftsr::gui {
 
@@ -22,9 +24,11 @@ struct ModelEntry {
     QString displayName; // the package's name, else its id or file name
     QString description; // embedded: the one-line description; folder: the file name
     bool embedded = false;
-    ModelInfo info;      // read from the header alone (valid when error is empty)
+    ModelInfo info;      // read from the header alone (valid when error is empty); a folder
+                         // package's contentHash arrives later (hashPending)
     QString error;       // non-empty: the file is not a usable package (listed, not loadable)
     bool oneStep() const { return error.isEmpty() && info.steps == 1; }
+    bool hashPending() const { return error.isEmpty() && info.contentHash.empty(); }
 };
 
 // Thread safety: list/find/refresh/remove/setDefault belong to the GUI thread; load() may be
@@ -66,9 +70,20 @@ public:
 Q_SIGNALS:
     void modelsChanged();
     void defaultChanged(const QString& spec);
+    // Folder packages are listed from their headers; their sha256 (a 700 MB package takes
+    // seconds) is computed in a background thread afterwards, once per file version, and filled in.
+    void contentHashesReady();
+
+public:
+    ~ModelRegistry() override;
 
 private:
+    void startHashing();
+    void stopHashing();
+
     QString folder_;
+    std::thread hasher_;
+    std::atomic<bool> stopHashing_{false};
     QList<ModelEntry> models_;
     std::mutex cacheMutex_;
     std::map<std::string, std::shared_ptr<const Model>> cache_;
