@@ -2,6 +2,7 @@
 // every output readable at x4, cancel leaves only complete files, pause stops after the current
 // item and resume finishes, skip-existing, a corrupt input does not stop the batch, drops add
 // inputs, destroying the widget mid-run cancels cleanly.
+#include "batch_worker.h"
 #include "testutil.h"
 
 #include "shiftsr/engine/batch_plan.h"
@@ -21,6 +22,7 @@
 #include <QImageReader>
 #include <QMimeData>
 #include <QPushButton>
+#include <QSemaphore>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -31,6 +33,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <memory>
 
 using shiftsr::gui::BatchQueue;
@@ -98,6 +101,27 @@ class TestBatchQueue : public QObject {
                 return {};
         }
         return folder;
+    }
+
+    // When the worker starts item `row`, it waits until `action` (pause, cancel) has run on the
+    // GUI thread: the request reaches the worker at a known point, whatever the machine's speed.
+    void gateAtItem(BatchQueue& queue, int row, std::function<void()> action) {
+        auto gate = std::make_shared<QSemaphore>();
+        connect(
+            queue.workerForTests(), &shiftsr::gui::BatchWorker::itemStarted, queue.workerForTests(),
+            [&queue, row, gate, action](quint64, int started) {
+                if (started != row)
+                    return;
+                QMetaObject::invokeMethod(
+                    &queue,
+                    [gate, action] {
+                        action();
+                        gate->release();
+                    },
+                    Qt::QueuedConnection);
+                gate->tryAcquire(1, kRunTimeoutMs); // the timeout only guards against a hang
+            },
+            Qt::DirectConnection);
     }
 
     BatchQueue::Options optionsFor(const QString& name) {
@@ -297,10 +321,7 @@ private Q_SLOTS:
         const BatchQueue::Options o = optionsFor("cancel");
         queue.setOptions(o);
         queue.addInputs({in});
-        connect(&queue, &BatchQueue::itemStarted, &queue, [&queue](int row) {
-            if (row == 2)
-                queue.cancel();
-        });
+        gateAtItem(queue, 2, [&queue] { queue.cancel(); });
         QSignalSpy finished(&queue, &BatchQueue::batchFinished);
         QSignalSpy states(&queue, &BatchQueue::runStateChanged);
         queue.start();
@@ -316,13 +337,11 @@ private Q_SLOTS:
         QCOMPARE(finished.front().at(1).toInt(), 0);
         QCOMPARE(finished.front().at(2).toInt(), 0);
         QCOMPARE(done + cancelled, 6);
-        QVERIFY(done >= 2);
+        QCOMPARE(done, 2); // the cancel reached the worker as item 2 started: it stopped there
         for (int row = 0; row < 6; ++row)
             QCOMPARE(stateName(queue.item(row).state),
                      stateName(row < done ? ItemState::Done : ItemState::Cancelled));
         checkOutputs(queue, o.outputFolder); // complete files only, no temporaries
-        if (cancelled == 0)
-            QSKIP("the batch finished before the cancel reached the worker (outputs checked)");
         auto* table = queue.findChild<QTableWidget*>("items");
         QCOMPARE(table->item(5, BatchQueue::StatusColumn)->text(), QString("Cancelled"));
     }
@@ -333,22 +352,18 @@ private Q_SLOTS:
         const BatchQueue::Options o = optionsFor("pause");
         queue.setOptions(o);
         queue.addInputs({in});
-        connect(&queue, &BatchQueue::itemStarted, &queue, [&queue](int row) {
-            if (row == 1)
-                queue.pause();
-        });
+        gateAtItem(queue, 1, [&queue] { queue.pause(); });
         QSignalSpy finished(&queue, &BatchQueue::batchFinished);
         queue.start();
         QTRY_VERIFY_WITH_TIMEOUT(queue.runState() == RunState::Paused || finished.count() > 0,
                                  kRunTimeoutMs);
-        if (finished.count() > 0)
-            QSKIP("the batch finished before the pause reached the worker");
+        QCOMPARE(finished.count(), 0);
 
         // Paused: the item running at the pause finished; the next ones have not started.
         int done = 0;
         while (done < 6 && queue.item(done).state == ItemState::Done)
             ++done;
-        QVERIFY(done >= 2);
+        QCOMPARE(done, 2);
         for (int row = done; row < 6; ++row)
             QCOMPARE(stateName(queue.item(row).state), stateName(ItemState::Queued));
         checkOutputs(queue, o.outputFolder);
@@ -373,12 +388,12 @@ private Q_SLOTS:
         queue.setOptions(o);
         queue.addInputs({in});
         QSignalSpy finished(&queue, &BatchQueue::batchFinished);
+        gateAtItem(queue, 0, [&queue] { queue.pause(); }); // in case the worker reaches item 0 first
         queue.start();
-        queue.pause(); // usually before the first item; the worker may have begun one already
+        queue.pause(); // before the first item, or (gated) while it runs
         QTRY_VERIFY_WITH_TIMEOUT(queue.runState() == RunState::Paused || finished.count() > 0,
                                  kRunTimeoutMs);
-        if (finished.count() > 0)
-            QSKIP("the batch finished before the pause reached the worker");
+        QCOMPARE(finished.count(), 0);
         // A run pauses only with items left, so the cancel always has something to cancel.
         QCOMPARE(queue.itemCount(), 4);
         int done = 0;

@@ -150,6 +150,10 @@ private:
     QThread* thread_ = nullptr;
     BatchWorker* worker_ = nullptr; // lives in thread_
 
+public:
+    // The worker, for tests that gate it (a direct connection to its signals runs in its thread).
+    BatchWorker* workerForTests() const { return worker_; }
+
     QStringList inputs_;
     QSet<QString> excluded_; // planned files the user removed from the batch
     QList<Item> items_;
