@@ -1,6 +1,7 @@
 // safetensors reader/writer: round trip, alignment, atomic writes, and every malformed-file case
 // giving a clear InvalidFile error instead of a crash.
 #include "atomic_file.h"
+#include "sha256.h"
 #include "shiftsr/engine/safetensors.h"
 #include "testutil.h"
 
@@ -79,6 +80,8 @@ private Q_SLOTS:
     void limits();
     void openMemory();
     void realFixture();
+    void sha256KnownAnswers_data();
+    void sha256KnownAnswers();
 
 private:
     QTemporaryDir tmp_;
@@ -539,6 +542,35 @@ void TestSafeTensors::realFixture() {
     for (std::size_t i = 1; i < f->tensors().size(); ++i)
         QVERIFY(f->tensors()[i - 1].end <= f->tensors()[i].begin);
     QCOMPARE(f->tensors().back().end + f->dataOffset(), quint64(QFileInfo(file).size()));
+}
+
+// FIPS 180-4 / NIST test vectors for the hash that names packages in provenance: the empty
+// message, "abc", the two-block 448-bit message, a million 'a' (fed in uneven pieces), and the
+// file path (sha256File) on the same bytes.
+void TestSafeTensors::sha256KnownAnswers_data() {
+    QTest::addColumn<QByteArray>("message");
+    QTest::addColumn<QString>("digest");
+    QTest::newRow("empty") << QByteArray() << "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    QTest::newRow("abc") << QByteArray("abc") << "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    QTest::newRow("448 bits") << QByteArray("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                              << "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
+    QTest::newRow("a million a") << QByteArray(1000000, 'a')
+                                 << "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+}
+
+void TestSafeTensors::sha256KnownAnswers() {
+    QFETCH(QByteArray, message);
+    QFETCH(QString, digest);
+    Sha256 whole;
+    whole.update(message.constData(), std::size_t(message.size()));
+    QCOMPARE(QString::fromStdString(whole.hexDigest()), digest);
+    Sha256 pieces;
+    for (qsizetype at = 0, step = 1; at < message.size(); at += step, step = step * 3 % 997 + 1)
+        pieces.update(message.constData() + at, std::size_t(std::min<qsizetype>(step, message.size() - at)));
+    QCOMPARE(QString::fromStdString(pieces.hexDigest()), digest);
+    QTemporaryDir dir;
+    QVERIFY(testutil::writeAll(dir.filePath("m"), message));
+    QCOMPARE(QString::fromStdString(sha256File(dir.filePath("m").toStdString())), digest);
 }
 
 QTEST_GUILESS_MAIN(TestSafeTensors)
