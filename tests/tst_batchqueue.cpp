@@ -193,6 +193,9 @@ private Q_SLOTS:
             if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
                 c = '_';
         bo.tokens = {{"scale", "4"}, {"steps", "2"}, {"model", tag}, {"seed", "7"}};
+        QVERIFY(shiftsr::outputNameTokens(registry_->find(kModel)->info.name, 4, 2, 7) == bo.tokens);
+        QCOMPARE(shiftsr::outputNameTokens("ShiftSR lite x4 - RSD/one-step", 4, 1, 12345)["model"],
+                 std::string("ShiftSR_lite_x4_-_RSD_one-step"));
         auto plan = shiftsr::planBatch({in.toStdString()}, o.outputFolder.toStdString(), bo);
         QVERIFY2(plan.isOk(), plan.status().message().c_str());
         QCOMPARE(queue.itemCount(), int(plan->size()));

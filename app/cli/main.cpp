@@ -166,14 +166,7 @@ int cmdUpscale(int argc, char** argv) {
     bo.recursive = a.has("recursive") || a.has("r");
     bo.pattern = a.get("name", bo.pattern);
     bo.format = a.get("format", "keep");
-    std::string modelTag = info.name;
-    for (char& c : modelTag)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
-            c = '_';
-    bo.tokens = {{"scale", std::to_string(info.scale)},
-                 {"steps", std::to_string(steps ? steps : info.steps)},
-                 {"model", modelTag},
-                 {"seed", std::to_string(seed)}};
+    bo.tokens = shiftsr::outputNameTokens(info.name, info.scale, steps ? steps : info.steps, std::uint64_t(seed));
     bool toFolder = false;
     auto plan = shiftsr::planBatch(a.positionals(), a.get("output"), bo, &toFolder);
     if (!plan)

@@ -1,6 +1,8 @@
 // Batch planning for `shiftsr-cli upscale`.
 #include "shiftsr/engine/batch_plan.h"
 
+#include <cctype>
+
 #include "shiftsr/engine/image_io.h"
 
 #include <algorithm>
@@ -163,6 +165,15 @@ shiftsr::Result<std::vector<BatchItem>> planBatch(const std::vector<std::string>
         items.push_back({s.file.string(), out.string()});
     }
     return items;
+}
+
+std::map<std::string, std::string> outputNameTokens(const std::string& modelName, int scale, int steps,
+                                                    std::uint64_t seed) {
+    std::string tag = modelName;
+    for (char& c : tag)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
+            c = '_';
+    return {{"scale", std::to_string(scale)}, {"steps", std::to_string(steps)}, {"model", tag}, {"seed", std::to_string(seed)}};
 }
 
 } // namespace shiftsr

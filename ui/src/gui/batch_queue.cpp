@@ -67,16 +67,6 @@ QString absoluteClean(const QString& path) {
     return QDir::cleanPath(QFileInfo(path).absoluteFilePath());
 }
 
-// The {model} token as the CLI spells it: the package name with anything but letters, digits,
-// '-' and '.' replaced by '_'.
-std::string modelTag(const std::string& name) {
-    std::string tag = name;
-    for (char& c : tag)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
-            c = '_';
-    return tag;
-}
-
 bool isFinished(BatchQueue::ItemState state) {
     return state == BatchQueue::ItemState::Done || state == BatchQueue::ItemState::Skipped ||
            state == BatchQueue::ItemState::Failed;
@@ -487,10 +477,7 @@ BatchPlanRequest BatchQueue::planRequest() const {
     const ModelEntry* e =
         registry_.find(o.modelSpec.isEmpty() ? registry_.defaultSpec() : o.modelSpec);
     const ModelInfo info = e ? e->info : ModelInfo{};
-    request.options.tokens = {{"scale", std::to_string(info.scale)},
-                              {"steps", std::to_string(o.steps ? o.steps : info.steps)},
-                              {"model", modelTag(info.name)},
-                              {"seed", std::to_string(o.seed)}};
+    request.options.tokens = outputNameTokens(info.name, info.scale, o.steps ? o.steps : info.steps, o.seed);
     return request;
 }
 

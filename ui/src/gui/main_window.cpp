@@ -80,15 +80,6 @@ QString extensionFor(const QString& format) {
 }
 
 // The CLI's rule for {model}: letters, digits, '-' and '.', everything else '_'.
-QString fileNameTag(const QString& text) {
-    QString tag = text;
-    for (QChar& c : tag)
-        if (!(c.isLetterOrNumber() && c.unicode() < 128) && c != QLatin1Char('-') &&
-            c != QLatin1Char('.'))
-            c = QLatin1Char('_');
-    return tag;
-}
-
 bool isSupportedImage(const QString& path) {
     return ImageIO::isSupportedExtension(QFile::encodeName(path).toStdString());
 }
@@ -1190,14 +1181,13 @@ QString MainWindow::defaultSavePath(const ResultSlot& slot) const {
         name = QStringLiteral("%1-%2x%3+%4+%5")
                    .arg(name, QString::number(r.region.width()), QString::number(r.region.height()),
                         QString::number(r.region.x()), QString::number(r.region.y()));
-    const std::map<std::string, std::string> tokens = {
-        {"name", name.toStdString()},
-        {"ext", ext.toStdString()},
-        {"scale", std::to_string(r.region.isNull() ? r.color.cols / std::max(1, input_.color.cols)
-                                                   : r.color.cols / std::max(1, r.region.width()))},
-        {"steps", std::to_string(r.report.steps)},
-        {"model", fileNameTag(r.modelName).toStdString()},
-        {"seed", r.provenance.seed}};
+    const int scale = r.region.isNull() ? r.color.cols / std::max(1, input_.color.cols)
+                                        : r.color.cols / std::max(1, r.region.width());
+    std::map<std::string, std::string> tokens =
+        outputNameTokens(r.modelName.toStdString(), scale, r.report.steps, /*seed=*/0);
+    tokens["seed"] = r.provenance.seed; // the seed the result was made with
+    tokens["name"] = name.toStdString();
+    tokens["ext"] = ext.toStdString();
     return QDir(folder).filePath(
         QString::fromStdString(expandPattern(settings_.namePattern.toStdString(), tokens)));
 }

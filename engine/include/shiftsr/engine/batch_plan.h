@@ -4,6 +4,7 @@
 
 #include "shiftsr/engine/status.h"
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -35,6 +36,12 @@ shiftsr::Result<std::vector<BatchItem>> planBatch(const std::vector<std::string>
 
 // "{name}-x{scale}.{ext}" with tokens filled in; unknown tokens are kept as written.
 std::string expandPattern(const std::string& pattern, const std::map<std::string, std::string>& tokens);
+
+// The {scale}, {steps}, {model} and {seed} values of an output name, the same for the CLI, the
+// batch queue and the app's Save: {model} is the package name with anything but ASCII letters,
+// digits, '-' and '.' replaced by '_', so that it stays one part of a path.
+std::map<std::string, std::string> outputNameTokens(const std::string& modelName, int scale, int steps,
+                                                    std::uint64_t seed);
 
 // "1h02m", "3m05s", "42s".
 std::string formatDuration(double seconds);
