@@ -179,22 +179,20 @@ QString ModelRegistry::preferredSpec(bool oneStep) const {
 
 Result<std::shared_ptr<const Model>> ModelRegistry::load(const QString& spec, const LoadOptions& options) {
     const std::string key = spec.toStdString() + "|" + options.device + "|" + options.precision;
-    std::lock_guard<std::mutex> lock(cacheMutex_);
-    if (auto it = cache_.find(key); it != cache_.end())
-        return it->second;
-    Result<std::shared_ptr<const Model>> m = Status::error(StatusCode::NotFound, "no model " + spec.toStdString());
-    if (spec.startsWith(QStringLiteral("embedded:"))) {
-        const std::string id = spec.mid(9).toStdString();
-        const auto* em = resources::findEmbeddedModel(id);
-        if (!em)
-            return Status::error(StatusCode::NotFound, "no embedded model '" + id + "'");
-        m = Model::loadFromMemory(em->data, em->size, id, options);
-    } else {
-        m = Model::load(spec.toStdString(), options);
+    {
+        std::lock_guard<std::mutex> lock(cacheMutex_);
+        if (auto it = cache_.find(key); it != cache_.end())
+            return it->second;
     }
-    if (m)
-        cache_[key] = *m;
-    return m;
+    if (spec.isEmpty())
+        return Status::error(StatusCode::NotFound, "no model given");
+    // Loaded without the lock: a load takes seconds, and the GUI thread takes the lock too.
+    auto m = resources::loadModelSpec(spec.toStdString(), options);
+    if (!m)
+        return m;
+    std::lock_guard<std::mutex> lock(cacheMutex_);
+    const auto [it, inserted] = cache_.emplace(key, *m); // two threads may have loaded it: keep one
+    return it->second;
 }
 
 Result<QString> ModelRegistry::importOfficial(ConvertOptions options, const JobControl& job) {
