@@ -138,4 +138,14 @@ Status writeFileAtomically(const std::string& path,
     return Status::ok();
 }
 
+Status writeBytesAtomically(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+    return writeFileAtomically(path, [&](std::FILE* f) -> Status {
+        if (std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size()) {
+            const int err = errno;
+            return Status::error(StatusCode::IoError, "cannot write '" + path + "': " + osError(err));
+        }
+        return Status::ok();
+    });
+}
+
 } // namespace shiftsr

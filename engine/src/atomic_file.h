@@ -3,9 +3,11 @@
 
 #include "shiftsr/engine/status.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace shiftsr {
 
@@ -17,5 +19,9 @@ namespace shiftsr {
 // `writer` must not close the FILE*.
 Status writeFileAtomically(const std::string& path,
                            const std::function<Status(std::FILE*)>& writer);
+
+// The same for bytes held in memory (an encoded image): a short write is an IoError with the OS
+// error text.
+Status writeBytesAtomically(const std::string& path, const std::vector<std::uint8_t>& bytes);
 
 } // namespace shiftsr

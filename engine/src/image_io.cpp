@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -736,13 +735,7 @@ Status ImageIO::write(const std::string& path, const cv::Mat& color, const cv::M
     auto encoded = encode(path, color, alpha, options, warning);
     if (!encoded)
         return encoded.status();
-    return writeFileAtomically(path, [&](std::FILE* f) -> Status {
-        if (std::fwrite(encoded->data(), 1, encoded->size(), f) != encoded->size()) {
-            const int err = errno;
-            return Status::error(StatusCode::IoError, "cannot write '" + path + "': " + std::strerror(err));
-        }
-        return Status::ok();
-    });
+    return writeBytesAtomically(path, *encoded);
 }
 
 Result<std::vector<std::uint8_t>> ImageIO::encode(const std::string& path, const cv::Mat& colorIn,

@@ -251,11 +251,7 @@ Status Metadata::writeTo(const std::string& path, int width, int height,
         return s;
     if (bytes.size() >= 2 && bytes[0] == 'B' && bytes[1] == 'M') // BMP holds no metadata
         return Status::ok();
-    return writeFileAtomically(path, [&](std::FILE* f) -> Status {
-        if (std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size())
-            return Status::error(StatusCode::IoError, "cannot write '" + path + "'");
-        return Status::ok();
-    });
+    return writeBytesAtomically(path, bytes);
 }
 
 Status Metadata::embedInto(std::vector<std::uint8_t>& bytes, int width, int height, const Provenance& provenance,

@@ -23,16 +23,12 @@ Status writeOutputImage(const std::string& path, const cv::Mat& color, const cv:
                    : metadata.embedInto(*encoded, color.cols, color.rows, provenance, path);
     if (!s)
         return s;
-    return writeFileAtomically(path, [&](std::FILE* f) -> Status {
-        const std::size_t n =
-            gOutputFault.load() == int(OutputFault::Disk) ? encoded->size() / 2 : encoded->size();
-        if (std::fwrite(encoded->data(), 1, n, f) != encoded->size()) {
-            const int err = gOutputFault.load() == int(OutputFault::Disk) ? ENOSPC : errno;
-            return Status::error(StatusCode::IoError,
-                                 "cannot write '" + path + "': " + std::strerror(err));
-        }
-        return Status::ok();
-    });
+    if (gOutputFault.load() == int(OutputFault::Disk)) // half the bytes reach the disk, then it is full
+        return writeFileAtomically(path, [&](std::FILE* f) -> Status {
+            std::fwrite(encoded->data(), 1, encoded->size() / 2, f);
+            return Status::error(StatusCode::IoError, "cannot write '" + path + "': " + std::strerror(ENOSPC));
+        });
+    return writeBytesAtomically(path, *encoded);
 }
 
 } // namespace shiftsr
