@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 
 namespace shiftsr {
@@ -127,8 +128,9 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     // otherwise the grid with the fewest pixels whose tiles fit the memory budget (tiling::planGrid).
     report.bytesPerLqPixel = tiling::bytesPerLqPixel(m.arch);
     const bool explicitTile = req.tiles.tile > 0;
-    std::uint64_t maxArea = 0;    // automatic tiles: LQ pixels one tile may hold
     std::uint64_t tileBudget = 0; // automatic tiles: bytes for one tile and its band of the canvas
+    // Automatic tiles: LQ pixels one tile may hold; no cap until a tile runs out of memory.
+    std::uint64_t maxArea = std::numeric_limits<std::uint64_t>::max();
     int maxSide = 0;
     int tile = 0;              // explicit tiles: the side
     if (explicitTile) {
@@ -176,7 +178,6 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
             }
         }
         tileBudget = budget;
-        maxArea = budget / std::max<std::uint64_t>(1, report.bytesPerLqPixel);
         // CPU tiles stay a few seconds long (progress, cancellation); per-pixel UNet time is flat
         // from 256 to 512 px here, so nothing is lost. A GPU takes what fits.
         maxSide = m.device.is_cuda() ? 2048 : 512;
@@ -365,7 +366,7 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                     tile = smaller;
                 } else {
                     maxSide = smaller;
-                    maxArea = std::min<std::uint64_t>(maxArea, std::uint64_t(smaller) * smaller);
+                    maxArea = std::uint64_t(smaller) * smaller;
                 }
             }
         }

@@ -8,19 +8,31 @@ namespace shiftsr::tiling {
 
 std::atomic<int> gSimulateOomAbove{0};
 
-Axis planAxis(int length, int tile, int overlap) {
+namespace {
+
+// n tiles of length `extent` spread evenly over `length`, the last ending on the border (integer
+// arithmetic, so the grid is exact and stable); one tile of the axis's own length when n <= 1 or
+// the extent covers the axis.
+Axis spread(int length, int n, int extent) {
     Axis a;
-    if (length <= tile) {
+    if (n <= 1 || extent >= length) {
         a.starts = {0};
         a.extent = length;
         return a;
     }
-    a.extent = tile;
-    const int stride = std::max(1, tile - overlap);
-    const int n = 1 + (length - tile + stride - 1) / stride;
-    for (int i = 0; i < n; ++i) // even spread: integer arithmetic, so the grid is exact and stable
-        a.starts.push_back(int((std::int64_t(i) * (length - tile) + (n - 1) / 2) / (n - 1)));
+    a.extent = extent;
+    for (int i = 0; i < n; ++i)
+        a.starts.push_back(int((std::int64_t(i) * (length - extent) + (n - 1) / 2) / (n - 1)));
     return a;
+}
+
+} // namespace
+
+Axis planAxis(int length, int tile, int overlap) {
+    if (length <= tile)
+        return spread(length, 1, length);
+    const int stride = std::max(1, tile - overlap);
+    return spread(length, 1 + (length - tile + stride - 1) / stride, tile);
 }
 
 int snapTile(int tile, int offset) { return std::max(offset, tile / offset * offset); }
@@ -103,12 +115,6 @@ std::uint64_t bytesPerLqPixel(const Architecture& arch) {
     return std::uint64_t(std::ceil(floats * 4 * 1.5));
 }
 
-int tileForBudget(std::uint64_t budget, std::uint64_t bytesPerPixel, int offset) {
-    const double side = std::sqrt(double(budget) / double(std::max<std::uint64_t>(1, bytesPerPixel)));
-    // Capped so that one tile stays a unit of progress and cancellation on large budgets.
-    return snapTile(int(std::min(side, 2048.0)), offset);
-}
-
 int Grid::minOverlap() const {
     int o = 1 << 30;
     for (const Axis* a : {&x, &y})
@@ -120,20 +126,6 @@ int Grid::minOverlap() const {
 namespace {
 
 int roundUp(int v, int align) { return (v + align - 1) / align * align; }
-
-// n tiles of length `extent` spread evenly over `length` (planAxis's spacing).
-Axis spread(int length, int n, int extent) {
-    Axis a;
-    a.extent = std::min(extent, length);
-    if (n <= 1 || extent >= length) {
-        a.starts = {0};
-        a.extent = length;
-        return a;
-    }
-    for (int i = 0; i < n; ++i)
-        a.starts.push_back(int((std::int64_t(i) * (length - extent) + (n - 1) / 2) / (n - 1)));
-    return a;
-}
 
 // Length of each of n tiles that cover `length` with overlaps >= minOverlap (the +1 absorbs the
 // rounding of the even spread), rounded up to `align`; one tile is the axis itself.

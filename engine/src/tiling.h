@@ -47,9 +47,6 @@ torch::Tensor window1d(int length, int rampBefore, int rampAfter);
 // architecture (see tiling.cpp for the terms).
 std::uint64_t bytesPerLqPixel(const Architecture& arch);
 
-// Largest tile (multiple of `offset`, at least `offset`) whose estimate fits `budget`.
-int tileForBudget(std::uint64_t budget, std::uint64_t bytesPerPixel, int offset);
-
 // Automatic tiles overlap by at least this many LQ pixels (64 HR pixels of raised-cosine blend):
 // enough for the border effects of the lite UNet to fall below the noise of a second seed.
 inline constexpr int kMinOverlap = 16;
