@@ -6,12 +6,22 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace cli {
 
 // A .safetensors path or embedded:ID; empty = the embedded default.
 shiftsr::Result<std::shared_ptr<const shiftsr::Model>> loadModel(const std::string& spec,
                                                                  const shiftsr::LoadOptions& options);
+
+// This program run again with `args` in a fresh process (so that its peak memory is its own):
+// stdout captured, stderr passed through; wall time from fork to exit, peak RSS from wait4.
+struct ChildRun {
+    double wallS = 0;
+    double peakRssMb = 0;
+    std::string out; // what it printed on stdout
+};
+shiftsr::Result<ChildRun> runSelf(const std::vector<std::string>& args);
 
 // `shiftsr-cli eval`: models vs bicubic (and external programs) on held-out photos.
 int cmdEval(int argc, char** argv);

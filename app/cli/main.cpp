@@ -379,30 +379,12 @@ int cmdConvert(int argc, char** argv) {
 
 // Runs `shiftsr-cli bench-memory-probe ...` in a fresh process (its peak RSS is its own) and
 // returns the JSON it prints.
-shiftsr::Result<nlohmann::json> runMemoryProbe(const std::vector<std::string>& args) {
-    std::error_code ec;
-    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec); // not a shell's
-    if (ec)
-        return shiftsr::Status::error(shiftsr::StatusCode::Unsupported, "cannot find this program (/proc/self/exe)");
-    std::string cmd;
-    for (const auto& a : std::vector<std::string>{self.string(), "bench-memory-probe"})
-        cmd += "'" + a + "' ";
-    for (const auto& a : args) {
-        std::string q = "'";
-        for (char c : a)
-            q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-        cmd += " " + q + "'";
-    }
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p)
-        return shiftsr::Status::error(shiftsr::StatusCode::Internal, "cannot start the memory probe");
-    std::string text;
-    char buf[4096];
-    while (size_t got = std::fread(buf, 1, sizeof buf, p))
-        text.append(buf, got);
-    const int rc = pclose(p);
-    if (rc != 0)
-        return shiftsr::Status::error(shiftsr::StatusCode::Internal, "memory probe failed (see above)");
+shiftsr::Result<nlohmann::json> runMemoryProbe(std::vector<std::string> args) {
+    args.insert(args.begin(), "bench-memory-probe");
+    auto run = cli::runSelf(args);
+    if (!run)
+        return run.status();
+    const std::string& text = run->out;
     try {
         return nlohmann::json::parse(text);
     } catch (const std::exception& e) {
