@@ -631,12 +631,7 @@ void MainWindow::setSettings(const AppSettings& settings) {
     restoring_ = false;
     settings_ = this->settings();
     settings_.save();
-    if (batchQueue_ && batchQueue_->runState() == BatchQueue::RunState::Idle) {
-        BatchQueue::Options o = batchQueue_->options(); // a batch follows the settings too
-        o.load = settings_.loadOptions();
-        o.request = settings_.requestTemplate();
-        batchQueue_->setOptions(o);
-    }
+    applySettingsToBatchQueue(); // a batch follows the settings too
     rebuildRecentMenu();
     updateActions();
 }
@@ -1342,6 +1337,15 @@ void MainWindow::showModelManager() {
     modelManager_->activateWindow();
 }
 
+void MainWindow::applySettingsToBatchQueue() {
+    if (!batchQueue_ || batchQueue_->runState() != BatchQueue::RunState::Idle)
+        return; // a running batch keeps the settings it started with
+    BatchQueue::Options o = batchQueue_->options();
+    o.load = settings_.loadOptions();        // device and precision
+    o.request = settings_.requestTemplate(); // tile, memory, colour fix, metadata, quality
+    batchQueue_->setOptions(o);
+}
+
 void MainWindow::showBatchQueue() {
     Q_EMIT batchQueueRequested();
     if (!batchQueue_) {
@@ -1352,12 +1356,7 @@ void MainWindow::showBatchQueue() {
         batchQueue_->setWindowTitle(tr("Batch upscale — ShiftSR"));
         batchQueue_->resize(900, 520);
     }
-    if (batchQueue_->runState() == BatchQueue::RunState::Idle) {
-        BatchQueue::Options o = batchQueue_->options();
-        o.load = settings_.loadOptions(); // device and precision from the settings
-        o.request = settings_.requestTemplate(); // tile, memory, colour fix, metadata, quality
-        batchQueue_->setOptions(o);
-    }
+    applySettingsToBatchQueue();
     batchQueue_->show();
     batchQueue_->raise();
     batchQueue_->activateWindow();

@@ -118,6 +118,9 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    // The settings' engine options into the batch queue, when it exists and is idle.
+    void applySettingsToBatchQueue();
+
     struct ResultSlot {
         QString label; // the job's label
         std::optional<EngineJobResult> result;
