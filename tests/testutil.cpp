@@ -32,6 +32,8 @@ QStringList fixtureCases() {
     return out;
 }
 
+QString samplePhoto() { return QDir(sourceDir()).absoluteFilePath(QStringLiteral("resources/samples/chelsea-lq.png")); }
+
 QByteArray readAll(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))

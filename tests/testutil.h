@@ -25,6 +25,8 @@ QStringList fixtureCases();
             QFAIL(qPrintable(missing_));                                                             \
         }                                                                                            \
     } while (0)
+// The bundled sample photo (resources/samples/chelsea-lq.png, 112x75).
+QString samplePhoto();
 // Reads a whole file; empty on failure.
 QByteArray readAll(const QString& path);
 bool writeAll(const QString& path, const QByteArray& bytes);

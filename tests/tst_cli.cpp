@@ -139,7 +139,7 @@ private Q_SLOTS:
     void upscaleSampleWithEmbeddedModel() {
         QTemporaryDir tmp;
         const QString out = tmp.filePath("chelsea-x4.png");
-        Run r = cli({"upscale", testutil::sourceDir() + "/resources/samples/chelsea-lq.png", "-o", out, "--json"});
+        Run r = cli({"upscale", testutil::samplePhoto(), "-o", out, "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
         const auto top = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(top["ok"].toInt(), 1);

@@ -41,7 +41,7 @@ private Q_SLOTS:
         QVERIFY2(cpu.isOk(), cpu.status().message().c_str());
         QVERIFY2(gpu.isOk(), gpu.status().message().c_str());
         QVERIFY((*gpu)->onCuda());
-        cv::Mat photo = cv::imread((testutil::sourceDir() + "/resources/samples/chelsea-lq.png").toStdString());
+        cv::Mat photo = cv::imread(testutil::samplePhoto().toStdString());
         QVERIFY(!photo.empty());
         UpscaleRequest req;
         req.image = photo;

@@ -23,7 +23,7 @@ private Q_SLOTS:
         QVERIFY(e);
         auto model = Model::loadFromMemory(e->data, e->size, e->id, {"cpu", "auto"});
         QVERIFY2(model.isOk(), model.status().message().c_str());
-        cv::Mat photo = cv::imread((testutil::sourceDir() + "/resources/samples/chelsea-lq.png").toStdString());
+        cv::Mat photo = cv::imread(testutil::samplePhoto().toStdString());
         QVERIFY(!photo.empty());
         UpscaleRequest req;
         cv::resize(photo, req.image, cv::Size(2000, 1500), 0, 0, cv::INTER_CUBIC); // 8000x6000 out
