@@ -3,6 +3,7 @@
 // falls below the plain shuffle's on the base model's own outputs, the package keeps the base's
 // network, name, steps and provenance and loads and runs, a one-step student can get a head too.
 #include "testutil.h"
+#include "upscale_util.h"
 #include "train_testutil.h"
 
 #include "codec.h"
@@ -12,7 +13,6 @@
 
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/safetensors.h"
-#include "shiftsr/engine/upscaler.h"
 #include "shiftsr/training/decoder.h"
 #include "shiftsr/training/rsd.h"
 #include "shiftsr/training/teacher.h"
@@ -254,10 +254,10 @@ private Q_SLOTS:
 
         cv::Mat lq(24, 20, CV_8UC3);
         cv::randu(lq, 60, 190);
-        UpscaleOptions o;
+        testutil::RawRun o;
         o.seed = 3;
-        auto r = Upscaler(*m).upscale(lq, o);
-        auto r0 = Upscaler(*base).upscale(lq, o);
+        auto r = testutil::rawUpscale(*m, lq, o);
+        auto r0 = testutil::rawUpscale(*base, lq, o);
         QVERIFY2(r.isOk(), r.status().message().c_str());
         QVERIFY(r0.isOk());
         QCOMPARE(r->image.cols, 80);
@@ -287,7 +287,7 @@ private Q_SLOTS:
         auto h = Model::load(outHalf.toStdString(), LoadOptions{"cpu", "fp32"});
         QVERIFY2(h.isOk(), h.status().message().c_str());
         QCOMPARE((*h)->info().metadata.at("codec_config"), std::string(R"({"channels":8,"layers":3,"strength":0.5})"));
-        auto rh = Upscaler(*h).upscale(lq, o);
+        auto rh = testutil::rawUpscale(*h, lq, o);
         QVERIFY(rh.isOk());
         cv::Mat a16, b16, c16;
         r->image.convertTo(a16, CV_32F);
@@ -325,7 +325,7 @@ private Q_SLOTS:
         const auto prov = provenanceOf(**m);
         QCOMPARE(prov["teacher_sha256"].toString().toStdString(), sha256File(teacher_.toStdString()));
         QCOMPARE(prov["decoder"].toObject()["sampler_steps"].toInt(), 1);
-        auto up = Upscaler(*m).upscale(cv::Mat(16, 16, CV_8UC3, cv::Scalar(10, 200, 90)), UpscaleOptions{});
+        auto up = testutil::rawUpscale(*m, cv::Mat(16, 16, CV_8UC3, cv::Scalar(10, 200, 90)));
         QVERIFY2(up.isOk(), up.status().message().c_str());
 
         // Continue: the new run starts from the package's head.

@@ -111,11 +111,11 @@ private Q_SLOTS:
         if (!f)
             return;
         c10::InferenceMode guard;
-        nn::UNetModelSwinImpl::Debug dbg;
-        f->unet->setDebug(&dbg);
+        nn::RunState::Debug dbg;
+        nn::RunState state;
+        state.debug = &dbg;
         auto out = f->unet->forward(f->t("unet_fwd.x_in"), f->t("unet_fwd.t").round().to(torch::kLong),
-                                    f->t("unet_fwd.lq"));
-        f->unet->setDebug(nullptr);
+                                    f->t("unet_fwd.lq"), &state);
         const std::pair<const char*, torch::Tensor> dbgs[] = {
             {"unet_fwd.dbg.temb", dbg.temb},
             {"unet_fwd.dbg.input_blocks0_out_b0", dbg.inputBlock0.slice(0, 0, 1)},

@@ -4,8 +4,9 @@
 #include "device.h"
 #include "finish.h"
 #include "image_tensor.h"
-#include "output_fault.h"
 #include "model_impl.h"
+#include "output_fault.h"
+#include "sampler.h"
 #include "tensor_io.h"
 #include "testutil.h"
 #include "tiling.h"
@@ -22,6 +23,7 @@
 #include <QtTest>
 
 #include <cstring>
+#include <thread>
 
 #include <sys/mman.h>
 
@@ -127,8 +129,9 @@ private Q_SLOTS:
         model_ = *m;
     }
 
-    // One tile (image not larger than the tile) is exactly the untiled official path.
-    void singleTileEqualsUpscaler() {
+    // One tile (image not larger than the tile) is exactly the untiled official path: the sampler's
+    // superResolve on the whole image, the arithmetic tst_parity checks against the official code.
+    void singleTileEqualsOfficialPath() {
         const cv::Mat img = noiseImage(40, 36);
         UpscaleRequest r;
         r.image = img;
@@ -137,11 +140,44 @@ private Q_SLOTS:
         auto rep = Pipeline(model_).run(r);
         QVERIFY2(rep.isOk(), rep.status().message().c_str());
         QCOMPARE(rep->tiles, 1);
-        UpscaleOptions o;
-        o.threads = 1;
-        auto ref = Upscaler(model_).upscale(img, o);
-        QVERIFY(ref.isOk());
-        QCOMPARE(maxAbsDiff(rep->image, ref->image), 0.0);
+        const auto& m = model_->impl();
+        device::InferenceGuard guard;
+        DiffusionParts parts{m.unet.get(), m.codec.get(), m.schedule.get(), m.arch.paddingOffset,
+                             m.arch.degridSigma};
+        SeededNoise noise(r.seed);
+        SampleOptions so;
+        so.mode = m.arch.steps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
+        so.extraNoiseChannels = m.arch.unet.extraInputChannels;
+        auto sr = superResolve(parts, (matToTensor01(img) - 0.5) / 0.5, noise, so, {});
+        const cv::Mat ref = tensor01ToMat(sr * 0.5 + 0.5, img.depth());
+        QCOMPARE(maxAbsDiff(rep->image, ref), 0.0);
+    }
+
+    // The model is shared and only read: two runs on it from two threads at once give the pixels
+    // of the same two runs one after the other (multi-step, so the Swin caches of a run are hit).
+    void concurrentRunsOnOneModel() {
+        UpscaleRequest a, b;
+        a.image = noiseImage(40, 36);
+        b.image = gradient(52, 44);
+        b.seed = 7;
+        for (UpscaleRequest* r : {&a, &b}) {
+            r->threads = 1;
+            r->tiles.tile = 32; // several tiles of two sizes: more cache entries per run
+        }
+        const Pipeline p(model_);
+        auto seqA = p.run(a), seqB = p.run(b);
+        QVERIFY(seqA.isOk() && seqB.isOk());
+        for (int round = 0; round < 3; ++round) {
+            Result<UpscaleReport> conA = Status::error(StatusCode::Internal, "not run"), conB = conA;
+            std::thread ta([&] { conA = p.run(a); });
+            std::thread tb([&] { conB = p.run(b); });
+            ta.join();
+            tb.join();
+            QVERIFY2(conA.isOk(), conA.status().message().c_str());
+            QVERIFY2(conB.isOk(), conB.status().message().c_str());
+            QCOMPARE(maxAbsDiff(conA->image, seqA->image), 0.0);
+            QCOMPARE(maxAbsDiff(conB->image, seqB->image), 0.0);
+        }
     }
 
     // Provable tiled-vs-untiled statement: tile (r, c) of the grid is the standalone run of its LQ

@@ -4,6 +4,7 @@
 #include "common.h"
 #include "rsd_init.h"
 #include "testutil.h"
+#include "upscale_util.h"
 #include "train_testutil.h"
 
 #include "model_impl.h"
@@ -14,7 +15,6 @@
 #include "shiftsr/engine/metrics.h"
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/safetensors.h"
-#include "shiftsr/engine/upscaler.h"
 #include "shiftsr/training/rsd.h"
 #include "shiftsr/training/teacher.h"
 
@@ -173,7 +173,7 @@ private Q_SLOTS:
         QCOMPARE(prov["teacher_sha256"].toString().toStdString(), sha256File(teacher_.toStdString()));
         QCOMPARE(prov["training"].toString(), QString("rsd"));
         cv::Mat lq(24, 20, CV_8UC3, cv::Scalar(40, 120, 200));
-        auto r = Upscaler(*m).upscale(lq, UpscaleOptions{});
+        auto r = testutil::rawUpscale(*m, lq);
         QVERIFY2(r.isOk(), r.status().message().c_str());
         QCOMPARE(r->steps, 1);
         QCOMPARE(r->image.cols, 80);
@@ -215,7 +215,7 @@ private Q_SLOTS:
         QCOMPARE(prov["weights"].toString(), QString("raw"));
         QCOMPARE(prov["stored_as"].toString(), QString("f16"));
         QCOMPARE(prov["teacher_sha256"].toString().toStdString(), sha256File(teacher_.toStdString()));
-        auto r = Upscaler(*m).upscale(cv::Mat(24, 20, CV_8UC3, cv::Scalar(40, 120, 200)), UpscaleOptions{});
+        auto r = testutil::rawUpscale(*m, cv::Mat(24, 20, CV_8UC3, cv::Scalar(40, 120, 200)));
         QVERIFY2(r.isOk(), r.status().message().c_str());
         QCOMPARE(r->steps, 1);
     }

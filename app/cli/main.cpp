@@ -9,7 +9,6 @@
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/pipeline.h"
 #include "shiftsr/engine/reference.h"
-#include "shiftsr/engine/upscaler.h"
 #include "shiftsr/resources/embedded.h"
 
 #include <nlohmann/json.hpp>

@@ -64,7 +64,7 @@ Result<std::string> benchPreset(const PresetBenchOptions& o) {
         device::InferenceGuard guard;
         unet->eval();
         codec.module()->eval();
-        nn::prepareUnetForInference(*unet, dev); // the layout the Upscaler runs
+        nn::prepareUnetForInference(*unet, dev); // the layout the pipeline runs
         unet->to(dev);
         codec.module()->to(dev);
         if (o.precision == "bf16") {

@@ -8,7 +8,6 @@
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/safetensors.h"
 
-#include <mutex>
 
 namespace shiftsr {
 
@@ -61,8 +60,7 @@ struct Model::Impl {
     torch::ScalarType dtype = torch::kFloat; // of convolutions and linear layers
     device::Precision precision = device::Precision::Fp32;
     std::string precisionNote; // why the precision is what it is, when it may surprise
-    // Swin blocks cache bias tensors: one run at a time per model.
-    mutable std::mutex runMutex;
+    // Nothing here changes after loading: runs keep their caches in their own state (nn::RunState).
 };
 
 // Builds networks from metadata and loads (strictly) the tensors of an opened package.

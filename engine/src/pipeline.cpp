@@ -209,8 +209,9 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         return tiling::planGrid(W, H, fits, maxSide, minOverlap, offset);
     };
 
-    std::lock_guard<std::mutex> lock(m.runMutex);
-    device::resetPeakRss(); // the report's peak is this run's (runs on other models may overlap)
+    // Runs share the model (only read) and nothing else: what this run caches is its own.
+    nn::RunState unetState;
+    device::resetPeakRss(); // the report's peak is this run's (other runs may overlap)
     report.threads = device::setThreads(req.threads);
     report.device = device::describe(m.device);
     report.steps = steps;
@@ -218,7 +219,7 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     SampleOptions so;
     so.mode = steps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
     so.extraNoiseChannels = m.arch.unet.extraInputChannels;
-    DiffusionParts parts{m.unet.get(), m.codec.get(), m.schedule.get(), offset, m.arch.degridSigma};
+    DiffusionParts parts{m.unet.get(), m.codec.get(), m.schedule.get(), offset, m.arch.degridSigma, &unetState};
 
     // One attempt over the whole grid. Tiles run row by row; every HR row that no later tile (and no
     // colour-fix halo) needs any more is finished into the output at once (finish.h), so only a band

@@ -86,7 +86,7 @@ torch::Tensor sampleLatent(const DiffusionParts& p, const torch::Tensor& xT, con
             auto extra = noise.next({B, o.extraNoiseChannels, in.size(2), in.size(3)}, in.options());
             in = torch::cat({in, extra}, 1);
         }
-        return p.unet->forward(in, timesteps(t, B, x.device()), lq);
+        return p.unet->forward(in, timesteps(t, B, x.device()), lq, p.unetState);
     };
 
     if (o.mode == SamplerMode::OneStep) {

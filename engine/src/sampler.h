@@ -40,13 +40,15 @@ private:
     std::deque<torch::Tensor> queue_;
 };
 
-// Everything a sampler run touches. Non-owning.
+// Everything a sampler run touches. Non-owning. The networks are only read; what a run writes is
+// in `unetState` (one per run: never shared between threads).
 struct DiffusionParts {
     nn::UNetModelSwinImpl* unet = nullptr;
     Codec* codec = nullptr;
     const ResShiftSchedule* schedule = nullptr;
     int paddingOffset = 64; // LQ padded (reflect, right/bottom) to a multiple of this
     double degridSigma = 0; // > 0: block-grid removal of the final latent (degrid.h), unshuffle codecs
+    nn::RunState* unetState = nullptr; // the run's UNet caches; null: nothing cached
 };
 
 // Optional record of a run's intermediates (parity tests, debugging).

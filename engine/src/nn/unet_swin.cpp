@@ -261,7 +261,7 @@ public:
 
     int64_t windowSize() const { return ws_; }
 
-    torch::Tensor forward(const torch::Tensor& x) {
+    torch::Tensor forward(const torch::Tensor& x, RunState* state) {
         const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
         const int64_t ws = ws_, N = ws * ws, heads = attn->heads(), hd = C / heads;
         const int64_t Hn = H / ws, Wn = W / ws;
@@ -277,7 +277,7 @@ public:
         qkv = qkv.reshape({B, 3, heads, hd, Hn, ws, Wn, ws})
                   .permute({1, 0, 4, 6, 2, 5, 7, 3})
                   .reshape({3, B * Hn * Wn, heads, N, hd});
-        auto out = attn->attend(qkv[0], qkv[1], qkv[2], addend(H, W, x)); // [B_, heads, N, hd]
+        auto out = attn->attend(qkv[0], qkv[1], qkv[2], addend(H, W, x, state)); // [B_, heads, N, hd]
         // back to a channels-last map: (B, Hn, ws, Wn, ws, heads, hd) -> [B, C, H, W]
         auto map = out.view({B, Hn, Wn, heads, ws, ws, hd})
                        .permute({0, 1, 4, 2, 5, 3, 6})
@@ -293,16 +293,20 @@ public:
     }
 
 private:
-    // Bias (+ shift mask) for a feature size, cached while the weights stay unchanged.
-    torch::Tensor addend(int64_t H, int64_t W, const torch::Tensor& like) {
-        const bool cacheable = !torch::GradMode::is_enabled();
-        // Inference tensors keep no version counter; weights built that way are never updated.
-        const auto version = attn->table.is_inference()
-                                 ? 0u
-                                 : attn->table.unsafeGetTensorImpl()->version_counter().current_version();
-        auto key = std::make_tuple(H, W, version, like.scalar_type(), like.device().str());
-        if (cacheable && cached_.defined() && key == cacheKey_)
-            return cached_;
+    // Bias (+ shift mask) for a feature size; a run's state keeps it while the weights stay unchanged.
+    torch::Tensor addend(int64_t H, int64_t W, const torch::Tensor& like, RunState* state) {
+        const bool cacheable = state && !torch::GradMode::is_enabled();
+        RunState::AddendKey key;
+        if (cacheable) {
+            // Inference tensors keep no version counter; weights built that way are never updated.
+            key = {H, W,
+                   attn->table.is_inference()
+                       ? 0u
+                       : attn->table.unsafeGetTensorImpl()->version_counter().current_version(),
+                   like.scalar_type(), like.device().str()};
+            if (auto hit = state->addend(this, key); hit.defined())
+                return hit;
+        }
         auto bias = attn->bias().to(like.scalar_type()).unsqueeze(0); // [1, heads, N, N]
         torch::Tensor out = bias;
         if (shift_ > 0) {
@@ -312,10 +316,8 @@ private:
             out = bias + m.to(like.scalar_type()).unsqueeze(1); // [nW, heads, N, N]
         }
         out = out.contiguous();
-        if (cacheable) {
-            cached_ = out;
-            cacheKey_ = key;
-        }
+        if (cacheable)
+            state->storeAddend(this, key, out);
         return out;
     }
 
@@ -324,8 +326,6 @@ private:
     WindowAttention attn{nullptr};
     torch::nn::Conv2d fc1{nullptr}, fc2{nullptr};
     torch::Tensor mask;
-    torch::Tensor cached_;
-    std::tuple<int64_t, int64_t, uint32_t, c10::ScalarType, std::string> cacheKey_;
 };
 TORCH_MODULE(SwinBlock);
 
@@ -348,12 +348,12 @@ public:
             unembedNorm = pu->register_module("norm", groupNorm(inChans, 1e-5));
     }
 
-    torch::Tensor forward(const torch::Tensor& x) {
+    torch::Tensor forward(const torch::Tensor& x, RunState* state) {
         auto h = run(embedProj, x);
         if (embedNorm)
             h = embedNorm->forward(h);
         for (auto& b : blocks_)
-            h = b->forward(h);
+            h = b->forward(h, state);
         h = run(unembedProj, h);
         if (unembedNorm)
             h = unembedNorm->forward(h);
@@ -377,15 +377,15 @@ public:
     // A nameless layer (no parameters): nearest up / avg-pool down without conv.
     void addParameterless(Kind kind) { items_.push_back({kind, torch::nn::AnyModule()}); }
 
-    torch::Tensor forward(torch::Tensor h, const torch::Tensor& emb, torch::Tensor* swinIn = nullptr,
-                          torch::Tensor* swinOut = nullptr) {
+    torch::Tensor forward(torch::Tensor h, const torch::Tensor& emb, RunState* state,
+                          torch::Tensor* swinIn = nullptr, torch::Tensor* swinOut = nullptr) {
         for (auto& it : items_) {
             switch (it.kind) {
             case Kind::Res: h = it.module.get<ResBlock>()->forward(h, emb); break;
             case Kind::Swin:
                 if (swinIn)
                     *swinIn = h;
-                h = it.module.get<SwinBasicLayer>()->forward(h);
+                h = it.module.get<SwinBasicLayer>()->forward(h, state);
                 if (swinOut)
                     *swinOut = h;
                 break;
@@ -537,6 +537,15 @@ UNetModelSwinImpl::UNetModelSwinImpl(const UNetSwinConfig& c) : config_(c) {
     outConv = out->register_module("2", conv2d(inputCh, c.outChannels, 3, 1, 1));
 }
 
+torch::Tensor RunState::addend(const void* block, const AddendKey& key) const {
+    auto it = addends_.find(block);
+    return it != addends_.end() && it->second.key == key ? it->second.value : torch::Tensor();
+}
+
+void RunState::storeAddend(const void* block, const AddendKey& key, torch::Tensor value) {
+    addends_[block] = Entry{key, std::move(value)};
+}
+
 void prepareUnetForInference(UNetModelSwinImpl& unet, const torch::Device& device) {
     unet.eval();
     if (device.is_cpu())
@@ -544,19 +553,21 @@ void prepareUnetForInference(UNetModelSwinImpl& unet, const torch::Device& devic
 }
 
 torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Tensor& t,
-                                         const torch::Tensor& lq) {
-    return forwardImpl(x, t, lq, Stop::None);
+                                         const torch::Tensor& lq, RunState* state) {
+    return forwardImpl(x, t, lq, Stop::None, state);
 }
 
 torch::Tensor UNetModelSwinImpl::encoderFeatures(const torch::Tensor& x, const torch::Tensor& t,
-                                                 const torch::Tensor& lq, bool firstLevel) {
-    return forwardImpl(x, t, lq, firstLevel ? Stop::FirstLevel : Stop::Middle);
+                                                 const torch::Tensor& lq, bool firstLevel,
+                                                 RunState* state) {
+    return forwardImpl(x, t, lq, firstLevel ? Stop::FirstLevel : Stop::Middle, state);
 }
 
 int64_t UNetModelSwinImpl::middleChannels() const { return middleChannels_; }
 
 torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch::Tensor& t,
-                                             const torch::Tensor& lq, Stop stop) {
+                                             const torch::Tensor& lq, Stop stop, RunState* state) {
+    RunState::Debug* debug = state ? state->debug : nullptr;
     auto emb = run(timeEmbed2, torch::silu(run(timeEmbed0, 
         timestepEmbedding(t, config_.modelChannels).to(x.scalar_type()))));
     torch::Tensor cond = lq.to(x.scalar_type());
@@ -565,8 +576,8 @@ torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch
             cond = m.type_info() == typeid(torch::nn::Conv2dImpl) ? run(m.get<torch::nn::Conv2d>(), cond)
                                                                   : m.forward(cond);
     auto h = torch::cat({x, cond}, 1);
-    if (debug_)
-        debug_->temb = emb;
+    if (debug)
+        debug->temb = emb;
     std::vector<torch::Tensor> hs;
     hs.reserve(inputBlocks_.size());
     bool firstSwin = true;
@@ -574,25 +585,25 @@ torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch
         auto& b = inputBlocks_[i];
         if (stop == Stop::FirstLevel && b->downsamples())
             return h;
-        if (debug_ && firstSwin && b->hasSwin()) {
-            h = b->forward(h, emb, &debug_->firstSwinIn, &debug_->firstSwinOut);
+        if (debug && firstSwin && b->hasSwin()) {
+            h = b->forward(h, emb, state, &debug->firstSwinIn, &debug->firstSwinOut);
             firstSwin = false;
         } else {
-            h = b->forward(h, emb);
+            h = b->forward(h, emb, state);
         }
-        if (debug_ && i == 0)
-            debug_->inputBlock0 = h;
+        if (debug && i == 0)
+            debug->inputBlock0 = h;
         hs.push_back(h);
     }
-    h = middle_->forward(h, emb);
-    if (debug_)
-        debug_->middle = h;
+    h = middle_->forward(h, emb, state);
+    if (debug)
+        debug->middle = h;
     if (stop != Stop::None) // Middle, or FirstLevel of a UNet that never downsamples
         return h;
     for (auto& b : outputBlocks_) {
         h = torch::cat({h, hs.back()}, 1);
         hs.pop_back();
-        h = b->forward(h, emb);
+        h = b->forward(h, emb, state);
     }
     return run(outConv, torch::silu(outNorm->forward(h)));
 }

@@ -48,26 +48,57 @@ struct UNetSwinConfig {
 class TimestepSequentialImpl;
 class SwinBasicLayerImpl;
 
+// What one run of a UNet keeps between its calls. The Swin blocks' attention addend (relative
+// position bias plus shift mask) depends only on the feature size, so a run computes it once per
+// block and size instead of at every step and tile. The network itself (weights, buffers) is never
+// written during inference: one UNetModelSwin serves any number of runs at once, each with its own
+// RunState (which is not shared between threads).
+class RunState {
+public:
+    // Intermediate outputs for parity debugging (filled when `debug` is set).
+    struct Debug {
+        torch::Tensor temb, inputBlock0, firstSwinIn, firstSwinOut, middle;
+    };
+    Debug* debug = nullptr;
+
+    struct AddendKey {
+        int64_t h = 0, w = 0;
+        uint32_t weightVersion = 0;
+        c10::ScalarType dtype = c10::ScalarType::Float;
+        std::string device;
+        bool operator==(const AddendKey& o) const {
+            return h == o.h && w == o.w && weightVersion == o.weightVersion && dtype == o.dtype &&
+                   device == o.device;
+        }
+    };
+    // The cached addend of `block` for `key`, or an undefined tensor.
+    torch::Tensor addend(const void* block, const AddendKey& key) const;
+    void storeAddend(const void* block, const AddendKey& key, torch::Tensor value);
+
+private:
+    struct Entry {
+        AddendKey key;
+        torch::Tensor value;
+    };
+    std::map<const void*, Entry> addends_;
+};
+
 class UNetModelSwinImpl : public torch::nn::Module {
 public:
     explicit UNetModelSwinImpl(const UNetSwinConfig& config);
     // x: [B, in+extra, h, w] latent (already input-scaled); t: [B] integer timesteps;
-    // lq: [B, 3, H, W] LQ image in [-1, 1] (H = h * lqSize / imageSize).
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq);
+    // lq: [B, 3, H, W] LQ image in [-1, 1] (H = h * lqSize / imageSize). `state`: the run's
+    // caches (optional; without one nothing is cached). Writes nothing in the module.
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq,
+                          RunState* state = nullptr);
     // Encoder features for a discriminator head (the encoder half only): the middle block's output,
     // or with `firstLevel` the last input block's output at the latent's own resolution (before the
     // first downsampling).
     torch::Tensor encoderFeatures(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq,
-                                  bool firstLevel = false);
+                                  bool firstLevel = false, RunState* state = nullptr);
     int64_t middleChannels() const;
     int64_t firstLevelChannels() const { return int64_t(config_.modelChannels) * config_.channelMult.at(0); }
     const UNetSwinConfig& config() const { return config_; }
-
-    // Intermediate outputs for parity debugging (filled when non-null).
-    struct Debug {
-        torch::Tensor temb, inputBlock0, firstSwinIn, firstSwinOut, middle;
-    };
-    void setDebug(Debug* debug) { debug_ = debug; }
 
 private:
     enum class Stop { None, FirstLevel, Middle };
@@ -79,10 +110,9 @@ private:
     std::shared_ptr<TimestepSequentialImpl> middle_;
     torch::nn::GroupNorm outNorm{nullptr};
     torch::nn::Conv2d outConv{nullptr};
-    Debug* debug_ = nullptr;
     int64_t middleChannels_ = 0;
     torch::Tensor forwardImpl(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq,
-                              Stop stop);
+                              Stop stop, RunState* state);
 };
 TORCH_MODULE(UNetModelSwin);
 

@@ -5,7 +5,6 @@
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/progress.h"
 #include "shiftsr/engine/status.h"
-#include "shiftsr/engine/upscaler.h"
 
 #include <opencv2/core.hpp>
 
@@ -52,6 +51,13 @@ struct UpscaleRequest {
     ImageReadOptions read;
 };
 
+struct StageTimes {
+    double encode = 0, decode = 0, total = 0; // seconds
+    std::vector<double> unetSteps;                      // one entry per network call
+    // Reading, tile blending, colour fix, writing (seconds).
+    double read = 0, blend = 0, colorFix = 0, write = 0;
+};
+
 struct UpscaleReport {
     cv::Mat image; // BGR or gray (as the input), same depth as the input
     cv::Mat alpha; // empty, or bicubic-upscaled input alpha of the same depth
@@ -68,8 +74,10 @@ struct UpscaleReport {
     std::vector<std::string> warnings; // e.g. tile halved after out-of-memory, alpha dropped
 };
 
-// Holds a shared immutable Model; run() may be called from any thread (runs on one model are
-// serialised). Never throws; Cancelled (and no output file) when job.cancel is raised.
+// Holds a shared immutable Model; run() may be called from any number of threads at once (each
+// run keeps its caches to itself). The one inference path of the engine: an in-memory image
+// without an output path is only returned. Never throws; Cancelled (and no output file) when
+// job.cancel is raised.
 class Pipeline {
 public:
     explicit Pipeline(std::shared_ptr<const Model> model);
