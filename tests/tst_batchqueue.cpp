@@ -171,7 +171,7 @@ private Q_SLOTS:
         QVERIFY(writeImage(in + "/sub/deep.png", 48, 48, 9));
         BatchQueue queue(*registry_);
         BatchQueue::Options o = optionsFor("plan");
-        o.pattern = "{name}_{model}_s{steps}_{seed}.{ext}";
+        o.namePattern = "{name}_{model}_s{steps}_{seed}.{ext}";
         o.format = "jpg";
         o.steps = 2;
         o.seed = 7;
@@ -186,7 +186,7 @@ private Q_SLOTS:
         // The same plan as the engine's (and so the CLI's) for the same tokens.
         shiftsr::BatchOptions bo;
         bo.recursive = true;
-        bo.pattern = o.pattern.toStdString();
+        bo.pattern = o.namePattern.toStdString();
         bo.format = "jpg";
         std::string tag = registry_->find(kModel)->info.name;
         for (char& c : tag)
@@ -220,7 +220,7 @@ private Q_SLOTS:
             QVERIFY(queue.item(row).input != removed);
 
         // A pattern that sends every input to one file is refused before anything runs.
-        o.pattern = "same.{ext}";
+        o.namePattern = "same.{ext}";
         queue.setOptions(o);
         QTRY_VERIFY_WITH_TIMEOUT(!queue.isPlanPending(), kPlanTimeoutMs);
         QVERIFY(!queue.planError().isEmpty());
@@ -287,10 +287,10 @@ private Q_SLOTS:
             image->exifData()["Exif.Image.Artist"] = "batch test";
             image->writeMetadata();
         }
-        auto run = [&](const QString& name, const UpscaleRequest& request) -> QString {
+        auto run = [&](const QString& name, const shiftsr::UpscaleSettings& engine) -> QString {
             BatchQueue queue(*registry_);
             BatchQueue::Options o = optionsFor(name);
-            o.request = request;
+            o.engine = engine;
             queue.setOptions(o);
             queue.addInputs({in});
             QSignalSpy finished(&queue, &BatchQueue::batchFinished);
@@ -299,12 +299,12 @@ private Q_SLOTS:
                 return {};
             return queue.item(0).output;
         };
-        UpscaleRequest custom;
-        custom.tiles.tile = 16;
+        shiftsr::UpscaleSettings custom;
+        custom.tile = 16;
         custom.colorFix = ColorFix::AdaIN;
         custom.keepMetadata = false;
-        custom.write.jpegQuality = 40;
-        const QString a = run("settings/custom", custom), b = run("settings/defaults", UpscaleRequest());
+        custom.quality = 40;
+        const QString a = run("settings/custom", custom), b = run("settings/defaults", shiftsr::UpscaleSettings());
         QVERIFY(!a.isEmpty() && !b.isEmpty());
         auto ma = Metadata::read(a.toStdString()), mb = Metadata::read(b.toStdString());
         QVERIFY(ma.isOk() && mb.isOk());
@@ -486,7 +486,7 @@ private Q_SLOTS:
 
     void optionsPersist() {
         BatchQueue::Options o = optionsFor("persist");
-        o.pattern = "{name}.{ext}";
+        o.namePattern = "{name}.{ext}";
         o.format = "webp";
         o.steps = 3;
         o.seed = 99;
@@ -499,7 +499,7 @@ private Q_SLOTS:
         const BatchQueue::Options back = again.options();
         QCOMPARE(back.modelSpec, o.modelSpec);
         QCOMPARE(back.outputFolder, o.outputFolder);
-        QCOMPARE(back.pattern, o.pattern);
+        QCOMPARE(back.namePattern, o.namePattern);
         QCOMPARE(back.format, o.format);
         QCOMPARE(back.steps, o.steps);
         QCOMPARE(back.seed, o.seed);

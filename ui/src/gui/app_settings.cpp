@@ -30,6 +30,28 @@ constexpr char kModelSpec[] = "main/model";
 constexpr char kSteps[] = "main/steps";
 constexpr char kBicubicInput[] = "main/bicubicInput";
 constexpr char kRecentFiles[] = "main/recentFiles";
+constexpr char kBatchModel[] = "batch/model";
+constexpr char kBatchSteps[] = "batch/steps";
+constexpr char kBatchSeed[] = "batch/seed";
+constexpr char kBatchOutputFolder[] = "batch/outputFolder";
+constexpr char kBatchPattern[] = "batch/pattern";
+constexpr char kBatchFormat[] = "batch/format";
+constexpr char kBatchSkipExisting[] = "batch/skipExisting";
+constexpr char kBatchRecursive[] = "batch/recursive";
+
+const QStringList& outputFormats() {
+    static const QStringList formats{QStringLiteral("keep"), QStringLiteral("png"),
+                                     QStringLiteral("jpg"),  QStringLiteral("tif"),
+                                     QStringLiteral("webp"), QStringLiteral("bmp")};
+    return formats;
+}
+
+// A stored seed: QSettings keeps quint64 as text or number depending on the backend.
+quint64 seedValue(const QVariant& value, quint64 fallback) {
+    bool ok = false;
+    const quint64 seed = value.toString().toULongLong(&ok);
+    return ok ? seed : fallback;
+}
 
 QString oneOf(const QVariant& value, const QStringList& allowed, const QString& fallback) {
     const QString s = value.toString();
@@ -52,10 +74,7 @@ AppSettings AppSettings::load() {
                                   QStringLiteral("/models"))
             .toString();
     a.outputFolder = s.value(kOutputFolder).toString();
-    a.outputFormat = oneOf(s.value(kOutputFormat),
-                           {QStringLiteral("keep"), QStringLiteral("png"), QStringLiteral("jpg"),
-                            QStringLiteral("tif"), QStringLiteral("webp"), QStringLiteral("bmp")},
-                           a.outputFormat);
+    a.outputFormat = oneOf(s.value(kOutputFormat), outputFormats(), a.outputFormat);
     const QString pattern = s.value(kNamePattern).toString();
     if (!pattern.trimmed().isEmpty())
         a.namePattern = pattern;
@@ -75,10 +94,7 @@ AppSettings AppSettings::load() {
     ColorFix fix = a.colorFix;
     if (parseColorFix(s.value(kColorFix).toString().toStdString(), &fix))
         a.colorFix = fix;
-    bool ok = false;
-    const quint64 seed = s.value(kSeed).toULongLong(&ok);
-    if (ok)
-        a.seed = seed;
+    a.seed = seedValue(s.value(kSeed), a.seed);
     a.modelSpec = s.value(kModelSpec).toString();
     a.steps = nonNegative(s.value(kSteps), a.steps, 10000);
     a.bicubicInput = s.value(kBicubicInput, a.bicubicInput).toBool();
@@ -119,25 +135,24 @@ void AppSettings::addRecentFile(const QString& path) {
         recentFiles.removeLast();
 }
 
-LoadOptions AppSettings::loadOptions() const {
-    LoadOptions o;
-    o.device = device.toStdString();
-    o.precision = precision.toStdString();
-    return o;
-}
-
-UpscaleRequest AppSettings::requestTemplate() const {
-    UpscaleRequest r;
-    r.seed = seed;
-    r.threads = threads;
-    r.tiles.tile = tile;
-    r.tiles.overlap = overlap;
-    r.tiles.memoryLimit = memoryBudgetMb > 0 ? std::uint64_t(memoryBudgetMb) << 20 : kDefaultMemoryLimit;
-    r.colorFix = colorFix;
-    r.keepMetadata = keepMetadata;
-    r.write.jpegQuality = quality;
-    r.write.webpQuality = quality;
-    return r;
+UpscaleSettings AppSettings::upscaleSettings() const {
+    UpscaleSettings u;
+    u.modelSpec = modelSpec.toStdString();
+    u.steps = steps;
+    u.seed = seed;
+    u.device = device.toStdString();
+    u.precision = precision.toStdString();
+    u.threads = threads;
+    u.tile = tile;
+    u.overlap = overlap;
+    // The app's 0 is "automatic": the default limit (the CLI's --max-memory 0 is the free memory).
+    u.maxMemoryMb = memoryBudgetMb > 0 ? std::uint64_t(memoryBudgetMb) : kDefaultMemoryLimit >> 20;
+    u.colorFix = colorFix;
+    u.keepMetadata = keepMetadata;
+    u.format = outputFormat.toStdString();
+    u.quality = quality;
+    u.namePattern = namePattern.toStdString();
+    return u;
 }
 
 bool AppSettings::operator==(const AppSettings& o) const {
@@ -148,6 +163,52 @@ bool AppSettings::operator==(const AppSettings& o) const {
            memoryBudgetMb == o.memoryBudgetMb && colorFix == o.colorFix && seed == o.seed &&
            modelSpec == o.modelSpec && steps == o.steps && bicubicInput == o.bicubicInput &&
            recentFiles == o.recentFiles;
+}
+
+BatchChoices BatchChoices::load() {
+    const QSettings s;
+    BatchChoices b;
+    b.modelSpec = s.value(kBatchModel).toString();
+    b.steps = nonNegative(s.value(kBatchSteps), b.steps, 10000);
+    b.seed = seedValue(s.value(kBatchSeed), b.seed);
+    b.outputFolder = s.value(kBatchOutputFolder).toString();
+    const QString pattern = s.value(kBatchPattern).toString();
+    if (!pattern.trimmed().isEmpty())
+        b.namePattern = pattern;
+    b.format = oneOf(s.value(kBatchFormat), outputFormats(), b.format);
+    b.skipExisting = s.value(kBatchSkipExisting, b.skipExisting).toBool();
+    b.recursive = s.value(kBatchRecursive, b.recursive).toBool();
+    return b;
+}
+
+void BatchChoices::save() const {
+    QSettings s;
+    s.setValue(kBatchModel, modelSpec);
+    s.setValue(kBatchSteps, steps);
+    s.setValue(kBatchSeed, QString::number(seed));
+    s.setValue(kBatchOutputFolder, outputFolder);
+    s.setValue(kBatchPattern, namePattern);
+    s.setValue(kBatchFormat, format);
+    s.setValue(kBatchSkipExisting, skipExisting);
+    s.setValue(kBatchRecursive, recursive);
+}
+
+UpscaleSettings BatchChoices::applyTo(UpscaleSettings engine) const {
+    engine.modelSpec = modelSpec.toStdString();
+    engine.steps = steps;
+    engine.seed = seed;
+    engine.namePattern = namePattern.toStdString();
+    engine.format = format.toStdString();
+    engine.skipExisting = skipExisting;
+    engine.recursive = recursive;
+    engine.cpuFallback = true;
+    return engine;
+}
+
+bool BatchChoices::operator==(const BatchChoices& o) const {
+    return modelSpec == o.modelSpec && steps == o.steps && seed == o.seed &&
+           outputFolder == o.outputFolder && namePattern == o.namePattern && format == o.format &&
+           skipExisting == o.skipExisting && recursive == o.recursive;
 }
 
 } // namespace shiftsr::gui

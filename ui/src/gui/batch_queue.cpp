@@ -25,7 +25,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpressionValidator>
-#include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStyle>
@@ -47,14 +46,6 @@ constexpr int kPlanDelayMs = 200; // typing a pattern re-plans once, not per key
 constexpr int kProgressScale = 1000;
 constexpr int kMaxSteps = 1000;
 
-constexpr char kModelKey[] = "batch/model";
-constexpr char kStepsKey[] = "batch/steps";
-constexpr char kSeedKey[] = "batch/seed";
-constexpr char kOutputKey[] = "batch/outputFolder";
-constexpr char kPatternKey[] = "batch/pattern";
-constexpr char kFormatKey[] = "batch/format";
-constexpr char kSkipKey[] = "batch/skipExisting";
-constexpr char kRecursiveKey[] = "batch/recursive";
 
 QString defaultOutputFolder() {
     QString base = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
@@ -78,6 +69,7 @@ BatchQueue::BatchQueue(ModelRegistry& registry, QWidget* parent)
     : QWidget(parent), registry_(registry), control_(std::make_shared<BatchControl>()) {
     qRegisterMetaType<BatchPlanResult>();
     qRegisterMetaType<BatchItemResult>();
+    qRegisterMetaType<BatchEstimate>();
     setAcceptDrops(true);
     buildUi();
     updatingWidgets_ = true; // until the stored options are in the widgets (setOptions ends it)
@@ -154,7 +146,7 @@ void BatchQueue::buildUi() {
     outputBrowse_ = new QPushButton(tr("&Browse…"), options);
     pattern_ = new QLineEdit(options);
     pattern_->setObjectName(QStringLiteral("pattern"));
-    pattern_->setPlaceholderText(Options().pattern);
+    pattern_->setPlaceholderText(Options().namePattern);
     pattern_->setToolTip(tr("Output file name; tokens: %1")
                              .arg(QStringLiteral("{name} {ext} {scale} {steps} {model} {seed}")));
     format_ = new QComboBox(options);
@@ -303,32 +295,18 @@ void BatchQueue::refillModels() {
 }
 
 void BatchQueue::loadSettings() {
-    const QSettings settings;
     Options o;
-    o.modelSpec = settings.value(kModelKey).toString();
-    o.steps = settings.value(kStepsKey, o.steps).toInt();
-    o.seed = settings.value(kSeedKey, QString::number(o.seed)).toString().toULongLong();
-    o.outputFolder = settings.value(kOutputKey, defaultOutputFolder()).toString();
-    o.pattern = settings.value(kPatternKey, o.pattern).toString();
-    o.format = settings.value(kFormatKey, o.format).toString();
-    o.skipExisting = settings.value(kSkipKey, o.skipExisting).toBool();
-    o.recursive = settings.value(kRecursiveKey, o.recursive).toBool();
+    static_cast<BatchChoices&>(o) = BatchChoices::load();
+    if (o.outputFolder.isEmpty())
+        o.outputFolder = defaultOutputFolder();
     if (model_->findData(o.modelSpec) < 0)
         o.modelSpec.clear(); // removed since: the default model, without a message
+    o.engine = engine_;
     setOptions(o);
 }
 
 void BatchQueue::saveSettings() const {
-    const Options o = options();
-    QSettings settings;
-    settings.setValue(kModelKey, o.modelSpec);
-    settings.setValue(kStepsKey, o.steps);
-    settings.setValue(kSeedKey, QString::number(o.seed));
-    settings.setValue(kOutputKey, o.outputFolder);
-    settings.setValue(kPatternKey, o.pattern);
-    settings.setValue(kFormatKey, o.format);
-    settings.setValue(kSkipKey, o.skipExisting);
-    settings.setValue(kRecursiveKey, o.recursive);
+    static_cast<const BatchChoices&>(options()).save();
 }
 
 BatchQueue::Options BatchQueue::options() const {
@@ -341,12 +319,11 @@ BatchQueue::Options BatchQueue::options() const {
         o.seed = seed;
     o.outputFolder = outputFolder_->text().trimmed();
     if (!pattern_->text().trimmed().isEmpty())
-        o.pattern = pattern_->text().trimmed();
+        o.namePattern = pattern_->text().trimmed();
     o.format = format_->currentData().toString();
     o.skipExisting = skipExisting_->isChecked();
     o.recursive = recursive_->isChecked();
-    o.load = loadOptions_;
-    o.request = requestTemplate_;
+    o.engine = engine_;
     return o;
 }
 
@@ -365,13 +342,12 @@ void BatchQueue::setOptions(const Options& o) {
     steps_->setValue(std::clamp(o.steps, 0, kMaxSteps));
     seed_->setText(QString::number(o.seed));
     outputFolder_->setText(QDir::toNativeSeparators(o.outputFolder));
-    pattern_->setText(o.pattern);
+    pattern_->setText(o.namePattern);
     const int format = format_->findData(o.format);
     format_->setCurrentIndex(format >= 0 ? format : 0);
     skipExisting_->setChecked(o.skipExisting);
     recursive_->setChecked(o.recursive);
-    loadOptions_ = o.load;
-    requestTemplate_ = o.request;
+    engine_ = o.engine;
     updatingWidgets_ = false;
     optionsEdited();
 }
@@ -471,13 +447,9 @@ BatchPlanRequest BatchQueue::planRequest() const {
     request.inputs = inputs_;
     request.excluded = excluded_;
     request.outputFolder = o.outputFolder.isEmpty() ? QString() : absoluteClean(o.outputFolder);
-    request.options.recursive = o.recursive;
-    request.options.pattern = o.pattern.toStdString();
-    request.options.format = o.format.toStdString();
     const ModelEntry* e =
         registry_.find(o.modelSpec.isEmpty() ? registry_.defaultSpec() : o.modelSpec);
-    const ModelInfo info = e ? e->info : ModelInfo{};
-    request.options.tokens = outputNameTokens(info.name, info.scale, o.steps ? o.steps : info.steps, o.seed);
+    request.options = o.settings().batchOptions(e ? e->info : ModelInfo{});
     return request;
 }
 
@@ -509,13 +481,11 @@ void BatchQueue::applyPlan(quint64 generation, const BatchPlanResult& result) {
         return; // an answer to a request since replaced
     appliedGeneration_ = generation;
     items_.clear();
-    weights_.clear();
     for (const BatchPlanEntry& entry : result.items) {
         Item item;
         item.input = entry.input;
         item.output = entry.output;
         items_ << item;
-        weights_ << std::max(1.0, entry.pixels);
     }
     planError_ =
         result.error.isEmpty() ? QString() : tr("Cannot plan the batch: %1").arg(result.error);
@@ -560,13 +530,8 @@ void BatchQueue::start() {
     }
     clearError();
 
-    BatchRunSettings settings;
-    settings.modelSpec = spec;
-    settings.load = o.load;
-    settings.base = o.request;
-    settings.base.steps = o.steps;
-    settings.base.seed = o.seed;
-    settings.skipExisting = o.skipExisting;
+    UpscaleSettings settings = o.settings();
+    settings.modelSpec = spec.toStdString();
     const BatchPlanRequest request = planRequest();
 
     // The rows of a previous run show their old results until the new plan arrives: reset them.
@@ -577,8 +542,7 @@ void BatchQueue::start() {
     control_->cancel.store(false);
     control_->pause.store(false);
     runGeneration_ = ++planGeneration_;
-    pausedRunSeconds_ = 0;
-    runClock_.invalidate(); // starts with the first item, after planning and model loading
+    estimate_ = BatchEstimate();
     runningRow_ = -1;
     setRunState(RunState::Running);
     const quint64 generation = runGeneration_;
@@ -631,7 +595,6 @@ void BatchQueue::cancel() {
 void BatchQueue::onRunFailed(quint64 generation, const QString& message) {
     if (generation != runGeneration_ || runState_ == RunState::Idle)
         return;
-    runClock_.invalidate();
     runningRow_ = -1;
     setRunState(RunState::Idle);
     const QString text =
@@ -645,8 +608,6 @@ void BatchQueue::onRunFailed(quint64 generation, const QString& message) {
 void BatchQueue::onItemStarted(quint64 generation, int row) {
     if (generation != runGeneration_ || row < 0 || row >= items_.size())
         return;
-    if (!runClock_.isValid())
-        runClock_.start();
     runningRow_ = row;
     items_[row].state = ItemState::Running;
     items_[row].progress = 0;
@@ -656,11 +617,13 @@ void BatchQueue::onItemStarted(quint64 generation, int row) {
     Q_EMIT itemStarted(row);
 }
 
-void BatchQueue::onItemProgress(quint64 generation, int row, double fraction) {
+void BatchQueue::onItemProgress(quint64 generation, int row, double fraction,
+                                const BatchEstimate& estimate) {
     if (generation != runGeneration_ || row < 0 || row >= items_.size() ||
         items_[row].state != ItemState::Running)
         return;
     items_[row].progress = std::clamp(fraction, 0.0, 1.0);
+    estimate_ = estimate;
     updateRow(row);
     updateSummary();
 }
@@ -673,6 +636,7 @@ void BatchQueue::onItemFinished(quint64 generation, const BatchItemResult& resul
     item.progress = result.state == ItemState::Done ? 1.0 : 0.0;
     item.seconds = result.seconds;
     item.message = result.message;
+    estimate_ = result.estimate;
     if (runningRow_ == result.row)
         runningRow_ = -1;
     updateRow(result.row);
@@ -689,8 +653,6 @@ void BatchQueue::onWorkerPaused(quint64 generation) {
             worker_, [worker = worker_] { worker->resume(); }, Qt::QueuedConnection);
         return;
     }
-    pausedRunSeconds_ = runSeconds();
-    runClock_.invalidate();
     setRunState(RunState::Paused);
 }
 
@@ -708,8 +670,6 @@ void BatchQueue::onWorkerFinished(quint64 generation, bool cancelled) {
 }
 
 void BatchQueue::finishRun() {
-    pausedRunSeconds_ = runSeconds();
-    runClock_.invalidate();
     runningRow_ = -1;
     int done = 0, skipped = 0, failed = 0, cancelled = 0;
     for (const Item& item : items_) {
@@ -729,10 +689,6 @@ void BatchQueue::setRunState(RunState state) {
     updateActions();
     updateSummary();
     Q_EMIT runStateChanged(state);
-}
-
-double BatchQueue::runSeconds() const {
-    return pausedRunSeconds_ + (runClock_.isValid() ? double(runClock_.elapsed()) / 1000.0 : 0.0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -790,41 +746,21 @@ void BatchQueue::updateRow(int row) {
 }
 
 double BatchQueue::overallProgress() const {
-    double total = 0, finished = 0;
-    for (int row = 0; row < items_.size(); ++row) {
-        total += weights_[row];
-        if (isFinished(items_[row].state))
-            finished += weights_[row];
-        else if (items_[row].state == ItemState::Running)
-            finished += weights_[row] * items_[row].progress;
-    }
-    return total > 0 ? finished / total : 0.0;
+    return estimate_.fraction;
 }
 
 void BatchQueue::updateSummary() {
     const int total = int(items_.size());
     int finished = 0, failed = 0;
-    double totalWeight = 0, doneWeight = 0, workedWeight = 0;
-    for (int row = 0; row < total; ++row) {
-        const Item& item = items_[row];
-        totalWeight += weights_[row];
+    for (const Item& item : items_) {
         finished += isFinished(item.state);
         failed += item.state == ItemState::Failed;
-        if (isFinished(item.state))
-            doneWeight += weights_[row];
-        // Skipped items cost no time: they count toward the progress, not toward the speed.
-        if (item.state == ItemState::Done || item.state == ItemState::Failed) {
-            workedWeight += weights_[row];
-        } else if (item.state == ItemState::Running) {
-            workedWeight += weights_[row] * item.progress;
-            doneWeight += weights_[row] * item.progress;
-        }
     }
-    const double fraction = totalWeight > 0 ? doneWeight / totalWeight : 0.0;
-    const double seconds = runSeconds();
-    double eta = -1;
-    if (totalWeight > 0 && workedWeight / totalWeight > 0.01 && seconds > 0)
-        eta = seconds * (totalWeight - doneWeight) / workedWeight;
+    // Progress, ETA and time come from the engine's batch runner (pixel-weighted; skipped files
+    // count toward the progress, not toward the speed; a pause does not count as time).
+    const double fraction = estimate_.fraction;
+    const double eta = estimate_.etaSeconds;
+    const double seconds = estimate_.seconds;
     progress_->setValue(int(std::clamp(fraction, 0.0, 1.0) * kProgressScale));
 
     QString text;

@@ -1,12 +1,11 @@
-// BatchWorker: plans and runs the batch queue's items in the worker thread.
+// BatchWorker: plans the batch queue's items and runs them through the engine's BatchRunner (the
+// CLI's runner) in the worker thread.
 #include "batch_worker.h"
 
-#include "shiftsr/engine/image_io.h"
 #include "shiftsr/gui/model_registry.h"
 
 #include <QDir>
 #include <QElapsedTimer>
-#include <QFileInfo>
 
 #include <string>
 #include <utility>
@@ -51,18 +50,8 @@ BatchPlanResult BatchWorker::makePlan(const BatchPlanRequest& request) {
         BatchPlanEntry entry;
         entry.input = fromStd(item.input);
         entry.output = fromStd(item.output);
-        if (request.excluded.contains(entry.input))
-            continue;
-        // Pixel counts weight the ETA: a 24-megapixel photo takes longer than a thumbnail.
-        const auto cached = pixelCache_.constFind(entry.input);
-        if (cached != pixelCache_.constEnd()) {
-            entry.pixels = *cached;
-        } else {
-            auto probe = ImageIO::probe(item.input);
-            entry.pixels = probe ? double(probe->width) * double(probe->height) : 0.0;
-            pixelCache_.insert(entry.input, entry.pixels);
-        }
-        result.items.push_back(entry);
+        if (!request.excluded.contains(entry.input))
+            result.items.push_back(entry);
     }
     return result;
 }
@@ -72,13 +61,10 @@ void BatchWorker::plan(quint64 generation, const BatchPlanRequest& request) {
 }
 
 void BatchWorker::start(quint64 generation, const BatchPlanRequest& request,
-                        const BatchRunSettings& settings) {
+                        const UpscaleSettings& settings) {
     generation_ = generation;
-    settings_ = settings;
-    items_.clear();
-    model_.reset();
+    runner_.reset();
     next_ = 0;
-    pixelCache_.clear(); // the files may have changed since the preview
 
     BatchPlanResult plan = makePlan(request);
     Q_EMIT planned(generation, plan);
@@ -90,11 +76,11 @@ void BatchWorker::start(quint64 generation, const BatchPlanRequest& request,
         Q_EMIT finished(generation, false);
         return;
     }
-    auto model = registry_.load(settings.modelSpec, settings.load);
+    const QString spec = fromStd(settings.modelSpec);
+    auto model = registry_.load(spec, settings.loadOptions());
     if (!model) {
-        Q_EMIT runFailed(generation,
-                         tr("cannot load the model %1: %2")
-                             .arg(settings.modelSpec, fromStd(model.status().message())));
+        Q_EMIT runFailed(generation, tr("cannot load the model %1: %2")
+                                         .arg(spec, fromStd(model.status().message())));
         return;
     }
     if (!QDir().mkpath(request.outputFolder)) {
@@ -102,27 +88,31 @@ void BatchWorker::start(quint64 generation, const BatchPlanRequest& request,
                                          .arg(QDir::toNativeSeparators(request.outputFolder)));
         return;
     }
-    model_ = *model;
-    items_ = plan.items;
+    std::vector<BatchItem> items;
+    for (const BatchPlanEntry& entry : plan.items)
+        items.push_back({entry.input.toStdString(), entry.output.toStdString()});
+    ModelRegistry* registry = &registry_;
+    runner_ = std::make_unique<BatchRunner>(
+        std::move(items), *model, settings, /*outputIsFolder=*/true,
+        [registry, spec](const LoadOptions& options) { return registry->load(spec, options); });
     runFrom(0);
 }
 
 void BatchWorker::resume() {
-    if (model_)
+    if (runner_)
         runFrom(next_);
     else // nothing left to resume: say so rather than leave the queue waiting
         Q_EMIT finished(generation_, false);
 }
 
 void BatchWorker::discard() {
-    items_.clear();
-    model_.reset();
+    runner_.reset();
     next_ = 0;
 }
 
 void BatchWorker::runFrom(int first) {
-    const Pipeline pipeline(model_);
-    for (int row = first; row < items_.size(); ++row) {
+    const int n = int(runner_->size());
+    for (int row = first; row < n; ++row) {
         if (control_->cancel.load()) {
             discard();
             Q_EMIT finished(generation_, true);
@@ -133,51 +123,47 @@ void BatchWorker::runFrom(int first) {
             Q_EMIT paused(generation_);
             return;
         }
-        const BatchPlanEntry& item = items_[row];
         Q_EMIT itemStarted(generation_, row);
-        BatchItemResult result;
-        result.row = row;
-        if (settings_.skipExisting && QFileInfo::exists(item.output)) {
-            result.state = BatchQueue::ItemState::Skipped;
-            Q_EMIT itemFinished(generation_, result);
-            continue;
-        }
-        // Recursive batches mirror subfolders; a folder that cannot be made fails the write below
-        // with the system's message.
-        QDir().mkpath(QFileInfo(item.output).absolutePath());
-
-        UpscaleRequest request = settings_.base;
-        request.input = item.input.toStdString();
-        request.output = item.output.toStdString();
         JobControl job;
         job.cancel = &control_->cancel;
         QElapsedTimer sinceReport;
         sinceReport.start();
         const quint64 generation = generation_;
-        job.progress = [this, &sinceReport, generation, row](double fraction, const std::string&) {
+        BatchRunner* runner = runner_.get();
+        job.progress = [this, runner, &sinceReport, generation, row](double fraction,
+                                                                    const std::string&) {
             if (fraction < 1.0 && sinceReport.elapsed() < kProgressIntervalMs)
                 return;
             sinceReport.restart();
-            Q_EMIT itemProgress(generation, row, fraction);
+            Q_EMIT itemProgress(generation, row, fraction, runner->estimate(size_t(row), fraction));
         };
-        auto report = pipeline.run(request, job);
-        if (report) {
+        const BatchFileResult file = runner_->run(size_t(row), job);
+        BatchItemResult result;
+        result.row = row;
+        result.estimate = runner_->estimate();
+        switch (file.state) {
+        case BatchFileResult::State::Skipped:
+            result.state = BatchQueue::ItemState::Skipped;
+            break;
+        case BatchFileResult::State::Done: {
             result.state = BatchQueue::ItemState::Done;
-            result.seconds = report->times.total;
+            result.seconds = file.report.times.total;
             QStringList warnings;
-            for (const std::string& warning : report->warnings)
+            for (const std::string& warning : file.report.warnings)
                 warnings << fromStd(warning);
             result.message = warnings.join(QStringLiteral("; "));
-        } else if (report.status().code() == StatusCode::Cancelled) {
+            break;
+        }
+        case BatchFileResult::State::Cancelled:
             result.state = BatchQueue::ItemState::Cancelled;
             Q_EMIT itemFinished(generation_, result);
             discard();
             Q_EMIT finished(generation_, true);
             return;
-        } else {
-            // One bad file does not stop the batch (as in the CLI).
+        case BatchFileResult::State::Failed: // one bad file does not stop the batch (as in the CLI)
             result.state = BatchQueue::ItemState::Failed;
-            result.message = fromStd(report.status().message());
+            result.message = fromStd(file.error);
+            break;
         }
         Q_EMIT itemFinished(generation_, result);
     }

@@ -3,11 +3,11 @@
 #pragma once
 
 #include "shiftsr/engine/batch_plan.h"
+#include "shiftsr/engine/batch_runner.h"
 #include "shiftsr/engine/model.h"
-#include "shiftsr/engine/pipeline.h"
+#include "shiftsr/engine/upscale_settings.h"
 #include "shiftsr/gui/batch_queue.h"
 
-#include <QHash>
 #include <QList>
 #include <QMetaType>
 #include <QObject>
@@ -38,7 +38,6 @@ struct BatchPlanRequest {
 struct BatchPlanEntry {
     QString input;
     QString output;
-    double pixels = 0; // from the header; 0 when it cannot be read (the item will fail)
 };
 
 struct BatchPlanResult {
@@ -46,18 +45,12 @@ struct BatchPlanResult {
     QString error; // untranslated engine message; empty on success
 };
 
-struct BatchRunSettings {
-    QString modelSpec;
-    LoadOptions load;
-    UpscaleRequest base; // input and output are filled in per item
-    bool skipExisting = false;
-};
-
 struct BatchItemResult {
     int row = -1;
     BatchQueue::ItemState state = BatchQueue::ItemState::Done;
     double seconds = 0;
     QString message; // failed: the engine's message; done: its warnings
+    BatchEstimate estimate; // of the batch after this item
 };
 
 class BatchWorker : public QObject {
@@ -71,7 +64,7 @@ public:
     // Plans again (the disk may have changed since the preview), creates the output folder, loads
     // the model and runs from the first item.
     void start(quint64 generation, const BatchPlanRequest& request,
-               const BatchRunSettings& settings);
+               const UpscaleSettings& settings);
     void resume();  // after paused(): goes on with the next item
     void discard(); // forgets a paused run (cancelled while paused)
 
@@ -79,7 +72,8 @@ Q_SIGNALS:
     void planned(quint64 generation, const shiftsr::gui::BatchPlanResult& result);
     void runFailed(quint64 generation, const QString& message); // nothing was run
     void itemStarted(quint64 generation, int row);
-    void itemProgress(quint64 generation, int row, double fraction);
+    void itemProgress(quint64 generation, int row, double fraction,
+                      const shiftsr::BatchEstimate& estimate);
     void itemFinished(quint64 generation, const shiftsr::gui::BatchItemResult& result);
     void paused(quint64 generation);
     void finished(quint64 generation, bool cancelled);
@@ -90,13 +84,10 @@ private:
 
     ModelRegistry& registry_;
     std::shared_ptr<BatchControl> control_;
-    QHash<QString, double> pixelCache_; // header probes of this session's preview plans
 
-    // The run in progress (also while paused).
+    // The run in progress (also while paused): the engine's batch runner, shared with the CLI.
     quint64 generation_ = 0;
-    QList<BatchPlanEntry> items_;
-    BatchRunSettings settings_;
-    std::shared_ptr<const Model> model_;
+    std::unique_ptr<BatchRunner> runner_;
     int next_ = 0;
 };
 
@@ -104,3 +95,4 @@ private:
 
 Q_DECLARE_METATYPE(shiftsr::gui::BatchPlanResult)
 Q_DECLARE_METATYPE(shiftsr::gui::BatchItemResult)
+Q_DECLARE_METATYPE(shiftsr::BatchEstimate)

@@ -933,8 +933,9 @@ EngineJob MainWindow::makeJob(const QString& spec, int steps, const QString& lab
     EngineJob job;
     job.label = label;
     job.modelSpec = spec;
-    job.load = settings_.loadOptions();
-    job.request = settings_.requestTemplate();
+    const UpscaleSettings settings = settings_.upscaleSettings();
+    job.load = settings.loadOptions();
+    job.request = settings.request();
     job.request.seed = seed();
     job.request.steps = steps;
     const QRect& r = set.region;
@@ -1237,7 +1238,7 @@ void MainWindow::saveResultAs(const QString& path) {
     job.path = absolute;
     job.color = slot->result->color;
     job.alpha = slot->result->alpha;
-    job.write = settings_.requestTemplate().write;
+    job.write = settings_.upscaleSettings().request().write;
     if (settings_.keepMetadata)
         job.metadata = input_.metadata;
     job.provenance = slot->result->provenance;
@@ -1341,8 +1342,7 @@ void MainWindow::applySettingsToBatchQueue() {
     if (!batchQueue_ || batchQueue_->runState() != BatchQueue::RunState::Idle)
         return; // a running batch keeps the settings it started with
     BatchQueue::Options o = batchQueue_->options();
-    o.load = settings_.loadOptions();        // device and precision
-    o.request = settings_.requestTemplate(); // tile, memory, colour fix, metadata, quality
+    o.engine = settings_.upscaleSettings(); // the queue's choices replace its model, steps, naming
     batchQueue_->setOptions(o);
 }
 

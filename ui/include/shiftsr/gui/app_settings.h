@@ -4,6 +4,7 @@
 
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/pipeline.h"
+#include "shiftsr/engine/upscale_settings.h"
 
 #include <QString>
 #include <QStringList>
@@ -46,12 +47,34 @@ struct AppSettings {
     // Moves `path` (made absolute) to the front of recentFiles, keeping at most kMaxRecentFiles.
     void addRecentFile(const QString& path);
 
-    LoadOptions loadOptions() const;
-    // A request with threads, tiles, colour fix, seed and write quality set; no input, no output.
-    UpscaleRequest requestTemplate() const;
+    // These settings as the engine's one settings type: the main window's model, steps and seed,
+    // output naming, format, quality and metadata, and the engine options. Requests and load
+    // options are built from it (UpscaleSettings::request, loadOptions).
+    UpscaleSettings upscaleSettings() const;
 
     bool operator==(const AppSettings& other) const;
     bool operator!=(const AppSettings& other) const { return !(*this == other); }
+};
+
+// The batch queue's own choices (the widgets of its window), under the keys batch/*. Read and
+// written only by the queue, so that saving the main window's settings never overwrites them; a
+// batch run takes everything else from AppSettings::upscaleSettings().
+struct BatchChoices {
+    QString modelSpec; // empty: the registry's default
+    int steps = 0;     // 0: the model's own
+    quint64 seed = 12345;
+    QString outputFolder; // empty: the queue proposes one
+    QString namePattern = QString::fromStdString(UpscaleSettings().namePattern);
+    QString format = QStringLiteral("keep");
+    bool skipExisting = false;
+    bool recursive = false;
+
+    static BatchChoices load();
+    void save() const;
+    // `engine` with these choices in place of its model, steps, seed, naming, skip-existing and
+    // recursion; a batch also falls back to the CPU when a file fails on CUDA.
+    UpscaleSettings applyTo(UpscaleSettings engine) const;
+    bool operator==(const BatchChoices& other) const;
 };
 
 } // namespace shiftsr::gui

@@ -2,10 +2,10 @@
 // (planBatch), per-item status, pixel-weighted ETA, pause, resume and cancel.
 #pragma once
 
+#include "shiftsr/engine/batch_runner.h"
 #include "shiftsr/engine/model.h"
-#include "shiftsr/engine/pipeline.h"
+#include "shiftsr/gui/app_settings.h"
 
-#include <QElapsedTimer>
 #include <QList>
 #include <QSet>
 #include <QString>
@@ -49,20 +49,12 @@ public:
     enum Column { InputColumn, OutputColumn, StatusColumn, ColumnCount };
     Q_ENUM(Column)
 
-    struct Options {
-        QString modelSpec; // empty: the registry's default
-        int steps = 0;     // 0: the model's own
-        quint64 seed = 12345;
-        QString outputFolder;
-        QString pattern = QStringLiteral("{name}-x{scale}.{ext}");
-        QString format = QStringLiteral("keep"); // keep | png | jpg | tif | webp | bmp
-        bool skipExisting = false;
-        bool recursive = false;
-        LoadOptions load; // device and precision (no widget: set by the application's settings)
-        // Everything else a run takes from the application's settings (tile, overlap, memory
-        // limit, threads, colour fix, keep-metadata, quality): AppSettings::requestTemplate().
-        // The queue's own steps and seed replace its values.
-        UpscaleRequest request;
+    // The queue's own choices (its widgets; stored under batch/*) and everything else a run takes
+    // from the application's settings (device, precision, threads, tiles, memory limit, colour
+    // fix, keep-metadata, quality: AppSettings::upscaleSettings()).
+    struct Options : BatchChoices {
+        UpscaleSettings engine;
+        UpscaleSettings settings() const { return applyTo(engine); } // what a run uses
     };
 
     struct Item {
@@ -74,8 +66,8 @@ public:
         QString message;     // failed: the reason; done: the engine's warnings
     };
 
-    // `registry` must outlive the widget. Options start from the last session's (QSettings
-    // "batch/..."), the output folder from <Pictures>/ShiftSR when none was chosen yet.
+    // `registry` must outlive the widget. Options start from the last session's (BatchChoices),
+    // the output folder from <Pictures>/ShiftSR when none was chosen yet.
     explicit BatchQueue(ModelRegistry& registry, QWidget* parent = nullptr);
     ~BatchQueue() override;
 
@@ -131,7 +123,7 @@ private:
     void applyPlan(quint64 generation, const BatchPlanResult& result);
     void onRunFailed(quint64 generation, const QString& message);
     void onItemStarted(quint64 generation, int row);
-    void onItemProgress(quint64 generation, int row, double fraction);
+    void onItemProgress(quint64 generation, int row, double fraction, const BatchEstimate& estimate);
     void onItemFinished(quint64 generation, const BatchItemResult& result);
     void onWorkerPaused(quint64 generation);
     void onWorkerFinished(quint64 generation, bool cancelled);
@@ -142,7 +134,6 @@ private:
     void updateActions();
     void showError(const QString& message);
     void clearError();
-    double runSeconds() const;
     QString statusText(const Item& item) const;
 
     ModelRegistry& registry_;
@@ -157,17 +148,14 @@ public:
     QStringList inputs_;
     QSet<QString> excluded_; // planned files the user removed from the batch
     QList<Item> items_;
-    QList<double> weights_; // input pixels: the ETA's weights
     QString planError_;
-    LoadOptions loadOptions_;
-    UpscaleRequest requestTemplate_;
+    UpscaleSettings engine_; // Options::engine
+    BatchEstimate estimate_; // of the run in progress or last run (the engine's batch runner)
     quint64 planGeneration_ = 0; // of the newest plan request; older answers are dropped
     quint64 appliedGeneration_ = 0;
     quint64 runGeneration_ = 0;
     RunState runState_ = RunState::Idle;
     int runningRow_ = -1;
-    QElapsedTimer runClock_;
-    double pausedRunSeconds_ = 0; // run time before the last pause
     bool updatingWidgets_ = false;
 
     QTimer* planTimer_ = nullptr;
