@@ -391,6 +391,21 @@ private Q_SLOTS:
         QCOMPARE(r.code, code);
         QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
     }
+
+    // `--help` after any command prints the usage on stdout and succeeds.
+    void commandHelp_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("help") << QStringList{"--help"};
+        QTest::newRow("upscale --help") << QStringList{"upscale", "--help"};
+        QTest::newRow("eval -h") << QStringList{"eval", "-h"};
+        QTest::newRow("info --help") << QStringList{"info", "x.safetensors", "--help"};
+    }
+    void commandHelp() {
+        QFETCH(QStringList, args);
+        Run r = cli(args);
+        QCOMPARE(r.code, 0);
+        QVERIFY2(QString::fromUtf8(r.out).contains("upscale options:"), r.out.constData());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)

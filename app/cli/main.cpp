@@ -14,6 +14,7 @@ Usage:
   shiftsr-cli upscale IN... -o OUT [options]     IN: image files and/or folders
   shiftsr-cli info MODEL [--json]
   shiftsr-cli models
+  shiftsr-cli COMMAND --help                     this text
   shiftsr-cli convert --unet UNET.pth --autoencoder AE.pth -o OUT.safetensors [--config CFG.json] [--name NAME]
   shiftsr-cli bench --input IMAGE [--model M] [--crop N] [--repeats N] [--tile N] [--no-bf16] [--no-memory] [--json]
   shiftsr-cli bench --input IMAGE --reference X4FAST.param [--model M] [--repeats N] [--threads N] [--json]
@@ -93,6 +94,12 @@ int main(int argc, char** argv) {
         std::cout << "shiftsr-cli " << SHIFTSR_VERSION << "\n";
         return cli::kOk;
     }
+    // `shiftsr-cli COMMAND --help`: the usage text, exit 0 (every command's options are in it).
+    for (int i = 2; i < argc; ++i)
+        if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+            std::cout << kUsageText;
+            return cli::kOk;
+        }
     if (cmd == "upscale")
         return cli::cmdUpscale(argc, argv);
     if (cmd == "info")
