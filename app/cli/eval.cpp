@@ -11,6 +11,7 @@
 #include "shiftsr/engine/image_io.h"
 #include "shiftsr/engine/metrics.h"
 #include "shiftsr/engine/pipeline.h"
+#include "shiftsr/engine/upscale_settings.h"
 #include "shiftsr/training/dataset.h"
 #include "shiftsr/training/degradation.h"
 
@@ -352,12 +353,13 @@ int cmdEval(int argc, char** argv) {
             const auto t0 = std::chrono::steady_clock::now();
             cv::Mat sr;
             if (m.model) {
-                shiftsr::UpscaleRequest req;
+                shiftsr::UpscaleSettings settings; // upscale's defaults, with eval's options
+                settings.steps = m.steps;
+                settings.seed = std::uint64_t(seed);
+                settings.threads = threads;
+                settings.tile = tile;
+                shiftsr::UpscaleRequest req = settings.request();
                 req.image = lq;
-                req.steps = m.steps;
-                req.seed = std::uint64_t(seed);
-                req.threads = threads;
-                req.tiles.tile = tile;
                 auto r = shiftsr::Pipeline(m.model).run(req);
                 if (!r)
                     return evalError(m.name + " on " + photos[i] + ": " + r.status().message());
