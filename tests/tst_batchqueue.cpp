@@ -159,8 +159,7 @@ private Q_SLOTS:
         QSettings().clear();
         QVERIFY(tmp_.isValid());
         registry_ = std::make_unique<ModelRegistry>(tmp_.filePath("models"));
-        if (!registry_->find(kModel))
-            QSKIP("the embedded test-tiny model is not in this build");
+        QVERIFY2(registry_->find(kModel), "the embedded test-tiny model is built with the tests");
     }
 
     void init() { QSettings().clear(); }
