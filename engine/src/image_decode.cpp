@@ -43,7 +43,7 @@ bool jpegIsComplete(const std::uint8_t* d, std::size_t n) {
             continue;
         if (n - pos < 2)
             return false;
-        const std::size_t len = std::size_t(d[pos]) << 8 | d[pos + 1];
+        const std::size_t len = bytes::be16(d + pos);
         if (len < 2 || len > n - pos)
             return false;
         pos += len;
@@ -72,8 +72,7 @@ bool jpegIsComplete(const std::uint8_t* d, std::size_t n) {
 bool pngIsComplete(const std::uint8_t* d, std::size_t n) {
     std::size_t pos = 8;
     while (n - pos >= 12) {
-        const std::size_t len = std::size_t(d[pos]) << 24 | std::size_t(d[pos + 1]) << 16 |
-                                std::size_t(d[pos + 2]) << 8 | d[pos + 3];
+        const std::size_t len = bytes::be32(d + pos);
         if (len > 0x7FFFFFFFu || len > n - pos - 12)
             return false;
         if (std::memcmp(d + pos + 4, "IEND", 4) == 0)
@@ -84,13 +83,12 @@ bool pngIsComplete(const std::uint8_t* d, std::size_t n) {
 }
 
 bool webpIsComplete(const std::uint8_t* d, std::size_t n) {
-    const std::uint64_t riff = std::uint64_t(d[4]) | std::uint64_t(d[5]) << 8 |
-                               std::uint64_t(d[6]) << 16 | std::uint64_t(d[7]) << 24;
+    const std::uint64_t riff = bytes::le32(d + 4);
     return riff + 8 <= n + (riff & 1); // a final pad byte may be missing
 }
 
 bool bmpIsComplete(const std::uint8_t* d, std::size_t n, const Header& h) {
-    MemorySource s(d, n);
+    MemoryReader s(d, n);
     std::uint32_t dataOffset, dibSize, bpp = 0, compression = 0;
     if (!s.u32(10, false, dataOffset) || !s.u32(14, false, dibSize))
         return false;
@@ -152,7 +150,7 @@ bool channelsEqual(const cv::Mat& m) {
 
 Result<DecodedImage> decode(const std::string& path, std::vector<std::uint8_t>& bytes,
                             const ImageReadOptions& options) {
-    MemorySource src(bytes.data(), bytes.size());
+    MemoryReader src(bytes.data(), bytes.size());
     Header h;
     if (Status s = parseHeader(src, path, h); !s)
         return s;

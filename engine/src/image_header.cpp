@@ -17,9 +17,10 @@ namespace shiftsr {
 namespace image {
 namespace {
 
-class FileSource : public ByteSource {
+// The header parsers' reader for probe(), which reads only the header of a file.
+class FileReader : public ByteReader {
 public:
-    FileSource(std::FILE* f, std::uint64_t size) : f_(f), size_(size) {}
+    FileReader(std::FILE* f, std::uint64_t size) : f_(f), size_(size) {}
     std::uint64_t size() const override { return size_; }
     bool readAt(std::uint64_t offset, void* dst, std::size_t n) override {
         if (offset > size_ || n > size_ - offset)
@@ -93,7 +94,7 @@ bool isSofMarker(std::uint32_t m) {
     return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
 }
 
-bool parseJpeg(ByteSource& s, Header& h) {
+bool parseJpeg(ByteReader& s, Header& h) {
     std::uint64_t pos = 2;
     for (;;) {
         std::uint32_t b;
@@ -130,7 +131,7 @@ bool parseJpeg(ByteSource& s, Header& h) {
     }
 }
 
-bool parsePng(ByteSource& s, Header& h) {
+bool parsePng(ByteReader& s, Header& h) {
     std::uint32_t len, w, hh, colorType;
     char type[4];
     if (!s.u32(8, true, len) || !s.readAt(12, type, 4) || std::memcmp(type, "IHDR", 4) != 0 ||
@@ -144,7 +145,7 @@ bool parsePng(ByteSource& s, Header& h) {
     return true;
 }
 
-bool parseWebp(ByteSource& s, Header& h) {
+bool parseWebp(ByteReader& s, Header& h) {
     char chunk[4];
     if (!s.readAt(12, chunk, 4))
         return false;
@@ -177,7 +178,7 @@ bool parseWebp(ByteSource& s, Header& h) {
     return false;
 }
 
-bool parseBmp(ByteSource& s, Header& h) {
+bool parseBmp(ByteReader& s, Header& h) {
     std::uint32_t dibSize;
     if (!s.u32(14, false, dibSize))
         return false;
@@ -203,7 +204,7 @@ bool parseBmp(ByteSource& s, Header& h) {
     return true;
 }
 
-bool parseTiff(ByteSource& s, Header& h) {
+bool parseTiff(ByteReader& s, Header& h) {
     std::uint8_t order[2];
     if (!s.readAt(0, order, 2))
         return false;
@@ -310,7 +311,7 @@ Status tooLarge(const std::string& path, std::uint64_t w, std::uint64_t h,
     return Status::error(StatusCode::Unsupported, msg);
 }
 
-Status parseHeader(ByteSource& s, const std::string& path, Header& h) {
+Status parseHeader(ByteReader& s, const std::string& path, Header& h) {
     std::uint8_t magic[16] = {};
     const std::size_t n =
         static_cast<std::size_t>(std::min<std::uint64_t>(sizeof(magic), s.size()));
@@ -355,7 +356,7 @@ Result<ImageIO::Probe> ImageIO::probe(const std::string& path) {
     std::uint64_t fileSize = 0;
     if (Status s = openImageFile(path, &f, &fileSize); !s)
         return s;
-    FileSource src(f, fileSize);
+    FileReader src(f, fileSize);
     Header h;
     Status s = parseHeader(src, path, h);
     std::fclose(f);

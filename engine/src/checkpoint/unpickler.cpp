@@ -2,6 +2,7 @@
 // on stack, memo, marks and objects, and a whitelist of the globals it may call.
 #include "checkpoint/unpickler.h"
 
+#include "byte_reader.h"
 #include "checkpoint/common.h"
 
 #include <cstdio>
@@ -615,9 +616,7 @@ private:
             case 'G': { // BINFLOAT (big-endian double)
                 if (!need(8))
                     return truncated("BINFLOAT", 8);
-                std::uint64_t bits = 0;
-                for (int k = 0; k < 8; ++k)
-                    bits = (bits << 8) | p_[pos_ + k];
+                const std::uint64_t bits = bytes::be64(p_ + pos_);
                 pos_ += 8;
                 PyRef o = make(Kind::Float);
                 std::memcpy(&o->f, &bits, 8);

@@ -1,6 +1,7 @@
 // torch.save's zip container: central directory, ZIP64 records, local headers, inflate, CRC-32.
 #include "checkpoint/zip_reader.h"
 
+#include "byte_reader.h"
 #include "checkpoint/common.h"
 
 #include <zlib.h>
@@ -15,21 +16,14 @@
 
 namespace shiftsr::checkpoint {
 
+using bytes::le16;
+using bytes::le32;
+using bytes::le64;
+
 namespace {
 
 constexpr std::uint64_t kMaxCentralDirectory = 256ull << 20;
 constexpr std::uint64_t kMaxZipEntries = 4u << 20;
-
-std::uint16_t le16(const unsigned char* p) {
-    return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
-}
-std::uint32_t le32(const unsigned char* p) {
-    return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
-           (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
-}
-std::uint64_t le64(const unsigned char* p) {
-    return static_cast<std::uint64_t>(le32(p)) | (static_cast<std::uint64_t>(le32(p + 4)) << 32);
-}
 
 Status zipInvalid(const std::string& path, const std::string& what) {
     return Status::error(StatusCode::InvalidFile, path + ": " + what);
