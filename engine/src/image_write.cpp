@@ -2,8 +2,8 @@
 // and alpha fitted to what the format holds, OpenCV's encoders, an atomic write.
 #include "shiftsr/engine/image_io.h"
 
-#include "atomic_file.h"
 #include "image_header.h"
+#include "shiftsr/nn/atomic_file.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>

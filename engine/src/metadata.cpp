@@ -1,9 +1,9 @@
 // Metadata through Exiv2 0.27 (the one file that includes it): read, filter, carry onto outputs.
 #include "shiftsr/engine/metadata.h"
 
-#include "atomic_file.h"
 #include "byte_reader.h"
 #include "image_file.h"
+#include "shiftsr/nn/atomic_file.h"
 
 #include <exiv2/exiv2.hpp>
 #include <exiv2/webpimage.hpp> // not part of exiv2.hpp in 0.27

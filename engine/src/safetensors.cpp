@@ -1,8 +1,8 @@
 // safetensors reader (fully validated header, lazy tensor reads) and atomic writer.
 #include "shiftsr/engine/safetensors.h"
 
-#include "atomic_file.h"
 #include "byte_reader.h"
+#include "shiftsr/nn/atomic_file.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,5 @@
 // SHA-256 implementation.
-#include "sha256.h"
+#include "shiftsr/nn/sha256.h"
 
 #include "byte_reader.h"
 

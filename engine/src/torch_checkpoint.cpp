@@ -1,7 +1,7 @@
 // TorchCheckpoint: a safe reader of torch.save zip checkpoints built from the parts in
 // checkpoint/ (zip container, restricted unpickler, state dict). Nothing from the file is ever
 // executed.
-#include "torch_checkpoint.h"
+#include "shiftsr/nn/torch_checkpoint.h"
 
 #include "checkpoint/common.h"
 #include "checkpoint/state_dict.h"

@@ -1,10 +1,10 @@
 // Upscaler: one image through a loaded model.
 #include "shiftsr/engine/upscaler.h"
 
-#include "device.h"
-#include "image_tensor.h"
-#include "model_impl.h"
-#include "sampler.h"
+#include "shiftsr/nn/device.h"
+#include "shiftsr/nn/image_tensor.h"
+#include "shiftsr/nn/model_impl.h"
+#include "shiftsr/nn/sampler.h"
 
 #include <chrono>
 

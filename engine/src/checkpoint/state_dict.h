@@ -4,7 +4,7 @@
 #pragma once
 
 #include "checkpoint/unpickler.h"
-#include "torch_checkpoint.h"
+#include "shiftsr/nn/torch_checkpoint.h"
 
 #include "shiftsr/engine/status.h"
 

@@ -3,7 +3,7 @@
 // globals, and executes nothing from the file.
 #pragma once
 
-#include "torch_checkpoint.h"
+#include "shiftsr/nn/torch_checkpoint.h"
 
 #include "shiftsr/engine/safetensors.h"
 #include "shiftsr/engine/status.h"

@@ -2,7 +2,7 @@
 // headers, stored and deflate entries checked against their CRC-32, all read at file offsets.
 #pragma once
 
-#include "torch_checkpoint.h"
+#include "shiftsr/nn/torch_checkpoint.h"
 
 #include "shiftsr/engine/status.h"
 

@@ -1,8 +1,8 @@
 // Shared trainer pieces (see common.h).
 #include "common.h"
 
-#include "device.h"
-#include "sampler.h"
+#include "shiftsr/nn/device.h"
+#include "shiftsr/nn/sampler.h"
 
 #include "shiftsr/engine/metrics.h"
 #include "shiftsr/training/degradation.h"

@@ -5,8 +5,8 @@
 #include "distributed.h"
 #include "run_files.h"
 
-#include "model_impl.h"
 #include "shiftsr/engine/progress.h"
+#include "shiftsr/nn/model_impl.h"
 #include "shiftsr/training/dataset.h"
 #include "shiftsr/training/job.h"
 #include "shiftsr/training/loader.h"
