@@ -1,11 +1,11 @@
 // Loads a parity fixture folder (official configs, weights, recorded tensors) into engine objects.
 #pragma once
 
-#include "codec.h"
-#include "nn/unet_swin.h"
-#include "nn/vq_autoencoder.h"
-#include "schedule.h"
-#include "tensor_io.h"
+#include "shiftsr/nn/codec.h"
+#include "shiftsr/nn/schedule.h"
+#include "shiftsr/nn/tensor_io.h"
+#include "shiftsr/nn/unet_swin.h"
+#include "shiftsr/nn/vq_autoencoder.h"
 
 #include <QString>
 

@@ -1,7 +1,7 @@
 // Helpers of the training tests (see train_testutil.h).
 #include "train_testutil.h"
 
-#include "tensor_io.h"
+#include "shiftsr/nn/tensor_io.h"
 #include "testutil.h"
 
 #include "shiftsr/engine/safetensors.h"

@@ -1,6 +1,6 @@
 // shiftsr-cli end to end: convert official torch.save checkpoints, info, bench JSON, upscale, errors.
-#include "tensor_io.h"
 #include "compact_net_util.h"
+#include "shiftsr/nn/tensor_io.h"
 #include "testutil.h"
 
 #include <opencv2/imgcodecs.hpp>

@@ -6,10 +6,10 @@
 #include "upscale_util.h"
 #include "train_testutil.h"
 
-#include "codec.h"
-#include "model_impl.h"
-#include "sha256.h"
-#include "tensor_io.h"
+#include "shiftsr/nn/codec.h"
+#include "shiftsr/nn/model_impl.h"
+#include "shiftsr/nn/sha256.h"
+#include "shiftsr/nn/tensor_io.h"
 
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/safetensors.h"

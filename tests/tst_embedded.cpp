@@ -8,7 +8,7 @@
 #include "shiftsr/engine/pipeline.h"
 #include "shiftsr/resources/embedded.h"
 
-#include "device.h"
+#include "shiftsr/nn/device.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>

@@ -1,7 +1,7 @@
 // Model packages: build from metadata, strict loading, clear errors for every kind of bad file,
 // and a full upscale through the public API (progress, cancel, determinism).
-#include "model_impl.h"
-#include "tensor_io.h"
+#include "shiftsr/nn/model_impl.h"
+#include "shiftsr/nn/tensor_io.h"
 #include "testutil.h"
 #include "upscale_util.h"
 

@@ -1,9 +1,9 @@
 // Parity with the official ResShift code: UNet forward, codec, schedule, multi-step and one-step
 // sampling against golden tensors, for tests/fixtures/resshift-tiny and every fixture folder under
 // SHIFTSR_FIXTURE_DIR.
-#include "nn/layers.h"
 #include "parity_util.h"
-#include "sampler.h"
+#include "shiftsr/nn/layers.h"
+#include "shiftsr/nn/sampler.h"
 #include "testutil.h"
 
 #include <QtTest>

@@ -1,13 +1,13 @@
 // Whole-image pipeline: tiling and blending against per-tile runs, seams, determinism, formats,
 // EXIF orientation and provenance, bad inputs, cancellation, and large images in bounded tiles.
 #include "color_fix.h"
-#include "device.h"
 #include "finish.h"
-#include "image_tensor.h"
-#include "model_impl.h"
 #include "output_fault.h"
-#include "sampler.h"
-#include "tensor_io.h"
+#include "shiftsr/nn/device.h"
+#include "shiftsr/nn/image_tensor.h"
+#include "shiftsr/nn/model_impl.h"
+#include "shiftsr/nn/sampler.h"
+#include "shiftsr/nn/tensor_io.h"
 #include "testutil.h"
 #include "tiling.h"
 

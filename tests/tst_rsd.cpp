@@ -7,10 +7,10 @@
 #include "upscale_util.h"
 #include "train_testutil.h"
 
-#include "model_impl.h"
-#include "sampler.h"
-#include "sha256.h"
-#include "tensor_io.h"
+#include "shiftsr/nn/model_impl.h"
+#include "shiftsr/nn/sampler.h"
+#include "shiftsr/nn/sha256.h"
+#include "shiftsr/nn/tensor_io.h"
 
 #include "shiftsr/engine/metrics.h"
 #include "shiftsr/engine/model.h"

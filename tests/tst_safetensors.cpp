@@ -1,8 +1,8 @@
 // safetensors reader/writer: round trip, alignment, atomic writes, and every malformed-file case
 // giving a clear InvalidFile error instead of a crash.
-#include "atomic_file.h"
-#include "sha256.h"
 #include "shiftsr/engine/safetensors.h"
+#include "shiftsr/nn/atomic_file.h"
+#include "shiftsr/nn/sha256.h"
 #include "testutil.h"
 
 #include <QDir>

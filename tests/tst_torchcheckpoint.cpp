@@ -2,8 +2,8 @@
 // hand-built archives exercise unwrapping, strides, DEFLATE and ZIP64, and malformed input gives
 // clear errors (never a crash, never code execution).
 #include "shiftsr/engine/safetensors.h"
+#include "shiftsr/nn/torch_checkpoint.h"
 #include "testutil.h"
-#include "torch_checkpoint.h"
 
 #include <QFile>
 #include <QFileInfo>

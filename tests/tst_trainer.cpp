@@ -4,10 +4,10 @@
 #include "testutil.h"
 #include "train_testutil.h"
 
-#include "shiftsr/engine/safetensors.h"
-#include "model_impl.h"
 #include "presets.h"
-#include "tensor_io.h"
+#include "shiftsr/engine/safetensors.h"
+#include "shiftsr/nn/model_impl.h"
+#include "shiftsr/nn/tensor_io.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,5 +1,5 @@
 // Atomic file replacement (POSIX): mkstemp + fsync + rename.
-#include "atomic_file.h"
+#include "shiftsr/nn/atomic_file.h"
 
 #include <cerrno>
 #include <cstdlib>

@@ -1,10 +1,10 @@
 // Preset micro-benchmarks with random weights.
 #include "shiftsr/engine/bench.h"
 
-#include "codec.h"
-#include "device.h"
-#include "nn/layers.h"
-#include "nn/unet_swin.h"
+#include "shiftsr/nn/codec.h"
+#include "shiftsr/nn/device.h"
+#include "shiftsr/nn/layers.h"
+#include "shiftsr/nn/unet_swin.h"
 
 #include "shiftsr/engine/image_io.h"
 #include "shiftsr/engine/pipeline.h"

@@ -1,9 +1,9 @@
 // Official checkpoint conversion: safe torch.save reader -> strict architecture check -> package.
 #include "shiftsr/engine/convert.h"
 
-#include "model_impl.h"
-#include "tensor_io.h"
-#include "torch_checkpoint.h"
+#include "shiftsr/nn/model_impl.h"
+#include "shiftsr/nn/tensor_io.h"
+#include "shiftsr/nn/torch_checkpoint.h"
 
 #include <fstream>
 #include <sstream>

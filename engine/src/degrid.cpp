@@ -1,5 +1,5 @@
 // Block-grid removal for pixel-unshuffle latents (see degrid.h).
-#include "degrid.h"
+#include "shiftsr/nn/degrid.h"
 
 #include <cmath>
 #include <vector>

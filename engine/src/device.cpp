@@ -1,5 +1,5 @@
 // Device, dtype and thread selection; version guards for LibTorch 1.13 .. 2.x.
-#include "device.h"
+#include "shiftsr/nn/device.h"
 
 #include <algorithm>
 #include <cstdio>

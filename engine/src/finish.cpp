@@ -2,7 +2,7 @@
 #include "finish.h"
 
 #include "color_fix.h"
-#include "image_tensor.h"
+#include "shiftsr/nn/image_tensor.h"
 
 #include <algorithm>
 #include <array>

@@ -1,6 +1,8 @@
 // Whole-file reads, and the PNG/WebP chunk edits that work around Exiv2 0.27.
 #include "image_file.h"
 
+#include "byte_reader.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -13,14 +15,6 @@
 
 namespace shiftsr {
 namespace {
-
-std::uint32_t be32At(const std::uint8_t* p) {
-    return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
-}
-
-std::uint32_t le32At(const std::uint8_t* p) {
-    return std::uint32_t(p[3]) << 24 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[1]) << 8 | p[0];
-}
 
 void putBe32(std::uint8_t* p, std::uint32_t v) {
     for (int i = 0; i < 4; ++i)
@@ -41,10 +35,10 @@ struct RiffChunk {
 bool webpChunks(const std::uint8_t* d, std::size_t n, std::vector<RiffChunk>& chunks) {
     if (n < 12 || std::memcmp(d, "RIFF", 4) != 0 || std::memcmp(d + 8, "WEBP", 4) != 0)
         return false;
-    const std::size_t end = std::min<std::size_t>(n, std::size_t(le32At(d + 4)) + 8);
+    const std::size_t end = std::min<std::size_t>(n, std::size_t(bytes::le32(d + 4)) + 8);
     std::size_t pos = 12;
     while (end - pos >= 8) {
-        const std::size_t len = le32At(d + pos + 4);
+        const std::size_t len = bytes::le32(d + pos + 4);
         if (len > end - pos - 8)
             return false;
         chunks.push_back({pos, len});
@@ -127,7 +121,7 @@ bool repairPngIccName(std::vector<std::uint8_t>& png) {
         return false;
     std::size_t pos = 8;
     while (png.size() - pos >= 12) {
-        const std::size_t len = be32At(png.data() + pos);
+        const std::size_t len = bytes::be32(png.data() + pos);
         if (len > png.size() - pos - 12)
             return false;
         const std::uint8_t* type = png.data() + pos + 4;

@@ -1,5 +1,5 @@
 // cv::Mat <-> torch::Tensor conversion.
-#include "image_tensor.h"
+#include "shiftsr/nn/image_tensor.h"
 
 #include <opencv2/imgproc.hpp>
 

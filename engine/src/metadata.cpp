@@ -1,8 +1,9 @@
 // Metadata through Exiv2 0.27 (the one file that includes it): read, filter, carry onto outputs.
 #include "shiftsr/engine/metadata.h"
 
-#include "atomic_file.h"
+#include "byte_reader.h"
 #include "image_file.h"
+#include "shiftsr/nn/atomic_file.h"
 
 #include <exiv2/exiv2.hpp>
 #include <exiv2/webpimage.hpp> // not part of exiv2.hpp in 0.27
@@ -101,8 +102,7 @@ void filterExif(Exiv2::ExifData& exif, bool sourceIsTiff) {
 bool validIccProfile(const std::vector<std::uint8_t>& icc) {
     if (icc.size() < 132)
         return false;
-    const std::uint32_t declared = (std::uint32_t(icc[0]) << 24) | (std::uint32_t(icc[1]) << 16) |
-                                   (std::uint32_t(icc[2]) << 8) | std::uint32_t(icc[3]);
+    const std::uint32_t declared = bytes::be32(icc.data());
     return declared == icc.size() && std::memcmp(icc.data() + 36, "acsp", 4) == 0;
 }
 

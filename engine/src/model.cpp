@@ -1,9 +1,9 @@
 // Model packages: metadata <-> architecture, strict loading, inspection.
-#include "model_impl.h"
-#include "nn/layers.h"
+#include "shiftsr/nn/layers.h"
+#include "shiftsr/nn/model_impl.h"
 
-#include "sha256.h"
-#include "tensor_io.h"
+#include "shiftsr/nn/sha256.h"
+#include "shiftsr/nn/tensor_io.h"
 
 #include <sys/stat.h>
 

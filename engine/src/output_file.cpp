@@ -1,8 +1,8 @@
 // Encode, embed metadata in memory, one atomic write (see output_file.h).
 #include "shiftsr/engine/output_file.h"
 
-#include "atomic_file.h"
 #include "output_fault.h"
+#include "shiftsr/nn/atomic_file.h"
 
 #include <cerrno>
 #include <cstring>

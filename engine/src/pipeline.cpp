@@ -2,11 +2,11 @@
 #include "shiftsr/engine/pipeline.h"
 
 #include "color_fix.h"
-#include "device.h"
+#include "shiftsr/nn/device.h"
 #include "finish.h"
-#include "image_tensor.h"
-#include "model_impl.h"
-#include "sampler.h"
+#include "shiftsr/nn/image_tensor.h"
+#include "shiftsr/nn/model_impl.h"
+#include "shiftsr/nn/sampler.h"
 #include "tiling.h"
 
 #include "shiftsr/engine/metadata.h"

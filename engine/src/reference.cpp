@@ -6,7 +6,7 @@
 // out*in*kh*kw values, OIHW), bias (float32, out values, when 5=1); PReLU: slopes (float32).
 #include "shiftsr/engine/reference.h"
 
-#include "device.h"
+#include "shiftsr/nn/device.h"
 
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>

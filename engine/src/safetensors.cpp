@@ -1,7 +1,8 @@
 // safetensors reader (fully validated header, lazy tensor reads) and atomic writer.
 #include "shiftsr/engine/safetensors.h"
 
-#include "atomic_file.h"
+#include "byte_reader.h"
+#include "shiftsr/nn/atomic_file.h"
 
 #include <nlohmann/json.hpp>
 
@@ -84,13 +85,6 @@ bool checkedBytes(const std::vector<std::int64_t>& shape, std::size_t elementSiz
     return true;
 }
 
-std::uint64_t readLe64(const unsigned char* p) {
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i)
-        v = (v << 8) | p[i];
-    return v;
-}
-
 // dtypes of the safetensors specification that this build does not handle.
 bool isKnownUnsupportedDType(const std::string& name) {
     static const char* const names[] = {"U16",     "U32",     "U64",         "F8_E4M3",
@@ -128,7 +122,7 @@ Status parseLayout(const std::string& path, std::uint64_t fileSize, const ReadAt
     unsigned char lenBytes[8];
     if (!readAt(0, lenBytes, 8))
         return Status::error(StatusCode::IoError, "cannot read '" + path + "'");
-    const std::uint64_t headerLen = readLe64(lenBytes);
+    const std::uint64_t headerLen = bytes::le64(lenBytes);
     if (headerLen == 0)
         return invalid(path, "header length is 0: not a safetensors file");
     if (headerLen > limits.maxHeaderBytes)

@@ -1,8 +1,8 @@
 // ResShift sampling (GaussianDiffusion.p_sample_loop / ResShiftSampler.sample_func).
-#include "sampler.h"
+#include "shiftsr/nn/sampler.h"
 
-#include "degrid.h"
-#include "device.h"
+#include "shiftsr/nn/degrid.h"
+#include "shiftsr/nn/device.h"
 
 #include <chrono>
 #include <cmath>

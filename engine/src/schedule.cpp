@@ -1,6 +1,6 @@
 // ResShift eta schedule and posterior coefficients (models/gaussian_diffusion.py).
-#include "schedule.h"
-#include "json_util.h"
+#include "shiftsr/nn/schedule.h"
+#include "shiftsr/nn/json_util.h"
 
 #include <cmath>
 

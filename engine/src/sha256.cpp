@@ -1,5 +1,7 @@
 // SHA-256 implementation.
-#include "sha256.h"
+#include "shiftsr/nn/sha256.h"
+
+#include "byte_reader.h"
 
 #include <cstdio>
 #include <cstring>
@@ -26,8 +28,7 @@ Sha256::Sha256()
 void Sha256::block(const std::uint8_t* p) {
     std::uint32_t w[64];
     for (int i = 0; i < 16; ++i)
-        w[i] = std::uint32_t(p[4 * i]) << 24 | std::uint32_t(p[4 * i + 1]) << 16 |
-               std::uint32_t(p[4 * i + 2]) << 8 | std::uint32_t(p[4 * i + 3]);
+        w[i] = bytes::be32(p + 4 * i);
     for (int i = 16; i < 64; ++i) {
         const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
         const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);

@@ -1,5 +1,5 @@
 // safetensors <-> torch::Tensor conversions and strict state-dict loading.
-#include "tensor_io.h"
+#include "shiftsr/nn/tensor_io.h"
 
 #include <sstream>
 

@@ -1,7 +1,7 @@
 // Tile planning for the whole-image pipeline: grid, per-tile seeds, blend windows, memory estimate.
 #pragma once
 
-#include "model_impl.h"
+#include "shiftsr/nn/model_impl.h"
 
 #include <torch/torch.h>
 

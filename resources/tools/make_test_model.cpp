@@ -1,7 +1,7 @@
 // Writes the tiny test model package (deterministic random weights, unshuffle-f4 codec):
 // it exercises the whole pipeline quickly but is untrained, and says so in its metadata.
-#include "model_impl.h"
-#include "tensor_io.h"
+#include "shiftsr/nn/model_impl.h"
+#include "shiftsr/nn/tensor_io.h"
 
 #include <iostream>
 

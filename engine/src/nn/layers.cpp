@@ -1,5 +1,5 @@
 // Shared network building blocks.
-#include "nn/layers.h"
+#include "shiftsr/nn/layers.h"
 
 namespace shiftsr::nn {
 

@@ -1,7 +1,7 @@
-#include "refiner.h"
+#include "shiftsr/nn/refiner.h"
 
-#include "json_util.h"
-#include "layers.h"
+#include "shiftsr/nn/json_util.h"
+#include "shiftsr/nn/layers.h"
 
 namespace shiftsr::nn {
 

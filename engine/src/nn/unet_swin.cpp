@@ -1,8 +1,8 @@
 // UNetModelSwin (models/unet.py + models/swin_transformer.py of the official ResShift code).
-#include "nn/unet_swin.h"
+#include "shiftsr/nn/unet_swin.h"
 
-#include "nn/layers.h"
-#include "json_util.h"
+#include "shiftsr/nn/layers.h"
+#include "shiftsr/nn/json_util.h"
 
 #include <cmath>
 #include <tuple>

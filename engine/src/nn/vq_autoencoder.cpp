@@ -1,8 +1,8 @@
 // VQModelTorch (ldm/models/autoencoder.py, ldm/modules/diffusionmodules/model.py).
-#include "nn/vq_autoencoder.h"
+#include "shiftsr/nn/vq_autoencoder.h"
 
-#include "nn/layers.h"
-#include "json_util.h"
+#include "shiftsr/nn/json_util.h"
+#include "shiftsr/nn/layers.h"
 
 namespace shiftsr::nn {
 

@@ -1,6 +1,8 @@
 // Scanning photo folders for training and decoding training images with user-facing reasons.
 #include "shiftsr/training/dataset.h"
 
+#include "shiftsr/engine/image_io.h"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -10,7 +12,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <system_error>
 
 namespace fs = std::filesystem;
@@ -47,44 +48,6 @@ Status readFile(const std::string& path, std::vector<uchar>& bytes) {
     return Status::ok();
 }
 
-std::uint32_t be32(const uchar* p) {
-    return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
-}
-std::uint32_t be16(const uchar* p) {
-    return std::uint32_t(p[0]) << 8 | p[1];
-}
-
-// Stored size from a PNG or JPEG header, so that huge images are refused before their pixels
-// are allocated; other formats are checked after decoding.
-std::optional<std::pair<std::uint64_t, std::uint64_t>> headerSize(const std::vector<uchar>& b) {
-    static const uchar png[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-    if (b.size() >= 24 && std::equal(png, png + 8, b.begin()) &&
-        std::memcmp(&b[12], "IHDR", 4) == 0)
-        return std::make_pair<std::uint64_t, std::uint64_t>(be32(&b[16]), be32(&b[20]));
-    if (b.size() >= 4 && b[0] == 0xFF && b[1] == 0xD8) {
-        size_t i = 2;
-        while (i + 9 < b.size()) {
-            if (b[i] != 0xFF)
-                return std::nullopt;
-            const uchar m = b[i + 1];
-            if (m == 0xFF) { // fill byte
-                ++i;
-                continue;
-            }
-            const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
-            if (sof)
-                return std::make_pair<std::uint64_t, std::uint64_t>(be16(&b[i + 7]),
-                                                                    be16(&b[i + 5]));
-            if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) {
-                i += 2;
-                continue;
-            }
-            i += 2 + be16(&b[i + 2]);
-        }
-    }
-    return std::nullopt;
-}
-
 std::string sizeText(std::uint64_t w, std::uint64_t h) {
     return std::to_string(w) + "x" + std::to_string(h);
 }
@@ -101,9 +64,14 @@ Result<cv::Mat> decodeTrainingImage(const std::string& path, std::uint64_t maxPi
     std::vector<uchar> bytes;
     if (Status s = readFile(path, bytes); !s)
         return s;
-    if (auto hs = headerSize(bytes); hs && hs->first * hs->second > maxPixels)
+    // The stored size of a PNG or JPEG from its header (the engine's parsers), so that huge images
+    // are refused before their pixels are allocated; other formats, and headers the parsers
+    // cannot read, are checked after decoding.
+    const auto hs = ImageIO::probe(path);
+    if (hs && (hs->format == "png" || hs->format == "jpeg") &&
+        std::uint64_t(hs->width) * std::uint64_t(hs->height) > maxPixels)
         return Status::error(StatusCode::Unsupported,
-                             "too large: " + sizeText(hs->first, hs->second) + " is more than " +
+                             "too large: " + sizeText(hs->width, hs->height) + " is more than " +
                                  std::to_string(maxPixels) + " pixels");
     cv::Mat img;
     try {

@@ -1,8 +1,9 @@
 // Shared trainer pieces (see common.h).
 #include "common.h"
 
-#include "device.h"
-#include "sampler.h"
+#include "shiftsr/nn/device.h"
+#include "shiftsr/nn/image_tensor.h"
+#include "shiftsr/nn/sampler.h"
 
 #include "shiftsr/engine/metrics.h"
 #include "shiftsr/training/degradation.h"
@@ -304,9 +305,7 @@ json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSched
         o.mode = valSteps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
         o.extraNoiseChannels = extraNoiseChannels;
         auto sr = superResolve(parts, lq, noise, o, {}).add(1.0).div(2.0);
-        auto hwc = sr.squeeze(0).permute({1, 2, 0}).contiguous();
-        cv::Mat srMat(int(hwc.size(0)), int(hwc.size(1)), CV_32FC3, hwc.data_ptr<float>());
-        cv::Mat srBgr = toBgr8(srMat), hrBgr = toBgr8(val.hr[i]);
+        cv::Mat srBgr = tensor01ToMat(sr, CV_8U), hrBgr = toBgr8(val.hr[i]);
         cv::Mat bic;
         cv::resize(toBgr8(val.lq[i]), bic, hrBgr.size(), 0, 0, cv::INTER_CUBIC);
         psnr += metrics::psnrY(srBgr, hrBgr, arch.scale);

@@ -5,8 +5,8 @@
 #include "distributed.h"
 #include "run_files.h"
 
-#include "model_impl.h"
 #include "shiftsr/engine/progress.h"
+#include "shiftsr/nn/model_impl.h"
 #include "shiftsr/training/dataset.h"
 #include "shiftsr/training/job.h"
 #include "shiftsr/training/loader.h"
@@ -86,7 +86,9 @@ private:
     bool normalize_;
 };
 
-// cv::Mat CV_32FC3 RGB [0,1] list -> [B, 3, H, W] in [-1, 1].
+// cv::Mat CV_32FC3 RGB [0,1] list -> [B, 3, H, W] in [-1, 1]. The crops are RGB floats already (the
+// degradation works on them), so the engine's matToTensor01, which takes decoded BGR images, does
+// not apply.
 torch::Tensor toBatch(const std::vector<cv::Mat>& images);
 
 // 1 - SSIM of the luma, differentiable and averaged over the batch, as shiftsr::metrics::ssimY

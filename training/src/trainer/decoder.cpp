@@ -7,10 +7,10 @@
 #include "presets.h"
 #include "run_files.h"
 
-#include "degrid.h"
-#include "model_impl.h"
-#include "sampler.h"
-#include "tensor_io.h"
+#include "shiftsr/nn/degrid.h"
+#include "shiftsr/nn/model_impl.h"
+#include "shiftsr/nn/sampler.h"
+#include "shiftsr/nn/tensor_io.h"
 
 #include "shiftsr/engine/safetensors.h"
 

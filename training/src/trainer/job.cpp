@@ -1,7 +1,7 @@
 // job.json parsing and validation.
 #include "shiftsr/training/job.h"
 
-#include "json_util.h"
+#include "shiftsr/nn/json_util.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,8 +1,8 @@
 // Trainer presets: tiny (tests), lite (CPU-trainable default, unshuffle-f4), v3 (official).
 #include "presets.h"
 
-#include "sha256.h"
-#include "tensor_io.h"
+#include "shiftsr/nn/sha256.h"
+#include "shiftsr/nn/tensor_io.h"
 
 namespace shiftsr::training {
 

@@ -1,7 +1,7 @@
 // Model presets of the trainer (tiny, lite, v3) and initial weights from a package.
 #pragma once
 
-#include "model_impl.h"
+#include "shiftsr/nn/model_impl.h"
 #include "shiftsr/training/job.h"
 
 #include <nlohmann/json.hpp>

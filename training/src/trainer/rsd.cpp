@@ -26,10 +26,10 @@
 #include "rsd_init.h"
 #include "run_files.h"
 
-#include "device.h"
-#include "model_impl.h"
-#include "sha256.h"
-#include "tensor_io.h"
+#include "shiftsr/nn/device.h"
+#include "shiftsr/nn/model_impl.h"
+#include "shiftsr/nn/sha256.h"
+#include "shiftsr/nn/tensor_io.h"
 
 #include "shiftsr/engine/safetensors.h"
 #include "shiftsr/training/dataset.h"

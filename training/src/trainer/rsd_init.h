@@ -1,7 +1,7 @@
 // The student's initialisation from its teacher, shared by the RSD trainer and its tests.
 #pragma once
 
-#include "nn/unet_swin.h"
+#include "shiftsr/nn/unet_swin.h"
 
 namespace shiftsr::training {
 

@@ -1,8 +1,8 @@
 // Run directory files; checkpoints and the model are written atomically (temp file + rename).
 #include "run_files.h"
 
-#include "atomic_file.h"
-#include "tensor_io.h"
+#include "shiftsr/nn/atomic_file.h"
+#include "shiftsr/nn/tensor_io.h"
 
 #include <opencv2/imgcodecs.hpp>
 

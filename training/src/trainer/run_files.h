@@ -1,7 +1,7 @@
 // The run directory: config.json, log.jsonl, checkpoints/ (atomic), samples/, model.safetensors.
 #pragma once
 
-#include "model_impl.h"
+#include "shiftsr/nn/model_impl.h"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>

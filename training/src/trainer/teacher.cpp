@@ -9,10 +9,10 @@
 #include "presets.h"
 #include "run_files.h"
 
-#include "device.h"
-#include "model_impl.h"
-#include "sampler.h"
-#include "tensor_io.h"
+#include "shiftsr/nn/device.h"
+#include "shiftsr/nn/model_impl.h"
+#include "shiftsr/nn/sampler.h"
+#include "shiftsr/nn/tensor_io.h"
 
 #include "shiftsr/engine/metrics.h"
 #include "shiftsr/training/dataset.h"

@@ -27,10 +27,13 @@ struct RefinerConfig {
     // the head's gain (75 % at 0.5) while half the smoothing is kept off.
     double strength = 1.0;
 
-    static Result<RefinerConfig> fromJson(const nlohmann::json& j); // {"channels", "layers", "strength"}
+    static Result<RefinerConfig>
+    fromJson(const nlohmann::json& j); // {"channels", "layers", "strength"}
     nlohmann::json toJson() const;
     // Same tensors (channels and layers); the strength is a setting, not a shape.
-    bool sameShape(const RefinerConfig& o) const { return channels == o.channels && layers == o.layers; }
+    bool sameShape(const RefinerConfig& o) const {
+        return channels == o.channels && layers == o.layers;
+    }
 };
 
 class PixelRefinerImpl : public torch::nn::Module {

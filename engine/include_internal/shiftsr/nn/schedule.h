@@ -13,8 +13,8 @@ namespace shiftsr {
 // create_gaussian_diffusion arguments, under the official YAML key names.
 struct ScheduleConfig {
     std::string scheduleName = "exponential";
-    int steps = 4;             // T
-    double power = 0.3;        // schedule_kwargs.power
+    int steps = 4;      // T
+    double power = 0.3; // schedule_kwargs.power
     double etasEnd = 0.99;
     double minNoiseLevel = 0.2;
     double kappa = 2.0;

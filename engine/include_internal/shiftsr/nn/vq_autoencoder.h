@@ -36,8 +36,9 @@ class VQDecoderImpl;
 class VQModelImpl : public torch::nn::Module {
 public:
     explicit VQModelImpl(const VQConfig& config);
-    torch::Tensor encode(const torch::Tensor& x);                          // quant_conv(encoder(x))
-    torch::Tensor quantize(const torch::Tensor& h, torch::Tensor* indices = nullptr); // nearest codebook row
+    torch::Tensor encode(const torch::Tensor& x); // quant_conv(encoder(x))
+    torch::Tensor quantize(const torch::Tensor& h,
+                           torch::Tensor* indices = nullptr); // nearest codebook row
     torch::Tensor decode(const torch::Tensor& h, bool quantizeFirst = true);
     const VQConfig& config() const { return config_; }
 

@@ -1,8 +1,8 @@
 // Latent codecs: the VQ f4 autoencoder and the weight-free pixel-unshuffle f4 codec.
 #pragma once
 
-#include "nn/refiner.h"
-#include "nn/vq_autoencoder.h"
+#include "shiftsr/nn/refiner.h"
+#include "shiftsr/nn/vq_autoencoder.h"
 
 #include <torch/torch.h>
 
@@ -14,8 +14,8 @@ namespace shiftsr {
 class Codec {
 public:
     virtual ~Codec() = default;
-    virtual std::string name() const = 0;      // "vq-f4", "unshuffle-f4", "unshuffle-f4-refine"
-    virtual int factor() const = 0;            // spatial downsampling factor
+    virtual std::string name() const = 0; // "vq-f4", "unshuffle-f4", "unshuffle-f4-refine"
+    virtual int factor() const = 0;       // spatial downsampling factor
     virtual int latentChannels() const = 0;
     // image in [-1, 1], [B, 3, H, W] -> latent [B, C, H/f, W/f] (no quantisation at encode time)
     virtual torch::Tensor encode(const torch::Tensor& image) = 0;
@@ -66,7 +66,9 @@ public:
     std::string name() const override { return "unshuffle-f4-refine"; }
     int factor() const override { return 4; }
     int latentChannels() const override { return 48; }
-    torch::Tensor encode(const torch::Tensor& image) override { return torch::pixel_unshuffle(image, 4); }
+    torch::Tensor encode(const torch::Tensor& image) override {
+        return torch::pixel_unshuffle(image, 4);
+    }
     torch::Tensor decode(const torch::Tensor& latent) override {
         return refiner_->forward(torch::pixel_shuffle(latent, 4));
     }

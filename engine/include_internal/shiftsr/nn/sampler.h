@@ -1,9 +1,9 @@
 // ResShift samplers: multi-step posterior sampling and the one-step student call.
 #pragma once
 
-#include "codec.h"
-#include "nn/unet_swin.h"
-#include "schedule.h"
+#include "shiftsr/nn/codec.h"
+#include "shiftsr/nn/unet_swin.h"
+#include "shiftsr/nn/schedule.h"
 #include "shiftsr/engine/progress.h"
 
 #include <torch/torch.h>

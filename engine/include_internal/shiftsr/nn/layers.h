@@ -8,7 +8,8 @@
 namespace shiftsr::nn {
 
 // A parameter-free container that only exists to give children the checkpoint's dotted names.
-inline std::shared_ptr<torch::nn::Module> holder(torch::nn::Module& parent, const std::string& name) {
+inline std::shared_ptr<torch::nn::Module> holder(torch::nn::Module& parent,
+                                                 const std::string& name) {
     return parent.register_module(name, std::make_shared<torch::nn::Module>());
 }
 
@@ -18,16 +19,20 @@ inline torch::nn::Conv2d conv2d(int64_t in, int64_t out, int64_t k, int64_t stri
 }
 
 inline torch::nn::GroupNorm groupNorm(int64_t channels, double eps, int64_t groups = 32) {
-    return torch::nn::GroupNorm(torch::nn::GroupNormOptions(groups, channels).eps(eps).affine(true));
+    return torch::nn::GroupNorm(
+        torch::nn::GroupNormOptions(groups, channels).eps(eps).affine(true));
 }
 
 // x * sigmoid(x), in place when the tensor is not needed elsewhere.
-inline torch::Tensor silu(const torch::Tensor& x) { return torch::silu(x); }
+inline torch::Tensor silu(const torch::Tensor& x) {
+    return torch::silu(x);
+}
 
 // Runs a convolution or linear layer whose weights may be stored in a lower precision (bf16 or
 // fp16 compute): the input is cast to the weights' dtype and the result back to the input's, so
 // normalisation, softmax, residual sums and the sampler stay in fp32.
-template <class Layer> torch::Tensor run(Layer layer, const torch::Tensor& x) { // a holder: cheap to copy
+template <class Layer>
+torch::Tensor run(Layer layer, const torch::Tensor& x) { // a holder: cheap to copy
     const auto wt = layer->weight.scalar_type();
     if (wt == x.scalar_type())
         return layer->forward(x);
@@ -35,7 +40,8 @@ template <class Layer> torch::Tensor run(Layer layer, const torch::Tensor& x) { 
 }
 
 // Functional 1x1 convolution with the same casting rule (weight [out, in, 1, 1]).
-torch::Tensor conv1x1(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
+torch::Tensor conv1x1(const torch::Tensor& x, const torch::Tensor& weight,
+                      const torch::Tensor& bias);
 
 // Stores the weights and biases of every Conv2d and Linear below `module` in `dtype` (the compute
 // precision of the heavy layers); normalisation and embedding parameters stay as they are.

@@ -1,10 +1,10 @@
 // Model::Impl: the LibTorch side of a loaded package (networks, codec, schedule, device).
 #pragma once
 
-#include "codec.h"
-#include "device.h"
-#include "nn/unet_swin.h"
-#include "schedule.h"
+#include "shiftsr/nn/codec.h"
+#include "shiftsr/nn/device.h"
+#include "shiftsr/nn/unet_swin.h"
+#include "shiftsr/nn/schedule.h"
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/safetensors.h"
 

@@ -9,8 +9,9 @@
 #ifndef TORCH_VERSION_MAJOR
 #define TORCH_VERSION_MAJOR 1
 #endif
-#define SHIFTSR_TORCH_AT_LEAST(major, minor)                                                        \
-    (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+#define SHIFTSR_TORCH_AT_LEAST(major, minor)                                                       \
+    (TORCH_VERSION_MAJOR > (major) ||                                                              \
+     (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
 namespace shiftsr::device {
 
@@ -46,8 +47,8 @@ bool cpuHasNativeBf16();
 // The precision a request runs at on `device`: fp32/bf16 as asked (fp16 needs CUDA: Unsupported
 // error text in `error`, returns Fp32); auto = bf16 on CUDA and on CPUs with native bf16, else
 // fp32 (bf16 stays within the error bound tst_parity states for every fixture).
-Precision resolvePrecision(Precision requested, const torch::Device& device, std::string* error = nullptr,
-                           std::string* why = nullptr);
+Precision resolvePrecision(Precision requested, const torch::Device& device,
+                           std::string* error = nullptr, std::string* why = nullptr);
 
 // Compute dtype of the heavy layers (convolutions, linear layers) for a resolved precision.
 torch::ScalarType computeDtype(Precision resolved);
@@ -56,6 +57,7 @@ torch::ScalarType computeDtype(Precision resolved);
 class InferenceGuard {
 public:
     InferenceGuard() = default;
+
 private:
 #if SHIFTSR_TORCH_AT_LEAST(1, 9)
     c10::InferenceMode guard_;

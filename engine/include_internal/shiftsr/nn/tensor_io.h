@@ -17,7 +17,7 @@ bool fromScalarType(torch::ScalarType type, DType* out);
 Result<torch::Tensor> readTensor(const SafeTensorsFile& file, const TensorEntry& entry);
 // Reads every tensor whose name starts with `prefix`, keyed without the prefix.
 Result<std::map<std::string, torch::Tensor>> readTensors(const SafeTensorsFile& file,
-                                                        const std::string& prefix = "");
+                                                         const std::string& prefix = "");
 // Adds a tensor (any device, contiguous copy made) under `name`.
 Status addTensor(SafeTensorsWriter& writer, const std::string& name, const torch::Tensor& t);
 // Adds every parameter and persistent buffer of a module under `prefix`.
