@@ -22,7 +22,7 @@
 <context>
     <name>shiftsr::gui::BatchQueue</name>
     <message>
-        <location filename="../ui/src/gui/batch_queue.cpp" line="+134"/>
+        <location filename="../ui/src/gui/batch_queue.cpp" line="+116"/>
         <source>Batch Upscale</source>
         <translation>Stapelverarbeitung</translation>
     </message>
@@ -152,22 +152,7 @@
         <translation>Format:</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Input</source>
-        <translation>Eingabe</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Output</source>
-        <translation>Ausgabe</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Status</source>
-        <translation>Status</translation>
-    </message>
-    <message>
-        <location line="+12"/>
+        <location line="+21"/>
         <source>Open File</source>
         <translation>Datei öffnen</translation>
     </message>
@@ -183,12 +168,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+669"/>
+        <location line="+558"/>
         <source>&amp;Pause</source>
         <translation>&amp;Pausieren</translation>
     </message>
     <message>
-        <location line="-667"/>
+        <location line="-556"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Abbrechen</translation>
     </message>
@@ -203,17 +188,17 @@
         <translation>Or&amp;dner öffnen</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>%1 (default)</source>
         <translation>%1 (Standard)</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+58"/>
         <source>The model %1 is not available; the batch uses %2.</source>
         <translation>Das Modell %1 ist nicht verfügbar; der Stapel verwendet %2.</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+28"/>
         <source>Add Images</source>
         <translation>Bilder hinzufügen</translation>
     </message>
@@ -238,17 +223,17 @@
         <translation>Nicht gefunden: %1</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+59"/>
         <source>choose an output folder</source>
         <translation>wählen Sie einen Ausgabeordner</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+27"/>
         <source>Cannot plan the batch: %1</source>
         <translation>Der Stapel kann nicht geplant werden: %1</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+22"/>
         <source>Add image files or folders first.</source>
         <translation>Fügen Sie zuerst Bilddateien oder Ordner hinzu.</translation>
     </message>
@@ -263,47 +248,12 @@
         <translation>Es ist kein verwendbares Modell vorhanden; importieren Sie eines in der Modellverwaltung.</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+76"/>
         <source>Cannot start the batch: %1</source>
         <translation>Der Stapel kann nicht gestartet werden: %1</translation>
     </message>
     <message>
-        <location line="+106"/>
-        <source>Queued</source>
-        <translation>In Warteschlange</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Running: %1 %</source>
-        <translation>Läuft: %1 %</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Done in %1</source>
-        <translation>Fertig in %1</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Skipped: the output exists</source>
-        <translation>Übersprungen: Ausgabe ist bereits vorhanden</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Failed: %1</source>
-        <translation>Fehlgeschlagen: %1</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Cancelled</source>
-        <translation>Abgebrochen</translation>
-    </message>
-    <message>
-        <location line="+19"/>
-        <source>%1 (warning: %2)</source>
-        <translation>%1 (Warnung: %2)</translation>
-    </message>
-    <message>
-        <location line="+61"/>
+        <location line="+122"/>
         <source>Planning…</source>
         <translation>Planung läuft…</translation>
     </message>
@@ -356,7 +306,7 @@
         <translation>Wird abgebrochen…</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>&amp;Resume</source>
         <translation>Fo&amp;rtsetzen</translation>
     </message>
@@ -372,14 +322,67 @@
     </message>
 </context>
 <context>
+    <name>shiftsr::gui::BatchTableModel</name>
+    <message>
+        <location filename="../ui/src/gui/batch_table_model.cpp" line="+55"/>
+        <source>Queued</source>
+        <translation>In Warteschlange</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Running: %1 %</source>
+        <translation>Läuft: %1 %</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Done in %1</source>
+        <translation>Fertig in %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Skipped: the output exists</source>
+        <translation>Übersprungen: Ausgabe ist bereits vorhanden</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Failed: %1</source>
+        <translation>Fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>%1 (warning: %2)</source>
+        <translation>%1 (Warnung: %2)</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Input</source>
+        <translation>Eingabe</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Output</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+</context>
+<context>
     <name>shiftsr::gui::BatchWorker</name>
     <message>
-        <location filename="../ui/src/gui/batch_worker.cpp" line="+45"/>
+        <location filename="../ui/src/gui/batch_worker.cpp" line="+44"/>
         <source>the output folder %1 has an image file name; create it first or choose another folder</source>
         <translation>der Ausgabeordner %1 hat den Namen einer Bilddatei; legen Sie ihn zuerst an oder wählen Sie einen anderen Ordner</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+38"/>
         <source>cannot load the model %1: %2</source>
         <translation>das Modell %1 kann nicht geladen werden: %2</translation>
     </message>

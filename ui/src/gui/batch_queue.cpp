@@ -1,6 +1,7 @@
 // BatchQueue: inputs, options, the planned items' table, run control and the pixel-weighted ETA.
 #include "shiftsr/gui/batch_queue.h"
 
+#include "batch_table_model.h"
 #include "batch_worker.h"
 #include "shiftsr/engine/batch_plan.h"
 #include "shiftsr/engine/image_io.h"
@@ -19,6 +20,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
@@ -27,8 +29,7 @@
 #include <QRegularExpressionValidator>
 #include <QSpinBox>
 #include <QStandardPaths>
-#include <QStyle>
-#include <QTableWidget>
+#include <QTableView>
 #include <QThread>
 #include <QTimer>
 #include <QUrl>
@@ -45,7 +46,6 @@ namespace {
 constexpr int kPlanDelayMs = 200; // typing a pattern re-plans once, not per key
 constexpr int kProgressScale = 1000;
 constexpr int kMaxSteps = 1000;
-
 
 QString defaultOutputFolder() {
     QString base = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
@@ -180,9 +180,10 @@ void BatchQueue::buildUi() {
     grid->addWidget(recursive_, 3, 4, 1, 4);
     grid->setColumnStretch(1, 1);
 
-    table_ = new QTableWidget(0, ColumnCount, this);
+    itemsModel_ = new BatchTableModel(this);
+    table_ = new QTableView(this);
     table_->setObjectName(QStringLiteral("items"));
-    table_->setHorizontalHeaderLabels({tr("Input"), tr("Output"), tr("Status")});
+    table_->setModel(itemsModel_);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -256,8 +257,9 @@ void BatchQueue::buildUi() {
     connect(openFolder_, &QPushButton::clicked, this, &BatchQueue::openSelectedFolder);
     connect(openFileAction_, &QAction::triggered, this, &BatchQueue::openSelectedOutput);
     connect(openFolderAction_, &QAction::triggered, this, &BatchQueue::openSelectedFolder);
-    connect(table_, &QTableWidget::itemSelectionChanged, this, &BatchQueue::updateActions);
-    connect(table_, &QTableWidget::itemDoubleClicked, this, &BatchQueue::openSelectedOutput);
+    connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &BatchQueue::updateActions);
+    connect(table_, &QTableView::doubleClicked, this, &BatchQueue::openSelectedOutput);
 
     connect(model_, &QComboBox::currentIndexChanged, this, &BatchQueue::optionsEdited);
     connect(steps_, &QSpinBox::valueChanged, this, &BatchQueue::optionsEdited);
@@ -412,8 +414,8 @@ void BatchQueue::removeSelectedItems() {
     if (runState_ != RunState::Idle)
         return;
     QSet<int> rows;
-    for (const QTableWidgetItem* cell : table_->selectedItems())
-        rows.insert(cell->row());
+    for (const QModelIndex& index : table_->selectionModel()->selectedIndexes())
+        rows.insert(index.row());
     if (rows.isEmpty())
         return;
     for (int row : rows) {
@@ -494,14 +496,7 @@ void BatchQueue::applyPlan(quint64 generation, const BatchPlanResult& result) {
     else if (runState_ == RunState::Idle)
         clearError();
 
-    const QSignalBlocker blocker(table_);
-    table_->clearContents();
-    table_->setRowCount(int(items_.size()));
-    for (int row = 0; row < items_.size(); ++row) {
-        for (int column = 0; column < ColumnCount; ++column)
-            table_->setItem(row, column, new QTableWidgetItem);
-        updateRow(row);
-    }
+    itemsModel_->setItems(items_);
     Q_EMIT planChanged();
     updateActions();
     updateSummary();
@@ -612,7 +607,7 @@ void BatchQueue::onItemStarted(quint64 generation, int row) {
     items_[row].state = ItemState::Running;
     items_[row].progress = 0;
     updateRow(row);
-    table_->scrollToItem(table_->item(row, InputColumn));
+    table_->scrollTo(itemsModel_->index(row, InputColumn));
     updateSummary();
     Q_EMIT itemStarted(row);
 }
@@ -694,55 +689,8 @@ void BatchQueue::setRunState(RunState state) {
 // ---------------------------------------------------------------------------------------------
 // Display
 
-QString BatchQueue::statusText(const Item& item) const {
-    switch (item.state) {
-    case ItemState::Queued:
-        return tr("Queued");
-    case ItemState::Running:
-        return tr("Running: %1 %").arg(int(item.progress * 100));
-    case ItemState::Done:
-        return tr("Done in %1").arg(QString::fromStdString(formatDuration(item.seconds)));
-    case ItemState::Skipped:
-        return tr("Skipped: the output exists");
-    case ItemState::Failed:
-        return tr("Failed: %1").arg(item.message);
-    case ItemState::Cancelled:
-        return tr("Cancelled");
-    }
-    return {};
-}
-
 void BatchQueue::updateRow(int row) {
-    const Item& item = items_[row];
-    QTableWidgetItem* input = table_->item(row, InputColumn);
-    QTableWidgetItem* output = table_->item(row, OutputColumn);
-    QTableWidgetItem* status = table_->item(row, StatusColumn);
-    if (!input || !output || !status)
-        return;
-    input->setText(QDir::toNativeSeparators(item.input));
-    input->setToolTip(input->text());
-    output->setText(QDir::toNativeSeparators(item.output));
-    output->setToolTip(output->text());
-    status->setText(statusText(item));
-    QString tip = status->text();
-    if (item.state == ItemState::Done && !item.message.isEmpty())
-        tip = tr("%1 (warning: %2)").arg(status->text(), item.message);
-    status->setToolTip(tip);
-    QStyle::StandardPixmap icon = QStyle::SP_CustomBase;
-    switch (item.state) {
-    case ItemState::Done:
-        icon = item.message.isEmpty() ? QStyle::SP_DialogApplyButton : QStyle::SP_MessageBoxWarning;
-        break;
-    case ItemState::Failed:
-        icon = QStyle::SP_MessageBoxCritical;
-        break;
-    case ItemState::Running:
-        icon = QStyle::SP_MediaPlay;
-        break;
-    default:
-        break;
-    }
-    status->setIcon(icon == QStyle::SP_CustomBase ? QIcon() : style()->standardIcon(icon));
+    itemsModel_->setItem(row, items_[row]);
 }
 
 double BatchQueue::overallProgress() const {
@@ -819,7 +767,8 @@ void BatchQueue::updateSummary() {
 
 void BatchQueue::updateActions() {
     const bool idle = runState_ == RunState::Idle;
-    const bool hasSelection = !table_->selectedItems().isEmpty();
+    const QModelIndexList selected = table_->selectionModel()->selectedIndexes();
+    const bool hasSelection = !selected.isEmpty();
     optionsBox_->setEnabled(idle);
     addFiles_->setEnabled(idle);
     addFolder_->setEnabled(idle);
@@ -833,7 +782,7 @@ void BatchQueue::updateActions() {
                         runState_ == RunState::Paused);
     bool outputExists = false;
     if (hasSelection) {
-        const int row = table_->selectedItems().front()->row();
+        const int row = selected.front().row();
         outputExists = row < items_.size() && QFileInfo::exists(items_[row].output);
     }
     openFile_->setEnabled(outputExists);
@@ -856,10 +805,10 @@ void BatchQueue::clearError() {
 // Results and drops
 
 void BatchQueue::openSelectedOutput() {
-    const QList<QTableWidgetItem*> selected = table_->selectedItems();
+    const QModelIndexList selected = table_->selectionModel()->selectedIndexes();
     if (selected.isEmpty())
         return;
-    const QString output = items_[selected.front()->row()].output;
+    const QString output = items_[selected.front().row()].output;
     if (!QFileInfo::exists(output))
         return;
     if (!QDesktopServices::openUrl(QUrl::fromLocalFile(output)))
@@ -867,10 +816,10 @@ void BatchQueue::openSelectedOutput() {
 }
 
 void BatchQueue::openSelectedFolder() {
-    const QList<QTableWidgetItem*> selected = table_->selectedItems();
+    const QModelIndexList selected = table_->selectionModel()->selectedIndexes();
     if (selected.isEmpty())
         return;
-    QString folder = QFileInfo(items_[selected.front()->row()].output).absolutePath();
+    QString folder = QFileInfo(items_[selected.front().row()].output).absolutePath();
     if (!QFileInfo(folder).isDir())
         folder = absoluteClean(options().outputFolder);
     if (!QDesktopServices::openUrl(QUrl::fromLocalFile(folder)))

@@ -22,12 +22,13 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
-class QTableWidget;
+class QTableView;
 class QThread;
 class QTimer;
 
 namespace shiftsr::gui {
 
+class BatchTableModel;
 class BatchWorker;
 class ModelRegistry;
 struct BatchControl;
@@ -123,7 +124,8 @@ private:
     void applyPlan(quint64 generation, const BatchPlanResult& result);
     void onRunFailed(quint64 generation, const QString& message);
     void onItemStarted(quint64 generation, int row);
-    void onItemProgress(quint64 generation, int row, double fraction, const BatchEstimate& estimate);
+    void onItemProgress(quint64 generation, int row, double fraction,
+                        const BatchEstimate& estimate);
     void onItemFinished(quint64 generation, const BatchItemResult& result);
     void onWorkerPaused(quint64 generation);
     void onWorkerFinished(quint64 generation, bool cancelled);
@@ -134,7 +136,6 @@ private:
     void updateActions();
     void showError(const QString& message);
     void clearError();
-    QString statusText(const Item& item) const;
 
     ModelRegistry& registry_;
     std::shared_ptr<BatchControl> control_;
@@ -149,8 +150,8 @@ public:
     QSet<QString> excluded_; // planned files the user removed from the batch
     QList<Item> items_;
     QString planError_;
-    UpscaleSettings engine_; // Options::engine
-    BatchEstimate estimate_; // of the run in progress or last run (the engine's batch runner)
+    UpscaleSettings engine_;     // Options::engine
+    BatchEstimate estimate_;     // of the run in progress or last run (the engine's batch runner)
     quint64 planGeneration_ = 0; // of the newest plan request; older answers are dropped
     quint64 appliedGeneration_ = 0;
     quint64 runGeneration_ = 0;
@@ -173,7 +174,8 @@ public:
     QPushButton* addFolder_ = nullptr;
     QPushButton* remove_ = nullptr;
     QPushButton* clear_ = nullptr;
-    QTableWidget* table_ = nullptr;
+    BatchTableModel* itemsModel_ = nullptr;
+    QTableView* table_ = nullptr;
     QLabel* message_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* summary_ = nullptr;
