@@ -22,7 +22,7 @@
 <context>
     <name>shiftsr::gui::BatchQueue</name>
     <message>
-        <location filename="../ui/src/gui/batch_queue.cpp" line="+116"/>
+        <location filename="../ui/src/gui/batch_queue.cpp" line="+125"/>
         <source>Batch Upscale</source>
         <translation>Stapelverarbeitung</translation>
     </message>
@@ -168,12 +168,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+558"/>
+        <location line="+424"/>
         <source>&amp;Pause</source>
         <translation>&amp;Pausieren</translation>
     </message>
     <message>
-        <location line="-556"/>
+        <location line="-422"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Abbrechen</translation>
     </message>
@@ -223,12 +223,12 @@
         <translation>Nicht gefunden: %1</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+58"/>
         <source>choose an output folder</source>
         <translation>wählen Sie einen Ausgabeordner</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+13"/>
         <source>Cannot plan the batch: %1</source>
         <translation>Der Stapel kann nicht geplant werden: %1</translation>
     </message>
@@ -248,12 +248,12 @@
         <translation>Es ist kein verwendbares Modell vorhanden; importieren Sie eines in der Modellverwaltung.</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+35"/>
         <source>Cannot start the batch: %1</source>
         <translation>Der Stapel kann nicht gestartet werden: %1</translation>
     </message>
     <message>
-        <location line="+122"/>
+        <location line="+43"/>
         <source>Planning…</source>
         <translation>Planung läuft…</translation>
     </message>
@@ -306,7 +306,7 @@
         <translation>Wird abgebrochen…</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>&amp;Resume</source>
         <translation>Fo&amp;rtsetzen</translation>
     </message>

@@ -1,6 +1,8 @@
-// BatchQueue: inputs, options, the planned items' table, run control and the pixel-weighted ETA.
+// BatchQueue: the batch window: inputs, options, the items' table, drops, the run's buttons and
+// its summary; plans and runs go through BatchRun.
 #include "shiftsr/gui/batch_queue.h"
 
+#include "batch_run.h"
 #include "batch_table_model.h"
 #include "batch_worker.h"
 #include "shiftsr/engine/batch_plan.h"
@@ -30,7 +32,6 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
-#include <QThread>
 #include <QTimer>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -66,10 +67,7 @@ bool isFinished(BatchQueue::ItemState state) {
 } // namespace
 
 BatchQueue::BatchQueue(ModelRegistry& registry, QWidget* parent)
-    : QWidget(parent), registry_(registry), control_(std::make_shared<BatchControl>()) {
-    qRegisterMetaType<BatchPlanResult>();
-    qRegisterMetaType<BatchItemResult>();
-    qRegisterMetaType<BatchEstimate>();
+    : QWidget(parent), registry_(registry), run_(std::make_unique<BatchRun>(registry)) {
     setAcceptDrops(true);
     buildUi();
     updatingWidgets_ = true; // until the stored options are in the widgets (setOptions ends it)
@@ -79,18 +77,15 @@ BatchQueue::BatchQueue(ModelRegistry& registry, QWidget* parent)
     planTimer_->setInterval(kPlanDelayMs);
     connect(planTimer_, &QTimer::timeout, this, &BatchQueue::requestPlan);
 
-    thread_ = new QThread(this);
-    thread_->setObjectName(QStringLiteral("BatchQueue"));
-    worker_ = new BatchWorker(registry_, control_);
-    worker_->moveToThread(thread_);
-    connect(worker_, &BatchWorker::planned, this, &BatchQueue::applyPlan);
-    connect(worker_, &BatchWorker::runFailed, this, &BatchQueue::onRunFailed);
-    connect(worker_, &BatchWorker::itemStarted, this, &BatchQueue::onItemStarted);
-    connect(worker_, &BatchWorker::itemProgress, this, &BatchQueue::onItemProgress);
-    connect(worker_, &BatchWorker::itemFinished, this, &BatchQueue::onItemFinished);
-    connect(worker_, &BatchWorker::paused, this, &BatchQueue::onWorkerPaused);
-    connect(worker_, &BatchWorker::finished, this, &BatchQueue::onWorkerFinished);
-    thread_->start();
+    connect(run_.get(), &BatchRun::planned, this, &BatchQueue::onPlanned);
+    connect(run_.get(), &BatchRun::stateChanged, this, &BatchQueue::onRunStateChanged);
+    connect(run_.get(), &BatchRun::itemChanged, this,
+            [this](int row) { itemsModel_->setItem(row, run_->items()[row]); });
+    connect(run_.get(), &BatchRun::itemStarted, this, &BatchQueue::onItemStarted);
+    connect(run_.get(), &BatchRun::progressChanged, this, &BatchQueue::updateSummary);
+    connect(run_.get(), &BatchRun::itemFinished, this, &BatchQueue::onItemFinished);
+    connect(run_.get(), &BatchRun::runFailed, this, &BatchQueue::onRunFailed);
+    connect(run_.get(), &BatchRun::finished, this, &BatchQueue::batchFinished);
 
     refillModels();
     loadSettings();
@@ -100,13 +95,27 @@ BatchQueue::BatchQueue(ModelRegistry& registry, QWidget* parent)
     updateSummary();
 }
 
-BatchQueue::~BatchQueue() {
-    // The engine sees the flag between stages; the item in flight is abandoned and, as every write
-    // is atomic, leaves no partial file. Answers still queued for this object die with it.
-    control_->cancel.store(true);
-    thread_->quit();
-    thread_->wait();
-    delete worker_;
+// run_ goes first: it cancels a run in flight and waits for the worker.
+BatchQueue::~BatchQueue() = default;
+
+BatchQueue::RunState BatchQueue::runState() const {
+    return run_->state();
+}
+
+int BatchQueue::itemCount() const {
+    return int(run_->items().size());
+}
+
+const BatchQueue::Item& BatchQueue::item(int row) const {
+    return run_->items()[row];
+}
+
+double BatchQueue::overallProgress() const {
+    return run_->estimate().fraction;
+}
+
+BatchWorker* BatchQueue::workerForTests() const {
+    return run_->worker();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,7 +256,7 @@ void BatchQueue::buildUi() {
     connect(outputBrowse_, &QPushButton::clicked, this, &BatchQueue::chooseOutputFolder);
     connect(start_, &QPushButton::clicked, this, &BatchQueue::start);
     connect(pauseResume_, &QPushButton::clicked, this, [this] {
-        if (runState_ == RunState::Running)
+        if (runState() == RunState::Running)
             pause();
         else
             resume();
@@ -330,7 +339,7 @@ BatchQueue::Options BatchQueue::options() const {
 }
 
 void BatchQueue::setOptions(const Options& o) {
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
     updatingWidgets_ = true;
     if (!o.modelSpec.isEmpty()) {
@@ -388,7 +397,7 @@ void BatchQueue::chooseOutputFolder() {
 // Inputs and planning
 
 void BatchQueue::addInputs(const QStringList& paths) {
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
     QStringList missing;
     for (const QString& path : paths) {
@@ -411,7 +420,7 @@ void BatchQueue::addInputs(const QStringList& paths) {
 }
 
 void BatchQueue::removeSelectedItems() {
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
     QSet<int> rows;
     for (const QModelIndex& index : table_->selectionModel()->selectedIndexes())
@@ -419,7 +428,7 @@ void BatchQueue::removeSelectedItems() {
     if (rows.isEmpty())
         return;
     for (int row : rows) {
-        const QString input = items_[row].input;
+        const QString input = item(row).input;
         // A file added by itself leaves the inputs; one found in an added folder is excluded.
         if (!inputs_.removeOne(input))
             excluded_.insert(input);
@@ -428,7 +437,7 @@ void BatchQueue::removeSelectedItems() {
 }
 
 void BatchQueue::clearInputs() {
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
     inputs_.clear();
     excluded_.clear();
@@ -437,7 +446,7 @@ void BatchQueue::clearInputs() {
 }
 
 void BatchQueue::schedulePlan() {
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
     planTimer_->start();
     updateSummary();
@@ -457,46 +466,31 @@ BatchPlanRequest BatchQueue::planRequest() const {
 
 void BatchQueue::requestPlan() {
     planTimer_->stop();
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
-    const quint64 generation = ++planGeneration_;
     if (inputs_.isEmpty() || outputFolder_->text().trimmed().isEmpty()) {
         BatchPlanResult none;
         if (!inputs_.isEmpty())
             none.error = tr("choose an output folder");
-        applyPlan(generation, none);
+        run_->setPlan(none);
         return;
     }
-    const BatchPlanRequest request = planRequest();
-    QMetaObject::invokeMethod(
-        worker_, [worker = worker_, generation, request] { worker->plan(generation, request); },
-        Qt::QueuedConnection);
+    run_->plan(planRequest());
     updateSummary();
 }
 
 bool BatchQueue::isPlanPending() const {
-    return planTimer_->isActive() || appliedGeneration_ != planGeneration_;
+    return planTimer_->isActive() || run_->isPlanPending();
 }
 
-void BatchQueue::applyPlan(quint64 generation, const BatchPlanResult& result) {
-    if (generation != planGeneration_)
-        return; // an answer to a request since replaced
-    appliedGeneration_ = generation;
-    items_.clear();
-    for (const BatchPlanEntry& entry : result.items) {
-        Item item;
-        item.input = entry.input;
-        item.output = entry.output;
-        items_ << item;
-    }
-    planError_ =
-        result.error.isEmpty() ? QString() : tr("Cannot plan the batch: %1").arg(result.error);
+void BatchQueue::onPlanned(const QString& error) {
+    planError_ = error.isEmpty() ? QString() : tr("Cannot plan the batch: %1").arg(error);
     if (!planError_.isEmpty())
         showError(planError_);
-    else if (runState_ == RunState::Idle)
+    else if (runState() == RunState::Idle)
         clearError();
 
-    itemsModel_->setItems(items_);
+    itemsModel_->setItems(run_->items());
     Q_EMIT planChanged();
     updateActions();
     updateSummary();
@@ -506,7 +500,7 @@ void BatchQueue::applyPlan(quint64 generation, const BatchPlanResult& result) {
 // Run control
 
 void BatchQueue::start() {
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
     planTimer_->stop();
     const Options o = options();
@@ -529,69 +523,28 @@ void BatchQueue::start() {
     settings.modelSpec = spec.toStdString();
     const BatchPlanRequest request = planRequest();
 
-    // The rows of a previous run show their old results until the new plan arrives: reset them.
-    for (int row = 0; row < items_.size(); ++row) {
-        items_[row] = Item{items_[row].input, items_[row].output, ItemState::Queued, 0, 0, {}};
-        updateRow(row);
-    }
-    control_->cancel.store(false);
-    control_->pause.store(false);
-    runGeneration_ = ++planGeneration_;
-    estimate_ = BatchEstimate();
-    runningRow_ = -1;
-    setRunState(RunState::Running);
-    const quint64 generation = runGeneration_;
-    QMetaObject::invokeMethod(
-        worker_,
-        [worker = worker_, generation, request, settings] {
-            worker->start(generation, request, settings);
-        },
-        Qt::QueuedConnection);
+    run_->start(request, settings);
 }
 
 void BatchQueue::pause() {
-    if (runState_ != RunState::Running)
-        return;
-    control_->pause.store(true);
-    setRunState(RunState::Pausing);
+    run_->pause();
 }
 
 void BatchQueue::resume() {
-    if (runState_ == RunState::Pausing) { // the current item has not finished: just go on
-        control_->pause.store(false);
-        setRunState(RunState::Running);
-    } else if (runState_ == RunState::Paused) {
-        control_->pause.store(false);
-        setRunState(RunState::Running);
-        QMetaObject::invokeMethod(
-            worker_, [worker = worker_] { worker->resume(); }, Qt::QueuedConnection);
-    }
+    run_->resume();
 }
 
 void BatchQueue::cancel() {
-    switch (runState_) {
-    case RunState::Running:
-    case RunState::Pausing:
-        control_->cancel.store(true);
-        setRunState(RunState::Cancelling);
-        break;
-    case RunState::Paused: // the worker is idle: nothing to wait for
-        control_->cancel.store(true);
-        QMetaObject::invokeMethod(
-            worker_, [worker = worker_] { worker->discard(); }, Qt::QueuedConnection);
-        onWorkerFinished(runGeneration_, true);
-        break;
-    case RunState::Idle:
-    case RunState::Cancelling:
-        break;
-    }
+    run_->cancel();
 }
 
-void BatchQueue::onRunFailed(quint64 generation, const QString& message) {
-    if (generation != runGeneration_ || runState_ == RunState::Idle)
-        return;
-    runningRow_ = -1;
-    setRunState(RunState::Idle);
+void BatchQueue::onRunStateChanged(RunState state) {
+    updateActions();
+    updateSummary();
+    Q_EMIT runStateChanged(state);
+}
+
+void BatchQueue::onRunFailed(const QString& message) {
     const QString text =
         message.isEmpty() ? planError_ : tr("Cannot start the batch: %1").arg(message);
     if (!text.isEmpty()) {
@@ -600,131 +553,52 @@ void BatchQueue::onRunFailed(quint64 generation, const QString& message) {
     }
 }
 
-void BatchQueue::onItemStarted(quint64 generation, int row) {
-    if (generation != runGeneration_ || row < 0 || row >= items_.size())
-        return;
-    runningRow_ = row;
-    items_[row].state = ItemState::Running;
-    items_[row].progress = 0;
-    updateRow(row);
+void BatchQueue::onItemStarted(int row) {
     table_->scrollTo(itemsModel_->index(row, InputColumn));
     updateSummary();
     Q_EMIT itemStarted(row);
 }
 
-void BatchQueue::onItemProgress(quint64 generation, int row, double fraction,
-                                const BatchEstimate& estimate) {
-    if (generation != runGeneration_ || row < 0 || row >= items_.size() ||
-        items_[row].state != ItemState::Running)
-        return;
-    items_[row].progress = std::clamp(fraction, 0.0, 1.0);
-    estimate_ = estimate;
-    updateRow(row);
-    updateSummary();
-}
-
-void BatchQueue::onItemFinished(quint64 generation, const BatchItemResult& result) {
-    if (generation != runGeneration_ || result.row < 0 || result.row >= items_.size())
-        return;
-    Item& item = items_[result.row];
-    item.state = result.state;
-    item.progress = result.state == ItemState::Done ? 1.0 : 0.0;
-    item.seconds = result.seconds;
-    item.message = result.message;
-    estimate_ = result.estimate;
-    if (runningRow_ == result.row)
-        runningRow_ = -1;
-    updateRow(result.row);
+void BatchQueue::onItemFinished(int row) {
     updateSummary();
     updateActions();
-    Q_EMIT itemFinished(result.row, item.input, item.output, item.state);
-}
-
-void BatchQueue::onWorkerPaused(quint64 generation) {
-    if (generation != runGeneration_)
-        return;
-    if (!control_->pause.load()) { // resumed while the last item was finishing
-        QMetaObject::invokeMethod(
-            worker_, [worker = worker_] { worker->resume(); }, Qt::QueuedConnection);
-        return;
-    }
-    setRunState(RunState::Paused);
-}
-
-void BatchQueue::onWorkerFinished(quint64 generation, bool cancelled) {
-    if (generation != runGeneration_ || runState_ == RunState::Idle)
-        return;
-    if (cancelled)
-        for (int row = 0; row < items_.size(); ++row)
-            if (items_[row].state == ItemState::Queued || items_[row].state == ItemState::Running) {
-                items_[row].state = ItemState::Cancelled;
-                items_[row].progress = 0;
-                updateRow(row);
-            }
-    finishRun();
-}
-
-void BatchQueue::finishRun() {
-    runningRow_ = -1;
-    int done = 0, skipped = 0, failed = 0, cancelled = 0;
-    for (const Item& item : items_) {
-        done += item.state == ItemState::Done;
-        skipped += item.state == ItemState::Skipped;
-        failed += item.state == ItemState::Failed;
-        cancelled += item.state == ItemState::Cancelled;
-    }
-    setRunState(RunState::Idle);
-    Q_EMIT batchFinished(done, skipped, failed, cancelled);
-}
-
-void BatchQueue::setRunState(RunState state) {
-    if (runState_ == state)
-        return;
-    runState_ = state;
-    updateActions();
-    updateSummary();
-    Q_EMIT runStateChanged(state);
+    const Item& finished = item(row);
+    Q_EMIT itemFinished(row, finished.input, finished.output, finished.state);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Display
 
-void BatchQueue::updateRow(int row) {
-    itemsModel_->setItem(row, items_[row]);
-}
-
-double BatchQueue::overallProgress() const {
-    return estimate_.fraction;
-}
-
 void BatchQueue::updateSummary() {
-    const int total = int(items_.size());
+    const QList<Item>& items = run_->items();
+    const RunState state = runState();
+    const int total = int(items.size());
     int finished = 0, failed = 0;
-    for (const Item& item : items_) {
+    for (const Item& item : items) {
         finished += isFinished(item.state);
         failed += item.state == ItemState::Failed;
     }
     // Progress, ETA and time come from the engine's batch runner (pixel-weighted; skipped files
     // count toward the progress, not toward the speed; a pause does not count as time).
-    const double fraction = estimate_.fraction;
-    const double eta = estimate_.etaSeconds;
-    const double seconds = estimate_.seconds;
+    const double fraction = run_->estimate().fraction;
+    const double eta = run_->estimate().etaSeconds;
+    const double seconds = run_->estimate().seconds;
     progress_->setValue(int(std::clamp(fraction, 0.0, 1.0) * kProgressScale));
 
     QString text;
-    switch (runState_) {
+    switch (state) {
     case RunState::Idle: {
         if (isPlanPending() && !inputs_.isEmpty())
             text = tr("Planning…");
         else if (total == 0)
             text = tr("Add image files or folders, or drop them here.");
-        else if (finished == 0 && std::none_of(items_.cbegin(), items_.cend(), [](const Item& i) {
+        else if (finished == 0 && std::none_of(items.cbegin(), items.cend(), [](const Item& i) {
                      return i.state == ItemState::Cancelled;
                  }))
             text = tr("%n image(s) planned.", "", total);
         else {
             int done = 0, skipped = 0, cancelled = 0;
-            for (const Item& item : items_) {
+            for (const Item& item : items) {
                 done += item.state == ItemState::Done;
                 skipped += item.state == ItemState::Skipped;
                 cancelled += item.state == ItemState::Cancelled;
@@ -761,12 +635,13 @@ void BatchQueue::updateSummary() {
         break;
     }
     summary_->setText(text);
-    if (runState_ != RunState::Idle)
+    if (state != RunState::Idle)
         Q_EMIT progressChanged(fraction, eta);
 }
 
 void BatchQueue::updateActions() {
-    const bool idle = runState_ == RunState::Idle;
+    const RunState state = runState();
+    const bool idle = state == RunState::Idle;
     const QModelIndexList selected = table_->selectionModel()->selectedIndexes();
     const bool hasSelection = !selected.isEmpty();
     optionsBox_->setEnabled(idle);
@@ -775,15 +650,15 @@ void BatchQueue::updateActions() {
     remove_->setEnabled(idle && hasSelection);
     clear_->setEnabled(idle && !inputs_.isEmpty());
     start_->setEnabled(idle && !inputs_.isEmpty() && planError_.isEmpty());
-    pauseResume_->setText(runState_ == RunState::Running || idle ? tr("&Pause") : tr("&Resume"));
-    pauseResume_->setEnabled(runState_ == RunState::Running || runState_ == RunState::Pausing ||
-                             runState_ == RunState::Paused);
-    cancel_->setEnabled(runState_ == RunState::Running || runState_ == RunState::Pausing ||
-                        runState_ == RunState::Paused);
+    pauseResume_->setText(state == RunState::Running || idle ? tr("&Pause") : tr("&Resume"));
+    pauseResume_->setEnabled(state == RunState::Running || state == RunState::Pausing ||
+                             state == RunState::Paused);
+    cancel_->setEnabled(state == RunState::Running || state == RunState::Pausing ||
+                        state == RunState::Paused);
     bool outputExists = false;
     if (hasSelection) {
         const int row = selected.front().row();
-        outputExists = row < items_.size() && QFileInfo::exists(items_[row].output);
+        outputExists = row < itemCount() && QFileInfo::exists(item(row).output);
     }
     openFile_->setEnabled(outputExists);
     openFolder_->setEnabled(hasSelection);
@@ -808,7 +683,7 @@ void BatchQueue::openSelectedOutput() {
     const QModelIndexList selected = table_->selectionModel()->selectedIndexes();
     if (selected.isEmpty())
         return;
-    const QString output = items_[selected.front().row()].output;
+    const QString output = item(selected.front().row()).output;
     if (!QFileInfo::exists(output))
         return;
     if (!QDesktopServices::openUrl(QUrl::fromLocalFile(output)))
@@ -819,7 +694,7 @@ void BatchQueue::openSelectedFolder() {
     const QModelIndexList selected = table_->selectionModel()->selectedIndexes();
     if (selected.isEmpty())
         return;
-    QString folder = QFileInfo(items_[selected.front().row()].output).absolutePath();
+    QString folder = QFileInfo(item(selected.front().row()).output).absolutePath();
     if (!QFileInfo(folder).isDir())
         folder = absoluteClean(options().outputFolder);
     if (!QDesktopServices::openUrl(QUrl::fromLocalFile(folder)))
@@ -828,7 +703,7 @@ void BatchQueue::openSelectedFolder() {
 }
 
 void BatchQueue::dragEnterEvent(QDragEnterEvent* event) {
-    if (runState_ != RunState::Idle || !event->mimeData()->hasUrls())
+    if (runState() != RunState::Idle || !event->mimeData()->hasUrls())
         return;
     const QList<QUrl> urls = event->mimeData()->urls();
     if (std::any_of(urls.cbegin(), urls.cend(), [](const QUrl& url) { return url.isLocalFile(); }))
@@ -840,7 +715,7 @@ void BatchQueue::dropEvent(QDropEvent* event) {
     for (const QUrl& url : event->mimeData()->urls())
         if (url.isLocalFile())
             paths << url.toLocalFile();
-    if (paths.isEmpty() || runState_ != RunState::Idle)
+    if (paths.isEmpty() || runState() != RunState::Idle)
         return;
     addInputs(paths);
     event->acceptProposedAction();
