@@ -20,44 +20,14 @@
     </message>
 </context>
 <context>
-    <name>shiftsr::gui::BatchQueue</name>
+    <name>shiftsr::gui::BatchOptionsBox</name>
     <message>
-        <location filename="../ui/src/gui/batch_queue.cpp" line="+125"/>
-        <source>Batch Upscale</source>
-        <translation>Stapelverarbeitung</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Add &amp;Files…</source>
-        <translation>Dateien &amp;hinzufügen…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Add F&amp;older…</source>
-        <translation>&amp;Ordner hinzufügen…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>&amp;Remove</source>
-        <translation>&amp;Entfernen</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Leave the selected images out of the batch</source>
-        <translation>Die ausgewählten Bilder aus dem Stapel entfernen</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>C&amp;lear</source>
-        <translation>&amp;Leeren</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location filename="../ui/src/gui/batch_options_box.cpp" line="+28"/>
         <source>Options</source>
         <translation>Optionen</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>Model default</source>
         <translation>Modellstandard</translation>
     </message>
@@ -152,7 +122,55 @@
         <translation>Format:</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+48"/>
+        <source>The model %1 is not available; the batch uses %2.</source>
+        <translation>Das Modell %1 ist nicht verfügbar; der Stapel verwendet %2.</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>%1 (default)</source>
+        <translation>%1 (Standard)</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Choose the Output Folder</source>
+        <translation>Ausgabeordner wählen</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::BatchQueue</name>
+    <message>
+        <location filename="../ui/src/gui/batch_queue.cpp" line="+114"/>
+        <source>Batch Upscale</source>
+        <translation>Stapelverarbeitung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add &amp;Files…</source>
+        <translation>Dateien &amp;hinzufügen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add F&amp;older…</source>
+        <translation>&amp;Ordner hinzufügen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Leave the selected images out of the batch</source>
+        <translation>Die ausgewählten Bilder aus dem Stapel entfernen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;lear</source>
+        <translation>&amp;Leeren</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>Open File</source>
         <translation>Datei öffnen</translation>
     </message>
@@ -168,12 +186,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+424"/>
+        <location line="+355"/>
         <source>&amp;Pause</source>
         <translation>&amp;Pausieren</translation>
     </message>
     <message>
-        <location line="-422"/>
+        <location line="-353"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Abbrechen</translation>
     </message>
@@ -188,17 +206,7 @@
         <translation>Or&amp;dner öffnen</translation>
     </message>
     <message>
-        <location line="+58"/>
-        <source>%1 (default)</source>
-        <translation>%1 (Standard)</translation>
-    </message>
-    <message>
-        <location line="+58"/>
-        <source>The model %1 is not available; the batch uses %2.</source>
-        <translation>Das Modell %1 ist nicht verfügbar; der Stapel verwendet %2.</translation>
-    </message>
-    <message>
-        <location line="+28"/>
+        <location line="+82"/>
         <source>Add Images</source>
         <translation>Bilder hinzufügen</translation>
     </message>
@@ -213,12 +221,7 @@
         <translation>Ordner mit Bildern hinzufügen</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Choose the Output Folder</source>
-        <translation>Ausgabeordner wählen</translation>
-    </message>
-    <message>
-        <location line="+26"/>
+        <location line="+25"/>
         <source>Not found: %1</source>
         <translation>Nicht gefunden: %1</translation>
     </message>

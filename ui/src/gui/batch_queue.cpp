@@ -2,6 +2,7 @@
 // its summary; plans and runs go through BatchRun.
 #include "shiftsr/gui/batch_queue.h"
 
+#include "batch_options_box.h"
 #include "batch_run.h"
 #include "batch_table_model.h"
 #include "batch_worker.h"
@@ -10,26 +11,19 @@
 #include "shiftsr/gui/model_registry.h"
 
 #include <QAction>
-#include <QCheckBox>
-#include <QComboBox>
 #include <QDesktopServices>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGridLayout>
-#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QRegularExpressionValidator>
-#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTimer>
@@ -46,7 +40,6 @@ namespace {
 
 constexpr int kPlanDelayMs = 200; // typing a pattern re-plans once, not per key
 constexpr int kProgressScale = 1000;
-constexpr int kMaxSteps = 1000;
 
 QString defaultOutputFolder() {
     QString base = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
@@ -70,7 +63,6 @@ BatchQueue::BatchQueue(ModelRegistry& registry, QWidget* parent)
     : QWidget(parent), registry_(registry), run_(std::make_unique<BatchRun>(registry)) {
     setAcceptDrops(true);
     buildUi();
-    updatingWidgets_ = true; // until the stored options are in the widgets (setOptions ends it)
 
     planTimer_ = new QTimer(this);
     planTimer_->setSingleShot(true);
@@ -87,10 +79,7 @@ BatchQueue::BatchQueue(ModelRegistry& registry, QWidget* parent)
     connect(run_.get(), &BatchRun::runFailed, this, &BatchQueue::onRunFailed);
     connect(run_.get(), &BatchRun::finished, this, &BatchQueue::batchFinished);
 
-    refillModels();
     loadSettings();
-    connect(&registry_, &ModelRegistry::modelsChanged, this, &BatchQueue::refillModels);
-    connect(&registry_, &ModelRegistry::defaultChanged, this, &BatchQueue::refillModels);
     updateActions();
     updateSummary();
 }
@@ -135,59 +124,7 @@ void BatchQueue::buildUi() {
     inputRow->addWidget(clear_);
     inputRow->addStretch(1);
 
-    auto* options = new QGroupBox(tr("Options"), this);
-    optionsBox_ = options;
-    model_ = new QComboBox(options);
-    model_->setObjectName(QStringLiteral("model"));
-    steps_ = new QSpinBox(options);
-    steps_->setObjectName(QStringLiteral("steps"));
-    steps_->setRange(0, kMaxSteps);
-    steps_->setSpecialValueText(tr("Model default"));
-    steps_->setToolTip(tr("Sampling steps; 1 runs a single network call"));
-    seed_ = new QLineEdit(options);
-    seed_->setObjectName(QStringLiteral("seed"));
-    seed_->setValidator(
-        new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{1,18}")), seed_));
-    seed_->setPlaceholderText(QString::number(Options().seed));
-    seed_->setToolTip(tr("Noise seed: the same seed gives the same result"));
-    outputFolder_ = new QLineEdit(options);
-    outputFolder_->setObjectName(QStringLiteral("outputFolder"));
-    outputBrowse_ = new QPushButton(tr("&Browse…"), options);
-    pattern_ = new QLineEdit(options);
-    pattern_->setObjectName(QStringLiteral("pattern"));
-    pattern_->setPlaceholderText(Options().namePattern);
-    pattern_->setToolTip(tr("Output file name; tokens: %1")
-                             .arg(QStringLiteral("{name} {ext} {scale} {steps} {model} {seed}")));
-    format_ = new QComboBox(options);
-    format_->setObjectName(QStringLiteral("format"));
-    format_->addItem(tr("Same as input"), QStringLiteral("keep"));
-    format_->addItem(tr("PNG"), QStringLiteral("png"));
-    format_->addItem(tr("JPEG"), QStringLiteral("jpg"));
-    format_->addItem(tr("TIFF"), QStringLiteral("tif"));
-    format_->addItem(tr("WebP"), QStringLiteral("webp"));
-    format_->addItem(tr("BMP"), QStringLiteral("bmp"));
-    skipExisting_ = new QCheckBox(tr("&Skip images whose output exists"), options);
-    skipExisting_->setObjectName(QStringLiteral("skipExisting"));
-    recursive_ = new QCheckBox(tr("Include &subfolders"), options);
-    recursive_->setObjectName(QStringLiteral("recursive"));
-
-    auto* grid = new QGridLayout(options);
-    grid->addWidget(new QLabel(tr("Model:"), options), 0, 0);
-    grid->addWidget(model_, 0, 1, 1, 3);
-    grid->addWidget(new QLabel(tr("Steps:"), options), 0, 4);
-    grid->addWidget(steps_, 0, 5);
-    grid->addWidget(new QLabel(tr("Seed:"), options), 0, 6);
-    grid->addWidget(seed_, 0, 7);
-    grid->addWidget(new QLabel(tr("Output folder:"), options), 1, 0);
-    grid->addWidget(outputFolder_, 1, 1, 1, 6);
-    grid->addWidget(outputBrowse_, 1, 7);
-    grid->addWidget(new QLabel(tr("File name:"), options), 2, 0);
-    grid->addWidget(pattern_, 2, 1, 1, 3);
-    grid->addWidget(new QLabel(tr("Format:"), options), 2, 4);
-    grid->addWidget(format_, 2, 5, 1, 3);
-    grid->addWidget(skipExisting_, 3, 1, 1, 3);
-    grid->addWidget(recursive_, 3, 4, 1, 4);
-    grid->setColumnStretch(1, 1);
+    optionsBox_ = new BatchOptionsBox(registry_, this);
 
     itemsModel_ = new BatchTableModel(this);
     table_ = new QTableView(this);
@@ -242,7 +179,7 @@ void BatchQueue::buildUi() {
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(inputRow);
-    layout->addWidget(options);
+    layout->addWidget(optionsBox_);
     layout->addWidget(table_, 1);
     layout->addWidget(message_);
     layout->addWidget(progress_);
@@ -253,7 +190,7 @@ void BatchQueue::buildUi() {
     connect(addFolder_, &QPushButton::clicked, this, &BatchQueue::chooseFolder);
     connect(remove_, &QPushButton::clicked, this, &BatchQueue::removeSelectedItems);
     connect(clear_, &QPushButton::clicked, this, &BatchQueue::clearInputs);
-    connect(outputBrowse_, &QPushButton::clicked, this, &BatchQueue::chooseOutputFolder);
+    connect(optionsBox_, &BatchOptionsBox::edited, this, &BatchQueue::optionsEdited);
     connect(start_, &QPushButton::clicked, this, &BatchQueue::start);
     connect(pauseResume_, &QPushButton::clicked, this, [this] {
         if (runState() == RunState::Running)
@@ -269,40 +206,6 @@ void BatchQueue::buildUi() {
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &BatchQueue::updateActions);
     connect(table_, &QTableView::doubleClicked, this, &BatchQueue::openSelectedOutput);
-
-    connect(model_, &QComboBox::currentIndexChanged, this, &BatchQueue::optionsEdited);
-    connect(steps_, &QSpinBox::valueChanged, this, &BatchQueue::optionsEdited);
-    connect(seed_, &QLineEdit::textChanged, this, &BatchQueue::optionsEdited);
-    connect(outputFolder_, &QLineEdit::textChanged, this, &BatchQueue::optionsEdited);
-    connect(pattern_, &QLineEdit::textChanged, this, &BatchQueue::optionsEdited);
-    connect(format_, &QComboBox::currentIndexChanged, this, &BatchQueue::optionsEdited);
-    connect(skipExisting_, &QCheckBox::toggled, this, &BatchQueue::optionsEdited);
-    connect(recursive_, &QCheckBox::toggled, this, &BatchQueue::optionsEdited);
-}
-
-void BatchQueue::refillModels() {
-    const QString keep = model_->currentData().toString();
-    const QString defaultSpec = registry_.defaultSpec();
-    {
-        const QSignalBlocker blocker(model_);
-        model_->clear();
-        for (const ModelEntry& e : registry_.models()) {
-            if (!e.error.isEmpty()) // unusable packages are listed in the model manager only
-                continue;
-            model_->addItem(e.spec == defaultSpec ? tr("%1 (default)").arg(e.displayName)
-                                                  : e.displayName,
-                            e.spec);
-            model_->setItemData(model_->count() - 1,
-                                e.embedded ? e.description : QDir::toNativeSeparators(e.spec),
-                                Qt::ToolTipRole);
-        }
-        int index = model_->findData(keep);
-        if (index < 0)
-            index = model_->findData(defaultSpec);
-        model_->setCurrentIndex(index);
-    }
-    if (model_->currentData().toString() != keep)
-        optionsEdited(); // tokens such as {model} and {steps} follow the model
 }
 
 void BatchQueue::loadSettings() {
@@ -310,7 +213,7 @@ void BatchQueue::loadSettings() {
     static_cast<BatchChoices&>(o) = BatchChoices::load();
     if (o.outputFolder.isEmpty())
         o.outputFolder = defaultOutputFolder();
-    if (model_->findData(o.modelSpec) < 0)
+    if (!optionsBox_->offersModel(o.modelSpec))
         o.modelSpec.clear(); // removed since: the default model, without a message
     o.engine = engine_;
     setOptions(o);
@@ -322,18 +225,7 @@ void BatchQueue::saveSettings() const {
 
 BatchQueue::Options BatchQueue::options() const {
     Options o;
-    o.modelSpec = model_->currentData().toString();
-    o.steps = steps_->value();
-    bool ok = false;
-    const quint64 seed = seed_->text().toULongLong(&ok);
-    if (ok)
-        o.seed = seed;
-    o.outputFolder = outputFolder_->text().trimmed();
-    if (!pattern_->text().trimmed().isEmpty())
-        o.namePattern = pattern_->text().trimmed();
-    o.format = format_->currentData().toString();
-    o.skipExisting = skipExisting_->isChecked();
-    o.recursive = recursive_->isChecked();
+    static_cast<BatchChoices&>(o) = optionsBox_->choices();
     o.engine = engine_;
     return o;
 }
@@ -341,31 +233,14 @@ BatchQueue::Options BatchQueue::options() const {
 void BatchQueue::setOptions(const Options& o) {
     if (runState() != RunState::Idle)
         return;
-    updatingWidgets_ = true;
-    if (!o.modelSpec.isEmpty()) {
-        const int index = model_->findData(o.modelSpec);
-        if (index >= 0)
-            model_->setCurrentIndex(index);
-        else
-            showError(tr("The model %1 is not available; the batch uses %2.")
-                          .arg(o.modelSpec, model_->currentText()));
-    }
-    steps_->setValue(std::clamp(o.steps, 0, kMaxSteps));
-    seed_->setText(QString::number(o.seed));
-    outputFolder_->setText(QDir::toNativeSeparators(o.outputFolder));
-    pattern_->setText(o.namePattern);
-    const int format = format_->findData(o.format);
-    format_->setCurrentIndex(format >= 0 ? format : 0);
-    skipExisting_->setChecked(o.skipExisting);
-    recursive_->setChecked(o.recursive);
+    const QString problem = optionsBox_->setChoices(o);
+    if (!problem.isEmpty())
+        showError(problem);
     engine_ = o.engine;
-    updatingWidgets_ = false;
     optionsEdited();
 }
 
 void BatchQueue::optionsEdited() {
-    if (updatingWidgets_)
-        return;
     saveSettings();
     schedulePlan();
 }
@@ -384,13 +259,6 @@ void BatchQueue::chooseFolder() {
     const QString folder = QFileDialog::getExistingDirectory(this, tr("Add a Folder of Images"));
     if (!folder.isEmpty())
         addInputs({folder});
-}
-
-void BatchQueue::chooseOutputFolder() {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Choose the Output Folder"),
-                                                             outputFolder_->text());
-    if (!folder.isEmpty())
-        outputFolder_->setText(QDir::toNativeSeparators(folder));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -468,7 +336,7 @@ void BatchQueue::requestPlan() {
     planTimer_->stop();
     if (runState() != RunState::Idle)
         return;
-    if (inputs_.isEmpty() || outputFolder_->text().trimmed().isEmpty()) {
+    if (inputs_.isEmpty() || optionsBox_->choices().outputFolder.isEmpty()) {
         BatchPlanResult none;
         if (!inputs_.isEmpty())
             none.error = tr("choose an output folder");

@@ -15,18 +15,15 @@
 #include <memory>
 
 class QAction;
-class QCheckBox;
-class QComboBox;
 class QLabel;
-class QLineEdit;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
 class QTableView;
 class QTimer;
 
 namespace shiftsr::gui {
 
+class BatchOptionsBox;
 class BatchRun;
 class BatchTableModel;
 class BatchWorker;
@@ -114,10 +111,8 @@ private:
     void buildUi();
     void loadSettings();
     void saveSettings() const;
-    void refillModels();
     void chooseFiles();
     void chooseFolder();
-    void chooseOutputFolder();
     void optionsEdited();
     void schedulePlan();
     void requestPlan();
@@ -139,19 +134,9 @@ private:
     QSet<QString> excluded_; // planned files the user removed from the batch
     QString planError_;
     UpscaleSettings engine_; // Options::engine
-    bool updatingWidgets_ = false;
 
     QTimer* planTimer_ = nullptr;
-    QComboBox* model_ = nullptr;
-    QSpinBox* steps_ = nullptr;
-    QLineEdit* seed_ = nullptr;
-    QLineEdit* outputFolder_ = nullptr;
-    QPushButton* outputBrowse_ = nullptr;
-    QLineEdit* pattern_ = nullptr;
-    QComboBox* format_ = nullptr;
-    QCheckBox* skipExisting_ = nullptr;
-    QCheckBox* recursive_ = nullptr;
-    QWidget* optionsBox_ = nullptr;
+    BatchOptionsBox* optionsBox_ = nullptr; // model, steps, seed, output folder and naming
     QPushButton* addFiles_ = nullptr;
     QPushButton* addFolder_ = nullptr;
     QPushButton* remove_ = nullptr;
