@@ -2,6 +2,7 @@
 // every output readable at x4, cancel leaves only complete files, pause stops after the current
 // item and resume finishes, skip-existing, a corrupt input does not stop the batch, drops add
 // inputs, destroying the widget mid-run cancels cleanly.
+#include "batch_table_model.h"
 #include "batch_worker.h"
 #include "testutil.h"
 
@@ -18,6 +19,7 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
+#include <QIcon>
 #include <QImage>
 #include <QImageReader>
 #include <QMimeData>
@@ -26,7 +28,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QUrl>
 #include <QtTest>
@@ -36,11 +38,11 @@
 #include <functional>
 #include <memory>
 
-using shiftsr::gui::BatchQueue;
-using shiftsr::gui::ModelRegistry;
 using shiftsr::ColorFix;
 using shiftsr::Metadata;
 using shiftsr::UpscaleRequest;
+using shiftsr::gui::BatchQueue;
+using shiftsr::gui::ModelRegistry;
 using ItemState = BatchQueue::ItemState;
 using RunState = BatchQueue::RunState;
 
@@ -76,6 +78,11 @@ QSize imageSize(const QString& path) {
     QImageReader reader(path);
     const QImage image = reader.read();
     return image.isNull() ? QSize() : image.size();
+}
+
+// The text a cell of the items' table shows.
+QString cell(const QTableView* table, int row, int column) {
+    return table->model()->data(table->model()->index(row, column)).toString();
 }
 
 QString stateName(ItemState state) {
@@ -192,7 +199,8 @@ private Q_SLOTS:
             if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
                 c = '_';
         bo.tokens = {{"scale", "4"}, {"steps", "2"}, {"model", tag}, {"seed", "7"}};
-        QVERIFY(shiftsr::outputNameTokens(registry_->find(kModel)->info.name, 4, 2, 7) == bo.tokens);
+        QVERIFY(shiftsr::outputNameTokens(registry_->find(kModel)->info.name, 4, 2, 7) ==
+                bo.tokens);
         QCOMPARE(shiftsr::outputNameTokens("ShiftSR lite x4 - RSD/one-step", 4, 1, 12345)["model"],
                  std::string("ShiftSR_lite_x4_-_RSD_one-step"));
         auto plan = shiftsr::planBatch({in.toStdString()}, o.outputFolder.toStdString(), bo);
@@ -204,9 +212,10 @@ private Q_SLOTS:
             QCOMPARE(queue.item(row).state, ItemState::Queued);
         }
         QVERIFY(queue.item(0).output.endsWith("_s2_7.jpg"));
-        auto* table = queue.findChild<QTableWidget*>("items");
-        QCOMPARE(table->rowCount(), 3);
-        QCOMPARE(table->item(2, BatchQueue::OutputColumn)->text(),
+        auto* table = queue.findChild<QTableView*>("items");
+        QVERIFY(table && table->model());
+        QCOMPARE(table->model()->rowCount(), 3);
+        QCOMPARE(cell(table, 2, BatchQueue::OutputColumn),
                  QDir::toNativeSeparators(queue.item(2).output));
 
         // A folder's file can be left out.
@@ -270,8 +279,8 @@ private Q_SLOTS:
         for (const QVariantList& args : progress) {
             QVERIFY(args.at(0).toDouble() >= 0.0 && args.at(0).toDouble() <= 1.0);
         }
-        auto* table = queue.findChild<QTableWidget*>("items");
-        QVERIFY(table->item(0, BatchQueue::StatusColumn)->text().startsWith("Done"));
+        auto* table = queue.findChild<QTableView*>("items");
+        QVERIFY(cell(table, 0, BatchQueue::StatusColumn).startsWith("Done"));
     }
 
     // The application's settings reach a batch run: tile, colour fix, keep-metadata and quality,
@@ -303,7 +312,8 @@ private Q_SLOTS:
         custom.colorFix = ColorFix::AdaIN;
         custom.keepMetadata = false;
         custom.quality = 40;
-        const QString a = run("settings/custom", custom), b = run("settings/defaults", shiftsr::UpscaleSettings());
+        const QString a = run("settings/custom", custom),
+                      b = run("settings/defaults", shiftsr::UpscaleSettings());
         QVERIFY(!a.isEmpty() && !b.isEmpty());
         auto ma = Metadata::read(a.toStdString()), mb = Metadata::read(b.toStdString());
         QVERIFY(ma.isOk() && mb.isOk());
@@ -313,7 +323,8 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(eb.at("Xmp.shiftsr.ColorFix")), QStringLiteral("luma"));
         QVERIFY(!ea.count("Exif.Image.Artist")); // keep-metadata off
         QCOMPARE(QString::fromStdString(eb.at("Exif.Image.Artist")), QStringLiteral("batch test"));
-        QVERIFY2(QFileInfo(a).size() < QFileInfo(b).size() * 3 / 4, "JPEG quality 40 must make a smaller file than 95");
+        QVERIFY2(QFileInfo(a).size() < QFileInfo(b).size() * 3 / 4,
+                 "JPEG quality 40 must make a smaller file than 95");
     }
 
     void cancelLeavesOnlyCompleteFiles() {
@@ -344,8 +355,8 @@ private Q_SLOTS:
             QCOMPARE(stateName(queue.item(row).state),
                      stateName(row < done ? ItemState::Done : ItemState::Cancelled));
         checkOutputs(queue, o.outputFolder); // complete files only, no temporaries
-        auto* table = queue.findChild<QTableWidget*>("items");
-        QCOMPARE(table->item(5, BatchQueue::StatusColumn)->text(), QString("Cancelled"));
+        auto* table = queue.findChild<QTableView*>("items");
+        QCOMPARE(cell(table, 5, BatchQueue::StatusColumn), QString("Cancelled"));
     }
 
     void pauseAndResume() {
@@ -390,7 +401,8 @@ private Q_SLOTS:
         queue.setOptions(o);
         queue.addInputs({in});
         QSignalSpy finished(&queue, &BatchQueue::batchFinished);
-        gateAtItem(queue, 0, [&queue] { queue.pause(); }); // in case the worker reaches item 0 first
+        gateAtItem(queue, 0,
+                   [&queue] { queue.pause(); }); // in case the worker reaches item 0 first
         queue.start();
         queue.pause(); // before the first item, or (gated) while it runs
         QTRY_VERIFY_WITH_TIMEOUT(queue.runState() == RunState::Paused || finished.count() > 0,
@@ -461,8 +473,8 @@ private Q_SLOTS:
         QCOMPARE(failedRow, 0);
         QCOMPARE(stateName(queue.item(0).state), stateName(ItemState::Failed));
         QVERIFY(!queue.item(0).message.isEmpty());
-        auto* table = queue.findChild<QTableWidget*>("items");
-        QVERIFY(table->item(0, BatchQueue::StatusColumn)->text().contains(queue.item(0).message));
+        auto* table = queue.findChild<QTableView*>("items");
+        QVERIFY(cell(table, 0, BatchQueue::StatusColumn).contains(queue.item(0).message));
         checkOutputs(queue, o.outputFolder);
     }
 
@@ -504,6 +516,49 @@ private Q_SLOTS:
         QCOMPARE(back.seed, o.seed);
         QCOMPARE(back.recursive, o.recursive);
         QCOMPARE(back.skipExisting, o.skipExisting);
+    }
+
+    // The items' table: paths in full as tooltips, the status text with a warning in its tooltip,
+    // icons for done, warned, failed and running items only; one changed item updates its row.
+    void tableModelShowsItems() {
+        shiftsr::gui::BatchTableModel model;
+        BatchQueue::Item done{"/in/a.png", "/out/a-x4.png", ItemState::Done, 1.0, 2.5, {}};
+        BatchQueue::Item warned = done;
+        warned.message = "no metadata";
+        BatchQueue::Item failed{"/in/b.png", "/out/b-x4.png", ItemState::Failed, 0, 0, "broken"};
+        BatchQueue::Item queued{"/in/c.png", "/out/c-x4.png", ItemState::Queued, 0, 0, {}};
+        model.setItems({done, warned, failed, queued});
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(model.columnCount(), int(BatchQueue::ColumnCount));
+        QCOMPARE(model.headerData(BatchQueue::StatusColumn, Qt::Horizontal).toString(),
+                 QString("Status"));
+        auto at = [&model](int row, int column, int role = Qt::DisplayRole) {
+            return model.data(model.index(row, column), role);
+        };
+        QCOMPARE(at(0, BatchQueue::InputColumn).toString(), QDir::toNativeSeparators("/in/a.png"));
+        QCOMPARE(at(0, BatchQueue::OutputColumn, Qt::ToolTipRole).toString(),
+                 QDir::toNativeSeparators("/out/a-x4.png"));
+        QCOMPARE(at(0, BatchQueue::StatusColumn).toString(), QString("Done in 2.5s"));
+        QCOMPARE(at(0, BatchQueue::StatusColumn, Qt::ToolTipRole).toString(),
+                 QString("Done in 2.5s"));
+        QCOMPARE(at(1, BatchQueue::StatusColumn, Qt::ToolTipRole).toString(),
+                 QString("Done in 2.5s (warning: no metadata)"));
+        QCOMPARE(at(2, BatchQueue::StatusColumn).toString(), QString("Failed: broken"));
+        QCOMPARE(at(3, BatchQueue::StatusColumn).toString(), QString("Queued"));
+        for (int row = 0; row < 3; ++row)
+            QVERIFY(!at(row, BatchQueue::StatusColumn, Qt::DecorationRole).value<QIcon>().isNull());
+        QVERIFY(at(3, BatchQueue::StatusColumn, Qt::DecorationRole).value<QIcon>().isNull());
+        QVERIFY(!at(0, BatchQueue::InputColumn, Qt::DecorationRole).isValid());
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        queued.state = ItemState::Running;
+        queued.progress = 0.4;
+        model.setItem(3, queued);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.front().at(0).toModelIndex().row(), 3);
+        QCOMPARE(changed.front().at(1).toModelIndex().row(), 3);
+        QCOMPARE(at(3, BatchQueue::StatusColumn).toString(), QString("Running: 40 %"));
+        QVERIFY(!at(3, BatchQueue::StatusColumn, Qt::DecorationRole).value<QIcon>().isNull());
     }
 
     void destroyDuringRun() {

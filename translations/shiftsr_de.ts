@@ -20,44 +20,14 @@
     </message>
 </context>
 <context>
-    <name>shiftsr::gui::BatchQueue</name>
+    <name>shiftsr::gui::BatchOptionsBox</name>
     <message>
-        <location filename="../ui/src/gui/batch_queue.cpp" line="+134"/>
-        <source>Batch Upscale</source>
-        <translation>Stapelverarbeitung</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Add &amp;Files…</source>
-        <translation>Dateien &amp;hinzufügen…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Add F&amp;older…</source>
-        <translation>&amp;Ordner hinzufügen…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>&amp;Remove</source>
-        <translation>&amp;Entfernen</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Leave the selected images out of the batch</source>
-        <translation>Die ausgewählten Bilder aus dem Stapel entfernen</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>C&amp;lear</source>
-        <translation>&amp;Leeren</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location filename="../ui/src/gui/batch_options_box.cpp" line="+28"/>
         <source>Options</source>
         <translation>Optionen</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>Model default</source>
         <translation>Modellstandard</translation>
     </message>
@@ -152,22 +122,55 @@
         <translation>Format:</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Input</source>
-        <translation>Eingabe</translation>
+        <location line="+48"/>
+        <source>The model %1 is not available; the batch uses %2.</source>
+        <translation>Das Modell %1 ist nicht verfügbar; der Stapel verwendet %2.</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Output</source>
-        <translation>Ausgabe</translation>
+        <location line="+33"/>
+        <source>%1 (default)</source>
+        <translation>%1 (Standard)</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Status</source>
-        <translation>Status</translation>
+        <location line="+17"/>
+        <source>Choose the Output Folder</source>
+        <translation>Ausgabeordner wählen</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::BatchQueue</name>
+    <message>
+        <location filename="../ui/src/gui/batch_queue.cpp" line="+114"/>
+        <source>Batch Upscale</source>
+        <translation>Stapelverarbeitung</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+1"/>
+        <source>Add &amp;Files…</source>
+        <translation>Dateien &amp;hinzufügen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add F&amp;older…</source>
+        <translation>&amp;Ordner hinzufügen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Leave the selected images out of the batch</source>
+        <translation>Die ausgewählten Bilder aus dem Stapel entfernen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;lear</source>
+        <translation>&amp;Leeren</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>Open File</source>
         <translation>Datei öffnen</translation>
     </message>
@@ -183,12 +186,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+669"/>
+        <location line="+355"/>
         <source>&amp;Pause</source>
         <translation>&amp;Pausieren</translation>
     </message>
     <message>
-        <location line="-667"/>
+        <location line="-353"/>
         <source>&amp;Cancel</source>
         <translation>&amp;Abbrechen</translation>
     </message>
@@ -203,17 +206,7 @@
         <translation>Or&amp;dner öffnen</translation>
     </message>
     <message>
-        <location line="+57"/>
-        <source>%1 (default)</source>
-        <translation>%1 (Standard)</translation>
-    </message>
-    <message>
-        <location line="+73"/>
-        <source>The model %1 is not available; the batch uses %2.</source>
-        <translation>Das Modell %1 ist nicht verfügbar; der Stapel verwendet %2.</translation>
-    </message>
-    <message>
-        <location line="+29"/>
+        <location line="+82"/>
         <source>Add Images</source>
         <translation>Bilder hinzufügen</translation>
     </message>
@@ -228,27 +221,22 @@
         <translation>Ordner mit Bildern hinzufügen</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Choose the Output Folder</source>
-        <translation>Ausgabeordner wählen</translation>
-    </message>
-    <message>
-        <location line="+26"/>
+        <location line="+25"/>
         <source>Not found: %1</source>
         <translation>Nicht gefunden: %1</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location line="+58"/>
         <source>choose an output folder</source>
         <translation>wählen Sie einen Ausgabeordner</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+13"/>
         <source>Cannot plan the batch: %1</source>
         <translation>Der Stapel kann nicht geplant werden: %1</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+22"/>
         <source>Add image files or folders first.</source>
         <translation>Fügen Sie zuerst Bilddateien oder Ordner hinzu.</translation>
     </message>
@@ -263,47 +251,12 @@
         <translation>Es ist kein verwendbares Modell vorhanden; importieren Sie eines in der Modellverwaltung.</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+35"/>
         <source>Cannot start the batch: %1</source>
         <translation>Der Stapel kann nicht gestartet werden: %1</translation>
     </message>
     <message>
-        <location line="+106"/>
-        <source>Queued</source>
-        <translation>In Warteschlange</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Running: %1 %</source>
-        <translation>Läuft: %1 %</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Done in %1</source>
-        <translation>Fertig in %1</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Skipped: the output exists</source>
-        <translation>Übersprungen: Ausgabe ist bereits vorhanden</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Failed: %1</source>
-        <translation>Fehlgeschlagen: %1</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Cancelled</source>
-        <translation>Abgebrochen</translation>
-    </message>
-    <message>
-        <location line="+19"/>
-        <source>%1 (warning: %2)</source>
-        <translation>%1 (Warnung: %2)</translation>
-    </message>
-    <message>
-        <location line="+61"/>
+        <location line="+43"/>
         <source>Planning…</source>
         <translation>Planung läuft…</translation>
     </message>
@@ -356,7 +309,7 @@
         <translation>Wird abgebrochen…</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+19"/>
         <source>&amp;Resume</source>
         <translation>Fo&amp;rtsetzen</translation>
     </message>
@@ -372,14 +325,67 @@
     </message>
 </context>
 <context>
+    <name>shiftsr::gui::BatchTableModel</name>
+    <message>
+        <location filename="../ui/src/gui/batch_table_model.cpp" line="+55"/>
+        <source>Queued</source>
+        <translation>In Warteschlange</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Running: %1 %</source>
+        <translation>Läuft: %1 %</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Done in %1</source>
+        <translation>Fertig in %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Skipped: the output exists</source>
+        <translation>Übersprungen: Ausgabe ist bereits vorhanden</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Failed: %1</source>
+        <translation>Fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>%1 (warning: %2)</source>
+        <translation>%1 (Warnung: %2)</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Input</source>
+        <translation>Eingabe</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Output</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+</context>
+<context>
     <name>shiftsr::gui::BatchWorker</name>
     <message>
-        <location filename="../ui/src/gui/batch_worker.cpp" line="+45"/>
+        <location filename="../ui/src/gui/batch_worker.cpp" line="+44"/>
         <source>the output folder %1 has an image file name; create it first or choose another folder</source>
         <translation>der Ausgabeordner %1 hat den Namen einer Bilddatei; legen Sie ihn zuerst an oder wählen Sie einen anderen Ordner</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+38"/>
         <source>cannot load the model %1: %2</source>
         <translation>das Modell %1 kann nicht geladen werden: %2</translation>
     </message>

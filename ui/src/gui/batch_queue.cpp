@@ -1,35 +1,31 @@
-// BatchQueue: inputs, options, the planned items' table, run control and the pixel-weighted ETA.
+// BatchQueue: the batch window: inputs, options, the items' table, drops, the run's buttons and
+// its summary; plans and runs go through BatchRun.
 #include "shiftsr/gui/batch_queue.h"
 
+#include "batch_options_box.h"
+#include "batch_run.h"
+#include "batch_table_model.h"
 #include "batch_worker.h"
 #include "shiftsr/engine/batch_plan.h"
 #include "shiftsr/engine/image_io.h"
 #include "shiftsr/gui/model_registry.h"
 
 #include <QAction>
-#include <QCheckBox>
-#include <QComboBox>
 #include <QDesktopServices>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QGridLayout>
-#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QRegularExpressionValidator>
-#include <QSpinBox>
 #include <QStandardPaths>
-#include <QStyle>
-#include <QTableWidget>
-#include <QThread>
+#include <QTableView>
 #include <QTimer>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -44,8 +40,6 @@ namespace {
 
 constexpr int kPlanDelayMs = 200; // typing a pattern re-plans once, not per key
 constexpr int kProgressScale = 1000;
-constexpr int kMaxSteps = 1000;
-
 
 QString defaultOutputFolder() {
     QString base = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
@@ -66,47 +60,51 @@ bool isFinished(BatchQueue::ItemState state) {
 } // namespace
 
 BatchQueue::BatchQueue(ModelRegistry& registry, QWidget* parent)
-    : QWidget(parent), registry_(registry), control_(std::make_shared<BatchControl>()) {
-    qRegisterMetaType<BatchPlanResult>();
-    qRegisterMetaType<BatchItemResult>();
-    qRegisterMetaType<BatchEstimate>();
+    : QWidget(parent), registry_(registry), run_(std::make_unique<BatchRun>(registry)) {
     setAcceptDrops(true);
     buildUi();
-    updatingWidgets_ = true; // until the stored options are in the widgets (setOptions ends it)
 
     planTimer_ = new QTimer(this);
     planTimer_->setSingleShot(true);
     planTimer_->setInterval(kPlanDelayMs);
     connect(planTimer_, &QTimer::timeout, this, &BatchQueue::requestPlan);
 
-    thread_ = new QThread(this);
-    thread_->setObjectName(QStringLiteral("BatchQueue"));
-    worker_ = new BatchWorker(registry_, control_);
-    worker_->moveToThread(thread_);
-    connect(worker_, &BatchWorker::planned, this, &BatchQueue::applyPlan);
-    connect(worker_, &BatchWorker::runFailed, this, &BatchQueue::onRunFailed);
-    connect(worker_, &BatchWorker::itemStarted, this, &BatchQueue::onItemStarted);
-    connect(worker_, &BatchWorker::itemProgress, this, &BatchQueue::onItemProgress);
-    connect(worker_, &BatchWorker::itemFinished, this, &BatchQueue::onItemFinished);
-    connect(worker_, &BatchWorker::paused, this, &BatchQueue::onWorkerPaused);
-    connect(worker_, &BatchWorker::finished, this, &BatchQueue::onWorkerFinished);
-    thread_->start();
+    connect(run_.get(), &BatchRun::planned, this, &BatchQueue::onPlanned);
+    connect(run_.get(), &BatchRun::stateChanged, this, &BatchQueue::onRunStateChanged);
+    connect(run_.get(), &BatchRun::itemChanged, this,
+            [this](int row) { itemsModel_->setItem(row, run_->items()[row]); });
+    connect(run_.get(), &BatchRun::itemStarted, this, &BatchQueue::onItemStarted);
+    connect(run_.get(), &BatchRun::progressChanged, this, &BatchQueue::updateSummary);
+    connect(run_.get(), &BatchRun::itemFinished, this, &BatchQueue::onItemFinished);
+    connect(run_.get(), &BatchRun::runFailed, this, &BatchQueue::onRunFailed);
+    connect(run_.get(), &BatchRun::finished, this, &BatchQueue::batchFinished);
 
-    refillModels();
     loadSettings();
-    connect(&registry_, &ModelRegistry::modelsChanged, this, &BatchQueue::refillModels);
-    connect(&registry_, &ModelRegistry::defaultChanged, this, &BatchQueue::refillModels);
     updateActions();
     updateSummary();
 }
 
-BatchQueue::~BatchQueue() {
-    // The engine sees the flag between stages; the item in flight is abandoned and, as every write
-    // is atomic, leaves no partial file. Answers still queued for this object die with it.
-    control_->cancel.store(true);
-    thread_->quit();
-    thread_->wait();
-    delete worker_;
+// run_ goes first: it cancels a run in flight and waits for the worker.
+BatchQueue::~BatchQueue() = default;
+
+BatchQueue::RunState BatchQueue::runState() const {
+    return run_->state();
+}
+
+int BatchQueue::itemCount() const {
+    return int(run_->items().size());
+}
+
+const BatchQueue::Item& BatchQueue::item(int row) const {
+    return run_->items()[row];
+}
+
+double BatchQueue::overallProgress() const {
+    return run_->estimate().fraction;
+}
+
+BatchWorker* BatchQueue::workerForTests() const {
+    return run_->worker();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -126,63 +124,12 @@ void BatchQueue::buildUi() {
     inputRow->addWidget(clear_);
     inputRow->addStretch(1);
 
-    auto* options = new QGroupBox(tr("Options"), this);
-    optionsBox_ = options;
-    model_ = new QComboBox(options);
-    model_->setObjectName(QStringLiteral("model"));
-    steps_ = new QSpinBox(options);
-    steps_->setObjectName(QStringLiteral("steps"));
-    steps_->setRange(0, kMaxSteps);
-    steps_->setSpecialValueText(tr("Model default"));
-    steps_->setToolTip(tr("Sampling steps; 1 runs a single network call"));
-    seed_ = new QLineEdit(options);
-    seed_->setObjectName(QStringLiteral("seed"));
-    seed_->setValidator(
-        new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{1,18}")), seed_));
-    seed_->setPlaceholderText(QString::number(Options().seed));
-    seed_->setToolTip(tr("Noise seed: the same seed gives the same result"));
-    outputFolder_ = new QLineEdit(options);
-    outputFolder_->setObjectName(QStringLiteral("outputFolder"));
-    outputBrowse_ = new QPushButton(tr("&Browse…"), options);
-    pattern_ = new QLineEdit(options);
-    pattern_->setObjectName(QStringLiteral("pattern"));
-    pattern_->setPlaceholderText(Options().namePattern);
-    pattern_->setToolTip(tr("Output file name; tokens: %1")
-                             .arg(QStringLiteral("{name} {ext} {scale} {steps} {model} {seed}")));
-    format_ = new QComboBox(options);
-    format_->setObjectName(QStringLiteral("format"));
-    format_->addItem(tr("Same as input"), QStringLiteral("keep"));
-    format_->addItem(tr("PNG"), QStringLiteral("png"));
-    format_->addItem(tr("JPEG"), QStringLiteral("jpg"));
-    format_->addItem(tr("TIFF"), QStringLiteral("tif"));
-    format_->addItem(tr("WebP"), QStringLiteral("webp"));
-    format_->addItem(tr("BMP"), QStringLiteral("bmp"));
-    skipExisting_ = new QCheckBox(tr("&Skip images whose output exists"), options);
-    skipExisting_->setObjectName(QStringLiteral("skipExisting"));
-    recursive_ = new QCheckBox(tr("Include &subfolders"), options);
-    recursive_->setObjectName(QStringLiteral("recursive"));
+    optionsBox_ = new BatchOptionsBox(registry_, this);
 
-    auto* grid = new QGridLayout(options);
-    grid->addWidget(new QLabel(tr("Model:"), options), 0, 0);
-    grid->addWidget(model_, 0, 1, 1, 3);
-    grid->addWidget(new QLabel(tr("Steps:"), options), 0, 4);
-    grid->addWidget(steps_, 0, 5);
-    grid->addWidget(new QLabel(tr("Seed:"), options), 0, 6);
-    grid->addWidget(seed_, 0, 7);
-    grid->addWidget(new QLabel(tr("Output folder:"), options), 1, 0);
-    grid->addWidget(outputFolder_, 1, 1, 1, 6);
-    grid->addWidget(outputBrowse_, 1, 7);
-    grid->addWidget(new QLabel(tr("File name:"), options), 2, 0);
-    grid->addWidget(pattern_, 2, 1, 1, 3);
-    grid->addWidget(new QLabel(tr("Format:"), options), 2, 4);
-    grid->addWidget(format_, 2, 5, 1, 3);
-    grid->addWidget(skipExisting_, 3, 1, 1, 3);
-    grid->addWidget(recursive_, 3, 4, 1, 4);
-    grid->setColumnStretch(1, 1);
-
-    table_ = new QTableWidget(0, ColumnCount, this);
+    itemsModel_ = new BatchTableModel(this);
+    table_ = new QTableView(this);
     table_->setObjectName(QStringLiteral("items"));
-    table_->setHorizontalHeaderLabels({tr("Input"), tr("Output"), tr("Status")});
+    table_->setModel(itemsModel_);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -232,7 +179,7 @@ void BatchQueue::buildUi() {
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(inputRow);
-    layout->addWidget(options);
+    layout->addWidget(optionsBox_);
     layout->addWidget(table_, 1);
     layout->addWidget(message_);
     layout->addWidget(progress_);
@@ -243,10 +190,10 @@ void BatchQueue::buildUi() {
     connect(addFolder_, &QPushButton::clicked, this, &BatchQueue::chooseFolder);
     connect(remove_, &QPushButton::clicked, this, &BatchQueue::removeSelectedItems);
     connect(clear_, &QPushButton::clicked, this, &BatchQueue::clearInputs);
-    connect(outputBrowse_, &QPushButton::clicked, this, &BatchQueue::chooseOutputFolder);
+    connect(optionsBox_, &BatchOptionsBox::edited, this, &BatchQueue::optionsEdited);
     connect(start_, &QPushButton::clicked, this, &BatchQueue::start);
     connect(pauseResume_, &QPushButton::clicked, this, [this] {
-        if (runState_ == RunState::Running)
+        if (runState() == RunState::Running)
             pause();
         else
             resume();
@@ -256,42 +203,9 @@ void BatchQueue::buildUi() {
     connect(openFolder_, &QPushButton::clicked, this, &BatchQueue::openSelectedFolder);
     connect(openFileAction_, &QAction::triggered, this, &BatchQueue::openSelectedOutput);
     connect(openFolderAction_, &QAction::triggered, this, &BatchQueue::openSelectedFolder);
-    connect(table_, &QTableWidget::itemSelectionChanged, this, &BatchQueue::updateActions);
-    connect(table_, &QTableWidget::itemDoubleClicked, this, &BatchQueue::openSelectedOutput);
-
-    connect(model_, &QComboBox::currentIndexChanged, this, &BatchQueue::optionsEdited);
-    connect(steps_, &QSpinBox::valueChanged, this, &BatchQueue::optionsEdited);
-    connect(seed_, &QLineEdit::textChanged, this, &BatchQueue::optionsEdited);
-    connect(outputFolder_, &QLineEdit::textChanged, this, &BatchQueue::optionsEdited);
-    connect(pattern_, &QLineEdit::textChanged, this, &BatchQueue::optionsEdited);
-    connect(format_, &QComboBox::currentIndexChanged, this, &BatchQueue::optionsEdited);
-    connect(skipExisting_, &QCheckBox::toggled, this, &BatchQueue::optionsEdited);
-    connect(recursive_, &QCheckBox::toggled, this, &BatchQueue::optionsEdited);
-}
-
-void BatchQueue::refillModels() {
-    const QString keep = model_->currentData().toString();
-    const QString defaultSpec = registry_.defaultSpec();
-    {
-        const QSignalBlocker blocker(model_);
-        model_->clear();
-        for (const ModelEntry& e : registry_.models()) {
-            if (!e.error.isEmpty()) // unusable packages are listed in the model manager only
-                continue;
-            model_->addItem(e.spec == defaultSpec ? tr("%1 (default)").arg(e.displayName)
-                                                  : e.displayName,
-                            e.spec);
-            model_->setItemData(model_->count() - 1,
-                                e.embedded ? e.description : QDir::toNativeSeparators(e.spec),
-                                Qt::ToolTipRole);
-        }
-        int index = model_->findData(keep);
-        if (index < 0)
-            index = model_->findData(defaultSpec);
-        model_->setCurrentIndex(index);
-    }
-    if (model_->currentData().toString() != keep)
-        optionsEdited(); // tokens such as {model} and {steps} follow the model
+    connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &BatchQueue::updateActions);
+    connect(table_, &QTableView::doubleClicked, this, &BatchQueue::openSelectedOutput);
 }
 
 void BatchQueue::loadSettings() {
@@ -299,7 +213,7 @@ void BatchQueue::loadSettings() {
     static_cast<BatchChoices&>(o) = BatchChoices::load();
     if (o.outputFolder.isEmpty())
         o.outputFolder = defaultOutputFolder();
-    if (model_->findData(o.modelSpec) < 0)
+    if (!optionsBox_->offersModel(o.modelSpec))
         o.modelSpec.clear(); // removed since: the default model, without a message
     o.engine = engine_;
     setOptions(o);
@@ -311,50 +225,22 @@ void BatchQueue::saveSettings() const {
 
 BatchQueue::Options BatchQueue::options() const {
     Options o;
-    o.modelSpec = model_->currentData().toString();
-    o.steps = steps_->value();
-    bool ok = false;
-    const quint64 seed = seed_->text().toULongLong(&ok);
-    if (ok)
-        o.seed = seed;
-    o.outputFolder = outputFolder_->text().trimmed();
-    if (!pattern_->text().trimmed().isEmpty())
-        o.namePattern = pattern_->text().trimmed();
-    o.format = format_->currentData().toString();
-    o.skipExisting = skipExisting_->isChecked();
-    o.recursive = recursive_->isChecked();
+    static_cast<BatchChoices&>(o) = optionsBox_->choices();
     o.engine = engine_;
     return o;
 }
 
 void BatchQueue::setOptions(const Options& o) {
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
-    updatingWidgets_ = true;
-    if (!o.modelSpec.isEmpty()) {
-        const int index = model_->findData(o.modelSpec);
-        if (index >= 0)
-            model_->setCurrentIndex(index);
-        else
-            showError(tr("The model %1 is not available; the batch uses %2.")
-                          .arg(o.modelSpec, model_->currentText()));
-    }
-    steps_->setValue(std::clamp(o.steps, 0, kMaxSteps));
-    seed_->setText(QString::number(o.seed));
-    outputFolder_->setText(QDir::toNativeSeparators(o.outputFolder));
-    pattern_->setText(o.namePattern);
-    const int format = format_->findData(o.format);
-    format_->setCurrentIndex(format >= 0 ? format : 0);
-    skipExisting_->setChecked(o.skipExisting);
-    recursive_->setChecked(o.recursive);
+    const QString problem = optionsBox_->setChoices(o);
+    if (!problem.isEmpty())
+        showError(problem);
     engine_ = o.engine;
-    updatingWidgets_ = false;
     optionsEdited();
 }
 
 void BatchQueue::optionsEdited() {
-    if (updatingWidgets_)
-        return;
     saveSettings();
     schedulePlan();
 }
@@ -375,18 +261,11 @@ void BatchQueue::chooseFolder() {
         addInputs({folder});
 }
 
-void BatchQueue::chooseOutputFolder() {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Choose the Output Folder"),
-                                                             outputFolder_->text());
-    if (!folder.isEmpty())
-        outputFolder_->setText(QDir::toNativeSeparators(folder));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Inputs and planning
 
 void BatchQueue::addInputs(const QStringList& paths) {
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
     QStringList missing;
     for (const QString& path : paths) {
@@ -409,15 +288,15 @@ void BatchQueue::addInputs(const QStringList& paths) {
 }
 
 void BatchQueue::removeSelectedItems() {
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
     QSet<int> rows;
-    for (const QTableWidgetItem* cell : table_->selectedItems())
-        rows.insert(cell->row());
+    for (const QModelIndex& index : table_->selectionModel()->selectedIndexes())
+        rows.insert(index.row());
     if (rows.isEmpty())
         return;
     for (int row : rows) {
-        const QString input = items_[row].input;
+        const QString input = item(row).input;
         // A file added by itself leaves the inputs; one found in an added folder is excluded.
         if (!inputs_.removeOne(input))
             excluded_.insert(input);
@@ -426,7 +305,7 @@ void BatchQueue::removeSelectedItems() {
 }
 
 void BatchQueue::clearInputs() {
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
     inputs_.clear();
     excluded_.clear();
@@ -435,7 +314,7 @@ void BatchQueue::clearInputs() {
 }
 
 void BatchQueue::schedulePlan() {
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
     planTimer_->start();
     updateSummary();
@@ -455,53 +334,31 @@ BatchPlanRequest BatchQueue::planRequest() const {
 
 void BatchQueue::requestPlan() {
     planTimer_->stop();
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
-    const quint64 generation = ++planGeneration_;
-    if (inputs_.isEmpty() || outputFolder_->text().trimmed().isEmpty()) {
+    if (inputs_.isEmpty() || optionsBox_->choices().outputFolder.isEmpty()) {
         BatchPlanResult none;
         if (!inputs_.isEmpty())
             none.error = tr("choose an output folder");
-        applyPlan(generation, none);
+        run_->setPlan(none);
         return;
     }
-    const BatchPlanRequest request = planRequest();
-    QMetaObject::invokeMethod(
-        worker_, [worker = worker_, generation, request] { worker->plan(generation, request); },
-        Qt::QueuedConnection);
+    run_->plan(planRequest());
     updateSummary();
 }
 
 bool BatchQueue::isPlanPending() const {
-    return planTimer_->isActive() || appliedGeneration_ != planGeneration_;
+    return planTimer_->isActive() || run_->isPlanPending();
 }
 
-void BatchQueue::applyPlan(quint64 generation, const BatchPlanResult& result) {
-    if (generation != planGeneration_)
-        return; // an answer to a request since replaced
-    appliedGeneration_ = generation;
-    items_.clear();
-    for (const BatchPlanEntry& entry : result.items) {
-        Item item;
-        item.input = entry.input;
-        item.output = entry.output;
-        items_ << item;
-    }
-    planError_ =
-        result.error.isEmpty() ? QString() : tr("Cannot plan the batch: %1").arg(result.error);
+void BatchQueue::onPlanned(const QString& error) {
+    planError_ = error.isEmpty() ? QString() : tr("Cannot plan the batch: %1").arg(error);
     if (!planError_.isEmpty())
         showError(planError_);
-    else if (runState_ == RunState::Idle)
+    else if (runState() == RunState::Idle)
         clearError();
 
-    const QSignalBlocker blocker(table_);
-    table_->clearContents();
-    table_->setRowCount(int(items_.size()));
-    for (int row = 0; row < items_.size(); ++row) {
-        for (int column = 0; column < ColumnCount; ++column)
-            table_->setItem(row, column, new QTableWidgetItem);
-        updateRow(row);
-    }
+    itemsModel_->setItems(run_->items());
     Q_EMIT planChanged();
     updateActions();
     updateSummary();
@@ -511,7 +368,7 @@ void BatchQueue::applyPlan(quint64 generation, const BatchPlanResult& result) {
 // Run control
 
 void BatchQueue::start() {
-    if (runState_ != RunState::Idle)
+    if (runState() != RunState::Idle)
         return;
     planTimer_->stop();
     const Options o = options();
@@ -534,69 +391,28 @@ void BatchQueue::start() {
     settings.modelSpec = spec.toStdString();
     const BatchPlanRequest request = planRequest();
 
-    // The rows of a previous run show their old results until the new plan arrives: reset them.
-    for (int row = 0; row < items_.size(); ++row) {
-        items_[row] = Item{items_[row].input, items_[row].output, ItemState::Queued, 0, 0, {}};
-        updateRow(row);
-    }
-    control_->cancel.store(false);
-    control_->pause.store(false);
-    runGeneration_ = ++planGeneration_;
-    estimate_ = BatchEstimate();
-    runningRow_ = -1;
-    setRunState(RunState::Running);
-    const quint64 generation = runGeneration_;
-    QMetaObject::invokeMethod(
-        worker_,
-        [worker = worker_, generation, request, settings] {
-            worker->start(generation, request, settings);
-        },
-        Qt::QueuedConnection);
+    run_->start(request, settings);
 }
 
 void BatchQueue::pause() {
-    if (runState_ != RunState::Running)
-        return;
-    control_->pause.store(true);
-    setRunState(RunState::Pausing);
+    run_->pause();
 }
 
 void BatchQueue::resume() {
-    if (runState_ == RunState::Pausing) { // the current item has not finished: just go on
-        control_->pause.store(false);
-        setRunState(RunState::Running);
-    } else if (runState_ == RunState::Paused) {
-        control_->pause.store(false);
-        setRunState(RunState::Running);
-        QMetaObject::invokeMethod(
-            worker_, [worker = worker_] { worker->resume(); }, Qt::QueuedConnection);
-    }
+    run_->resume();
 }
 
 void BatchQueue::cancel() {
-    switch (runState_) {
-    case RunState::Running:
-    case RunState::Pausing:
-        control_->cancel.store(true);
-        setRunState(RunState::Cancelling);
-        break;
-    case RunState::Paused: // the worker is idle: nothing to wait for
-        control_->cancel.store(true);
-        QMetaObject::invokeMethod(
-            worker_, [worker = worker_] { worker->discard(); }, Qt::QueuedConnection);
-        onWorkerFinished(runGeneration_, true);
-        break;
-    case RunState::Idle:
-    case RunState::Cancelling:
-        break;
-    }
+    run_->cancel();
 }
 
-void BatchQueue::onRunFailed(quint64 generation, const QString& message) {
-    if (generation != runGeneration_ || runState_ == RunState::Idle)
-        return;
-    runningRow_ = -1;
-    setRunState(RunState::Idle);
+void BatchQueue::onRunStateChanged(RunState state) {
+    updateActions();
+    updateSummary();
+    Q_EMIT runStateChanged(state);
+}
+
+void BatchQueue::onRunFailed(const QString& message) {
     const QString text =
         message.isEmpty() ? planError_ : tr("Cannot start the batch: %1").arg(message);
     if (!text.isEmpty()) {
@@ -605,178 +421,52 @@ void BatchQueue::onRunFailed(quint64 generation, const QString& message) {
     }
 }
 
-void BatchQueue::onItemStarted(quint64 generation, int row) {
-    if (generation != runGeneration_ || row < 0 || row >= items_.size())
-        return;
-    runningRow_ = row;
-    items_[row].state = ItemState::Running;
-    items_[row].progress = 0;
-    updateRow(row);
-    table_->scrollToItem(table_->item(row, InputColumn));
+void BatchQueue::onItemStarted(int row) {
+    table_->scrollTo(itemsModel_->index(row, InputColumn));
     updateSummary();
     Q_EMIT itemStarted(row);
 }
 
-void BatchQueue::onItemProgress(quint64 generation, int row, double fraction,
-                                const BatchEstimate& estimate) {
-    if (generation != runGeneration_ || row < 0 || row >= items_.size() ||
-        items_[row].state != ItemState::Running)
-        return;
-    items_[row].progress = std::clamp(fraction, 0.0, 1.0);
-    estimate_ = estimate;
-    updateRow(row);
-    updateSummary();
-}
-
-void BatchQueue::onItemFinished(quint64 generation, const BatchItemResult& result) {
-    if (generation != runGeneration_ || result.row < 0 || result.row >= items_.size())
-        return;
-    Item& item = items_[result.row];
-    item.state = result.state;
-    item.progress = result.state == ItemState::Done ? 1.0 : 0.0;
-    item.seconds = result.seconds;
-    item.message = result.message;
-    estimate_ = result.estimate;
-    if (runningRow_ == result.row)
-        runningRow_ = -1;
-    updateRow(result.row);
+void BatchQueue::onItemFinished(int row) {
     updateSummary();
     updateActions();
-    Q_EMIT itemFinished(result.row, item.input, item.output, item.state);
-}
-
-void BatchQueue::onWorkerPaused(quint64 generation) {
-    if (generation != runGeneration_)
-        return;
-    if (!control_->pause.load()) { // resumed while the last item was finishing
-        QMetaObject::invokeMethod(
-            worker_, [worker = worker_] { worker->resume(); }, Qt::QueuedConnection);
-        return;
-    }
-    setRunState(RunState::Paused);
-}
-
-void BatchQueue::onWorkerFinished(quint64 generation, bool cancelled) {
-    if (generation != runGeneration_ || runState_ == RunState::Idle)
-        return;
-    if (cancelled)
-        for (int row = 0; row < items_.size(); ++row)
-            if (items_[row].state == ItemState::Queued || items_[row].state == ItemState::Running) {
-                items_[row].state = ItemState::Cancelled;
-                items_[row].progress = 0;
-                updateRow(row);
-            }
-    finishRun();
-}
-
-void BatchQueue::finishRun() {
-    runningRow_ = -1;
-    int done = 0, skipped = 0, failed = 0, cancelled = 0;
-    for (const Item& item : items_) {
-        done += item.state == ItemState::Done;
-        skipped += item.state == ItemState::Skipped;
-        failed += item.state == ItemState::Failed;
-        cancelled += item.state == ItemState::Cancelled;
-    }
-    setRunState(RunState::Idle);
-    Q_EMIT batchFinished(done, skipped, failed, cancelled);
-}
-
-void BatchQueue::setRunState(RunState state) {
-    if (runState_ == state)
-        return;
-    runState_ = state;
-    updateActions();
-    updateSummary();
-    Q_EMIT runStateChanged(state);
+    const Item& finished = item(row);
+    Q_EMIT itemFinished(row, finished.input, finished.output, finished.state);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Display
 
-QString BatchQueue::statusText(const Item& item) const {
-    switch (item.state) {
-    case ItemState::Queued:
-        return tr("Queued");
-    case ItemState::Running:
-        return tr("Running: %1 %").arg(int(item.progress * 100));
-    case ItemState::Done:
-        return tr("Done in %1").arg(QString::fromStdString(formatDuration(item.seconds)));
-    case ItemState::Skipped:
-        return tr("Skipped: the output exists");
-    case ItemState::Failed:
-        return tr("Failed: %1").arg(item.message);
-    case ItemState::Cancelled:
-        return tr("Cancelled");
-    }
-    return {};
-}
-
-void BatchQueue::updateRow(int row) {
-    const Item& item = items_[row];
-    QTableWidgetItem* input = table_->item(row, InputColumn);
-    QTableWidgetItem* output = table_->item(row, OutputColumn);
-    QTableWidgetItem* status = table_->item(row, StatusColumn);
-    if (!input || !output || !status)
-        return;
-    input->setText(QDir::toNativeSeparators(item.input));
-    input->setToolTip(input->text());
-    output->setText(QDir::toNativeSeparators(item.output));
-    output->setToolTip(output->text());
-    status->setText(statusText(item));
-    QString tip = status->text();
-    if (item.state == ItemState::Done && !item.message.isEmpty())
-        tip = tr("%1 (warning: %2)").arg(status->text(), item.message);
-    status->setToolTip(tip);
-    QStyle::StandardPixmap icon = QStyle::SP_CustomBase;
-    switch (item.state) {
-    case ItemState::Done:
-        icon = item.message.isEmpty() ? QStyle::SP_DialogApplyButton : QStyle::SP_MessageBoxWarning;
-        break;
-    case ItemState::Failed:
-        icon = QStyle::SP_MessageBoxCritical;
-        break;
-    case ItemState::Running:
-        icon = QStyle::SP_MediaPlay;
-        break;
-    default:
-        break;
-    }
-    status->setIcon(icon == QStyle::SP_CustomBase ? QIcon() : style()->standardIcon(icon));
-}
-
-double BatchQueue::overallProgress() const {
-    return estimate_.fraction;
-}
-
 void BatchQueue::updateSummary() {
-    const int total = int(items_.size());
+    const QList<Item>& items = run_->items();
+    const RunState state = runState();
+    const int total = int(items.size());
     int finished = 0, failed = 0;
-    for (const Item& item : items_) {
+    for (const Item& item : items) {
         finished += isFinished(item.state);
         failed += item.state == ItemState::Failed;
     }
     // Progress, ETA and time come from the engine's batch runner (pixel-weighted; skipped files
     // count toward the progress, not toward the speed; a pause does not count as time).
-    const double fraction = estimate_.fraction;
-    const double eta = estimate_.etaSeconds;
-    const double seconds = estimate_.seconds;
+    const double fraction = run_->estimate().fraction;
+    const double eta = run_->estimate().etaSeconds;
+    const double seconds = run_->estimate().seconds;
     progress_->setValue(int(std::clamp(fraction, 0.0, 1.0) * kProgressScale));
 
     QString text;
-    switch (runState_) {
+    switch (state) {
     case RunState::Idle: {
         if (isPlanPending() && !inputs_.isEmpty())
             text = tr("Planning…");
         else if (total == 0)
             text = tr("Add image files or folders, or drop them here.");
-        else if (finished == 0 && std::none_of(items_.cbegin(), items_.cend(), [](const Item& i) {
+        else if (finished == 0 && std::none_of(items.cbegin(), items.cend(), [](const Item& i) {
                      return i.state == ItemState::Cancelled;
                  }))
             text = tr("%n image(s) planned.", "", total);
         else {
             int done = 0, skipped = 0, cancelled = 0;
-            for (const Item& item : items_) {
+            for (const Item& item : items) {
                 done += item.state == ItemState::Done;
                 skipped += item.state == ItemState::Skipped;
                 cancelled += item.state == ItemState::Cancelled;
@@ -813,28 +503,30 @@ void BatchQueue::updateSummary() {
         break;
     }
     summary_->setText(text);
-    if (runState_ != RunState::Idle)
+    if (state != RunState::Idle)
         Q_EMIT progressChanged(fraction, eta);
 }
 
 void BatchQueue::updateActions() {
-    const bool idle = runState_ == RunState::Idle;
-    const bool hasSelection = !table_->selectedItems().isEmpty();
+    const RunState state = runState();
+    const bool idle = state == RunState::Idle;
+    const QModelIndexList selected = table_->selectionModel()->selectedIndexes();
+    const bool hasSelection = !selected.isEmpty();
     optionsBox_->setEnabled(idle);
     addFiles_->setEnabled(idle);
     addFolder_->setEnabled(idle);
     remove_->setEnabled(idle && hasSelection);
     clear_->setEnabled(idle && !inputs_.isEmpty());
     start_->setEnabled(idle && !inputs_.isEmpty() && planError_.isEmpty());
-    pauseResume_->setText(runState_ == RunState::Running || idle ? tr("&Pause") : tr("&Resume"));
-    pauseResume_->setEnabled(runState_ == RunState::Running || runState_ == RunState::Pausing ||
-                             runState_ == RunState::Paused);
-    cancel_->setEnabled(runState_ == RunState::Running || runState_ == RunState::Pausing ||
-                        runState_ == RunState::Paused);
+    pauseResume_->setText(state == RunState::Running || idle ? tr("&Pause") : tr("&Resume"));
+    pauseResume_->setEnabled(state == RunState::Running || state == RunState::Pausing ||
+                             state == RunState::Paused);
+    cancel_->setEnabled(state == RunState::Running || state == RunState::Pausing ||
+                        state == RunState::Paused);
     bool outputExists = false;
     if (hasSelection) {
-        const int row = table_->selectedItems().front()->row();
-        outputExists = row < items_.size() && QFileInfo::exists(items_[row].output);
+        const int row = selected.front().row();
+        outputExists = row < itemCount() && QFileInfo::exists(item(row).output);
     }
     openFile_->setEnabled(outputExists);
     openFolder_->setEnabled(hasSelection);
@@ -856,10 +548,10 @@ void BatchQueue::clearError() {
 // Results and drops
 
 void BatchQueue::openSelectedOutput() {
-    const QList<QTableWidgetItem*> selected = table_->selectedItems();
+    const QModelIndexList selected = table_->selectionModel()->selectedIndexes();
     if (selected.isEmpty())
         return;
-    const QString output = items_[selected.front()->row()].output;
+    const QString output = item(selected.front().row()).output;
     if (!QFileInfo::exists(output))
         return;
     if (!QDesktopServices::openUrl(QUrl::fromLocalFile(output)))
@@ -867,10 +559,10 @@ void BatchQueue::openSelectedOutput() {
 }
 
 void BatchQueue::openSelectedFolder() {
-    const QList<QTableWidgetItem*> selected = table_->selectedItems();
+    const QModelIndexList selected = table_->selectionModel()->selectedIndexes();
     if (selected.isEmpty())
         return;
-    QString folder = QFileInfo(items_[selected.front()->row()].output).absolutePath();
+    QString folder = QFileInfo(item(selected.front().row()).output).absolutePath();
     if (!QFileInfo(folder).isDir())
         folder = absoluteClean(options().outputFolder);
     if (!QDesktopServices::openUrl(QUrl::fromLocalFile(folder)))
@@ -879,7 +571,7 @@ void BatchQueue::openSelectedFolder() {
 }
 
 void BatchQueue::dragEnterEvent(QDragEnterEvent* event) {
-    if (runState_ != RunState::Idle || !event->mimeData()->hasUrls())
+    if (runState() != RunState::Idle || !event->mimeData()->hasUrls())
         return;
     const QList<QUrl> urls = event->mimeData()->urls();
     if (std::any_of(urls.cbegin(), urls.cend(), [](const QUrl& url) { return url.isLocalFile(); }))
@@ -891,7 +583,7 @@ void BatchQueue::dropEvent(QDropEvent* event) {
     for (const QUrl& url : event->mimeData()->urls())
         if (url.isLocalFile())
             paths << url.toLocalFile();
-    if (paths.isEmpty() || runState_ != RunState::Idle)
+    if (paths.isEmpty() || runState() != RunState::Idle)
         return;
     addInputs(paths);
     event->acceptProposedAction();

@@ -15,29 +15,25 @@
 #include <memory>
 
 class QAction;
-class QCheckBox;
-class QComboBox;
 class QLabel;
-class QLineEdit;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
-class QTableWidget;
-class QThread;
+class QTableView;
 class QTimer;
 
 namespace shiftsr::gui {
 
+class BatchOptionsBox;
+class BatchRun;
+class BatchTableModel;
 class BatchWorker;
 class ModelRegistry;
-struct BatchControl;
-struct BatchItemResult;
 struct BatchPlanRequest;
-struct BatchPlanResult;
 
-// All engine work (planning, header probes, model loading, upscaling) runs in one worker thread;
-// the GUI thread only sends requests and shows results. Destroying the widget during a run
-// cancels it and waits for the worker (the engine writes atomically: only complete files remain).
+// All engine work (planning, header probes, model loading, upscaling) runs in one worker thread,
+// driven by a BatchRun (the run's state machine); the GUI thread only sends requests and shows
+// results. Destroying the widget during a run cancels it and waits for the worker (the engine
+// writes atomically: only complete files remain).
 class BatchQueue : public QWidget {
     Q_OBJECT
 public:
@@ -75,12 +71,15 @@ public:
     void setOptions(const Options& options); // ignored unless idle
     QStringList inputs() const { return inputs_; }
 
-    RunState runState() const { return runState_; }
+    RunState runState() const;
     bool isPlanPending() const; // a re-plan after a change has not arrived yet
     QString planError() const { return planError_; }
-    int itemCount() const { return int(items_.size()); }
-    const Item& item(int row) const { return items_[row]; }
+    int itemCount() const;
+    const Item& item(int row) const;
     double overallProgress() const; // 0..1, skipped items count as done
+
+    // The worker, for tests that gate it (a direct connection to its signals runs in its thread).
+    BatchWorker* workerForTests() const;
 
 public Q_SLOTS:
     void addInputs(const QStringList& paths); // files or folders; ignored unless idle
@@ -112,68 +111,38 @@ private:
     void buildUi();
     void loadSettings();
     void saveSettings() const;
-    void refillModels();
     void chooseFiles();
     void chooseFolder();
-    void chooseOutputFolder();
     void optionsEdited();
     void schedulePlan();
     void requestPlan();
     BatchPlanRequest planRequest() const;
-    void applyPlan(quint64 generation, const BatchPlanResult& result);
-    void onRunFailed(quint64 generation, const QString& message);
-    void onItemStarted(quint64 generation, int row);
-    void onItemProgress(quint64 generation, int row, double fraction, const BatchEstimate& estimate);
-    void onItemFinished(quint64 generation, const BatchItemResult& result);
-    void onWorkerPaused(quint64 generation);
-    void onWorkerFinished(quint64 generation, bool cancelled);
-    void finishRun();
-    void setRunState(RunState state);
-    void updateRow(int row);
+    void onPlanned(const QString& error);
+    void onRunStateChanged(RunState state);
+    void onRunFailed(const QString& message);
+    void onItemStarted(int row);
+    void onItemFinished(int row);
     void updateSummary();
     void updateActions();
     void showError(const QString& message);
     void clearError();
-    QString statusText(const Item& item) const;
 
     ModelRegistry& registry_;
-    std::shared_ptr<BatchControl> control_;
-    QThread* thread_ = nullptr;
-    BatchWorker* worker_ = nullptr; // lives in thread_
-
-public:
-    // The worker, for tests that gate it (a direct connection to its signals runs in its thread).
-    BatchWorker* workerForTests() const { return worker_; }
+    std::unique_ptr<BatchRun> run_; // the worker thread, the items and the run's state
 
     QStringList inputs_;
     QSet<QString> excluded_; // planned files the user removed from the batch
-    QList<Item> items_;
     QString planError_;
     UpscaleSettings engine_; // Options::engine
-    BatchEstimate estimate_; // of the run in progress or last run (the engine's batch runner)
-    quint64 planGeneration_ = 0; // of the newest plan request; older answers are dropped
-    quint64 appliedGeneration_ = 0;
-    quint64 runGeneration_ = 0;
-    RunState runState_ = RunState::Idle;
-    int runningRow_ = -1;
-    bool updatingWidgets_ = false;
 
     QTimer* planTimer_ = nullptr;
-    QComboBox* model_ = nullptr;
-    QSpinBox* steps_ = nullptr;
-    QLineEdit* seed_ = nullptr;
-    QLineEdit* outputFolder_ = nullptr;
-    QPushButton* outputBrowse_ = nullptr;
-    QLineEdit* pattern_ = nullptr;
-    QComboBox* format_ = nullptr;
-    QCheckBox* skipExisting_ = nullptr;
-    QCheckBox* recursive_ = nullptr;
-    QWidget* optionsBox_ = nullptr;
+    BatchOptionsBox* optionsBox_ = nullptr; // model, steps, seed, output folder and naming
     QPushButton* addFiles_ = nullptr;
     QPushButton* addFolder_ = nullptr;
     QPushButton* remove_ = nullptr;
     QPushButton* clear_ = nullptr;
-    QTableWidget* table_ = nullptr;
+    BatchTableModel* itemsModel_ = nullptr;
+    QTableView* table_ = nullptr;
     QLabel* message_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* summary_ = nullptr;
