@@ -520,7 +520,7 @@
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+79"/>
         <source>ShiftSR</source>
         <translation>ShiftSR</translation>
     </message>
@@ -1058,12 +1058,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+474"/>
+        <location line="+462"/>
         <source>%1 at 1 step</source>
         <translation>%1 mit 1 Schritt</translation>
     </message>
     <message>
-        <location line="-456"/>
+        <location line="-444"/>
         <source>&amp;%1 %2</source>
         <translation>&amp;%1 %2</translation>
     </message>
@@ -1073,18 +1073,18 @@
         <translation>&amp;Liste leeren</translation>
     </message>
     <message>
-        <location line="+100"/>
-        <location line="+31"/>
+        <location line="+95"/>
+        <location line="+28"/>
         <source>Open Image</source>
         <translation>Bild öffnen</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-27"/>
         <source>Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp);;All Files (*)</source>
         <translation>Bilder (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+12"/>
         <source>Opening %1…</source>
         <translation>%1 wird geöffnet…</translation>
     </message>
@@ -1165,7 +1165,7 @@
         <translation>%1: läuft…</translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+140"/>
         <source>Upscaling…</source>
         <translation>Hochskalierung läuft…</translation>
     </message>
@@ -1203,17 +1203,17 @@
         <translation>Markieren Sie mindestens ein Modell im Bereich „Ausschnitt-Vorschau“.</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+22"/>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+8"/>
         <source>%1 (%2 of %3): %4</source>
         <translation>%1 (%2 von %3): %4</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Device: %1</source>
         <translation>Gerät: %1</translation>
     </message>
@@ -1243,7 +1243,7 @@
         <translation>%1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+18"/>
         <source>Cancelled.</source>
         <translation>Abgebrochen.</translation>
     </message>
@@ -1253,7 +1253,7 @@
         <translation>Fertig.</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+74"/>
         <location line="+52"/>
         <source>Save Result</source>
         <translation>Ergebnis speichern</translation>
@@ -1294,7 +1294,7 @@
         <translation>%1 gespeichert (%2)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>Show the whole image to select its visible area.</source>
         <translation>Zeigen Sie das ganze Bild an, um seinen sichtbaren Bereich auszuwählen.</translation>
     </message>
@@ -1309,12 +1309,12 @@
         <translation>Ausschnitt: %1 × %2 Pixel bei (%3, %4)</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+40"/>
         <source>Batch upscale — ShiftSR</source>
         <translation>Stapelverarbeitung — ShiftSR</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+18"/>
         <source>Stopping before closing…</source>
         <translation>Wird vor dem Schließen angehalten…</translation>
     </message>

@@ -1,5 +1,5 @@
 // MainWindow: actions, toolbar, region dock and status bar around the CompareView; runs go to the
-// EngineWorker, file work to the ImageFileWorker, and their answers come back as queued signals.
+// RunController, file work to the ImageFileWorker, and their answers come back as signals.
 #include "shiftsr/gui/main_window.h"
 
 #include "region_selector.h"
@@ -91,18 +91,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     registry_ = new ModelRegistry(settings_.modelFolder, this);
     scaling_ = settings_.bicubicInput ? InputScaling::Bicubic : InputScaling::Nearest;
 
-    engineThread_ = new QThread(this);
-    engineThread_->setObjectName(QStringLiteral("shiftsr-engine"));
-    engine_ = new EngineWorker(*registry_);
-    engine_->moveToThread(engineThread_);
-    connect(engineThread_, &QThread::finished, engine_, &QObject::deleteLater);
-    connect(engine_, &EngineWorker::batchStarted, this, &MainWindow::onBatchStarted);
-    connect(engine_, &EngineWorker::progress, this, &MainWindow::onProgress);
-    connect(engine_, &EngineWorker::jobFinished, this, &MainWindow::onJobFinished);
-    connect(engine_, &EngineWorker::jobFailed, this, &MainWindow::onJobFailed);
-    connect(engine_, &EngineWorker::cancelled, this, &MainWindow::onCancelled);
-    connect(engine_, &EngineWorker::batchFinished, this, &MainWindow::onBatchFinished);
-    engineThread_->start();
+    runs_ = new RunController(*registry_, this);
+    connect(runs_, &RunController::progress, this, &MainWindow::onRunProgress);
+    connect(runs_, &RunController::resultReady, this, &MainWindow::onRunResult);
+    connect(runs_, &RunController::failed, this, &MainWindow::onRunFailed);
+    connect(runs_, &RunController::finished, this, &MainWindow::onRunFinished);
 
     fileThread_ = new QThread(this);
     fileThread_->setObjectName(QStringLiteral("shiftsr-files"));
@@ -158,12 +151,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
-    // A run in progress stops at the engine's next check; the file thread finishes what it does
-    // (saves are atomic). The workers are deleted by their threads' finished signals.
-    engine_->cancel();
-    engineThread_->quit();
+    // A run in progress stops at the engine's next check, before the registry it loads models
+    // from goes; the file thread finishes what it does (saves are atomic). The file worker is
+    // deleted by its thread's finished signal.
     fileThread_->quit();
-    engineThread_->wait();
+    delete runs_;
+    runs_ = nullptr;
     fileThread_->wait();
 }
 
@@ -698,10 +691,7 @@ void MainWindow::openDialog() {
 void MainWindow::openFile(const QString& path) {
     if (path.isEmpty())
         return;
-    if (isBusy()) {
-        engine_->cancel(); // its results belong to the image being replaced
-        cancelRequested_ = true;
-    }
+    runs_->cancel(); // a run's results belong to the image being replaced
     const quint64 ticket = ++nextTicket_;
     loadTicket_ = ticket;
     pendingOpen_ = path;
@@ -954,13 +944,9 @@ void MainWindow::startRun(View view, PaneSet set, const QList<EngineJob>& jobs, 
     }
     set.splitA = splitA;
     set.splitB = splitB;
-    batchView_ = view;
-    batchJobs_ = int(jobs.size());
-    batchCancelled_ = false;
-    cancelRequested_ = false;
-    batchNote_ = note;
-    batch_ = engine_->submit(jobs);
-    set.batch = batch_;
+    runView_ = view;
+    runNote_ = note;
+    set.run = runs_->start(jobs);
     paneSet(view) = set;
     showPaneSet(view);
     if (scaling_ == InputScaling::Bicubic)
@@ -1048,37 +1034,27 @@ void MainWindow::previewRegion() {
 void MainWindow::cancel() {
     if (!isBusy())
         return;
-    engine_->cancel();
-    cancelRequested_ = true;
+    runs_->cancel();
     updateActions();
     statusBar()->showMessage(tr("Cancelling…"));
 }
 
-void MainWindow::onBatchStarted(quint64 batch, int jobs) {
-    if (batch == batch_)
-        batchJobs_ = jobs;
-}
-
-void MainWindow::onProgress(quint64 batch, int job, double fraction, const QString& stage) {
-    if (batch != batch_ || batchJobs_ <= 0)
-        return;
-    progress_->setValue(int(kProgressScale * (job + std::clamp(fraction, 0.0, 1.0)) / batchJobs_));
-    if (cancelRequested_)
+void MainWindow::onRunProgress(double fraction, int job, const QString& stage) {
+    progress_->setValue(int(kProgressScale * fraction));
+    if (runs_->isCancelling())
         return; // keep "Cancelling…" on screen
-    const PaneSet& set = paneSet(batchView_);
-    const QString label =
-        set.batch == batch && job < set.results.size() ? set.results[job].label : QString();
-    statusBar()->showMessage(
-        tr("%1 (%2 of %3): %4")
-            .arg(label, QString::number(job + 1), QString::number(batchJobs_), stage));
+    const RunController::RunRecord run = runs_->lastRun();
+    statusBar()->showMessage(tr("%1 (%2 of %3): %4")
+                                 .arg(run.jobs.value(job).label, QString::number(job + 1),
+                                      QString::number(run.jobs.size()), stage));
 }
 
-void MainWindow::onJobFinished(quint64 batch, const EngineJobResult& result) {
-    PaneSet& set = paneSet(batchView_);
-    if (batch != batch_ || set.batch != batch || result.job < 0 || result.job >= set.results.size())
-        return;
-    set.results[result.job].result = result;
-    refreshPane(batchView_, result.job);
+void MainWindow::onRunResult(int slot, const EngineJobResult& result) {
+    PaneSet& set = paneSet(runView_);
+    if (set.run != runs_->currentRun() || slot < 0 || slot >= set.results.size())
+        return; // the set was replaced (a new input) while the run was being cancelled
+    set.results[slot].result = result;
+    refreshPane(runView_, slot);
     const UpscaleReport& r = result.report;
     deviceLabel_->setText(tr("Device: %1").arg(QString::fromStdString(r.device)));
     threadsLabel_->setText(tr("Threads: %1").arg(r.threads));
@@ -1094,52 +1070,42 @@ void MainWindow::onJobFinished(quint64 batch, const EngineJobResult& result) {
     updateActions();
 }
 
-void MainWindow::onJobFailed(quint64 batch, int job, const QString& message) {
-    PaneSet& set = paneSet(batchView_);
-    if (batch != batch_ || set.batch != batch || job < 0 || job >= set.results.size())
+void MainWindow::onRunFailed(int slot, const QString& message) {
+    PaneSet& set = paneSet(runView_);
+    if (set.run != runs_->currentRun() || slot < 0 || slot >= set.results.size())
         return;
-    set.results[job].error = message;
-    refreshPane(batchView_, job);
-    statusBar()->showMessage(tr("%1 failed: %2").arg(set.results[job].label, message));
+    set.results[slot].error = message;
+    refreshPane(runView_, slot);
+    statusBar()->showMessage(tr("%1 failed: %2").arg(set.results[slot].label, message));
 }
 
-void MainWindow::onCancelled(quint64 batch) {
-    if (batch != batch_)
-        return;
-    batchCancelled_ = true;
-    PaneSet& set = paneSet(batchView_);
-    if (set.batch != batch)
-        return;
-    for (int i = 0; i < set.results.size(); ++i) {
-        ResultSlot& slot = set.results[i];
-        if (!slot.result && slot.error.isEmpty()) {
-            slot.cancelled = true;
-            refreshPane(batchView_, i);
-        }
-    }
-}
-
-void MainWindow::onBatchFinished(quint64 batch) {
-    if (batch != batch_)
-        return;
-    batch_ = 0;
+void MainWindow::onRunFinished(bool cancelled) {
     progress_->hide();
-    const bool cancelled = batchCancelled_;
-    cancelRequested_ = false;
     bool problems = false; // a failure or warning message stays on screen instead of "Done."
-    if (const PaneSet& set = paneSet(batchView_); set.batch == batch)
-        for (const ResultSlot& slot : set.results)
+    if (PaneSet& set = paneSet(runView_); set.run == runs_->lastRun().id) {
+        for (int i = 0; i < set.results.size(); ++i) {
+            ResultSlot& slot = set.results[i];
+            if (cancelled && !slot.result && slot.error.isEmpty()) {
+                slot.cancelled = true;
+                refreshPane(runView_, i);
+            }
             problems = problems || !slot.error.isEmpty() ||
                        (slot.result && !slot.result->report.warnings.empty());
+        }
+    }
     if (cancelled)
         statusBar()->showMessage(tr("Cancelled."));
-    else if (!batchNote_.isEmpty())
-        statusBar()->showMessage(batchNote_); // stays: it qualifies what the panes show
+    else if (!runNote_.isEmpty())
+        statusBar()->showMessage(runNote_); // stays: it qualifies what the panes show
     else if (!problems)
         statusBar()->showMessage(tr("Done."), 5000);
     updateActions();
     Q_EMIT runFinished(cancelled);
-    if (closePending_ && saves_.isEmpty())
+    closeIfPending();
+}
+
+void MainWindow::closeIfPending() {
+    if (closePending_ && !isBusy() && saves_.isEmpty())
         close();
 }
 
@@ -1242,7 +1208,7 @@ void MainWindow::saveResultAs(const QString& path) {
         job.metadata = input_.metadata;
     job.provenance = slot->result->provenance;
     const quint64 ticket = ++nextTicket_;
-    saves_.insert(ticket, PendingSave{view, paneSet(view).batch, index});
+    saves_.insert(ticket, PendingSave{view, paneSet(view).run, index});
     statusBar()->showMessage(tr("Saving %1…").arg(QDir::toNativeSeparators(absolute)));
     QMetaObject::invokeMethod(
         files_, [files = files_, ticket, job] { files->save(ticket, job); }, Qt::QueuedConnection);
@@ -1266,7 +1232,7 @@ void MainWindow::onSaved(quint64 ticket, const SaveOutcome& outcome) {
         Q_EMIT saveFailed(outcome.path, outcome.error);
     } else {
         PaneSet& set = paneSet(pending.view);
-        if (set.batch == pending.batch && pending.slot >= 0 && pending.slot < set.results.size())
+        if (set.run == pending.run && pending.slot >= 0 && pending.slot < set.results.size())
             set.results[pending.slot].savedPath = outcome.path;
         if (outcome.warnings.isEmpty())
             statusBar()->showMessage(tr("Saved %1").arg(shown), 8000);
@@ -1275,8 +1241,7 @@ void MainWindow::onSaved(quint64 ticket, const SaveOutcome& outcome) {
                 tr("Saved %1 (%2)").arg(shown, outcome.warnings.join(QStringLiteral("; "))));
         Q_EMIT saved(outcome.path);
     }
-    if (closePending_ && saves_.isEmpty() && !isBusy())
-        close();
+    closeIfPending();
 }
 
 // ---------------------------------------------------------------------------------- selection
@@ -1303,7 +1268,7 @@ void MainWindow::updateActions() {
     upscaleAction_->setEnabled(hasInput && !busy && !modelSpec().isEmpty());
     compareAction_->setEnabled(hasInput && !busy && !registry_->preferredSpec(false).isEmpty());
     previewAction_->setEnabled(hasInput && !busy && !regionModels().isEmpty());
-    cancelAction_->setEnabled(busy && !cancelRequested_);
+    cancelAction_->setEnabled(busy && !runs_->isCancelling());
     saveAction_->setEnabled(hasResult);
     saveAsAction_->setEnabled(hasResult);
     selectRegionAction_->setEnabled(hasInput && shown_ == View::WholeImage);
@@ -1364,12 +1329,11 @@ void MainWindow::showBatchQueue() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     if (isBusy() || !saves_.isEmpty()) {
-        // Close once the engine has stopped and every save has finished (see onBatchFinished and
-        // onSaved), so that the GUI thread never blocks on them.
+        // Close once the engine has stopped and every save has finished (see closeIfPending), so
+        // that the GUI thread never blocks on them.
         closePending_ = true;
         if (isBusy()) {
-            engine_->cancel();
-            cancelRequested_ = true;
+            runs_->cancel();
             updateActions();
         }
         statusBar()->showMessage(tr("Stopping before closing…"));

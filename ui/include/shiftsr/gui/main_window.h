@@ -5,6 +5,7 @@
 #include "shiftsr/gui/app_settings.h"
 #include "shiftsr/gui/engine_worker.h"
 #include "shiftsr/gui/image_file_worker.h"
+#include "shiftsr/gui/run_controller.h"
 
 #include <QHash>
 #include <QList>
@@ -37,8 +38,9 @@ class ModelRegistry;
 class RegionSelector;
 class StepSpinBox;
 
-// Engine work runs in an EngineWorker thread and file work (decoding, bicubic magnification,
-// saving) in an ImageFileWorker thread; the GUI thread only sends requests and shows answers.
+// Engine work runs through a RunController (an EngineWorker thread) and file work (decoding,
+// bicubic magnification, saving) in an ImageFileWorker thread; the GUI thread only sends requests
+// and shows answers.
 // Closing the window during a run cancels it and closes when the engine has stopped; destroying
 // the window cancels and waits for both threads (saves are atomic: never half a file).
 class MainWindow : public QMainWindow {
@@ -56,7 +58,8 @@ public:
 
     ModelRegistry& registry() const { return *registry_; }
     ui::CompareView* compareView() const { return view_; }
-    EngineWorker* engineWorker() const { return engine_; }
+    RunController* runController() const { return runs_; }
+    EngineWorker* engineWorker() const { return runs_->worker(); }
     ModelManagerDialog* modelManager() const { return modelManager_; } // null until first shown
     BatchQueue* batchQueue() const { return batchQueue_; }              // null until first shown
 
@@ -65,7 +68,7 @@ public:
 
     QString inputPath() const { return input_.path; }
     QSize inputSize() const;
-    bool isBusy() const { return batch_ != 0; }
+    bool isBusy() const { return runs_->isBusy(); }
     View currentView() const { return shown_; }
 
     QString modelSpec() const;
@@ -136,12 +139,12 @@ private:
         quint64 bicubicTicket = 0;
         QList<ResultSlot> results;
         int splitA = 0, splitB = 1;
-        quint64 batch = 0; // the run that fills `results`; 0: none
+        quint64 run = 0; // the RunController run that fills `results`; 0: none
         bool empty() const { return display.isNull(); }
     };
     struct PendingSave {
         View view;
-        quint64 batch; // of the pane set, so that a replaced set is not marked saved
+        quint64 run; // of the pane set, so that a replaced set is not marked saved
         int slot;
     };
 
@@ -178,20 +181,18 @@ private:
     void onLoaded(quint64 ticket, const shiftsr::gui::LoadedImage& image);
     void onMagnified(quint64 ticket, const QImage& image);
     void onSaved(quint64 ticket, const shiftsr::gui::SaveOutcome& outcome);
-    void onBatchStarted(quint64 batch, int jobs);
-    void onProgress(quint64 batch, int job, double fraction, const QString& stage);
-    void onJobFinished(quint64 batch, const shiftsr::gui::EngineJobResult& result);
-    void onJobFailed(quint64 batch, int job, const QString& message);
-    void onCancelled(quint64 batch);
-    void onBatchFinished(quint64 batch);
+    void onRunProgress(double fraction, int job, const QString& stage);
+    void onRunResult(int slot, const shiftsr::gui::EngineJobResult& result);
+    void onRunFailed(int slot, const QString& message);
+    void onRunFinished(bool cancelled);
+    void closeIfPending(); // once a close waits for nothing any more
 
     ModelRegistry* registry_ = nullptr;
     AppSettings settings_;
 
     ModelManagerDialog* modelManager_ = nullptr;
     BatchQueue* batchQueue_ = nullptr;
-    QThread* engineThread_ = nullptr;
-    EngineWorker* engine_ = nullptr;
+    RunController* runs_ = nullptr;
     QThread* fileThread_ = nullptr;
     ImageFileWorker* files_ = nullptr;
 
@@ -248,12 +249,8 @@ private:
     InputScaling scaling_ = InputScaling::Nearest;
     int activePane_ = -1; // the pane last clicked; Save saves its result
 
-    quint64 batch_ = 0; // the run in progress; 0: idle
-    View batchView_ = View::WholeImage;
-    int batchJobs_ = 0;
-    bool batchCancelled_ = false;
-    bool cancelRequested_ = false;
-    QString batchNote_;
+    View runView_ = View::WholeImage; // the pane set the current (or last) run fills
+    QString runNote_;                 // the status bar's note on it, kept after the run
     QHash<quint64, PendingSave> saves_;
     bool closePending_ = false;
     bool restoring_ = false; // widgets being set from settings_: no persisting
