@@ -505,7 +505,7 @@
 <context>
     <name>shiftsr::gui::MainWindow</name>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="+61"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+56"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
@@ -520,7 +520,7 @@
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+77"/>
         <source>ShiftSR</source>
         <translation>ShiftSR</translation>
     </message>
@@ -990,17 +990,7 @@
         <translation>S&amp;eed:</translation>
     </message>
     <message>
-        <location line="+19"/>
-        <source>Region Preview</source>
-        <translation>Ausschnitt-Vorschau</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Select a region on the input (Shift+drag), then run the checked models on it only: a one-step and a multi-step model compared in seconds.</source>
-        <translation>Wählen Sie einen Ausschnitt der Eingabe (Umschalt+Ziehen) und führen Sie dann nur darauf die markierten Modelle aus: Ein Einschritt- und ein Mehrschrittmodell im Vergleich, in Sekunden.</translation>
-    </message>
-    <message>
-        <location line="+46"/>
+        <location line="+43"/>
         <source>Device of the last run</source>
         <translation>Gerät des letzten Durchlaufs</translation>
     </message>
@@ -1048,17 +1038,8 @@
             <numerusform>Modellstandard (%n)</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <location line="+38"/>
-        <source>%1, %n step(s)</source>
-        <translation>
-            <numerusform>%1, %n Schritt</numerusform>
-            <numerusform>%1, %n Schritte</numerusform>
-        </translation>
-    </message>
     <message>
-        <location line="+2"/>
-        <location line="+462"/>
+        <location line="+455"/>
         <source>%1 at 1 step</source>
         <translation>%1 mit 1 Schritt</translation>
     </message>
@@ -1299,17 +1280,7 @@
         <translation>Zeigen Sie das ganze Bild an, um seinen sichtbaren Bereich auszuwählen.</translation>
     </message>
     <message>
-        <location line="+28"/>
-        <source>No region selected: the visible area is used.</source>
-        <translation>Kein Ausschnitt ausgewählt: Der sichtbare Bereich wird verwendet.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Region: %1 × %2 pixels at (%3, %4)</source>
-        <translation>Ausschnitt: %1 × %2 Pixel bei (%3, %4)</translation>
-    </message>
-    <message>
-        <location line="+40"/>
+        <location line="+63"/>
         <source>Batch upscale — ShiftSR</source>
         <translation>Stapelverarbeitung — ShiftSR</translation>
     </message>
@@ -1644,6 +1615,42 @@
         <location line="+0"/>
         <source>An import is still running. Cancel it and close?</source>
         <translation>Es läuft noch ein Import. Abbrechen und schließen?</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::RegionPreviewDock</name>
+    <message>
+        <location filename="../ui/src/gui/region_preview_dock.cpp" line="+25"/>
+        <source>Region Preview</source>
+        <translation>Ausschnitt-Vorschau</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Select a region on the input (Shift+drag), then run the checked models on it only: a one-step and a multi-step model compared in seconds.</source>
+        <translation>Wählen Sie einen Ausschnitt der Eingabe (Umschalt+Ziehen) und führen Sie dann nur darauf die markierten Modelle aus: Ein Einschritt- und ein Mehrschrittmodell im Vergleich, in Sekunden.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+71"/>
+        <source>%1, %n step(s)</source>
+        <translation>
+            <numerusform>%1, %n Schritt</numerusform>
+            <numerusform>%1, %n Schritte</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 at 1 step</source>
+        <translation>%1 mit 1 Schritt</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>No region selected: the visible area is used.</source>
+        <translation>Kein Ausschnitt ausgewählt: Der sichtbare Bereich wird verwendet.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Region: %1 × %2 pixels at (%3, %4)</source>
+        <translation>Ausschnitt: %1 × %2 Pixel bei (%3, %4)</translation>
     </message>
 </context>
 <context>

@@ -12,7 +12,7 @@
 <context>
     <name>shiftsr::gui::MainWindow</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/main_window.cpp" line="+498"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+464"/>
         <source>%1
 %2, x%3, %n step(s) by default</source>
         <translation><numerusform>%1
@@ -25,12 +25,7 @@
         <translation><numerusform>Model default (%n)</numerusform><numerusform>Model default (%n)</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location line="+38"/>
-        <source>%1, %n step(s)</source>
-        <translation><numerusform>%1, %n step</numerusform><numerusform>%1, %n steps</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location line="+246"/>
+        <location line="+237"/>
         <source>%1
 %n step(s) · %2 · peak %3</source>
         <translation><numerusform>%1
@@ -41,6 +36,14 @@
         <location line="+189"/>
         <source>No one-step model is installed: comparing %1 at %n step(s) with the same model at 1 step.</source>
         <translation><numerusform>No one-step model is installed: comparing %1 at %n step with the same model at 1 step.</numerusform><numerusform>No one-step model is installed: comparing %1 at %n steps with the same model at 1 step.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::RegionPreviewDock</name>
+    <message numerus="yes">
+        <location filename="../ui/src/gui/region_preview_dock.cpp" line="+101"/>
+        <source>%1, %n step(s)</source>
+        <translation><numerusform>%1, %n step</numerusform><numerusform>%1, %n steps</numerusform></translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,7 @@
 // RunController, file work to the ImageFileWorker, and their answers come back as signals.
 #include "shiftsr/gui/main_window.h"
 
+#include "region_preview_dock.h"
 #include "region_selector.h"
 #include "step_spin_box.h"
 
@@ -18,20 +19,17 @@
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
-#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
-#include <QListWidget>
 #include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QSet>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardItemModel>
@@ -40,7 +38,6 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QUrl>
-#include <QVBoxLayout>
 
 #include <algorithm>
 #include <limits>
@@ -51,8 +48,6 @@ namespace {
 
 constexpr char kGeometryKey[] = "main/geometry";
 constexpr char kWindowStateKey[] = "main/windowState";
-constexpr int kSpecRole = Qt::UserRole;
-constexpr int kStepsRole = Qt::UserRole + 1;
 constexpr int kProgressScale = 1000;
 
 QString formatSeconds(double seconds) {
@@ -132,11 +127,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     rebuildModelCombo();
     restoreToolbarState();
-    rebuildRegionList();
     rebuildRecentMenu();
     connect(registry_, &ModelRegistry::modelsChanged, this, [this] {
-        rebuildModelCombo();
-        rebuildRegionList();
+        rebuildModelCombo(); // the region dock follows the registry itself
         updateActions();
     });
 
@@ -400,38 +393,11 @@ void MainWindow::createToolBar() {
 }
 
 void MainWindow::createRegionDock() {
-    regionDock_ = new QDockWidget(tr("Region Preview"), this);
-    regionDock_->setObjectName(QStringLiteral("regionDock"));
-    auto* panel = new QWidget(regionDock_);
-    auto* layout = new QVBoxLayout(panel);
-    auto* hint = new QLabel(
-        tr("Select a region on the input (Shift+drag), then run the checked models on it "
-           "only: a one-step and a multi-step model compared in seconds."),
-        panel);
-    hint->setWordWrap(true);
-    layout->addWidget(hint);
-    regionList_ = new QListWidget(panel);
-    regionList_->setTextElideMode(Qt::ElideMiddle); // keeps the step count of long model names
-    regionList_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    connect(regionList_, &QListWidget::itemChanged, this, [this] { updateActions(); });
-    layout->addWidget(regionList_, 1);
-    selectionLabel_ = new QLabel(panel);
-    layout->addWidget(selectionLabel_);
-    auto* buttons = new QHBoxLayout;
-    for (QAction* a : {selectRegionAction_, visibleAreaAction_, clearSelectionAction_}) {
-        auto* b = new QToolButton(panel);
-        b->setDefaultAction(a);
-        b->setToolButtonStyle(Qt::ToolButtonTextOnly);
-        buttons->addWidget(b);
-    }
-    buttons->addStretch(1);
-    layout->addLayout(buttons);
-    auto* run = new QToolButton(panel);
-    run->setDefaultAction(previewAction_);
-    run->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    run->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    layout->addWidget(run);
-    regionDock_->setWidget(panel);
+    regionDock_ = new RegionPreviewDock(*registry_, this);
+    regionDock_->setActions({selectRegionAction_, visibleAreaAction_, clearSelectionAction_},
+                            previewAction_);
+    connect(regionDock_, &RegionPreviewDock::checkedModelsChanged, this,
+            [this] { updateActions(); });
     addDockWidget(Qt::RightDockWidgetArea, regionDock_);
     viewMenu_->addSeparator();
     viewMenu_->addAction(regionDock_->toggleViewAction());
@@ -524,55 +490,8 @@ void MainWindow::updateStepChoices() {
     stepsSpin_->setSpecialValueText(tr("Model default (%n)", nullptr, e->info.steps));
 }
 
-void MainWindow::rebuildRegionList() {
-    QSet<QString> checked;
-    const bool firstTime = regionList_->count() == 0;
-    for (int i = 0; i < regionList_->count(); ++i) {
-        const QListWidgetItem* item = regionList_->item(i);
-        if (item->checkState() == Qt::Checked)
-            checked.insert(item->data(kSpecRole).toString() + QLatin1Char('|') +
-                           item->data(kStepsRole).toString());
-    }
-    if (firstTime) {
-        const QString multi = registry_->preferredSpec(false), one = registry_->preferredSpec(true);
-        if (!multi.isEmpty())
-            checked.insert(multi + QStringLiteral("|0"));
-        if (!one.isEmpty())
-            checked.insert(one + QStringLiteral("|0"));
-        else if (!multi.isEmpty())
-            checked.insert(multi +
-                           QStringLiteral("|1")); // no one-step model: the teacher at 1 step
-    }
-    const QSignalBlocker blocker(regionList_);
-    regionList_->clear();
-    auto add = [this, &checked](const ModelEntry& e, int steps, const QString& text) {
-        auto* item = new QListWidgetItem(text, regionList_);
-        item->setData(kSpecRole, e.spec);
-        item->setData(kStepsRole, steps);
-        item->setToolTip(
-            e.description.isEmpty() ? text : QStringLiteral("%1\n%2").arg(text, e.description));
-        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
-        item->setCheckState(checked.contains(e.spec + QLatin1Char('|') + QString::number(steps))
-                                ? Qt::Checked
-                                : Qt::Unchecked);
-    };
-    for (const ModelEntry& e : registry_->models()) {
-        if (!e.error.isEmpty())
-            continue;
-        add(e, 0, tr("%1, %n step(s)", nullptr, e.info.steps).arg(e.displayName));
-        if (!e.oneStep())
-            add(e, 1, tr("%1 at 1 step").arg(e.displayName));
-    }
-}
-
 QList<QPair<QString, int>> MainWindow::regionModels() const {
-    QList<QPair<QString, int>> models;
-    for (int i = 0; i < regionList_->count(); ++i) {
-        const QListWidgetItem* item = regionList_->item(i);
-        if (item->checkState() == Qt::Checked)
-            models.append({item->data(kSpecRole).toString(), item->data(kStepsRole).toInt()});
-    }
-    return models;
+    return regionDock_->checkedModels();
 }
 
 void MainWindow::rebuildRecentMenu() {
@@ -1276,13 +1195,7 @@ void MainWindow::updateActions() {
     clearSelectionAction_->setEnabled(!selection().isNull());
     wholeViewAction_->setEnabled(!whole_.empty());
     regionViewAction_->setEnabled(!region_.empty());
-    const QRect s = selection();
-    selectionLabel_->setText(s.isNull() ? tr("No region selected: the visible area is used.")
-                                        : tr("Region: %1 × %2 pixels at (%3, %4)")
-                                              .arg(s.width())
-                                              .arg(s.height())
-                                              .arg(s.x())
-                                              .arg(s.y()));
+    regionDock_->setSelection(selection());
 }
 
 void MainWindow::showSettings() {

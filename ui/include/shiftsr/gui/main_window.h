@@ -18,9 +18,7 @@
 class QAction;
 class QActionGroup;
 class QComboBox;
-class QDockWidget;
 class QLabel;
-class QListWidget;
 class QMenu;
 class QProgressBar;
 class QSpinBox;
@@ -35,6 +33,7 @@ namespace shiftsr::gui {
 class BatchQueue;
 class ModelManagerDialog;
 class ModelRegistry;
+class RegionPreviewDock;
 class RegionSelector;
 class StepSpinBox;
 
@@ -155,7 +154,6 @@ private:
     void createStatusBar();
     void restoreToolbarState();
     void rebuildModelCombo();
-    void rebuildRegionList();
     void rebuildRecentMenu();
     void updateStepChoices();
     void updateActions();
@@ -201,9 +199,7 @@ private:
     QComboBox* modelCombo_ = nullptr;
     StepSpinBox* stepsSpin_ = nullptr;
     QSpinBox* seedSpin_ = nullptr;
-    QDockWidget* regionDock_ = nullptr;
-    QListWidget* regionList_ = nullptr;
-    QLabel* selectionLabel_ = nullptr;
+    RegionPreviewDock* regionDock_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* deviceLabel_ = nullptr;
     QLabel* threadsLabel_ = nullptr;
