@@ -529,6 +529,31 @@ private Q_SLOTS:
         QCOMPARE(failed.count(), 1);
     }
 
+    // Save without a dialog: the settings' folder and name pattern, and the same file again for a
+    // result saved before.
+    void saveUsesTheOutputPattern() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        const QString folder = tmp_.filePath(QStringLiteral("pattern"));
+        QVERIFY(QDir().mkpath(folder));
+        AppSettings s = w->settings();
+        s.outputFolder = folder;
+        s.outputFormat = QStringLiteral("png");
+        s.namePattern = QStringLiteral("{name}-x{scale}-s{steps}-{seed}.{ext}");
+        w->setSettings(s);
+        QVERIFY(run(*w, [&] { w->upscale(); }).has_value());
+        QSignalSpy saved(w.get(), &MainWindow::saved);
+        w->save();
+        QVERIFY(saved.wait(kDeadlockGuardMs));
+        const QString expected = QDir(folder).filePath(QStringLiteral("input-x4-s4-12345.png"));
+        QCOMPARE(saved.first().first().toString(), expected);
+        w->save();
+        QVERIFY(saved.wait(kDeadlockGuardMs));
+        QCOMPARE(saved.last().first().toString(), expected);
+        QCOMPARE(QDir(folder).entryList(QDir::Files | QDir::Hidden),
+                 QStringList{QStringLiteral("input-x4-s4-12345.png")});
+    }
+
     void settingsPersistAcrossWindows() {
         AppSettings wanted;
         {

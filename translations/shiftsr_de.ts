@@ -520,7 +520,7 @@
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+65"/>
         <source>ShiftSR</source>
         <translation>ShiftSR</translation>
     </message>
@@ -1039,12 +1039,12 @@
         </translation>
     </message>
     <message>
-        <location line="+455"/>
+        <location line="+456"/>
         <source>%1 at 1 step</source>
         <translation>%1 mit 1 Schritt</translation>
     </message>
     <message>
-        <location line="-444"/>
+        <location line="-445"/>
         <source>&amp;%1 %2</source>
         <translation>&amp;%1 %2</translation>
     </message>
@@ -1075,7 +1075,7 @@
         <translation>%1 kann nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>%1 – ShiftSR</source>
         <translation>%1 – ShiftSR</translation>
     </message>
@@ -1234,38 +1234,28 @@
         <translation>Fertig.</translation>
     </message>
     <message>
-        <location line="+74"/>
-        <location line="+52"/>
+        <location line="+53"/>
+        <location line="+39"/>
         <source>Save Result</source>
         <translation>Ergebnis speichern</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-37"/>
         <source>PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp);;BMP (*.bmp)</source>
         <translation>PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp);;BMP (*.bmp)</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>There is no result to save.</source>
-        <translation>Es gibt kein Ergebnis zum Speichern.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>A result never replaces its input: choose another file name.</source>
-        <translation>Ein Ergebnis ersetzt nie seine Eingabe: Wählen Sie einen anderen Dateinamen.</translation>
-    </message>
-    <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Saving %1…</source>
         <translation>%1 wird gespeichert…</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+16"/>
         <source>Cannot save %1: %2</source>
         <translation>%1 kann nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="-9"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
@@ -1275,7 +1265,7 @@
         <translation>%1 gespeichert (%2)</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+23"/>
         <source>Show the whole image to select its visible area.</source>
         <translation>Zeigen Sie das ganze Bild an, um seinen sichtbaren Bereich auszuwählen.</translation>
     </message>
@@ -1651,6 +1641,19 @@
         <location line="+1"/>
         <source>Region: %1 × %2 pixels at (%3, %4)</source>
         <translation>Ausschnitt: %1 × %2 Pixel bei (%3, %4)</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::ResultSaver</name>
+    <message>
+        <location filename="../ui/src/gui/result_saver.cpp" line="+94"/>
+        <source>There is no result to save.</source>
+        <translation>Es gibt kein Ergebnis zum Speichern.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A result never replaces its input: choose another file name.</source>
+        <translation>Ein Ergebnis ersetzt nie seine Eingabe: Wählen Sie einen anderen Dateinamen.</translation>
     </message>
 </context>
 <context>

@@ -12,7 +12,7 @@
 <context>
     <name>shiftsr::gui::MainWindow</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/main_window.cpp" line="+464"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+452"/>
         <source>%1
 %2, x%3, %n step(s) by default</source>
         <translation><numerusform>%1
@@ -25,7 +25,7 @@
         <translation><numerusform>Model default (%n)</numerusform><numerusform>Model default (%n)</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location line="+237"/>
+        <location line="+238"/>
         <source>%1
 %n step(s) · %2 · peak %3</source>
         <translation><numerusform>%1

@@ -4,9 +4,9 @@
 
 #include "region_preview_dock.h"
 #include "region_selector.h"
+#include "result_saver.h"
 #include "step_spin_box.h"
 
-#include "shiftsr/engine/batch_plan.h"
 #include "shiftsr/gui/batch_queue.h"
 #include "shiftsr/gui/model_manager_dialog.h"
 #include "shiftsr/gui/model_registry.h"
@@ -65,20 +65,6 @@ QString formatMemory(unsigned long long bytes) {
         qint64(std::min<unsigned long long>(bytes, std::numeric_limits<qint64>::max())));
 }
 
-// File extension for a format name as ImageIO reports it ("jpeg" -> "jpg").
-QString extensionFor(const QString& format) {
-    if (format == QLatin1String("jpeg"))
-        return QStringLiteral("jpg");
-    if (format == QLatin1String("tiff"))
-        return QStringLiteral("tif");
-    return format.isEmpty() ? QStringLiteral("png") : format;
-}
-
-// The CLI's rule for {model}: letters, digits, '-' and '.', everything else '_'.
-bool isSupportedImage(const QString& path) {
-    return ImageIO::isSupportedExtension(QFile::encodeName(path).toStdString());
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -99,8 +85,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(fileThread_, &QThread::finished, files_, &QObject::deleteLater);
     connect(files_, &ImageFileWorker::loaded, this, &MainWindow::onLoaded);
     connect(files_, &ImageFileWorker::magnified, this, &MainWindow::onMagnified);
-    connect(files_, &ImageFileWorker::saved, this, &MainWindow::onSaved);
     fileThread_->start();
+    saver_ = new ResultSaver(files_, this);
+    connect(saver_, &ResultSaver::saved, this, &MainWindow::onSaved);
+    connect(saver_, &ResultSaver::saveFailed, this, &MainWindow::onSaveFailed);
 
     view_ = new ui::CompareView(this);
     view_->setFocusPolicy(Qt::StrongFocus);
@@ -636,6 +624,7 @@ void MainWindow::onLoaded(quint64 ticket, const LoadedImage& image) {
         return;
     }
     input_ = image;
+    saver_->setInput(image);
     whole_ = makePaneSet(QRect());
     region_ = PaneSet();
     selector_->setInput(-1, inputSize());
@@ -663,7 +652,7 @@ void MainWindow::onLoaded(quint64 ticket, const LoadedImage& image) {
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
     const QList<QUrl> urls = event->mimeData()->urls();
     if (!urls.isEmpty() && urls.first().isLocalFile() &&
-        isSupportedImage(urls.first().toLocalFile()))
+        ImageFileWorker::isImageFile(urls.first().toLocalFile()))
         event->acceptProposedAction();
 }
 
@@ -1024,7 +1013,7 @@ void MainWindow::onRunFinished(bool cancelled) {
 }
 
 void MainWindow::closeIfPending() {
-    if (closePending_ && !isBusy() && saves_.isEmpty())
+    if (closePending_ && !isBusy() && !saver_->isBusy())
         close();
 }
 
@@ -1048,59 +1037,34 @@ const MainWindow::ResultSlot* MainWindow::activeResult(View* view, int* slot) co
     return nullptr;
 }
 
-QString MainWindow::defaultSavePath(const ResultSlot& slot) const {
-    const QFileInfo in(input_.path);
-    const QString folder =
-        settings_.outputFolder.isEmpty() ? in.absolutePath() : settings_.outputFolder;
-    const QString ext = settings_.outputFormat == QLatin1String("keep")
-                            ? extensionFor(input_.format)
-                            : settings_.outputFormat;
-    QString name = in.completeBaseName();
-    const EngineJobResult& r = *slot.result;
-    if (!r.region.isNull()) // X11 geometry of the crop, so that crops of one photo do not collide
-        name = QStringLiteral("%1-%2x%3+%4+%5")
-                   .arg(name, QString::number(r.region.width()), QString::number(r.region.height()),
-                        QString::number(r.region.x()), QString::number(r.region.y()));
-    const int scale = r.region.isNull() ? r.color.cols / std::max(1, input_.color.cols)
-                                        : r.color.cols / std::max(1, r.region.width());
-    std::map<std::string, std::string> tokens =
-        outputNameTokens(r.modelName.toStdString(), scale, r.report.steps, /*seed=*/0);
-    tokens["seed"] = r.provenance.seed; // the seed the result was made with
-    tokens["name"] = name.toStdString();
-    tokens["ext"] = ext.toStdString();
-    return QDir(folder).filePath(
-        QString::fromStdString(expandPattern(settings_.namePattern.toStdString(), tokens)));
-}
-
 void MainWindow::save() {
-    const ResultSlot* slot = activeResult();
+    View view = View::WholeImage;
+    int index = -1;
+    const ResultSlot* slot = activeResult(&view, &index);
     if (!slot)
         return;
-    const QString target = slot->savedPath.isEmpty() ? defaultSavePath(*slot) : slot->savedPath;
-    const QString absolute = QFileInfo(target).absoluteFilePath();
-    if (absolute == input_.path || (QFileInfo::exists(absolute) && absolute != slot->savedPath) ||
-        !QFileInfo(absolute).absoluteDir().exists() || !isSupportedImage(absolute)) {
+    const QString target =
+        saver_->automaticPath(paneSet(view).run, index, *slot->result, settings_);
+    if (target.isEmpty()) { // the input, another file, a missing folder or not an image type
         saveAs();
         return;
     }
-    saveResultAs(absolute);
+    saveResultAs(target);
 }
 
 void MainWindow::saveAs() {
-    const ResultSlot* slot = activeResult();
+    View view = View::WholeImage;
+    int index = -1;
+    const ResultSlot* slot = activeResult(&view, &index);
     if (!slot)
         return;
-    QString path = QFileDialog::getSaveFileName(
+    const QString path = QFileDialog::getSaveFileName(
         this, tr("Save Result"),
-        slot->savedPath.isEmpty() ? defaultSavePath(*slot) : slot->savedPath,
+        saver_->suggestedPath(paneSet(view).run, index, *slot->result, settings_),
         tr("PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp);;BMP (*.bmp)"));
     if (path.isEmpty())
         return;
-    if (!isSupportedImage(path))
-        path += QLatin1Char('.') + (settings_.outputFormat == QLatin1String("keep")
-                                        ? extensionFor(input_.format)
-                                        : settings_.outputFormat);
-    saveResultAs(path);
+    saveResultAs(saver_->withImageExtension(path, settings_));
 }
 
 void MainWindow::saveResultAs(const QString& path) {
@@ -1109,57 +1073,37 @@ void MainWindow::saveResultAs(const QString& path) {
     const ResultSlot* slot = activeResult(&view, &index);
     const QString absolute = QFileInfo(path).absoluteFilePath();
     QString refusal;
-    if (!slot)
-        refusal = tr("There is no result to save.");
-    else if (absolute == input_.path)
-        refusal = tr("A result never replaces its input: choose another file name.");
-    if (!refusal.isEmpty()) {
+    if (!saver_->save(absolute, slot ? &*slot->result : nullptr, paneSet(view).run, index,
+                      settings_, &refusal)) {
         statusBar()->showMessage(refusal);
         Q_EMIT saveFailed(absolute, refusal);
         return;
     }
-    SaveJob job;
-    job.path = absolute;
-    job.color = slot->result->color;
-    job.alpha = slot->result->alpha;
-    job.write = settings_.requestTemplate().write;
-    if (settings_.keepMetadata)
-        job.metadata = input_.metadata;
-    job.provenance = slot->result->provenance;
-    const quint64 ticket = ++nextTicket_;
-    saves_.insert(ticket, PendingSave{view, paneSet(view).run, index});
     statusBar()->showMessage(tr("Saving %1…").arg(QDir::toNativeSeparators(absolute)));
-    QMetaObject::invokeMethod(
-        files_, [files = files_, ticket, job] { files->save(ticket, job); }, Qt::QueuedConnection);
     updateActions();
 }
 
-void MainWindow::onSaved(quint64 ticket, const SaveOutcome& outcome) {
-    if (!saves_.contains(ticket))
-        return;
-    const PendingSave pending = saves_.take(ticket);
-    const QString shown = QDir::toNativeSeparators(outcome.path);
-    if (!outcome.error.isEmpty()) {
-        const QString message = tr("Cannot save %1: %2").arg(shown, outcome.error);
-        statusBar()->showMessage(message);
-        if (!closePending_) {
-            auto* box = new QMessageBox(QMessageBox::Warning, tr("Save Result"), message,
-                                        QMessageBox::Ok, this);
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            box->open();
-        }
-        Q_EMIT saveFailed(outcome.path, outcome.error);
-    } else {
-        PaneSet& set = paneSet(pending.view);
-        if (set.run == pending.run && pending.slot >= 0 && pending.slot < set.results.size())
-            set.results[pending.slot].savedPath = outcome.path;
-        if (outcome.warnings.isEmpty())
-            statusBar()->showMessage(tr("Saved %1").arg(shown), 8000);
-        else
-            statusBar()->showMessage(
-                tr("Saved %1 (%2)").arg(shown, outcome.warnings.join(QStringLiteral("; "))));
-        Q_EMIT saved(outcome.path);
+void MainWindow::onSaved(const QString& path, const QStringList& warnings) {
+    const QString shown = QDir::toNativeSeparators(path);
+    if (warnings.isEmpty())
+        statusBar()->showMessage(tr("Saved %1").arg(shown), 8000);
+    else
+        statusBar()->showMessage(
+            tr("Saved %1 (%2)").arg(shown, warnings.join(QStringLiteral("; "))));
+    Q_EMIT saved(path);
+    closeIfPending();
+}
+
+void MainWindow::onSaveFailed(const QString& path, const QString& error) {
+    const QString message = tr("Cannot save %1: %2").arg(QDir::toNativeSeparators(path), error);
+    statusBar()->showMessage(message);
+    if (!closePending_) {
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Save Result"), message,
+                                    QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
     }
+    Q_EMIT saveFailed(path, error);
     closeIfPending();
 }
 
@@ -1241,7 +1185,7 @@ void MainWindow::showBatchQueue() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-    if (isBusy() || !saves_.isEmpty()) {
+    if (isBusy() || saver_->isBusy()) {
         // Close once the engine has stopped and every save has finished (see closeIfPending), so
         // that the GUI thread never blocks on them.
         closePending_ = true;

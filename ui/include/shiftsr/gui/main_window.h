@@ -7,7 +7,6 @@
 #include "shiftsr/gui/image_file_worker.h"
 #include "shiftsr/gui/run_controller.h"
 
-#include <QHash>
 #include <QList>
 #include <QMainWindow>
 #include <QRect>
@@ -35,6 +34,7 @@ class ModelManagerDialog;
 class ModelRegistry;
 class RegionPreviewDock;
 class RegionSelector;
+class ResultSaver;
 class StepSpinBox;
 
 // Engine work runs through a RunController (an EngineWorker thread) and file work (decoding,
@@ -127,7 +127,6 @@ private:
         QString label; // the job's label
         std::optional<EngineJobResult> result;
         QString error; // translated, shown in the pane label
-        QString savedPath;
         bool cancelled = false;
     };
     struct PaneSet {
@@ -140,11 +139,6 @@ private:
         int splitA = 0, splitB = 1;
         quint64 run = 0; // the RunController run that fills `results`; 0: none
         bool empty() const { return display.isNull(); }
-    };
-    struct PendingSave {
-        View view;
-        quint64 run; // of the pane set, so that a replaced set is not marked saved
-        int slot;
     };
 
     void createActions();
@@ -174,11 +168,11 @@ private:
     void startRun(View view, PaneSet set, const QList<EngineJob>& jobs, int splitA, int splitB,
                   const QString& note);
     const ResultSlot* activeResult(View* view = nullptr, int* slot = nullptr) const;
-    QString defaultSavePath(const ResultSlot& slot) const;
 
     void onLoaded(quint64 ticket, const shiftsr::gui::LoadedImage& image);
     void onMagnified(quint64 ticket, const QImage& image);
-    void onSaved(quint64 ticket, const shiftsr::gui::SaveOutcome& outcome);
+    void onSaved(const QString& path, const QStringList& warnings);
+    void onSaveFailed(const QString& path, const QString& error);
     void onRunProgress(double fraction, int job, const QString& stage);
     void onRunResult(int slot, const shiftsr::gui::EngineJobResult& result);
     void onRunFailed(int slot, const QString& message);
@@ -193,6 +187,7 @@ private:
     RunController* runs_ = nullptr;
     QThread* fileThread_ = nullptr;
     ImageFileWorker* files_ = nullptr;
+    ResultSaver* saver_ = nullptr;
 
     ui::CompareView* view_ = nullptr;
     RegionSelector* selector_ = nullptr;
@@ -247,7 +242,6 @@ private:
 
     View runView_ = View::WholeImage; // the pane set the current (or last) run fills
     QString runNote_;                 // the status bar's note on it, kept after the run
-    QHash<quint64, PendingSave> saves_;
     bool closePending_ = false;
     bool restoring_ = false; // widgets being set from settings_: no persisting
 };
