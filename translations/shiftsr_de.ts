@@ -505,7 +505,7 @@
 <context>
     <name>shiftsr::gui::MainWindow</name>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="+56"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+43"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
@@ -530,7 +530,7 @@
         <translation>Öffnen Sie ein Bild (Strg+O) oder ziehen Sie es hierher.</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+48"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
@@ -880,7 +880,7 @@
         <translation>Die Eingabeansicht zwischen nächstem Nachbarn und bikubisch umschalten</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>&amp;Models…</source>
         <translation>&amp;Modelle…</translation>
     </message>
@@ -895,7 +895,7 @@
         <translation>Installierte Modelle, Import, Standard</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Batch…</source>
         <translation>&amp;Stapelverarbeitung…</translation>
     </message>
@@ -905,12 +905,12 @@
         <translation>Ctrl+Shift+B</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Upscale many files and folders</source>
         <translation>Viele Dateien und Ordner hochskalieren</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
@@ -1010,7 +1010,7 @@
         <translation>Bisheriger Spitzenwert des belegten Arbeitsspeichers von ShiftSR</translation>
     </message>
     <message numerus="yes">
-        <location line="+41"/>
+        <location line="+36"/>
         <source>%1
 %2, x%3, %n step(s) by default</source>
         <translation>
@@ -1039,12 +1039,12 @@
         </translation>
     </message>
     <message>
-        <location line="+456"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+393"/>
         <source>%1 at 1 step</source>
         <translation>%1 mit 1 Schritt</translation>
     </message>
     <message>
-        <location line="-445"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+7"/>
         <source>&amp;%1 %2</source>
         <translation>&amp;%1 %2</translation>
     </message>
@@ -1054,7 +1054,7 @@
         <translation>&amp;Liste leeren</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="-342"/>
         <location line="+28"/>
         <source>Open Image</source>
         <translation>Bild öffnen</translation>
@@ -1270,12 +1270,12 @@
         <translation>Zeigen Sie das ganze Bild an, um seinen sichtbaren Bereich auszuwählen.</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+122"/>
         <source>Batch upscale — ShiftSR</source>
         <translation>Stapelverarbeitung — ShiftSR</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+21"/>
         <source>Stopping before closing…</source>
         <translation>Wird vor dem Schließen angehalten…</translation>
     </message>

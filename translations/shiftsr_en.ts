@@ -12,7 +12,7 @@
 <context>
     <name>shiftsr::gui::MainWindow</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/main_window.cpp" line="+452"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+339"/>
         <source>%1
 %2, x%3, %n step(s) by default</source>
         <translation><numerusform>%1
@@ -25,7 +25,7 @@
         <translation><numerusform>Model default (%n)</numerusform><numerusform>Model default (%n)</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location line="+238"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+292"/>
         <source>%1
 %n step(s) · %2 · peak %3</source>
         <translation><numerusform>%1

@@ -141,6 +141,9 @@ private:
         bool empty() const { return display.isNull(); }
     };
 
+    static constexpr int kProgressScale = 1000; // the progress bar's range
+
+    // main_window_actions.cpp: the actions, menus, toolbar and status bar, and what they show.
     void createActions();
     void createMenus();
     void createToolBar();
