@@ -1,6 +1,6 @@
 // MainWindow and its workers on the offscreen platform, with the embedded tiny model: opening,
-// whole upscale, cancel, responsiveness during a run, Compare, region preview, Save with
-// provenance, settings that persist, closing during a run.
+// the run controller, whole upscale, cancel, responsiveness during a run, Compare, region preview,
+// Save with provenance, settings that persist, closing during a run.
 #include "testutil.h"
 
 #include "shiftsr/engine/image_io.h"
@@ -12,6 +12,7 @@
 #include "shiftsr/gui/main_window.h"
 #include "shiftsr/gui/model_manager_dialog.h"
 #include "shiftsr/gui/model_registry.h"
+#include "shiftsr/gui/run_controller.h"
 #include "shiftsr/ui/compare_view.h"
 
 #include <QDir>
@@ -43,6 +44,7 @@ using shiftsr::gui::EngineJobResult;
 using shiftsr::gui::EngineWorker;
 using shiftsr::gui::MainWindow;
 using shiftsr::gui::ModelRegistry;
+using shiftsr::gui::RunController;
 
 namespace {
 
@@ -272,6 +274,95 @@ private Q_SLOTS:
         QCOMPARE(h.results.size(), 1);
     }
 
+    // The run controller without a window: one run at a time, its signals, and the record of what
+    // each job did; a cancel stops the run and marks the jobs that did not end.
+    void runControllerRunsAndRecords() {
+        ModelRegistry registry(modelFolder());
+        RunController runs(registry);
+        QSignalSpy started(&runs, &RunController::started);
+        QSignalSpy progress(&runs, &RunController::progress);
+        QSignalSpy results(&runs, &RunController::resultReady);
+        QSignalSpy failures(&runs, &RunController::failed);
+        QSignalSpy finished(&runs, &RunController::finished);
+        EngineJob bad = tinyJob(gradient(32, 24));
+        bad.modelSpec = QStringLiteral("embedded:no-such-model");
+        const quint64 id = runs.start({tinyJob(gradient(32, 24)), bad});
+        QVERIFY(id != 0);
+        QVERIFY(runs.isBusy());
+        QCOMPARE(runs.currentRun(), id);
+        QCOMPARE(runs.start({tinyJob(gradient(16, 16))}), quint64(0)); // one run at a time
+        QVERIFY(finished.wait(kDeadlockGuardMs));
+        QCOMPARE(finished.count(), 1);
+        QVERIFY(!finished.first().first().toBool());
+        QVERIFY(!runs.isBusy());
+        QCOMPARE(runs.currentRun(), quint64(0));
+        QCOMPARE(started.count(), 1);
+        QCOMPARE(started.first().at(1).toInt(), 2);
+        QCOMPARE(results.count(), 1);
+        QCOMPARE(results.first().first().toInt(), 0);
+        QCOMPARE(results.first().at(1).value<EngineJobResult>().display.size(), QSize(128, 96));
+        QCOMPARE(failures.count(), 1);
+        QCOMPARE(failures.first().first().toInt(), 1);
+        QVERIFY(!progress.isEmpty());
+        for (const QList<QVariant>& p : progress) {
+            QVERIFY(p.at(0).toDouble() >= 0.0 && p.at(0).toDouble() <= 1.0);
+            QVERIFY(p.at(1).toInt() == 0 || p.at(1).toInt() == 1);
+        }
+        RunController::RunRecord run = runs.lastRun();
+        QCOMPARE(run.id, id);
+        QVERIFY(run.finished);
+        QVERIFY(!run.cancelled);
+        QCOMPARE(run.jobs.size(), 2);
+        QCOMPARE(run.jobs[0].state, RunController::JobState::Done);
+        QCOMPARE(run.jobs[0].label, QStringLiteral("tiny"));
+        QCOMPARE(run.jobs[0].modelSpec, QString::fromLatin1(kTiny));
+        QVERIFY(run.jobs[0].engineSeconds > 0);
+        QVERIFY(run.jobs[0].wallSeconds >= run.jobs[0].engineSeconds);
+        QVERIFY(run.jobs[0].peakRssBytes > 0);
+        QCOMPARE(run.jobs[1].state, RunController::JobState::Failed);
+        QCOMPARE(run.jobs[1].modelSpec, QStringLiteral("embedded:no-such-model"));
+        QVERIFY(!run.jobs[1].error.isEmpty());
+        QCOMPARE(run.peakRssBytes, run.jobs[0].peakRssBytes);
+        QVERIFY(run.wallSeconds > 0);
+        QCOMPARE(runs.start({}), quint64(0)); // nothing to run
+
+        // The worker waits in the engine's first stage after loading until the controller's
+        // report of it has reached this thread and cancelled the run: certainly mid-run.
+        QSemaphore gate;
+        std::atomic<bool> first{true};
+        connect(
+            runs.worker(), &EngineWorker::progress, runs.worker(),
+            [&](quint64, int, double, const QString& stage) {
+                if (stage != QLatin1String("load model") && first.exchange(false))
+                    gate.tryAcquire(1, kDeadlockGuardMs);
+            },
+            Qt::DirectConnection);
+        bool cancelling = false;
+        connect(&runs, &RunController::progress, this, [&](double, int, const QString& stage) {
+            if (stage == QLatin1String("load model") || cancelling)
+                return;
+            runs.cancel();
+            cancelling = runs.isCancelling();
+            gate.release();
+        });
+        EngineJob tiled = tinyJob(gradient(48, 48));
+        tiled.request.tiles.tile = 16; // nine tiles: the engine checks for cancel between them
+        finished.clear();
+        results.clear();
+        const quint64 second = runs.start({tiled, tinyJob(gradient(16, 16))});
+        QVERIFY(second > id);
+        QVERIFY(finished.wait(kDeadlockGuardMs));
+        QVERIFY(cancelling);
+        QVERIFY(finished.first().first().toBool());
+        QVERIFY(!runs.isCancelling());
+        QVERIFY(results.isEmpty());
+        run = runs.lastRun();
+        QCOMPARE(run.id, second);
+        QVERIFY(run.cancelled);
+        QCOMPARE(run.jobs[0].state, RunController::JobState::Cancelled);
+        QCOMPARE(run.jobs[1].state, RunController::JobState::Cancelled);
+    }
+
     void upscaleShowsResult() {
         auto w = openedWindow();
         QVERIFY(w);
@@ -436,6 +527,31 @@ private Q_SLOTS:
         QSignalSpy failed(w.get(), &MainWindow::saveFailed);
         w->saveResultAs(input_);
         QCOMPARE(failed.count(), 1);
+    }
+
+    // Save without a dialog: the settings' folder and name pattern, and the same file again for a
+    // result saved before.
+    void saveUsesTheOutputPattern() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        const QString folder = tmp_.filePath(QStringLiteral("pattern"));
+        QVERIFY(QDir().mkpath(folder));
+        AppSettings s = w->settings();
+        s.outputFolder = folder;
+        s.outputFormat = QStringLiteral("png");
+        s.namePattern = QStringLiteral("{name}-x{scale}-s{steps}-{seed}.{ext}");
+        w->setSettings(s);
+        QVERIFY(run(*w, [&] { w->upscale(); }).has_value());
+        QSignalSpy saved(w.get(), &MainWindow::saved);
+        w->save();
+        QVERIFY(saved.wait(kDeadlockGuardMs));
+        const QString expected = QDir(folder).filePath(QStringLiteral("input-x4-s4-12345.png"));
+        QCOMPARE(saved.first().first().toString(), expected);
+        w->save();
+        QVERIFY(saved.wait(kDeadlockGuardMs));
+        QCOMPARE(saved.last().first().toString(), expected);
+        QCOMPARE(QDir(folder).entryList(QDir::Files | QDir::Hidden),
+                 QStringList{QStringLiteral("input-x4-s4-12345.png")});
     }
 
     void settingsPersistAcrossWindows() {

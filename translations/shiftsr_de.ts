@@ -511,7 +511,7 @@
 <context>
     <name>shiftsr::gui::MainWindow</name>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="+61"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+43"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
@@ -526,7 +526,7 @@
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+65"/>
         <source>ShiftSR</source>
         <translation>ShiftSR</translation>
     </message>
@@ -536,7 +536,7 @@
         <translation>Öffnen Sie ein Bild (Strg+O) oder ziehen Sie es hierher.</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+48"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
@@ -886,7 +886,7 @@
         <translation>Die Eingabeansicht zwischen nächstem Nachbarn und bikubisch umschalten</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>&amp;Models…</source>
         <translation>&amp;Modelle…</translation>
     </message>
@@ -901,7 +901,7 @@
         <translation>Installierte Modelle, Import, Standard</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Batch…</source>
         <translation>&amp;Stapelverarbeitung…</translation>
     </message>
@@ -911,12 +911,12 @@
         <translation>Ctrl+Shift+B</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Upscale many files and folders</source>
         <translation>Viele Dateien und Ordner hochskalieren</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
@@ -996,17 +996,7 @@
         <translation>S&amp;eed:</translation>
     </message>
     <message>
-        <location line="+19"/>
-        <source>Region Preview</source>
-        <translation>Ausschnitt-Vorschau</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Select a region on the input (Shift+drag), then run the checked models on it only: a one-step and a multi-step model compared in seconds.</source>
-        <translation>Wählen Sie einen Ausschnitt der Eingabe (Umschalt+Ziehen) und führen Sie dann nur darauf die markierten Modelle aus: Ein Einschritt- und ein Mehrschrittmodell im Vergleich, in Sekunden.</translation>
-    </message>
-    <message>
-        <location line="+46"/>
+        <location line="+43"/>
         <source>Device of the last run</source>
         <translation>Gerät des letzten Durchlaufs</translation>
     </message>
@@ -1026,7 +1016,7 @@
         <translation>Bisheriger Spitzenwert des belegten Arbeitsspeichers von ShiftSR</translation>
     </message>
     <message numerus="yes">
-        <location line="+41"/>
+        <location line="+36"/>
         <source>%1
 %2, x%3, %n step(s) by default</source>
         <translation>
@@ -1054,22 +1044,13 @@
             <numerusform>Modellstandard (%n)</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <location line="+38"/>
-        <source>%1, %n step(s)</source>
-        <translation>
-            <numerusform>%1, %n Schritt</numerusform>
-            <numerusform>%1, %n Schritte</numerusform>
-        </translation>
-    </message>
     <message>
-        <location line="+2"/>
-        <location line="+474"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+393"/>
         <source>%1 at 1 step</source>
         <translation>%1 mit 1 Schritt</translation>
     </message>
     <message>
-        <location line="-456"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+7"/>
         <source>&amp;%1 %2</source>
         <translation>&amp;%1 %2</translation>
     </message>
@@ -1079,18 +1060,18 @@
         <translation>&amp;Liste leeren</translation>
     </message>
     <message>
-        <location line="+100"/>
-        <location line="+31"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="-342"/>
+        <location line="+28"/>
         <source>Open Image</source>
         <translation>Bild öffnen</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-27"/>
         <source>Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp);;All Files (*)</source>
         <translation>Bilder (*.png *.jpg *.jpeg *.tif *.tiff *.webp *.bmp);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+12"/>
         <source>Opening %1…</source>
         <translation>%1 wird geöffnet…</translation>
     </message>
@@ -1100,7 +1081,7 @@
         <translation>%1 kann nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>%1 – ShiftSR</source>
         <translation>%1 – ShiftSR</translation>
     </message>
@@ -1171,7 +1152,7 @@
         <translation>%1: läuft…</translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+140"/>
         <source>Upscaling…</source>
         <translation>Hochskalierung läuft…</translation>
     </message>
@@ -1209,17 +1190,17 @@
         <translation>Markieren Sie mindestens ein Modell im Bereich „Ausschnitt-Vorschau“.</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+22"/>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+8"/>
         <source>%1 (%2 of %3): %4</source>
         <translation>%1 (%2 von %3): %4</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Device: %1</source>
         <translation>Gerät: %1</translation>
     </message>
@@ -1249,7 +1230,7 @@
         <translation>%1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+18"/>
         <source>Cancelled.</source>
         <translation>Abgebrochen.</translation>
     </message>
@@ -1259,38 +1240,28 @@
         <translation>Fertig.</translation>
     </message>
     <message>
-        <location line="+71"/>
-        <location line="+52"/>
+        <location line="+53"/>
+        <location line="+39"/>
         <source>Save Result</source>
         <translation>Ergebnis speichern</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-37"/>
         <source>PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp);;BMP (*.bmp)</source>
         <translation>PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp);;BMP (*.bmp)</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>There is no result to save.</source>
-        <translation>Es gibt kein Ergebnis zum Speichern.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>A result never replaces its input: choose another file name.</source>
-        <translation>Ein Ergebnis ersetzt nie seine Eingabe: Wählen Sie einen anderen Dateinamen.</translation>
-    </message>
-    <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Saving %1…</source>
         <translation>%1 wird gespeichert…</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+16"/>
         <source>Cannot save %1: %2</source>
         <translation>%1 kann nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="-9"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
@@ -1300,27 +1271,17 @@
         <translation>%1 gespeichert (%2)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+23"/>
         <source>Show the whole image to select its visible area.</source>
         <translation>Zeigen Sie das ganze Bild an, um seinen sichtbaren Bereich auszuwählen.</translation>
     </message>
     <message>
-        <location line="+28"/>
-        <source>No region selected: the visible area is used.</source>
-        <translation>Kein Ausschnitt ausgewählt: Der sichtbare Bereich wird verwendet.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Region: %1 × %2 pixels at (%3, %4)</source>
-        <translation>Ausschnitt: %1 × %2 Pixel bei (%3, %4)</translation>
-    </message>
-    <message>
-        <location line="+31"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+122"/>
         <source>Batch upscale — ShiftSR</source>
         <translation>Stapelverarbeitung — ShiftSR</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+21"/>
         <source>Stopping before closing…</source>
         <translation>Wird vor dem Schließen angehalten…</translation>
     </message>
@@ -1650,6 +1611,55 @@
         <location line="+0"/>
         <source>An import is still running. Cancel it and close?</source>
         <translation>Es läuft noch ein Import. Abbrechen und schließen?</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::RegionPreviewDock</name>
+    <message>
+        <location filename="../ui/src/gui/region_preview_dock.cpp" line="+25"/>
+        <source>Region Preview</source>
+        <translation>Ausschnitt-Vorschau</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Select a region on the input (Shift+drag), then run the checked models on it only: a one-step and a multi-step model compared in seconds.</source>
+        <translation>Wählen Sie einen Ausschnitt der Eingabe (Umschalt+Ziehen) und führen Sie dann nur darauf die markierten Modelle aus: Ein Einschritt- und ein Mehrschrittmodell im Vergleich, in Sekunden.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+71"/>
+        <source>%1, %n step(s)</source>
+        <translation>
+            <numerusform>%1, %n Schritt</numerusform>
+            <numerusform>%1, %n Schritte</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 at 1 step</source>
+        <translation>%1 mit 1 Schritt</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>No region selected: the visible area is used.</source>
+        <translation>Kein Ausschnitt ausgewählt: Der sichtbare Bereich wird verwendet.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Region: %1 × %2 pixels at (%3, %4)</source>
+        <translation>Ausschnitt: %1 × %2 Pixel bei (%3, %4)</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::ResultSaver</name>
+    <message>
+        <location filename="../ui/src/gui/result_saver.cpp" line="+94"/>
+        <source>There is no result to save.</source>
+        <translation>Es gibt kein Ergebnis zum Speichern.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A result never replaces its input: choose another file name.</source>
+        <translation>Ein Ergebnis ersetzt nie seine Eingabe: Wählen Sie einen anderen Dateinamen.</translation>
     </message>
 </context>
 <context>

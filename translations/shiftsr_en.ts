@@ -12,7 +12,7 @@
 <context>
     <name>shiftsr::gui::MainWindow</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/main_window.cpp" line="+514"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+339"/>
         <source>%1
 %2, x%3, %n step(s) by default</source>
         <translation><numerusform>%1
@@ -25,12 +25,7 @@
         <translation><numerusform>Model default (%n)</numerusform><numerusform>Model default (%n)</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location line="+38"/>
-        <source>%1, %n step(s)</source>
-        <translation><numerusform>%1, %n step</numerusform><numerusform>%1, %n steps</numerusform></translation>
-    </message>
-    <message numerus="yes">
-        <location line="+248"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+292"/>
         <source>%1
 %n step(s) · %2 · peak %3</source>
         <translation><numerusform>%1
@@ -38,9 +33,17 @@
 %n steps · %2 · peak %3</numerusform></translation>
     </message>
     <message numerus="yes">
-        <location line="+193"/>
+        <location line="+189"/>
         <source>No one-step model is installed: comparing %1 at %n step(s) with the same model at 1 step.</source>
         <translation><numerusform>No one-step model is installed: comparing %1 at %n step with the same model at 1 step.</numerusform><numerusform>No one-step model is installed: comparing %1 at %n steps with the same model at 1 step.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::RegionPreviewDock</name>
+    <message numerus="yes">
+        <location filename="../ui/src/gui/region_preview_dock.cpp" line="+101"/>
+        <source>%1, %n step(s)</source>
+        <translation><numerusform>%1, %n step</numerusform><numerusform>%1, %n steps</numerusform></translation>
     </message>
 </context>
 </TS>

@@ -27,6 +27,10 @@ ImageFileWorker::ImageFileWorker(QObject* parent) : QObject(parent) {
     qRegisterMetaType<shiftsr::gui::SaveOutcome>();
 }
 
+bool ImageFileWorker::isImageFile(const QString& path) {
+    return ImageIO::isSupportedExtension(localPath(path));
+}
+
 LoadedImage ImageFileWorker::loadImage(const QString& path, const ImageReadOptions& options) {
     LoadedImage out;
     out.path = QFileInfo(path).absoluteFilePath();

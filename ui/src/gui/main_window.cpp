@@ -1,46 +1,31 @@
-// MainWindow: actions, toolbar, region dock and status bar around the CompareView; runs go to the
-// EngineWorker, file work to the ImageFileWorker, and their answers come back as queued signals.
+// MainWindow: opening an image, the panes of the CompareView (whole image and region results),
+// runs through the RunController, saving through the ResultSaver, closing; the actions, menus,
+// toolbar and status bar are set up in main_window_actions.cpp.
 #include "shiftsr/gui/main_window.h"
 
+#include "region_preview_dock.h"
 #include "region_selector.h"
-#include "step_spin_box.h"
+#include "result_saver.h"
 
-#include "shiftsr/engine/batch_plan.h"
-#include "shiftsr/gui/batch_queue.h"
-#include "shiftsr/gui/model_manager_dialog.h"
 #include "shiftsr/gui/model_registry.h"
-#include "shiftsr/gui/settings_dialog.h"
 #include "shiftsr/ui/compare_view.h"
 
 #include <QAction>
-#include <QActionGroup>
 #include <QCloseEvent>
-#include <QComboBox>
-#include <QCoreApplication>
 #include <QDir>
-#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
-#include <QListWidget>
 #include <QLocale>
-#include <QMenu>
-#include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QSet>
 #include <QSettings>
-#include <QSpinBox>
-#include <QStandardItemModel>
 #include <QStatusBar>
 #include <QThread>
-#include <QToolBar>
-#include <QToolButton>
 #include <QUrl>
-#include <QVBoxLayout>
 
 #include <algorithm>
 #include <limits>
@@ -51,9 +36,6 @@ namespace {
 
 constexpr char kGeometryKey[] = "main/geometry";
 constexpr char kWindowStateKey[] = "main/windowState";
-constexpr int kSpecRole = Qt::UserRole;
-constexpr int kStepsRole = Qt::UserRole + 1;
-constexpr int kProgressScale = 1000;
 
 QString formatSeconds(double seconds) {
     const QLocale locale;
@@ -70,20 +52,6 @@ QString formatMemory(unsigned long long bytes) {
         qint64(std::min<unsigned long long>(bytes, std::numeric_limits<qint64>::max())));
 }
 
-// File extension for a format name as ImageIO reports it ("jpeg" -> "jpg").
-QString extensionFor(const QString& format) {
-    if (format == QLatin1String("jpeg"))
-        return QStringLiteral("jpg");
-    if (format == QLatin1String("tiff"))
-        return QStringLiteral("tif");
-    return format.isEmpty() ? QStringLiteral("png") : format;
-}
-
-// The CLI's rule for {model}: letters, digits, '-' and '.', everything else '_'.
-bool isSupportedImage(const QString& path) {
-    return ImageIO::isSupportedExtension(QFile::encodeName(path).toStdString());
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -91,18 +59,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     registry_ = new ModelRegistry(settings_.modelFolder, this);
     scaling_ = settings_.bicubicInput ? InputScaling::Bicubic : InputScaling::Nearest;
 
-    engineThread_ = new QThread(this);
-    engineThread_->setObjectName(QStringLiteral("shiftsr-engine"));
-    engine_ = new EngineWorker(*registry_);
-    engine_->moveToThread(engineThread_);
-    connect(engineThread_, &QThread::finished, engine_, &QObject::deleteLater);
-    connect(engine_, &EngineWorker::batchStarted, this, &MainWindow::onBatchStarted);
-    connect(engine_, &EngineWorker::progress, this, &MainWindow::onProgress);
-    connect(engine_, &EngineWorker::jobFinished, this, &MainWindow::onJobFinished);
-    connect(engine_, &EngineWorker::jobFailed, this, &MainWindow::onJobFailed);
-    connect(engine_, &EngineWorker::cancelled, this, &MainWindow::onCancelled);
-    connect(engine_, &EngineWorker::batchFinished, this, &MainWindow::onBatchFinished);
-    engineThread_->start();
+    runs_ = new RunController(*registry_, this);
+    connect(runs_, &RunController::progress, this, &MainWindow::onRunProgress);
+    connect(runs_, &RunController::resultReady, this, &MainWindow::onRunResult);
+    connect(runs_, &RunController::failed, this, &MainWindow::onRunFailed);
+    connect(runs_, &RunController::finished, this, &MainWindow::onRunFinished);
 
     fileThread_ = new QThread(this);
     fileThread_->setObjectName(QStringLiteral("shiftsr-files"));
@@ -111,8 +72,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(fileThread_, &QThread::finished, files_, &QObject::deleteLater);
     connect(files_, &ImageFileWorker::loaded, this, &MainWindow::onLoaded);
     connect(files_, &ImageFileWorker::magnified, this, &MainWindow::onMagnified);
-    connect(files_, &ImageFileWorker::saved, this, &MainWindow::onSaved);
     fileThread_->start();
+    saver_ = new ResultSaver(files_, this);
+    connect(saver_, &ResultSaver::saved, this, &MainWindow::onSaved);
+    connect(saver_, &ResultSaver::saveFailed, this, &MainWindow::onSaveFailed);
 
     view_ = new ui::CompareView(this);
     view_->setFocusPolicy(Qt::StrongFocus);
@@ -139,11 +102,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     rebuildModelCombo();
     restoreToolbarState();
-    rebuildRegionList();
     rebuildRecentMenu();
     connect(registry_, &ModelRegistry::modelsChanged, this, [this] {
-        rebuildModelCombo();
-        rebuildRegionList();
+        rebuildModelCombo(); // the region dock follows the registry itself
         updateActions();
     });
 
@@ -158,513 +119,28 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
-    // A run in progress stops at the engine's next check; the file thread finishes what it does
-    // (saves are atomic). The workers are deleted by their threads' finished signals.
-    engine_->cancel();
-    engineThread_->quit();
+    // A run in progress stops at the engine's next check, before the registry it loads models
+    // from goes; the file thread finishes what it does (saves are atomic). The file worker is
+    // deleted by its thread's finished signal.
     fileThread_->quit();
-    engineThread_->wait();
+    delete runs_;
+    runs_ = nullptr;
     fileThread_->wait();
 }
 
-// ---------------------------------------------------------------------------------------- setup
-
-void MainWindow::createActions() {
-    auto plain = [this](const QString& text, const QKeySequence& key, const QString& tip) {
-        auto* a = new QAction(text, this);
-        if (!key.isEmpty())
-            a->setShortcut(key);
-        a->setStatusTip(tip);
-        const QString name = QString(text).remove(QLatin1Char('&')).remove(QStringLiteral("…"));
-        a->setToolTip(
-            key.isEmpty() ? name : tr("%1 (%2)").arg(name, key.toString(QKeySequence::NativeText)));
-        return a;
-    };
-    auto make = [this, plain](const QString& text, const QKeySequence& key, const QString& tip,
-                              auto slot) {
-        QAction* a = plain(text, key, tip);
-        connect(a, &QAction::triggered, this, slot);
-        return a;
-    };
-
-    openAction_ =
-        make(tr("&Open…"), QKeySequence::Open, tr("Open an image"), [this] { openDialog(); });
-    openAction_->setIcon(QIcon::fromTheme(QStringLiteral("document-open")));
-    saveAction_ =
-        make(tr("&Save"), QKeySequence::Save,
-             tr("Save the selected result with the input's metadata"), [this] { save(); });
-    saveAction_->setIcon(QIcon::fromTheme(QStringLiteral("document-save")));
-    saveAsAction_ = make(tr("Save &As…"), QKeySequence(tr("Ctrl+Shift+S")),
-                         tr("Save the selected result under a new name"), [this] { saveAs(); });
-    settingsAction_ =
-        make(tr("&Settings…"), QKeySequence(tr("Ctrl+,")),
-             tr("Folders, output, device, threads, tiles"), [this] { showSettings(); });
-    quitAction_ = make(tr("&Quit"), QKeySequence::Quit, tr("Close ShiftSR"), [this] { close(); });
-
-    upscaleAction_ =
-        make(tr("&Upscale"), QKeySequence(tr("Ctrl+R")),
-             tr("Upscale the whole image x4 with the chosen model"), [this] { upscale(); });
-    upscaleAction_->setIcon(QIcon::fromTheme(QStringLiteral("media-playback-start")));
-    compareAction_ = make(tr("&Compare One-Step and Multi-Step"), QKeySequence(tr("Ctrl+Shift+R")),
-                          tr("Run the one-step and the multi-step model with the same seed and "
-                             "show them side by side"),
-                          [this] { compare(); });
-    previewAction_ =
-        make(tr("&Preview Region"), QKeySequence(tr("Ctrl+P")),
-             tr("Upscale only the selected region (or the visible area) with every checked model"),
-             [this] { previewRegion(); });
-    cancelAction_ = make(tr("Cance&l"), QKeySequence(Qt::Key_Escape),
-                         tr("Stop the run in progress"), [this] { cancel(); });
-    cancelAction_->setIcon(QIcon::fromTheme(QStringLiteral("process-stop")));
-
-    selectRegionAction_ = plain(tr("Select &Region"), QKeySequence(tr("Ctrl+M")),
-                                tr("Drag a rectangle on the input (Shift+drag works at any time)"));
-    selectRegionAction_->setCheckable(true);
-    connect(selectRegionAction_, &QAction::toggled, this, [this](bool on) {
-        selector_->setArmed(on);
-        if (on)
-            statusBar()->showMessage(tr("Drag a rectangle on the input."));
-    });
-    visibleAreaAction_ =
-        make(tr("Use &Visible Area"), QKeySequence(tr("Ctrl+Shift+V")),
-             tr("Select the part of the input that is on screen"), [this] { useVisibleArea(); });
-    clearSelectionAction_ = make(tr("Clear Se&lection"), QKeySequence(tr("Ctrl+D")),
-                                 tr("Forget the selected region"), [this] { clearSelection(); });
-
-    zoomInAction_ =
-        make(tr("Zoom &In"), QKeySequence::ZoomIn, tr("Zoom in"), [this] { view_->zoomIn(); });
-    zoomInAction_->setShortcuts({QKeySequence::ZoomIn, QKeySequence(tr("Ctrl+="))});
-    zoomOutAction_ =
-        make(tr("Zoom &Out"), QKeySequence::ZoomOut, tr("Zoom out"), [this] { view_->zoomOut(); });
-    fitAction_ = make(tr("&Fit to Window"), QKeySequence(tr("Ctrl+0")), tr("Show the whole image"),
-                      [this] { view_->fitToWindow(); });
-    actualSizeAction_ =
-        make(tr("&Actual Pixels (1:1)"), QKeySequence(tr("Ctrl+1")),
-             tr("One image pixel per screen pixel"), [this] { view_->zoomToActualSize(); });
-    doubleSizeAction_ =
-        make(tr("&Double Size (2:1)"), QKeySequence(tr("Ctrl+2")),
-             tr("Two screen pixels per image pixel"), [this] { view_->setZoom(2.0); });
-    splitAction_ =
-        plain(tr("&Split View"), QKeySequence(tr("Ctrl+T")),
-              tr("Two images in one view with a movable split line, or all side by side"));
-    splitAction_->setCheckable(true);
-    connect(splitAction_, &QAction::toggled, this, [this](bool on) {
-        view_->setMode(on ? ui::CompareView::Mode::Split : ui::CompareView::Mode::SideBySide);
-    });
-    flipAction_ = make(tr("&Flip"), QKeySequence(tr("F")),
-                       tr("Swap the two compared images (also Space or B in the viewer)"),
-                       [this] { view_->flip(); });
-    labelsAction_ = plain(tr("Show &Labels"), QKeySequence(tr("Ctrl+Shift+L")),
-                          tr("Model, steps, time and memory on every pane"));
-    labelsAction_->setCheckable(true);
-    labelsAction_->setChecked(true);
-    connect(labelsAction_, &QAction::toggled, view_, &ui::CompareView::setLabelsVisible);
-
-    auto* views = new QActionGroup(this);
-    wholeViewAction_ =
-        make(tr("&Whole Image"), QKeySequence(tr("Alt+1")),
-             tr("The input and the whole-image results"), [this] { setView(View::WholeImage); });
-    regionViewAction_ = make(tr("&Region Results"), QKeySequence(tr("Alt+2")),
-                             tr("The last region preview"), [this] { setView(View::Region); });
-    for (QAction* a : {wholeViewAction_, regionViewAction_}) {
-        a->setCheckable(true);
-        views->addAction(a);
-    }
-    wholeViewAction_->setChecked(true);
-
-    auto* scalings = new QActionGroup(this);
-    nearestAction_ = make(tr("Input &Nearest"), QKeySequence(),
-                          tr("Show the input's pixels magnified as they are"),
-                          [this] { setInputScaling(InputScaling::Nearest); });
-    bicubicAction_ = make(tr("Input &Bicubic"), QKeySequence(),
-                          tr("Show the input magnified with bicubic interpolation"),
-                          [this] { setInputScaling(InputScaling::Bicubic); });
-    for (QAction* a : {nearestAction_, bicubicAction_}) {
-        a->setCheckable(true);
-        scalings->addAction(a);
-    }
-    toggleScalingAction_ =
-        make(tr("&Toggle Input Interpolation"), QKeySequence(tr("Ctrl+I")),
-             tr("Switch the input pane between nearest and bicubic"), [this] {
-                 setInputScaling(scaling_ == InputScaling::Nearest ? InputScaling::Bicubic
-                                                                   : InputScaling::Nearest);
-             });
-
-    modelsAction_ =
-        make(tr("&Models…"), QKeySequence(tr("Ctrl+Shift+M")),
-             tr("Installed models, import, default"), [this] { showModelManager(); });
-    batchAction_ =
-        make(tr("&Batch…"), QKeySequence(tr("Ctrl+Shift+B")), tr("Upscale many files and folders"),
-             [this] { showBatchQueue(); });
-
-    // Shortcuts work wherever the focus is in the window, also while the viewer has it.
-    for (QAction* a : findChildren<QAction*>())
-        addAction(a);
-}
-
-void MainWindow::createMenus() {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(openAction_);
-    recentMenu_ = file->addMenu(tr("Open &Recent"));
-    file->addSeparator();
-    file->addAction(saveAction_);
-    file->addAction(saveAsAction_);
-    file->addSeparator();
-    file->addAction(quitAction_);
-
-    QMenu* run = menuBar()->addMenu(tr("&Run"));
-    run->addAction(upscaleAction_);
-    run->addAction(compareAction_);
-    run->addAction(previewAction_);
-    run->addAction(cancelAction_);
-    run->addSeparator();
-    run->addAction(selectRegionAction_);
-    run->addAction(visibleAreaAction_);
-    run->addAction(clearSelectionAction_);
-
-    QMenu* view = viewMenu_ = menuBar()->addMenu(tr("&View"));
-    view->addAction(zoomInAction_);
-    view->addAction(zoomOutAction_);
-    view->addAction(fitAction_);
-    view->addAction(actualSizeAction_);
-    view->addAction(doubleSizeAction_);
-    view->addSeparator();
-    view->addAction(splitAction_);
-    view->addAction(flipAction_);
-    view->addAction(labelsAction_);
-    view->addSeparator();
-    view->addAction(wholeViewAction_);
-    view->addAction(regionViewAction_);
-    view->addSeparator();
-    view->addAction(nearestAction_);
-    view->addAction(bicubicAction_);
-    view->addAction(toggleScalingAction_);
-
-    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
-    tools->addAction(modelsAction_);
-    tools->addAction(batchAction_);
-    tools->addSeparator();
-    tools->addAction(settingsAction_);
-
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About ShiftSR"), this, [this] {
-        QMessageBox::about(
-            this, tr("About ShiftSR"),
-            tr("<p><b>ShiftSR %1</b></p><p>Diffusion image super-resolution x4 on your own "
-               "machine: multi-step ResShift and one-step students, compared side by side.</p>")
-                .arg(QCoreApplication::applicationVersion()));
-    });
-}
-
-void MainWindow::createToolBar() {
-    QToolBar* bar = addToolBar(tr("Main"));
-    bar->setObjectName(QStringLiteral("mainToolBar"));
-    bar->addAction(openAction_);
-    bar->addAction(saveAction_);
-    bar->addSeparator();
-
-    modelCombo_ = new QComboBox(bar);
-    modelCombo_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    modelCombo_->setToolTip(tr("Model for Upscale"));
-    auto* modelLabel = new QLabel(tr("&Model:"), bar);
-    modelLabel->setBuddy(modelCombo_);
-    bar->addWidget(modelLabel);
-    bar->addWidget(modelCombo_);
-    connect(modelCombo_, &QComboBox::currentIndexChanged, this, [this] {
-        updateStepChoices();
-        persistToolbarState();
-        updateActions();
-    });
-
-    stepsSpin_ = new StepSpinBox(bar);
-    stepsSpin_->setToolTip(
-        tr("Sampling steps: the model's own, 1 (one network call) or the full chain"));
-    auto* stepsLabel = new QLabel(tr("S&teps:"), bar);
-    stepsLabel->setBuddy(stepsSpin_);
-    bar->addWidget(stepsLabel);
-    bar->addWidget(stepsSpin_);
-    connect(stepsSpin_, &QSpinBox::valueChanged, this, [this] { persistToolbarState(); });
-
-    seedSpin_ = new QSpinBox(bar);
-    seedSpin_->setRange(0, std::numeric_limits<int>::max());
-    seedSpin_->setToolTip(tr("Noise seed: the same seed gives the same result"));
-    auto* seedLabel = new QLabel(tr("S&eed:"), bar);
-    seedLabel->setBuddy(seedSpin_);
-    bar->addWidget(seedLabel);
-    bar->addWidget(seedSpin_);
-    connect(seedSpin_, &QSpinBox::valueChanged, this, [this] { persistToolbarState(); });
-
-    bar->addSeparator();
-    bar->addAction(upscaleAction_);
-    bar->addAction(compareAction_);
-    bar->addAction(previewAction_);
-    bar->addAction(cancelAction_);
-    bar->addSeparator();
-    bar->addAction(fitAction_);
-    bar->addAction(actualSizeAction_);
-    bar->addAction(splitAction_);
-    bar->addAction(flipAction_);
-}
-
-void MainWindow::createRegionDock() {
-    regionDock_ = new QDockWidget(tr("Region Preview"), this);
-    regionDock_->setObjectName(QStringLiteral("regionDock"));
-    auto* panel = new QWidget(regionDock_);
-    auto* layout = new QVBoxLayout(panel);
-    auto* hint = new QLabel(
-        tr("Select a region on the input (Shift+drag), then run the checked models on it "
-           "only: a one-step and a multi-step model compared in seconds."),
-        panel);
-    hint->setWordWrap(true);
-    layout->addWidget(hint);
-    regionList_ = new QListWidget(panel);
-    regionList_->setTextElideMode(Qt::ElideMiddle); // keeps the step count of long model names
-    regionList_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    connect(regionList_, &QListWidget::itemChanged, this, [this] { updateActions(); });
-    layout->addWidget(regionList_, 1);
-    selectionLabel_ = new QLabel(panel);
-    layout->addWidget(selectionLabel_);
-    auto* buttons = new QHBoxLayout;
-    for (QAction* a : {selectRegionAction_, visibleAreaAction_, clearSelectionAction_}) {
-        auto* b = new QToolButton(panel);
-        b->setDefaultAction(a);
-        b->setToolButtonStyle(Qt::ToolButtonTextOnly);
-        buttons->addWidget(b);
-    }
-    buttons->addStretch(1);
-    layout->addLayout(buttons);
-    auto* run = new QToolButton(panel);
-    run->setDefaultAction(previewAction_);
-    run->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    run->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    layout->addWidget(run);
-    regionDock_->setWidget(panel);
-    addDockWidget(Qt::RightDockWidgetArea, regionDock_);
-    viewMenu_->addSeparator();
-    viewMenu_->addAction(regionDock_->toggleViewAction());
-}
-
-void MainWindow::createStatusBar() {
-    progress_ = new QProgressBar(this);
-    progress_->setRange(0, kProgressScale);
-    progress_->setMaximumWidth(220);
-    progress_->hide();
-    auto* cancelButton = new QToolButton(this);
-    cancelButton->setDefaultAction(cancelAction_);
-    cancelButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    statusBar()->addPermanentWidget(progress_);
-    statusBar()->addPermanentWidget(cancelButton);
-    deviceLabel_ = new QLabel(this);
-    threadsLabel_ = new QLabel(this);
-    timeLabel_ = new QLabel(this);
-    memoryLabel_ = new QLabel(this);
-    deviceLabel_->setToolTip(tr("Device of the last run"));
-    threadsLabel_->setToolTip(tr("CPU threads of the last run"));
-    timeLabel_->setToolTip(tr("Engine time of the last run"));
-    memoryLabel_->setToolTip(tr("Peak resident memory of ShiftSR so far"));
-    for (QLabel* l : {deviceLabel_, threadsLabel_, timeLabel_, memoryLabel_})
-        statusBar()->addPermanentWidget(l);
-}
-
-void MainWindow::restoreToolbarState() {
-    const AppSettings stored = settings_;
-    restoring_ = true;
-    if (!stored.modelSpec.isEmpty())
-        setModelSpec(stored.modelSpec);
-    setSteps(stored.steps);
-    setSeed(stored.seed);
-    nearestAction_->setChecked(scaling_ == InputScaling::Nearest);
-    bicubicAction_->setChecked(scaling_ == InputScaling::Bicubic);
-    restoring_ = false;
-}
-
-void MainWindow::persistToolbarState() {
-    if (restoring_)
-        return; // the widgets are being set from settings_: nothing new to store yet
-    settings_ = settings();
-    settings_.save();
-}
-
-// --------------------------------------------------------------------------------- model lists
+// ----------------------------------------------------------------------------------- accessors
 
 QString MainWindow::modelName(const QString& spec) const {
     const ModelEntry* e = registry_->find(spec);
     return e ? e->displayName : QFileInfo(spec).fileName();
 }
 
-void MainWindow::rebuildModelCombo() {
-    QString wanted = modelCombo_->count() > 0 ? modelSpec() : settings_.modelSpec;
-    const QSignalBlocker blocker(modelCombo_);
-    modelCombo_->clear();
-    auto* model = qobject_cast<QStandardItemModel*>(modelCombo_->model());
-    for (const ModelEntry& e : registry_->models()) {
-        modelCombo_->addItem(e.displayName, e.spec);
-        const int row = modelCombo_->count() - 1;
-        if (e.error.isEmpty()) {
-            modelCombo_->setItemData(row,
-                                     tr("%1\n%2, x%3, %n step(s) by default", nullptr, e.info.steps)
-                                         .arg(e.description, QString::fromStdString(e.info.family),
-                                              QString::number(e.info.scale)),
-                                     Qt::ToolTipRole);
-        } else {
-            modelCombo_->setItemData(row, tr("Not usable: %1").arg(e.error), Qt::ToolTipRole);
-            if (model)
-                model->item(row)->setEnabled(false);
-        }
-    }
-    const ModelEntry* e = registry_->find(wanted);
-    if (!e || !e->error.isEmpty())
-        wanted = registry_->defaultSpec();
-    modelCombo_->setCurrentIndex(modelCombo_->findData(wanted));
-    updateStepChoices();
-}
-
-void MainWindow::updateStepChoices() {
-    const ModelEntry* e = registry_->find(modelSpec());
-    if (!e || !e->error.isEmpty()) {
-        stepsSpin_->setAllowedSteps({});
-        stepsSpin_->setSpecialValueText(tr("Model default"));
-        return;
-    }
-    // The pipeline runs a model with one network call or with its whole schedule.
-    stepsSpin_->setAllowedSteps({1, e->info.trainedSteps});
-    stepsSpin_->setSpecialValueText(tr("Model default (%n)", nullptr, e->info.steps));
-}
-
-void MainWindow::rebuildRegionList() {
-    QSet<QString> checked;
-    const bool firstTime = regionList_->count() == 0;
-    for (int i = 0; i < regionList_->count(); ++i) {
-        const QListWidgetItem* item = regionList_->item(i);
-        if (item->checkState() == Qt::Checked)
-            checked.insert(item->data(kSpecRole).toString() + QLatin1Char('|') +
-                           item->data(kStepsRole).toString());
-    }
-    if (firstTime) {
-        const QString multi = registry_->preferredSpec(false), one = registry_->preferredSpec(true);
-        if (!multi.isEmpty())
-            checked.insert(multi + QStringLiteral("|0"));
-        if (!one.isEmpty())
-            checked.insert(one + QStringLiteral("|0"));
-        else if (!multi.isEmpty())
-            checked.insert(multi +
-                           QStringLiteral("|1")); // no one-step model: the teacher at 1 step
-    }
-    const QSignalBlocker blocker(regionList_);
-    regionList_->clear();
-    auto add = [this, &checked](const ModelEntry& e, int steps, const QString& text) {
-        auto* item = new QListWidgetItem(text, regionList_);
-        item->setData(kSpecRole, e.spec);
-        item->setData(kStepsRole, steps);
-        item->setToolTip(
-            e.description.isEmpty() ? text : QStringLiteral("%1\n%2").arg(text, e.description));
-        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
-        item->setCheckState(checked.contains(e.spec + QLatin1Char('|') + QString::number(steps))
-                                ? Qt::Checked
-                                : Qt::Unchecked);
-    };
-    for (const ModelEntry& e : registry_->models()) {
-        if (!e.error.isEmpty())
-            continue;
-        add(e, 0, tr("%1, %n step(s)", nullptr, e.info.steps).arg(e.displayName));
-        if (!e.oneStep())
-            add(e, 1, tr("%1 at 1 step").arg(e.displayName));
-    }
-}
-
 QList<QPair<QString, int>> MainWindow::regionModels() const {
-    QList<QPair<QString, int>> models;
-    for (int i = 0; i < regionList_->count(); ++i) {
-        const QListWidgetItem* item = regionList_->item(i);
-        if (item->checkState() == Qt::Checked)
-            models.append({item->data(kSpecRole).toString(), item->data(kStepsRole).toInt()});
-    }
-    return models;
-}
-
-void MainWindow::rebuildRecentMenu() {
-    recentMenu_->clear();
-    for (int i = 0; i < settings_.recentFiles.size(); ++i) {
-        const QString path = settings_.recentFiles[i];
-        QAction* a = recentMenu_->addAction(tr("&%1 %2").arg(i + 1).arg(
-            QFileInfo(path).fileName().replace(QLatin1Char('&'), QStringLiteral("&&"))));
-        a->setToolTip(QDir::toNativeSeparators(path));
-        a->setStatusTip(QDir::toNativeSeparators(path));
-        a->setEnabled(QFileInfo::exists(path));
-        connect(a, &QAction::triggered, this, [this, path] { openFile(path); });
-    }
-    recentMenu_->addSeparator();
-    QAction* clear = recentMenu_->addAction(tr("&Clear Menu"), this, [this] {
-        settings_.recentFiles.clear();
-        settings_.save();
-        rebuildRecentMenu();
-    });
-    clear->setEnabled(!settings_.recentFiles.isEmpty());
-}
-
-// ----------------------------------------------------------------------------------- accessors
-
-AppSettings MainWindow::settings() const {
-    AppSettings s = settings_;
-    s.modelFolder = registry_->modelFolder(); // the model manager may have changed it
-    if (modelCombo_ && modelCombo_->currentIndex() >= 0)
-        s.modelSpec = modelSpec();
-    if (stepsSpin_)
-        s.steps = stepsSpin_->value();
-    if (seedSpin_)
-        s.seed = quint64(seedSpin_->value());
-    s.bicubicInput = scaling_ == InputScaling::Bicubic;
-    return s;
-}
-
-void MainWindow::setSettings(const AppSettings& settings) {
-    const bool folderChanged = settings.modelFolder != registry_->modelFolder();
-    settings_ = settings;
-    restoring_ = true;
-    if (folderChanged) // rescans; modelsChanged rebuilds the model lists
-        registry_->setModelFolder(settings.modelFolder);
-    if (!settings.modelSpec.isEmpty())
-        setModelSpec(settings.modelSpec);
-    setSteps(settings.steps);
-    setSeed(settings.seed);
-    setInputScaling(settings.bicubicInput ? InputScaling::Bicubic : InputScaling::Nearest);
-    restoring_ = false;
-    settings_ = this->settings();
-    settings_.save();
-    applySettingsToBatchQueue(); // a batch follows the settings too
-    rebuildRecentMenu();
-    updateActions();
+    return regionDock_->checkedModels();
 }
 
 QSize MainWindow::inputSize() const {
     return input_.isNull() ? QSize() : QSize(input_.color.cols, input_.color.rows);
-}
-
-QString MainWindow::modelSpec() const {
-    return modelCombo_->currentData().toString();
-}
-
-void MainWindow::setModelSpec(const QString& spec) {
-    const ModelEntry* e = registry_->find(spec);
-    if (!e || !e->error.isEmpty())
-        return;
-    modelCombo_->setCurrentIndex(modelCombo_->findData(spec));
-}
-
-int MainWindow::steps() const {
-    return stepsSpin_->value();
-}
-
-void MainWindow::setSteps(int steps) {
-    stepsSpin_->setValue(stepsSpin_->allowedSteps().contains(steps) ? steps : 0);
-}
-
-quint64 MainWindow::seed() const {
-    return quint64(seedSpin_->value());
-}
-
-void MainWindow::setSeed(quint64 seed) {
-    seedSpin_->setValue(int(std::min<quint64>(seed, quint64(std::numeric_limits<int>::max()))));
 }
 
 QRect MainWindow::selection() const {
@@ -698,10 +174,7 @@ void MainWindow::openDialog() {
 void MainWindow::openFile(const QString& path) {
     if (path.isEmpty())
         return;
-    if (isBusy()) {
-        engine_->cancel(); // its results belong to the image being replaced
-        cancelRequested_ = true;
-    }
+    runs_->cancel(); // a run's results belong to the image being replaced
     const quint64 ticket = ++nextTicket_;
     loadTicket_ = ticket;
     pendingOpen_ = path;
@@ -727,6 +200,7 @@ void MainWindow::onLoaded(quint64 ticket, const LoadedImage& image) {
         return;
     }
     input_ = image;
+    saver_->setInput(image);
     whole_ = makePaneSet(QRect());
     region_ = PaneSet();
     selector_->setInput(-1, inputSize());
@@ -754,7 +228,7 @@ void MainWindow::onLoaded(quint64 ticket, const LoadedImage& image) {
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
     const QList<QUrl> urls = event->mimeData()->urls();
     if (!urls.isEmpty() && urls.first().isLocalFile() &&
-        isSupportedImage(urls.first().toLocalFile()))
+        ImageFileWorker::isImageFile(urls.first().toLocalFile()))
         event->acceptProposedAction();
 }
 
@@ -955,13 +429,9 @@ void MainWindow::startRun(View view, PaneSet set, const QList<EngineJob>& jobs, 
     }
     set.splitA = splitA;
     set.splitB = splitB;
-    batchView_ = view;
-    batchJobs_ = int(jobs.size());
-    batchCancelled_ = false;
-    cancelRequested_ = false;
-    batchNote_ = note;
-    batch_ = engine_->submit(jobs);
-    set.batch = batch_;
+    runView_ = view;
+    runNote_ = note;
+    set.run = runs_->start(jobs);
     paneSet(view) = set;
     showPaneSet(view);
     if (scaling_ == InputScaling::Bicubic)
@@ -1049,37 +519,27 @@ void MainWindow::previewRegion() {
 void MainWindow::cancel() {
     if (!isBusy())
         return;
-    engine_->cancel();
-    cancelRequested_ = true;
+    runs_->cancel();
     updateActions();
     statusBar()->showMessage(tr("Cancelling…"));
 }
 
-void MainWindow::onBatchStarted(quint64 batch, int jobs) {
-    if (batch == batch_)
-        batchJobs_ = jobs;
-}
-
-void MainWindow::onProgress(quint64 batch, int job, double fraction, const QString& stage) {
-    if (batch != batch_ || batchJobs_ <= 0)
-        return;
-    progress_->setValue(int(kProgressScale * (job + std::clamp(fraction, 0.0, 1.0)) / batchJobs_));
-    if (cancelRequested_)
+void MainWindow::onRunProgress(double fraction, int job, const QString& stage) {
+    progress_->setValue(int(kProgressScale * fraction));
+    if (runs_->isCancelling())
         return; // keep "Cancelling…" on screen
-    const PaneSet& set = paneSet(batchView_);
-    const QString label =
-        set.batch == batch && job < set.results.size() ? set.results[job].label : QString();
-    statusBar()->showMessage(
-        tr("%1 (%2 of %3): %4")
-            .arg(label, QString::number(job + 1), QString::number(batchJobs_), stage));
+    const RunController::RunRecord run = runs_->lastRun();
+    statusBar()->showMessage(tr("%1 (%2 of %3): %4")
+                                 .arg(run.jobs.value(job).label, QString::number(job + 1),
+                                      QString::number(run.jobs.size()), stage));
 }
 
-void MainWindow::onJobFinished(quint64 batch, const EngineJobResult& result) {
-    PaneSet& set = paneSet(batchView_);
-    if (batch != batch_ || set.batch != batch || result.job < 0 || result.job >= set.results.size())
-        return;
-    set.results[result.job].result = result;
-    refreshPane(batchView_, result.job);
+void MainWindow::onRunResult(int slot, const EngineJobResult& result) {
+    PaneSet& set = paneSet(runView_);
+    if (set.run != runs_->currentRun() || slot < 0 || slot >= set.results.size())
+        return; // the set was replaced (a new input) while the run was being cancelled
+    set.results[slot].result = result;
+    refreshPane(runView_, slot);
     const UpscaleReport& r = result.report;
     deviceLabel_->setText(tr("Device: %1").arg(QString::fromStdString(r.device)));
     threadsLabel_->setText(tr("Threads: %1").arg(r.threads));
@@ -1095,52 +555,42 @@ void MainWindow::onJobFinished(quint64 batch, const EngineJobResult& result) {
     updateActions();
 }
 
-void MainWindow::onJobFailed(quint64 batch, int job, const QString& message) {
-    PaneSet& set = paneSet(batchView_);
-    if (batch != batch_ || set.batch != batch || job < 0 || job >= set.results.size())
+void MainWindow::onRunFailed(int slot, const QString& message) {
+    PaneSet& set = paneSet(runView_);
+    if (set.run != runs_->currentRun() || slot < 0 || slot >= set.results.size())
         return;
-    set.results[job].error = message;
-    refreshPane(batchView_, job);
-    statusBar()->showMessage(tr("%1 failed: %2").arg(set.results[job].label, message));
+    set.results[slot].error = message;
+    refreshPane(runView_, slot);
+    statusBar()->showMessage(tr("%1 failed: %2").arg(set.results[slot].label, message));
 }
 
-void MainWindow::onCancelled(quint64 batch) {
-    if (batch != batch_)
-        return;
-    batchCancelled_ = true;
-    PaneSet& set = paneSet(batchView_);
-    if (set.batch != batch)
-        return;
-    for (int i = 0; i < set.results.size(); ++i) {
-        ResultSlot& slot = set.results[i];
-        if (!slot.result && slot.error.isEmpty()) {
-            slot.cancelled = true;
-            refreshPane(batchView_, i);
-        }
-    }
-}
-
-void MainWindow::onBatchFinished(quint64 batch) {
-    if (batch != batch_)
-        return;
-    batch_ = 0;
+void MainWindow::onRunFinished(bool cancelled) {
     progress_->hide();
-    const bool cancelled = batchCancelled_;
-    cancelRequested_ = false;
     bool problems = false; // a failure or warning message stays on screen instead of "Done."
-    if (const PaneSet& set = paneSet(batchView_); set.batch == batch)
-        for (const ResultSlot& slot : set.results)
+    if (PaneSet& set = paneSet(runView_); set.run == runs_->lastRun().id) {
+        for (int i = 0; i < set.results.size(); ++i) {
+            ResultSlot& slot = set.results[i];
+            if (cancelled && !slot.result && slot.error.isEmpty()) {
+                slot.cancelled = true;
+                refreshPane(runView_, i);
+            }
             problems = problems || !slot.error.isEmpty() ||
                        (slot.result && !slot.result->report.warnings.empty());
+        }
+    }
     if (cancelled)
         statusBar()->showMessage(tr("Cancelled."));
-    else if (!batchNote_.isEmpty())
-        statusBar()->showMessage(batchNote_); // stays: it qualifies what the panes show
+    else if (!runNote_.isEmpty())
+        statusBar()->showMessage(runNote_); // stays: it qualifies what the panes show
     else if (!problems)
         statusBar()->showMessage(tr("Done."), 5000);
     updateActions();
     Q_EMIT runFinished(cancelled);
-    if (closePending_ && saves_.isEmpty())
+    closeIfPending();
+}
+
+void MainWindow::closeIfPending() {
+    if (closePending_ && !isBusy() && !saver_->isBusy())
         close();
 }
 
@@ -1164,59 +614,34 @@ const MainWindow::ResultSlot* MainWindow::activeResult(View* view, int* slot) co
     return nullptr;
 }
 
-QString MainWindow::defaultSavePath(const ResultSlot& slot) const {
-    const QFileInfo in(input_.path);
-    const QString folder =
-        settings_.outputFolder.isEmpty() ? in.absolutePath() : settings_.outputFolder;
-    const QString ext = settings_.outputFormat == QLatin1String("keep")
-                            ? extensionFor(input_.format)
-                            : settings_.outputFormat;
-    QString name = in.completeBaseName();
-    const EngineJobResult& r = *slot.result;
-    if (!r.region.isNull()) // X11 geometry of the crop, so that crops of one photo do not collide
-        name = QStringLiteral("%1-%2x%3+%4+%5")
-                   .arg(name, QString::number(r.region.width()), QString::number(r.region.height()),
-                        QString::number(r.region.x()), QString::number(r.region.y()));
-    const int scale = r.region.isNull() ? r.color.cols / std::max(1, input_.color.cols)
-                                        : r.color.cols / std::max(1, r.region.width());
-    std::map<std::string, std::string> tokens =
-        outputNameTokens(r.modelName.toStdString(), scale, r.report.steps, /*seed=*/0);
-    tokens["seed"] = r.provenance.seed; // the seed the result was made with
-    tokens["name"] = name.toStdString();
-    tokens["ext"] = ext.toStdString();
-    return QDir(folder).filePath(
-        QString::fromStdString(expandPattern(settings_.namePattern.toStdString(), tokens)));
-}
-
 void MainWindow::save() {
-    const ResultSlot* slot = activeResult();
+    View view = View::WholeImage;
+    int index = -1;
+    const ResultSlot* slot = activeResult(&view, &index);
     if (!slot)
         return;
-    const QString target = slot->savedPath.isEmpty() ? defaultSavePath(*slot) : slot->savedPath;
-    const QString absolute = QFileInfo(target).absoluteFilePath();
-    if (absolute == input_.path || (QFileInfo::exists(absolute) && absolute != slot->savedPath) ||
-        !QFileInfo(absolute).absoluteDir().exists() || !isSupportedImage(absolute)) {
+    const QString target =
+        saver_->automaticPath(paneSet(view).run, index, *slot->result, settings_);
+    if (target.isEmpty()) { // the input, another file, a missing folder or not an image type
         saveAs();
         return;
     }
-    saveResultAs(absolute);
+    saveResultAs(target);
 }
 
 void MainWindow::saveAs() {
-    const ResultSlot* slot = activeResult();
+    View view = View::WholeImage;
+    int index = -1;
+    const ResultSlot* slot = activeResult(&view, &index);
     if (!slot)
         return;
-    QString path = QFileDialog::getSaveFileName(
+    const QString path = QFileDialog::getSaveFileName(
         this, tr("Save Result"),
-        slot->savedPath.isEmpty() ? defaultSavePath(*slot) : slot->savedPath,
+        saver_->suggestedPath(paneSet(view).run, index, *slot->result, settings_),
         tr("PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp);;BMP (*.bmp)"));
     if (path.isEmpty())
         return;
-    if (!isSupportedImage(path))
-        path += QLatin1Char('.') + (settings_.outputFormat == QLatin1String("keep")
-                                        ? extensionFor(input_.format)
-                                        : settings_.outputFormat);
-    saveResultAs(path);
+    saveResultAs(saver_->withImageExtension(path, settings_));
 }
 
 void MainWindow::saveResultAs(const QString& path) {
@@ -1225,59 +650,38 @@ void MainWindow::saveResultAs(const QString& path) {
     const ResultSlot* slot = activeResult(&view, &index);
     const QString absolute = QFileInfo(path).absoluteFilePath();
     QString refusal;
-    if (!slot)
-        refusal = tr("There is no result to save.");
-    else if (absolute == input_.path)
-        refusal = tr("A result never replaces its input: choose another file name.");
-    if (!refusal.isEmpty()) {
+    if (!saver_->save(absolute, slot ? &*slot->result : nullptr, paneSet(view).run, index,
+                      settings_, &refusal)) {
         statusBar()->showMessage(refusal);
         Q_EMIT saveFailed(absolute, refusal);
         return;
     }
-    SaveJob job;
-    job.path = absolute;
-    job.color = slot->result->color;
-    job.alpha = slot->result->alpha;
-    job.write = settings_.upscaleSettings().request().write;
-    if (settings_.keepMetadata)
-        job.metadata = input_.metadata;
-    job.provenance = slot->result->provenance;
-    const quint64 ticket = ++nextTicket_;
-    saves_.insert(ticket, PendingSave{view, paneSet(view).batch, index});
     statusBar()->showMessage(tr("Saving %1…").arg(QDir::toNativeSeparators(absolute)));
-    QMetaObject::invokeMethod(
-        files_, [files = files_, ticket, job] { files->save(ticket, job); }, Qt::QueuedConnection);
     updateActions();
 }
 
-void MainWindow::onSaved(quint64 ticket, const SaveOutcome& outcome) {
-    if (!saves_.contains(ticket))
-        return;
-    const PendingSave pending = saves_.take(ticket);
-    const QString shown = QDir::toNativeSeparators(outcome.path);
-    if (!outcome.error.isEmpty()) {
-        const QString message = tr("Cannot save %1: %2").arg(shown, outcome.error);
-        statusBar()->showMessage(message);
-        if (!closePending_) {
-            auto* box = new QMessageBox(QMessageBox::Warning, tr("Save Result"), message,
-                                        QMessageBox::Ok, this);
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            box->open();
-        }
-        Q_EMIT saveFailed(outcome.path, outcome.error);
-    } else {
-        PaneSet& set = paneSet(pending.view);
-        if (set.batch == pending.batch && pending.slot >= 0 && pending.slot < set.results.size())
-            set.results[pending.slot].savedPath = outcome.path;
-        if (outcome.warnings.isEmpty())
-            statusBar()->showMessage(tr("Saved %1").arg(shown), 8000);
-        else
-            statusBar()->showMessage(
-                tr("Saved %1 (%2)").arg(shown, outcome.warnings.join(QStringLiteral("; "))));
-        Q_EMIT saved(outcome.path);
+void MainWindow::onSaved(const QString& path, const QStringList& warnings) {
+    const QString shown = QDir::toNativeSeparators(path);
+    if (warnings.isEmpty())
+        statusBar()->showMessage(tr("Saved %1").arg(shown), 8000);
+    else
+        statusBar()->showMessage(
+            tr("Saved %1 (%2)").arg(shown, warnings.join(QStringLiteral("; "))));
+    Q_EMIT saved(path);
+    closeIfPending();
+}
+
+void MainWindow::onSaveFailed(const QString& path, const QString& error) {
+    const QString message = tr("Cannot save %1: %2").arg(QDir::toNativeSeparators(path), error);
+    statusBar()->showMessage(message);
+    if (!closePending_) {
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Save Result"), message,
+                                    QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
     }
-    if (closePending_ && saves_.isEmpty() && !isBusy())
-        close();
+    Q_EMIT saveFailed(path, error);
+    closeIfPending();
 }
 
 // ---------------------------------------------------------------------------------- selection
@@ -1295,81 +699,15 @@ void MainWindow::clearSelection() {
     selector_->clear();
 }
 
-// -------------------------------------------------------------------------------- window state
-
-void MainWindow::updateActions() {
-    const bool hasInput = !input_.isNull();
-    const bool busy = isBusy();
-    const bool hasResult = activeResult() != nullptr;
-    upscaleAction_->setEnabled(hasInput && !busy && !modelSpec().isEmpty());
-    compareAction_->setEnabled(hasInput && !busy && !registry_->preferredSpec(false).isEmpty());
-    previewAction_->setEnabled(hasInput && !busy && !regionModels().isEmpty());
-    cancelAction_->setEnabled(busy && !cancelRequested_);
-    saveAction_->setEnabled(hasResult);
-    saveAsAction_->setEnabled(hasResult);
-    selectRegionAction_->setEnabled(hasInput && shown_ == View::WholeImage);
-    visibleAreaAction_->setEnabled(hasInput && shown_ == View::WholeImage);
-    clearSelectionAction_->setEnabled(!selection().isNull());
-    wholeViewAction_->setEnabled(!whole_.empty());
-    regionViewAction_->setEnabled(!region_.empty());
-    const QRect s = selection();
-    selectionLabel_->setText(s.isNull() ? tr("No region selected: the visible area is used.")
-                                        : tr("Region: %1 × %2 pixels at (%3, %4)")
-                                              .arg(s.width())
-                                              .arg(s.height())
-                                              .arg(s.x())
-                                              .arg(s.y()));
-}
-
-void MainWindow::showSettings() {
-    SettingsDialog dialog(settings(), this);
-    if (dialog.exec() == QDialog::Accepted)
-        setSettings(dialog.settings());
-}
-
-void MainWindow::showModelManager() {
-    Q_EMIT modelManagerRequested();
-    if (!modelManager_) {
-        modelManager_ = new ModelManagerDialog(*registry_, this);
-        modelManager_->setModal(false);
-    }
-    modelManager_->show();
-    modelManager_->raise();
-    modelManager_->activateWindow();
-}
-
-void MainWindow::applySettingsToBatchQueue() {
-    if (!batchQueue_ || batchQueue_->runState() != BatchQueue::RunState::Idle)
-        return; // a running batch keeps the settings it started with
-    BatchQueue::Options o = batchQueue_->options();
-    o.engine = settings_.upscaleSettings(); // the queue's choices replace its model, steps, naming
-    batchQueue_->setOptions(o);
-}
-
-void MainWindow::showBatchQueue() {
-    Q_EMIT batchQueueRequested();
-    if (!batchQueue_) {
-        // Its own top-level window (closing it hides it; a run goes on), destroyed with this one,
-        // which cancels a run and waits for it.
-        batchQueue_ = new BatchQueue(*registry_, this);
-        batchQueue_->setWindowFlag(Qt::Window);
-        batchQueue_->setWindowTitle(tr("Batch upscale — ShiftSR"));
-        batchQueue_->resize(900, 520);
-    }
-    applySettingsToBatchQueue();
-    batchQueue_->show();
-    batchQueue_->raise();
-    batchQueue_->activateWindow();
-}
+// ------------------------------------------------------------------------------------- closing
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-    if (isBusy() || !saves_.isEmpty()) {
-        // Close once the engine has stopped and every save has finished (see onBatchFinished and
-        // onSaved), so that the GUI thread never blocks on them.
+    if (isBusy() || saver_->isBusy()) {
+        // Close once the engine has stopped and every save has finished (see closeIfPending), so
+        // that the GUI thread never blocks on them.
         closePending_ = true;
         if (isBusy()) {
-            engine_->cancel();
-            cancelRequested_ = true;
+            runs_->cancel();
             updateActions();
         }
         statusBar()->showMessage(tr("Stopping before closing…"));

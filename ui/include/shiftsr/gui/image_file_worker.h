@@ -54,6 +54,8 @@ public:
     // Pixels and metadata go to a hidden temporary file beside `path` that is renamed over it at
     // the end: a failure at any point leaves an existing `path` untouched and no temporary file.
     static SaveOutcome saveImage(const SaveJob& job);
+    // Whether `path` ends in an image extension the app opens and saves (ImageIO's).
+    static bool isImageFile(const QString& path);
 
     // Queued from the GUI thread into the worker's thread; each answer carries `ticket`.
     void load(quint64 ticket, const QString& path);

@@ -5,8 +5,8 @@
 #include "shiftsr/gui/app_settings.h"
 #include "shiftsr/gui/engine_worker.h"
 #include "shiftsr/gui/image_file_worker.h"
+#include "shiftsr/gui/run_controller.h"
 
-#include <QHash>
 #include <QList>
 #include <QMainWindow>
 #include <QRect>
@@ -17,9 +17,7 @@
 class QAction;
 class QActionGroup;
 class QComboBox;
-class QDockWidget;
 class QLabel;
-class QListWidget;
 class QMenu;
 class QProgressBar;
 class QSpinBox;
@@ -34,11 +32,14 @@ namespace shiftsr::gui {
 class BatchQueue;
 class ModelManagerDialog;
 class ModelRegistry;
+class RegionPreviewDock;
 class RegionSelector;
+class ResultSaver;
 class StepSpinBox;
 
-// Engine work runs in an EngineWorker thread and file work (decoding, bicubic magnification,
-// saving) in an ImageFileWorker thread; the GUI thread only sends requests and shows answers.
+// Engine work runs through a RunController (an EngineWorker thread) and file work (decoding,
+// bicubic magnification, saving) in an ImageFileWorker thread; the GUI thread only sends requests
+// and shows answers.
 // Closing the window during a run cancels it and closes when the engine has stopped; destroying
 // the window cancels and waits for both threads (saves are atomic: never half a file).
 class MainWindow : public QMainWindow {
@@ -56,7 +57,8 @@ public:
 
     ModelRegistry& registry() const { return *registry_; }
     ui::CompareView* compareView() const { return view_; }
-    EngineWorker* engineWorker() const { return engine_; }
+    RunController* runController() const { return runs_; }
+    EngineWorker* engineWorker() const { return runs_->worker(); }
     ModelManagerDialog* modelManager() const { return modelManager_; } // null until first shown
     BatchQueue* batchQueue() const { return batchQueue_; }              // null until first shown
 
@@ -65,7 +67,7 @@ public:
 
     QString inputPath() const { return input_.path; }
     QSize inputSize() const;
-    bool isBusy() const { return batch_ != 0; }
+    bool isBusy() const { return runs_->isBusy(); }
     View currentView() const { return shown_; }
 
     QString modelSpec() const;
@@ -125,7 +127,6 @@ private:
         QString label; // the job's label
         std::optional<EngineJobResult> result;
         QString error; // translated, shown in the pane label
-        QString savedPath;
         bool cancelled = false;
     };
     struct PaneSet {
@@ -136,15 +137,13 @@ private:
         quint64 bicubicTicket = 0;
         QList<ResultSlot> results;
         int splitA = 0, splitB = 1;
-        quint64 batch = 0; // the run that fills `results`; 0: none
+        quint64 run = 0; // the RunController run that fills `results`; 0: none
         bool empty() const { return display.isNull(); }
     };
-    struct PendingSave {
-        View view;
-        quint64 batch; // of the pane set, so that a replaced set is not marked saved
-        int slot;
-    };
 
+    static constexpr int kProgressScale = 1000; // the progress bar's range
+
+    // main_window_actions.cpp: the actions, menus, toolbar and status bar, and what they show.
     void createActions();
     void createMenus();
     void createToolBar();
@@ -152,7 +151,6 @@ private:
     void createStatusBar();
     void restoreToolbarState();
     void rebuildModelCombo();
-    void rebuildRegionList();
     void rebuildRecentMenu();
     void updateStepChoices();
     void updateActions();
@@ -173,36 +171,33 @@ private:
     void startRun(View view, PaneSet set, const QList<EngineJob>& jobs, int splitA, int splitB,
                   const QString& note);
     const ResultSlot* activeResult(View* view = nullptr, int* slot = nullptr) const;
-    QString defaultSavePath(const ResultSlot& slot) const;
 
     void onLoaded(quint64 ticket, const shiftsr::gui::LoadedImage& image);
     void onMagnified(quint64 ticket, const QImage& image);
-    void onSaved(quint64 ticket, const shiftsr::gui::SaveOutcome& outcome);
-    void onBatchStarted(quint64 batch, int jobs);
-    void onProgress(quint64 batch, int job, double fraction, const QString& stage);
-    void onJobFinished(quint64 batch, const shiftsr::gui::EngineJobResult& result);
-    void onJobFailed(quint64 batch, int job, const QString& message);
-    void onCancelled(quint64 batch);
-    void onBatchFinished(quint64 batch);
+    void onSaved(const QString& path, const QStringList& warnings);
+    void onSaveFailed(const QString& path, const QString& error);
+    void onRunProgress(double fraction, int job, const QString& stage);
+    void onRunResult(int slot, const shiftsr::gui::EngineJobResult& result);
+    void onRunFailed(int slot, const QString& message);
+    void onRunFinished(bool cancelled);
+    void closeIfPending(); // once a close waits for nothing any more
 
     ModelRegistry* registry_ = nullptr;
     AppSettings settings_;
 
     ModelManagerDialog* modelManager_ = nullptr;
     BatchQueue* batchQueue_ = nullptr;
-    QThread* engineThread_ = nullptr;
-    EngineWorker* engine_ = nullptr;
+    RunController* runs_ = nullptr;
     QThread* fileThread_ = nullptr;
     ImageFileWorker* files_ = nullptr;
+    ResultSaver* saver_ = nullptr;
 
     ui::CompareView* view_ = nullptr;
     RegionSelector* selector_ = nullptr;
     QComboBox* modelCombo_ = nullptr;
     StepSpinBox* stepsSpin_ = nullptr;
     QSpinBox* seedSpin_ = nullptr;
-    QDockWidget* regionDock_ = nullptr;
-    QListWidget* regionList_ = nullptr;
-    QLabel* selectionLabel_ = nullptr;
+    RegionPreviewDock* regionDock_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* deviceLabel_ = nullptr;
     QLabel* threadsLabel_ = nullptr;
@@ -248,13 +243,8 @@ private:
     InputScaling scaling_ = InputScaling::Nearest;
     int activePane_ = -1; // the pane last clicked; Save saves its result
 
-    quint64 batch_ = 0; // the run in progress; 0: idle
-    View batchView_ = View::WholeImage;
-    int batchJobs_ = 0;
-    bool batchCancelled_ = false;
-    bool cancelRequested_ = false;
-    QString batchNote_;
-    QHash<quint64, PendingSave> saves_;
+    View runView_ = View::WholeImage; // the pane set the current (or last) run fills
+    QString runNote_;                 // the status bar's note on it, kept after the run
     bool closePending_ = false;
     bool restoring_ = false; // widgets being set from settings_: no persisting
 };
