@@ -8,7 +8,9 @@ namespace testutil {
 
 namespace {
 
-void put(std::ofstream& o, const void* p, std::size_t n) { o.write(static_cast<const char*>(p), std::streamsize(n)); }
+void put(std::ofstream& o, const void* p, std::size_t n) {
+    o.write(static_cast<const char*>(p), std::streamsize(n));
+}
 
 std::uint16_t toHalf(float f) { // exact for the small dyadic values used here
     std::uint32_t b;
@@ -22,7 +24,8 @@ std::uint16_t toHalf(float f) { // exact for the small dyadic values used here
 
 } // namespace
 
-void writeCompactNet(const QString& dir, const CompactNet& n, bool half, const std::string& paramText) {
+void writeCompactNet(const QString& dir, const CompactNet& n, bool half,
+                     const std::string& paramText) {
     std::ofstream p((dir + "/m.param").toStdString());
     if (!paramText.empty()) {
         p << paramText;
@@ -68,6 +71,5 @@ CompactNet zeroCompactNet() {
     n.b1.assign(48, 0.f);
     return n;
 }
-
 
 } // namespace testutil

@@ -1,4 +1,5 @@
-// Tiny Real-ESRGAN compact networks in ncnn's .param/.bin format, written by the tests (no download).
+// Tiny Real-ESRGAN compact networks in ncnn's .param/.bin format, written by the tests (no
+// download).
 #pragma once
 
 #include <QString>
@@ -17,7 +18,8 @@ struct CompactNet {
 };
 
 // Writes dir/m.param and dir/m.bin; `paramText` replaces the layer list (refusal tests).
-void writeCompactNet(const QString& dir, const CompactNet& n, bool half, const std::string& paramText = "");
+void writeCompactNet(const QString& dir, const CompactNet& n, bool half,
+                     const std::string& paramText = "");
 // All convolutions zero: the network is exactly the nearest-neighbour x4 of its input.
 CompactNet zeroCompactNet();
 

@@ -51,8 +51,9 @@ std::string FixtureCase::load(const QString& d) {
     schedule = std::make_unique<ResShiftSchedule>(std::move(sched.value()));
     unet = std::make_shared<nn::UNetModelSwinImpl>(*uc);
     codec = std::make_shared<VQCodec>(*vc);
-    for (auto [file, module] : {std::pair<const char*, torch::nn::Module*>{"unet.safetensors", unet.get()},
-                                {"autoencoder.safetensors", codec->module()}}) {
+    for (auto [file, module] :
+         {std::pair<const char*, torch::nn::Module*>{"unet.safetensors", unet.get()},
+          {"autoencoder.safetensors", codec->module()}}) {
         auto f = SafeTensorsFile::open(q.filePath(file).toStdString());
         if (!f)
             return f.status().message();
@@ -63,7 +64,8 @@ std::string FixtureCase::load(const QString& d) {
         if (!r)
             return r.status().message();
         if (!r->unexpected.empty())
-            return std::string(file) + " has tensors the port lacks, first: " + r->unexpected.front();
+            return std::string(file) +
+                   " has tensors the port lacks, first: " + r->unexpected.front();
     }
     nn::prepareUnetForInference(*unet, torch::kCPU); // the production inference layout
     codec->module()->eval();

@@ -12,7 +12,9 @@ QString sourceDir() {
     return env.isEmpty() ? QDir::currentPath() : QString::fromLocal8Bit(env);
 }
 
-QString fixtureDir() { return QDir(sourceDir()).absoluteFilePath(QStringLiteral("tests/fixtures")); }
+QString fixtureDir() {
+    return QDir(sourceDir()).absoluteFilePath(QStringLiteral("tests/fixtures"));
+}
 
 QStringList fixtureCases() {
     QStringList roots{fixtureDir()};
@@ -32,7 +34,9 @@ QStringList fixtureCases() {
     return out;
 }
 
-QString samplePhoto() { return QDir(sourceDir()).absoluteFilePath(QStringLiteral("resources/samples/chelsea-lq.png")); }
+QString samplePhoto() {
+    return QDir(sourceDir()).absoluteFilePath(QStringLiteral("resources/samples/chelsea-lq.png"));
+}
 
 QByteArray readAll(const QString& path) {
     QFile f(path);

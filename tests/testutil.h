@@ -16,14 +16,14 @@ QString fixtureDir();
 QStringList fixtureCases();
 // A fixture a test needs is missing: a failure (a parity check that silently checks nothing is
 // worse than none), or a skip where SHIFTSR_ALLOW_MISSING_FIXTURES=1. Every suite uses this.
-#define SHIFTSR_REQUIRE_FIXTURE(path)                                                                \
-    do {                                                                                             \
-        if (!QFileInfo::exists(path)) {                                                              \
-            const QString missing_ = QStringLiteral("fixture not found: ") + (path);                 \
-            if (qEnvironmentVariableIntValue("SHIFTSR_ALLOW_MISSING_FIXTURES"))                      \
-                QSKIP(qPrintable(missing_));                                                         \
-            QFAIL(qPrintable(missing_));                                                             \
-        }                                                                                            \
+#define SHIFTSR_REQUIRE_FIXTURE(path)                                                              \
+    do {                                                                                           \
+        if (!QFileInfo::exists(path)) {                                                            \
+            const QString missing_ = QStringLiteral("fixture not found: ") + (path);               \
+            if (qEnvironmentVariableIntValue("SHIFTSR_ALLOW_MISSING_FIXTURES"))                    \
+                QSKIP(qPrintable(missing_));                                                       \
+            QFAIL(qPrintable(missing_));                                                           \
+        }                                                                                          \
     } while (0)
 // The bundled sample photo (resources/samples/chelsea-lq.png, 112x75).
 QString samplePhoto();

@@ -24,11 +24,13 @@ void makePhotos(const QString& dir, int n, int width, int height, unsigned seed)
         cv::Mat img(height, width, CV_8UC3);
         for (int y = 0; y < img.rows; ++y)
             for (int x = 0; x < img.cols; ++x)
-                img.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar((x * 2 + i * 30) % 256), uchar((y * 2 + i * 50) % 256),
-                                                    uchar((x + y + i * 70) % 256));
+                img.at<cv::Vec3b>(y, x) =
+                    cv::Vec3b(uchar((x * 2 + i * 30) % 256), uchar((y * 2 + i * 50) % 256),
+                              uchar((x + y + i * 70) % 256));
         for (int k = 0; k < 6; ++k)
-            cv::circle(img, {int(rng() % unsigned(width)), int(rng() % unsigned(height))}, 5 + int(rng() % 20),
-                       cv::Scalar(rng() % 256, rng() % 256, rng() % 256), -1, cv::LINE_AA);
+            cv::circle(img, {int(rng() % unsigned(width)), int(rng() % unsigned(height))},
+                       5 + int(rng() % 20), cv::Scalar(rng() % 256, rng() % 256, rng() % 256), -1,
+                       cv::LINE_AA);
         cv::imwrite(QDir(dir).filePath(QStringLiteral("p%1.png").arg(i)).toStdString(), img);
     }
 }
@@ -49,11 +51,14 @@ std::vector<double> logSeries(const std::vector<QJsonObject>& log, const char* k
     return out;
 }
 
-std::vector<double> logSeries(const QString& runDir, const char* key) { return logSeries(readRunLog(runDir), key); }
+std::vector<double> logSeries(const QString& runDir, const char* key) {
+    return logSeries(readRunLog(runDir), key);
+}
 
 std::map<std::string, torch::Tensor> latestCheckpoint(const QString& runDir) {
     const QByteArray name = readAll(runDir + "/checkpoints/latest.txt").trimmed();
-    auto f = shiftsr::SafeTensorsFile::open((runDir + "/checkpoints/" + QString::fromUtf8(name)).toStdString());
+    auto f = shiftsr::SafeTensorsFile::open(
+        (runDir + "/checkpoints/" + QString::fromUtf8(name)).toStdString());
     if (!f)
         return {};
     auto t = shiftsr::readTensors(*f);
@@ -79,7 +84,8 @@ shiftsr::training::TrainJob tinyJob(const QString& photos, std::uint64_t seed) {
     return j;
 }
 
-QString trainTinyTeacher(const QString& photos, const QString& runDir, std::uint64_t seed, std::string* error) {
+QString trainTinyTeacher(const QString& photos, const QString& runDir, std::uint64_t seed,
+                         std::string* error) {
     shiftsr::training::TrainJob t = tinyJob(photos, seed);
     t.steps = 6;
     t.lr = 2e-3;
@@ -96,7 +102,9 @@ QString trainTinyTeacher(const QString& photos, const QString& runDir, std::uint
 }
 
 QJsonObject provenanceOf(const shiftsr::Model& model) {
-    return QJsonDocument::fromJson(QByteArray::fromStdString(model.info().metadata.at("provenance"))).object();
+    return QJsonDocument::fromJson(
+               QByteArray::fromStdString(model.info().metadata.at("provenance")))
+        .object();
 }
 
 } // namespace testutil

@@ -17,7 +17,8 @@
 
 namespace testutil {
 
-// n smooth colour fields with edges and texture (width x height PNGs p0.png ...), like small photos.
+// n smooth colour fields with edges and texture (width x height PNGs p0.png ...), like small
+// photos.
 void makePhotos(const QString& dir, int n, int width = 128, int height = 112, unsigned seed = 42);
 // log.jsonl of a run folder, one object per line.
 std::vector<QJsonObject> readRunLog(const QString& runDir);
@@ -32,7 +33,8 @@ std::map<std::string, torch::Tensor> latestCheckpoint(const QString& runDir);
 shiftsr::training::TrainJob tinyJob(const QString& photos, std::uint64_t seed);
 // Trains the tiny teacher (6 steps of tinyJob) that those tests distil or give a head into
 // `runDir`; returns its package, or an empty string and `*error`.
-QString trainTinyTeacher(const QString& photos, const QString& runDir, std::uint64_t seed, std::string* error);
+QString trainTinyTeacher(const QString& photos, const QString& runDir, std::uint64_t seed,
+                         std::string* error);
 // A package's provenance metadata as JSON.
 QJsonObject provenanceOf(const shiftsr::Model& model);
 

@@ -1,4 +1,5 @@
-// shiftsr-cli end to end: convert official torch.save checkpoints, info, bench JSON, upscale, errors.
+// shiftsr-cli end to end: convert official torch.save checkpoints, info, bench JSON, upscale,
+// errors.
 #include "compact_net_util.h"
 #include "shiftsr/nn/tensor_io.h"
 #include "testutil.h"
@@ -31,7 +32,8 @@ struct Run {
     QByteArray out, err;
 };
 
-Run cli(const QStringList& args, int timeoutMs = 300000, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
+Run cli(const QStringList& args, int timeoutMs = 300000,
+        const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
     QProcess p;
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(SHIFTSR_CLI_PATH), args);
@@ -54,7 +56,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("dir");
         int n = 0;
         for (const QString& c : testutil::fixtureCases()) {
-            if (QFile::exists(c + "/unet_official_format.pth") && QFile::exists(c + "/autoencoder_official_format.pth")) {
+            if (QFile::exists(c + "/unet_official_format.pth") &&
+                QFile::exists(c + "/autoencoder_official_format.pth")) {
                 QTest::newRow(qPrintable(QFileInfo(c).fileName())) << c;
                 ++n;
             }
@@ -65,18 +68,21 @@ private Q_SLOTS:
     void convertMatchesFixture() {
         QFETCH(QString, dir);
         if (dir.isEmpty()) {
-            SHIFTSR_REQUIRE_FIXTURE(testutil::fixtureDir() + "/resshift-tiny/unet_official_format.pth");
+            SHIFTSR_REQUIRE_FIXTURE(testutil::fixtureDir() +
+                                    "/resshift-tiny/unet_official_format.pth");
         }
         QTemporaryDir tmp;
         const QString out = tmp.filePath("converted.safetensors");
         Run r = cli({"convert", "--unet", dir + "/unet_official_format.pth", "--autoencoder",
-                     dir + "/autoencoder_official_format.pth", "--config", dir + "/config.json", "-o", out});
+                     dir + "/autoencoder_official_format.pth", "--config", dir + "/config.json",
+                     "-o", out});
         QVERIFY2(r.code == 0, r.err.constData());
         QVERIFY(r.out.contains("'module.' prefix removed"));
         auto pkg = SafeTensorsFile::open(out.toStdString());
         QVERIFY2(pkg.isOk(), pkg.status().message().c_str());
-        for (auto [file, prefix] : {std::pair<const char*, const char*>{"unet.safetensors", "unet."},
-                                    {"autoencoder.safetensors", "codec."}}) {
+        for (auto [file, prefix] :
+             {std::pair<const char*, const char*>{"unet.safetensors", "unet."},
+              {"autoencoder.safetensors", "codec."}}) {
             auto ref = SafeTensorsFile::open((dir + "/" + file).toStdString());
             QVERIFY(ref.isOk());
             auto want = readTensors(*ref);
@@ -88,7 +94,8 @@ private Q_SLOTS:
                 QVERIFY2(it != got->end(), name.c_str());
                 QVERIFY2(it->second.sizes() == w.sizes(), name.c_str());
                 // Bit-exact: the converter copies, it does not compute.
-                QVERIFY2(torch::equal(it->second.to(torch::kDouble), w.to(torch::kDouble)), name.c_str());
+                QVERIFY2(torch::equal(it->second.to(torch::kDouble), w.to(torch::kDouble)),
+                         name.c_str());
             }
         }
         // The package loads and describes itself.
@@ -110,16 +117,17 @@ private Q_SLOTS:
     void convertErrors() {
         QTemporaryDir tmp;
         testutil::writeAll(tmp.filePath("junk.pth"), QByteArray("not a checkpoint at all"));
-        Run r = cli({"convert", "--unet", tmp.filePath("junk.pth"), "--autoencoder", tmp.filePath("junk.pth"),
-                     "-o", tmp.filePath("x.safetensors")});
+        Run r = cli({"convert", "--unet", tmp.filePath("junk.pth"), "--autoencoder",
+                     tmp.filePath("junk.pth"), "-o", tmp.filePath("x.safetensors")});
         QCOMPARE(r.code, 1);
         QVERIFY(!r.err.isEmpty());
         QVERIFY(!QFile::exists(tmp.filePath("x.safetensors")));
         // Wrong architecture for the weights: a UNet checkpoint against the default v3 config.
         const QStringList cases = testutil::fixtureCases();
         if (!cases.isEmpty() && QFile::exists(cases.first() + "/unet_official_format.pth")) {
-            Run w = cli({"convert", "--unet", cases.first() + "/unet_official_format.pth", "--autoencoder",
-                         cases.first() + "/autoencoder_official_format.pth", "-o", tmp.filePath("y.safetensors")});
+            Run w = cli({"convert", "--unet", cases.first() + "/unet_official_format.pth",
+                         "--autoencoder", cases.first() + "/autoencoder_official_format.pth", "-o",
+                         tmp.filePath("y.safetensors")});
             QCOMPARE(w.code, 1);
             QVERIFY2(w.err.contains("shape"), w.err.constData());
             QVERIFY(!QFile::exists(tmp.filePath("y.safetensors")));
@@ -127,7 +135,8 @@ private Q_SLOTS:
     }
 
     void benchJson() {
-        Run r = cli({"bench", "--preset", "tiny", "--lq", "32", "--random-weights", "--repeats", "1", "--json"});
+        Run r = cli({"bench", "--preset", "tiny", "--lq", "32", "--random-weights", "--repeats",
+                     "1", "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
         const auto j = QJsonDocument::fromJson(r.out.trimmed()).object();
         for (const char* key : {"unet_step_s", "encode_s", "decode_s", "threads", "peak_rss_mb"})
@@ -147,7 +156,8 @@ private Q_SLOTS:
         QCOMPARE(j["status"].toString(), QString("ok"));
         QCOMPARE(j["width"].toInt(), 448);
         QCOMPARE(j["height"].toInt(), 300);
-        QCOMPARE(j["unet_steps_s"].toArray().size(), j["steps"].toInt()); // the default model's own count
+        QCOMPARE(j["unet_steps_s"].toArray().size(),
+                 j["steps"].toInt()); // the default model's own count
         QVERIFY(j["steps"].toInt() >= 1);
         QVERIFY(QFile::exists(out));
         QCOMPARE(QDir(tmp.path()).entryList(QDir::Files).size(), 1); // no temporary left behind
@@ -166,19 +176,24 @@ private Q_SLOTS:
         QVERIFY(junk.open(QIODevice::WriteOnly) && junk.write("not an image") > 0);
         junk.close();
         const QString out = tmp.filePath("out");
-        Run flat = cli({"upscale", tmp.filePath("in"), "-o", out, "--model", "embedded:test-tiny", "--steps", "1", "--json"});
+        Run flat = cli({"upscale", tmp.filePath("in"), "-o", out, "--model", "embedded:test-tiny",
+                        "--steps", "1", "--json"});
         QVERIFY2(flat.code == 0, flat.err.constData());
         QCOMPARE(QDir(out).entryList(QDir::Files), (QStringList{"a-x4.png", "b-x4.jpg"}));
 
-        Run rec = cli({"upscale", tmp.filePath("in"), "-r", "-o", out, "--model", "embedded:test-tiny", "--steps", "1", "--format", "png", "--name",
+        Run rec = cli({"upscale", tmp.filePath("in"), "-r", "-o", out, "--model",
+                       "embedded:test-tiny", "--steps", "1", "--format", "png", "--name",
                        "{name}_s{steps}_x{scale}.{ext}", "--json"});
         QVERIFY2(rec.code == 0, rec.err.constData());
-        for (const char* f : {"a_s1_x4.png", "b_s1_x4.png", "sub/c_s1_x4.png", "sub/deeper/d_s1_x4.png"})
+        for (const char* f :
+             {"a_s1_x4.png", "b_s1_x4.png", "sub/c_s1_x4.png", "sub/deeper/d_s1_x4.png"})
             QVERIFY2(QFile::exists(out + "/" + f), f);
-        const cv::Mat c = cv::imread((out + "/sub/c_s1_x4.png").toStdString(), cv::IMREAD_UNCHANGED);
+        const cv::Mat c =
+            cv::imread((out + "/sub/c_s1_x4.png").toStdString(), cv::IMREAD_UNCHANGED);
         QCOMPARE(c.cols, 64);
 
-        Run skip = cli({"upscale", tmp.filePath("in"), "-o", out, "--model", "embedded:test-tiny", "--steps", "1", "--skip-existing", "--json"});
+        Run skip = cli({"upscale", tmp.filePath("in"), "-o", out, "--model", "embedded:test-tiny",
+                        "--steps", "1", "--skip-existing", "--json"});
         QVERIFY2(skip.code == 0, skip.err.constData());
         const auto j = QJsonDocument::fromJson(skip.out).object();
         QCOMPARE(j["skipped"].toInt(), 2);
@@ -188,14 +203,18 @@ private Q_SLOTS:
     void batchPlanErrors_data() {
         QTest::addColumn<QStringList>("args"); // "%1" is replaced by the temporary folder
         QTest::addColumn<QString>("message");
-        QTest::newRow("two inputs, one name") << QStringList{"%1/in/a.png", "%1/in/a.jpg", "-o", "%1/o", "--format", "png"}
-                                              << "would both be written";
-        QTest::newRow("overwrite the input") << QStringList{"%1/in", "-o", "%1/in", "--name", "{name}.{ext}"}
-                                             << "refusing to overwrite";
-        QTest::newRow("folder without images") << QStringList{"%1/empty", "-o", "%1/o"} << "no images";
-        QTest::newRow("pattern without extension") << QStringList{"%1/in", "-o", "%1/o", "--name", "{name}"}
-                                                   << "no image extension";
-        QTest::newRow("unknown format") << QStringList{"%1/in", "-o", "%1/o", "--format", "gif"} << "unknown format";
+        QTest::newRow("two inputs, one name")
+            << QStringList{"%1/in/a.png", "%1/in/a.jpg", "-o", "%1/o", "--format", "png"}
+            << "would both be written";
+        QTest::newRow("overwrite the input")
+            << QStringList{"%1/in", "-o", "%1/in", "--name", "{name}.{ext}"}
+            << "refusing to overwrite";
+        QTest::newRow("folder without images")
+            << QStringList{"%1/empty", "-o", "%1/o"} << "no images";
+        QTest::newRow("pattern without extension")
+            << QStringList{"%1/in", "-o", "%1/o", "--name", "{name}"} << "no image extension";
+        QTest::newRow("unknown format")
+            << QStringList{"%1/in", "-o", "%1/o", "--format", "gif"} << "unknown format";
     }
     void batchPlanErrors() {
         QFETCH(QStringList, args);
@@ -226,7 +245,8 @@ private Q_SLOTS:
         const QString out = tmp.filePath("out");
         QProcess p;
         p.start(QStringLiteral(SHIFTSR_CLI_PATH),
-                {"upscale", tmp.filePath("in"), "-o", out, "--model", "embedded:test-tiny", "--tile", "16", "--threads", "1", "--json"});
+                {"upscale", tmp.filePath("in"), "-o", out, "--model", "embedded:test-tiny",
+                 "--tile", "16", "--threads", "1", "--json"});
         QVERIFY(p.waitForStarted());
         // Wait for the first finished file, then interrupt the second.
         QElapsedTimer timer;
@@ -266,8 +286,8 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         writeImage(tmp.filePath("in.png"), 16, 16);
         env.remove("SHIFTSR_SHOW_TEST_MODELS");
-        const Run run = cli({"upscale", tmp.filePath("in.png"), "-o", tmp.filePath("out.png"), "--model",
-                             "embedded:test-tiny", "-q"},
+        const Run run = cli({"upscale", tmp.filePath("in.png"), "-o", tmp.filePath("out.png"),
+                             "--model", "embedded:test-tiny", "-q"},
                             120000, env);
         QVERIFY2(run.code == 0, run.err.constData());
     }
@@ -278,8 +298,8 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         writeImage(tmp.filePath("in.png"), 40, 32);
         testutil::writeCompactNet(tmp.path(), testutil::zeroCompactNet(), false);
-        Run r = cli({"bench", "--input", tmp.filePath("in.png"), "--reference", tmp.filePath("m.param"), "--model",
-                     "embedded:test-tiny", "--json"},
+        Run r = cli({"bench", "--input", tmp.filePath("in.png"), "--reference",
+                     tmp.filePath("m.param"), "--model", "embedded:test-tiny", "--json"},
                     600000);
         QVERIFY2(r.code == 0, r.err.constData());
         const auto j = QJsonDocument::fromJson(r.out).object();
@@ -287,14 +307,17 @@ private Q_SLOTS:
         QVERIFY2(ours["wall_s"].toDouble() > 0 && ref["wall_s"].toDouble() > 0, r.out.constData());
         QVERIFY(ours["peak_rss_mb"].toDouble() > 10 && ref["peak_rss_mb"].toDouble() > 10);
         QCOMPARE(j["time_ratio"].toDouble(), ours["wall_s"].toDouble() / ref["wall_s"].toDouble());
-        QCOMPARE(j["peak_rss_ratio"].toDouble(), ours["peak_rss_mb"].toDouble() / ref["peak_rss_mb"].toDouble());
+        QCOMPARE(j["peak_rss_ratio"].toDouble(),
+                 ours["peak_rss_mb"].toDouble() / ref["peak_rss_mb"].toDouble());
         const auto run = ours["run"].toObject();
-        for (const char* key : {"unet_steps_s", "color_fix_s", "write_s", "tiles", "precision", "model"})
+        for (const char* key :
+             {"unet_steps_s", "color_fix_s", "write_s", "tiles", "precision", "model"})
             QVERIFY2(run.contains(key), key);
         QCOMPARE(j["hr"].toArray().at(0).toInt(), 160);
         QVERIFY(!j["cpu"].toString().isEmpty());
         // Nothing is left behind, and a missing reference is an error, not a JSON of zeros.
-        Run bad = cli({"bench", "--input", tmp.filePath("in.png"), "--reference", tmp.filePath("none.param"), "--json"});
+        Run bad = cli({"bench", "--input", tmp.filePath("in.png"), "--reference",
+                       tmp.filePath("none.param"), "--json"});
         QCOMPARE(bad.code, 1);
         QVERIFY(bad.out.trimmed().isEmpty());
     }
@@ -304,7 +327,9 @@ private Q_SLOTS:
     void benchModelJson() {
         QTemporaryDir tmp;
         writeImage(tmp.filePath("in.png"), 40, 32);
-        Run r = cli({"bench", "--input", tmp.filePath("in.png"), "--model", "embedded:test-tiny", "--crop", "24", "--json"}, 600000);
+        Run r = cli({"bench", "--input", tmp.filePath("in.png"), "--model", "embedded:test-tiny",
+                     "--crop", "24", "--json"},
+                    600000);
         QVERIFY2(r.code == 0, r.err.constData());
         const auto j = QJsonDocument::fromJson(r.out).object();
         const auto multi = j["multi_step"].toObject(), one = j["one_step"].toObject();
@@ -318,7 +343,8 @@ private Q_SLOTS:
         // Timings are not asserted (noisy machines); the ratio must be the one of the two totals.
         const double speedup = j["one_step_speedup"].toDouble();
         QVERIFY(speedup > 0);
-        QVERIFY(qAbs(speedup - multi["total_s"].toDouble() / one["total_s"].toDouble()) <= 0.02 * speedup);
+        QVERIFY(qAbs(speedup - multi["total_s"].toDouble() / one["total_s"].toDouble()) <=
+                0.02 * speedup);
         const auto bf = j["bf16"].toObject();
         QVERIFY(bf["fp32_over_bf16_speed"].toDouble() > 0);
         QVERIFY(bf["max_abs_diff_8bit"].toDouble() >= bf["mean_abs_diff_8bit"].toDouble());
@@ -336,8 +362,9 @@ private Q_SLOTS:
         for (int i = 0; i < 3; ++i)
             writeImage(tmp.filePath(QString("hr/p%1.png").arg(i)), 64, 60);
         const QString report = tmp.filePath("report");
-        Run r = cli({"eval", "--data", tmp.filePath("hr"), "--crop", "48", "--one-step", "--report", report,
-                     "--external", "copy=cp {in} {out}", "tiny=embedded:test-tiny", "--json"});
+        Run r =
+            cli({"eval", "--data", tmp.filePath("hr"), "--crop", "48", "--one-step", "--report",
+                 report, "--external", "copy=cp {in} {out}", "tiny=embedded:test-tiny", "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
         const auto j = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(j["photos"].toInt(), 3);
@@ -377,11 +404,17 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         QTest::newRow("no command") << QStringList{} << 2 << "no command";
         QTest::newRow("unknown command") << QStringList{"frobnicate"} << 2 << "unknown command";
-        QTest::newRow("unknown option") << QStringList{"upscale", "--bogus"} << 2 << "unknown option";
-        QTest::newRow("bad steps") << QStringList{"upscale", "a.png", "-o", "b.png", "--steps", "x"} << 2 << "--steps";
-        QTest::newRow("missing input") << QStringList{"upscale", "/nonexistent.png", "-o", "/tmp/o.png"} << 1 << "cannot read image";
-        QTest::newRow("missing model") << QStringList{"info", "/nonexistent.safetensors"} << 1 << "not found";
-        QTest::newRow("unknown embedded") << QStringList{"info", "embedded:nope"} << 1 << "no embedded model";
+        QTest::newRow("unknown option")
+            << QStringList{"upscale", "--bogus"} << 2 << "unknown option";
+        QTest::newRow("bad steps")
+            << QStringList{"upscale", "a.png", "-o", "b.png", "--steps", "x"} << 2 << "--steps";
+        QTest::newRow("missing input")
+            << QStringList{"upscale", "/nonexistent.png", "-o", "/tmp/o.png"} << 1
+            << "cannot read image";
+        QTest::newRow("missing model")
+            << QStringList{"info", "/nonexistent.safetensors"} << 1 << "not found";
+        QTest::newRow("unknown embedded")
+            << QStringList{"info", "embedded:nope"} << 1 << "no embedded model";
     }
     void usageAndErrors() {
         QFETCH(QStringList, args);

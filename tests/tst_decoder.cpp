@@ -3,8 +3,8 @@
 // falls below the plain shuffle's on the base model's own outputs, the package keeps the base's
 // network, name, steps and provenance and loads and runs, a one-step student can get a head too.
 #include "testutil.h"
-#include "upscale_util.h"
 #include "train_testutil.h"
+#include "upscale_util.h"
 
 #include "shiftsr/nn/codec.h"
 #include "shiftsr/nn/model_impl.h"
@@ -27,7 +27,9 @@ using namespace shiftsr::training;
 
 namespace {
 
-TrainJob baseJob(const QString& photos) { return testutil::tinyJob(photos, 9); }
+TrainJob baseJob(const QString& photos) {
+    return testutil::tinyJob(photos, 9);
+}
 
 TrainJob decoderJob(const QString& photos, const QString& base, int steps) {
     TrainJob j = baseJob(photos);
@@ -96,10 +98,12 @@ private Q_SLOTS:
         QStringList names;
         for (const auto& p : codec.module()->named_parameters())
             names << QString::fromStdString(p.key());
-        QCOMPARE(names, (QStringList{"conv0.weight", "conv0.bias", "conv1.weight", "conv1.bias", "conv2.weight",
-                                     "conv2.bias", "conv3.weight", "conv3.bias"}));
-        QCOMPARE(codec.module()->named_parameters()["conv0.weight"].sizes(), (at::IntArrayRef{16, 3, 3, 3}));
-        QCOMPARE(codec.module()->named_parameters()["conv3.weight"].sizes(), (at::IntArrayRef{3, 16, 3, 3}));
+        QCOMPARE(names, (QStringList{"conv0.weight", "conv0.bias", "conv1.weight", "conv1.bias",
+                                     "conv2.weight", "conv2.bias", "conv3.weight", "conv3.bias"}));
+        QCOMPARE(codec.module()->named_parameters()["conv0.weight"].sizes(),
+                 (at::IntArrayRef{16, 3, 3, 3}));
+        QCOMPARE(codec.module()->named_parameters()["conv3.weight"].sizes(),
+                 (at::IntArrayRef{3, 16, 3, 3}));
         // A non-zero head changes the output and keeps its size, also for a 2-pixel-wide image.
         for (auto& p : codec.module()->parameters())
             p.normal_(0, 0.1);
@@ -191,14 +195,18 @@ private Q_SLOTS:
         };
         const size_t n = 8;
         // Step 1's loss is the shuffle's (the head starts at zero).
-        QVERIFY2(std::abs(loss[0] - base[0]) < 1e-6 * (1 + base[0]), qPrintable(QString("%1 vs %2").arg(loss[0]).arg(base[0])));
-        const double lastHead = mean(loss, loss.size() - n, n), lastBase = mean(base, base.size() - n, n);
-        qInfo("head MSE, last %d steps %.5f; plain shuffle on the same samples %.5f", int(n), lastHead, lastBase);
-        QVERIFY2(lastHead < 0.9 * lastBase, qPrintable(QString("head %1 vs shuffle %2").arg(lastHead).arg(lastBase)));
+        QVERIFY2(std::abs(loss[0] - base[0]) < 1e-6 * (1 + base[0]),
+                 qPrintable(QString("%1 vs %2").arg(loss[0]).arg(base[0])));
+        const double lastHead = mean(loss, loss.size() - n, n),
+                     lastBase = mean(base, base.size() - n, n);
+        qInfo("head MSE, last %d steps %.5f; plain shuffle on the same samples %.5f", int(n),
+              lastHead, lastBase);
+        QVERIFY2(lastHead < 0.9 * lastBase,
+                 qPrintable(QString("head %1 vs shuffle %2").arg(lastHead).arg(lastBase)));
     }
 
-    // With decoder.ssim_weight the head also learns 1 - SSIM-Y: the term is logged and falls, `loss`
-    // stays the pixel MSE, and the package says what the head was fitted to.
+    // With decoder.ssim_weight the head also learns 1 - SSIM-Y: the term is logged and falls,
+    // `loss` stays the pixel MSE, and the package says what the head was fitted to.
     void ssimTermFalls() {
         TrainJob j = fastDecoderJob(photos_, teacher_, 30);
         j.refineSsimWeight = 1;
@@ -214,11 +222,15 @@ private Q_SLOTS:
                 base.push_back(line["base_loss"].toDouble());
             }
         QCOMPARE(int(ssim.size()), 30);
-        QVERIFY2(std::abs(loss[0] - base[0]) < 1e-6 * (1 + base[0]), "loss is the head's pixel MSE");
-        const double first = (ssim[0] + ssim[1] + ssim[2]) / 3, last = (ssim[27] + ssim[28] + ssim[29]) / 3;
+        QVERIFY2(std::abs(loss[0] - base[0]) < 1e-6 * (1 + base[0]),
+                 "loss is the head's pixel MSE");
+        const double first = (ssim[0] + ssim[1] + ssim[2]) / 3,
+                     last = (ssim[27] + ssim[28] + ssim[29]) / 3;
         qInfo("ssim_loss: first 3 steps %.4f, last 3 %.4f", first, last);
-        QVERIFY2(last < 0.9 * first, qPrintable(QString("ssim_loss %1 -> %2").arg(first).arg(last)));
-        auto m = Model::load(tmp_.filePath("ssim/model.safetensors").toStdString(), LoadOptions{"cpu", "fp32"});
+        QVERIFY2(last < 0.9 * first,
+                 qPrintable(QString("ssim_loss %1 -> %2").arg(first).arg(last)));
+        auto m = Model::load(tmp_.filePath("ssim/model.safetensors").toStdString(),
+                             LoadOptions{"cpu", "fp32"});
         QVERIFY2(m.isOk(), m.status().message().c_str());
         const QString term = provenanceOf(**m)["decoder"].toObject()["loss"].toString();
         QVERIFY2(term.startsWith("pixel MSE + 1.0 (1 - SSIM-Y)"), qPrintable(term));
@@ -265,8 +277,9 @@ private Q_SLOTS:
 
         const QString out = tmp_.filePath("export.safetensors");
         int step = 0;
-        Status s = exportCheckpoint(decoderJob(photos_, teacher_, 4), tmp_.filePath("straight").toStdString(),
-                                    out.toStdString(), &step, /*half=*/true);
+        Status s = exportCheckpoint(decoderJob(photos_, teacher_, 4),
+                                    tmp_.filePath("straight").toStdString(), out.toStdString(),
+                                    &step, /*half=*/true);
         QVERIFY2(s.isOk(), s.message().c_str());
         QCOMPARE(step, 4);
         auto ea = tensorsOf(out, "codec."), eb = tensorsOf(pkg, "codec.");
@@ -276,17 +289,20 @@ private Q_SLOTS:
         auto e = Model::load(out.toStdString(), LoadOptions{"cpu", "fp32"});
         QVERIFY2(e.isOk(), e.status().message().c_str());
         QCOMPARE(provenanceOf(**e)["stored_as"].toString(), QString("f16"));
-        QCOMPARE((*e)->info().metadata.at("codec_config"), std::string(R"({"channels":8,"layers":3,"strength":1.0})"));
+        QCOMPARE((*e)->info().metadata.at("codec_config"),
+                 std::string(R"({"channels":8,"layers":3,"strength":1.0})"));
 
         // --strength: the same head, applied at half its correction.
         TrainJob half = decoderJob(photos_, teacher_, 4);
         half.refineStrength = 0.5;
         const QString outHalf = tmp_.filePath("export-half.safetensors");
-        s = exportCheckpoint(half, tmp_.filePath("straight").toStdString(), outHalf.toStdString(), &step);
+        s = exportCheckpoint(half, tmp_.filePath("straight").toStdString(), outHalf.toStdString(),
+                             &step);
         QVERIFY2(s.isOk(), s.message().c_str());
         auto h = Model::load(outHalf.toStdString(), LoadOptions{"cpu", "fp32"});
         QVERIFY2(h.isOk(), h.status().message().c_str());
-        QCOMPARE((*h)->info().metadata.at("codec_config"), std::string(R"({"channels":8,"layers":3,"strength":0.5})"));
+        QCOMPARE((*h)->info().metadata.at("codec_config"),
+                 std::string(R"({"channels":8,"layers":3,"strength":0.5})"));
         auto rh = testutil::rawUpscale(*h, lq, o);
         QVERIFY(rh.isOk());
         cv::Mat a16, b16, c16;
@@ -294,9 +310,11 @@ private Q_SLOTS:
         r0->image.convertTo(b16, CV_32F);
         rh->image.convertTo(c16, CV_32F);
         // Halfway, up to 8-bit rounding and clipping (the colour fix is linear).
-        const double meanDiff = cv::norm(c16, (a16 + b16) / 2, cv::NORM_L1) / double(c16.total() * 3);
+        const double meanDiff =
+            cv::norm(c16, (a16 + b16) / 2, cv::NORM_L1) / double(c16.total() * 3);
         const double meanHead = cv::norm(a16, b16, cv::NORM_L1) / double(a16.total() * 3);
-        qInfo("strength 0.5: mean |out - halfway| %.3f levels; the full head moves pixels by %.3f", meanDiff, meanHead);
+        qInfo("strength 0.5: mean |out - halfway| %.3f levels; the full head moves pixels by %.3f",
+              meanDiff, meanHead);
         QVERIFY(meanDiff < 0.6);
     }
 
@@ -319,11 +337,13 @@ private Q_SLOTS:
         ro.runDir = tmp_.filePath("student-head").toStdString();
         s = runDecoder(j, ro);
         QVERIFY2(s.isOk(), s.message().c_str());
-        auto m = Model::load(tmp_.filePath("student-head/model.safetensors").toStdString(), LoadOptions{"cpu", "fp32"});
+        auto m = Model::load(tmp_.filePath("student-head/model.safetensors").toStdString(),
+                             LoadOptions{"cpu", "fp32"});
         QVERIFY2(m.isOk(), m.status().message().c_str());
         QCOMPARE((*m)->info().steps, 1);
         const auto prov = provenanceOf(**m);
-        QCOMPARE(prov["teacher_sha256"].toString().toStdString(), sha256File(teacher_.toStdString()));
+        QCOMPARE(prov["teacher_sha256"].toString().toStdString(),
+                 sha256File(teacher_.toStdString()));
         QCOMPARE(prov["decoder"].toObject()["sampler_steps"].toInt(), 1);
         auto up = testutil::rawUpscale(*m, cv::Mat(16, 16, CV_8UC3, cv::Scalar(10, 200, 90)));
         QVERIFY2(up.isOk(), up.status().message().c_str());
@@ -340,8 +360,9 @@ private Q_SLOTS:
         for (const auto& [k, v] : h1)
             d = std::max(d, (v - h2.at(k)).abs().max().item<double>());
         QVERIFY2(d < 1e-6, qPrintable(QString("continued head moved by %1").arg(d)));
-        QVERIFY(provenanceOf(**Model::load(tmp_.filePath("student-head-2/model.safetensors").toStdString(),
-                                             LoadOptions{"cpu", "fp32"}))["decoder"]
+        QVERIFY(provenanceOf(
+                    **Model::load(tmp_.filePath("student-head-2/model.safetensors").toStdString(),
+                                  LoadOptions{"cpu", "fp32"}))["decoder"]
                     .toObject()["continued_from_base_head"]
                     .toBool());
 
@@ -356,7 +377,8 @@ private Q_SLOTS:
         auto parsed = TrainJob::fromJson(R"({"kind": "decoder", "data": {"train": "x"}})");
         QVERIFY(!parsed.isOk());
         QVERIFY(QString::fromStdString(parsed.status().message()).contains("base"));
-        auto ok = TrainJob::fromJson(R"({"kind": "decoder", "base": "b.safetensors", "data": {"train": "x"},
+        auto ok = TrainJob::fromJson(
+            R"({"kind": "decoder", "base": "b.safetensors", "data": {"train": "x"},
                                          "decoder": {"channels": 24, "layers": 5, "steps": 1}})");
         QVERIFY2(ok.isOk(), ok.status().message().c_str());
         QCOMPARE(ok->refineChannels, 24);
@@ -368,11 +390,18 @@ private Q_SLOTS:
         QVERIFY(again.isOk());
         QCOMPARE(again->baseModel, std::string("b.safetensors"));
         QCOMPARE(again->refineLayers, 5);
-        QVERIFY(!TrainJob::fromJson(R"({"kind": "decoder", "base": "b", "data": {"train": "x"}, "decoder": {"layers": 1}})").isOk());
-        auto ssim = TrainJob::fromJson(R"({"kind": "decoder", "base": "b", "data": {"train": "x"}, "decoder": {"ssim_weight": 0.25}})");
+        QVERIFY(
+            !TrainJob::fromJson(
+                 R"({"kind": "decoder", "base": "b", "data": {"train": "x"}, "decoder": {"layers": 1}})")
+                 .isOk());
+        auto ssim = TrainJob::fromJson(
+            R"({"kind": "decoder", "base": "b", "data": {"train": "x"}, "decoder": {"ssim_weight": 0.25}})");
         QVERIFY2(ssim.isOk(), ssim.status().message().c_str());
         QCOMPARE(TrainJob::fromJson(ssim->toJson())->refineSsimWeight, 0.25);
-        QVERIFY(!TrainJob::fromJson(R"({"kind": "decoder", "base": "b", "data": {"train": "x"}, "decoder": {"ssim_weight": -1}})").isOk());
+        QVERIFY(
+            !TrainJob::fromJson(
+                 R"({"kind": "decoder", "base": "b", "data": {"train": "x"}, "decoder": {"ssim_weight": -1}})")
+                 .isOk());
         TrainJob j = decoderJob(photos_, teacher_, 2);
         j.refineSteps = 3; // neither 1 nor T
         RunOptions ro;

@@ -157,8 +157,7 @@ private Q_SLOTS:
         QVERIFY(m);
         // The sample photo made grey, each channel then moved by up to 3 levels (a near-grey
         // photo).
-        cv::Mat photo =
-            cv::imread(testutil::samplePhoto().toStdString());
+        cv::Mat photo = cv::imread(testutil::samplePhoto().toStdString());
         QVERIFY(!photo.empty());
         cv::Mat grey, lq;
         cv::cvtColor(photo(cv::Rect(0, 0, std::min(96, photo.cols), std::min(96, photo.rows))),
@@ -184,8 +183,7 @@ private Q_SLOTS:
         QFETCH(int, headroomMb);
         auto m = embedded(resources::defaultModelId());
         QVERIFY(m);
-        cv::Mat photo =
-            cv::imread(testutil::samplePhoto().toStdString());
+        cv::Mat photo = cv::imread(testutil::samplePhoto().toStdString());
         QVERIFY(!photo.empty());
         cv::Mat lq;
         cv::resize(photo, lq, cv::Size(448, 320), 0, 0, cv::INTER_CUBIC); // 1792x1280 out

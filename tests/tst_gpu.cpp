@@ -37,7 +37,8 @@ private Q_SLOTS:
         const auto* e = resources::findEmbeddedModel(model.toStdString());
         QVERIFY(e);
         auto cpu = Model::loadFromMemory(e->data, e->size, e->id, {"cpu", "fp32"});
-        auto gpu = Model::loadFromMemory(e->data, e->size, e->id, {"cuda", precision.toStdString()});
+        auto gpu =
+            Model::loadFromMemory(e->data, e->size, e->id, {"cuda", precision.toStdString()});
         QVERIFY2(cpu.isOk(), cpu.status().message().c_str());
         QVERIFY2(gpu.isOk(), gpu.status().message().c_str());
         QVERIFY((*gpu)->onCuda());
@@ -52,8 +53,8 @@ private Q_SLOTS:
         cv::absdiff(a->image, b->image, d);
         const cv::Scalar m = cv::mean(d);
         const double mean = (m[0] + m[1] + m[2]) / 3;
-        qInfo("%s %s: mean |CUDA - CPU| %.3f levels, %s", qPrintable(model), qPrintable(precision), mean,
-              b->device.c_str());
+        qInfo("%s %s: mean |CUDA - CPU| %.3f levels, %s", qPrintable(model), qPrintable(precision),
+              mean, b->device.c_str());
         QVERIFY(mean <= maxMeanDiff);
     }
 };

@@ -32,8 +32,8 @@ private Q_SLOTS:
         QCOMPARE(r->width, 8000);
         QCOMPARE(r->height, 6000);
         QVERIFY(r->warnings.empty());
-        qInfo("8000x6000: %d tiles of up to %d px, %.1f s, peak %llu MB", r->tiles, r->tile, r->times.total,
-              (unsigned long long)(r->peakRssBytes >> 20));
+        qInfo("8000x6000: %d tiles of up to %d px, %.1f s, peak %llu MB", r->tiles, r->tile,
+              r->times.total, (unsigned long long)(r->peakRssBytes >> 20));
         if (!device::resetPeakRss())
             QSKIP("this kernel cannot reset the peak RSS");
         QVERIFY(r->peakRssBytes <= kDefaultMemoryLimit);

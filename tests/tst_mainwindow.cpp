@@ -626,7 +626,8 @@ private Q_SLOTS:
         w->showBatchQueue();
         QVERIFY(w->batchQueue() && w->batchQueue()->isVisible());
         QVERIFY(w->batchQueue()->isWindow());
-        QCOMPARE(QString::fromStdString(w->batchQueue()->options().engine.device), QStringLiteral("cpu"));
+        QCOMPARE(QString::fromStdString(w->batchQueue()->options().engine.device),
+                 QStringLiteral("cpu"));
     }
 };
 

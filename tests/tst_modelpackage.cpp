@@ -5,7 +5,6 @@
 #include "testutil.h"
 #include "upscale_util.h"
 
-
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -76,7 +75,8 @@ private Q_SLOTS:
         const QString good = writePackage(d, "base.safetensors");
         QByteArray bytes = testutil::readAll(good);
         testutil::writeAll(d + "/truncated.safetensors", bytes.left(bytes.size() * 2 / 3));
-        QTest::newRow("truncated") << d + "/truncated.safetensors" << "truncated";
+        QTest::newRow("truncated") << d + "/truncated.safetensors"
+                                   << "truncated";
         QTest::newRow("missing tensor") << writePackage(d, "missing.safetensors", [](T& t, M&) {
             t.erase("unet.out.2.weight");
         }) << "lacks tensor 'out.2.weight'";
@@ -89,28 +89,32 @@ private Q_SLOTS:
         QTest::newRow("unexpected tensor") << writePackage(d, "extra.safetensors", [](T& t, M&) {
             t["unet.bogus.weight"] = torch::zeros({1});
         }) << "unexpected tensor";
-        QTest::newRow("no metadata") << writePackage(d, "nometa.safetensors", [](T&, M& m) {
-            m.erase("unet");
-        }) << "not a ShiftSR model package";
-        QTest::newRow("bad unet json") << writePackage(d, "badjson.safetensors", [](T&, M& m) {
-            m["unet"] = "{not json";
-        }) << "not valid JSON";
-        QTest::newRow("unknown codec") << writePackage(d, "codec.safetensors", [](T&, M& m) {
-            m["codec"] = "kl-f16";
-        }) << "not supported";
+        QTest::newRow("no metadata")
+            << writePackage(d, "nometa.safetensors", [](T&, M& m) { m.erase("unet"); })
+            << "not a ShiftSR model package";
+        QTest::newRow("bad unet json")
+            << writePackage(d, "badjson.safetensors", [](T&, M& m) { m["unet"] = "{not json"; })
+            << "not valid JSON";
+        QTest::newRow("unknown codec")
+            << writePackage(d, "codec.safetensors", [](T&, M& m) { m["codec"] = "kl-f16"; })
+            << "not supported";
         // Header that lies about offsets: grow one tensor's end offset past the data.
         QByteArray lie = bytes;
         const int at = lie.indexOf("\"data_offsets\":[0,");
         if (at >= 0) {
             const int comma = lie.indexOf(',', at + 16);
             const int close = lie.indexOf(']', comma);
-            lie.replace(comma + 1, close - comma - 1, QByteArray::number(99999999).leftJustified(close - comma - 1, ' '));
+            lie.replace(comma + 1, close - comma - 1,
+                        QByteArray::number(99999999).leftJustified(close - comma - 1, ' '));
         }
         testutil::writeAll(d + "/lying.safetensors", lie);
-        QTest::newRow("lying offsets") << d + "/lying.safetensors" << "tensor";
-        QTest::newRow("missing file") << d + "/nope.safetensors" << "nope.safetensors";
+        QTest::newRow("lying offsets") << d + "/lying.safetensors"
+                                       << "tensor";
+        QTest::newRow("missing file") << d + "/nope.safetensors"
+                                      << "nope.safetensors";
         testutil::writeAll(d + "/empty.safetensors", QByteArray());
-        QTest::newRow("zero bytes") << d + "/empty.safetensors" << "safetensors";
+        QTest::newRow("zero bytes") << d + "/empty.safetensors"
+                                    << "safetensors";
     }
     void badFiles() {
         QFETCH(QString, file);

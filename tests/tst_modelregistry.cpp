@@ -5,10 +5,10 @@
 #include "shiftsr/gui/model_registry.h"
 #include "shiftsr/resources/embedded.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QCoreApplication>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -24,7 +24,8 @@ class TestModelRegistry : public QObject {
     QString writeEmbeddedCopy(const QString& folder, const QString& file) {
         const auto& m = shiftsr::resources::embeddedModels().front();
         const QString path = folder + "/" + file;
-        testutil::writeAll(path, QByteArray(reinterpret_cast<const char*>(m.data), qsizetype(m.size)));
+        testutil::writeAll(path,
+                           QByteArray(reinterpret_cast<const char*>(m.data), qsizetype(m.size)));
         return path;
     }
 
@@ -47,14 +48,16 @@ private Q_SLOTS:
         QVERIFY(hashed.wait(60000));
         const auto& list = reg.models();
         QCOMPARE(list.size(), qsizetype(shiftsr::resources::listedEmbeddedModels().size() + 2));
-        const auto* e = reg.find("embedded:" + QString::fromStdString(shiftsr::resources::defaultModelId()));
+        const auto* e =
+            reg.find("embedded:" + QString::fromStdString(shiftsr::resources::defaultModelId()));
         QVERIFY(e && e->embedded && e->error.isEmpty());
         QCOMPARE(e->info.scale, 4);
         QVERIFY(e->info.unetParameters > 0);
         QVERIFY(!e->info.family.empty());
         const auto* copy = reg.find(good);
         QVERIFY(copy && !copy->embedded && copy->error.isEmpty());
-        const auto* original = reg.find("embedded:" + QString::fromStdString(shiftsr::resources::embeddedModels().front().id));
+        const auto* original = reg.find(
+            "embedded:" + QString::fromStdString(shiftsr::resources::embeddedModels().front().id));
         QVERIFY(original);
         QCOMPARE(copy->info.contentHash, original->info.contentHash); // same bytes, same identity
         QCOMPARE(copy->info.fileBytes, original->info.fileBytes);
@@ -71,7 +74,8 @@ private Q_SLOTS:
         const bool trained = shiftsr::resources::defaultModelId() != "test-tiny";
         ModelRegistry hidden(tmp_.filePath("hidden"));
         QCOMPARE(hidden.find("embedded:test-tiny") == nullptr, trained);
-        QVERIFY(hidden.find("embedded:" + QString::fromStdString(shiftsr::resources::defaultModelId())));
+        QVERIFY(hidden.find("embedded:" +
+                            QString::fromStdString(shiftsr::resources::defaultModelId())));
         qputenv("SHIFTSR_SHOW_TEST_MODELS", "1");
         ModelRegistry shown(tmp_.filePath("hidden"));
         QVERIFY(shown.find("embedded:test-tiny"));
@@ -102,7 +106,8 @@ private Q_SLOTS:
         // Another package at the same path is hashed again, not taken from the cache.
         const auto& other = shiftsr::resources::embeddedModels().back();
         QVERIFY(other.size != m.size);
-        QVERIFY(testutil::writeAll(copy, QByteArray(reinterpret_cast<const char*>(other.data), qsizetype(other.size))));
+        QVERIFY(testutil::writeAll(
+            copy, QByteArray(reinterpret_cast<const char*>(other.data), qsizetype(other.size))));
         ModelRegistry changed(folder);
         QSignalSpy rehashed(&changed, &ModelRegistry::contentHashesReady);
         QVERIFY(changed.find(copy)->hashPending());
@@ -115,7 +120,8 @@ private Q_SLOTS:
         const QString folder = tmp_.filePath("models-default");
         QDir().mkpath(folder);
         const QString path = writeEmbeddedCopy(folder, "mine.safetensors");
-        const QString builtIn = "embedded:" + QString::fromStdString(shiftsr::resources::defaultModelId());
+        const QString builtIn =
+            "embedded:" + QString::fromStdString(shiftsr::resources::defaultModelId());
         {
             ModelRegistry reg(folder);
             QCOMPARE(reg.defaultSpec(), builtIn);
@@ -156,17 +162,21 @@ private Q_SLOTS:
         // The untrained test model is chosen only when no other multi-step model is there.
         int trainedMulti = 0;
         for (const auto& e : reg.models())
-            trainedMulti += e.error.isEmpty() && !e.oneStep() && e.spec != QLatin1String("embedded:test-tiny");
+            trainedMulti +=
+                e.error.isEmpty() && !e.oneStep() && e.spec != QLatin1String("embedded:test-tiny");
         if (trainedMulti > 0)
             QVERIFY(multi != QLatin1String("embedded:test-tiny"));
-        // With the embedded student as the default, its partner is the teacher it was distilled from.
+        // With the embedded student as the default, its partner is the teacher it was distilled
+        // from.
         const shiftsr::gui::ModelEntry* student = reg.find(QStringLiteral("embedded:lite-rsd"));
         if (!student || reg.defaultSpec() != student->spec)
             QSKIP("the embedded student is not the default in this build");
-        const QString teacher = QJsonDocument::fromJson(QByteArray::fromStdString(student->info.metadata.at("provenance")))
-                                    .object()
-                                    .value(QStringLiteral("teacher"))
-                                    .toString();
+        const QString teacher =
+            QJsonDocument::fromJson(
+                QByteArray::fromStdString(student->info.metadata.at("provenance")))
+                .object()
+                .value(QStringLiteral("teacher"))
+                .toString();
         QVERIFY(!teacher.isEmpty());
         QCOMPARE(QString::fromStdString(reg.find(multi)->info.name), teacher);
     }
@@ -174,7 +184,8 @@ private Q_SLOTS:
     void importOfficialCheckpoint() {
         QString dir;
         for (const QString& c : testutil::fixtureCases())
-            if (QFile::exists(c + "/unet_official_format.pth") && QFile::exists(c + "/autoencoder_official_format.pth"))
+            if (QFile::exists(c + "/unet_official_format.pth") &&
+                QFile::exists(c + "/autoencoder_official_format.pth"))
                 dir = c;
         SHIFTSR_REQUIRE_FIXTURE(dir + "/unet_official_format.pth");
         const QString folder = tmp_.filePath("imported");

@@ -31,7 +31,9 @@ private:
     std::shared_ptr<FixtureCase> fixture() {
         QFETCH(QString, dir);
         if (dir.isEmpty()) {
-            [] { SHIFTSR_REQUIRE_FIXTURE(testutil::fixtureDir() + "/resshift-tiny/case.safetensors"); }();
+            [] {
+                SHIFTSR_REQUIRE_FIXTURE(testutil::fixtureDir() + "/resshift-tiny/case.safetensors");
+            }();
             return nullptr;
         }
         auto& slot = cache_[dir];
@@ -39,8 +41,10 @@ private:
             auto c = std::make_shared<FixtureCase>();
             const std::string err = c->load(dir);
             if (!err.empty()) {
-                QTest::qFail(qPrintable(QStringLiteral("loading %1: %2").arg(dir, QString::fromStdString(err))),
-                             __FILE__, __LINE__);
+                QTest::qFail(
+                    qPrintable(
+                        QStringLiteral("loading %1: %2").arg(dir, QString::fromStdString(err))),
+                    __FILE__, __LINE__);
                 return nullptr;
             }
             slot = c;
@@ -59,19 +63,23 @@ private:
             QTest::newRow(qPrintable(QDir(testutil::fixtureDir()).relativeFilePath(c))) << c;
     }
 
-    static void expectClose(const char* what, const torch::Tensor& got, const torch::Tensor& want, double tol) {
+    static void expectClose(const char* what, const torch::Tensor& got, const torch::Tensor& want,
+                            double tol) {
         QVERIFY2(got.defined(), what);
         QVERIFY2(got.sizes() == want.sizes(),
                  qPrintable(QStringLiteral("%1: shape mismatch").arg(what)));
         const double d = maxAbsDiff(got, want);
-        QVERIFY2(d <= tol, qPrintable(QStringLiteral("%1: max |diff| %2 > %3").arg(what).arg(d).arg(tol)));
+        QVERIFY2(d <= tol,
+                 qPrintable(QStringLiteral("%1: max |diff| %2 > %3").arg(what).arg(d).arg(tol)));
     }
 
-    static void expectEqualIndices(const char* what, const torch::Tensor& got, const torch::Tensor& want) {
+    static void expectEqualIndices(const char* what, const torch::Tensor& got,
+                                   const torch::Tensor& want) {
         const auto g = got.to(torch::kLong), w = want.round().to(torch::kLong);
         QVERIFY2(g.sizes() == w.sizes(), what);
         const int64_t wrong = g.ne(w).sum().item<int64_t>();
-        QVERIFY2(wrong == 0, qPrintable(QStringLiteral("%1: %2 codebook indices differ").arg(what).arg(wrong)));
+        QVERIFY2(wrong == 0,
+                 qPrintable(QStringLiteral("%1: %2 codebook indices differ").arg(what).arg(wrong)));
     }
 
 private Q_SLOTS:
@@ -84,8 +92,11 @@ private Q_SLOTS:
             return;
         const auto& s = *f->schedule;
         const std::pair<const char*, const std::vector<double>*> arrays[] = {
-            {"sqrt_etas", &s.sqrtEtas}, {"etas", &s.etas}, {"etas_prev", &s.etasPrev},
-            {"alpha", &s.alpha}, {"posterior_variance", &s.posteriorVariance},
+            {"sqrt_etas", &s.sqrtEtas},
+            {"etas", &s.etas},
+            {"etas_prev", &s.etasPrev},
+            {"alpha", &s.alpha},
+            {"posterior_variance", &s.posteriorVariance},
             {"posterior_variance_clipped", &s.posteriorVarianceClipped},
             {"posterior_log_variance_clipped", &s.posteriorLogVarianceClipped},
             {"posterior_mean_coef1", &s.posteriorMeanCoef1},
@@ -114,13 +125,16 @@ private Q_SLOTS:
         nn::RunState::Debug dbg;
         nn::RunState state;
         state.debug = &dbg;
-        auto out = f->unet->forward(f->t("unet_fwd.x_in"), f->t("unet_fwd.t").round().to(torch::kLong),
-                                    f->t("unet_fwd.lq"), &state);
+        auto out =
+            f->unet->forward(f->t("unet_fwd.x_in"), f->t("unet_fwd.t").round().to(torch::kLong),
+                             f->t("unet_fwd.lq"), &state);
         const std::pair<const char*, torch::Tensor> dbgs[] = {
             {"unet_fwd.dbg.temb", dbg.temb},
             {"unet_fwd.dbg.input_blocks0_out_b0", dbg.inputBlock0.slice(0, 0, 1)},
-            {"unet_fwd.dbg.first_swin_in_b0", dbg.firstSwinIn.defined() ? dbg.firstSwinIn.slice(0, 0, 1) : torch::Tensor()},
-            {"unet_fwd.dbg.first_swin_out_b0", dbg.firstSwinOut.defined() ? dbg.firstSwinOut.slice(0, 0, 1) : torch::Tensor()},
+            {"unet_fwd.dbg.first_swin_in_b0",
+             dbg.firstSwinIn.defined() ? dbg.firstSwinIn.slice(0, 0, 1) : torch::Tensor()},
+            {"unet_fwd.dbg.first_swin_out_b0",
+             dbg.firstSwinOut.defined() ? dbg.firstSwinOut.slice(0, 0, 1) : torch::Tensor()},
             {"unet_fwd.dbg.middle_out_b0", dbg.middle.slice(0, 0, 1)}};
         for (const auto& [name, got] : dbgs)
             if (f->tensors.count(name))
@@ -168,11 +182,16 @@ private Q_SLOTS:
         QCOMPARE(int(trace.stepPredX0.size()), T);
         for (int k = 0; k < T; ++k) {
             const std::string i = std::to_string(k);
-            expectClose(("sample.step_x[" + i + "]").c_str(), trace.stepX[k], f->t("sample.step_x")[k], kLatentTol);
-            expectClose(("sample.step_model_in[" + i + "]").c_str(), trace.stepModelIn[k], f->t("sample.step_model_in")[k], kLatentTol);
-            expectClose(("sample.step_pred_x0[" + i + "]").c_str(), trace.stepPredX0[k], f->t("sample.step_pred_x0")[k], kLatentTol);
-            expectClose(("sample.step_mean[" + i + "]").c_str(), trace.stepMean[k], f->t("sample.step_mean")[k], kLatentTol);
-            expectClose(("sample.step_z[" + i + "]").c_str(), trace.stepZ[k], f->t("sample.step_z")[k], kLatentTol);
+            expectClose(("sample.step_x[" + i + "]").c_str(), trace.stepX[k],
+                        f->t("sample.step_x")[k], kLatentTol);
+            expectClose(("sample.step_model_in[" + i + "]").c_str(), trace.stepModelIn[k],
+                        f->t("sample.step_model_in")[k], kLatentTol);
+            expectClose(("sample.step_pred_x0[" + i + "]").c_str(), trace.stepPredX0[k],
+                        f->t("sample.step_pred_x0")[k], kLatentTol);
+            expectClose(("sample.step_mean[" + i + "]").c_str(), trace.stepMean[k],
+                        f->t("sample.step_mean")[k], kLatentTol);
+            expectClose(("sample.step_z[" + i + "]").c_str(), trace.stepZ[k],
+                        f->t("sample.step_z")[k], kLatentTol);
         }
         expectClose("sample.z_final", trace.zFinal, f->t("sample.z_final"), kLatentTol);
         torch::Tensor idx;
@@ -196,7 +215,8 @@ private Q_SLOTS:
         o.mode = SamplerMode::OneStep;
         auto sr = superResolve(parts, f->t("sample.lq_m11"), source, o, {}, &trace);
         expectClose("onestep.x_T", trace.xT, f->t("onestep.x_T"), kLatentTol);
-        expectClose("onestep.model_in", trace.stepModelIn.at(0), f->t("onestep.model_in"), kLatentTol);
+        expectClose("onestep.model_in", trace.stepModelIn.at(0), f->t("onestep.model_in"),
+                    kLatentTol);
         expectClose("onestep.pred_x0", trace.zFinal, f->t("onestep.pred_x0"), kLatentTol);
         torch::Tensor idx;
         f->codec->model()->quantize(trace.zFinal, &idx);
@@ -233,10 +253,14 @@ private Q_SLOTS:
             const double rel = ((trace.zFinal - want).norm() / want.norm()).item<double>();
             torch::Tensor idx;
             f.codec->model()->quantize(trace.zFinal, &idx);
-            const auto flips = idx.to(torch::kLong).ne(f.t("sample.quant_idx").round().to(torch::kLong)).sum().item<int64_t>();
-            qInfo("z_final relative error %.5f, %lld of %lld codebook indices differ", rel, (long long)flips,
-                  (long long)idx.numel());
-            QVERIFY2(rel <= kBf16LatentRelTol, qPrintable(QString("latent relative error %1").arg(rel)));
+            const auto flips = idx.to(torch::kLong)
+                                   .ne(f.t("sample.quant_idx").round().to(torch::kLong))
+                                   .sum()
+                                   .item<int64_t>();
+            qInfo("z_final relative error %.5f, %lld of %lld codebook indices differ", rel,
+                  (long long)flips, (long long)idx.numel());
+            QVERIFY2(rel <= kBf16LatentRelTol,
+                     qPrintable(QString("latent relative error %1").arg(rel)));
             QVERIFY2(double(flips) <= kBf16IndexFlips * double(idx.numel()),
                      qPrintable(QString("%1 codebook indices differ").arg(flips)));
         }
@@ -244,7 +268,8 @@ private Q_SLOTS:
         const auto diff = (sr - f.t("sample.sr_01")).abs();
         const double mean = diff.mean().item<double>(), max = diff.max().item<double>();
         qInfo("bf16 vs official fp32: mean |diff| %.5f, max |diff| %.5f", mean, max);
-        QVERIFY2(mean <= kBf16MeanTol, qPrintable(QString("mean |diff| %1 > %2").arg(mean).arg(kBf16MeanTol)));
+        QVERIFY2(mean <= kBf16MeanTol,
+                 qPrintable(QString("mean |diff| %1 > %2").arg(mean).arg(kBf16MeanTol)));
         QVERIFY(mean > 0); // the weights really are bf16
     }
 
@@ -255,11 +280,12 @@ private Q_SLOTS:
         QCOMPARE(m.size(0), int64_t(4));
         QCOMPARE(m[0].abs().sum().item<double>(), 0.0); // top-left window: one label
         QCOMPARE(m[1].abs().sum().item<double>(), 0.0); // top-right window: wrap in W never masked
-        // Bottom windows: token p gets label of window-row (p % 8): rows 8..11 -> 7, rows 12..15 -> 8.
+        // Bottom windows: token p gets label of window-row (p % 8): rows 8..11 -> 7, rows 12..15
+        // -> 8.
         for (int64_t w : {2, 3}) {
-            QCOMPARE(m[w][0][1].item<float>(), 0.0f);     // columns 0 and 1: both label 7
-            QCOMPARE(m[w][0][4].item<float>(), -100.0f);  // column 0 (7) vs column 4 (8)
-            QCOMPARE(m[w][0][8].item<float>(), 0.0f);     // next row, same column
+            QCOMPARE(m[w][0][1].item<float>(), 0.0f);    // columns 0 and 1: both label 7
+            QCOMPARE(m[w][0][4].item<float>(), -100.0f); // column 0 (7) vs column 4 (8)
+            QCOMPARE(m[w][0][8].item<float>(), 0.0f);    // next row, same column
         }
     }
 };

@@ -59,7 +59,8 @@ cv::Mat gradient(int w, int h, int depth = CV_8U) {
     cv::Mat m(h, w, CV_8UC3);
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x)
-            m.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(40 + 2 * x), uchar(60 + 2 * y), uchar(200 - x - y));
+            m.at<cv::Vec3b>(y, x) =
+                cv::Vec3b(uchar(40 + 2 * x), uchar(60 + 2 * y), uchar(200 - x - y));
     if (depth == CV_16U)
         m.convertTo(m, CV_16U, 257.0);
     return m;
@@ -110,7 +111,8 @@ BlendCanvas randomCanvas(int H, int W) {
     BlendCanvas c;
     c.wy = torch::rand({H}) + 0.5;
     c.wx = torch::rand({W}) + 0.5;
-    c.sum = (torch::rand({1, 3, H, W}) * 2 - 1) * c.wy.view({1, 1, -1, 1}) * c.wx.view({1, 1, 1, -1});
+    c.sum =
+        (torch::rand({1, 3, H, W}) * 2 - 1) * c.wy.view({1, 1, -1, 1}) * c.wx.view({1, 1, 1, -1});
     return c;
 }
 
@@ -168,7 +170,8 @@ private Q_SLOTS:
         auto seqA = p.run(a), seqB = p.run(b);
         QVERIFY(seqA.isOk() && seqB.isOk());
         for (int round = 0; round < 3; ++round) {
-            Result<UpscaleReport> conA = Status::error(StatusCode::Internal, "not run"), conB = conA;
+            Result<UpscaleReport> conA = Status::error(StatusCode::Internal, "not run"),
+                                  conB = conA;
             std::thread ta([&] { conA = p.run(a); });
             std::thread tb([&] { conB = p.run(b); });
             ta.join();
@@ -204,8 +207,10 @@ private Q_SLOTS:
         const auto ax = tiling::planAxis(W, tile, overlap), ay = tiling::planAxis(H, tile, overlap);
         QCOMPARE(rep->tiles, int(ax.starts.size() * ay.starts.size()));
         QVERIFY(rep->tiles > 1);
-        cv::Mat lo(H * sf, W * sf, CV_32FC3, cv::Scalar::all(1e9)), hi(H * sf, W * sf, CV_32FC3, cv::Scalar::all(-1e9));
-        cv::Mat count = cv::Mat::zeros(H * sf, W * sf, CV_32S), single(H * sf, W * sf, CV_32FC3, cv::Scalar::all(0));
+        cv::Mat lo(H * sf, W * sf, CV_32FC3, cv::Scalar::all(1e9)),
+            hi(H * sf, W * sf, CV_32FC3, cv::Scalar::all(-1e9));
+        cv::Mat count = cv::Mat::zeros(H * sf, W * sf, CV_32S),
+                single(H * sf, W * sf, CV_32FC3, cv::Scalar::all(0));
         for (size_t ry = 0; ry < ay.starts.size(); ++ry)
             for (size_t cx = 0; cx < ax.starts.size(); ++cx) {
                 const cv::Rect lq(ax.starts[cx], ay.starts[ry], ax.extent, ay.extent);
@@ -232,11 +237,13 @@ private Q_SLOTS:
                 const auto v = out.at<cv::Vec3f>(y, x);
                 if (count.at<int>(y, x) == 1) {
                     ++singles;
-                    QVERIFY2(v == single.at<cv::Vec3f>(y, x), qPrintable(QString("single-cover pixel %1,%2").arg(x).arg(y)));
+                    QVERIFY2(v == single.at<cv::Vec3f>(y, x),
+                             qPrintable(QString("single-cover pixel %1,%2").arg(x).arg(y)));
                 } else {
                     ++multis;
                     for (int ch = 0; ch < 3; ++ch)
-                        QVERIFY2(v[ch] >= lo.at<cv::Vec3f>(y, x)[ch] - 1 && v[ch] <= hi.at<cv::Vec3f>(y, x)[ch] + 1,
+                        QVERIFY2(v[ch] >= lo.at<cv::Vec3f>(y, x)[ch] - 1 &&
+                                     v[ch] <= hi.at<cv::Vec3f>(y, x)[ch] + 1,
                                  qPrintable(QString("blended pixel %1,%2").arg(x).arg(y)));
                 }
             }
@@ -277,9 +284,12 @@ private Q_SLOTS:
             const auto jumps = columnJumps(img);
             double away = 0, atEdge = 0;
             for (int x = 1; x < img.cols; ++x)
-                (edge[size_t(x)] ? atEdge : away) = std::max(edge[size_t(x)] ? atEdge : away, jumps[size_t(x)]);
-            qInfo("%s: max mean jump at tile edges %.2f, elsewhere %.2f", vertical ? "columns" : "rows", atEdge, away);
-            QVERIFY2(atEdge <= 1.5 * away + 1.0, qPrintable(QString("seam: %1 vs %2").arg(atEdge).arg(away)));
+                (edge[size_t(x)] ? atEdge : away) =
+                    std::max(edge[size_t(x)] ? atEdge : away, jumps[size_t(x)]);
+            qInfo("%s: max mean jump at tile edges %.2f, elsewhere %.2f",
+                  vertical ? "columns" : "rows", atEdge, away);
+            QVERIFY2(atEdge <= 1.5 * away + 1.0,
+                     qPrintable(QString("seam: %1 vs %2").arg(atEdge).arg(away)));
         }
     }
 
@@ -327,7 +337,8 @@ private Q_SLOTS:
             cv::merge(parts, 2, bgra);
             in = bgra;
         }
-        const QString src = dir_.filePath("in-" + kind + ".png"), dst = dir_.filePath("out-" + kind + ".png");
+        const QString src = dir_.filePath("in-" + kind + ".png"),
+                      dst = dir_.filePath("out-" + kind + ".png");
         QVERIFY(cv::imwrite(src.toStdString(), in));
         UpscaleRequest r;
         r.input = src.toStdString();
@@ -371,8 +382,9 @@ private Q_SLOTS:
         QVERIFY2(md.isOk(), md.status().message().c_str());
         QCOMPARE(md->orientation(), 1);
         const auto e = md->entries();
-        for (const char* key : {"Xmp.shiftsr.Model", "Xmp.shiftsr.ModelSha256", "Xmp.shiftsr.Seed", "Xmp.shiftsr.Tile",
-                                "Xmp.shiftsr.ColorFix", "Xmp.shiftsr.Device", "Xmp.shiftsr.Precision"})
+        for (const char* key : {"Xmp.shiftsr.Model", "Xmp.shiftsr.ModelSha256", "Xmp.shiftsr.Seed",
+                                "Xmp.shiftsr.Tile", "Xmp.shiftsr.ColorFix", "Xmp.shiftsr.Device",
+                                "Xmp.shiftsr.Precision"})
             QVERIFY2(e.count(key), key);
         QCOMPARE(QString::fromStdString(e.at("Xmp.shiftsr.Seed")), QStringLiteral("12345"));
         QCOMPARE(QString::fromStdString(e.at("Xmp.shiftsr.ColorFix")), QStringLiteral("luma"));
@@ -406,7 +418,8 @@ private Q_SLOTS:
         QVERIFY(!rep.isOk());
         qInfo("%s", rep.status().message().c_str());
         QCOMPARE(testutil::readAll(out), before);
-        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{"kept." + ext});
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden),
+                 QStringList{"kept." + ext});
         rep = Pipeline(model_).run(r);
         QVERIFY2(rep.isOk(), rep.status().message().c_str());
         QVERIFY(testutil::readAll(out) != before);
@@ -441,7 +454,8 @@ private Q_SLOTS:
         {
             // mmap, not malloc: the engine keeps freed heap memory mapped (see device.cpp).
             const size_t bytes = size_t(400) << 20;
-            void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            void* p =
+                ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
             QVERIFY(p != MAP_FAILED);
             std::memset(p, 1, bytes);
             QVERIFY(::munmap(p, bytes) == 0);
@@ -460,7 +474,9 @@ private Q_SLOTS:
         QVERIFY(rep->peakRssBytes > 0);
         QVERIFY2(rep->peakRssBytes < current + (size_t(200) << 20),
                  qPrintable(QString("run peak %1 MB, RSS before the run %2 MB, earlier peak %3 MB")
-                                .arg(rep->peakRssBytes >> 20).arg(current >> 20).arg(earlierPeak >> 20)));
+                                .arg(rep->peakRssBytes >> 20)
+                                .arg(current >> 20)
+                                .arg(earlierPeak >> 20)));
     }
 
     void badInputs_data() {
@@ -474,17 +490,23 @@ private Q_SLOTS:
                 ihdr += char((v >> (8 * i)) & 0xFF);
         ihdr += QByteArray::fromHex("0802000000");
         // CRC is not checked before the size refusal, so a zero CRC keeps the fixture short.
-        QByteArray huge = QByteArray::fromHex("89504E470D0A1A0A0000000D") + "IHDR" + ihdr + QByteArray(4, '\0') +
-                          QByteArray::fromHex("00000010") + "IDAT" + QByteArray(20, '\x11');
+        QByteArray huge = QByteArray::fromHex("89504E470D0A1A0A0000000D") + "IHDR" + ihdr +
+                          QByteArray(4, '\0') + QByteArray::fromHex("00000010") + "IDAT" +
+                          QByteArray(20, '\x11');
         std::vector<uchar> good;
         cv::imencode(".png", gradient(20, 20), good);
         const QByteArray goodPng(reinterpret_cast<const char*>(good.data()), int(good.size()));
-        QTest::newRow("corrupt jpeg") << (QByteArray::fromHex("FFD8FFE000104A464946") + QByteArray(200, '\x5A'))
-                                      << "corrupt.jpg" << "out-corrupt.png" << int(StatusCode::InvalidFile);
-        QTest::newRow("zero bytes") << QByteArray() << "empty.png" << "out-empty.png" << int(StatusCode::InvalidFile);
-        QTest::newRow("100000x100000 png") << huge << "huge.png" << "out-huge.png" << int(StatusCode::Unsupported);
-        QTest::newRow("missing output folder") << goodPng << "good.png" << "no/such/folder/out.png"
-                                               << int(StatusCode::NotFound);
+        QTest::newRow("corrupt jpeg")
+            << (QByteArray::fromHex("FFD8FFE000104A464946") + QByteArray(200, '\x5A'))
+            << "corrupt.jpg"
+            << "out-corrupt.png" << int(StatusCode::InvalidFile);
+        QTest::newRow("zero bytes") << QByteArray() << "empty.png"
+                                    << "out-empty.png" << int(StatusCode::InvalidFile);
+        QTest::newRow("100000x100000 png") << huge << "huge.png"
+                                           << "out-huge.png" << int(StatusCode::Unsupported);
+        QTest::newRow("missing output folder")
+            << goodPng << "good.png"
+            << "no/such/folder/out.png" << int(StatusCode::NotFound);
     }
     void badInputs() {
         QFETCH(QByteArray, bytes);
@@ -582,14 +604,16 @@ private Q_SLOTS:
             QVERIFY(a->extent % align == 0 || a->starts.size() == 1);
             QVERIFY(a->extent <= maxSide || a->starts.size() == 1);
             for (size_t i = 1; i < a->starts.size(); ++i)
-                QVERIFY2(a->starts[i - 1] + a->extent - a->starts[i] >= minOverlap, "overlap below the minimum");
+                QVERIFY2(a->starts[i - 1] + a->extent - a->starts[i] >= minOverlap,
+                         "overlap below the minimum");
         }
         QVERIFY(qlonglong(pad(g.x.extent)) * pad(g.y.extent) <= maxArea);
         QVERIFY(g.minOverlap() >= minOverlap || (g.x.starts.size() == 1 && g.y.starts.size() == 1));
-        const double overhead = double(g.x.starts.size() * g.x.extent) * double(g.y.starts.size() * g.y.extent) /
-                                (double(w) * h);
-        qInfo("%dx%d: %zu x %zu tiles of %dx%d, overlap %d, %.3f x the pixels", w, h, g.x.starts.size(),
-              g.y.starts.size(), g.x.extent, g.y.extent, g.minOverlap(), overhead);
+        const double overhead = double(g.x.starts.size() * g.x.extent) *
+                                double(g.y.starts.size() * g.y.extent) / (double(w) * h);
+        qInfo("%dx%d: %zu x %zu tiles of %dx%d, overlap %d, %.3f x the pixels", w, h,
+              g.x.starts.size(), g.y.starts.size(), g.x.extent, g.y.extent, g.minOverlap(),
+              overhead);
         QVERIFY2(overhead <= maxOverhead, qPrintable(QString::number(overhead)));
         // Not even one aligned tile fits: the smallest tiles, still a plan that covers the image.
         const auto tiny = tiling::planGrid(w, h, 10, maxSide, minOverlap, align);
@@ -627,9 +651,12 @@ private Q_SLOTS:
     void stripsEqualWholeImage_data() {
         QTest::addColumn<int>("fix");
         QTest::addColumn<int>("strip");
-        for (int f : {int(ColorFix::None), int(ColorFix::Wavelet), int(ColorFix::AdaIN), int(ColorFix::Luma)})
+        for (int f : {int(ColorFix::None), int(ColorFix::Wavelet), int(ColorFix::AdaIN),
+                      int(ColorFix::Luma)})
             for (int strip : {7, 40, 1000})
-                QTest::newRow(qPrintable(QString("%1, strip %2").arg(colorFixName(ColorFix(f))).arg(strip))) << f << strip;
+                QTest::newRow(
+                    qPrintable(QString("%1, strip %2").arg(colorFixName(ColorFix(f))).arg(strip)))
+                    << f << strip;
     }
     void stripsEqualWholeImage() {
         QFETCH(int, fix);
@@ -640,12 +667,12 @@ private Q_SLOTS:
         const BlendCanvas c = randomCanvas(h * sf, w * sf);
         const cv::Mat got = finishInStrips(c, lq, sf, ColorFix(fix), CV_16U, strip);
         auto hr01 = c.sum / (c.wy.view({1, 1, -1, 1}) * c.wx.view({1, 1, 1, -1})) * 0.5 + 0.5;
-        auto ref = torch::nn::functional::interpolate(
-                       lq, torch::nn::functional::InterpolateFuncOptions()
-                               .scale_factor(std::vector<double>{4.0, 4.0})
-                               .mode(torch::kBicubic)
-                               .align_corners(false))
-                       .clamp_(0.0, 1.0);
+        auto ref =
+            torch::nn::functional::interpolate(lq, torch::nn::functional::InterpolateFuncOptions()
+                                                       .scale_factor(std::vector<double>{4.0, 4.0})
+                                                       .mode(torch::kBicubic)
+                                                       .align_corners(false))
+                .clamp_(0.0, 1.0);
         if (ColorFix(fix) == ColorFix::Wavelet)
             hr01 = colorfix::wavelet(hr01, ref);
         else if (ColorFix(fix) == ColorFix::Luma)
@@ -740,7 +767,8 @@ private Q_SLOTS:
         const double errNone = cv::norm(cv::mean(none->image) - cv::mean(ref));
         const double errWav = cv::norm(cv::mean(wav->image) - cv::mean(ref));
         const double errAda = cv::norm(cv::mean(ada->image) - cv::mean(ref));
-        qInfo("colour error of the mean: none %.2f, wavelet %.2f, adain %.2f", errNone, errWav, errAda);
+        qInfo("colour error of the mean: none %.2f, wavelet %.2f, adain %.2f", errNone, errWav,
+              errAda);
         QVERIFY(errAda < 2.0);
         QVERIFY(errWav < 4.0);
         QVERIFY(errWav <= errNone || errNone < 4.0);

@@ -16,7 +16,6 @@
 
 using namespace shiftsr;
 
-
 class TestReference : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -61,7 +60,13 @@ private Q_SLOTS:
                     const cv::Vec3b px = out->at<cv::Vec3b>(y, x);
                     const int red = (y % 4 == 1 && x % 4 == 2) ? 32 : 0; // 0.125 * 255 rounded
                     QVERIFY2(px[2] == red && px[1] == 0 && px[0] == 0,
-                             qPrintable(QString("half %1 at (%2, %3): %4 %5 %6").arg(half).arg(x).arg(y).arg(px[2]).arg(px[1]).arg(px[0])));
+                             qPrintable(QString("half %1 at (%2, %3): %4 %5 %6")
+                                            .arg(half)
+                                            .arg(x)
+                                            .arg(y)
+                                            .arg(px[2])
+                                            .arg(px[1])
+                                            .arg(px[0])));
                 }
         }
     }
@@ -70,19 +75,23 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const std::string param = (tmp.path() + "/m.param").toStdString();
         QVERIFY(!CompactReference::loadNcnn(param).isOk()); // missing
-        testutil::writeCompactNet(tmp.path(), testutil::zeroCompactNet(), false, "7767517\n2 2\nInput in 0 1 data\nReLU r 1 1 data out\n");
+        testutil::writeCompactNet(tmp.path(), testutil::zeroCompactNet(), false,
+                                  "7767517\n2 2\nInput in 0 1 data\nReLU r 1 1 data out\n");
         QVERIFY(!CompactReference::loadNcnn(param).isOk()); // other network
         testutil::writeCompactNet(tmp.path(), testutil::zeroCompactNet(), false);
         {
-            std::ofstream b((tmp.path() + "/m.bin").toStdString(), std::ios::binary | std::ios::trunc);
+            std::ofstream b((tmp.path() + "/m.bin").toStdString(),
+                            std::ios::binary | std::ios::trunc);
             b << "short";
         }
         auto r = CompactReference::loadNcnn(param);
         QVERIFY(!r.isOk()); // truncated weights
-        QVERIFY2(QString::fromStdString(r.status().message()).contains("end early"), r.status().message().c_str());
+        QVERIFY2(QString::fromStdString(r.status().message()).contains("end early"),
+                 r.status().message().c_str());
         testutil::writeCompactNet(tmp.path(), testutil::zeroCompactNet(), false);
         {
-            std::ofstream b((tmp.path() + "/m.bin").toStdString(), std::ios::binary | std::ios::app);
+            std::ofstream b((tmp.path() + "/m.bin").toStdString(),
+                            std::ios::binary | std::ios::app);
             b << "extra";
         }
         QVERIFY(!CompactReference::loadNcnn(param).isOk()); // weights left over

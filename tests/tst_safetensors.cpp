@@ -550,12 +550,16 @@ void TestSafeTensors::realFixture() {
 void TestSafeTensors::sha256KnownAnswers_data() {
     QTest::addColumn<QByteArray>("message");
     QTest::addColumn<QString>("digest");
-    QTest::newRow("empty") << QByteArray() << "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-    QTest::newRow("abc") << QByteArray("abc") << "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-    QTest::newRow("448 bits") << QByteArray("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+    QTest::newRow("empty") << QByteArray()
+                           << "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    QTest::newRow("abc") << QByteArray("abc")
+                         << "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    QTest::newRow("448 bits") << QByteArray(
+                                     "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
                               << "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
-    QTest::newRow("a million a") << QByteArray(1000000, 'a')
-                                 << "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+    QTest::newRow("a million a")
+        << QByteArray(1000000, 'a')
+        << "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
 }
 
 void TestSafeTensors::sha256KnownAnswers() {
@@ -566,7 +570,8 @@ void TestSafeTensors::sha256KnownAnswers() {
     QCOMPARE(QString::fromStdString(whole.hexDigest()), digest);
     Sha256 pieces;
     for (qsizetype at = 0, step = 1; at < message.size(); at += step, step = step * 3 % 997 + 1)
-        pieces.update(message.constData() + at, std::size_t(std::min<qsizetype>(step, message.size() - at)));
+        pieces.update(message.constData() + at,
+                      std::size_t(std::min<qsizetype>(step, message.size() - at)));
     QCOMPARE(QString::fromStdString(pieces.hexDigest()), digest);
     QTemporaryDir dir;
     QVERIFY(testutil::writeAll(dir.filePath("m"), message));

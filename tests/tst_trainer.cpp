@@ -41,8 +41,8 @@ TrainJob tinyJob(const QString& photos, int steps) {
     return j;
 }
 
-double maxDiff(const std::map<std::string, torch::Tensor>& a, const std::map<std::string, torch::Tensor>& b,
-               const std::string& prefix) {
+double maxDiff(const std::map<std::string, torch::Tensor>& a,
+               const std::map<std::string, torch::Tensor>& b, const std::string& prefix) {
     double d = 0;
     for (const auto& [k, v] : a)
         if (k.rfind(prefix, 0) == 0) {
@@ -84,7 +84,8 @@ private Q_SLOTS:
         QCOMPARE(arch->schedule.kappa, 0.5);
         QCOMPARE(arch->schedule.etasEnd, 0.95);
         QCOMPARE(arch->schedule.steps, 4); // untouched keys keep the preset's values
-        auto plain = shiftsr::training::TrainJob::fromJson(R"({"kind":"teacher","preset":"tiny","gt_size":64,"data":{"train":"/photos"}})");
+        auto plain = shiftsr::training::TrainJob::fromJson(
+            R"({"kind":"teacher","preset":"tiny","gt_size":64,"data":{"train":"/photos"}})");
         QVERIFY(plain.isOk());
         QCOMPARE(shiftsr::training::buildArchitecture(*plain)->schedule.kappa, 2.0);
         auto bad = shiftsr::training::TrainJob::fromJson(
@@ -104,8 +105,10 @@ private Q_SLOTS:
         const std::vector<double> losses = testutil::logSeries(log, "loss");
         QVERIFY(losses.size() >= 30);
         const double first = (losses[0] + losses[1] + losses[2]) / 3;
-        const double last = (losses[losses.size() - 1] + losses[losses.size() - 2] + losses[losses.size() - 3]) / 3;
-        QVERIFY2(last < 0.7 * first, qPrintable(QStringLiteral("loss %1 -> %2").arg(first).arg(last)));
+        const double last =
+            (losses[losses.size() - 1] + losses[losses.size() - 2] + losses[losses.size() - 3]) / 3;
+        QVERIFY2(last < 0.7 * first,
+                 qPrintable(QStringLiteral("loss %1 -> %2").arg(first).arg(last)));
         // Log lines carry what the wizard reads.
         for (const char* key : {"step", "loss", "lr", "samples_per_s", "eta_s"})
             QVERIFY2(log.front().contains(key), key);
@@ -133,7 +136,9 @@ private Q_SLOTS:
         QVERIFY2(s.isOk(), s.message().c_str());
         auto f = SafeTensorsFile::open((second + "/model.safetensors").toStdString());
         QVERIFY(f.isOk());
-        const auto prov = QJsonDocument::fromJson(QByteArray::fromStdString(f->metadata().at("provenance"))).object();
+        const auto prov =
+            QJsonDocument::fromJson(QByteArray::fromStdString(f->metadata().at("provenance")))
+                .object();
         QCOMPARE(prov["steps"].toInt(), 2);
         const auto init = prov["init"].toObject();
         QCOMPARE(init["sha256"].toString(), prov["init_sha256"].toString());
@@ -148,16 +153,21 @@ private Q_SLOTS:
         const QString run = tmp_.filePath("lineage-b");
         TrainJob j = tinyJob(photos_, 2);
         j.initModel = (tmp_.filePath("lineage-a") + "/model.safetensors").toStdString();
-        const QString ema = tmp_.filePath("export-ema.safetensors"), raw = tmp_.filePath("export-raw.safetensors");
+        const QString ema = tmp_.filePath("export-ema.safetensors"),
+                      raw = tmp_.filePath("export-raw.safetensors");
         int step = 0;
         Status s = exportCheckpoint(j, run.toStdString(), ema.toStdString(), &step);
         QVERIFY2(s.isOk(), s.message().c_str());
         QCOMPARE(step, 2);
-        QVERIFY(exportCheckpoint(j, run.toStdString(), raw.toStdString(), nullptr, /*half=*/true, /*raw=*/true).isOk());
-        auto fe = SafeTensorsFile::open(ema.toStdString()), fr = SafeTensorsFile::open(raw.toStdString()),
+        QVERIFY(exportCheckpoint(j, run.toStdString(), raw.toStdString(), nullptr, /*half=*/true,
+                                 /*raw=*/true)
+                    .isOk());
+        auto fe = SafeTensorsFile::open(ema.toStdString()),
+             fr = SafeTensorsFile::open(raw.toStdString()),
              ff = SafeTensorsFile::open((run + "/model.safetensors").toStdString());
         QVERIFY(fe.isOk() && fr.isOk() && ff.isOk());
-        auto te = readTensors(*fe, "unet."), tr = readTensors(*fr, "unet."), tf = readTensors(*ff, "unet.");
+        auto te = readTensors(*fe, "unet."), tr = readTensors(*fr, "unet."),
+             tf = readTensors(*ff, "unet.");
         QVERIFY(te.isOk() && tr.isOk() && tf.isOk());
         QCOMPARE(te->size(), tf->size());
         bool rawDiffers = false;
@@ -171,12 +181,18 @@ private Q_SLOTS:
         }
         QVERIFY(halves > 0);
         QVERIFY(rawDiffers);
-        const auto pe = QJsonDocument::fromJson(QByteArray::fromStdString(fe->metadata().at("provenance"))).object();
-        const auto pf = QJsonDocument::fromJson(QByteArray::fromStdString(ff->metadata().at("provenance"))).object();
+        const auto pe =
+            QJsonDocument::fromJson(QByteArray::fromStdString(fe->metadata().at("provenance")))
+                .object();
+        const auto pf =
+            QJsonDocument::fromJson(QByteArray::fromStdString(ff->metadata().at("provenance")))
+                .object();
         QCOMPARE(pe["init"].toObject(), pf["init"].toObject());
         QCOMPARE(pe["finished"].toBool(), true);
         QCOMPARE(pe["weights"].toString(), QString("ema"));
-        const auto pr = QJsonDocument::fromJson(QByteArray::fromStdString(fr->metadata().at("provenance"))).object();
+        const auto pr =
+            QJsonDocument::fromJson(QByteArray::fromStdString(fr->metadata().at("provenance")))
+                .object();
         QCOMPARE(pr["weights"].toString(), QString("raw"));
         QCOMPARE(pr["stored_as"].toString(), QString("f16"));
     }
@@ -235,7 +251,8 @@ private Q_SLOTS:
         j.checkpointEvery = 100000;
         testutil::writeAll(tmp_.filePath("signal.json"), QByteArray::fromStdString(j.toJson()));
         QProcess p;
-        p.start(QStringLiteral(SHIFTSR_TRAIN_PATH), {"teacher", "--config", tmp_.filePath("signal.json"), "--out", run});
+        p.start(QStringLiteral(SHIFTSR_TRAIN_PATH),
+                {"teacher", "--config", tmp_.filePath("signal.json"), "--out", run});
         QVERIFY(p.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(testutil::readRunLog(run).size() >= 3, 120000);
         ::kill(pid_t(p.processId()), signal);
@@ -277,7 +294,8 @@ private Q_SLOTS:
             env.insert("MASTER_PORT", QString::number(port));
             p->setProcessEnvironment(env);
             p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-            p->start(QStringLiteral(SHIFTSR_TRAIN_PATH), {"teacher", "--config", tmp_.filePath("ddp.json"), "--out", ddp});
+            p->start(QStringLiteral(SHIFTSR_TRAIN_PATH),
+                     {"teacher", "--config", tmp_.filePath("ddp.json"), "--out", ddp});
             QVERIFY(p->waitForStarted());
             procs.push_back(std::move(p));
         }
@@ -291,16 +309,19 @@ private Q_SLOTS:
             if (l["event"].toString() == "rank_check") {
                 checked = true;
                 QCOMPARE(l["world_size"].toInt(), 2);
-                QVERIFY2(l["rank_spread"].toDouble() <= 1e-9 * std::max(1.0, std::abs(l["checksum"].toDouble())),
+                QVERIFY2(l["rank_spread"].toDouble() <=
+                             1e-9 * std::max(1.0, std::abs(l["checksum"].toDouble())),
                          "ranks diverged");
             }
         QVERIFY(checked);
         // Same samples and noise: the losses agree to rounding at every step.
-        const std::vector<double> l1 = testutil::logSeries(single, "loss"), l2 = testutil::logSeries(log, "loss");
+        const std::vector<double> l1 = testutil::logSeries(single, "loss"),
+                                  l2 = testutil::logSeries(log, "loss");
         QCOMPARE(l1.size(), l2.size());
         for (size_t i = 0; i < l1.size(); ++i)
             QVERIFY2(std::abs(l1[i] - l2[i]) <= 1e-4 * std::abs(l1[i]),
-                     qPrintable(QStringLiteral("step %1 loss %2 vs %3").arg(i + 1).arg(l1[i]).arg(l2[i])));
+                     qPrintable(
+                         QStringLiteral("step %1 loss %2 vs %3").arg(i + 1).arg(l1[i]).arg(l2[i])));
         // Weights: Adam divides by sqrt(v), so rounding-level gradient differences on parameters
         // whose gradient is ~0 become lr-sized steps; bound the relative L2 distance instead of
         // the max (measured 7.5e-5; different samples or a missing all-reduce give > 1e-2).
@@ -313,7 +334,9 @@ private Q_SLOTS:
                 den += v.pow(2).sum().item<double>();
             }
         const double rel = std::sqrt(num / den);
-        QVERIFY2(rel <= 1e-3, qPrintable(QStringLiteral("2 processes vs doubled batch: relative L2 %1").arg(rel)));
+        QVERIFY2(
+            rel <= 1e-3,
+            qPrintable(QStringLiteral("2 processes vs doubled batch: relative L2 %1").arg(rel)));
     }
 
 private:

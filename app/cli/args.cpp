@@ -12,7 +12,8 @@ Args::Args(int argc, char** argv, int first, const std::set<std::string>& valued
                 positionals_.push_back(argv[i]);
             break;
         }
-        if (a.size() > 1 && a[0] == '-' && !(a.size() > 1 && std::isdigit(static_cast<unsigned char>(a[1])))) {
+        if (a.size() > 1 && a[0] == '-' &&
+            !(a.size() > 1 && std::isdigit(static_cast<unsigned char>(a[1])))) {
             std::string key = a.substr(a[1] == '-' ? 2 : 1);
             std::string value;
             bool hasValue = false;
@@ -66,7 +67,8 @@ long long Args::getInt(const std::string& key, long long fallback, long long lo,
             return v;
     } catch (...) {
     }
-    error_ = "--" + key + " must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi);
+    error_ = "--" + key + " must be an integer between " + std::to_string(lo) + " and " +
+             std::to_string(hi);
     return fallback;
 }
 

@@ -57,7 +57,8 @@ shiftsr::Result<ChildRun> runSelf(const std::vector<std::string>& args) {
     run.wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     run.peakRssMb = double(usage.ru_maxrss) / 1024.0; // kilobytes on Linux
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return shiftsr::Status::error(shiftsr::StatusCode::Internal, "'" + args.front() + "' failed (see above)");
+        return shiftsr::Status::error(shiftsr::StatusCode::Internal,
+                                      "'" + args.front() + "' failed (see above)");
     return run;
 }
 

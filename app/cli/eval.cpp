@@ -41,14 +41,16 @@ struct Method {
     std::shared_ptr<const shiftsr::Model> model; // null: bicubic or external
     int steps = 0;
     std::string external; // command template with {in} and {out}
-    double psnr = 0, ssim = 0, psnrRgb = 0, ssimRgb = 0, sharp = 0, seconds = 0, brisque = 0, periodic = 0;
+    double psnr = 0, ssim = 0, psnrRgb = 0, ssimRgb = 0, sharp = 0, seconds = 0, brisque = 0,
+           periodic = 0;
     unsigned long long peakRss = 0;
     int count = 0;
     nlohmann::json perImage = nlohmann::json::array();
     std::vector<cv::Mat> sheetCrops; // --report: the centre of each output, one per photo
 };
 
-Method makeMethod(std::string name, std::shared_ptr<const shiftsr::Model> model, int steps, std::string external) {
+Method makeMethod(std::string name, std::shared_ptr<const shiftsr::Model> model, int steps,
+                  std::string external) {
     Method m;
     m.name = std::move(name);
     m.model = std::move(model);
@@ -68,7 +70,9 @@ std::string replaceAll(std::string s, const std::string& from, const std::string
     return s;
 }
 
-std::string quoted(const std::string& path) { return "'" + replaceAll(path, "'", "'\\''") + "'"; }
+std::string quoted(const std::string& path) {
+    return "'" + replaceAll(path, "'", "'\\''") + "'";
+}
 
 // BRISQUE (no-reference, lower is better) with the LIVE model files of Debian's opencv-data; the
 // perceptual score here, since LPIPS needs pretrained network weights that cannot be had offline.
@@ -82,7 +86,8 @@ struct Brisque {
         dirs.push_back("/usr/share/opencv4/quality");
         for (const auto& d : dirs) {
             std::error_code ec;
-            if (fs::exists(d + "/brisque_model_live.yml", ec) && fs::exists(d + "/brisque_range_live.yml", ec))
+            if (fs::exists(d + "/brisque_model_live.yml", ec) &&
+                fs::exists(d + "/brisque_range_live.yml", ec))
                 return {d + "/brisque_model_live.yml", d + "/brisque_range_live.yml"};
         }
         return {};
@@ -133,7 +138,8 @@ void drawWrapped(cv::Mat& canvas, const std::string& text, cv::Rect cell) {
             return;
         const std::string candidate = lines.back().empty() ? word : lines.back() + " " + word;
         int base = 0;
-        if (!lines.back().empty() && cv::getTextSize(candidate, font, scale, 1, &base).width > cell.width - 6)
+        if (!lines.back().empty() &&
+            cv::getTextSize(candidate, font, scale, 1, &base).width > cell.width - 6)
             lines.push_back(word);
         else
             lines.back() = candidate;
@@ -146,35 +152,46 @@ void drawWrapped(cv::Mat& canvas, const std::string& text, cv::Rect cell) {
             word += c;
     }
     for (size_t i = 0; i < lines.size(); ++i)
-        cv::putText(canvas, lines[i], {cell.x + 3, cell.y + 14 + int(i) * 14}, font, scale, cv::Scalar(0, 0, 0), 1,
-                    cv::LINE_AA);
+        cv::putText(canvas, lines[i], {cell.x + 3, cell.y + 14 + int(i) * 14}, font, scale,
+                    cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
 }
 
 // --report DIR: report.md (means, per-photo PSNR-Y/SSIM-Y/sharpness, the command) and
 // contact-sheet.png (the centre of every photo: input, each method, ground truth, 2x nearest).
-shiftsr::Status writeReport(const std::string& dir, const nlohmann::json& result, const std::string& command,
-                            const std::vector<Method>& methods, const std::vector<cv::Mat>& lq,
-                            const std::vector<cv::Mat>& hr, const std::vector<std::string>& names) {
+shiftsr::Status writeReport(const std::string& dir, const nlohmann::json& result,
+                            const std::string& command, const std::vector<Method>& methods,
+                            const std::vector<cv::Mat>& lq, const std::vector<cv::Mat>& hr,
+                            const std::vector<std::string>& names) {
     std::string md = "# One-step vs multi-step: evaluation report\n\n";
-    md += std::to_string(names.size()) + " held-out photos, centre crops of " + std::to_string(result["crop"].get<int>()) +
-          " px, " + result["degradation"].get<std::string>() + " degradation (seed " +
-          std::to_string(result["seed"].get<long long>()) + "), x4; metrics on Y (BT.601) with a 4-pixel border "
-          "cropped. Sharpness = mean absolute gradient of the output / that of the ground truth (1 = as sharp). "
-          "Periodic = the 4-pixel grid score (spectral spike at the period-4 and period-2 frequencies of the "
+    md += std::to_string(names.size()) + " held-out photos, centre crops of " +
+          std::to_string(result["crop"].get<int>()) + " px, " +
+          result["degradation"].get<std::string>() + " degradation (seed " +
+          std::to_string(result["seed"].get<long long>()) +
+          "), x4; metrics on Y (BT.601) with a 4-pixel border "
+          "cropped. Sharpness = mean absolute gradient of the output / that of the ground truth (1 "
+          "= as sharp). "
+          "Periodic = the 4-pixel grid score (spectral spike at the period-4 and period-2 "
+          "frequencies of the "
           "luma, log10 of peak over ring median; ground truth: " +
-          fixed(result["hr_periodic"].get<double>(), 2) + "; lower is better). "
+          fixed(result["hr_periodic"].get<double>(), 2) +
+          "; lower is better). "
           "BRISQUE: no-reference, lower is better" +
-          (result["hr_brisque"].is_null() ? std::string(" (not available here)")
-                                          : " (ground truth: " + fixed(result["hr_brisque"].get<double>(), 2) + ")") +
+          (result["hr_brisque"].is_null()
+               ? std::string(" (not available here)")
+               : " (ground truth: " + fixed(result["hr_brisque"].get<double>(), 2) + ")") +
           ".\n\nMade with:\n\n```sh\n" + command + "\n```\n\n";
     md += "| method | PSNR-Y | SSIM-Y | sharpness | periodic | BRISQUE | s/image | peak RSS MB |\n"
           "|---|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const auto& m : result["methods"]) {
-        md += "| " + m["name"].get<std::string>() + " | " + fixed(m["psnr_y"].get<double>(), 2) + " | " +
-              fixed(m["ssim_y"].get<double>(), 4) + " | " + fixed(m["sharpness"].get<double>(), 3) + " | " +
-              fixed(m["periodic"].get<double>(), 2) + " | " + (m["brisque"].is_null() ? std::string("-") : fixed(m["brisque"].get<double>(), 2)) + " | " +
-              fixed(m["seconds_per_image"].get<double>(), 2) + " | " +
-              (m["peak_rss_mb"].get<double>() > 0 ? fixed(m["peak_rss_mb"].get<double>(), 0) : std::string("-")) + " |\n";
+        md += "| " + m["name"].get<std::string>() + " | " + fixed(m["psnr_y"].get<double>(), 2) +
+              " | " + fixed(m["ssim_y"].get<double>(), 4) + " | " +
+              fixed(m["sharpness"].get<double>(), 3) + " | " +
+              fixed(m["periodic"].get<double>(), 2) + " | " +
+              (m["brisque"].is_null() ? std::string("-") : fixed(m["brisque"].get<double>(), 2)) +
+              " | " + fixed(m["seconds_per_image"].get<double>(), 2) + " | " +
+              (m["peak_rss_mb"].get<double>() > 0 ? fixed(m["peak_rss_mb"].get<double>(), 0)
+                                                  : std::string("-")) +
+              " |\n";
     }
     md += "\n## Per photo (PSNR-Y / SSIM-Y / sharpness / periodic)\n\n| photo |";
     for (const auto& m : methods)
@@ -187,12 +204,15 @@ shiftsr::Status writeReport(const std::string& dir, const nlohmann::json& result
         md += "| " + names[p] + " |";
         for (const auto& m : result["methods"]) {
             const auto& r = m["images"][p];
-            md += " " + fixed(r["psnr_y"].get<double>(), 2) + " / " + fixed(r["ssim_y"].get<double>(), 3) + " / " +
-                  fixed(r["sharpness"].get<double>(), 2) + " / " + fixed(r["periodic"].get<double>(), 2) + " |";
+            md += " " + fixed(r["psnr_y"].get<double>(), 2) + " / " +
+                  fixed(r["ssim_y"].get<double>(), 3) + " / " +
+                  fixed(r["sharpness"].get<double>(), 2) + " / " +
+                  fixed(r["periodic"].get<double>(), 2) + " |";
         }
         md += "\n";
     }
-    md += "\n![contact sheet](contact-sheet.png)\n\nContact sheet: the centre of each crop at 2x (nearest), columns "
+    md += "\n![contact sheet](contact-sheet.png)\n\nContact sheet: the centre of each crop at 2x "
+          "(nearest), columns "
           "input (LQ, nearest x4), each method, ground truth.\n";
     if (auto s = writeTextAtomic(fs::path(dir) / "report.md", md); !s)
         return s;
@@ -203,7 +223,8 @@ shiftsr::Status writeReport(const std::string& dir, const nlohmann::json& result
         return shiftsr::Status::ok();
     const int cell = lq.front().cols * 2, header = 46, label = 150, gap = 2;
     const int cols = int(methods.size()) + 2;
-    cv::Mat sheet(header + int(names.size()) * (cell + gap), label + cols * (cell + gap), CV_8UC3, cv::Scalar(255, 255, 255));
+    cv::Mat sheet(header + int(names.size()) * (cell + gap), label + cols * (cell + gap), CV_8UC3,
+                  cv::Scalar(255, 255, 255));
     std::vector<std::string> titles{"input (LQ)"};
     for (const auto& m : methods)
         titles.push_back(m.name);
@@ -225,14 +246,16 @@ shiftsr::Status writeReport(const std::string& dir, const nlohmann::json& result
             big.copyTo(sheet(cv::Rect(label + c * (cell + gap), y, cell, cell)));
         }
     }
-    return shiftsr::ImageIO::write((fs::path(dir) / "contact-sheet.png").string(), sheet, cv::Mat());
+    return shiftsr::ImageIO::write((fs::path(dir) / "contact-sheet.png").string(), sheet,
+                                   cv::Mat());
 }
 
 } // namespace
 
 int cmdEval(int argc, char** argv) {
-    Args a(argc, argv, 2, {"hr", "data", "model", "crop", "degradation", "steps", "seed", "threads", "device", "precision",
-                           "external", "save", "limit", "tile", "report"},
+    Args a(argc, argv, 2,
+           {"hr", "data", "model", "crop", "degradation", "steps", "seed", "threads", "device",
+            "precision", "external", "save", "limit", "tile", "report"},
            {"json", "one-step"});
     const int crop = int(a.getInt("crop", 256, 16, 1 << 14)) / 4 * 4;
     const int steps = int(a.getInt("steps", 0, 0, 10000));
@@ -245,7 +268,8 @@ int cmdEval(int argc, char** argv) {
     std::error_code ec;
     const std::string data = a.has("data") ? a.get("data") : a.get("hr");
     if (data.empty())
-        return evalError("needs --data FOLDER (photos at their full resolution: the ground truth)", 2);
+        return evalError("needs --data FOLDER (photos at their full resolution: the ground truth)",
+                         2);
     const std::string degradation = a.get("degradation", "bicubic");
     if (degradation != "bicubic" && degradation != "realesrgan")
         return evalError("--degradation must be bicubic or realesrgan", 2);
@@ -285,13 +309,15 @@ int cmdEval(int argc, char** argv) {
         if (label.empty())
             label = info.name;
         const int s = steps ? steps : info.steps;
-        methods.push_back(makeMethod(label + " (" + std::to_string(s) + " step" + (s == 1 ? "" : "s") + ")", *m, s, ""));
+        methods.push_back(makeMethod(
+            label + " (" + std::to_string(s) + " step" + (s == 1 ? "" : "s") + ")", *m, s, ""));
         if (a.has("one-step") && s != 1)
             methods.push_back(makeMethod(label + " (1 step)", *m, 1, ""));
     }
     for (const std::string& e : a.getAll("external")) {
         const auto eq = e.find('=');
-        if (eq == std::string::npos || e.find("{in}") == std::string::npos || e.find("{out}") == std::string::npos)
+        if (eq == std::string::npos || e.find("{in}") == std::string::npos ||
+            e.find("{out}") == std::string::npos)
             return evalError("--external needs NAME='COMMAND with {in} and {out}'", 2);
         methods.push_back(makeMethod(e.substr(0, eq), nullptr, 0, e.substr(eq + 1)));
     }
@@ -300,7 +326,9 @@ int cmdEval(int argc, char** argv) {
         return evalError("cannot create " + reportDir + ": " + ec.message());
     const int sheetSide = std::min(crop, 96);
     const auto sheetCrop = [&](const cv::Mat& img) {
-        return img(cv::Rect((img.cols - sheetSide) / 2, (img.rows - sheetSide) / 2, sheetSide, sheetSide)).clone();
+        return img(cv::Rect((img.cols - sheetSide) / 2, (img.rows - sheetSide) / 2, sheetSide,
+                            sheetSide))
+            .clone();
     };
     std::vector<cv::Mat> sheetLq, sheetHr;
     std::vector<std::string> sheetNames;
@@ -308,7 +336,8 @@ int cmdEval(int argc, char** argv) {
     const std::string saveDir = a.get("save");
     if (!saveDir.empty() && !fs::create_directories(saveDir, ec) && ec)
         return evalError("cannot create " + saveDir + ": " + ec.message());
-    const fs::path scratch = fs::temp_directory_path() / ("shiftsr-eval-" + std::to_string(::getpid()));
+    const fs::path scratch =
+        fs::temp_directory_path() / ("shiftsr-eval-" + std::to_string(::getpid()));
     fs::create_directories(scratch, ec);
 
     shiftsr::training::DegradationOptions dopt;
@@ -324,7 +353,8 @@ int cmdEval(int argc, char** argv) {
         auto img = shiftsr::training::decodeTrainingImage(photos[i]);
         if (!img)
             return evalError(img.status().message());
-        cv::Mat hr = (*img)(cv::Rect((img->cols - crop) / 2, (img->rows - crop) / 2, crop, crop)).clone();
+        cv::Mat hr =
+            (*img)(cv::Rect((img->cols - crop) / 2, (img->rows - crop) / 2, crop, crop)).clone();
         if (hr.depth() == CV_16U)
             hr.convertTo(hr, CV_8U, 255.0 / 65535.0);
         cv::Mat rgb, f;
@@ -366,11 +396,13 @@ int cmdEval(int argc, char** argv) {
                 sr = r->image;
                 m.peakRss = std::max(m.peakRss, r->peakRssBytes);
             } else if (!m.external.empty()) {
-                const std::string in = (scratch / "lq.png").string(), out = (scratch / "sr.png").string();
+                const std::string in = (scratch / "lq.png").string(),
+                                  out = (scratch / "sr.png").string();
                 cv::imwrite(in, lq);
                 fs::remove(out, ec);
-                const std::string cmd = replaceAll(replaceAll(m.external, "{in}", quoted(in)), "{out}", quoted(out)) +
-                                        " >/dev/null 2>&1";
+                const std::string cmd =
+                    replaceAll(replaceAll(m.external, "{in}", quoted(in)), "{out}", quoted(out)) +
+                    " >/dev/null 2>&1";
                 if (std::system(cmd.c_str()) != 0)
                     return evalError(m.name + " failed on " + photos[i] + ": " + cmd);
                 sr = cv::imread(out, cv::IMREAD_COLOR);
@@ -381,11 +413,14 @@ int cmdEval(int argc, char** argv) {
             } else {
                 cv::resize(lq, sr, hr.size(), 0, 0, cv::INTER_CUBIC);
             }
-            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            const double p = shiftsr::metrics::psnrY(sr, hr, 4), s = shiftsr::metrics::ssimY(sr, hr, 4),
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const double p = shiftsr::metrics::psnrY(sr, hr, 4),
+                         s = shiftsr::metrics::ssimY(sr, hr, 4),
                          sh = shiftsr::metrics::sharpnessRatio(sr, hr, 4),
                          per = shiftsr::metrics::periodicArtefactScore(sr, 4);
-            const double pr = shiftsr::metrics::psnrRgb(sr, hr, 4), sr2 = shiftsr::metrics::ssimRgb(sr, hr, 4);
+            const double pr = shiftsr::metrics::psnrRgb(sr, hr, 4),
+                         sr2 = shiftsr::metrics::ssimRgb(sr, hr, 4);
             const double bq = brisque.available() ? brisque.score(sr) : 0.0;
             m.brisque += bq;
             m.psnr += p;
@@ -396,8 +431,16 @@ int cmdEval(int argc, char** argv) {
             m.periodic += per;
             m.seconds += seconds;
             ++m.count;
-            m.perImage.push_back({{"photo", photos[i]}, {"psnr_y", p}, {"ssim_y", s}, {"psnr_rgb", pr}, {"ssim_rgb", sr2}, {"sharpness", sh}, {"periodic", per}, {"brisque", brisque.available() ? nlohmann::json(bq) : nlohmann::json()},
-                                  {"seconds", seconds}});
+            m.perImage.push_back(
+                {{"photo", photos[i]},
+                 {"psnr_y", p},
+                 {"ssim_y", s},
+                 {"psnr_rgb", pr},
+                 {"ssim_rgb", sr2},
+                 {"sharpness", sh},
+                 {"periodic", per},
+                 {"brisque", brisque.available() ? nlohmann::json(bq) : nlohmann::json()},
+                 {"seconds", seconds}});
             if (!saveDir.empty())
                 cv::imwrite(saveDir + "/" + stem + "_" + safeName(m.name) + ".png", sr);
             if (!reportDir.empty())
@@ -411,18 +454,31 @@ int cmdEval(int argc, char** argv) {
         std::cerr << "\n";
 
     const double nPhotos = double(photos.size());
-    nlohmann::json out = {{"hr_brisque", brisque.available() ? nlohmann::json(hrBrisque / nPhotos) : nlohmann::json()},
+    nlohmann::json out = {{"hr_brisque", brisque.available() ? nlohmann::json(hrBrisque / nPhotos)
+                                                             : nlohmann::json()},
                           {"hr_periodic", hrPeriodic / std::max(1.0, nPhotos)},
-                          {"photos", photos.size()}, {"crop", crop}, {"degradation", degradation},
-                          {"seed", seed}, {"scale", 4}, {"border", 4}, {"methods", nlohmann::json::array()}};
+                          {"photos", photos.size()},
+                          {"crop", crop},
+                          {"degradation", degradation},
+                          {"seed", seed},
+                          {"scale", 4},
+                          {"border", 4},
+                          {"methods", nlohmann::json::array()}};
     for (auto& m : methods) {
         const double n = std::max(1, m.count);
-        out["methods"].push_back({{"name", m.name}, {"psnr_y", m.psnr / n}, {"ssim_y", m.ssim / n},
-                                  {"psnr_rgb", m.psnrRgb / n}, {"ssim_rgb", m.ssimRgb / n},
-                                  {"sharpness", m.sharp / n}, {"periodic", m.periodic / n}, {"peak_rss_mb", m.peakRss / 1048576.0},
-                                  {"brisque", brisque.available() ? nlohmann::json(m.brisque / n) : nlohmann::json()}, {"seconds_per_image", m.seconds / n},
-                                  {"output_megapixels_per_s", double(crop) * crop / 1e6 / std::max(1e-9, m.seconds / n)},
-                                  {"images", m.perImage}});
+        out["methods"].push_back(
+            {{"name", m.name},
+             {"psnr_y", m.psnr / n},
+             {"ssim_y", m.ssim / n},
+             {"psnr_rgb", m.psnrRgb / n},
+             {"ssim_rgb", m.ssimRgb / n},
+             {"sharpness", m.sharp / n},
+             {"periodic", m.periodic / n},
+             {"peak_rss_mb", m.peakRss / 1048576.0},
+             {"brisque", brisque.available() ? nlohmann::json(m.brisque / n) : nlohmann::json()},
+             {"seconds_per_image", m.seconds / n},
+             {"output_megapixels_per_s", double(crop) * crop / 1e6 / std::max(1e-9, m.seconds / n)},
+             {"images", m.perImage}});
     }
     if (!reportDir.empty()) {
         std::string command = "shiftsr-cli";
@@ -436,16 +492,17 @@ int cmdEval(int argc, char** argv) {
         std::cout << out.dump(2) << "\n";
         return 0;
     }
-    std::printf("%zu photos, %dx%d HR crops, %s degradation, x4, border 4\n", photos.size(), crop, crop,
-                degradation.c_str());
-    std::printf("%-60s %7s %7s %8s %8s %9s %8s %8s %8s\n", "method", "PSNR-Y", "SSIM-Y", "PSNR-RGB", "SSIM-RGB",
-                "sharpness", "periodic", "BRISQUE", "s/image");
-    std::printf("%-60s %7s %7s %8s %8s %9s %8.2f %8.2f %8s\n", "ground truth", "", "", "", "", "1.000",
-                hrPeriodic / nPhotos, brisque.available() ? hrBrisque / nPhotos : 0.0, "");
+    std::printf("%zu photos, %dx%d HR crops, %s degradation, x4, border 4\n", photos.size(), crop,
+                crop, degradation.c_str());
+    std::printf("%-60s %7s %7s %8s %8s %9s %8s %8s %8s\n", "method", "PSNR-Y", "SSIM-Y", "PSNR-RGB",
+                "SSIM-RGB", "sharpness", "periodic", "BRISQUE", "s/image");
+    std::printf("%-60s %7s %7s %8s %8s %9s %8.2f %8.2f %8s\n", "ground truth", "", "", "", "",
+                "1.000", hrPeriodic / nPhotos, brisque.available() ? hrBrisque / nPhotos : 0.0, "");
     for (const auto& m : methods) {
         const double n = std::max(1, m.count);
-        std::printf("%-60s %7.2f %7.4f %8.2f %8.4f %9.3f %8.2f %8.2f %8.2f\n", m.name.c_str(), m.psnr / n, m.ssim / n,
-                    m.psnrRgb / n, m.ssimRgb / n, m.sharp / n, m.periodic / n, m.brisque / n, m.seconds / n);
+        std::printf("%-60s %7.2f %7.4f %8.2f %8.4f %9.3f %8.2f %8.2f %8.2f\n", m.name.c_str(),
+                    m.psnr / n, m.ssim / n, m.psnrRgb / n, m.ssimRgb / n, m.sharp / n,
+                    m.periodic / n, m.brisque / n, m.seconds / n);
     }
     return 0;
 }

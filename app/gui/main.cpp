@@ -21,10 +21,12 @@ namespace {
 void takeScreenshots(shiftsr::gui::MainWindow& window, const QString& dir) {
     using shiftsr::gui::MainWindow;
     using shiftsr::ui::CompareView;
-    QObject::connect(&window, &MainWindow::openFailed, &window, [](const QString& path, const QString& message) {
-        std::fprintf(stderr, "shiftsr: cannot open %s: %s\n", qPrintable(path), qPrintable(message));
-        QCoreApplication::exit(1);
-    });
+    QObject::connect(&window, &MainWindow::openFailed, &window,
+                     [](const QString& path, const QString& message) {
+                         std::fprintf(stderr, "shiftsr: cannot open %s: %s\n", qPrintable(path),
+                                      qPrintable(message));
+                         QCoreApplication::exit(1);
+                     });
     QObject::connect(&window, &MainWindow::inputOpened, &window, [&window] { window.compare(); });
     QObject::connect(&window, &MainWindow::runFinished, &window, [&window, dir](bool cancelled) {
         if (cancelled) {
@@ -36,13 +38,16 @@ void takeScreenshots(shiftsr::gui::MainWindow& window, const QString& dir) {
             CompareView* view = window.compareView();
             view->setMode(CompareView::Mode::SideBySide);
             view->fitToWindow();
-            bool ok = window.grab().save(QDir(dir).filePath(QStringLiteral("mainwindow-compare.png")));
+            bool ok =
+                window.grab().save(QDir(dir).filePath(QStringLiteral("mainwindow-compare.png")));
             view->setMode(CompareView::Mode::Split);
             view->setSplitPosition(0.5);
             view->zoomToActualSize();
             view->zoomIn();
-            ok = window.grab().save(QDir(dir).filePath(QStringLiteral("mainwindow-split.png"))) && ok;
-            std::fprintf(stderr, "shiftsr: screenshots %s in %s\n", ok ? "saved" : "NOT saved", qPrintable(dir));
+            ok = window.grab().save(QDir(dir).filePath(QStringLiteral("mainwindow-split.png"))) &&
+                 ok;
+            std::fprintf(stderr, "shiftsr: screenshots %s in %s\n", ok ? "saved" : "NOT saved",
+                         qPrintable(dir));
             QCoreApplication::exit(ok ? 0 : 1);
         });
     });
@@ -69,9 +74,10 @@ int main(int argc, char** argv) {
         QStringLiteral("file"),
         QCoreApplication::translate("main", "Image to open (JPEG, PNG, TIFF, WebP, BMP)."),
         QStringLiteral("[file]"));
-    QCommandLineOption screenshots(QStringLiteral("screenshots"),
-                                   QCoreApplication::translate("main", "Compare FILE, save screenshots in DIR, quit."),
-                                   QStringLiteral("DIR"));
+    QCommandLineOption screenshots(
+        QStringLiteral("screenshots"),
+        QCoreApplication::translate("main", "Compare FILE, save screenshots in DIR, quit."),
+        QStringLiteral("DIR"));
     screenshots.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshots);
     parser.process(app);

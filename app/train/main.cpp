@@ -1,6 +1,7 @@
-// shiftsr-train: train (teacher), distil (rsd) or fit a decoder head (decoder) from folders of photos; resumable.
-#include "shiftsr/training/job.h"
+// shiftsr-train: train (teacher), distil (rsd) or fit a decoder head (decoder) from folders of
+// photos; resumable.
 #include "shiftsr/training/decoder.h"
+#include "shiftsr/training/job.h"
 #include "shiftsr/training/rsd.h"
 #include "shiftsr/training/teacher.h"
 
@@ -12,7 +13,9 @@
 namespace {
 
 std::atomic<bool> gStop{false};
-extern "C" void onSignal(int) { gStop.store(true); }
+extern "C" void onSignal(int) {
+    gStop.store(true);
+}
 
 const char* kUsage = R"(shiftsr-train — train ResShift teachers and one-step students
 
@@ -52,7 +55,11 @@ int exportRun(int argc, char** argv) {
         else if (a == "--raw")
             raw = true;
         else if (a == "--strength" && i + 1 < argc) {
-            try { strength = std::stod(argv[++i]); } catch (...) { return usage("--strength needs a number"); }
+            try {
+                strength = std::stod(argv[++i]);
+            } catch (...) {
+                return usage("--strength needs a number");
+            }
         } else if ((a == "-o" || a == "--out") && i + 1 < argc)
             out = argv[++i];
         else if (a.rfind("-", 0) != 0 && run.empty())
@@ -69,7 +76,8 @@ int exportRun(int argc, char** argv) {
     }
     if (strength >= 0) {
         if (job->kind != "decoder" || strength > 2)
-            return usage("--strength (0-2) is for decoder runs: the scale of the head's correction in the package");
+            return usage("--strength (0-2) is for decoder runs: the scale of the head's correction "
+                         "in the package");
         job->refineStrength = strength;
     }
     int step = 0;
@@ -98,15 +106,23 @@ int main(int argc, char** argv) {
             std::cout << kUsage;
             return 0;
         } else if (a == "--config") {
-            if (!value(&config)) return usage("--config needs a file");
+            if (!value(&config))
+                return usage("--config needs a file");
         } else if (a == "--out") {
-            if (!value(&out)) return usage("--out needs a folder");
+            if (!value(&out))
+                return usage("--out needs a folder");
         } else if (a == "--resume") {
-            if (!value(&resume)) return usage("--resume needs a run folder");
+            if (!value(&resume))
+                return usage("--resume needs a run folder");
         } else if (a == "--max-steps") {
             std::string v;
-            if (!value(&v)) return usage("--max-steps needs a number");
-            try { maxSteps = std::stoi(v); } catch (...) { return usage("--max-steps needs a number"); }
+            if (!value(&v))
+                return usage("--max-steps needs a number");
+            try {
+                maxSteps = std::stoi(v);
+            } catch (...) {
+                return usage("--max-steps needs a number");
+            }
         } else if (a.rfind("-", 0) != 0 && kind.empty()) {
             kind = a;
         } else {
@@ -133,7 +149,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (!kind.empty() && job->kind != kind) {
-        std::cerr << "shiftsr-train: the job says kind \"" << job->kind << "\" but the command asks for " << kind << "\n";
+        std::cerr << "shiftsr-train: the job says kind \"" << job->kind
+                  << "\" but the command asks for " << kind << "\n";
         return 1;
     }
     ro.stop = &gStop;
@@ -144,9 +161,10 @@ int main(int argc, char** argv) {
     control.progress = [](double f, const std::string& stage) {
         std::cerr << "\r" << stage << " (" << int(f * 100) << "%)    " << std::flush;
     };
-    shiftsr::Status s = job->kind == "rsd"       ? shiftsr::training::runRsd(*job, ro, control)
-                        : job->kind == "decoder" ? shiftsr::training::runDecoder(*job, ro, control)
-                                                 : shiftsr::training::runTraining(*job, ro, control);
+    shiftsr::Status s = job->kind == "rsd" ? shiftsr::training::runRsd(*job, ro, control)
+                        : job->kind == "decoder"
+                            ? shiftsr::training::runDecoder(*job, ro, control)
+                            : shiftsr::training::runTraining(*job, ro, control);
     std::cerr << "\n";
     if (!s) {
         std::cerr << "shiftsr-train: " << s.message() << "\n";

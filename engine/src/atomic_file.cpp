@@ -142,7 +142,8 @@ Status writeBytesAtomically(const std::string& path, const std::vector<std::uint
     return writeFileAtomically(path, [&](std::FILE* f) -> Status {
         if (std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size()) {
             const int err = errno;
-            return Status::error(StatusCode::IoError, "cannot write '" + path + "': " + osError(err));
+            return Status::error(StatusCode::IoError,
+                                 "cannot write '" + path + "': " + osError(err));
         }
         return Status::ok();
     });

@@ -23,7 +23,8 @@ template <class F> static double bestOf(int repeats, const torch::Device& device
         auto t0 = std::chrono::steady_clock::now();
         f();
         device::synchronize(device);
-        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        best = std::min(
+            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     return best;
 }
@@ -41,12 +42,22 @@ Result<std::string> benchPreset(const PresetBenchOptions& o) {
     nn::UNetSwinConfig uc;
     nn::VQConfig vc;
     if (o.preset == "tiny") {
-        uc.imageSize = 32; uc.lqSize = 32; uc.modelChannels = 32; uc.channelMult = {1, 2};
-        uc.numResBlocks = {1, 1}; uc.attentionResolutions = {32, 16}; uc.swinEmbedDim = 32;
+        uc.imageSize = 32;
+        uc.lqSize = 32;
+        uc.modelChannels = 32;
+        uc.channelMult = {1, 2};
+        uc.numResBlocks = {1, 1};
+        uc.attentionResolutions = {32, 16};
+        uc.swinEmbedDim = 32;
         uc.numHeadChannels = 16;
-        vc.ch = 32; vc.chMult = {2, 1, 1}; vc.numResBlocks = {1, 1, 1}; vc.nEmbed = 32; vc.resolution = 64;
+        vc.ch = 32;
+        vc.chMult = {2, 1, 1};
+        vc.numResBlocks = {1, 1, 1};
+        vc.nEmbed = 32;
+        vc.resolution = 64;
     } else if (o.preset != "v3") {
-        return Status::error(StatusCode::InvalidArgument, "unknown preset '" + o.preset + "' (v3, tiny)");
+        return Status::error(StatusCode::InvalidArgument,
+                             "unknown preset '" + o.preset + "' (v3, tiny)");
     }
     device::Preference pref;
     if (!device::parsePreference(o.device, &pref))
@@ -110,15 +121,17 @@ nlohmann::json stageJson(const UpscaleReport& r) {
     double unet = 0;
     for (double s : t.unetSteps)
         unet += s;
-    return {{"steps", r.steps},       {"total_s", t.total},       {"encode_s", t.encode},
-            {"unet_steps_s", t.unetSteps}, {"unet_total_s", unet}, {"decode_s", t.decode},
-            {"blend_s", t.blend},     {"color_fix_s", t.colorFix}, {"tile", r.tile},
-            {"overlap", r.overlap},   {"tiles", r.tiles}};
+    return {{"steps", r.steps},     {"total_s", t.total},
+            {"encode_s", t.encode}, {"unet_steps_s", t.unetSteps},
+            {"unet_total_s", unet}, {"decode_s", t.decode},
+            {"blend_s", t.blend},   {"color_fix_s", t.colorFix},
+            {"tile", r.tile},       {"overlap", r.overlap},
+            {"tiles", r.tiles}};
 }
 
 // Best-of-`repeats` pipeline run (after a warm-up) of `image` through `model`.
-Result<UpscaleReport> timedRun(const std::shared_ptr<const Model>& model, const cv::Mat& image, int steps,
-                               const ModelBenchOptions& o) {
+Result<UpscaleReport> timedRun(const std::shared_ptr<const Model>& model, const cv::Mat& image,
+                               int steps, const ModelBenchOptions& o) {
     UpscaleRequest req;
     req.image = image;
     req.steps = steps;
@@ -166,7 +179,8 @@ Result<std::string> benchModel(const ModelBenchOptions& o) {
         return one.status();
     out["model"] = (*fp32)->info().name;
     out["model_sha256"] = (*fp32)->info().contentHash;
-    // decode_s times the whole codec: for unshuffle-f4-refine, the pixel shuffle and the learned head.
+    // decode_s times the whole codec: for unshuffle-f4-refine, the pixel shuffle and the learned
+    // head.
     const ModelInfo& info = (*fp32)->info();
     out["codec"] = info.codec;
     out["codec_parameters"] = info.codecParameters;
@@ -195,7 +209,8 @@ Result<std::string> benchModel(const ModelBenchOptions& o) {
             if (!r)
                 return r.status();
             cv::Mat a, c, d;
-            multi->image.convertTo(a, CV_32F, multi->image.depth() == CV_16U ? 255.0 / 65535.0 : 1.0);
+            multi->image.convertTo(a, CV_32F,
+                                   multi->image.depth() == CV_16U ? 255.0 / 65535.0 : 1.0);
             r->image.convertTo(c, CV_32F, r->image.depth() == CV_16U ? 255.0 / 65535.0 : 1.0);
             cv::absdiff(a, c, d);
             double maxDiff = 0;
@@ -207,7 +222,8 @@ Result<std::string> benchModel(const ModelBenchOptions& o) {
             b["multi_step"] = stageJson(*r);
             b["fp32_over_bf16_speed"] = multi->times.total / std::max(1e-9, r->times.total);
             b["unet_fp32_over_bf16_speed"] =
-                out["multi_step"]["unet_total_s"].get<double>() / std::max(1e-9, b["multi_step"]["unet_total_s"].get<double>());
+                out["multi_step"]["unet_total_s"].get<double>() /
+                std::max(1e-9, b["multi_step"]["unet_total_s"].get<double>());
             b["max_abs_diff_8bit"] = maxDiff;
             b["mean_abs_diff_8bit"] = meanDiff;
         }
@@ -228,9 +244,12 @@ Result<std::string> benchMemoryProbe(const MemoryProbeOptions& o) {
     const cv::Mat& src = decoded->color;
     const double s = double(o.lq) / std::min(src.cols, src.rows);
     cv::Mat scaled;
-    cv::resize(src, scaled, cv::Size(std::max(o.lq, int(std::lround(src.cols * s))), std::max(o.lq, int(std::lround(src.rows * s)))), 0, 0,
-               s < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
-    cv::Mat image = scaled(cv::Rect((scaled.cols - o.lq) / 2, (scaled.rows - o.lq) / 2, o.lq, o.lq)).clone();
+    cv::resize(src, scaled,
+               cv::Size(std::max(o.lq, int(std::lround(src.cols * s))),
+                        std::max(o.lq, int(std::lround(src.rows * s)))),
+               0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    cv::Mat image =
+        scaled(cv::Rect((scaled.cols - o.lq) / 2, (scaled.rows - o.lq) / 2, o.lq, o.lq)).clone();
     const auto rssBefore = device::peakRssBytes();
     UpscaleRequest req;
     req.image = image;

@@ -30,7 +30,8 @@ torch::Tensor waveletLow(const torch::Tensor& image, int levels) {
     return x;
 }
 
-torch::Tensor wavelet(const torch::Tensor& output, const torch::Tensor& reference, int levels, int chromaLevels) {
+torch::Tensor wavelet(const torch::Tensor& output, const torch::Tensor& reference, int levels,
+                      int chromaLevels) {
     // high(out) + low(ref) = out + low(ref - out): the blur is linear, so one low-pass suffices.
     auto d = reference - output;
     if (chromaLevels < 0 || chromaLevels == levels || output.size(1) != 3)

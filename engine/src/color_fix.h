@@ -1,4 +1,5 @@
-// Colour correction of a super-resolved image towards the bicubic-upscaled input (StableSR/ResShift).
+// Colour correction of a super-resolved image towards the bicubic-upscaled input
+// (StableSR/ResShift).
 #pragma once
 
 #include <torch/torch.h>

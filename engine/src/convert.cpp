@@ -11,7 +11,7 @@
 namespace shiftsr {
 
 static Result<std::map<std::string, torch::Tensor>> readCheckpoint(const std::string& path,
-                                                                  ConvertReport* report) {
+                                                                   ConvertReport* report) {
     auto ck = TorchCheckpoint::open(path);
     if (!ck)
         return ck.status();
@@ -22,10 +22,12 @@ static Result<std::map<std::string, torch::Tensor>> readCheckpoint(const std::st
             return bytes.status();
         torch::ScalarType st;
         if (!toScalarType(t.dtype, &st))
-            return Status::error(StatusCode::Unsupported, path + ": tensor '" + t.name + "' has an unsupported dtype");
+            return Status::error(StatusCode::Unsupported,
+                                 path + ": tensor '" + t.name + "' has an unsupported dtype");
         auto tensor = torch::empty(t.shape, torch::TensorOptions().dtype(st));
         if (size_t(tensor.numel()) * tensor.element_size() != bytes->size())
-            return Status::error(StatusCode::InvalidFile, path + ": tensor '" + t.name + "' has inconsistent size");
+            return Status::error(StatusCode::InvalidFile,
+                                 path + ": tensor '" + t.name + "' has inconsistent size");
         std::memcpy(tensor.data_ptr(), bytes->data(), bytes->size());
         out.emplace(t.name, tensor);
     }
@@ -46,7 +48,9 @@ static long long countParameters(const torch::nn::Module& m) {
 
 Result<ConvertReport> convertOfficial(const ConvertOptions& o, const JobControl& job) {
     if (o.unetCheckpoint.empty() || o.autoencoderCheckpoint.empty() || o.output.empty())
-        return Status::error(StatusCode::InvalidArgument, "convert needs a UNet checkpoint, an autoencoder checkpoint and an output path");
+        return Status::error(
+            StatusCode::InvalidArgument,
+            "convert needs a UNet checkpoint, an autoencoder checkpoint and an output path");
     Architecture arch;
     arch.name = o.name;
     arch.steps = arch.schedule.steps;
@@ -68,8 +72,11 @@ Result<ConvertReport> convertOfficial(const ConvertOptions& o, const JobControl&
             const auto& s = j[key];
             return s.contains("params") ? s["params"] : s;
         };
-        if (section("model").is_null() || section("autoencoder").is_null() || section("diffusion").is_null())
-            return Status::error(StatusCode::InvalidFile, o.configJson + ": needs model, autoencoder and diffusion sections");
+        if (section("model").is_null() || section("autoencoder").is_null() ||
+            section("diffusion").is_null())
+            return Status::error(StatusCode::InvalidFile,
+                                 o.configJson +
+                                     ": needs model, autoencoder and diffusion sections");
         auto uc = nn::UNetSwinConfig::fromJson(section("model"));
         if (!uc)
             return uc.status().withContext(o.configJson);
@@ -118,8 +125,9 @@ Result<ConvertReport> convertOfficial(const ConvertOptions& o, const JobControl&
         if (!r1)
             return r1.status();
         if (!r1->unexpected.empty())
-            return Status::error(StatusCode::InvalidFile, o.unetCheckpoint + ": tensor '" + r1->unexpected.front() +
-                                                              "' does not belong to the configured UNet");
+            return Status::error(StatusCode::InvalidFile,
+                                 o.unetCheckpoint + ": tensor '" + r1->unexpected.front() +
+                                     "' does not belong to the configured UNet");
         auto codec = arch.makeCodec();
         auto r2 = loadStateDict(*codec->module(), *aeW, o.autoencoderCheckpoint);
         if (!r2)
@@ -127,17 +135,19 @@ Result<ConvertReport> convertOfficial(const ConvertOptions& o, const JobControl&
         // Training-only tensors of the autoencoder (loss, discriminator) are not needed.
         for (const auto& name : r2->unexpected)
             if (name.rfind("loss.", 0) != 0)
-                return Status::error(StatusCode::InvalidFile, o.autoencoderCheckpoint + ": tensor '" + name +
-                                                                  "' does not belong to the configured autoencoder");
+                return Status::error(StatusCode::InvalidFile,
+                                     o.autoencoderCheckpoint + ": tensor '" + name +
+                                         "' does not belong to the configured autoencoder");
         report.unetParameters = countParameters(unet);
         report.codecParameters = countParameters(*codec->module());
 
         SafeTensorsWriter w;
         for (const auto& [k, v] : arch.toMetadata())
             w.setMetadata(k, v);
-        nlohmann::json prov = {{"source", "official ResShift checkpoints (github.com/zsyOAOA/ResShift)"},
-                               {"converted_from", {o.unetCheckpoint, o.autoencoderCheckpoint}},
-                               {"converter", std::string("shiftsr-cli convert ") + SHIFTSR_VERSION}};
+        nlohmann::json prov = {
+            {"source", "official ResShift checkpoints (github.com/zsyOAOA/ResShift)"},
+            {"converted_from", {o.unetCheckpoint, o.autoencoderCheckpoint}},
+            {"converter", std::string("shiftsr-cli convert ") + SHIFTSR_VERSION}};
         w.setMetadata(meta::kProvenance, prov.dump());
         if (Status s = addModule(w, "unet.", unet); !s)
             return s;
@@ -150,7 +160,8 @@ Result<ConvertReport> convertOfficial(const ConvertOptions& o, const JobControl&
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::Internal, e.what_without_backtrace());
     } catch (const std::bad_alloc&) {
-        return Status::error(StatusCode::OutOfMemory, "not enough memory to convert the checkpoints");
+        return Status::error(StatusCode::OutOfMemory,
+                             "not enough memory to convert the checkpoints");
     }
     return report;
 }

@@ -15,40 +15,58 @@
 namespace shiftsr::device {
 
 bool parsePreference(const std::string& text, Preference* out) {
-    if (text == "auto") *out = Preference::Auto;
-    else if (text == "cpu") *out = Preference::Cpu;
-    else if (text == "cuda" || text == "gpu") *out = Preference::Cuda;
-    else return false;
+    if (text == "auto")
+        *out = Preference::Auto;
+    else if (text == "cpu")
+        *out = Preference::Cpu;
+    else if (text == "cuda" || text == "gpu")
+        *out = Preference::Cuda;
+    else
+        return false;
     return true;
 }
 
 bool parsePrecision(const std::string& text, Precision* out) {
-    if (text == "fp32") *out = Precision::Fp32;
-    else if (text == "bf16") *out = Precision::Bf16;
-    else if (text == "fp16") *out = Precision::Fp16;
-    else if (text == "auto") *out = Precision::Auto;
-    else return false;
+    if (text == "fp32")
+        *out = Precision::Fp32;
+    else if (text == "bf16")
+        *out = Precision::Bf16;
+    else if (text == "fp16")
+        *out = Precision::Fp16;
+    else if (text == "auto")
+        *out = Precision::Auto;
+    else
+        return false;
     return true;
 }
 
 const char* preferenceName(Preference p) {
     switch (p) {
-    case Preference::Cpu: return "cpu";
-    case Preference::Cuda: return "cuda";
-    default: return "auto";
+    case Preference::Cpu:
+        return "cpu";
+    case Preference::Cuda:
+        return "cuda";
+    default:
+        return "auto";
     }
 }
 
 const char* precisionName(Precision p) {
     switch (p) {
-    case Precision::Bf16: return "bf16";
-    case Precision::Fp16: return "fp16";
-    case Precision::Auto: return "auto";
-    default: return "fp32";
+    case Precision::Bf16:
+        return "bf16";
+    case Precision::Fp16:
+        return "fp16";
+    case Precision::Auto:
+        return "auto";
+    default:
+        return "fp32";
     }
 }
 
-bool cudaAvailable() { return torch::cuda::is_available(); }
+bool cudaAvailable() {
+    return torch::cuda::is_available();
+}
 
 torch::Device select(Preference preference, std::string* why) {
     if (preference == Preference::Cpu)
@@ -71,7 +89,9 @@ std::string describe(const torch::Device& device) {
     return os.str();
 }
 
-int hardwareThreads() { return std::max(1u, std::thread::hardware_concurrency()); }
+int hardwareThreads() {
+    return std::max(1u, std::thread::hardware_concurrency());
+}
 
 void configureProcess() {
     static std::once_flag once;
@@ -99,7 +119,9 @@ void releaseFreeMemory() {
 #endif
 }
 
-int threads() { return torch::get_num_threads(); }
+int threads() {
+    return torch::get_num_threads();
+}
 
 bool cpuHasNativeBf16() {
     static const bool native = [] {
@@ -120,12 +142,15 @@ bool cpuHasNativeBf16() {
     return native;
 }
 
-Precision resolvePrecision(Precision requested, const torch::Device& device, std::string* error, std::string* why) {
+Precision resolvePrecision(Precision requested, const torch::Device& device, std::string* error,
+                           std::string* why) {
     switch (requested) {
-    case Precision::Fp32: return Precision::Fp32;
+    case Precision::Fp32:
+        return Precision::Fp32;
     case Precision::Bf16:
         if (device.is_cpu() && !cpuHasNativeBf16() && why)
-            *why = "this CPU has no native bf16 (AVX512-BF16/AMX): bf16 is emulated and slower than fp32";
+            *why = "this CPU has no native bf16 (AVX512-BF16/AMX): bf16 is emulated and slower "
+                   "than fp32";
         return Precision::Bf16;
     case Precision::Fp16:
         if (!device.is_cuda()) {
@@ -146,9 +171,12 @@ Precision resolvePrecision(Precision requested, const torch::Device& device, std
 
 torch::ScalarType computeDtype(Precision resolved) {
     switch (resolved) {
-    case Precision::Bf16: return torch::kBFloat16;
-    case Precision::Fp16: return torch::kHalf;
-    default: return torch::kFloat;
+    case Precision::Bf16:
+        return torch::kBFloat16;
+    case Precision::Fp16:
+        return torch::kHalf;
+    default:
+        return torch::kFloat;
     }
 }
 
@@ -189,7 +217,9 @@ unsigned long long peakRssBytes() {
     return static_cast<unsigned long long>(ru.ru_maxrss) * 1024ull;
 }
 
-unsigned long long currentRssBytes() { return statusField("VmRSS:"); }
+unsigned long long currentRssBytes() {
+    return statusField("VmRSS:");
+}
 
 unsigned long long cudaFreeBytes(int index) {
     // The CUDA runtime is already loaded by a CUDA build of LibTorch; ask it directly (this
@@ -198,7 +228,8 @@ unsigned long long cudaFreeBytes(int index) {
     using GetDevice = int (*)(int*);
     using MemGetInfo = int (*)(std::size_t*, std::size_t*);
     static void* lib = [] {
-        for (const char* name : {"libcudart.so", "libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0"})
+        for (const char* name :
+             {"libcudart.so", "libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0"})
             if (void* h = dlopen(name, RTLD_LAZY | RTLD_NOLOAD))
                 return h;
         return static_cast<void*>(nullptr);

@@ -23,22 +23,25 @@ torch::Tensor referenceRows(const torch::Tensor& lq01, int sf, int64_t a, int64_
     const int64_t hl = lq01.size(2);
     const int64_t l0 = std::max<int64_t>(0, a / sf - 2);
     const int64_t l1 = std::min<int64_t>(hl, (b + sf - 1) / sf + 3);
-    auto up = F::interpolate(lq01.slice(2, l0, l1), F::InterpolateFuncOptions()
-                                                       .scale_factor(std::vector<double>{double(sf), double(sf)})
-                                                       .mode(torch::kBicubic)
-                                                       .align_corners(false));
+    auto up = F::interpolate(lq01.slice(2, l0, l1),
+                             F::InterpolateFuncOptions()
+                                 .scale_factor(std::vector<double>{double(sf), double(sf)})
+                                 .mode(torch::kBicubic)
+                                 .align_corners(false));
     return up.slice(2, a - l0 * sf, b - l0 * sf).clamp_(0.0, 1.0);
 }
 
 } // namespace
 
 int64_t finishHalo(ColorFix fix) {
-    return fix == ColorFix::Wavelet || fix == ColorFix::Luma ? (int64_t(1) << kWaveletLevels) - 1 : 0;
+    return fix == ColorFix::Wavelet || fix == ColorFix::Luma ? (int64_t(1) << kWaveletLevels) - 1
+                                                             : 0;
 }
 
 namespace {
 
-int defaultStripRows(int64_t W) { // about 1 M floats per strip buffer (the wavelet fix keeps ~10 alive)
+int defaultStripRows(
+    int64_t W) { // about 1 M floats per strip buffer (the wavelet fix keeps ~10 alive)
     return int(std::clamp<int64_t>((int64_t(1) << 20) / (3 * W), 64, 1024));
 }
 
@@ -50,8 +53,8 @@ torch::Tensor normalised(const BlendCanvas& c, int64_t a, int64_t b) {
 
 } // namespace
 
-void finishRows(const BlendCanvas& c, const torch::Tensor& lq01, int sf, ColorFix fix, int64_t y0, int64_t y1,
-                cv::Mat& out, int stripRows) {
+void finishRows(const BlendCanvas& c, const torch::Tensor& lq01, int sf, ColorFix fix, int64_t y0,
+                int64_t y1, cv::Mat& out, int stripRows) {
     TORCH_CHECK(fix != ColorFix::AdaIN, "finishRows: AdaIN needs the whole image");
     const int64_t H = c.wy.size(0), W = c.wx.size(0);
     if (stripRows <= 0)
@@ -61,20 +64,21 @@ void finishRows(const BlendCanvas& c, const torch::Tensor& lq01, int sf, ColorFi
     for (int64_t s0 = y0; s0 < y1; s0 += stripRows) {
         const int64_t s1 = std::min(y1, s0 + stripRows);
         const int64_t a = std::max<int64_t>(0, s0 - halo), b = std::min(H, s1 + halo);
-        TORCH_CHECK(a >= c.row0 && b <= c.row0 + c.sum.size(2), "finishRows: rows outside the band");
+        TORCH_CHECK(a >= c.row0 && b <= c.row0 + c.sum.size(2),
+                    "finishRows: rows outside the band");
         torch::Tensor strip;
         if (fix == ColorFix::None)
             strip = normalised(c, s0, s1);
         else
-            strip = colorfix::wavelet(normalised(c, a, b), referenceRows(lq01, sf, a, b), kWaveletLevels,
-                                      fix == ColorFix::Luma ? 0 : -1)
+            strip = colorfix::wavelet(normalised(c, a, b), referenceRows(lq01, sf, a, b),
+                                      kWaveletLevels, fix == ColorFix::Luma ? 0 : -1)
                         .slice(2, s0 - a, s1 - a);
         tensor01ToMat(strip, depth).copyTo(out.rowRange(int(s0), int(s1)));
     }
 }
 
-cv::Mat finishInStrips(const BlendCanvas& c, const torch::Tensor& lq01, int sf, ColorFix fix, int depth,
-                       int stripRows) {
+cv::Mat finishInStrips(const BlendCanvas& c, const torch::Tensor& lq01, int sf, ColorFix fix,
+                       int depth, int stripRows) {
     const int64_t H = c.wy.size(0), W = c.wx.size(0);
     if (stripRows <= 0)
         stripRows = defaultStripRows(W);
@@ -110,7 +114,8 @@ cv::Mat finishInStrips(const BlendCanvas& c, const torch::Tensor& lq01, int sf, 
     };
     for (int64_t y0 = 0; y0 < H; y0 += stripRows) {
         const int64_t y1 = std::min(H, y0 + stripRows);
-        auto strip = ((normalised(c, y0, y1) - mean(om)) / mean(os) * mean(rs) + mean(rm)).clamp_(0.0, 1.0);
+        auto strip =
+            ((normalised(c, y0, y1) - mean(om)) / mean(os) * mean(rs) + mean(rm)).clamp_(0.0, 1.0);
         tensor01ToMat(strip, depth).copyTo(out.rowRange(int(y0), int(y1)));
     }
     return out;

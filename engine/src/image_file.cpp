@@ -49,7 +49,8 @@ bool webpChunks(const std::uint8_t* d, std::size_t n, std::vector<RiffChunk>& ch
 
 } // namespace
 
-Status openImageFile(const std::string& path, std::FILE** file, std::uint64_t* size, bool* regular) {
+Status openImageFile(const std::string& path, std::FILE** file, std::uint64_t* size,
+                     bool* regular) {
     *file = nullptr;
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {

@@ -15,7 +15,8 @@ namespace shiftsr {
 // InvalidFile when empty (0 bytes), IoError when it cannot be opened or read.
 // Opens an image file for reading: NotFound / folder / OS errors become clear Statuses.
 // On success *file is open (caller closes) and *size is the size the file system reports.
-Status openImageFile(const std::string& path, std::FILE** file, std::uint64_t* size, bool* regular = nullptr);
+Status openImageFile(const std::string& path, std::FILE** file, std::uint64_t* size,
+                     bool* regular = nullptr);
 
 Status readWholeFile(const std::string& path, std::vector<std::uint8_t>& bytes);
 

@@ -254,8 +254,8 @@ Status Metadata::writeTo(const std::string& path, int width, int height,
     return writeBytesAtomically(path, bytes);
 }
 
-Status Metadata::embedInto(std::vector<std::uint8_t>& bytes, int width, int height, const Provenance& provenance,
-                           const std::string& name) const {
+Status Metadata::embedInto(std::vector<std::uint8_t>& bytes, int width, int height,
+                           const Provenance& provenance, const std::string& name) const {
     initExiv2();
     if (width <= 0 || height <= 0)
         return Status::error(StatusCode::InvalidArgument,

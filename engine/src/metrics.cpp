@@ -115,7 +115,9 @@ double periodicArtefactScore(const cv::Mat& image, int border) {
     cv::Mat planes[2];
     cv::split(spectrum, planes);
     cv::Mat power = planes[0].mul(planes[0]) + planes[1].mul(planes[1]);
-    const auto at = [&](int v, int u) { return power.at<double>(((v % h) + h) % h, ((u % w) + w) % w); };
+    const auto at = [&](int v, int u) {
+        return power.at<double>(((v % h) + h) % h, ((u % w) + w) % w);
+    };
 
     double sum = 0;
     int count = 0;

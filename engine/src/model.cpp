@@ -14,20 +14,21 @@
 
 namespace shiftsr {
 
-static Result<nlohmann::json> parseJsonEntry(const std::map<std::string, std::string>& m, const char* key,
-                                             bool required) {
+static Result<nlohmann::json> parseJsonEntry(const std::map<std::string, std::string>& m,
+                                             const char* key, bool required) {
     auto it = m.find(key);
     if (it == m.end()) {
         if (required)
-            return Status::error(StatusCode::InvalidFile,
-                                 std::string("model metadata lacks '") + key + "': not a ShiftSR model package");
+            return Status::error(StatusCode::InvalidFile, std::string("model metadata lacks '") +
+                                                              key +
+                                                              "': not a ShiftSR model package");
         return nlohmann::json();
     }
     try {
         return nlohmann::json::parse(it->second);
     } catch (const std::exception& e) {
-        return Status::error(StatusCode::InvalidFile,
-                             std::string("model metadata '") + key + "' is not valid JSON: " + e.what());
+        return Status::error(StatusCode::InvalidFile, std::string("model metadata '") + key +
+                                                          "' is not valid JSON: " + e.what());
     }
 }
 
@@ -46,7 +47,8 @@ Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std:
     Architecture a;
     a.family = m.count(meta::kFamily) ? m.at(meta::kFamily) : "resshift";
     if (a.family != "resshift")
-        return Status::error(StatusCode::Unsupported, "model family '" + a.family + "' is not supported by this build");
+        return Status::error(StatusCode::Unsupported,
+                             "model family '" + a.family + "' is not supported by this build");
     a.codec = m.count(meta::kCodec) ? m.at(meta::kCodec) : "vq-f4";
     a.name = m.count(meta::kName) ? m.at(meta::kName) : "";
     auto u = parseJsonEntry(m, meta::kUnet, true);
@@ -72,12 +74,15 @@ Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std:
             return vc.status();
         a.vq = *vc;
         if (a.vq.downFactor() != a.schedule.sf)
-            return Status::error(StatusCode::InvalidFile, "codec downsampling factor does not match the scale");
+            return Status::error(StatusCode::InvalidFile,
+                                 "codec downsampling factor does not match the scale");
         if (a.vq.embedDim != a.unet.outChannels)
-            return Status::error(StatusCode::InvalidFile, "UNet out_channels does not match the codec's embed_dim");
+            return Status::error(StatusCode::InvalidFile,
+                                 "UNet out_channels does not match the codec's embed_dim");
     } else if (a.codec == "unshuffle-f4" || a.codec == "unshuffle-f4-refine") {
         if (a.unet.outChannels != 48 || a.unet.inChannels != 48 || a.schedule.sf != 4)
-            return Status::error(StatusCode::InvalidFile, a.codec + " needs a 48-channel UNet and scale 4");
+            return Status::error(StatusCode::InvalidFile,
+                                 a.codec + " needs a 48-channel UNet and scale 4");
         if (a.codec == "unshuffle-f4-refine") {
             auto c = parseJsonEntry(m, meta::kCodecConfig, true);
             if (!c)
@@ -88,7 +93,8 @@ Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std:
             a.refine = *rc;
         }
     } else {
-        return Status::error(StatusCode::Unsupported, "codec '" + a.codec + "' is not supported by this build");
+        return Status::error(StatusCode::Unsupported,
+                             "codec '" + a.codec + "' is not supported by this build");
     }
     auto sm = parseJsonEntry(m, meta::kSampler, false);
     if (!sm)
@@ -99,15 +105,18 @@ Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std:
     if (sm->is_object() && sm->contains("degrid_sigma")) {
         const auto& d = (*sm)["degrid_sigma"];
         if (!d.is_number() || !(d.get<double>() >= 0 && d.get<double>() <= 64))
-            return Status::error(StatusCode::InvalidFile, "sampler degrid_sigma must be a number from 0 to 64");
+            return Status::error(StatusCode::InvalidFile,
+                                 "sampler degrid_sigma must be a number from 0 to 64");
         a.degridSigma = d.get<double>();
         if (a.degridSigma > 0 && a.codec == "vq-f4")
-            return Status::error(StatusCode::InvalidFile, "sampler degrid_sigma applies to unshuffle codecs only");
+            return Status::error(StatusCode::InvalidFile,
+                                 "sampler degrid_sigma applies to unshuffle codecs only");
     }
     a.steps = intEntry(m, meta::kSteps, a.schedule.steps);
     a.scale = intEntry(m, meta::kScale, a.schedule.sf);
     if (a.steps != 1 && a.steps != a.schedule.steps)
-        return Status::error(StatusCode::InvalidFile, "metadata 'steps' must be 1 or the schedule's T");
+        return Status::error(StatusCode::InvalidFile,
+                             "metadata 'steps' must be 1 or the schedule's T");
     return a;
 }
 
@@ -189,7 +198,8 @@ ModelInfo describePackage(const SafeTensorsFile& file) {
     return info;
 }
 
-Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file, const LoadOptions& options) {
+Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file,
+                                                const LoadOptions& options) {
     auto arch = Architecture::fromMetadata(file.metadata());
     if (!arch)
         return arch.status().withContext(file.path());
@@ -210,8 +220,9 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file, con
         if (!r)
             return r.status();
         if (!r->unexpected.empty())
-            return Status::error(StatusCode::InvalidFile, file.path() + ": unexpected tensor 'unet." +
-                                                              r->unexpected.front() + "' for this architecture");
+            return Status::error(StatusCode::InvalidFile,
+                                 file.path() + ": unexpected tensor 'unet." +
+                                     r->unexpected.front() + "' for this architecture");
         if (auto* cm = impl->codec->module()) {
             auto codecTensors = readTensors(file, "codec.");
             if (!codecTensors)
@@ -220,22 +231,25 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file, con
             if (!rc)
                 return rc.status();
             if (!rc->unexpected.empty())
-                return Status::error(StatusCode::InvalidFile, file.path() + ": unexpected tensor 'codec." +
+                return Status::error(StatusCode::InvalidFile, file.path() +
+                                                                  ": unexpected tensor 'codec." +
                                                                   rc->unexpected.front() + "'");
             cm->eval();
         }
         impl->unet->eval();
         device::Preference pref;
         if (!device::parsePreference(options.device, &pref))
-            return Status::error(StatusCode::InvalidArgument, "unknown device '" + options.device + "' (auto, cpu, cuda)");
+            return Status::error(StatusCode::InvalidArgument,
+                                 "unknown device '" + options.device + "' (auto, cpu, cuda)");
         std::string why;
         impl->device = device::select(pref, &why);
         if (pref == device::Preference::Cuda && !impl->device.is_cuda())
             return Status::error(StatusCode::Unsupported, why);
         device::Precision requested;
         if (!device::parsePrecision(options.precision, &requested))
-            return Status::error(StatusCode::InvalidArgument,
-                                 "unknown precision '" + options.precision + "' (fp32, bf16, fp16, auto)");
+            return Status::error(StatusCode::InvalidArgument, "unknown precision '" +
+                                                                  options.precision +
+                                                                  "' (fp32, bf16, fp16, auto)");
         std::string error, note;
         impl->precision = device::resolvePrecision(requested, impl->device, &error, &note);
         if (!error.empty())
@@ -254,20 +268,31 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file, con
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::Internal, file.path() + ": " + e.what_without_backtrace());
     } catch (const std::bad_alloc&) {
-        return Status::error(StatusCode::OutOfMemory, file.path() + ": not enough memory to load the model");
+        return Status::error(StatusCode::OutOfMemory,
+                             file.path() + ": not enough memory to load the model");
     }
     return impl;
 }
 
 Model::Model(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
-const ModelInfo& Model::info() const { return impl_->info; }
-std::string Model::deviceDescription() const { return device::describe(impl_->device); }
+const ModelInfo& Model::info() const {
+    return impl_->info;
+}
+std::string Model::deviceDescription() const {
+    return device::describe(impl_->device);
+}
 
-bool Model::onCuda() const { return impl_->device.is_cuda(); }
+bool Model::onCuda() const {
+    return impl_->device.is_cuda();
+}
 
-std::string Model::precision() const { return device::precisionName(impl_->precision); }
+std::string Model::precision() const {
+    return device::precisionName(impl_->precision);
+}
 
-std::string Model::precisionNote() const { return impl_->precisionNote; }
+std::string Model::precisionNote() const {
+    return impl_->precisionNote;
+}
 
 namespace {
 
@@ -275,7 +300,9 @@ struct HashKey {
     std::string path;
     std::uintmax_t size = 0;
     std::int64_t mtime = 0;
-    bool operator<(const HashKey& o) const { return std::tie(path, size, mtime) < std::tie(o.path, o.size, o.mtime); }
+    bool operator<(const HashKey& o) const {
+        return std::tie(path, size, mtime) < std::tie(o.path, o.size, o.mtime);
+    }
 };
 
 bool hashKeyOf(const std::string& path, HashKey* key) {
@@ -317,7 +344,8 @@ std::string Model::contentHash(const std::string& path, const std::atomic<bool>*
     }
     const std::string hash = sha256File(path, cancel);
     HashKey after;
-    if (hash.empty() || !hashKeyOf(path, &after) || after.size != key.size || after.mtime != key.mtime)
+    if (hash.empty() || !hashKeyOf(path, &after) || after.size != key.size ||
+        after.mtime != key.mtime)
         return hash; // changed while it was read: do not remember it
     std::lock_guard<std::mutex> lock(gHashMutex);
     gHashes[key] = hash;
@@ -336,7 +364,8 @@ Result<ModelInfo> Model::inspect(const std::string& path, bool hashContent) {
     return info;
 }
 
-Result<ModelInfo> Model::inspectMemory(const void* data, std::size_t size, const std::string& name) {
+Result<ModelInfo> Model::inspectMemory(const void* data, std::size_t size,
+                                       const std::string& name) {
     auto f = SafeTensorsFile::openMemory(data, size, "embedded:" + name);
     if (!f)
         return f.status();
@@ -351,7 +380,8 @@ Result<ModelInfo> Model::inspectMemory(const void* data, std::size_t size, const
     return info;
 }
 
-Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const LoadOptions& options) {
+Result<std::shared_ptr<const Model>> Model::load(const std::string& path,
+                                                 const LoadOptions& options) {
     auto f = SafeTensorsFile::open(path);
     if (!f)
         return f.status();

@@ -23,10 +23,12 @@ Status writeOutputImage(const std::string& path, const cv::Mat& color, const cv:
                    : metadata.embedInto(*encoded, color.cols, color.rows, provenance, path);
     if (!s)
         return s;
-    if (gOutputFault.load() == int(OutputFault::Disk)) // half the bytes reach the disk, then it is full
+    if (gOutputFault.load() ==
+        int(OutputFault::Disk)) // half the bytes reach the disk, then it is full
         return writeFileAtomically(path, [&](std::FILE* f) -> Status {
             std::fwrite(encoded->data(), 1, encoded->size() / 2, f);
-            return Status::error(StatusCode::IoError, "cannot write '" + path + "': " + std::strerror(ENOSPC));
+            return Status::error(StatusCode::IoError,
+                                 "cannot write '" + path + "': " + std::strerror(ENOSPC));
         });
     return writeBytesAtomically(path, *encoded);
 }

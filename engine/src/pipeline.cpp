@@ -1,9 +1,10 @@
-// Pipeline: read -> overlapping LQ tiles through the sampler -> weighted HR blend -> colour fix -> write.
+// Pipeline: read -> overlapping LQ tiles through the sampler -> weighted HR blend -> colour fix ->
+// write.
 #include "shiftsr/engine/pipeline.h"
 
 #include "color_fix.h"
-#include "shiftsr/nn/device.h"
 #include "finish.h"
+#include "shiftsr/nn/device.h"
 #include "shiftsr/nn/image_tensor.h"
 #include "shiftsr/nn/model_impl.h"
 #include "shiftsr/nn/sampler.h"
@@ -25,10 +26,14 @@ namespace F = torch::nn::functional;
 
 const char* colorFixName(ColorFix fix) {
     switch (fix) {
-    case ColorFix::None: return "none";
-    case ColorFix::Wavelet: return "wavelet";
-    case ColorFix::AdaIN: return "adain";
-    case ColorFix::Luma: return "luma";
+    case ColorFix::None:
+        return "none";
+    case ColorFix::Wavelet:
+        return "wavelet";
+    case ColorFix::AdaIN:
+        return "adain";
+    case ColorFix::Luma:
+        return "luma";
     }
     return "none";
 }
@@ -45,7 +50,9 @@ bool parseColorFix(const std::string& text, ColorFix* out) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // Thrown out of one tiling attempt so that the caller retries with a smaller tile.
 struct TileOutOfMemory : std::exception {
@@ -73,10 +80,12 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     const int T = m.schedule->steps();
     const int steps = req.steps == 0 ? m.arch.steps : req.steps;
     if (steps != 1 && steps != T)
-        return Status::error(StatusCode::InvalidArgument, "this model runs with 1 or " + std::to_string(T) +
-                                                              " steps, not " + std::to_string(steps));
+        return Status::error(StatusCode::InvalidArgument, "this model runs with 1 or " +
+                                                              std::to_string(T) + " steps, not " +
+                                                              std::to_string(steps));
     if (req.tiles.tile < 0 || req.tiles.overlap < 0)
-        return Status::error(StatusCode::InvalidArgument, "tile size and overlap must not be negative");
+        return Status::error(StatusCode::InvalidArgument,
+                             "tile size and overlap must not be negative");
 
     // Output problems are found before minutes of sampling, not after.
     if (!req.output.empty()) {
@@ -87,7 +96,8 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         std::error_code ec;
         const auto parent = std::filesystem::path(req.output).parent_path();
         if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
-            return Status::error(StatusCode::NotFound, "the output folder does not exist: " + parent.string());
+            return Status::error(StatusCode::NotFound,
+                                 "the output folder does not exist: " + parent.string());
     }
 
     UpscaleReport report;
@@ -95,10 +105,13 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     cv::Mat color, alpha;
     if (!req.image.empty()) {
         if (req.image.depth() != CV_8U && req.image.depth() != CV_16U)
-            return Status::error(StatusCode::Unsupported, "only 8- and 16-bit images are supported");
+            return Status::error(StatusCode::Unsupported,
+                                 "only 8- and 16-bit images are supported");
         switch (req.image.channels()) {
         case 1:
-        case 3: color = req.image; break;
+        case 3:
+            color = req.image;
+            break;
         case 4: {
             cv::Mat parts[4];
             cv::split(req.image, parts);
@@ -106,7 +119,9 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
             alpha = parts[3];
             break;
         }
-        default: return Status::error(StatusCode::Unsupported, "only gray, BGR and BGRA images are supported");
+        default:
+            return Status::error(StatusCode::Unsupported,
+                                 "only gray, BGR and BGRA images are supported");
         }
     } else {
         if (req.input.empty())
@@ -122,17 +137,19 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     const bool gray = color.channels() == 1;
     const int sf = m.arch.scale, offset = m.arch.paddingOffset;
     if (W < 2 || H < 2)
-        return Status::error(StatusCode::InvalidArgument, "the image is too small (at least 2x2 pixels)");
+        return Status::error(StatusCode::InvalidArgument,
+                             "the image is too small (at least 2x2 pixels)");
 
     // Tiles: an explicit side gives square tiles of that side (overlap as asked, else a quarter);
-    // otherwise the grid with the fewest pixels whose tiles fit the memory budget (tiling::planGrid).
+    // otherwise the grid with the fewest pixels whose tiles fit the memory budget
+    // (tiling::planGrid).
     report.bytesPerLqPixel = tiling::bytesPerLqPixel(m.arch);
     const bool explicitTile = req.tiles.tile > 0;
     std::uint64_t tileBudget = 0; // automatic tiles: bytes for one tile and its band of the canvas
     // Automatic tiles: LQ pixels one tile may hold; no cap until a tile runs out of memory.
     std::uint64_t maxArea = std::numeric_limits<std::uint64_t>::max();
     int maxSide = 0;
-    int tile = 0;              // explicit tiles: the side
+    int tile = 0; // explicit tiles: the side
     if (explicitTile) {
         tile = tiling::snapTile(req.tiles.tile, offset);
     } else {
@@ -142,14 +159,16 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
             // The 8/16-bit output (3 or 6 bytes per HR pixel) and the fp32 input (12 per LQ
             // pixel); AdaIN keeps the whole fp32 canvas (12 per HR pixel), the other colour fixes
             // a band of it that belongs to the tile's budget (bandBytes below).
-            const std::uint64_t canvases = hrPixels * (depth == CV_16U ? 6 : 3) + std::uint64_t(W) * H * 12 +
+            const std::uint64_t canvases = hrPixels * (depth == CV_16U ? 6 : 3) +
+                                           std::uint64_t(W) * H * 12 +
                                            (req.colorFix == ColorFix::AdaIN ? hrPixels * 12 : 0);
             if (m.device.is_cuda()) {
                 // Free VRAM (less a margin for cuDNN workspaces and the allocator's slack); the
                 // canvases live in host memory. Unknown free memory: assume a mid-range card.
                 const std::uint64_t free = device::cudaFreeBytes(m.device.index());
                 if (free > 0) {
-                    budget = free - std::min<std::uint64_t>(free / 2, std::max<std::uint64_t>(512ull << 20, free / 5));
+                    budget = free - std::min<std::uint64_t>(
+                                        free / 2, std::max<std::uint64_t>(512ull << 20, free / 5));
                 } else {
                     budget = 4ull << 30;
                     report.warnings.push_back("free GPU memory unknown: tile size assumes 4 GB");
@@ -161,16 +180,18 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                 if (req.tiles.memoryLimit > 0) {
                     // What the process holds already (libraries, weights, the decoded input).
                     const std::uint64_t held = device::currentRssBytes() + canvases;
-                    const std::uint64_t room = req.tiles.memoryLimit > held ? req.tiles.memoryLimit - held : 0;
-                    // Below 128 x 128 LQ pixels a tile is mostly overlap: the limit cannot be kept at
-                    // a sensible speed, so say so rather than crawl.
+                    const std::uint64_t room =
+                        req.tiles.memoryLimit > held ? req.tiles.memoryLimit - held : 0;
+                    // Below 128 x 128 LQ pixels a tile is mostly overlap: the limit cannot be kept
+                    // at a sensible speed, so say so rather than crawl.
                     const std::uint64_t floor = report.bytesPerLqPixel * 128 * 128;
                     if (room < floor && floor < budget) {
                         budget = floor;
                         report.warnings.push_back(
                             "the memory limit of " + std::to_string(req.tiles.memoryLimit >> 20) +
                             " MB is too small for this image (the output alone needs " +
-                            std::to_string(canvases >> 20) + " MB): it runs over it; raise --max-memory");
+                            std::to_string(canvases >> 20) +
+                            " MB): it runs over it; raise --max-memory");
                     } else if (room < budget) {
                         budget = room;
                     }
@@ -188,12 +209,13 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         return std::min(req.tiles.overlap, t / 2);
     };
     if (explicitTile && req.tiles.overlap > tile / 2)
-        report.warnings.push_back("overlap " + std::to_string(req.tiles.overlap) + " reduced to half the tile (" +
-                                  std::to_string(tile / 2) + ")");
+        report.warnings.push_back("overlap " + std::to_string(req.tiles.overlap) +
+                                  " reduced to half the tile (" + std::to_string(tile / 2) + ")");
     auto planGrid = [&]() {
         if (explicitTile) {
             const int overlap = overlapFor(tile);
-            return tiling::Grid{tiling::planAxis(W, tile, overlap), tiling::planAxis(H, tile, overlap)};
+            return tiling::Grid{tiling::planAxis(W, tile, overlap),
+                                tiling::planAxis(H, tile, overlap)};
         }
         const int minOverlap = req.tiles.overlap > 0 ? req.tiles.overlap : tiling::kMinOverlap;
         // A tile's working set plus the band of the fp32 canvas alive while its row is blended:
@@ -202,8 +224,9 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         const std::uint64_t bandBytesPerRow = std::uint64_t(W) * sf * 12;
         const std::uint64_t haloRows = 2 * std::uint64_t(finishHalo(req.colorFix));
         auto fits = [&](int ex, int ey) {
-            const std::uint64_t bytes = report.bytesPerLqPixel * std::uint64_t(ex) * std::uint64_t(ey) +
-                                        (band ? bandBytesPerRow * (std::uint64_t(ey) * sf + haloRows) : 0);
+            const std::uint64_t bytes =
+                report.bytesPerLqPixel * std::uint64_t(ex) * std::uint64_t(ey) +
+                (band ? bandBytesPerRow * (std::uint64_t(ey) * sf + haloRows) : 0);
             return std::uint64_t(ex) * std::uint64_t(ey) <= maxArea && bytes <= tileBudget;
         };
         return tiling::planGrid(W, H, fits, maxSide, minOverlap, offset);
@@ -219,12 +242,14 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     SampleOptions so;
     so.mode = steps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
     so.extraNoiseChannels = m.arch.unet.extraInputChannels;
-    DiffusionParts parts{m.unet.get(), m.codec.get(), m.schedule.get(), offset, m.arch.degridSigma, &unetState};
+    DiffusionParts parts{m.unet.get(), m.codec.get(),      m.schedule.get(),
+                         offset,       m.arch.degridSigma, &unetState};
 
-    // One attempt over the whole grid. Tiles run row by row; every HR row that no later tile (and no
-    // colour-fix halo) needs any more is finished into the output at once (finish.h), so only a band
-    // of the fp32 canvas is alive: peak memory is the output, the band and one tile's working set,
-    // whatever the number of tiles. AdaIN needs whole-image statistics and keeps the whole canvas.
+    // One attempt over the whole grid. Tiles run row by row; every HR row that no later tile (and
+    // no colour-fix halo) needs any more is finished into the output at once (finish.h), so only a
+    // band of the fp32 canvas is alive: peak memory is the output, the band and one tile's working
+    // set, whatever the number of tiles. AdaIN needs whole-image statistics and keeps the whole
+    // canvas.
     auto runTiles = [&](torch::Tensor lq01, const tiling::Grid& grid, StageTimes& times) {
         const tiling::Axis& ax = grid.x;
         const tiling::Axis& ay = grid.y;
@@ -287,14 +312,19 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                     inner.progress = [&](double f, const std::string& stage) {
                         job.report(0.9 * (k + f) / n, name + ": " + stage);
                     };
-                auto lq = (lq01.slice(2, y0, y0 + ay.extent).slice(3, x0, x0 + ax.extent).to(m.device) - 0.5) / 0.5;
+                auto lq =
+                    (lq01.slice(2, y0, y0 + ay.extent).slice(3, x0, x0 + ax.extent).to(m.device) -
+                     0.5) /
+                    0.5;
                 SeededNoise noise(tiling::tileSeed(req.seed, r, c));
                 SampleTimings st;
                 torch::Tensor sr;
                 try {
-                    if (const int limit = tiling::gSimulateOomAbove.load(); limit > 0 && tileSide > limit)
+                    if (const int limit = tiling::gSimulateOomAbove.load();
+                        limit > 0 && tileSide > limit)
                         throw TileOutOfMemory();
-                    sr = superResolve(parts, lq, noise, so, inner, nullptr, &st).to(torch::kCPU, torch::kFloat);
+                    sr = superResolve(parts, lq, noise, so, inner, nullptr, &st)
+                             .to(torch::kCPU, torch::kFloat);
                 } catch (const c10::Error& e) {
                     if (isOutOfMemory(e))
                         throw TileOutOfMemory();
@@ -310,7 +340,9 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                 auto wy = tiling::window1d(ay.extent * sf, ramp(ay, r, true), ramp(ay, r, false));
                 auto w = wy.view({1, 1, -1, 1}) * wx.view({1, 1, 1, -1});
                 const int64_t hy = int64_t(y0) * sf - blend.row0, hx = int64_t(x0) * sf;
-                blend.sum.slice(2, hy, hy + ay.extent * sf).slice(3, hx, hx + ax.extent * sf).add_(sr * w);
+                blend.sum.slice(2, hy, hy + ay.extent * sf)
+                    .slice(3, hx, hx + ax.extent * sf)
+                    .add_(sr * w);
                 times.blend += since(tBlend);
                 sr = torch::Tensor();
                 if (n > 1)
@@ -320,7 +352,8 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
             if (stream) {
                 // Rows above the next tile row are complete; finishing reaches `halo` rows further.
                 const bool last = r + 1 == rows;
-                const int64_t upTo = last ? HH : std::max(finished, int64_t(ay.starts[r + 1]) * sf - halo);
+                const int64_t upTo =
+                    last ? HH : std::max(finished, int64_t(ay.starts[r + 1]) * sf - halo);
                 const auto tFix = Clock::now();
                 finishRows(blend, lq01, sf, req.colorFix, finished, upTo, result.image);
                 times.colorFix += since(tFix);
@@ -358,11 +391,13 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                 const int failed = grid.maxSide();
                 if (failed <= offset)
                     return Status::error(StatusCode::OutOfMemory,
-                                         "out of memory even with the smallest tile (" + std::to_string(failed) +
+                                         "out of memory even with the smallest tile (" +
+                                             std::to_string(failed) +
                                              " px): free memory or use a smaller model");
                 const int smaller = tiling::snapTile(failed / 2, offset);
-                report.warnings.push_back("out of memory with " + std::to_string(failed) + " px tiles; retried with " +
-                                          std::to_string(smaller) + " px");
+                report.warnings.push_back("out of memory with " + std::to_string(failed) +
+                                          " px tiles; retried with " + std::to_string(smaller) +
+                                          " px");
                 if (explicitTile) {
                     tile = smaller;
                 } else {
@@ -384,10 +419,12 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         return Status::error(StatusCode::Cancelled, "cancelled");
     } catch (const c10::Error& e) {
         if (isOutOfMemory(e))
-            return Status::error(StatusCode::OutOfMemory, "out of memory while blending: the output image is too large");
+            return Status::error(StatusCode::OutOfMemory,
+                                 "out of memory while blending: the output image is too large");
         return Status::error(StatusCode::Internal, e.what_without_backtrace());
     } catch (const std::bad_alloc&) {
-        return Status::error(StatusCode::OutOfMemory, "out of memory while blending: the output image is too large");
+        return Status::error(StatusCode::OutOfMemory,
+                             "out of memory while blending: the output image is too large");
     } catch (const std::exception& e) {
         return Status::error(StatusCode::Internal, e.what());
     }
@@ -421,7 +458,8 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         // One write: pixels, metadata and provenance in memory, then one atomic replacement, so a
         // failure anywhere leaves a file already at the output path as it was.
         std::string warning;
-        const Status s = writeOutputImage(req.output, report.image, report.alpha, req.write, metadata, p, &warning);
+        const Status s = writeOutputImage(req.output, report.image, report.alpha, req.write,
+                                          metadata, p, &warning);
         if (!s)
             return s.withContext("writing " + req.output);
         if (!warning.empty())

@@ -33,8 +33,12 @@ struct CompactReference::Impl {
 
 CompactReference::CompactReference(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CompactReference::~CompactReference() = default;
-int CompactReference::scale() const { return impl_->scale; }
-int CompactReference::convolutions() const { return int(impl_->convs.size()); }
+int CompactReference::scale() const {
+    return impl_->scale;
+}
+int CompactReference::convolutions() const {
+    return int(impl_->convs.size());
+}
 
 namespace {
 
@@ -71,7 +75,8 @@ public:
         const std::size_t bytes = n * 2, padded = (bytes + 3) / 4 * 4;
         if (pos_ + padded > data_.size())
             return false;
-        auto half = torch::from_blob(const_cast<char*>(data_.data() + pos_), {int64_t(n)}, torch::kHalf);
+        auto half =
+            torch::from_blob(const_cast<char*>(data_.data() + pos_), {int64_t(n)}, torch::kHalf);
         auto widened = half.to(torch::kFloat);
         out->assign(widened.data_ptr<float>(), widened.data_ptr<float>() + n);
         pos_ += padded;
@@ -85,12 +90,14 @@ private:
 };
 
 Status bad(const std::string& path, const std::string& why) {
-    return Status::error(StatusCode::InvalidFile, path + ": " + why + " (expected a Real-ESRGAN compact network)");
+    return Status::error(StatusCode::InvalidFile,
+                         path + ": " + why + " (expected a Real-ESRGAN compact network)");
 }
 
 } // namespace
 
-Result<std::shared_ptr<const CompactReference>> CompactReference::loadNcnn(const std::string& param) {
+Result<std::shared_ptr<const CompactReference>>
+CompactReference::loadNcnn(const std::string& param) {
     std::ifstream pin(param);
     if (!pin)
         return Status::error(StatusCode::NotFound, "cannot read " + param);
@@ -127,7 +134,9 @@ Result<std::shared_ptr<const CompactReference>> CompactReference::loadNcnn(const
     if (binPath.size() > 6 && binPath.compare(binPath.size() - 6, 6, ".param") == 0)
         binPath = binPath.substr(0, binPath.size() - 6) + ".bin";
     else
-        return bad(param, "the file name must end in .param (the weights are read from the .bin beside it)");
+        return bad(
+            param,
+            "the file name must end in .param (the weights are read from the .bin beside it)");
     std::ifstream bin(binPath, std::ios::binary);
     if (!bin)
         return Status::error(StatusCode::NotFound, "cannot read " + binPath);
@@ -136,7 +145,8 @@ Result<std::shared_ptr<const CompactReference>> CompactReference::loadNcnn(const
     BinReader reader(ss.str());
 
     auto impl = std::make_unique<Impl>();
-    // Input, Split, then (Convolution PReLU)*, Convolution, PixelShuffle, Interp (nearest), BinaryOp add.
+    // Input, Split, then (Convolution PReLU)*, Convolution, PixelShuffle, Interp (nearest),
+    // BinaryOp add.
     std::size_t i = 0;
     auto expect = [&](const char* type) { return i < layers.size() && layers[i].type == type; };
     if (!expect("Input"))
@@ -147,24 +157,28 @@ Result<std::shared_ptr<const CompactReference>> CompactReference::loadNcnn(const
     int channels = 3;
     while (expect("Convolution")) {
         const Layer& c = layers[i];
-        const int out = c.intParam(0, 0), k = c.intParam(1, 1), stride = c.intParam(3, 1), pad = c.intParam(4, 0),
-                  hasBias = c.intParam(5, 0), size = c.intParam(6, 0), dilation = c.intParam(2, 1);
-        if (out <= 0 || k != 3 || stride != 1 || pad != 1 || dilation != 1 || size != out * channels * k * k ||
-            c.intParam(8, 0) != 0 || c.intParam(9, 0) != 0)
+        const int out = c.intParam(0, 0), k = c.intParam(1, 1), stride = c.intParam(3, 1),
+                  pad = c.intParam(4, 0), hasBias = c.intParam(5, 0), size = c.intParam(6, 0),
+                  dilation = c.intParam(2, 1);
+        if (out <= 0 || k != 3 || stride != 1 || pad != 1 || dilation != 1 ||
+            size != out * channels * k * k || c.intParam(8, 0) != 0 || c.intParam(9, 0) != 0)
             return bad(param, "unsupported convolution " + c.name);
         std::vector<float> w, b;
         if (!reader.tagged(&w, std::size_t(size)) || (hasBias && !reader.raw(&b, std::size_t(out))))
-            return bad(binPath, "the weights end early or use an unsupported storage (layer " + c.name + ")");
+            return bad(binPath, "the weights end early or use an unsupported storage (layer " +
+                                    c.name + ")");
         Impl::Conv conv;
         conv.weight = torch::from_blob(w.data(), {out, channels, k, k}, torch::kFloat).clone();
-        conv.bias = hasBias ? torch::from_blob(b.data(), {out}, torch::kFloat).clone() : torch::zeros({out});
+        conv.bias = hasBias ? torch::from_blob(b.data(), {out}, torch::kFloat).clone()
+                            : torch::zeros({out});
         impl->convs.push_back(conv);
         channels = out;
         ++i;
         if (expect("PReLU")) {
             const int n = layers[i].intParam(0, 1);
             if (n != out && n != 1)
-                return bad(param, "PReLU " + layers[i].name + " has " + std::to_string(n) + " slopes");
+                return bad(param,
+                           "PReLU " + layers[i].name + " has " + std::to_string(n) + " slopes");
             std::vector<float> s;
             if (!reader.raw(&s, std::size_t(n)))
                 return bad(binPath, "the PReLU slopes end early (layer " + layers[i].name + ")");
@@ -179,7 +193,8 @@ Result<std::shared_ptr<const CompactReference>> CompactReference::loadNcnn(const
     if (!expect("PixelShuffle"))
         return bad(param, "no PixelShuffle after the last convolution");
     impl->scale = layers[i].intParam(0, 1);
-    if (layers[i].intParam(1, 0) != 0 || impl->scale < 1 || channels != 3 * impl->scale * impl->scale)
+    if (layers[i].intParam(1, 0) != 0 || impl->scale < 1 ||
+        channels != 3 * impl->scale * impl->scale)
         return bad(param, "unsupported PixelShuffle");
     ++i;
     if (!expect("Interp") || layers[i].intParam(0, 0) != 1)
@@ -191,12 +206,14 @@ Result<std::shared_ptr<const CompactReference>> CompactReference::loadNcnn(const
         return bad(param, "layers after the final add");
     if (!reader.atEnd())
         return bad(binPath, "weights left over after the last layer");
-    return std::shared_ptr<const CompactReference>(std::make_shared<CompactReference>(std::move(impl)));
+    return std::shared_ptr<const CompactReference>(
+        std::make_shared<CompactReference>(std::move(impl)));
 }
 
 Result<cv::Mat> CompactReference::upscale(const cv::Mat& input, int threads) const {
     if (input.empty() || input.depth() != CV_8U || (input.channels() != 3 && input.channels() != 1))
-        return Status::error(StatusCode::InvalidArgument, "the compact reference takes 8-bit BGR or gray images");
+        return Status::error(StatusCode::InvalidArgument,
+                             "the compact reference takes 8-bit BGR or gray images");
     device::setThreads(threads);
     try {
         cv::Mat bgr;
@@ -218,24 +235,36 @@ Result<cv::Mat> CompactReference::upscale(const cv::Mat& input, int threads) con
         auto xp = F::pad(x, F::PadFuncOptions({pre, pre, pre, pre}).mode(torch::kReplicate));
         auto h = xp;
         for (std::size_t k = 0; k < impl_->convs.size(); ++k) {
-            h = F::conv2d(h, impl_->convs[k].weight, F::Conv2dFuncOptions().bias(impl_->convs[k].bias).padding(1));
+            h = F::conv2d(h, impl_->convs[k].weight,
+                          F::Conv2dFuncOptions().bias(impl_->convs[k].bias).padding(1));
             if (k < impl_->slopes.size())
                 h = torch::prelu(h, impl_->slopes[k]);
         }
         h = torch::pixel_shuffle(h, impl_->scale);
-        auto base = F::interpolate(xp, F::InterpolateFuncOptions()
-                                           .scale_factor(std::vector<double>{double(impl_->scale), double(impl_->scale)})
-                                           .mode(torch::kNearest));
+        auto base = F::interpolate(
+            xp, F::InterpolateFuncOptions()
+                    .scale_factor(std::vector<double>{double(impl_->scale), double(impl_->scale)})
+                    .mode(torch::kNearest));
         const int64_t cut = pre * impl_->scale;
-        auto sr = (h + base).slice(2, cut, cut + x.size(2) * impl_->scale).slice(3, cut, cut + x.size(3) * impl_->scale);
-        auto out = sr.clamp(0, 1).mul(255).round().flip({1}).permute({0, 2, 3, 1}).contiguous().to(torch::kUInt8);
+        auto sr = (h + base)
+                      .slice(2, cut, cut + x.size(2) * impl_->scale)
+                      .slice(3, cut, cut + x.size(3) * impl_->scale);
+        auto out = sr.clamp(0, 1)
+                       .mul(255)
+                       .round()
+                       .flip({1})
+                       .permute({0, 2, 3, 1})
+                       .contiguous()
+                       .to(torch::kUInt8);
         cv::Mat result(int(out.size(1)), int(out.size(2)), CV_8UC3);
         std::memcpy(result.data, out.data_ptr(), result.total() * 3);
         return result;
     } catch (const c10::Error& e) {
-        return Status::error(StatusCode::Internal, std::string("compact reference: ") + e.what_without_backtrace());
+        return Status::error(StatusCode::Internal,
+                             std::string("compact reference: ") + e.what_without_backtrace());
     } catch (const std::bad_alloc&) {
-        return Status::error(StatusCode::OutOfMemory, "compact reference: not enough memory for this image");
+        return Status::error(StatusCode::OutOfMemory,
+                             "compact reference: not enough memory for this image");
     }
 }
 

@@ -22,7 +22,8 @@ torch::Tensor SuppliedNoise::next(at::IntArrayRef shape, const torch::TensorOpti
     TORCH_CHECK(!queue_.empty(), "supplied noise exhausted");
     auto t = queue_.front();
     queue_.pop_front();
-    TORCH_CHECK(t.sizes() == shape, "supplied noise has shape ", t.sizes(), " but ", shape, " is needed");
+    TORCH_CHECK(t.sizes() == shape, "supplied noise has shape ", t.sizes(), " but ", shape,
+                " is needed");
     return t.to(options.device(), options.dtype().toScalarType());
 }
 
@@ -39,7 +40,8 @@ torch::Tensor scaleModelInput(const ResShiftSchedule& s, const torch::Tensor& x,
     return x / mx;
 }
 
-torch::Tensor priorSample(const ResShiftSchedule& s, const torch::Tensor& zY, const torch::Tensor& eps) {
+torch::Tensor priorSample(const ResShiftSchedule& s, const torch::Tensor& zY,
+                          const torch::Tensor& eps) {
     const int T = s.steps();
     const float c = static_cast<float>(s.kappa() * s.sqrtEtas[T - 1]);
     return zY + c * eps;
@@ -71,9 +73,9 @@ static torch::Tensor timesteps(int t, int64_t batch, const torch::Device& device
     return torch::full({batch}, t, torch::TensorOptions().dtype(torch::kLong).device(device));
 }
 
-torch::Tensor sampleLatent(const DiffusionParts& p, const torch::Tensor& xT, const torch::Tensor& lq,
-                           NoiseSource& noise, const SampleOptions& o, const JobControl& job,
-                           SampleTrace* trace, SampleTimings* timings) {
+torch::Tensor sampleLatent(const DiffusionParts& p, const torch::Tensor& xT,
+                           const torch::Tensor& lq, NoiseSource& noise, const SampleOptions& o,
+                           const JobControl& job, SampleTrace* trace, SampleTimings* timings) {
     const auto& s = *p.schedule;
     StageClock clock(xT.device());
     const int T = s.steps();
@@ -83,7 +85,8 @@ torch::Tensor sampleLatent(const DiffusionParts& p, const torch::Tensor& xT, con
         if (trace)
             trace->stepModelIn.push_back(in);
         if (o.extraNoiseChannels > 0) {
-            auto extra = noise.next({B, o.extraNoiseChannels, in.size(2), in.size(3)}, in.options());
+            auto extra =
+                noise.next({B, o.extraNoiseChannels, in.size(2), in.size(3)}, in.options());
             in = torch::cat({in, extra}, 1);
         }
         return p.unet->forward(in, timesteps(t, B, x.device()), lq, p.unetState);
@@ -178,7 +181,9 @@ torch::Tensor superResolve(const DiffusionParts& p, const torch::Tensor& lqM11, 
     JobControl inner;
     inner.cancel = job.cancel;
     if (job.progress)
-        inner.progress = [&job](double f, const std::string& stage) { job.report(0.1 + 0.8 * f, stage); };
+        inner.progress = [&job](double f, const std::string& stage) {
+            job.report(0.1 + 0.8 * f, stage);
+        };
     auto z = sampleLatent(p, xT, y0, noise, o, inner, trace, timings);
     if (job.cancelled())
         throw Cancelled();

@@ -26,7 +26,8 @@ Result<ScheduleConfig> ScheduleConfig::fromJson(const nlohmann::json& j) {
         readKey(j, "sf", &c.sf);
         if (j.contains("timestep_respacing") && !j["timestep_respacing"].is_null() &&
             j["timestep_respacing"].get<int>() != c.steps)
-            return Status::error(StatusCode::Unsupported, "schedule: timestep_respacing is not supported");
+            return Status::error(StatusCode::Unsupported,
+                                 "schedule: timestep_respacing is not supported");
     } catch (const std::exception& e) {
         return Status::error(StatusCode::InvalidFile, std::string("schedule: ") + e.what());
     }
@@ -34,24 +35,37 @@ Result<ScheduleConfig> ScheduleConfig::fromJson(const nlohmann::json& j) {
 }
 
 nlohmann::json ScheduleConfig::toJson() const {
-    return {{"schedule_name", scheduleName}, {"steps", steps},
-            {"schedule_kwargs", {{"power", power}}}, {"etas_end", etasEnd},
-            {"min_noise_level", minNoiseLevel}, {"kappa", kappa}, {"scale_factor", scaleFactor},
-            {"normalize_input", normalizeInput}, {"latent_flag", latentFlag},
-            {"predict_type", predictType}, {"sf", sf}, {"weighted_mse", false},
+    return {{"schedule_name", scheduleName},
+            {"steps", steps},
+            {"schedule_kwargs", {{"power", power}}},
+            {"etas_end", etasEnd},
+            {"min_noise_level", minNoiseLevel},
+            {"kappa", kappa},
+            {"scale_factor", scaleFactor},
+            {"normalize_input", normalizeInput},
+            {"latent_flag", latentFlag},
+            {"predict_type", predictType},
+            {"sf", sf},
+            {"weighted_mse", false},
             {"timestep_respacing", nullptr}};
 }
 
 Result<ResShiftSchedule> ResShiftSchedule::create(const ScheduleConfig& c) {
-    auto bad = [](const std::string& m) { return Status::error(StatusCode::InvalidArgument, "schedule: " + m); };
+    auto bad = [](const std::string& m) {
+        return Status::error(StatusCode::InvalidArgument, "schedule: " + m);
+    };
     if (c.scheduleName != "exponential")
-        return Status::error(StatusCode::Unsupported, "schedule: only 'exponential' is supported, not '" + c.scheduleName + "'");
+        return Status::error(StatusCode::Unsupported,
+                             "schedule: only 'exponential' is supported, not '" + c.scheduleName +
+                                 "'");
     if (c.steps < 2 || c.steps > 10000)
         return bad("steps must be between 2 and 10000");
-    if (!(c.kappa > 0) || !(c.minNoiseLevel > 0) || !(c.etasEnd > 0) || !(c.etasEnd < 1) || !(c.power > 0))
+    if (!(c.kappa > 0) || !(c.minNoiseLevel > 0) || !(c.etasEnd > 0) || !(c.etasEnd < 1) ||
+        !(c.power > 0))
         return bad("kappa, min_noise_level, power must be positive and 0 < etas_end < 1");
     if (c.predictType != "xstart")
-        return Status::error(StatusCode::Unsupported, "schedule: only predict_type 'xstart' is supported");
+        return Status::error(StatusCode::Unsupported,
+                             "schedule: only predict_type 'xstart' is supported");
     if (!(c.scaleFactor > 0))
         return bad("scale_factor must be positive");
 
@@ -79,7 +93,8 @@ Result<ResShiftSchedule> ResShiftSchedule::create(const ScheduleConfig& c) {
         s.posteriorMeanCoef2.push_back(s.alpha[t] / s.etas[t]);
     }
     for (int t = 0; t < T; ++t) {
-        s.posteriorVarianceClipped.push_back(t == 0 ? s.posteriorVariance[1] : s.posteriorVariance[t]);
+        s.posteriorVarianceClipped.push_back(t == 0 ? s.posteriorVariance[1]
+                                                    : s.posteriorVariance[t]);
         s.posteriorLogVarianceClipped.push_back(std::log(s.posteriorVarianceClipped[t]));
     }
     return s;

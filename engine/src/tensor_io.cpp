@@ -7,40 +7,82 @@ namespace shiftsr {
 
 bool toScalarType(DType d, torch::ScalarType* out) {
     switch (d) {
-    case DType::F32: *out = torch::kFloat; return true;
-    case DType::F16: *out = torch::kHalf; return true;
-    case DType::BF16: *out = torch::kBFloat16; return true;
-    case DType::F64: *out = torch::kDouble; return true;
-    case DType::I64: *out = torch::kLong; return true;
-    case DType::I32: *out = torch::kInt; return true;
-    case DType::I16: *out = torch::kShort; return true;
-    case DType::I8: *out = torch::kChar; return true;
-    case DType::U8: *out = torch::kByte; return true;
-    case DType::Bool: *out = torch::kBool; return true;
+    case DType::F32:
+        *out = torch::kFloat;
+        return true;
+    case DType::F16:
+        *out = torch::kHalf;
+        return true;
+    case DType::BF16:
+        *out = torch::kBFloat16;
+        return true;
+    case DType::F64:
+        *out = torch::kDouble;
+        return true;
+    case DType::I64:
+        *out = torch::kLong;
+        return true;
+    case DType::I32:
+        *out = torch::kInt;
+        return true;
+    case DType::I16:
+        *out = torch::kShort;
+        return true;
+    case DType::I8:
+        *out = torch::kChar;
+        return true;
+    case DType::U8:
+        *out = torch::kByte;
+        return true;
+    case DType::Bool:
+        *out = torch::kBool;
+        return true;
     }
     return false;
 }
 
 bool fromScalarType(torch::ScalarType t, DType* out) {
     switch (t) {
-    case torch::kFloat: *out = DType::F32; return true;
-    case torch::kHalf: *out = DType::F16; return true;
-    case torch::kBFloat16: *out = DType::BF16; return true;
-    case torch::kDouble: *out = DType::F64; return true;
-    case torch::kLong: *out = DType::I64; return true;
-    case torch::kInt: *out = DType::I32; return true;
-    case torch::kShort: *out = DType::I16; return true;
-    case torch::kChar: *out = DType::I8; return true;
-    case torch::kByte: *out = DType::U8; return true;
-    case torch::kBool: *out = DType::Bool; return true;
-    default: return false;
+    case torch::kFloat:
+        *out = DType::F32;
+        return true;
+    case torch::kHalf:
+        *out = DType::F16;
+        return true;
+    case torch::kBFloat16:
+        *out = DType::BF16;
+        return true;
+    case torch::kDouble:
+        *out = DType::F64;
+        return true;
+    case torch::kLong:
+        *out = DType::I64;
+        return true;
+    case torch::kInt:
+        *out = DType::I32;
+        return true;
+    case torch::kShort:
+        *out = DType::I16;
+        return true;
+    case torch::kChar:
+        *out = DType::I8;
+        return true;
+    case torch::kByte:
+        *out = DType::U8;
+        return true;
+    case torch::kBool:
+        *out = DType::Bool;
+        return true;
+    default:
+        return false;
     }
 }
 
 Result<torch::Tensor> readTensor(const SafeTensorsFile& file, const TensorEntry& e) {
     torch::ScalarType st;
     if (!toScalarType(e.dtype, &st))
-        return Status::error(StatusCode::Unsupported, "unsupported dtype of tensor '" + e.name + "'");
+        return Status::error(StatusCode::Unsupported,
+                             "unsupported dtype of tensor '" + e.name + "'");
     auto t = torch::empty(e.shape, torch::TensorOptions().dtype(st));
     const size_t bytes = size_t(t.numel()) * t.element_size();
     if (Status s = file.read(e, t.data_ptr(), bytes); !s)
@@ -49,7 +91,7 @@ Result<torch::Tensor> readTensor(const SafeTensorsFile& file, const TensorEntry&
 }
 
 Result<std::map<std::string, torch::Tensor>> readTensors(const SafeTensorsFile& file,
-                                                        const std::string& prefix) {
+                                                         const std::string& prefix) {
     std::map<std::string, torch::Tensor> out;
     for (const auto& e : file.tensors()) {
         if (e.name.compare(0, prefix.size(), prefix) != 0)
@@ -65,7 +107,8 @@ Result<std::map<std::string, torch::Tensor>> readTensors(const SafeTensorsFile& 
 Status addTensor(SafeTensorsWriter& writer, const std::string& name, const torch::Tensor& t) {
     DType d;
     if (!fromScalarType(t.scalar_type(), &d))
-        return Status::error(StatusCode::Unsupported, "cannot store tensor '" + name + "' of this dtype");
+        return Status::error(StatusCode::Unsupported,
+                             "cannot store tensor '" + name + "' of this dtype");
     auto c = t.detach().to(torch::kCPU).contiguous();
     std::vector<int64_t> shape(c.sizes().begin(), c.sizes().end());
     return writer.add(name, d, shape, c.data_ptr(), size_t(c.numel()) * c.element_size());
@@ -99,13 +142,15 @@ Result<LoadReport> loadStateDict(torch::nn::Module& module,
         if (it == tensors.end()) {
             if (required)
                 return Status::error(StatusCode::InvalidFile,
-                                     what + " lacks tensor '" + name + "' " + shapeText(dst.sizes()) +
+                                     what + " lacks tensor '" + name + "' " +
+                                         shapeText(dst.sizes()) +
                                          ": the file does not match its architecture metadata");
             return Status::ok();
         }
         if (it->second.sizes() != dst.sizes())
             return Status::error(StatusCode::InvalidFile,
-                                 what + ": tensor '" + name + "' has shape " + shapeText(it->second.sizes()) +
+                                 what + ": tensor '" + name + "' has shape " +
+                                     shapeText(it->second.sizes()) +
                                      " but the architecture needs " + shapeText(dst.sizes()));
         // Parameters must be stored as floats; derived integer buffers (swin position indices)
         // may come as floats, as in files exported with every tensor cast to F32.
@@ -114,7 +159,8 @@ Result<LoadReport> loadStateDict(torch::nn::Module& module,
                                  what + ": tensor '" + name + "' has dtype " +
                                      std::string(c10::toString(it->second.scalar_type())) +
                                      " but the architecture needs a " +
-                                     (dst.is_floating_point() ? "floating-point" : "integer") + " dtype");
+                                     (dst.is_floating_point() ? "floating-point" : "integer") +
+                                     " dtype");
         dst.copy_(it->second.to(dst.scalar_type()));
         used.insert(name);
         return Status::ok();

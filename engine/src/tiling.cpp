@@ -1,4 +1,5 @@
-// Tile planning: grid positions, position-keyed seeds, raised-cosine blend windows, memory estimate.
+// Tile planning: grid positions, position-keyed seeds, raised-cosine blend windows, memory
+// estimate.
 #include "tiling.h"
 
 #include <algorithm>
@@ -35,7 +36,9 @@ Axis planAxis(int length, int tile, int overlap) {
     return spread(length, 1 + (length - tile + stride - 1) / stride, tile);
 }
 
-int snapTile(int tile, int offset) { return std::max(offset, tile / offset * offset); }
+int snapTile(int tile, int offset) {
+    return std::max(offset, tile / offset * offset);
+}
 
 int autoOverlap(int tile) {
     int o = tile / 4 / 8 * 8;
@@ -104,10 +107,12 @@ std::uint64_t bytesPerLqPixel(const Architecture& arch) {
         if (std::find(u.attentionResolutions.begin(), u.attentionResolutions.end(), res) !=
             u.attentionResolutions.end()) {
             const double e = u.swinEmbedDim;
-            floats += area * (3.0 * u.swinHeads() * u.windowSize * u.windowSize + 2 * e * u.mlpRatio + 6 * e);
+            floats += area * (3.0 * u.swinHeads() * u.windowSize * u.windowSize +
+                              2 * e * u.mlpRatio + 6 * e);
         }
     }
-    if (arch.codec == "unshuffle-f4-refine" && arch.refine.strength > 0) // input, padded input, two hidden maps, output
+    if (arch.codec == "unshuffle-f4-refine" &&
+        arch.refine.strength > 0) // input, padded input, two hidden maps, output
         floats += sf2 * (3.0 * 3 + 2.0 * arch.refine.channels * 1.1);
     if (vq)
         for (std::size_t i = 0; i < arch.vq.chMult.size(); ++i)
@@ -125,32 +130,38 @@ int Grid::minOverlap() const {
 
 namespace {
 
-int roundUp(int v, int align) { return (v + align - 1) / align * align; }
+int roundUp(int v, int align) {
+    return (v + align - 1) / align * align;
+}
 
 // Length of each of n tiles that cover `length` with overlaps >= minOverlap (the +1 absorbs the
 // rounding of the even spread), rounded up to `align`; one tile is the axis itself.
 int tileLength(int length, int n, int minOverlap, int align) {
     if (n <= 1)
         return length;
-    const int need = int((std::int64_t(length) + std::int64_t(n - 1) * (minOverlap + 1) + n - 1) / n);
+    const int need =
+        int((std::int64_t(length) + std::int64_t(n - 1) * (minOverlap + 1) + n - 1) / n);
     return std::min(roundUp(need, align), roundUp(length, align));
 }
 
 } // namespace
 
-Grid planGrid(int width, int height, std::uint64_t maxArea, int maxSide, int minOverlap, int align) {
+Grid planGrid(int width, int height, std::uint64_t maxArea, int maxSide, int minOverlap,
+              int align) {
     return planGrid(
-        width, height, [maxArea](int ex, int ey) { return std::uint64_t(ex) * std::uint64_t(ey) <= maxArea; },
+        width, height,
+        [maxArea](int ex, int ey) { return std::uint64_t(ex) * std::uint64_t(ey) <= maxArea; },
         maxSide, minOverlap, align);
 }
 
-Grid planGrid(int width, int height, const std::function<bool(int ex, int ey)>& fits, int maxSide, int minOverlap,
-              int align) {
+Grid planGrid(int width, int height, const std::function<bool(int ex, int ey)>& fits, int maxSide,
+              int minOverlap, int align) {
     align = std::max(1, align);
     maxSide = std::max(align, maxSide / align * align);
     // Compute is paid on the padded tile: a length is charged rounded up to `align`.
     auto padded = [&](int len) { return std::uint64_t(roundUp(len, align)); };
-    const int limitX = std::max(1, (width + align - 1) / align), limitY = std::max(1, (height + align - 1) / align);
+    const int limitX = std::max(1, (width + align - 1) / align),
+              limitY = std::max(1, (height + align - 1) / align);
     bool found = false;
     std::uint64_t best = 0;
     int bestNx = 1, bestNy = 1, bestEx = align, bestEy = align;
@@ -167,8 +178,9 @@ Grid planGrid(int width, int height, const std::function<bool(int ex, int ey)>& 
             if (int(padded(ey)) > maxSide || !fits(int(padded(ex)), int(padded(ey))))
                 continue;
             // Pixels through the UNet, plus a small fixed cost per tile (its call and blend).
-            const std::uint64_t cost = std::uint64_t(nx) * padded(ex) * std::uint64_t(ny) * padded(ey) +
-                                       std::uint64_t(nx) * ny * std::uint64_t(align) * align;
+            const std::uint64_t cost =
+                std::uint64_t(nx) * padded(ex) * std::uint64_t(ny) * padded(ey) +
+                std::uint64_t(nx) * ny * std::uint64_t(align) * align;
             if (!found || cost < best) {
                 found = true;
                 best = cost;

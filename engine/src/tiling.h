@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace shiftsr::tiling {
@@ -40,7 +40,8 @@ std::uint64_t tileSeed(std::uint64_t seed, int row, int col);
 // 1-D blend window over a tile of `length` HR pixels: raised-cosine ramps of `rampBefore` and
 // `rampAfter` pixels (the overlap with the previous/next tile, 0 at an image border), 1 elsewhere.
 // Ramps start at a small epsilon, never 0, so every output pixel has a positive weight. Two ramps
-// of the same length sum to exactly 1 (sin^2 + cos^2), so matched overlaps are a partition of unity.
+// of the same length sum to exactly 1 (sin^2 + cos^2), so matched overlaps are a partition of
+// unity.
 torch::Tensor window1d(int length, int rampBefore, int rampAfter);
 
 // Conservative fp32 working-set estimate of one tile, in bytes per LQ pixel, from the
@@ -64,8 +65,8 @@ struct Grid {
 };
 // `fits(ex, ey)` says whether a tile of ex x ey LQ pixels (multiples of `align`) fits the memory
 // budget; it must not grow true as a side grows.
-Grid planGrid(int width, int height, const std::function<bool(int ex, int ey)>& fits, int maxSide, int minOverlap,
-              int align);
+Grid planGrid(int width, int height, const std::function<bool(int ex, int ey)>& fits, int maxSide,
+              int minOverlap, int align);
 // The same for a budget of `maxArea` LQ pixels per tile.
 Grid planGrid(int width, int height, std::uint64_t maxArea, int maxSide, int minOverlap, int align);
 

@@ -19,8 +19,9 @@ int main(int argc, char** argv) {
     SafeTensorsWriter w;
     for (const auto& [k, v] : a.toMetadata())
         w.setMetadata(k, v);
-    w.setMetadata(meta::kProvenance,
-                  R"json({"training":"none: deterministic random initialisation (seed 20261125)","purpose":"tests and pipeline checks"})json");
+    w.setMetadata(
+        meta::kProvenance,
+        R"json({"training":"none: deterministic random initialisation (seed 20261125)","purpose":"tests and pipeline checks"})json");
     if (Status s = addModule(w, "unet.", unet); !s) {
         std::cerr << s.message() << "\n";
         return 1;

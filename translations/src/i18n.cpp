@@ -11,7 +11,8 @@ namespace shiftsr::i18n {
 
 QStringList availableLanguages() {
     QStringList out;
-    const QStringList files = QDir(QStringLiteral(":/i18n")).entryList({QStringLiteral("shiftsr_*.qm")}, QDir::Files);
+    const QStringList files =
+        QDir(QStringLiteral(":/i18n")).entryList({QStringLiteral("shiftsr_*.qm")}, QDir::Files);
     for (const QString& f : files)
         out << f.mid(8, f.size() - 8 - 3);
     return out;
@@ -19,7 +20,8 @@ QStringList availableLanguages() {
 
 bool installTranslators(QCoreApplication& app, const QLocale& locale) {
     auto* own = new QTranslator(&app);
-    if (!own->load(locale, QStringLiteral("shiftsr"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
+    if (!own->load(locale, QStringLiteral("shiftsr"), QStringLiteral("_"),
+                   QStringLiteral(":/i18n"))) {
         // No catalogue for this language: the English sources, with their plural forms.
         if (own->load(QStringLiteral(":/i18n/shiftsr_en.qm")))
             app.installTranslator(own);

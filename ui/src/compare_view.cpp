@@ -443,7 +443,8 @@ void CompareView::drawLabel(QPainter& painter, const QString& text, const QRect&
         return;
     const QFontMetrics fm(font());
     // In the split view two labels share the top edge: each gets half of it.
-    const int room = mode_ == Mode::Split && paneCount() > 1 ? viewport.width() / 2 : viewport.width();
+    const int room =
+        mode_ == Mode::Split && paneCount() > 1 ? viewport.width() / 2 : viewport.width();
     const int maxTextWidth = room - 2 * (kLabelMargin + kLabelPadding);
     if (maxTextWidth < fm.averageCharWidth() * 3)
         return;
@@ -468,7 +469,8 @@ void CompareView::drawLabel(QPainter& painter, const QString& text, const QRect&
     painter.setPen(Qt::white);
     const Qt::Alignment align = (corner & Qt::AlignRight) ? Qt::AlignRight : Qt::AlignLeft;
     for (int i = 0; i < int(lines.size()); ++i)
-        painter.drawText(QRect(box.left() + kLabelPadding, box.top() + kLabelPadding + i * fm.height(),
+        painter.drawText(QRect(box.left() + kLabelPadding,
+                               box.top() + kLabelPadding + i * fm.height(),
                                box.width() - 2 * kLabelPadding, fm.height()),
                          align | Qt::AlignVCenter, lines[i]);
     painter.restore();

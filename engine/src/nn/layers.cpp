@@ -10,7 +10,8 @@ void useChannelsLast(torch::nn::Module& module) {
             p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
 }
 
-torch::Tensor conv1x1(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+torch::Tensor conv1x1(const torch::Tensor& x, const torch::Tensor& weight,
+                      const torch::Tensor& bias) {
     namespace F = torch::nn::functional;
     const auto wt = weight.scalar_type();
     if (wt == x.scalar_type())

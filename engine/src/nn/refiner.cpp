@@ -16,8 +16,10 @@ Result<RefinerConfig> RefinerConfig::fromJson(const nlohmann::json& j) {
     } catch (const std::exception& e) {
         return Status::error(StatusCode::InvalidFile, std::string("refiner config: ") + e.what());
     }
-    if (c.channels < 1 || c.channels > 512 || c.layers < 2 || c.layers > 32 || !(c.strength >= 0 && c.strength <= 2))
-        return Status::error(StatusCode::InvalidFile, "refiner config: channels must be 1-512, layers 2-32, strength 0-2");
+    if (c.channels < 1 || c.channels > 512 || c.layers < 2 || c.layers > 32 ||
+        !(c.strength >= 0 && c.strength <= 2))
+        return Status::error(StatusCode::InvalidFile,
+                             "refiner config: channels must be 1-512, layers 2-32, strength 0-2");
     return c;
 }
 

@@ -1,8 +1,8 @@
 // UNetModelSwin (models/unet.py + models/swin_transformer.py of the official ResShift code).
 #include "shiftsr/nn/unet_swin.h"
 
-#include "shiftsr/nn/layers.h"
 #include "shiftsr/nn/json_util.h"
+#include "shiftsr/nn/layers.h"
 
 #include <cmath>
 #include <tuple>
@@ -47,21 +47,26 @@ Result<UNetSwinConfig> UNetSwinConfig::fromJson(const nlohmann::json& j) {
     } catch (const std::exception& e) {
         return Status::error(StatusCode::InvalidFile, std::string("UNet config: ") + e.what());
     }
-    auto bad = [](const std::string& m) { return Status::error(StatusCode::InvalidFile, "UNet config: " + m); };
+    auto bad = [](const std::string& m) {
+        return Status::error(StatusCode::InvalidFile, "UNet config: " + m);
+    };
     if (c.dims != 2)
         return Status::error(StatusCode::Unsupported, "UNet config: only dims=2 is supported");
     if (c.resblockUpdown)
-        return Status::error(StatusCode::Unsupported, "UNet config: resblock_updown=true is not supported");
+        return Status::error(StatusCode::Unsupported,
+                             "UNet config: resblock_updown=true is not supported");
     if (c.channelMult.empty() || c.numResBlocks.size() != c.channelMult.size())
         return bad("num_res_blocks must have one entry per channel_mult entry");
     if (c.modelChannels <= 0 || c.modelChannels % 32 || c.swinEmbedDim <= 0 || c.swinEmbedDim % 32)
-        return bad("model_channels and swin_embed_dim must be positive multiples of 32 (GroupNorm32)");
+        return bad(
+            "model_channels and swin_embed_dim must be positive multiples of 32 (GroupNorm32)");
     if (c.numHeadChannels != -1 && (c.numHeadChannels <= 0 || c.swinEmbedDim % c.numHeadChannels))
         return bad("swin_embed_dim must be a multiple of num_head_channels");
     if (c.imageSize <= 0 || c.windowSize <= 0 || c.lqSize <= 0 || c.lqSize < c.imageSize)
         return bad("image_size, lq_size and window_size must be positive, lq_size >= image_size");
     if (!c.condLq)
-        return Status::error(StatusCode::Unsupported, "UNet config: cond_lq=false is not supported");
+        return Status::error(StatusCode::Unsupported,
+                             "UNet config: cond_lq=false is not supported");
     for (int m : c.channelMult)
         if (m <= 0 || (m * c.modelChannels) % 32)
             return bad("channel_mult entries must keep channels multiples of 32");
@@ -69,22 +74,37 @@ Result<UNetSwinConfig> UNetSwinConfig::fromJson(const nlohmann::json& j) {
 }
 
 nlohmann::json UNetSwinConfig::toJson() const {
-    nlohmann::json j = {
-        {"image_size", imageSize}, {"in_channels", inChannels}, {"model_channels", modelChannels},
-        {"out_channels", outChannels}, {"attention_resolutions", attentionResolutions},
-        {"dropout", dropout}, {"channel_mult", channelMult}, {"num_res_blocks", numResBlocks},
-        {"conv_resample", convResample}, {"dims", dims}, {"use_fp16", false},
-        {"num_heads", numHeads}, {"num_head_channels", numHeadChannels},
-        {"use_scale_shift_norm", useScaleShiftNorm}, {"resblock_updown", resblockUpdown},
-        {"swin_depth", swinDepth}, {"swin_embed_dim", swinEmbedDim}, {"window_size", windowSize},
-        {"mlp_ratio", mlpRatio}, {"patch_norm", patchNorm}, {"cond_lq", condLq},
-        {"cond_mask", condMask}, {"lq_size", lqSize}};
+    nlohmann::json j = {{"image_size", imageSize},
+                        {"in_channels", inChannels},
+                        {"model_channels", modelChannels},
+                        {"out_channels", outChannels},
+                        {"attention_resolutions", attentionResolutions},
+                        {"dropout", dropout},
+                        {"channel_mult", channelMult},
+                        {"num_res_blocks", numResBlocks},
+                        {"conv_resample", convResample},
+                        {"dims", dims},
+                        {"use_fp16", false},
+                        {"num_heads", numHeads},
+                        {"num_head_channels", numHeadChannels},
+                        {"use_scale_shift_norm", useScaleShiftNorm},
+                        {"resblock_updown", resblockUpdown},
+                        {"swin_depth", swinDepth},
+                        {"swin_embed_dim", swinEmbedDim},
+                        {"window_size", windowSize},
+                        {"mlp_ratio", mlpRatio},
+                        {"patch_norm", patchNorm},
+                        {"cond_lq", condLq},
+                        {"cond_mask", condMask},
+                        {"lq_size", lqSize}};
     if (extraInputChannels)
         j["extra_input_channels"] = extraInputChannels;
     return j;
 }
 
-UNetSwinConfig UNetSwinConfig::v3() { return UNetSwinConfig(); }
+UNetSwinConfig UNetSwinConfig::v3() {
+    return UNetSwinConfig();
+}
 
 // ---------------------------------------------------------------- helpers
 
@@ -183,7 +203,8 @@ TORCH_MODULE(ResBlock);
 
 class WindowAttentionImpl : public torch::nn::Module {
 public:
-    WindowAttentionImpl(int64_t dim, int64_t ws, int64_t heads) : dim_(dim), ws_(ws), heads_(heads) {
+    WindowAttentionImpl(int64_t dim, int64_t ws, int64_t heads)
+        : dim_(dim), ws_(ws), heads_(heads) {
         table = register_parameter("relative_position_bias_table",
                                    torch::zeros({(2 * ws - 1) * (2 * ws - 1), heads}));
         auto coords = torch::stack(torch::meshgrid({torch::arange(ws), torch::arange(ws)}, "ij"));
@@ -193,14 +214,17 @@ public:
         rel.select(2, 1).add_(ws - 1);
         rel.select(2, 0).mul_(2 * ws - 1);
         index = register_buffer("relative_position_index", rel.sum(-1).to(torch::kLong));
-        qkv = register_module("qkv", torch::nn::Linear(torch::nn::LinearOptions(dim, 3 * dim).bias(true)));
+        qkv = register_module("qkv",
+                              torch::nn::Linear(torch::nn::LinearOptions(dim, 3 * dim).bias(true)));
         proj = register_module("proj", torch::nn::Linear(dim, dim));
     }
 
     // Relative position bias [heads, N, N].
     torch::Tensor bias() const {
         const int64_t N = ws_ * ws_;
-        return table.index_select(0, index.view(-1).to(torch::kLong)).view({N, N, -1}).permute({2, 0, 1});
+        return table.index_select(0, index.view(-1).to(torch::kLong))
+            .view({N, N, -1})
+            .permute({2, 0, 1});
     }
 
     int64_t heads() const { return heads_; }
@@ -225,7 +249,9 @@ public:
         auto v = qkvOut[2];
         auto attn = torch::matmul(q, k.transpose(-2, -1)); // [B_, heads, N, N]
         const int64_t nW = addend.size(0);
-        attn = attn.view({B_ / nW, nW, heads_, N, N}).add_(addend.unsqueeze(0)).view({B_, heads_, N, N});
+        attn = attn.view({B_ / nW, nW, heads_, N, N})
+                   .add_(addend.unsqueeze(0))
+                   .view({B_, heads_, N, N});
         attn = attn.softmax(-1);
         auto out = torch::matmul(attn, v).transpose(1, 2).reshape({B_, N, C});
         return run(proj, out);
@@ -277,7 +303,8 @@ public:
         qkv = qkv.reshape({B, 3, heads, hd, Hn, ws, Wn, ws})
                   .permute({1, 0, 4, 6, 2, 5, 7, 3})
                   .reshape({3, B * Hn * Wn, heads, N, hd});
-        auto out = attn->attend(qkv[0], qkv[1], qkv[2], addend(H, W, x, state)); // [B_, heads, N, hd]
+        auto out =
+            attn->attend(qkv[0], qkv[1], qkv[2], addend(H, W, x, state)); // [B_, heads, N, hd]
         // back to a channels-last map: (B, Hn, ws, Wn, ws, heads, hd) -> [B, C, H, W]
         auto map = out.view({B, Hn, Wn, heads, ws, ws, hd})
                        .permute({0, 1, 4, 2, 5, 3, 6})
@@ -293,7 +320,8 @@ public:
     }
 
 private:
-    // Bias (+ shift mask) for a feature size; a run's state keeps it while the weights stay unchanged.
+    // Bias (+ shift mask) for a feature size; a run's state keeps it while the weights stay
+    // unchanged.
     torch::Tensor addend(int64_t H, int64_t W, const torch::Tensor& like, RunState* state) {
         const bool cacheable = state && !torch::GradMode::is_enabled();
         RunState::AddendKey key;
@@ -381,7 +409,9 @@ public:
                           torch::Tensor* swinIn = nullptr, torch::Tensor* swinOut = nullptr) {
         for (auto& it : items_) {
             switch (it.kind) {
-            case Kind::Res: h = it.module.get<ResBlock>()->forward(h, emb); break;
+            case Kind::Res:
+                h = it.module.get<ResBlock>()->forward(h, emb);
+                break;
             case Kind::Swin:
                 if (swinIn)
                     *swinIn = h;
@@ -389,7 +419,9 @@ public:
                 if (swinOut)
                     *swinOut = h;
                 break;
-            case Kind::Conv: h = run(it.module.get<torch::nn::Conv2d>(), h); break;
+            case Kind::Conv:
+                h = run(it.module.get<torch::nn::Conv2d>(), h);
+                break;
             case Kind::Down:
                 h = it.module.is_empty() ? F::avg_pool2d(h, F::AvgPool2dFuncOptions(2).stride(2))
                                          : it.module.forward(h);
@@ -433,7 +465,8 @@ namespace {
 // Upsample/Downsample keep their conv under `conv` / `op`.
 class ConvHolderImpl : public torch::nn::Module {
 public:
-    ConvHolderImpl(const std::string& name, torch::nn::Conv2d conv) : conv_(register_module(name, conv)) {}
+    ConvHolderImpl(const std::string& name, torch::nn::Conv2d conv)
+        : conv_(register_module(name, conv)) {}
     torch::Tensor forward(const torch::Tensor& x) { return run(conv_, x); }
 
 private:
@@ -462,8 +495,9 @@ UNetModelSwinImpl::UNetModelSwinImpl(const UNetSwinConfig& c) : config_(c) {
             featureExtractor_.emplace_back(
                 fe->register_module(std::to_string(3 * i), conv2d(featureChn, baseChn, 3, 1, 1)));
             featureExtractor_.emplace_back(torch::nn::SiLU());
-            featureExtractor_.emplace_back(fe->register_module(
-                std::to_string(3 * i + 2), ConvHolder("op", conv2d(baseChn, baseChn * 2, 3, 2, 1))));
+            featureExtractor_.emplace_back(
+                fe->register_module(std::to_string(3 * i + 2),
+                                    ConvHolder("op", conv2d(baseChn, baseChn * 2, 3, 2, 1))));
             baseChn *= 2;
             featureChn = baseChn;
         }
@@ -471,14 +505,17 @@ UNetModelSwinImpl::UNetModelSwinImpl(const UNetSwinConfig& c) : config_(c) {
 
     using Kind = TimestepSequentialImpl::Kind;
     auto inputs = holder(*this, "input_blocks");
-    auto newBlock = [](std::shared_ptr<torch::nn::Module> parent, std::vector<std::shared_ptr<TimestepSequentialImpl>>& list) {
-        auto b = parent->register_module(std::to_string(list.size()), std::make_shared<TimestepSequentialImpl>());
+    auto newBlock = [](std::shared_ptr<torch::nn::Module> parent,
+                       std::vector<std::shared_ptr<TimestepSequentialImpl>>& list) {
+        auto b = parent->register_module(std::to_string(list.size()),
+                                         std::make_shared<TimestepSequentialImpl>());
         list.push_back(b);
         return b;
     };
     int64_t ch = c.channelMult[0] * mc;
     const int64_t inputCh = ch;
-    newBlock(inputs, inputBlocks_)->add(Kind::Conv, conv2d(c.inChannels + baseChn + c.extraInputChannels, ch, 3, 1, 1));
+    newBlock(inputs, inputBlocks_)
+        ->add(Kind::Conv, conv2d(c.inChannels + baseChn + c.extraInputChannels, ch, 3, 1, 1));
     std::vector<int64_t> chans{ch};
     int64_t ds = c.imageSize;
     auto hasAttn = [&](int64_t d) {
@@ -563,18 +600,23 @@ torch::Tensor UNetModelSwinImpl::encoderFeatures(const torch::Tensor& x, const t
     return forwardImpl(x, t, lq, firstLevel ? Stop::FirstLevel : Stop::Middle, state);
 }
 
-int64_t UNetModelSwinImpl::middleChannels() const { return middleChannels_; }
+int64_t UNetModelSwinImpl::middleChannels() const {
+    return middleChannels_;
+}
 
 torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch::Tensor& t,
                                              const torch::Tensor& lq, Stop stop, RunState* state) {
     RunState::Debug* debug = state ? state->debug : nullptr;
-    auto emb = run(timeEmbed2, torch::silu(run(timeEmbed0, 
-        timestepEmbedding(t, config_.modelChannels).to(x.scalar_type()))));
+    auto emb =
+        run(timeEmbed2,
+            torch::silu(
+                run(timeEmbed0, timestepEmbedding(t, config_.modelChannels).to(x.scalar_type()))));
     torch::Tensor cond = lq.to(x.scalar_type());
     if (!featureIdentity_)
         for (auto& m : featureExtractor_)
-            cond = m.type_info() == typeid(torch::nn::Conv2dImpl) ? run(m.get<torch::nn::Conv2d>(), cond)
-                                                                  : m.forward(cond);
+            cond = m.type_info() == typeid(torch::nn::Conv2dImpl)
+                       ? run(m.get<torch::nn::Conv2d>(), cond)
+                       : m.forward(cond);
     auto h = torch::cat({x, cond}, 1);
     if (debug)
         debug->temb = emb;

@@ -12,7 +12,8 @@ Result<VQConfig> VQConfig::fromJson(const nlohmann::json& j) {
     VQConfig c;
     try {
         if (!j.is_object() || !j.contains("ddconfig") || !j["ddconfig"].is_object())
-            return Status::error(StatusCode::InvalidFile, "autoencoder config needs a ddconfig object");
+            return Status::error(StatusCode::InvalidFile,
+                                 "autoencoder config needs a ddconfig object");
         readKey(j, "embed_dim", &c.embedDim);
         readKey(j, "n_embed", &c.nEmbed);
         const auto& d = j["ddconfig"];
@@ -30,13 +31,16 @@ Result<VQConfig> VQConfig::fromJson(const nlohmann::json& j) {
         readKey(d, "attn_resolutions", &c.attnResolutions);
         readKey(d, "dropout", &c.dropout);
     } catch (const std::exception& e) {
-        return Status::error(StatusCode::InvalidFile, std::string("autoencoder config: ") + e.what());
+        return Status::error(StatusCode::InvalidFile,
+                             std::string("autoencoder config: ") + e.what());
     }
     if (c.doubleZ)
-        return Status::error(StatusCode::Unsupported, "autoencoder config: double_z (KL autoencoder) is not a VQ model");
+        return Status::error(StatusCode::Unsupported,
+                             "autoencoder config: double_z (KL autoencoder) is not a VQ model");
     if (c.chMult.empty() || c.numResBlocks.size() != c.chMult.size() || c.ch <= 0 || c.ch % 32 ||
         c.nEmbed <= 0 || c.embedDim <= 0)
-        return Status::error(StatusCode::InvalidFile, "autoencoder config: inconsistent ch/ch_mult/num_res_blocks/n_embed");
+        return Status::error(StatusCode::InvalidFile,
+                             "autoencoder config: inconsistent ch/ch_mult/num_res_blocks/n_embed");
     return c;
 }
 
@@ -44,15 +48,24 @@ nlohmann::json VQConfig::toJson() const {
     return {{"embed_dim", embedDim},
             {"n_embed", nEmbed},
             {"ddconfig",
-             {{"double_z", doubleZ}, {"z_channels", zChannels}, {"resolution", resolution},
-              {"in_channels", inChannels}, {"out_ch", outCh}, {"ch", ch}, {"ch_mult", chMult},
-              {"num_res_blocks", numResBlocks}, {"attn_resolutions", attnResolutions},
-              {"dropout", dropout}, {"padding_mode", "zeros"}}}};
+             {{"double_z", doubleZ},
+              {"z_channels", zChannels},
+              {"resolution", resolution},
+              {"in_channels", inChannels},
+              {"out_ch", outCh},
+              {"ch", ch},
+              {"ch_mult", chMult},
+              {"num_res_blocks", numResBlocks},
+              {"attn_resolutions", attnResolutions},
+              {"dropout", dropout},
+              {"padding_mode", "zeros"}}}};
 }
 
 namespace {
 
-torch::Tensor swish(const torch::Tensor& x) { return torch::silu(x); }
+torch::Tensor swish(const torch::Tensor& x) {
+    return torch::silu(x);
+}
 
 class ResnetBlockImpl : public torch::nn::Module {
 public:
@@ -128,10 +141,13 @@ public:
             blockIn = c.ch * (i == 0 ? 1 : c.chMult[i - 1]);
             const int64_t blockOut = c.ch * c.chMult[i];
             for (int j = 0; j < c.numResBlocks[i]; ++j) {
-                L.blocks.push_back(blocks->register_module(std::to_string(j), ResnetBlock(blockIn, blockOut)));
+                L.blocks.push_back(
+                    blocks->register_module(std::to_string(j), ResnetBlock(blockIn, blockOut)));
                 blockIn = blockOut;
-                if (std::find(c.attnResolutions.begin(), c.attnResolutions.end(), res) != c.attnResolutions.end())
-                    L.attns.push_back(attn->register_module(std::to_string(L.attns.size()), AttnBlock(blockIn)));
+                if (std::find(c.attnResolutions.begin(), c.attnResolutions.end(), res) !=
+                    c.attnResolutions.end())
+                    L.attns.push_back(
+                        attn->register_module(std::to_string(L.attns.size()), AttnBlock(blockIn)));
             }
             if (i + 1 != n) {
                 auto ds = holder(*lvl, "downsample");
@@ -145,7 +161,8 @@ public:
         midAttn = mid->register_module("attn_1", AttnBlock(blockIn));
         mid2 = mid->register_module("block_2", ResnetBlock(blockIn, blockIn));
         normOut = register_module("norm_out", groupNorm(blockIn, 1e-6));
-        convOut = register_module("conv_out", conv2d(blockIn, c.doubleZ ? 2 * c.zChannels : c.zChannels, 3, 1, 1));
+        convOut = register_module(
+            "conv_out", conv2d(blockIn, c.doubleZ ? 2 * c.zChannels : c.zChannels, 3, 1, 1));
     }
 
     torch::Tensor forward(const torch::Tensor& x) {
@@ -188,18 +205,23 @@ public:
         for (size_t i = 0; i < n; ++i)
             holders[i] = std::make_shared<torch::nn::Module>();
         for (int i = int(n) - 1; i >= 0; --i) {
-            auto blocks = holders[i]->register_module("block", std::make_shared<torch::nn::Module>());
+            auto blocks =
+                holders[i]->register_module("block", std::make_shared<torch::nn::Module>());
             auto attn = holders[i]->register_module("attn", std::make_shared<torch::nn::Module>());
             Level& L = levels_[i];
             const int64_t blockOut = c.ch * c.chMult[i];
             for (int j = 0; j <= c.numResBlocks[i]; ++j) {
-                L.blocks.push_back(blocks->register_module(std::to_string(j), ResnetBlock(blockIn, blockOut)));
+                L.blocks.push_back(
+                    blocks->register_module(std::to_string(j), ResnetBlock(blockIn, blockOut)));
                 blockIn = blockOut;
-                if (std::find(c.attnResolutions.begin(), c.attnResolutions.end(), res) != c.attnResolutions.end())
-                    L.attns.push_back(attn->register_module(std::to_string(L.attns.size()), AttnBlock(blockIn)));
+                if (std::find(c.attnResolutions.begin(), c.attnResolutions.end(), res) !=
+                    c.attnResolutions.end())
+                    L.attns.push_back(
+                        attn->register_module(std::to_string(L.attns.size()), AttnBlock(blockIn)));
             }
             if (i != 0) {
-                auto us = holders[i]->register_module("upsample", std::make_shared<torch::nn::Module>());
+                auto us =
+                    holders[i]->register_module("upsample", std::make_shared<torch::nn::Module>());
                 L.resample = us->register_module("conv", conv2d(blockIn, blockIn, 3, 1, 1));
                 res *= 2;
             }
@@ -222,8 +244,10 @@ public:
                     h = L.attns[j]->forward(h);
             }
             if (L.resample)
-                h = run(L.resample, F::interpolate(
-                    h, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest)));
+                h = run(L.resample,
+                        F::interpolate(h, F::InterpolateFuncOptions()
+                                              .scale_factor(std::vector<double>{2.0, 2.0})
+                                              .mode(torch::kNearest)));
         }
         return run(convOut, swish(normOut->forward(h)));
     }
@@ -255,7 +279,8 @@ torch::Tensor VQModelImpl::quantize(const torch::Tensor& h, torch::Tensor* indic
     auto z = h.permute({0, 2, 3, 1}).contiguous();
     auto flat = z.view({-1, C});
     // d = |z|^2 + |e|^2 - 2 z.e, as the official VectorQuantizer2 (first minimum on ties).
-    auto d = flat.pow(2).sum(1, true) + codebook_.pow(2).sum(1) - 2 * torch::matmul(flat, codebook_.t());
+    auto d =
+        flat.pow(2).sum(1, true) + codebook_.pow(2).sum(1) - 2 * torch::matmul(flat, codebook_.t());
     auto idx = d.argmin(1);
     if (indices)
         *indices = idx.view({B, H, W});

@@ -24,7 +24,9 @@ torch::Tensor toBatch(const std::vector<cv::Mat>& images) {
     ts.reserve(images.size());
     for (const auto& m : images) {
         cv::Mat c = m.isContinuous() ? m : m.clone();
-        ts.push_back(torch::from_blob(c.data, {c.rows, c.cols, 3}, torch::kFloat).permute({2, 0, 1}).clone());
+        ts.push_back(torch::from_blob(c.data, {c.rows, c.cols, 3}, torch::kFloat)
+                         .permute({2, 0, 1})
+                         .clone());
     }
     return torch::stack(ts).mul_(2.0).sub_(1.0);
 }
@@ -45,7 +47,8 @@ double learningRate(const TrainJob& j, int step) {
     return j.lrMin + 0.5 * (j.lr - j.lrMin) * (1.0 + std::cos(M_PI * p));
 }
 
-ValSet buildValSet(const TrainJob& j, const std::vector<ImageRecord>& trainImages, std::vector<std::string>* warnings) {
+ValSet buildValSet(const TrainJob& j, const std::vector<ImageRecord>& trainImages,
+                   std::vector<std::string>* warnings) {
     ValSet v;
     std::vector<ImageRecord> pool;
     if (!j.valFolder.empty()) {
@@ -73,7 +76,8 @@ ValSet buildValSet(const TrainJob& j, const std::vector<ImageRecord>& trainImage
         if (!decoded || decoded->rows < side || decoded->cols < side)
             continue;
         const cv::Mat& img = *decoded;
-        cv::Mat crop = img(cv::Rect((img.cols - side) / 2, (img.rows - side) / 2, side, side)).clone();
+        cv::Mat crop =
+            img(cv::Rect((img.cols - side) / 2, (img.rows - side) / 2, side, side)).clone();
         cv::Mat rgb, f;
         cv::cvtColor(crop, rgb, cv::COLOR_BGR2RGB);
         rgb.convertTo(f, CV_32FC3, img.depth() == CV_16U ? 1.0 / 65535.0 : 1.0 / 255.0);
@@ -121,7 +125,8 @@ Status scanPhotos(RunSetup& run, const TrainJob& job, const JobControl& control)
     if (!scan)
         return scan.status();
     if (scan->images.empty())
-        return Status::error(StatusCode::InvalidArgument, "no usable training photos in the data folders");
+        return Status::error(StatusCode::InvalidArgument,
+                             "no usable training photos in the data folders");
     for (const auto& s : scan->skipped)
         run.warnings.push_back("skipped " + s.path + ": " + s.reason);
     run.images = std::move(scan->images);
@@ -164,9 +169,10 @@ Result<std::unique_ptr<PairLoader>> startLoader(const RunSetup& run, const Train
     return std::make_unique<PairLoader>(run.images, lo, std::uint64_t(state.step) * run.perStep);
 }
 
-Result<RunData> startData(RunSetup& run, const TrainJob& job, const JobControl& control, bool resume, int scale,
-                          std::vector<torch::Tensor>& params, std::vector<torch::Tensor>& ema,
-                          std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v) {
+Result<RunData> startData(RunSetup& run, const TrainJob& job, const JobControl& control,
+                          bool resume, int scale, std::vector<torch::Tensor>& params,
+                          std::vector<torch::Tensor>& ema, std::vector<torch::Tensor>& m,
+                          std::vector<torch::Tensor>& v) {
     RunData d;
     if (Status s = scanPhotos(run, job, control); !s)
         return s;
@@ -194,10 +200,11 @@ BatchLatents encodeBatch(const Batch& batch, Codec& codec, int scale) {
     torch::NoGradGuard ng;
     b.x0 = codec.encode(b.hr);
     namespace F = torch::nn::functional;
-    auto up = F::interpolate(b.lq, F::InterpolateFuncOptions()
-                                       .scale_factor(std::vector<double>{double(scale), double(scale)})
-                                       .mode(torch::kBicubic)
-                                       .align_corners(false));
+    auto up =
+        F::interpolate(b.lq, F::InterpolateFuncOptions()
+                                 .scale_factor(std::vector<double>{double(scale), double(scale)})
+                                 .mode(torch::kBicubic)
+                                 .align_corners(false));
     b.y = codec.encode(up);
     return b;
 }
@@ -212,8 +219,11 @@ Result<BatchLatents> nextBatch(PairLoader& loader, Codec& codec, int scale) {
 torch::Tensor ssimLossY(const torch::Tensor& pred, const torch::Tensor& target) {
     namespace F = torch::nn::functional;
     // BasicSR's Y on [0, 1]: (65.481 R + 128.553 G + 24.966 B + 16) / 255 with R, G, B in [0, 1]
-    const auto w = torch::tensor({65.481f, 128.553f, 24.966f}, pred.options()).view({1, 3, 1, 1}) / 255.0f;
-    auto luma = [&](const torch::Tensor& x) { return ((x + 1) * 0.5f * w).sum(1, true) + 16.0f / 255.0f; };
+    const auto w =
+        torch::tensor({65.481f, 128.553f, 24.966f}, pred.options()).view({1, 3, 1, 1}) / 255.0f;
+    auto luma = [&](const torch::Tensor& x) {
+        return ((x + 1) * 0.5f * w).sum(1, true) + 16.0f / 255.0f;
+    };
     auto g = torch::arange(11, pred.options()) - 5;
     g = torch::exp(-g * g / (2 * 1.5f * 1.5f));
     g = g / g.sum();
@@ -230,11 +240,11 @@ torch::Tensor ssimLossY(const torch::Tensor& pred, const torch::Tensor& target) 
 
 ForwardProcess::ForwardProcess(const ResShiftSchedule& s)
     : etas_(torch::tensor(std::vector<float>(s.etas.begin(), s.etas.end()))),
-      sqrtEtas_(torch::tensor(std::vector<float>(s.sqrtEtas.begin(), s.sqrtEtas.end()))), kappa_(float(s.kappa())),
-      normalize_(s.config().normalizeInput) {}
+      sqrtEtas_(torch::tensor(std::vector<float>(s.sqrtEtas.begin(), s.sqrtEtas.end()))),
+      kappa_(float(s.kappa())), normalize_(s.config().normalizeInput) {}
 
-torch::Tensor ForwardProcess::operator()(const torch::Tensor& x0, const torch::Tensor& y, const torch::Tensor& t,
-                                         const torch::Tensor& eps) const {
+torch::Tensor ForwardProcess::operator()(const torch::Tensor& x0, const torch::Tensor& y,
+                                         const torch::Tensor& t, const torch::Tensor& eps) const {
     const int64_t B = x0.size(0);
     auto et = etas_.index_select(0, t).view({B, 1, 1, 1});
     auto st = sqrtEtas_.index_select(0, t).view({B, 1, 1, 1});
@@ -251,7 +261,8 @@ double adamwStep(std::vector<torch::Tensor>& params, const std::vector<torch::Te
     for (auto& g : grads)
         gradNorm += g.pow(2).sum().item<double>();
     gradNorm = std::sqrt(gradNorm);
-    const double clip = job.gradClip > 0 && gradNorm > job.gradClip ? job.gradClip / (gradNorm + 1e-6) : 1.0;
+    const double clip =
+        job.gradClip > 0 && gradNorm > job.gradClip ? job.gradClip / (gradNorm + 1e-6) : 1.0;
     const double step1 = double(step + 1);
     const double bc1 = 1.0 - std::pow(b1, step1), bc2 = 1.0 - std::pow(b2, step1);
     for (size_t i = 0; i < params.size(); ++i) {
@@ -266,7 +277,8 @@ double adamwStep(std::vector<torch::Tensor>& params, const std::vector<torch::Te
     return gradNorm;
 }
 
-void emaUpdate(std::vector<torch::Tensor>& ema, const std::vector<torch::Tensor>& params, double decay) {
+void emaUpdate(std::vector<torch::Tensor>& ema, const std::vector<torch::Tensor>& params,
+               double decay) {
     torch::NoGradGuard ng;
     for (size_t i = 0; i < ema.size() && i < params.size(); ++i)
         ema[i].mul_(decay).add_(params[i], 1.0 - decay);
@@ -288,8 +300,9 @@ std::vector<torch::Tensor> gradsOf(const std::vector<torch::Tensor>& params) {
     return grads;
 }
 
-json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSchedule& sched, const Architecture& arch,
-                   const ValSet& val, int valSteps, int extraNoiseChannels, RunFiles& files, int step) {
+json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSchedule& sched,
+                   const Architecture& arch, const ValSet& val, int valSteps,
+                   int extraNoiseChannels, RunFiles& files, int step) {
     json out = json::object();
     if (val.hr.empty())
         return out;
@@ -319,8 +332,11 @@ json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSched
         }
     }
     const double n = double(val.hr.size());
-    out = {{"psnr_y", psnr / n}, {"ssim_y", ssim / n}, {"sharpness", sharp / n},
-           {"bicubic_psnr_y", psnrBic / n}, {"images", val.hr.size()}};
+    out = {{"psnr_y", psnr / n},
+           {"ssim_y", ssim / n},
+           {"sharpness", sharp / n},
+           {"bicubic_psnr_y", psnrBic / n},
+           {"images", val.hr.size()}};
     if (!rows.empty()) {
         cv::Mat sheet;
         cv::vconcat(rows, sheet);
@@ -329,11 +345,14 @@ json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSched
     return out;
 }
 
-LogWindow::LogWindow(const TrainJob& job, std::uint64_t perStep, double elapsedBefore, int worldSize)
+LogWindow::LogWindow(const TrainJob& job, std::uint64_t perStep, double elapsedBefore,
+                     int worldSize)
     : job_(job), perStep_(perStep), elapsedBefore_(elapsedBefore), worldSize_(worldSize),
       started_(std::chrono::steady_clock::now()), windowStart_(started_) {}
 
-void LogWindow::add(const std::string& key, double value) { sums_[key] += value; }
+void LogWindow::add(const std::string& key, double value) {
+    sums_[key] += value;
+}
 
 json LogWindow::line(int step, double lr) const {
     const auto now = std::chrono::steady_clock::now();
@@ -358,11 +377,12 @@ void LogWindow::reset() {
 }
 
 double LogWindow::elapsed() const {
-    return elapsedBefore_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    return elapsedBefore_ +
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }
 
-StepLoop::StepLoop(const TrainJob& job, const RunOptions& options, const JobControl& control, RunSetup& run,
-                   RunState& state, PairLoader& loader, Save save)
+StepLoop::StepLoop(const TrainJob& job, const RunOptions& options, const JobControl& control,
+                   RunSetup& run, RunState& state, PairLoader& loader, Save save)
     : job_(job), options_(options), control_(control), run_(run), state_(state), loader_(loader),
       save_(std::move(save)), window_(job, run.perStep, state.elapsed, run.env.worldSize),
       lastStep_(options.maxSteps >= 0 ? std::min(job.steps, options.maxSteps) : job.steps) {}
@@ -387,8 +407,9 @@ Status StepLoop::save() {
 Status StepLoop::endStep(double loss, double lr, const Validate& validate) {
     const int step = state_.step;
     if (!std::isfinite(loss))
-        return Status::error(StatusCode::Internal, "training diverged (loss is " + std::to_string(loss) + ") at step " +
-                                                       std::to_string(step) + ": lower the learning rate and resume");
+        return Status::error(StatusCode::Internal,
+                             "training diverged (loss is " + std::to_string(loss) + ") at step " +
+                                 std::to_string(step) + ": lower the learning rate and resume");
     window_.endStep();
     std::vector<std::string>& warnings = run_.warnings;
     for (auto& w : loader_.takeWarnings())
@@ -421,8 +442,9 @@ Status StepLoop::end() {
         return Status::ok();
     if (Status s = save(); !s)
         return s;
-    run_.files.appendLog(
-        {{"step", state_.step}, {"event", "stopped"}, {"message", "stopped on request; resume with --resume"}});
+    run_.files.appendLog({{"step", state_.step},
+                          {"event", "stopped"},
+                          {"message", "stopped on request; resume with --resume"}});
     return Status::ok();
 }
 
@@ -431,11 +453,13 @@ Status StepLoop::finish(const std::function<Status(double wallTime)>& write) {
         return Status::ok();
     if (Status s = write(window_.elapsed()); !s)
         return s;
-    run_.files.appendLog({{"step", state_.step}, {"event", "finished"}, {"model", run_.files.modelPath()}});
+    run_.files.appendLog(
+        {{"step", state_.step}, {"event", "finished"}, {"model", run_.files.modelPath()}});
     return Status::ok();
 }
 
-nlohmann::json runProvenance(const TrainJob& job, const RunState& state, double wallTime, int worldSize) {
+nlohmann::json runProvenance(const TrainJob& job, const RunState& state, double wallTime,
+                             int worldSize) {
     return {{"training", job.kind},
             {"data", job.trainFolders},
             {"steps", state.step},
@@ -460,12 +484,13 @@ Status loadLatestWeights(const std::string& runDir, std::vector<torch::Tensor>& 
     return RunFiles(runDir, /*writer=*/false).loadLatest(state, params, ema, m, v);
 }
 
-Status writeExportPackage(const std::string& runDir, const TrainJob& job, const RunState& state, Architecture arch,
-                          nlohmann::json provenance, nn::UNetModelSwinImpl& net,
-                          const std::vector<torch::Tensor>& rawParams, Codec* codec, const std::string& outPath,
-                          bool half, bool raw, bool stateWeights) {
+Status writeExportPackage(const std::string& runDir, const TrainJob& job, const RunState& state,
+                          Architecture arch, nlohmann::json provenance, nn::UNetModelSwinImpl& net,
+                          const std::vector<torch::Tensor>& rawParams, Codec* codec,
+                          const std::string& outPath, bool half, bool raw, bool stateWeights) {
     if (state.step < job.steps)
-        arch.name += " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) + ")";
+        arch.name +=
+            " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) + ")";
     if (stateWeights)
         provenance["weights"] = raw ? "raw" : "ema";
     torch::NoGradGuard ng;

@@ -59,9 +59,10 @@ struct RunData {
     ValSet val; // rank 0 only
 };
 // scanPhotos + resumeOrStart + startLoader + the validation set, in that order.
-Result<RunData> startData(RunSetup& run, const TrainJob& job, const JobControl& control, bool resume, int scale,
-                          std::vector<torch::Tensor>& params, std::vector<torch::Tensor>& ema,
-                          std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v);
+Result<RunData> startData(RunSetup& run, const TrainJob& job, const JobControl& control,
+                          bool resume, int scale, std::vector<torch::Tensor>& params,
+                          std::vector<torch::Tensor>& ema, std::vector<torch::Tensor>& m,
+                          std::vector<torch::Tensor>& v);
 
 // A batch as tensors: HR and LQ in [-1, 1], the HR latent x0 and y = encode(bicubic x scale (LQ)).
 struct BatchLatents {
@@ -77,8 +78,8 @@ Result<BatchLatents> nextBatch(PairLoader& loader, Codec& codec, int scale);
 class ForwardProcess {
 public:
     explicit ForwardProcess(const ResShiftSchedule& schedule);
-    torch::Tensor operator()(const torch::Tensor& x0, const torch::Tensor& y, const torch::Tensor& t,
-                             const torch::Tensor& eps) const;
+    torch::Tensor operator()(const torch::Tensor& x0, const torch::Tensor& y,
+                             const torch::Tensor& t, const torch::Tensor& eps) const;
 
 private:
     torch::Tensor etas_, sqrtEtas_;
@@ -109,8 +110,8 @@ public:
     void add(const std::string& key, double value); // summed until the next line
     void endStep() { ++steps_; }
     nlohmann::json line(int step, double lr) const;
-    void reset();                                   // after a line is written
-    double elapsed() const;                         // wall time of the run so far, seconds
+    void reset();           // after a line is written
+    double elapsed() const; // wall time of the run so far, seconds
 
 private:
     const TrainJob& job_;
@@ -125,7 +126,8 @@ private:
 // The bookkeeping of every trainer's step loop, around the kind's own optimiser step:
 //
 //   StepLoop loop(job, options, control, run, state, loader, save);
-//   while (loop.next()) {           // false once the planned steps are done or a stop was asked for
+//   while (loop.next()) {           // false once the planned steps are done or a stop was asked
+//   for
 //       ...one optimiser step; ++state.step; loop.window().add(key, value)...
 //       if (Status s = loop.endStep(loss, lr, validate); !s) return s;
 //   }
@@ -137,12 +139,13 @@ private:
 // checkpoint through `save`. Only the writer (rank 0) writes.
 class StepLoop {
 public:
-    // Writes a checkpoint of the run's tensors for `state` (its elapsed time and loader position set).
+    // Writes a checkpoint of the run's tensors for `state` (its elapsed time and loader position
+    // set).
     using Save = std::function<Status(const RunState& state)>;
     using Validate = std::function<nlohmann::json(int step)>;
 
-    StepLoop(const TrainJob& job, const RunOptions& options, const JobControl& control, RunSetup& run,
-             RunState& state, PairLoader& loader, Save save);
+    StepLoop(const TrainJob& job, const RunOptions& options, const JobControl& control,
+             RunSetup& run, RunState& state, PairLoader& loader, Save save);
     bool next();
     Status endStep(double loss, double lr, const Validate& validate);
     Status end();
@@ -170,7 +173,8 @@ private:
 // Linear warm-up, then cosine from lr to lrMin.
 double learningRate(const TrainJob& job, int step);
 
-ValSet buildValSet(const TrainJob& job, const std::vector<ImageRecord>& trainImages, std::vector<std::string>* warnings);
+ValSet buildValSet(const TrainJob& job, const std::vector<ImageRecord>& trainImages,
+                   std::vector<std::string>* warnings);
 
 cv::Mat toBgr8(const cv::Mat& rgb01);
 
@@ -180,7 +184,8 @@ double adamwStep(std::vector<torch::Tensor>& params, const std::vector<torch::Te
                  std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v, double lr, int step,
                  const TrainJob& job, double beta1 = -1, double beta2 = -1);
 
-void emaUpdate(std::vector<torch::Tensor>& ema, const std::vector<torch::Tensor>& params, double decay);
+void emaUpdate(std::vector<torch::Tensor>& ema, const std::vector<torch::Tensor>& params,
+               double decay);
 
 // Copies every parameter of `from` into `to` (same architecture), without recording gradients.
 void copyParameters(torch::nn::Module& from, torch::nn::Module& to);
@@ -190,26 +195,30 @@ std::vector<torch::Tensor> gradsOf(const std::vector<torch::Tensor>& params);
 
 // PSNR/SSIM/sharpness (Y) of `net` on the validation set with fixed noise, the bicubic PSNR, and
 // a sample sheet (bicubic | model | truth) written to the run folder. `valSteps` 1 = one step.
-nlohmann::json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSchedule& sched,
-                             const Architecture& arch, const ValSet& val, int valSteps, int extraNoiseChannels,
+nlohmann::json runValidation(nn::UNetModelSwinImpl& net, Codec* codec,
+                             const ResShiftSchedule& sched, const Architecture& arch,
+                             const ValSet& val, int valSteps, int extraNoiseChannels,
                              RunFiles& files, int step);
 
 // The provenance every trained package states (training kind, data, steps and whether finished,
 // batch over all processes, crop, degradation, wall time, last validation, seed, trainer version);
 // each trainer adds its own keys.
-nlohmann::json runProvenance(const TrainJob& job, const RunState& state, double wallTime, int worldSize);
+nlohmann::json runProvenance(const TrainJob& job, const RunState& state, double wallTime,
+                             int worldSize);
 
 // `shiftsr-train export`, both kinds of run: loads the latest checkpoint of `runDir` into `params`
 // and `ema` (its optimiser moments are read and dropped).
 Status loadLatestWeights(const std::string& runDir, std::vector<torch::Tensor>& params,
                          std::vector<torch::Tensor>& ema, RunState* state);
-// Writes `net` (whose parameters hold the EMA; with `raw` they are first overwritten by `rawParams`,
-// the optimiser's weights of the same network) as the package `outPath`. An unfinished run's name
-// gets "(step N of M)"; `provenance` gains "weights" (unless `stateWeights` is false: a decoder
-// run's UNet is its base's, whose provenance says) and, with `half` (F16 storage), "stored_as".
-Status writeExportPackage(const std::string& runDir, const TrainJob& job, const RunState& state, Architecture arch,
-                          nlohmann::json provenance, nn::UNetModelSwinImpl& net,
-                          const std::vector<torch::Tensor>& rawParams, Codec* codec, const std::string& outPath,
-                          bool half, bool raw, bool stateWeights = true);
+// Writes `net` (whose parameters hold the EMA; with `raw` they are first overwritten by
+// `rawParams`, the optimiser's weights of the same network) as the package `outPath`. An unfinished
+// run's name gets "(step N of M)"; `provenance` gains "weights" (unless `stateWeights` is false: a
+// decoder run's UNet is its base's, whose provenance says) and, with `half` (F16 storage),
+// "stored_as".
+Status writeExportPackage(const std::string& runDir, const TrainJob& job, const RunState& state,
+                          Architecture arch, nlohmann::json provenance, nn::UNetModelSwinImpl& net,
+                          const std::vector<torch::Tensor>& rawParams, Codec* codec,
+                          const std::string& outPath, bool half, bool raw,
+                          bool stateWeights = true);
 
 } // namespace shiftsr::training

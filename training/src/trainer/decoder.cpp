@@ -31,7 +31,7 @@ struct DecoderNets {
     std::string baseHash;
     std::shared_ptr<nn::UNetModelSwinImpl> unet;
     std::unique_ptr<RefineCodec> head, headEma;
-    int steps = 1;     // sampler steps whose outputs the head learns
+    int steps = 1;          // sampler steps whose outputs the head learns
     bool continued = false; // the base already had a head with this configuration
 };
 
@@ -45,16 +45,19 @@ Result<DecoderNets> buildDecoderNets(const TrainJob& job) {
     DecoderNets n;
     n.arch = *archR;
     if (n.arch.codec != "unshuffle-f4" && n.arch.codec != "unshuffle-f4-refine")
-        return Status::error(StatusCode::Unsupported, job.baseModel + ": a decoder head needs an unshuffle-f4 package, not codec '" +
-                                                          n.arch.codec + "'");
+        return Status::error(StatusCode::Unsupported,
+                             job.baseModel +
+                                 ": a decoder head needs an unshuffle-f4 package, not codec '" +
+                                 n.arch.codec + "'");
     nn::RefinerConfig rc;
     rc.channels = job.refineChannels;
     rc.layers = job.refineLayers;
     if (n.arch.codec == "unshuffle-f4-refine") {
         if (!n.arch.refine.sameShape(rc))
             return Status::error(StatusCode::InvalidArgument,
-                                 job.baseModel + ": its decoder head has " + n.arch.refine.toJson().dump() +
-                                     ", the job asks for " + rc.toJson().dump());
+                                 job.baseModel + ": its decoder head has " +
+                                     n.arch.refine.toJson().dump() + ", the job asks for " +
+                                     rc.toJson().dump());
         n.continued = true;
     }
     n.arch.codec = "unshuffle-f4-refine";
@@ -64,8 +67,9 @@ Result<DecoderNets> buildDecoderNets(const TrainJob& job) {
         n.arch.name = job.name;
     n.steps = job.refineSteps > 0 ? job.refineSteps : n.arch.steps;
     if (n.steps != 1 && n.steps != n.arch.schedule.steps)
-        return Status::error(StatusCode::InvalidArgument, "decoder.steps must be 1 or the base's T (" +
-                                                              std::to_string(n.arch.schedule.steps) + ")");
+        return Status::error(StatusCode::InvalidArgument,
+                             "decoder.steps must be 1 or the base's T (" +
+                                 std::to_string(n.arch.schedule.steps) + ")");
     if (auto it = pkg->metadata().find(meta::kProvenance); it != pkg->metadata().end()) {
         auto p = json::parse(it->second, nullptr, /*allow_exceptions=*/false);
         if (!p.is_discarded())
@@ -77,7 +81,9 @@ Result<DecoderNets> buildDecoderNets(const TrainJob& job) {
         n.headEma = std::make_unique<RefineCodec>(rc);
         // A base with a head of this shape continues from it; one without starts at zero, i.e. as
         // the plain shuffle (its codec has no tensors to load).
-        if (Status s = loadInitWeights(job.baseModel, *n.unet, n.continued ? n.head.get() : nullptr, &n.baseHash); !s)
+        if (Status s = loadInitWeights(job.baseModel, *n.unet, n.continued ? n.head.get() : nullptr,
+                                       &n.baseHash);
+            !s)
             return s;
         copyParameters(*n.head->module(), *n.headEma->module());
         n.unet->eval();
@@ -86,13 +92,15 @@ Result<DecoderNets> buildDecoderNets(const TrainJob& job) {
         for (auto& p : n.headEma->module()->parameters())
             p.set_requires_grad(false);
     } catch (const c10::Error& e) {
-        return Status::error(StatusCode::Internal, std::string("building the decoder networks: ") + e.what_without_backtrace());
+        return Status::error(StatusCode::Internal, std::string("building the decoder networks: ") +
+                                                       e.what_without_backtrace());
     }
     return n;
 }
 
 // The package provenance: the base's own (so a student still names its teacher), plus "decoder".
-json decoderProvenance(const TrainJob& job, const DecoderNets& n, const RunState& state, double wallTime, int worldSize) {
+json decoderProvenance(const TrainJob& job, const DecoderNets& n, const RunState& state,
+                       double wallTime, int worldSize) {
     json d = runProvenance(job, state, wallTime, worldSize);
     d["base"] = n.arch.name;
     d["base_sha256"] = n.baseHash;
@@ -101,7 +109,8 @@ json decoderProvenance(const TrainJob& job, const DecoderNets& n, const RunState
     d["validation_strength"] = 1.0; // "validation" above ran the head as trained
     d["continued_from_base_head"] = n.continued;
     d["loss"] = job.refineSsimWeight > 0
-                    ? "pixel MSE + " + json(job.refineSsimWeight).dump() + " (1 - SSIM-Y) of the decoded sampler output to the HR photo"
+                    ? "pixel MSE + " + json(job.refineSsimWeight).dump() +
+                          " (1 - SSIM-Y) of the decoded sampler output to the HR photo"
                     : "pixel MSE of the decoded sampler output to the HR photo";
     json prov = n.baseProvenance.is_object() ? n.baseProvenance : json::object();
     prov["decoder"] = d;
@@ -115,8 +124,8 @@ struct BatchNoise {
     std::vector<torch::Tensor> queue;
 };
 
-BatchNoise drawNoise(const TrainJob& job, std::uint64_t firstIndex, int64_t B, at::IntArrayRef latent, int extra,
-                     int steps) {
+BatchNoise drawNoise(const TrainJob& job, std::uint64_t firstIndex, int64_t B,
+                     at::IntArrayRef latent, int extra, int steps) {
     std::vector<torch::Tensor> prior;
     std::vector<std::vector<torch::Tensor>> draws; // [draw][sample]
     const auto opts = torch::TensorOptions().dtype(torch::kFloat);
@@ -173,7 +182,8 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
         adamM.push_back(torch::zeros_like(p));
         adamV.push_back(torch::zeros_like(p));
     }
-    auto dataR = startData(run, job, control, ro.resume, nets.arch.scale, params, emaParams, adamM, adamV);
+    auto dataR =
+        startData(run, job, control, ro.resume, nets.arch.scale, params, emaParams, adamM, adamV);
     if (!dataR)
         return dataR.status();
     RunState& state = dataR->state;
@@ -181,7 +191,8 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
     const ValSet& val = dataR->val;
 
     UnshuffleCodec plain(4);
-    DiffusionParts parts{nets.unet.get(), &plain, &sched, nets.arch.paddingOffset, nets.arch.degridSigma};
+    DiffusionParts parts{nets.unet.get(), &plain, &sched, nets.arch.paddingOffset,
+                         nets.arch.degridSigma};
     SampleOptions so;
     so.mode = nets.steps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
     so.extraNoiseChannels = extra;
@@ -191,7 +202,8 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
     });
     LogWindow& window = loop.window();
     auto validate = [&](int step) {
-        return runValidation(*nets.unet, nets.headEma.get(), sched, nets.arch, val, nets.steps, extra, files, step);
+        return runValidation(*nets.unet, nets.headEma.get(), sched, nets.arch, val, nets.steps,
+                             extra, files, step);
     };
     while (loop.next()) {
         auto bl = nextBatch(loader, plain, nets.arch.scale);
@@ -233,7 +245,7 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
         emaUpdate(emaParams, params, job.ema);
         ++state.step;
         const double lv = lossValue.item<double>();
-        window.add("loss", lv); // the head's pixel MSE
+        window.add("loss", lv);                            // the head's pixel MSE
         window.add("base_loss", baseValue.item<double>()); // the plain shuffle's, same samples
         window.add("grad_norm", gradNorm);
         if (Status st = loop.endStep(lv, lr, validate); !st)
@@ -250,8 +262,8 @@ Status runDecoder(const TrainJob& job, const RunOptions& ro, const JobControl& c
     });
 }
 
-Status exportDecoderCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath, int* stepOut,
-                               bool half, bool raw) {
+Status exportDecoderCheckpoint(const TrainJob& job, const std::string& runDir,
+                               const std::string& outPath, int* stepOut, bool half, bool raw) {
     auto netsR = buildDecoderNets(job);
     if (!netsR)
         return netsR.status();
@@ -266,9 +278,12 @@ Status exportDecoderCheckpoint(const TrainJob& job, const std::string& runDir, c
             *stepOut = state.step;
         json prov = decoderProvenance(job, nets, state, state.elapsed, 1);
         prov["decoder"]["weights"] = raw ? "raw" : "ema";
-        // The UNet is the base's: writeExportPackage's own raw/EMA choice concerns it and stays off.
-        Codec* head = raw ? static_cast<Codec*>(nets.head.get()) : static_cast<Codec*>(nets.headEma.get());
-        return writeExportPackage(runDir, job, state, nets.arch, prov, *nets.unet, {}, head, outPath, half, false,
+        // The UNet is the base's: writeExportPackage's own raw/EMA choice concerns it and stays
+        // off.
+        Codec* head =
+            raw ? static_cast<Codec*>(nets.head.get()) : static_cast<Codec*>(nets.headEma.get());
+        return writeExportPackage(runDir, job, state, nets.arch, prov, *nets.unet, {}, head,
+                                  outPath, half, false,
                                   /*stateWeights=*/false);
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::Internal, e.what_without_backtrace());

@@ -34,7 +34,8 @@ Result<DistributedEnv> DistributedEnv::fromEnvironment() {
     if (!toInt(ws, &e.worldSize) || e.worldSize < 1)
         return Status::error(StatusCode::InvalidArgument, "WORLD_SIZE must be a positive integer");
     if (!toInt(env("RANK", "SLURM_PROCID"), &e.rank) || e.rank >= e.worldSize)
-        return Status::error(StatusCode::InvalidArgument, "RANK (or SLURM_PROCID) must be set and below WORLD_SIZE");
+        return Status::error(StatusCode::InvalidArgument,
+                             "RANK (or SLURM_PROCID) must be set and below WORLD_SIZE");
     if (!toInt(env("LOCAL_RANK", "SLURM_LOCALID"), &e.localRank))
         e.localRank = 0;
     if (const char* a = env("MASTER_ADDR", "SLURM_LAUNCH_NODE_IPADDR"))
@@ -63,10 +64,12 @@ Result<std::unique_ptr<ProcessGroup>> ProcessGroup::connect(const DistributedEnv
         auto opts = c10d::ProcessGroupGloo::Options::create();
         opts->timeout = std::chrono::seconds(600);
         opts->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
-        g->impl_->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(g->impl_->store, e.rank, e.worldSize, opts);
+        g->impl_->pg =
+            c10::make_intrusive<c10d::ProcessGroupGloo>(g->impl_->store, e.rank, e.worldSize, opts);
     } catch (const std::exception& ex) {
-        return Status::error(StatusCode::IoError, "cannot join the process group at " + e.masterAddr + ":" +
-                                                      std::to_string(e.masterPort) + ": " + ex.what());
+        return Status::error(StatusCode::IoError,
+                             "cannot join the process group at " + e.masterAddr + ":" +
+                                 std::to_string(e.masterPort) + ": " + ex.what());
     }
     return g;
 }
@@ -100,8 +103,14 @@ void ProcessGroup::broadcast(std::vector<torch::Tensor>& tensors) {
     }
 }
 
-void ProcessGroup::barrier() { impl_->pg->barrier()->wait(); }
-int ProcessGroup::rank() const { return impl_->pg->getRank(); }
-int ProcessGroup::worldSize() const { return impl_->pg->getSize(); }
+void ProcessGroup::barrier() {
+    impl_->pg->barrier()->wait();
+}
+int ProcessGroup::rank() const {
+    return impl_->pg->getRank();
+}
+int ProcessGroup::worldSize() const {
+    return impl_->pg->getSize();
+}
 
 } // namespace shiftsr::training

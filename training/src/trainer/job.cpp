@@ -12,7 +12,9 @@ namespace shiftsr::training {
 
 using nlohmann::json;
 
-template <class T> static void get(const json& j, const char* key, T* out) { readKey(j, key, out); }
+template <class T> static void get(const json& j, const char* key, T* out) {
+    readKey(j, key, out);
+}
 
 Result<TrainJob> TrainJob::fromJson(const std::string& text) {
     TrainJob t;
@@ -20,7 +22,8 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
     try {
         j = json::parse(text);
     } catch (const std::exception& e) {
-        return Status::error(StatusCode::InvalidFile, std::string("job.json is not valid JSON: ") + e.what());
+        return Status::error(StatusCode::InvalidFile,
+                             std::string("job.json is not valid JSON: ") + e.what());
     }
     if (!j.is_object())
         return Status::error(StatusCode::InvalidFile, "job.json must be a JSON object");
@@ -95,7 +98,8 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
             if (o.contains("betas")) {
                 auto b = o["betas"].get<std::vector<double>>();
                 if (b.size() != 2)
-                    return Status::error(StatusCode::InvalidArgument, "optimizer.betas needs two numbers");
+                    return Status::error(StatusCode::InvalidArgument,
+                                         "optimizer.betas needs two numbers");
                 t.beta1 = b[0];
                 t.beta2 = b[1];
             }
@@ -120,7 +124,9 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
     } catch (const std::exception& e) {
         return Status::error(StatusCode::InvalidArgument, std::string("job.json: ") + e.what());
     }
-    auto bad = [](const std::string& m) { return Status::error(StatusCode::InvalidArgument, "job.json: " + m); };
+    auto bad = [](const std::string& m) {
+        return Status::error(StatusCode::InvalidArgument, "job.json: " + m);
+    };
     if (t.kind != "teacher" && t.kind != "rsd" && t.kind != "decoder")
         return bad("kind must be teacher, rsd or decoder");
     if (t.preset != "tiny" && t.preset != "lite" && t.preset != "v3")
@@ -136,25 +142,32 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
     if (t.degradation != "realesrgan" && t.degradation != "bicubic")
         return bad("data.degradation must be realesrgan or bicubic");
     if (t.precision != "fp32")
-        return Status::error(StatusCode::Unsupported, "job.json: only fp32 training is supported in this build");
+        return Status::error(StatusCode::Unsupported,
+                             "job.json: only fp32 training is supported in this build");
     if (t.kind == "rsd") {
         if (t.teacherModel.empty())
             return bad("an rsd job needs \"teacher\": the teacher's model package");
-        if (t.fakeUpdates < 1 || t.startTimesteps < 1 || t.fakeLr < 0 || t.discLr < 0 || t.dmWeight < 0 ||
-            t.supervisedWeight < 0 || t.ganWeight < 0 || t.discWeight < 0 || t.ssimWeight < 0)
-            return bad("rsd: fake_updates and start_timesteps >= 1, learning rates and weights >= 0");
+        if (t.fakeUpdates < 1 || t.startTimesteps < 1 || t.fakeLr < 0 || t.discLr < 0 ||
+            t.dmWeight < 0 || t.supervisedWeight < 0 || t.ganWeight < 0 || t.discWeight < 0 ||
+            t.ssimWeight < 0)
+            return bad(
+                "rsd: fake_updates and start_timesteps >= 1, learning rates and weights >= 0");
         if (t.discFeatures != "middle" && t.discFeatures != "first")
             return bad("rsd.disc_features must be middle or first");
     }
     if (t.kind == "decoder") {
         if (t.baseModel.empty())
-            return bad("a decoder job needs \"base\": the model package whose outputs the decoder head refines");
-        if (t.refineChannels < 1 || t.refineChannels > 512 || t.refineLayers < 2 || t.refineLayers > 32 ||
-            t.refineSteps < 0 || !(t.refineStrength >= 0 && t.refineStrength <= 2) || t.refineSsimWeight < 0)
-            return bad("decoder: channels 1-512, layers 2-32, steps >= 0, strength 0-2, ssim_weight >= 0");
+            return bad("a decoder job needs \"base\": the model package whose outputs the decoder "
+                       "head refines");
+        if (t.refineChannels < 1 || t.refineChannels > 512 || t.refineLayers < 2 ||
+            t.refineLayers > 32 || t.refineSteps < 0 ||
+            !(t.refineStrength >= 0 && t.refineStrength <= 2) || t.refineSsimWeight < 0)
+            return bad(
+                "decoder: channels 1-512, layers 2-32, steps >= 0, strength 0-2, ssim_weight >= 0");
     }
     if (t.checkpointEvery < 1 || t.validateEvery < 1 || t.logEvery < 1 || t.keepCheckpoints < 1)
-        return bad("checkpoint_every, validate_every, log_every and keep_checkpoints must be positive");
+        return bad(
+            "checkpoint_every, validate_every, log_every and keep_checkpoints must be positive");
     return t;
 }
 
@@ -176,13 +189,22 @@ std::string TrainJob::toJson() const {
               {"init", initModel},
               {"name", name},
               {"data",
-               {{"train", trainFolders}, {"val", valFolder}, {"gt_size", gtSize}, {"min_side", minSide},
-                {"degradation", degradation}, {"workers", workers}}},
+               {{"train", trainFolders},
+                {"val", valFolder},
+                {"gt_size", gtSize},
+                {"min_side", minSide},
+                {"degradation", degradation},
+                {"workers", workers}}},
               {"batch", batch},
               {"steps", steps},
               {"optimizer",
-               {{"lr", lr}, {"lr_min", lrMin}, {"warmup", warmup}, {"betas", {beta1, beta2}},
-                {"weight_decay", weightDecay}, {"eps", eps}, {"grad_clip", gradClip}}},
+               {{"lr", lr},
+                {"lr_min", lrMin},
+                {"warmup", warmup},
+                {"betas", {beta1, beta2}},
+                {"weight_decay", weightDecay},
+                {"eps", eps},
+                {"grad_clip", gradClip}}},
               {"ema", ema},
               {"precision", precision},
               {"checkpoint_every", checkpointEvery},
@@ -198,15 +220,24 @@ std::string TrainJob::toJson() const {
         j["schedule"] = json::parse(scheduleJson);
     if (kind == "rsd") {
         j["teacher"] = teacherModel;
-        j["rsd"] = {{"fake_updates", fakeUpdates}, {"fake_lr", fakeLr}, {"start_timesteps", startTimesteps},
-                    {"dm_weight", dmWeight}, {"supervised_weight", supervisedWeight}, {"gan_weight", ganWeight},
-                    {"disc_lr", discLr}, {"disc_weight", discWeight}, {"ssim_weight", ssimWeight},
+        j["rsd"] = {{"fake_updates", fakeUpdates},
+                    {"fake_lr", fakeLr},
+                    {"start_timesteps", startTimesteps},
+                    {"dm_weight", dmWeight},
+                    {"supervised_weight", supervisedWeight},
+                    {"gan_weight", ganWeight},
+                    {"disc_lr", discLr},
+                    {"disc_weight", discWeight},
+                    {"ssim_weight", ssimWeight},
                     {"disc_features", discFeatures}};
     }
     if (kind == "decoder") {
         j["base"] = baseModel;
-        j["decoder"] = {{"channels", refineChannels}, {"layers", refineLayers}, {"steps", refineSteps},
-                        {"strength", refineStrength}, {"ssim_weight", refineSsimWeight}};
+        j["decoder"] = {{"channels", refineChannels},
+                        {"layers", refineLayers},
+                        {"steps", refineSteps},
+                        {"strength", refineStrength},
+                        {"ssim_weight", refineSsimWeight}};
     }
     return j.dump(2);
 }

@@ -32,7 +32,8 @@ Result<Architecture> buildArchitecture(const TrainJob& job) {
             a.name = "ShiftSR tiny teacher";
         } else {
             u.modelChannels = 64;
-            u.channelMult = {1, 2, 2, 2}; // ~9.8M parameters: ~8 samples/s at 128^2 crops on 2 cores
+            u.channelMult = {1, 2, 2,
+                             2}; // ~9.8M parameters: ~8 samples/s at 128^2 crops on 2 cores
             u.numResBlocks = {2, 2, 2, 2};
             u.attentionResolutions = {lat, lat / 2, lat / 4};
             u.swinEmbedDim = 64;
@@ -69,8 +70,8 @@ Result<Architecture> buildArchitecture(const TrainJob& job) {
     return a;
 }
 
-Status loadInitWeights(const std::string& package, nn::UNetModelSwinImpl& unet, Codec* codec, std::string* sha,
-                       nlohmann::json* lineage) {
+Status loadInitWeights(const std::string& package, nn::UNetModelSwinImpl& unet, Codec* codec,
+                       std::string* sha, nlohmann::json* lineage) {
     auto f = SafeTensorsFile::open(package);
     if (!f)
         return f.status();

@@ -13,7 +13,7 @@ Result<Architecture> buildArchitecture(const TrainJob& job);
 // `lineage`, when given, receives what the run started from, for its package's provenance: the
 // package's sha256, name and own provenance, so a package continued from another says its whole
 // history.
-Status loadInitWeights(const std::string& package, nn::UNetModelSwinImpl& unet, Codec* codec, std::string* sha256,
-                       nlohmann::json* lineage = nullptr);
+Status loadInitWeights(const std::string& package, nn::UNetModelSwinImpl& unet, Codec* codec,
+                       std::string* sha256, nlohmann::json* lineage = nullptr);
 
 } // namespace shiftsr::training

@@ -47,17 +47,20 @@ namespace {
 
 // Discriminator head on the fake model's encoder features: conv, [GroupNorm,] SiLU, 1x1 conv to
 // one logit per feature position. On the middle block (rsd.disc_features "middle") it keeps the
-// GroupNorm it always had, so earlier runs resume and reproduce. On the first level ("first") it has
-// none: with it the head stays at chance (2 ln 2) even on the tiny preset, probably because a
+// GroupNorm it always had, so earlier runs resume and reproduce. On the first level ("first") it
+// has none: with it the head stays at chance (2 ln 2) even on the tiny preset, probably because a
 // per-sample normalisation divides out the feature energy, where noised student outputs and noised
 // real latents differ.
 class DiscHeadImpl : public torch::nn::Module {
 public:
     DiscHeadImpl(int64_t channels, bool normalise) {
-        conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)));
+        conv1 = register_module(
+            "conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)));
         if (normalise)
-            norm = register_module("norm", torch::nn::GroupNorm(torch::nn::GroupNormOptions(std::min<int64_t>(32, channels), channels)));
-        conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 1, 1)));
+            norm = register_module("norm", torch::nn::GroupNorm(torch::nn::GroupNormOptions(
+                                               std::min<int64_t>(32, channels), channels)));
+        conv2 =
+            register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 1, 1)));
     }
     torch::Tensor forward(const torch::Tensor& f) {
         auto h = conv1->forward(f);
@@ -88,7 +91,8 @@ struct RsdNets {
     Architecture teacherArch, studentArch;
     std::shared_ptr<nn::UNetModelSwinImpl> teacher, fake, student, studentEma;
     DiscHead head{nullptr};
-    bool headOnFirstLevel = false; // rsd.disc_features "first": the head reads encoderFeatures(..., true)
+    bool headOnFirstLevel =
+        false; // rsd.disc_features "first": the head reads encoderFeatures(..., true)
     std::unique_ptr<Codec> codec;
     std::string teacherHash;
     json init; // the student package the student started from (job "init"), if any
@@ -106,11 +110,13 @@ Result<RsdNets> buildRsdNets(const TrainJob& job) {
     n.studentArch = n.teacherArch;
     n.studentArch.unet.extraInputChannels = 1;
     n.studentArch.steps = 1;
-    n.studentArch.name = job.name.empty() ? n.teacherArch.name + " - RSD one-step student" : job.name;
+    n.studentArch.name =
+        job.name.empty() ? n.teacherArch.name + " - RSD one-step student" : job.name;
     try {
         n.teacher = std::make_shared<nn::UNetModelSwinImpl>(n.teacherArch.unet);
         n.codec = n.teacherArch.makeCodec();
-        if (Status s = loadInitWeights(job.teacherModel, *n.teacher, n.codec.get(), &n.teacherHash); !s)
+        if (Status s = loadInitWeights(job.teacherModel, *n.teacher, n.codec.get(), &n.teacherHash);
+            !s)
             return s;
         n.teacher->eval();
         setRequiresGrad(*n.teacher, false);
@@ -125,37 +131,47 @@ Result<RsdNets> buildRsdNets(const TrainJob& job) {
         initStudentFromTeacher(*n.teacher, *n.student, n.teacherArch.unet.inChannels);
         if (!job.initModel.empty()) { // continue an earlier student of the same teacher
             json lineage;
-            if (Status s = loadInitWeights(job.initModel, *n.student, nullptr, nullptr, &lineage); !s)
+            if (Status s = loadInitWeights(job.initModel, *n.student, nullptr, nullptr, &lineage);
+                !s)
                 return s.withContext("init (a one-step student of this teacher)");
             const auto prov = lineage.value("provenance", json::object());
             if (prov.value("teacher_sha256", n.teacherHash) != n.teacherHash)
-                return Status::error(StatusCode::InvalidArgument,
-                                     job.initModel + ": this student was distilled from another teacher (sha256 " +
-                                         prov.value("teacher_sha256", std::string()) + ", not " + n.teacherHash + ")");
-            n.init = {{"name", lineage.value("name", std::string())}, {"sha256", lineage.value("sha256", std::string())}};
+                return Status::error(
+                    StatusCode::InvalidArgument,
+                    job.initModel + ": this student was distilled from another teacher (sha256 " +
+                        prov.value("teacher_sha256", std::string()) + ", not " + n.teacherHash +
+                        ")");
+            n.init = {{"name", lineage.value("name", std::string())},
+                      {"sha256", lineage.value("sha256", std::string())}};
         }
         copyParameters(*n.student, *n.studentEma);
         setRequiresGrad(*n.studentEma, false);
         n.headOnFirstLevel = job.discFeatures == "first";
-        n.head = DiscHead(n.headOnFirstLevel ? n.teacher->firstLevelChannels() : n.teacher->middleChannels(),
+        n.head = DiscHead(n.headOnFirstLevel ? n.teacher->firstLevelChannels()
+                                             : n.teacher->middleChannels(),
                           /*normalise=*/!n.headOnFirstLevel);
         if (job.ssimWeight > 0 && n.teacherArch.codec.rfind("unshuffle-f4", 0) != 0)
-            return Status::error(StatusCode::Unsupported, "rsd.ssim_weight needs a pixel-space codec (unshuffle-f4), not '" +
-                                                              n.teacherArch.codec + "'");
+            return Status::error(StatusCode::Unsupported,
+                                 "rsd.ssim_weight needs a pixel-space codec (unshuffle-f4), not '" +
+                                     n.teacherArch.codec + "'");
     } catch (const c10::Error& e) {
-        return Status::error(StatusCode::Internal, std::string("building the RSD networks: ") + e.what_without_backtrace());
+        return Status::error(StatusCode::Internal, std::string("building the RSD networks: ") +
+                                                       e.what_without_backtrace());
     }
     return n;
 }
 
 // The package provenance of an rsd run at `state` (finished or not).
-json rsdProvenance(const TrainJob& job, const RsdNets& n, const RunState& state, double wallTime, int worldSize) {
+json rsdProvenance(const TrainJob& job, const RsdNets& n, const RunState& state, double wallTime,
+                   int worldSize) {
     json prov = runProvenance(job, state, wallTime, worldSize);
     prov["teacher"] = n.teacherArch.name;
     prov["teacher_sha256"] = n.teacherHash;
     prov["rsd"] = json::parse(job.toJson()).value("rsd", json::object());
-    prov["supervised_term"] = job.ssimWeight > 0 ? "latent MSE and 1 - SSIM-Y of the image to the HR photo (LPIPS substitute)"
-                                                 : "latent MSE to the HR latent (LPIPS substitute)";
+    prov["supervised_term"] =
+        job.ssimWeight > 0
+            ? "latent MSE and 1 - SSIM-Y of the image to the HR photo (LPIPS substitute)"
+            : "latent MSE to the HR latent (LPIPS substitute)";
     if (!n.init.is_null())
         prov["init"] = n.init;
     return prov;
@@ -163,7 +179,8 @@ json rsdProvenance(const TrainJob& job, const RsdNets& n, const RunState& state,
 
 } // namespace
 
-void initStudentFromTeacher(nn::UNetModelSwinImpl& teacher, nn::UNetModelSwinImpl& student, int64_t latentChannels) {
+void initStudentFromTeacher(nn::UNetModelSwinImpl& teacher, nn::UNetModelSwinImpl& student,
+                            int64_t latentChannels) {
     torch::NoGradGuard ng;
     auto src = teacher.named_parameters(true);
     for (auto& p : student.named_parameters(true)) {
@@ -224,7 +241,8 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
     const size_t nS = sParams.size(), nF = fParams.size(), nH = hParams.size();
 
     // --- data, resume
-    auto dataR = startData(run, job, control, ro.resume, teacherArch.scale, all, emaParams, adamM, adamV);
+    auto dataR =
+        startData(run, job, control, ro.resume, teacherArch.scale, all, emaParams, adamM, adamV);
     if (!dataR)
         return dataR.status();
     RunState& state = dataR->state;
@@ -236,10 +254,12 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
     std::vector<int64_t> starts;
     const int N = std::min(job.startTimesteps, T);
     for (int k = 0; k < N; ++k)
-        starts.push_back(N == 1 ? T - 1 : int64_t(std::lround(double(T - 1) * (N - 1 - k) / (N - 1))));
+        starts.push_back(N == 1 ? T - 1
+                                : int64_t(std::lround(double(T - 1) * (N - 1 - k) / (N - 1))));
 
     auto validate = [&](int step) -> json {
-        json figures = runValidation(*studentEma, codec.get(), sched, studentArch, val, 1, 1, files, step);
+        json figures =
+            runValidation(*studentEma, codec.get(), sched, studentArch, val, 1, 1, files, step);
         student->train();
         return figures;
     };
@@ -250,7 +270,8 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
         return files.saveCheckpoint(s, all, emaParams, adamM, adamV);
     });
     LogWindow& window = loop.window();
-    const double fakeLr = job.fakeLr > 0 ? job.fakeLr : job.lr, discLr = job.discLr > 0 ? job.discLr : job.lr;
+    const double fakeLr = job.fakeLr > 0 ? job.fakeLr : job.lr,
+                 discLr = job.discLr > 0 ? job.discLr : job.lr;
     auto add = [&](const char* key, double v) { window.add(key, v); };
     const bool firstLevel = nets.headOnFirstLevel;
 
@@ -267,23 +288,27 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
             std::vector<int64_t> sv, tv;
             std::vector<std::vector<int64_t>> fakeT(size_t(job.fakeUpdates));
             std::vector<torch::Tensor> epsS, z, epsT;
-            std::vector<std::vector<torch::Tensor>> epsF(size_t(job.fakeUpdates)), epsR(size_t(job.fakeUpdates));
+            std::vector<std::vector<torch::Tensor>> epsF(size_t(job.fakeUpdates)),
+                epsR(size_t(job.fakeUpdates));
             const auto opts = torch::TensorOptions().dtype(torch::kFloat);
             for (int64_t i = 0; i < B; ++i) {
                 auto gen = sampleGenerator(job.seed, bl->firstIndex + std::uint64_t(i));
-                sv.push_back(starts[size_t(at::randint(int64_t(starts.size()), {1}, gen, torch::kLong).item<int64_t>())]);
+                sv.push_back(starts[size_t(
+                    at::randint(int64_t(starts.size()), {1}, gen, torch::kLong).item<int64_t>())]);
                 epsS.push_back(at::randn(x0[0].sizes(), gen, opts));
                 z.push_back(at::randn({1, x0.size(2), x0.size(3)}, gen, opts));
                 tv.push_back(at::randint(T, {1}, gen, torch::kLong).item<int64_t>());
                 epsT.push_back(at::randn(x0[0].sizes(), gen, opts));
                 for (int k = 0; k < job.fakeUpdates; ++k) {
-                    fakeT[size_t(k)].push_back(at::randint(T, {1}, gen, torch::kLong).item<int64_t>());
+                    fakeT[size_t(k)].push_back(
+                        at::randint(T, {1}, gen, torch::kLong).item<int64_t>());
                     epsF[size_t(k)].push_back(at::randn(x0[0].sizes(), gen, opts));
                     epsR[size_t(k)].push_back(at::randn(x0[0].sizes(), gen, opts));
                 }
             }
             auto s = torch::tensor(sv, torch::kLong), t = torch::tensor(tv, torch::kLong);
-            auto studentIn = torch::cat({forwardProcess(x0, y, s, torch::stack(epsS)), torch::stack(z)}, 1);
+            auto studentIn =
+                torch::cat({forwardProcess(x0, y, s, torch::stack(epsS)), torch::stack(z)}, 1);
 
             // ---- fake model (+ discriminator head): K updates on the detached student output
             torch::Tensor xs;
@@ -339,7 +364,8 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
             const auto teacherErr = fT - x0s.detach();
             auto norm = teacherErr.abs().mean({1, 2, 3}).clamp_min(1e-6);
             auto perSample = (fT.pow(2).sum({1, 2, 3}) - fF.pow(2).sum({1, 2, 3}) -
-                              2.0 * ((fT - fF) * x0s).sum({1, 2, 3})) / norm / numel;
+                              2.0 * ((fT - fF) * x0s).sum({1, 2, 3})) /
+                             norm / numel;
             auto dmLoss = perSample.mean();
             auto supLoss = F::mse_loss(x0s, x0);
             auto loss = job.dmWeight * dmLoss + job.supervisedWeight * supLoss;
@@ -349,7 +375,9 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
                 add("ssim_loss", ssimLoss.item<double>());
             }
             if (job.ganWeight > 0) {
-                auto genLoss = F::softplus(-head->forward(fake->encoderFeatures(xt, t, lq, firstLevel))).mean();
+                auto genLoss =
+                    F::softplus(-head->forward(fake->encoderFeatures(xt, t, lq, firstLevel)))
+                        .mean();
                 loss = loss + job.ganWeight * genLoss;
                 add("gan_loss", genLoss.item<double>());
             }
@@ -376,7 +404,8 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
                 return e;
         }
     } catch (const c10::Error& e) {
-        return Status::error(StatusCode::Internal, std::string("distillation step failed: ") + e.what_without_backtrace());
+        return Status::error(StatusCode::Internal, std::string("distillation step failed: ") +
+                                                       e.what_without_backtrace());
     }
     if (Status e = loop.end(); !e)
         return e;
@@ -389,15 +418,17 @@ Status runRsd(const TrainJob& job, const RunOptions& ro, const JobControl& contr
     });
 }
 
-Status exportRsdCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath, int* stepOut,
-                           bool half, bool raw) {
+Status exportRsdCheckpoint(const TrainJob& job, const std::string& runDir,
+                           const std::string& outPath, int* stepOut, bool half, bool raw) {
     auto netsR = buildRsdNets(job);
     if (!netsR)
         return netsR.status();
     RsdNets& nets = *netsR;
     try {
-        std::vector<torch::Tensor> sParams = nets.student->parameters(), fParams = nets.fake->parameters(),
-                                   hParams = nets.head->parameters(), emaParams = nets.studentEma->parameters();
+        std::vector<torch::Tensor> sParams = nets.student->parameters(),
+                                   fParams = nets.fake->parameters(),
+                                   hParams = nets.head->parameters(),
+                                   emaParams = nets.studentEma->parameters();
         std::vector<torch::Tensor> all = concat({&sParams, &fParams, &hParams});
         RunState state;
         if (Status s = loadLatestWeights(runDir, all, emaParams, &state); !s)
@@ -405,8 +436,8 @@ Status exportRsdCheckpoint(const TrainJob& job, const std::string& runDir, const
         if (stepOut)
             *stepOut = state.step;
         const json prov = rsdProvenance(job, nets, state, state.elapsed, 1);
-        return writeExportPackage(runDir, job, state, nets.studentArch, prov, *nets.studentEma, sParams,
-                                  nets.codec.get(), outPath, half, raw);
+        return writeExportPackage(runDir, job, state, nets.studentArch, prov, *nets.studentEma,
+                                  sParams, nets.codec.get(), outPath, half, raw);
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::Internal, e.what_without_backtrace());
     }

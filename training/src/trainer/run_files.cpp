@@ -19,14 +19,16 @@ Status RunFiles::prepare(bool resume) {
     std::error_code ec;
     if (resume) {
         if (!fs::exists(fs::path(dir_) / "checkpoints" / "latest.txt"))
-            return Status::error(StatusCode::NotFound, "cannot resume: " + dir_ + " has no checkpoints/latest.txt");
+            return Status::error(StatusCode::NotFound,
+                                 "cannot resume: " + dir_ + " has no checkpoints/latest.txt");
         return Status::ok();
     }
     if (!writer_)
         return Status::ok();
     if (fs::exists(fs::path(dir_) / "log.jsonl"))
-        return Status::error(StatusCode::InvalidArgument,
-                             dir_ + " already holds a run: use --resume, or choose another --out folder");
+        return Status::error(
+            StatusCode::InvalidArgument,
+            dir_ + " already holds a run: use --resume, or choose another --out folder");
     for (const char* sub : {"checkpoints", "samples"})
         fs::create_directories(fs::path(dir_) / sub, ec);
     if (ec)
@@ -42,7 +44,9 @@ static Status writeText(const std::string& path, const std::string& text) {
     });
 }
 
-Status RunFiles::writeConfig(const std::string& jobJson) { return writeText(dir_ + "/config.json", jobJson + "\n"); }
+Status RunFiles::writeConfig(const std::string& jobJson) {
+    return writeText(dir_ + "/config.json", jobJson + "\n");
+}
 
 void RunFiles::appendLog(const json& line) {
     if (!writer_)
@@ -53,7 +57,8 @@ void RunFiles::appendLog(const json& line) {
     out.flush();
 }
 
-static Status addList(SafeTensorsWriter& w, const std::string& prefix, const std::vector<torch::Tensor>& ts) {
+static Status addList(SafeTensorsWriter& w, const std::string& prefix,
+                      const std::vector<torch::Tensor>& ts) {
     for (size_t i = 0; i < ts.size(); ++i)
         if (Status s = addTensor(w, prefix + std::to_string(i), ts[i]); !s)
             return s;
@@ -61,7 +66,8 @@ static Status addList(SafeTensorsWriter& w, const std::string& prefix, const std
 }
 
 Status RunFiles::saveCheckpoint(const RunState& s, const std::vector<torch::Tensor>& params,
-                                const std::vector<torch::Tensor>& ema, const std::vector<torch::Tensor>& m,
+                                const std::vector<torch::Tensor>& ema,
+                                const std::vector<torch::Tensor>& m,
                                 const std::vector<torch::Tensor>& v) {
     if (!writer_)
         return Status::ok();
@@ -70,8 +76,11 @@ Status RunFiles::saveCheckpoint(const RunState& s, const std::vector<torch::Tens
     w.setMetadata("elapsed", std::to_string(s.elapsed));
     w.setMetadata("loader_position", std::to_string(s.loaderPosition));
     w.setMetadata("last_val", s.lastVal.dump());
-    for (auto [prefix, list] : {std::pair<const char*, const std::vector<torch::Tensor>*>{"param.", &params},
-                                {"ema.", &ema}, {"adam_m.", &m}, {"adam_v.", &v}})
+    for (auto [prefix, list] :
+         {std::pair<const char*, const std::vector<torch::Tensor>*>{"param.", &params},
+          {"ema.", &ema},
+          {"adam_m.", &m},
+          {"adam_v.", &v}})
         if (Status st = addList(w, prefix, *list); !st)
             return st;
     char name[64];
@@ -84,7 +93,8 @@ Status RunFiles::saveCheckpoint(const RunState& s, const std::vector<torch::Tens
     // Keep the newest few.
     std::vector<std::string> all;
     for (const auto& e : fs::directory_iterator(ck))
-        if (e.path().extension() == ".safetensors" && e.path().filename().string().rfind("step-", 0) == 0)
+        if (e.path().extension() == ".safetensors" &&
+            e.path().filename().string().rfind("step-", 0) == 0)
             all.push_back(e.path().string());
     std::sort(all.begin(), all.end());
     for (size_t i = 0; i + size_t(keep_) < all.size(); ++i) {
@@ -94,26 +104,30 @@ Status RunFiles::saveCheckpoint(const RunState& s, const std::vector<torch::Tens
     return Status::ok();
 }
 
-static Status readList(const SafeTensorsFile& f, const std::string& prefix, std::vector<torch::Tensor>& ts) {
+static Status readList(const SafeTensorsFile& f, const std::string& prefix,
+                       std::vector<torch::Tensor>& ts) {
     torch::NoGradGuard ng;
     for (size_t i = 0; i < ts.size(); ++i) {
         const auto* e = f.find(prefix + std::to_string(i));
         if (!e)
-            return Status::error(StatusCode::InvalidFile, f.path() + ": checkpoint lacks " + prefix + std::to_string(i) +
-                                                              " (does it belong to another model?)");
+            return Status::error(StatusCode::InvalidFile,
+                                 f.path() + ": checkpoint lacks " + prefix + std::to_string(i) +
+                                     " (does it belong to another model?)");
         auto t = readTensor(f, *e);
         if (!t)
             return t.status();
         if (t->sizes() != ts[i].sizes())
-            return Status::error(StatusCode::InvalidFile, f.path() + ": " + prefix + std::to_string(i) +
+            return Status::error(StatusCode::InvalidFile, f.path() + ": " + prefix +
+                                                              std::to_string(i) +
                                                               " has another shape than the model");
         ts[i].copy_(*t);
     }
     return Status::ok();
 }
 
-Status RunFiles::loadLatest(RunState* s, std::vector<torch::Tensor>& params, std::vector<torch::Tensor>& ema,
-                            std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v) {
+Status RunFiles::loadLatest(RunState* s, std::vector<torch::Tensor>& params,
+                            std::vector<torch::Tensor>& ema, std::vector<torch::Tensor>& m,
+                            std::vector<torch::Tensor>& v) {
     std::ifstream in(dir_ + "/checkpoints/latest.txt");
     std::string name;
     std::getline(in, name);
@@ -130,10 +144,14 @@ Status RunFiles::loadLatest(RunState* s, std::vector<torch::Tensor>& params, std
         if (md.count("last_val"))
             s->lastVal = json::parse(md.at("last_val"));
     } catch (const std::exception& e) {
-        return Status::error(StatusCode::InvalidFile, f->path() + ": checkpoint metadata is damaged");
+        return Status::error(StatusCode::InvalidFile,
+                             f->path() + ": checkpoint metadata is damaged");
     }
-    for (auto [prefix, list] : {std::pair<const char*, std::vector<torch::Tensor>*>{"param.", &params},
-                                {"ema.", &ema}, {"adam_m.", &m}, {"adam_v.", &v}})
+    for (auto [prefix, list] :
+         {std::pair<const char*, std::vector<torch::Tensor>*>{"param.", &params},
+          {"ema.", &ema},
+          {"adam_m.", &m},
+          {"adam_v.", &v}})
         if (Status st = readList(*f, prefix, *list); !st)
             return st;
     return Status::ok();
@@ -148,13 +166,15 @@ void RunFiles::writeSample(int step, const cv::Mat& bgr) {
     char name[64];
     std::snprintf(name, sizeof name, "/samples/step-%08d.png", step);
     (void)writeFileAtomically(dir_ + name, [&](std::FILE* f) {
-        return std::fwrite(png.data(), 1, png.size(), f) == png.size() ? Status::ok()
-                                                                        : Status::error(StatusCode::IoError, "short write");
+        return std::fwrite(png.data(), 1, png.size(), f) == png.size()
+                   ? Status::ok()
+                   : Status::error(StatusCode::IoError, "short write");
     });
 }
 
-Status RunFiles::writeModel(const Architecture& arch, const json& provenance, const nn::UNetModelSwinImpl& unet,
-                            Codec* codec, const std::string& path) {
+Status RunFiles::writeModel(const Architecture& arch, const json& provenance,
+                            const nn::UNetModelSwinImpl& unet, Codec* codec,
+                            const std::string& path) {
     SafeTensorsWriter w;
     for (const auto& [k, val] : arch.toMetadata())
         w.setMetadata(k, val);

@@ -14,26 +14,29 @@ namespace shiftsr::training {
 
 struct RunState {
     int step = 0;
-    double elapsed = 0;                // seconds of training before this process
-    std::uint64_t loaderPosition = 0;  // next global sample index
+    double elapsed = 0;               // seconds of training before this process
+    std::uint64_t loaderPosition = 0; // next global sample index
     nlohmann::json lastVal = nlohmann::json::object();
 };
 
 class RunFiles {
 public:
-    RunFiles(std::string dir, bool writer, int keep = 3) : dir_(std::move(dir)), writer_(writer), keep_(keep) {}
+    RunFiles(std::string dir, bool writer, int keep = 3)
+        : dir_(std::move(dir)), writer_(writer), keep_(keep) {}
     // Creates the folders (fresh run: refuses a folder that already holds a run).
     Status prepare(bool resume);
     Status writeConfig(const std::string& jobJson);
     void appendLog(const nlohmann::json& line);
     Status saveCheckpoint(const RunState& s, const std::vector<torch::Tensor>& params,
-                          const std::vector<torch::Tensor>& ema, const std::vector<torch::Tensor>& m,
-                          const std::vector<torch::Tensor>& v);
-    Status loadLatest(RunState* s, std::vector<torch::Tensor>& params, std::vector<torch::Tensor>& ema,
-                      std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v);
+                          const std::vector<torch::Tensor>& ema,
+                          const std::vector<torch::Tensor>& m, const std::vector<torch::Tensor>& v);
+    Status loadLatest(RunState* s, std::vector<torch::Tensor>& params,
+                      std::vector<torch::Tensor>& ema, std::vector<torch::Tensor>& m,
+                      std::vector<torch::Tensor>& v);
     void writeSample(int step, const cv::Mat& bgr);
     Status writeModel(const Architecture& arch, const nlohmann::json& provenance,
-                      const nn::UNetModelSwinImpl& unet, Codec* codec, const std::string& path = "");
+                      const nn::UNetModelSwinImpl& unet, Codec* codec,
+                      const std::string& path = "");
     std::string modelPath() const { return dir_ + "/model.safetensors"; }
 
 private:

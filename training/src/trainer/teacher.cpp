@@ -73,7 +73,8 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
     std::string initHash;
     json initLineage;
     if (!job.initModel.empty()) {
-        if (Status s = loadInitWeights(job.initModel, *unet, codec.get(), &initHash, &initLineage); !s)
+        if (Status s = loadInitWeights(job.initModel, *unet, codec.get(), &initHash, &initLineage);
+            !s)
             return s;
     } else if (codec->module()) {
         return Status::error(StatusCode::InvalidArgument,
@@ -91,7 +92,8 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
     }
 
     // --- data, resume
-    auto dataR = startData(run, job, control, ro.resume, arch.scale, params, emaParams, adamM, adamV);
+    auto dataR =
+        startData(run, job, control, ro.resume, arch.scale, params, emaParams, adamM, adamV);
     if (!dataR)
         return dataR.status();
     RunState& state = dataR->state;
@@ -104,7 +106,8 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
 
     auto validate = [&](int step) -> json {
         unet->eval();
-        json figures = runValidation(*ema, codec.get(), sched, arch, val, job.valSteps, 0, files, step);
+        json figures =
+            runValidation(*ema, codec.get(), sched, arch, val, job.valSteps, 0, files, step);
         unet->train();
         return figures;
     };
@@ -127,7 +130,8 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
         for (int64_t i = 0; i < B; ++i) {
             auto gen = sampleGenerator(job.seed, bl->firstIndex + std::uint64_t(i));
             tv.push_back(at::randint(T, {1}, gen, torch::kLong).item<int64_t>());
-            epsv.push_back(at::randn(x0[0].sizes(), gen, torch::TensorOptions().dtype(torch::kFloat)));
+            epsv.push_back(
+                at::randn(x0[0].sizes(), gen, torch::TensorOptions().dtype(torch::kFloat)));
         }
         auto t = torch::tensor(tv, torch::kLong);
         auto eps = torch::stack(epsv);
@@ -165,8 +169,11 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
         std::vector<torch::Tensor> c{torch::tensor({own}, torch::kDouble)};
         pg->allReduceMean(c);
         const double spread = std::abs(own - c[0].item<double>());
-        files.appendLog({{"step", state.step}, {"event", "rank_check"}, {"world_size", env.worldSize},
-                         {"checksum", own}, {"rank_spread", spread}});
+        files.appendLog({{"step", state.step},
+                         {"event", "rank_check"},
+                         {"world_size", env.worldSize},
+                         {"checksum", own},
+                         {"rank_spread", spread}});
         pg->barrier();
     }
     return loop.finish([&](double wall) {
@@ -176,8 +183,8 @@ Status runTraining(const TrainJob& jobIn, const RunOptions& ro, const JobControl
     });
 }
 
-Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath, int* stepOut,
-                        bool half, bool raw) {
+Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath,
+                        int* stepOut, bool half, bool raw) {
     if (job.kind == "rsd")
         return exportRsdCheckpoint(job, runDir, outPath, stepOut, half, raw);
     if (job.kind == "decoder")
@@ -193,7 +200,9 @@ Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const st
         std::string initHash;
         json initLineage;
         if (!job.initModel.empty())
-            if (Status s = loadInitWeights(job.initModel, *unet, codec.get(), &initHash, &initLineage); !s)
+            if (Status s =
+                    loadInitWeights(job.initModel, *unet, codec.get(), &initHash, &initLineage);
+                !s)
                 return s;
         std::vector<torch::Tensor> params = unet->parameters(), emaParams = ema->parameters();
         RunState state;
@@ -202,7 +211,8 @@ Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const st
         if (stepOut)
             *stepOut = state.step;
         const json prov = teacherProvenance(job, state, state.elapsed, 1, initHash, initLineage);
-        return writeExportPackage(runDir, job, state, arch, prov, *ema, params, codec.get(), outPath, half, raw);
+        return writeExportPackage(runDir, job, state, arch, prov, *ema, params, codec.get(),
+                                  outPath, half, raw);
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::Internal, e.what_without_backtrace());
     }

@@ -79,8 +79,9 @@ void BatchWorker::start(quint64 generation, const BatchPlanRequest& request,
     const QString spec = fromStd(settings.modelSpec);
     auto model = registry_.load(spec, settings.loadOptions());
     if (!model) {
-        Q_EMIT runFailed(generation, tr("cannot load the model %1: %2")
-                                         .arg(spec, fromStd(model.status().message())));
+        Q_EMIT runFailed(
+            generation,
+            tr("cannot load the model %1: %2").arg(spec, fromStd(model.status().message())));
         return;
     }
     if (!QDir().mkpath(request.outputFolder)) {
@@ -131,7 +132,7 @@ void BatchWorker::runFrom(int first) {
         const quint64 generation = generation_;
         BatchRunner* runner = runner_.get();
         job.progress = [this, runner, &sinceReport, generation, row](double fraction,
-                                                                    const std::string&) {
+                                                                     const std::string&) {
             if (fraction < 1.0 && sinceReport.elapsed() < kProgressIntervalMs)
                 return;
             sinceReport.restart();

@@ -49,7 +49,7 @@ struct BatchItemResult {
     int row = -1;
     BatchQueue::ItemState state = BatchQueue::ItemState::Done;
     double seconds = 0;
-    QString message; // failed: the engine's message; done: its warnings
+    QString message;        // failed: the engine's message; done: its warnings
     BatchEstimate estimate; // of the batch after this item
 };
 

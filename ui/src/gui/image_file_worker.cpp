@@ -11,7 +11,6 @@
 
 #include <opencv2/imgproc.hpp>
 
-
 namespace shiftsr::gui {
 
 namespace {
@@ -80,8 +79,8 @@ SaveOutcome ImageFileWorker::saveImage(const SaveJob& job) {
     }
     // The engine's one write path: encoded and tagged in memory, one atomic replacement.
     std::string warning;
-    const Status s = writeOutputImage(localPath(out.path), job.color, job.alpha, job.write, job.metadata,
-                                      job.provenance, &warning);
+    const Status s = writeOutputImage(localPath(out.path), job.color, job.alpha, job.write,
+                                      job.metadata, job.provenance, &warning);
     if (s && !warning.empty())
         out.warnings << QString::fromStdString(warning);
     if (!s)

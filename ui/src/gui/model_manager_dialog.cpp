@@ -165,7 +165,8 @@ ModelManagerDialog::ModelManagerDialog(ModelRegistry& registry, QWidget* parent)
         updateActions();
     });
     connect(&registry_, &ModelRegistry::modelsChanged, this, &ModelManagerDialog::rebuildTable);
-    connect(&registry_, &ModelRegistry::contentHashesReady, this, &ModelManagerDialog::updateDetails);
+    connect(&registry_, &ModelRegistry::contentHashesReady, this,
+            &ModelManagerDialog::updateDetails);
     connect(&registry_, &ModelRegistry::defaultChanged, this, &ModelManagerDialog::rebuildTable);
 
     rebuildTable();
@@ -316,7 +317,8 @@ void ModelManagerDialog::updateDetails() {
         row(tr("Trained steps"), QString::number(info.trainedSteps));
         row(tr("UNet parameters"), formatCount(info.unetParameters));
         row(tr("Codec parameters"), formatCount(info.codecParameters));
-        row(tr("Content hash"), info.contentHash.empty() ? tr("computing…") : fromStd(info.contentHash));
+        row(tr("Content hash"),
+            info.contentHash.empty() ? tr("computing…") : fromStd(info.contentHash));
     }
     if (e->spec == registry_.defaultSpec())
         row(tr("Default model"), tr("yes"));

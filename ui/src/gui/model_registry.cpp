@@ -4,10 +4,10 @@
 #include "shiftsr/resources/embedded.h"
 
 #include <QDir>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -20,7 +20,10 @@ QString studentTeacherName(const ModelEntry& e) {
     const auto it = e.info.metadata.find("provenance");
     if (it == e.info.metadata.end())
         return {};
-    return QJsonDocument::fromJson(QByteArray::fromStdString(it->second)).object().value(QStringLiteral("teacher")).toString();
+    return QJsonDocument::fromJson(QByteArray::fromStdString(it->second))
+        .object()
+        .value(QStringLiteral("teacher"))
+        .toString();
 }
 
 constexpr const char* kTestModelSpec = "embedded:test-tiny";
@@ -29,10 +32,13 @@ constexpr char kFolderKey[] = "models/folder";
 constexpr char kDefaultKey[] = "models/default";
 
 QString defaultFolder() {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/models");
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+           QStringLiteral("/models");
 }
 
-QString fromStd(const std::string& s) { return QString::fromStdString(s); }
+QString fromStd(const std::string& s) {
+    return QString::fromStdString(s);
+}
 
 } // namespace
 
@@ -43,7 +49,9 @@ ModelRegistry::ModelRegistry(const QString& modelFolder, QObject* parent) : QObj
     refresh();
 }
 
-ModelRegistry::~ModelRegistry() { stopHashing(); }
+ModelRegistry::~ModelRegistry() {
+    stopHashing();
+}
 
 void ModelRegistry::stopHashing() {
     stopHashing_ = true; // the hash being read stops at its next megabyte
@@ -69,12 +77,14 @@ void ModelRegistry::startHashing() {
                 this,
                 [this, path, hash] {
                     for (auto& e : models_)
-                        if (!e.embedded && e.spec.toStdString() == path && e.info.contentHash.empty())
+                        if (!e.embedded && e.spec.toStdString() == path &&
+                            e.info.contentHash.empty())
                             e.info.contentHash = hash;
                 },
                 Qt::QueuedConnection);
         }
-        QMetaObject::invokeMethod(this, [this] { Q_EMIT contentHashesReady(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { Q_EMIT contentHashesReady(); }, Qt::QueuedConnection);
     });
 }
 
@@ -105,7 +115,8 @@ void ModelRegistry::refresh() {
     }
     const QDir dir(folder_);
     const QFileInfoList files =
-        dir.entryInfoList({QStringLiteral("*.safetensors")}, QDir::Files | QDir::Readable, QDir::Name | QDir::IgnoreCase);
+        dir.entryInfoList({QStringLiteral("*.safetensors")}, QDir::Files | QDir::Readable,
+                          QDir::Name | QDir::IgnoreCase);
     for (const QFileInfo& fi : files) {
         ModelEntry e;
         e.spec = fi.absoluteFilePath();
@@ -160,7 +171,8 @@ QString ModelRegistry::preferredSpec(bool oneStep) const {
     if (d && d->oneStep() == oneStep)
         return def;
     // The multi-step partner of a default student is its own teacher (named in its provenance).
-    if (const QString teacher = !oneStep && d ? studentTeacherName(*d) : QString(); !teacher.isEmpty())
+    if (const QString teacher = !oneStep && d ? studentTeacherName(*d) : QString();
+        !teacher.isEmpty())
         for (const auto& e : models_)
             if (e.error.isEmpty() && !e.oneStep() && QString::fromStdString(e.info.name) == teacher)
                 return e.spec;
@@ -177,7 +189,8 @@ QString ModelRegistry::preferredSpec(bool oneStep) const {
     return fallback;
 }
 
-Result<std::shared_ptr<const Model>> ModelRegistry::load(const QString& spec, const LoadOptions& options) {
+Result<std::shared_ptr<const Model>> ModelRegistry::load(const QString& spec,
+                                                         const LoadOptions& options) {
     const std::string key = spec.toStdString() + "|" + options.device + "|" + options.precision;
     {
         std::lock_guard<std::mutex> lock(cacheMutex_);
@@ -207,10 +220,12 @@ Result<QString> ModelRegistry::importOfficial(ConvertOptions options, const JobC
     if (base.isEmpty())
         base = QStringLiteral("resshift-v3");
     for (QChar& c : base)
-        if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('_') && c != QLatin1Char('.'))
+        if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('_') &&
+            c != QLatin1Char('.'))
             c = QLatin1Char('_');
     if (!QDir().mkpath(folder))
-        return Status::error(StatusCode::IoError, "cannot create the model folder " + folder.toStdString());
+        return Status::error(StatusCode::IoError,
+                             "cannot create the model folder " + folder.toStdString());
     const QString out = QDir(folder).absoluteFilePath(base + QStringLiteral(".safetensors"));
     if (QFileInfo::exists(out))
         return Status::error(StatusCode::InvalidArgument, out.toStdString() + " already exists");
@@ -233,7 +248,8 @@ Status ModelRegistry::remove(const QString& spec) {
     {
         std::lock_guard<std::mutex> lock(cacheMutex_);
         for (auto it = cache_.begin(); it != cache_.end();)
-            it = it->first.rfind(spec.toStdString() + "|", 0) == 0 ? cache_.erase(it) : std::next(it);
+            it = it->first.rfind(spec.toStdString() + "|", 0) == 0 ? cache_.erase(it)
+                                                                   : std::next(it);
     }
     if (wasDefault)
         QSettings().remove(kDefaultKey);

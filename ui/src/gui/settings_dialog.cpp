@@ -123,8 +123,9 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     memoryBudget_->setSpecialValueText(tr("Automatic (2 GB)"));
     memoryBudget_->setSuffix(tr(" MB"));
     memoryBudget_->setValue(settings.memoryBudgetMb);
-    memoryBudget_->setToolTip(tr("The most memory a run on the processor should take; the tiles are chosen "
-                                 "to fit it. Raise it for slightly faster runs of large photos."));
+    memoryBudget_->setToolTip(
+        tr("The most memory a run on the processor should take; the tiles are chosen "
+           "to fit it. Raise it for slightly faster runs of large photos."));
     engineForm->addRow(tr("&Memory limit:"), memoryBudget_);
     colorFix_ = new QComboBox(this);
     colorFix_->addItem(tr("Colour from the input (recommended)"), int(ColorFix::Luma));

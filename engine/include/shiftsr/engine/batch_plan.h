@@ -1,5 +1,5 @@
-// Batch planning shared by `shiftsr-cli upscale` and the app's batch queue: which input files, and the
-// output path of each.
+// Batch planning shared by `shiftsr-cli upscale` and the app's batch queue: which input files, and
+// the output path of each.
 #pragma once
 
 #include "shiftsr/engine/status.h"
@@ -16,7 +16,7 @@ struct BatchOptions {
     // Output file name inside the output folder. Tokens: {name} (input file name without its
     // extension), {ext} (output extension), {scale}, {steps}, {model}, {seed}.
     std::string pattern = "{name}-x{scale}.{ext}";
-    std::string format = "keep"; // keep (the input's) | png | jpg | tif | webp | bmp
+    std::string format = "keep";               // keep (the input's) | png | jpg | tif | webp | bmp
     std::map<std::string, std::string> tokens; // values of {scale}, {steps}, {model}, {seed}
 };
 
@@ -31,17 +31,19 @@ struct BatchItem {
 // a folder (created when the batch runs). Errors: a missing input, a folder without images, an
 // output that would overwrite its input, two inputs that would write the same file.
 shiftsr::Result<std::vector<BatchItem>> planBatch(const std::vector<std::string>& inputs,
-                                                  const std::string& output, const BatchOptions& options,
+                                                  const std::string& output,
+                                                  const BatchOptions& options,
                                                   bool* outputIsFolder = nullptr);
 
 // "{name}-x{scale}.{ext}" with tokens filled in; unknown tokens are kept as written.
-std::string expandPattern(const std::string& pattern, const std::map<std::string, std::string>& tokens);
+std::string expandPattern(const std::string& pattern,
+                          const std::map<std::string, std::string>& tokens);
 
 // The {scale}, {steps}, {model} and {seed} values of an output name, the same for the CLI, the
 // batch queue and the app's Save: {model} is the package name with anything but ASCII letters,
 // digits, '-' and '.' replaced by '_', so that it stays one part of a path.
-std::map<std::string, std::string> outputNameTokens(const std::string& modelName, int scale, int steps,
-                                                    std::uint64_t seed);
+std::map<std::string, std::string> outputNameTokens(const std::string& modelName, int scale,
+                                                    int steps, std::uint64_t seed);
 
 // "1h02m", "3m05s", "42s".
 std::string formatDuration(double seconds);

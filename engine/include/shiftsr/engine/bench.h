@@ -27,12 +27,12 @@ Result<std::string> benchPreset(const PresetBenchOptions& options);
 struct ModelBenchOptions {
     // Loads the model at a precision ("fp32", "bf16"); called once per precision benchmarked.
     std::function<Result<std::shared_ptr<const Model>>(const std::string& precision)> load;
-    std::string input;   // image file
-    int crop = 0;        // > 0: centre crop of this LQ side first (keeps a large photo's run short)
-    int repeats = 1;     // best of, per configuration, after one warm-up run
-    int threads = 0;     // 0 = all cores
-    int tile = 0;        // 0 = from the memory budget
-    bool bf16 = true;    // also run bf16 and compare it with fp32
+    std::string input; // image file
+    int crop = 0;      // > 0: centre crop of this LQ side first (keeps a large photo's run short)
+    int repeats = 1;   // best of, per configuration, after one warm-up run
+    int threads = 0;   // 0 = all cores
+    int tile = 0;      // 0 = from the memory budget
+    bool bf16 = true;  // also run bf16 and compare it with fp32
     std::uint64_t seed = 12345;
 };
 

@@ -14,13 +14,13 @@ struct ConvertOptions {
     // Optional JSON in the official YAML layout ({model:{params}, autoencoder:{params},
     // diffusion:{params}}); empty = the official v3 realsr x4 configuration.
     std::string configJson;
-    std::string output;                // .safetensors package, written atomically
-    std::string name;                  // display name; default derived from the config
+    std::string output; // .safetensors package, written atomically
+    std::string name;   // display name; default derived from the config
 };
 
 struct ConvertReport {
     long long unetParameters = 0, codecParameters = 0;
-    std::string unwrappedFrom;     // nesting key found in the checkpoint, if any
+    std::string unwrappedFrom; // nesting key found in the checkpoint, if any
     bool strippedModulePrefix = false;
 };
 

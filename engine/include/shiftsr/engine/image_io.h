@@ -62,7 +62,8 @@ public:
     // The encoding half of write(): the file's bytes in memory (the format from options.format,
     // else from `path`'s extension; `path` also names the file in messages). Nothing is written.
     static Result<std::vector<std::uint8_t>> encode(const std::string& path, const cv::Mat& color,
-                                                    const cv::Mat& alpha, const ImageWriteOptions& options = {},
+                                                    const cv::Mat& alpha,
+                                                    const ImageWriteOptions& options = {},
                                                     std::string* warning = nullptr);
 
     // .jpg .jpeg .png .tif .tiff .webp .bmp, case-insensitive.

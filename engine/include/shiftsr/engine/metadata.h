@@ -45,8 +45,8 @@ public:
                    const Provenance& provenance) const;
     // The same on an encoded image held in memory (`bytes` is replaced by the result; unchanged
     // on failure and for BMP). `name` names the image in messages.
-    Status embedInto(std::vector<std::uint8_t>& bytes, int width, int height, const Provenance& provenance,
-                     const std::string& name) const;
+    Status embedInto(std::vector<std::uint8_t>& bytes, int width, int height,
+                     const Provenance& provenance, const std::string& name) const;
 
     // Flattened key -> value text (Exif.*, Iptc.*, Xmp.*). Repeated keys are joined with "; ";
     // binary values longer than 256 bytes read "(N bytes)".

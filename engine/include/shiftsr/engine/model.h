@@ -1,12 +1,13 @@
-// A model package: one .safetensors file (unet.*, codec.*) whose metadata describes the architecture.
+// A model package: one .safetensors file (unet.*, codec.*) whose metadata describes the
+// architecture.
 #pragma once
 
 #include "shiftsr/engine/status.h"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <atomic>
 #include <memory>
 #include <string>
 
@@ -14,10 +15,10 @@ namespace shiftsr {
 
 // What a package says about itself; read from the header alone (no weights are loaded).
 struct ModelInfo {
-    std::string source;   // file path or "embedded:<name>"
-    std::string name;     // display name
-    std::string family;   // "resshift" | "yonos"
-    std::string codec;    // "vq-f4" | "unshuffle-f4" | "kl-f8"
+    std::string source; // file path or "embedded:<name>"
+    std::string name;   // display name
+    std::string family; // "resshift" | "yonos"
+    std::string codec;  // "vq-f4" | "unshuffle-f4" | "kl-f8"
     int scale = 4;
     int steps = 4;        // default inference steps (1 for one-step students)
     int trainedSteps = 4; // T of the diffusion schedule
@@ -29,7 +30,7 @@ struct ModelInfo {
 };
 
 struct LoadOptions {
-    std::string device = "auto";   // auto | cpu | cuda
+    std::string device = "auto";    // auto | cpu | cuda
     std::string precision = "fp32"; // fp32 | bf16 | fp16 | auto
 };
 
@@ -41,11 +42,13 @@ public:
     static Result<ModelInfo> inspect(const std::string& path, bool hashContent = true);
     // The package file's sha256, computed once per (path, size, modification time) and cached
     // for the process; empty when unreadable or when `cancel` turns true. Any thread.
-    static std::string contentHash(const std::string& path, const std::atomic<bool>* cancel = nullptr);
+    static std::string contentHash(const std::string& path,
+                                   const std::atomic<bool>* cancel = nullptr);
     // The cached hash only (no reading); empty when not known for the file as it is now.
     static std::string cachedContentHash(const std::string& path);
     // The same for a package held in memory; source becomes "embedded:<name>".
-    static Result<ModelInfo> inspectMemory(const void* data, std::size_t size, const std::string& name);
+    static Result<ModelInfo> inspectMemory(const void* data, std::size_t size,
+                                           const std::string& name);
     static Result<std::shared_ptr<const Model>> load(const std::string& path,
                                                      const LoadOptions& options = {});
     // Loads a package held in memory (the embedded defaults). `name` becomes "embedded:<name>".

@@ -1,4 +1,5 @@
-// Pipeline: one upscale request from file (or image) to file: read, tile, sample, blend, colour fix, write.
+// Pipeline: one upscale request from file (or image) to file: read, tile, sample, blend, colour
+// fix, write.
 #pragma once
 
 #include "shiftsr/engine/image_io.h"
@@ -23,7 +24,8 @@ struct TileOptions {
                      // grid with the fewest pixels whose tiles fit the memory budget (tiling.h)
     int overlap = 0; // LQ overlap between neighbouring tiles; 0 = auto (with `tile`: 1/4 of it, a
                      // multiple of 8; automatic tiles: at least tiling::kMinOverlap)
-    std::uint64_t memoryBudget = 0; // bytes for one tile's working set and its band of the canvas; 0 = from memoryLimit
+    std::uint64_t memoryBudget =
+        0; // bytes for one tile's working set and its band of the canvas; 0 = from memoryLimit
     // Peak resident memory the run aims to stay under on the CPU (the process as it stands, the
     // output canvases and one tile); 0 = the available RAM less a margin. A GPU's tiles follow
     // its free memory instead.
@@ -53,14 +55,14 @@ struct UpscaleRequest {
 
 struct StageTimes {
     double encode = 0, decode = 0, total = 0; // seconds
-    std::vector<double> unetSteps;                      // one entry per network call
+    std::vector<double> unetSteps;            // one entry per network call
     // Reading, tile blending, colour fix, writing (seconds).
     double read = 0, blend = 0, colorFix = 0, write = 0;
 };
 
 struct UpscaleReport {
-    cv::Mat image; // BGR or gray (as the input), same depth as the input
-    cv::Mat alpha; // empty, or bicubic-upscaled input alpha of the same depth
+    cv::Mat image;             // BGR or gray (as the input), same depth as the input
+    cv::Mat alpha;             // empty, or bicubic-upscaled input alpha of the same depth
     int width = 0, height = 0; // output size
     int tile = 0, overlap = 0, tiles = 0; // LQ tile side and overlap in effect, number of tiles
     std::uint64_t bytesPerLqPixel = 0;    // the memory estimate the tile size came from

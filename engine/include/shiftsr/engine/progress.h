@@ -11,7 +11,7 @@ namespace shiftsr {
 using ProgressCallback = std::function<void(double fraction, const std::string& stage)>;
 
 struct JobControl {
-    ProgressCallback progress;                  // may be empty
+    ProgressCallback progress;                 // may be empty
     const std::atomic<bool>* cancel = nullptr; // may be null; checked between stages
     void report(double fraction, const std::string& stage) const {
         if (progress)

@@ -1,4 +1,5 @@
-// Reader and writer of the safetensors container: validated header, raw tensor bytes, string metadata.
+// Reader and writer of the safetensors container: validated header, raw tensor bytes, string
+// metadata.
 #pragma once
 
 #include "shiftsr/engine/status.h"
@@ -13,8 +14,8 @@ namespace shiftsr {
 
 enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool };
 
-const char* dtypeName(DType dtype);   // "F32", ...
-std::size_t dtypeSize(DType dtype);   // bytes per element
+const char* dtypeName(DType dtype); // "F32", ...
+std::size_t dtypeSize(DType dtype); // bytes per element
 bool parseDType(const std::string& name, DType* out);
 
 struct TensorEntry {

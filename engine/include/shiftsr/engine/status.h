@@ -1,4 +1,5 @@
-// Status and Result<T>: how every public engine call reports failure, with a message a user can act on.
+// Status and Result<T>: how every public engine call reports failure, with a message a user can act
+// on.
 #pragma once
 
 #include <optional>
@@ -50,7 +51,8 @@ public:
     Result(T value) : value_(std::move(value)) {}
     Result(Status status) : status_(std::move(status)) {
         if (status_.isOk())
-            status_ = Status::error(StatusCode::Internal, "Result built from an ok Status without a value");
+            status_ = Status::error(StatusCode::Internal,
+                                    "Result built from an ok Status without a value");
     }
 
     bool isOk() const { return value_.has_value(); }

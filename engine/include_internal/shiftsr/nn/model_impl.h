@@ -1,13 +1,12 @@
 // Model::Impl: the LibTorch side of a loaded package (networks, codec, schedule, device).
 #pragma once
 
-#include "shiftsr/nn/codec.h"
-#include "shiftsr/nn/device.h"
-#include "shiftsr/nn/unet_swin.h"
-#include "shiftsr/nn/schedule.h"
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/safetensors.h"
-
+#include "shiftsr/nn/codec.h"
+#include "shiftsr/nn/device.h"
+#include "shiftsr/nn/schedule.h"
+#include "shiftsr/nn/unet_swin.h"
 
 namespace shiftsr {
 
@@ -17,11 +16,12 @@ inline constexpr const char* kFormat = "shiftsr.format"; // "1"
 inline constexpr const char* kName = "name";
 inline constexpr const char* kFamily = "family";
 inline constexpr const char* kScale = "scale";
-inline constexpr const char* kSteps = "steps";           // default inference steps
-inline constexpr const char* kCodec = "codec";           // vq-f4 | unshuffle-f4 | unshuffle-f4-refine
-inline constexpr const char* kSchedule = "schedule";     // JSON, official diffusion keys
-inline constexpr const char* kUnet = "unet";             // JSON, official UNetModelSwin keys
-inline constexpr const char* kCodecConfig = "codec_config"; // JSON: VQModelTorch keys (vq-f4), {channels, layers} (unshuffle-f4-refine)
+inline constexpr const char* kSteps = "steps";       // default inference steps
+inline constexpr const char* kCodec = "codec";       // vq-f4 | unshuffle-f4 | unshuffle-f4-refine
+inline constexpr const char* kSchedule = "schedule"; // JSON, official diffusion keys
+inline constexpr const char* kUnet = "unet";         // JSON, official UNetModelSwin keys
+inline constexpr const char* kCodecConfig =
+    "codec_config"; // JSON: VQModelTorch keys (vq-f4), {channels, layers} (unshuffle-f4-refine)
 inline constexpr const char* kSampler = "sampler";       // JSON {padding_offset, degrid_sigma}
 inline constexpr const char* kProvenance = "provenance"; // JSON
 } // namespace meta
@@ -29,8 +29,8 @@ inline constexpr const char* kProvenance = "provenance"; // JSON
 // Everything needed to build a model, parsed and validated from the metadata.
 struct Architecture {
     nn::UNetSwinConfig unet;
-    std::string codec;       // "vq-f4" | "unshuffle-f4" | "unshuffle-f4-refine"
-    nn::VQConfig vq;         // when codec == vq-f4
+    std::string codec;        // "vq-f4" | "unshuffle-f4" | "unshuffle-f4-refine"
+    nn::VQConfig vq;          // when codec == vq-f4
     nn::RefinerConfig refine; // when codec == unshuffle-f4-refine
     ScheduleConfig schedule;
     int paddingOffset = 64;
@@ -64,7 +64,8 @@ struct Model::Impl {
 };
 
 // Builds networks from metadata and loads (strictly) the tensors of an opened package.
-Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file, const LoadOptions& options);
+Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file,
+                                                const LoadOptions& options);
 ModelInfo describePackage(const SafeTensorsFile& file);
 
 } // namespace shiftsr

@@ -1,10 +1,10 @@
 // ResShift samplers: multi-step posterior sampling and the one-step student call.
 #pragma once
 
-#include "shiftsr/nn/codec.h"
-#include "shiftsr/nn/unet_swin.h"
-#include "shiftsr/nn/schedule.h"
 #include "shiftsr/engine/progress.h"
+#include "shiftsr/nn/codec.h"
+#include "shiftsr/nn/schedule.h"
+#include "shiftsr/nn/unet_swin.h"
 
 #include <torch/torch.h>
 
@@ -47,7 +47,8 @@ struct DiffusionParts {
     Codec* codec = nullptr;
     const ResShiftSchedule* schedule = nullptr;
     int paddingOffset = 64; // LQ padded (reflect, right/bottom) to a multiple of this
-    double degridSigma = 0; // > 0: block-grid removal of the final latent (degrid.h), unshuffle codecs
+    double degridSigma =
+        0; // > 0: block-grid removal of the final latent (degrid.h), unshuffle codecs
     nn::RunState* unetState = nullptr; // the run's UNet caches; null: nothing cached
 };
 
@@ -75,7 +76,8 @@ struct SampleOptions {
 torch::Tensor scaleModelInput(const ResShiftSchedule& s, const torch::Tensor& x, int t);
 
 // x_T = z_y + kappa sqrt(eta_T) eps.
-torch::Tensor priorSample(const ResShiftSchedule& s, const torch::Tensor& zY, const torch::Tensor& eps);
+torch::Tensor priorSample(const ResShiftSchedule& s, const torch::Tensor& zY,
+                          const torch::Tensor& eps);
 
 // Latent-space loop from x_T to x_0 (or one call for OneStep).
 torch::Tensor sampleLatent(const DiffusionParts& parts, const torch::Tensor& xT,
@@ -86,8 +88,8 @@ torch::Tensor sampleLatent(const DiffusionParts& parts, const torch::Tensor& xT,
 // Whole official inference path for one LQ image in [-1, 1]: pad, upsample (bicubic x sf),
 // encode, sample, decode, crop, clamp. Returns the SR image in [-1, 1].
 // Throws shiftsr::Cancelled when the job is cancelled.
-torch::Tensor superResolve(const DiffusionParts& parts, const torch::Tensor& lqM11, NoiseSource& noise,
-                           const SampleOptions& options, const JobControl& job,
+torch::Tensor superResolve(const DiffusionParts& parts, const torch::Tensor& lqM11,
+                           NoiseSource& noise, const SampleOptions& options, const JobControl& job,
                            SampleTrace* trace = nullptr, SampleTimings* timings = nullptr);
 
 struct Cancelled : std::exception {

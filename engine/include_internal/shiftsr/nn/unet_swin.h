@@ -1,4 +1,5 @@
-// UNetModelSwin of ResShift as a LibTorch module whose parameter names equal the official state_dict.
+// UNetModelSwin of ResShift as a LibTorch module whose parameter names equal the official
+// state_dict.
 #pragma once
 
 #include "shiftsr/engine/status.h"
@@ -42,7 +43,9 @@ struct UNetSwinConfig {
     static Result<UNetSwinConfig> fromJson(const nlohmann::json& j);
     nlohmann::json toJson() const;
     static UNetSwinConfig v3(); // realsr_swinunet_realesrgan256_journal.yaml
-    int swinHeads() const { return numHeadChannels == -1 ? numHeads : swinEmbedDim / numHeadChannels; }
+    int swinHeads() const {
+        return numHeadChannels == -1 ? numHeads : swinEmbedDim / numHeadChannels;
+    }
 };
 
 class TimestepSequentialImpl;
@@ -94,10 +97,13 @@ public:
     // Encoder features for a discriminator head (the encoder half only): the middle block's output,
     // or with `firstLevel` the last input block's output at the latent's own resolution (before the
     // first downsampling).
-    torch::Tensor encoderFeatures(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq,
-                                  bool firstLevel = false, RunState* state = nullptr);
+    torch::Tensor encoderFeatures(const torch::Tensor& x, const torch::Tensor& t,
+                                  const torch::Tensor& lq, bool firstLevel = false,
+                                  RunState* state = nullptr);
     int64_t middleChannels() const;
-    int64_t firstLevelChannels() const { return int64_t(config_.modelChannels) * config_.channelMult.at(0); }
+    int64_t firstLevelChannels() const {
+        return int64_t(config_.modelChannels) * config_.channelMult.at(0);
+    }
     const UNetSwinConfig& config() const { return config_; }
 
 private:
@@ -111,8 +117,8 @@ private:
     torch::nn::GroupNorm outNorm{nullptr};
     torch::nn::Conv2d outConv{nullptr};
     int64_t middleChannels_ = 0;
-    torch::Tensor forwardImpl(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& lq,
-                              Stop stop, RunState* state);
+    torch::Tensor forwardImpl(const torch::Tensor& x, const torch::Tensor& t,
+                              const torch::Tensor& lq, Stop stop, RunState* state);
 };
 TORCH_MODULE(UNetModelSwin);
 

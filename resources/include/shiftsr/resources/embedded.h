@@ -1,4 +1,5 @@
-// Models and sample photos compiled into the binaries, so a new user gets a result with no download.
+// Models and sample photos compiled into the binaries, so a new user gets a result with no
+// download.
 #pragma once
 
 #include "shiftsr/engine/model.h"
@@ -27,7 +28,8 @@ std::vector<EmbeddedModel> listedEmbeddedModels();
 
 // Loads what a model spec names, for the CLI and the app alike: "embedded:<id>" (any embedded
 // model, the test model included), a .safetensors path, or empty for the embedded default.
-Result<std::shared_ptr<const Model>> loadModelSpec(const std::string& spec, const LoadOptions& options = {});
+Result<std::shared_ptr<const Model>> loadModelSpec(const std::string& spec,
+                                                   const LoadOptions& options = {});
 const EmbeddedModel* findEmbeddedModel(const std::string& id);
 // The model the app and CLI use when none is chosen.
 std::string defaultModelId();

@@ -10,16 +10,17 @@
 namespace shiftsr::training {
 
 struct TrainJob {
-    std::string kind = "teacher";     // teacher | rsd | decoder
-    std::string preset = "lite";      // tiny | lite | v3
-    std::string modelJson;            // optional: UNet config overrides (official keys), JSON text
-    std::string scheduleJson;         // optional: diffusion schedule overrides (official keys, e.g. kappa)
-    std::string initModel;            // optional: package whose weights initialise the network (rsd: the student)
-    std::string name;                 // display name of the resulting package
+    std::string kind = "teacher"; // teacher | rsd | decoder
+    std::string preset = "lite";  // tiny | lite | v3
+    std::string modelJson;        // optional: UNet config overrides (official keys), JSON text
+    std::string scheduleJson; // optional: diffusion schedule overrides (official keys, e.g. kappa)
+    std::string
+        initModel;    // optional: package whose weights initialise the network (rsd: the student)
+    std::string name; // display name of the resulting package
 
     std::vector<std::string> trainFolders;
-    std::string valFolder;            // optional
-    int gtSize = 128;                 // HR crop side; LQ side = gtSize / 4
+    std::string valFolder; // optional
+    int gtSize = 128;      // HR crop side; LQ side = gtSize / 4
     int minSide = 64;
     std::string degradation = "realesrgan"; // realesrgan | bicubic
     int workers = 2;
@@ -43,28 +44,33 @@ struct TrainJob {
     // student's and the fake model's architecture is the teacher's (the student gets one extra,
     // zero-initialised noise input channel). Defaults of an rsd job's optimiser: lr 5e-5 constant
     // (lr_min = lr, warm-up 0), betas (0.9, 0.95), no weight decay, EMA 0.999.
-    std::string teacherModel;      // "teacher"
-    int fakeUpdates = 1;           // rsd.fake_updates: K fake-model updates per student update
-    double fakeLr = 0;             // rsd.fake_lr (0: lr)
-    int startTimesteps = 4;        // rsd.start_timesteps: N evenly spaced start timesteps in training
-    double dmWeight = 1.0;         // rsd.dm_weight: distribution-matching term
-    double supervisedWeight = 2.0; // rsd.supervised_weight: pixel MSE to the truth (LPIPS substitute)
-    double ganWeight = 3e-3;       // rsd.gan_weight: non-saturating GAN on the fake model's features
-    double discLr = 0;             // rsd.disc_lr (0: lr)
-    double discWeight = 1e-2;      // rsd.disc_weight: the head's classification loss in the fake update
-    std::string discFeatures = "middle"; // rsd.disc_features: the fake model's features the head reads (middle | first)
-    double ssimWeight = 0;         // rsd.ssim_weight: 1 - SSIM-Y of the student's image to the truth (pixel-space codecs)
+    std::string teacherModel; // "teacher"
+    int fakeUpdates = 1;      // rsd.fake_updates: K fake-model updates per student update
+    double fakeLr = 0;        // rsd.fake_lr (0: lr)
+    int startTimesteps = 4;   // rsd.start_timesteps: N evenly spaced start timesteps in training
+    double dmWeight = 1.0;    // rsd.dm_weight: distribution-matching term
+    double supervisedWeight =
+        2.0;                  // rsd.supervised_weight: pixel MSE to the truth (LPIPS substitute)
+    double ganWeight = 3e-3;  // rsd.gan_weight: non-saturating GAN on the fake model's features
+    double discLr = 0;        // rsd.disc_lr (0: lr)
+    double discWeight = 1e-2; // rsd.disc_weight: the head's classification loss in the fake update
+    std::string discFeatures =
+        "middle"; // rsd.disc_features: the fake model's features the head reads (middle | first)
+    double ssimWeight =
+        0; // rsd.ssim_weight: 1 - SSIM-Y of the student's image to the truth (pixel-space codecs)
 
     // kind "decoder" (learned decoder head, codec unshuffle-f4-refine): the package whose sampler
     // outputs the head learns to map to the truth ("base", an unshuffle-f4 package, or one with a
     // head already, which is then continued) and the "decoder" block. Its network and schedule stay
     // frozen. Defaults of a decoder job's optimiser: lr 5e-4 -> 5e-5 cosine, warm-up 50, EMA 0.99.
-    std::string baseModel;         // "base"
-    int refineChannels = 32;       // decoder.channels
-    int refineLayers = 4;          // decoder.layers
-    int refineSteps = 0;           // decoder.steps: sampler steps whose outputs it learns (0 = the base's default)
-    double refineStrength = 1.0;   // decoder.strength: the correction's scale in the package (training: 1)
-    double refineSsimWeight = 0;   // decoder.ssim_weight: 1 - SSIM-Y added to the pixel MSE
+    std::string baseModel;   // "base"
+    int refineChannels = 32; // decoder.channels
+    int refineLayers = 4;    // decoder.layers
+    int refineSteps =
+        0; // decoder.steps: sampler steps whose outputs it learns (0 = the base's default)
+    double refineStrength =
+        1.0; // decoder.strength: the correction's scale in the package (training: 1)
+    double refineSsimWeight = 0; // decoder.ssim_weight: 1 - SSIM-Y added to the pixel MSE
 
     static Result<TrainJob> fromJson(const std::string& text);
     static Result<TrainJob> fromFile(const std::string& path); // NotFound when it cannot be read

@@ -15,7 +15,8 @@ Status runRsd(const TrainJob& job, const RunOptions& options, const JobControl& 
 
 // exportCheckpoint for rsd runs: the student's EMA (or, `raw`, its optimiser weights) of the
 // latest checkpoint as a one-step package.
-Status exportRsdCheckpoint(const TrainJob& job, const std::string& runDir, const std::string& outPath,
-                           int* step = nullptr, bool half = false, bool raw = false);
+Status exportRsdCheckpoint(const TrainJob& job, const std::string& runDir,
+                           const std::string& outPath, int* step = nullptr, bool half = false,
+                           bool raw = false);
 
 } // namespace shiftsr::training

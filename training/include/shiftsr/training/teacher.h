@@ -12,9 +12,9 @@ namespace shiftsr::training {
 
 struct RunOptions {
     std::string runDir;
-    bool resume = false;               // continue from runDir/checkpoints/latest
+    bool resume = false;                     // continue from runDir/checkpoints/latest
     const std::atomic<bool>* stop = nullptr; // finish the current step, checkpoint, return ok
-    int maxSteps = -1;                 // stop (with a checkpoint) after this many steps in total
+    int maxSteps = -1; // stop (with a checkpoint) after this many steps in total
 };
 
 // Runs (or resumes) a job. With torchrun/SLURM variables set, joins a Gloo process group;

@@ -60,7 +60,7 @@ public:
     RunController* runController() const { return runs_; }
     EngineWorker* engineWorker() const { return runs_->worker(); }
     ModelManagerDialog* modelManager() const { return modelManager_; } // null until first shown
-    BatchQueue* batchQueue() const { return batchQueue_; }              // null until first shown
+    BatchQueue* batchQueue() const { return batchQueue_; }             // null until first shown
 
     AppSettings settings() const; // the stored settings with the toolbar's current choices
     void setSettings(const AppSettings& settings); // applies and persists them

@@ -11,11 +11,11 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
-#include <atomic>
 
 namespace shiftsr::gui {
 
@@ -24,9 +24,9 @@ struct ModelEntry {
     QString displayName; // the package's name, else its id or file name
     QString description; // embedded: the one-line description; folder: the file name
     bool embedded = false;
-    ModelInfo info;      // read from the header alone (valid when error is empty); a folder
-                         // package's contentHash arrives later (hashPending)
-    QString error;       // non-empty: the file is not a usable package (listed, not loadable)
+    ModelInfo info; // read from the header alone (valid when error is empty); a folder
+                    // package's contentHash arrives later (hashPending)
+    QString error;  // non-empty: the file is not a usable package (listed, not loadable)
     bool oneStep() const { return error.isEmpty() && info.steps == 1; }
     bool hashPending() const { return error.isEmpty() && info.contentHash.empty(); }
 };
@@ -41,7 +41,7 @@ public:
 
     QString modelFolder() const { return folder_; }
     void setModelFolder(const QString& folder); // rescans; persisted in QSettings "models/folder"
-    void refresh();                              // rescans the folder (embedded models never change)
+    void refresh();                             // rescans the folder (embedded models never change)
 
     const QList<ModelEntry>& models() const { return models_; }
     const ModelEntry* find(const QString& spec) const;
@@ -52,19 +52,21 @@ public:
     Status setDefaultSpec(const QString& spec);
 
     // A one-step (steps == 1) or multi-step model for the one-click comparison: the default when it
-    // is of that kind, else embedded models first, then folder models, in listing order. Empty if none.
+    // is of that kind, else embedded models first, then folder models, in listing order. Empty if
+    // none.
     QString preferredSpec(bool oneStep) const;
 
     // Loads (or returns the cached) model for (spec, device, precision).
     Result<std::shared_ptr<const Model>> load(const QString& spec, const LoadOptions& options = {});
 
-    // Converts official ResShift checkpoints into <folder>/<file name>.safetensors (atomic; the file
-    // name from options.output if set, else from options.name, else "resshift-v3"), refusing to
-    // overwrite. Safe from a worker thread: it does not rescan; call refresh() on the GUI thread
+    // Converts official ResShift checkpoints into <folder>/<file name>.safetensors (atomic; the
+    // file name from options.output if set, else from options.name, else "resshift-v3"), refusing
+    // to overwrite. Safe from a worker thread: it does not rescan; call refresh() on the GUI thread
     // afterwards. Returns the new package's spec (its path).
     Result<QString> importOfficial(ConvertOptions options, const JobControl& job = {});
 
-    // Deletes a folder package (embedded models cannot be removed); resets the default if it was it.
+    // Deletes a folder package (embedded models cannot be removed); resets the default if it was
+    // it.
     Status remove(const QString& spec);
 
 Q_SIGNALS:

@@ -46,8 +46,8 @@ public:
     ~CompareView() override;
 
     // Panes. A null image is allowed (a placeholder, e.g. while a model is still running): the pane
-    // shows its label only and does not take part in choosing the reference. Labels may span several
-    // lines ("\n"). Returns the new index.
+    // shows its label only and does not take part in choosing the reference. Labels may span
+    // several lines ("\n"). Returns the new index.
     int addPane(const QImage& image, const QString& label);
     void setPaneImage(int pane, const QImage& image);
     void setPaneLabel(int pane, const QString& label);
