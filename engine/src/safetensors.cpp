@@ -2,6 +2,7 @@
 #include "shiftsr/engine/safetensors.h"
 
 #include "byte_reader.h"
+#include "file_checks.h"
 #include "shiftsr/nn/atomic_file.h"
 
 #include <nlohmann/json.hpp>
@@ -16,8 +17,6 @@
 #include <new>
 #include <set>
 
-#include <sys/stat.h>
-
 namespace shiftsr {
 
 namespace {
@@ -29,16 +28,6 @@ constexpr std::uint64_t kInt64Max =
 
 Status invalid(const std::string& path, const std::string& what) {
     return Status::error(StatusCode::InvalidFile, path + ": " + what);
-}
-
-std::string shapeText(const std::vector<std::int64_t>& shape) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) {
-        if (i)
-            out += ", ";
-        out += std::to_string(shape[i]);
-    }
-    return out + "]";
 }
 
 // Short description of a JSON value's type for messages.
@@ -399,17 +388,10 @@ Result<SafeTensorsFile> SafeTensorsFile::open(const std::string& path) {
 
 Result<SafeTensorsFile> SafeTensorsFile::open(const std::string& path, const Limits& limits) {
     try {
-        struct stat st {};
-        if (::stat(path.c_str(), &st) != 0) {
-            const int err = errno;
-            if (err == ENOENT || err == ENOTDIR)
-                return Status::error(StatusCode::NotFound, "file not found: " + path);
-            return Status::error(StatusCode::IoError,
-                                 "cannot open '" + path + "': " + std::strerror(err));
-        }
-        if (!S_ISREG(st.st_mode))
-            return invalid(path, "not a regular file");
-        const std::uint64_t fileSize = static_cast<std::uint64_t>(st.st_size);
+        auto size = regularFileSize(path);
+        if (!size)
+            return size.status();
+        const std::uint64_t fileSize = *size;
 
         std::ifstream in(path, std::ios::binary);
         if (!in)

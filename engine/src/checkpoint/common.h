@@ -2,6 +2,7 @@
 // early-return macro, a limit, the legacy-format hint and shapes in messages.
 #pragma once
 
+#include "file_checks.h"
 #include "shiftsr/engine/status.h"
 
 #include <cstdint>
@@ -25,15 +26,6 @@ inline constexpr std::uint64_t kInt64Max =
 inline const char* const kLegacyHint =
     "legacy torch.save format is not supported: re-save it with torch.save in PyTorch >= 1.6";
 
-// "[2, 3]": a shape or stride for messages.
-inline std::string shapeText(const std::vector<std::int64_t>& shape) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) {
-        if (i)
-            out += ", ";
-        out += std::to_string(shape[i]);
-    }
-    return out + "]";
-}
+using shiftsr::shapeText; // file_checks.h
 
 } // namespace shiftsr::checkpoint

@@ -3,6 +3,7 @@
 
 #include "byte_reader.h"
 #include "checkpoint/common.h"
+#include "file_checks.h"
 
 #include <zlib.h>
 
@@ -11,8 +12,6 @@
 #include <cstring>
 #include <limits>
 #include <utility>
-
-#include <sys/stat.h>
 
 namespace shiftsr::checkpoint {
 
@@ -33,17 +32,10 @@ Status zipInvalid(const std::string& path, const std::string& what) {
 
 Status InputFile::open(const std::string& path) {
     path_ = path;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        const int err = errno;
-        if (err == ENOENT || err == ENOTDIR)
-            return Status::error(StatusCode::NotFound, "file not found: " + path);
-        return Status::error(StatusCode::IoError,
-                             "cannot open '" + path + "': " + std::strerror(err));
-    }
-    if (!S_ISREG(st.st_mode))
-        return Status::error(StatusCode::InvalidFile, path + ": not a regular file");
-    size_ = static_cast<std::uint64_t>(st.st_size);
+    auto size = regularFileSize(path);
+    if (!size)
+        return size.status();
+    size_ = *size;
     in_.open(path, std::ios::binary);
     if (!in_)
         return Status::error(StatusCode::IoError,
