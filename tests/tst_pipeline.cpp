@@ -22,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
 #include <cstring>
 #include <thread>
 
@@ -181,6 +182,30 @@ private Q_SLOTS:
             QCOMPARE(maxAbsDiff(conA->image, seqA->image), 0.0);
             QCOMPARE(maxAbsDiff(conB->image, seqB->image), 0.0);
         }
+    }
+
+    // A raised cancel flag stops a network call between its blocks, not only between steps: on a
+    // large tile one step takes many seconds.
+    void cancelInsideANetworkCall() {
+        const auto& m = model_->impl();
+        const auto& c = m.arch.unet;
+        device::InferenceGuard guard;
+        const int64_t h = 16, H = h * c.lqSize / c.imageSize;
+        const auto x = torch::zeros({1, c.inChannels + c.extraInputChannels, h, h});
+        const auto t = torch::zeros({1}, torch::kLong);
+        const auto lq = torch::zeros({1, 3, H, H});
+        std::atomic<bool> cancel{false};
+        nn::RunState state;
+        state.cancel = &cancel;
+        QCOMPARE(m.unet->forward(x, t, lq, &state).size(2), h);
+        cancel = true;
+        bool cancelled = false;
+        try {
+            m.unet->forward(x, t, lq, &state);
+        } catch (const Cancelled&) {
+            cancelled = true;
+        }
+        QVERIFY(cancelled);
     }
 
     // Provable tiled-vs-untiled statement: tile (r, c) of the grid is the standalone run of its LQ

@@ -234,6 +234,7 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
 
     // Runs share the model (only read) and nothing else: what this run caches is its own.
     nn::RunState unetState;
+    unetState.cancel = job.cancel;
     device::resetPeakRss(); // the report's peak is this run's (other runs may overlap)
     report.threads = device::setThreads(req.threads);
     report.device = device::describe(m.device);

@@ -633,11 +633,15 @@ torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch
         } else {
             h = b->forward(h, emb, state);
         }
+        if (state)
+            state->throwIfCancelled();
         if (debug && i == 0)
             debug->inputBlock0 = h;
         hs.push_back(h);
     }
     h = middle_->forward(h, emb, state);
+    if (state)
+        state->throwIfCancelled();
     if (debug)
         debug->middle = h;
     if (stop != Stop::None) // Middle, or FirstLevel of a UNet that never downsamples
@@ -646,6 +650,8 @@ torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch
         h = torch::cat({h, hs.back()}, 1);
         hs.pop_back();
         h = b->forward(h, emb, state);
+        if (state)
+            state->throwIfCancelled();
     }
     return run(outConv, torch::silu(outNorm->forward(h)));
 }

@@ -92,8 +92,4 @@ torch::Tensor superResolve(const DiffusionParts& parts, const torch::Tensor& lqM
                            NoiseSource& noise, const SampleOptions& options, const JobControl& job,
                            SampleTrace* trace = nullptr, SampleTimings* timings = nullptr);
 
-struct Cancelled : std::exception {
-    const char* what() const noexcept override { return "cancelled"; }
-};
-
 } // namespace shiftsr

@@ -7,8 +7,20 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <atomic>
+#include <exception>
 #include <map>
 #include <vector>
+
+namespace shiftsr {
+
+// Thrown out of a run when its cancel flag is raised (JobControl::cancel): from the sampler between
+// stages and steps, and from inside a network call between its blocks.
+struct Cancelled : std::exception {
+    const char* what() const noexcept override { return "cancelled"; }
+};
+
+} // namespace shiftsr
 
 namespace shiftsr::nn {
 
@@ -63,6 +75,13 @@ public:
         torch::Tensor temb, inputBlock0, firstSwinIn, firstSwinOut, middle;
     };
     Debug* debug = nullptr;
+    // The run's cancel flag: a network call checks it between its blocks and throws Cancelled, so
+    // a cancel takes effect within one block, not after a whole step on a large tile.
+    const std::atomic<bool>* cancel = nullptr;
+    void throwIfCancelled() const {
+        if (cancel && cancel->load(std::memory_order_relaxed))
+            throw Cancelled();
+    }
 
     struct AddendKey {
         int64_t h = 0, w = 0;
