@@ -13,13 +13,17 @@ BatchRunner::BatchRunner(std::vector<BatchItem> items, std::shared_ptr<const Mod
                          UpscaleSettings settings, bool outputIsFolder, ModelLoader loader)
     : items_(std::move(items)), model_(std::move(model)), settings_(std::move(settings)),
       base_(settings_.request()), outputIsFolder_(outputIsFolder), loader_(std::move(loader)) {
-    weights_.reserve(items_.size());
+    sizes_.reserve(items_.size());
     for (const BatchItem& item : items_) {
         auto probe = ImageIO::probe(item.input);
-        weights_.push_back(probe ? std::max(1.0, double(probe->width) * double(probe->height))
-                                 : 1.0);
+        sizes_.push_back(probe ? Size{probe->width, probe->height} : Size{});
     }
     marks_.assign(items_.size(), Mark::Pending);
+}
+
+double BatchRunner::weight(size_t i) const {
+    const Size& s = sizes_.at(i);
+    return std::max(1.0, double(s.width) * double(s.height));
 }
 
 BatchFileResult BatchRunner::run(size_t i, const JobControl& job) {
@@ -33,10 +37,8 @@ BatchFileResult BatchRunner::run(size_t i, const JobControl& job) {
     }
     runStart_ = Clock::now();
     running_ = true;
-    if (auto probe = ImageIO::probe(item.input)) {
-        result.inWidth = probe->width;
-        result.inHeight = probe->height;
-    }
+    result.inWidth = sizes_[i].width;
+    result.inHeight = sizes_[i].height;
     // Recursive batches mirror subfolders; a folder that cannot be made fails the write with the
     // system's message.
     if (outputIsFolder_)
@@ -88,7 +90,7 @@ BatchEstimate BatchRunner::estimate(size_t running, double fraction) const {
     double total = 0, done = 0, worked = 0;
     fraction = std::clamp(fraction, 0.0, 1.0);
     for (size_t i = 0; i < items_.size(); ++i) {
-        const double w = weights_[i];
+        const double w = weight(i);
         total += w;
         if (marks_[i] == Mark::Worked) {
             done += w;

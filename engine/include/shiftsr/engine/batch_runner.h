@@ -43,7 +43,7 @@ public:
 
     size_t size() const { return items_.size(); }
     const BatchItem& item(size_t i) const { return items_.at(i); }
-    double weight(size_t i) const { return weights_.at(i); }
+    double weight(size_t i) const; // the input's pixels (at least 1: an unreadable file weighs 1)
     const Model& model() const { return *model_; }
 
     // Runs item i (each item once, in any order). job.progress gets the item's fraction and stage;
@@ -62,7 +62,10 @@ private:
     enum class Mark { Pending, Worked, Skipped, Cancelled };
     using Clock = std::chrono::steady_clock;
     std::vector<BatchItem> items_;
-    std::vector<double> weights_;
+    struct Size {
+        int width = 0, height = 0; // 0 when the input cannot be read
+    };
+    std::vector<Size> sizes_; // probed once, when the runner is made
     std::vector<Mark> marks_;
     std::shared_ptr<const Model> model_, cpuModel_;
     UpscaleSettings settings_;
