@@ -90,45 +90,6 @@ private Q_SLOTS:
                  QStringLiteral("my_model"));
     }
 
-    void settingsAreValidated_data() {
-        QTest::addColumn<QString>("field");
-        QTest::addColumn<QString>("message");
-        QTest::newRow("device") << "device"
-                                << "device";
-        QTest::newRow("precision") << "precision"
-                                   << "precision";
-        QTest::newRow("format") << "format"
-                                << "format";
-        QTest::newRow("quality") << "quality"
-                                 << "quality";
-        QTest::newRow("pattern") << "pattern"
-                                 << "pattern";
-        QTest::newRow("threads") << "threads"
-                                 << "threads";
-    }
-    void settingsAreValidated() {
-        QFETCH(QString, field);
-        QFETCH(QString, message);
-        QVERIFY(UpscaleSettings().validate().isOk());
-        UpscaleSettings s;
-        if (field == "device")
-            s.device = "tpu";
-        else if (field == "precision")
-            s.precision = "int4";
-        else if (field == "format")
-            s.format = "gif";
-        else if (field == "quality")
-            s.quality = 0;
-        else if (field == "pattern")
-            s.namePattern = "  ";
-        else if (field == "threads")
-            s.threads = -1;
-        const Status st = s.validate();
-        QVERIFY(!st.isOk());
-        QCOMPARE(st.code(), StatusCode::InvalidArgument);
-        QVERIFY2(QString::fromStdString(st.message()).contains(message), st.message().c_str());
-    }
-
     // Done, skipped (the existing file untouched), failed (the batch goes on), in one run; the
     // estimate weighs items by their pixels and counts skipped ones toward progress, not speed.
     void runsSkipsFailsAndEstimates() {

@@ -205,10 +205,4 @@ UpscaleSettings BatchChoices::applyTo(UpscaleSettings engine) const {
     return engine;
 }
 
-bool BatchChoices::operator==(const BatchChoices& o) const {
-    return modelSpec == o.modelSpec && steps == o.steps && seed == o.seed &&
-           outputFolder == o.outputFolder && namePattern == o.namePattern && format == o.format &&
-           skipExisting == o.skipExisting && recursive == o.recursive;
-}
-
 } // namespace shiftsr::gui

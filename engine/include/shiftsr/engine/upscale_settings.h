@@ -39,13 +39,11 @@ struct UpscaleSettings {
     bool skipExisting = false; // leave outputs that already exist alone
     bool cpuFallback = false;  // a file that fails on CUDA is run again on the CPU
 
-    // The range limits of the numeric options (the CLI's flags and the app's widgets use them).
+    // The range limits of the numeric options (the CLI checks its flags against them).
     static constexpr int kMaxSteps = 10000, kMaxThreads = 1024, kMaxTile = 1 << 16,
                          kMaxOverlap = 1 << 15, kMaxQuality = 101;
     static constexpr std::uint64_t kMaxMemoryMb = std::uint64_t(1) << 24;
 
-    // InvalidArgument naming the option when a value is out of range or not a known name.
-    Status validate() const;
     LoadOptions loadOptions() const;
     // Steps, seed, threads, tiles, memory limit, colour fix, metadata, quality and pixel limit
     // set; no input and no output.
@@ -53,9 +51,6 @@ struct UpscaleSettings {
     // The batch plan's naming: pattern, format, and the tokens of `model` ({steps}: these
     // settings' steps, else the model's own).
     BatchOptions batchOptions(const ModelInfo& model) const;
-
-    bool operator==(const UpscaleSettings& other) const;
-    bool operator!=(const UpscaleSettings& other) const { return !(*this == other); }
 };
 
 } // namespace shiftsr

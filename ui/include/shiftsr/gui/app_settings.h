@@ -74,7 +74,6 @@ struct BatchChoices {
     // `engine` with these choices in place of its model, steps, seed, naming, skip-existing and
     // recursion; a batch also falls back to the CPU when a file fails on CUDA.
     UpscaleSettings applyTo(UpscaleSettings engine) const;
-    bool operator==(const BatchChoices& other) const;
 };
 
 } // namespace shiftsr::gui
