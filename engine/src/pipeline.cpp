@@ -235,7 +235,11 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     // Runs share the model (only read) and nothing else: what this run caches is its own.
     nn::RunState unetState;
     unetState.cancel = job.cancel;
-    device::resetPeakRss(); // the report's peak is this run's (other runs may overlap)
+    // The report's peak is this run's (other runs may overlap), measured from what the process
+    // holds now, once freed memory went back to the system.
+    device::releaseFreeMemory();
+    report.startRssBytes = device::currentRssBytes();
+    device::resetPeakRss();
     report.threads = device::setThreads(req.threads);
     report.device = device::describe(m.device);
     report.steps = steps;

@@ -80,6 +80,22 @@ torch::Tensor sampleLatent(const DiffusionParts& p, const torch::Tensor& xT,
     StageClock clock(xT.device());
     const int T = s.steps();
     const int64_t B = xT.size(0);
+    // Progress within a network call: the UNet reports each block done through the run state,
+    // mapped here onto [from, to] of this sampling (one call on a large CPU tile takes seconds).
+    struct BlockProgress {
+        nn::RunState* state;
+        explicit BlockProgress(nn::RunState* st) : state(st) {}
+        ~BlockProgress() {
+            if (state)
+                state->blockDone = nullptr;
+        }
+    } blockProgress(job.progress ? p.unetState : nullptr);
+    auto within = [&](double from, double to, const std::string& stage) {
+        if (blockProgress.state)
+            blockProgress.state->blockDone = [&job, from, to, stage](double f) {
+                job.report(from + (to - from) * f, stage);
+            };
+    };
     auto callUnet = [&](const torch::Tensor& x, int t) {
         auto in = scaleModelInput(s, x, t);
         if (trace)
@@ -96,6 +112,7 @@ torch::Tensor sampleLatent(const DiffusionParts& p, const torch::Tensor& xT,
         if (job.cancelled())
             throw Cancelled();
         job.report(0.0, "step 1/1");
+        within(0.0, 1.0, "step 1/1");
         if (trace)
             trace->stepX.push_back(xT);
         clock.start();
@@ -113,7 +130,9 @@ torch::Tensor sampleLatent(const DiffusionParts& p, const torch::Tensor& xT,
         const int t = T - 1 - k;
         if (job.cancelled())
             throw Cancelled();
-        job.report(double(k) / T, "step " + std::to_string(k + 1) + "/" + std::to_string(T));
+        const std::string stage = "step " + std::to_string(k + 1) + "/" + std::to_string(T);
+        job.report(double(k) / T, stage);
+        within(double(k) / T, double(k + 1) / T, stage);
         if (trace)
             trace->stepX.push_back(x);
         clock.start();

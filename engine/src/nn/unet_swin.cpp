@@ -622,6 +622,10 @@ torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch
         debug->temb = emb;
     std::vector<torch::Tensor> hs;
     hs.reserve(inputBlocks_.size());
+    // Blocks this call runs (all of them unless it stops early), for the state's progress.
+    const size_t blocks =
+        stop == Stop::None ? inputBlocks_.size() + 1 + outputBlocks_.size() : inputBlocks_.size();
+    size_t done = 0;
     bool firstSwin = true;
     for (size_t i = 0; i < inputBlocks_.size(); ++i) {
         auto& b = inputBlocks_[i];
@@ -634,13 +638,15 @@ torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch
             h = b->forward(h, emb, state);
         }
         if (state)
-            state->throwIfCancelled();
+            state->afterBlock(++done, blocks);
         if (debug && i == 0)
             debug->inputBlock0 = h;
         hs.push_back(h);
     }
     h = middle_->forward(h, emb, state);
-    if (state)
+    if (state && stop == Stop::None)
+        state->afterBlock(++done, blocks);
+    else if (state)
         state->throwIfCancelled();
     if (debug)
         debug->middle = h;
@@ -651,7 +657,7 @@ torch::Tensor UNetModelSwinImpl::forwardImpl(const torch::Tensor& x, const torch
         hs.pop_back();
         h = b->forward(h, emb, state);
         if (state)
-            state->throwIfCancelled();
+            state->afterBlock(++done, blocks);
     }
     return run(outConv, torch::silu(outNorm->forward(h)));
 }

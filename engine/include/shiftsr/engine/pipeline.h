@@ -70,6 +70,12 @@ struct UpscaleReport {
     // Peak resident memory of the process during this run (Linux: the kernel's high-water mark is
     // reset when the run starts; elsewhere the peak since the process started).
     unsigned long long peakRssBytes = 0;
+    // Resident memory of the process when the run began (after returning freed memory to the
+    // system): runPeakBytes() is what this run itself needed, the same figure whatever ran before.
+    unsigned long long startRssBytes = 0;
+    unsigned long long runPeakBytes() const {
+        return peakRssBytes > startRssBytes ? peakRssBytes - startRssBytes : 0;
+    }
     std::string device;
     int threads = 0;
     int steps = 0;

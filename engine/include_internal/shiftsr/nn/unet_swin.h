@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -81,6 +82,16 @@ public:
     void throwIfCancelled() const {
         if (cancel && cancel->load(std::memory_order_relaxed))
             throw Cancelled();
+    }
+    // Called after each block of a network call with the fraction of its blocks done (0, 1]: the
+    // caller's progress moves within one call, which on a large CPU tile takes seconds. May be
+    // empty; set by the sampler around each call.
+    std::function<void(double fraction)> blockDone;
+    // Checks the cancel flag and reports `done` of `total` blocks.
+    void afterBlock(size_t done, size_t total) const {
+        throwIfCancelled();
+        if (blockDone && total > 0)
+            blockDone(double(done) / double(total));
     }
 
     struct AddendKey {
