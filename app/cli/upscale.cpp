@@ -65,6 +65,7 @@ nlohmann::json outcomeJson(const shiftsr::BatchItem& item, const shiftsr::BatchF
               {"color_fix_s", t.colorFix},
               {"write_s", t.write},
               {"peak_rss_mb", r.peakRssBytes / 1048576.0},
+              {"run_peak_mb", r.runPeakBytes() / 1048576.0},
               {"warnings", r.warnings}});
     return j;
 }
