@@ -15,10 +15,15 @@
 #include "shiftsr/gui/run_controller.h"
 #include "shiftsr/ui/compare_view.h"
 
+#include <QAbstractButton>
+#include <QAction>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QLabel>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QSemaphore>
 #include <QSettings>
@@ -33,6 +38,7 @@
 
 #include <opencv2/core.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -318,11 +324,17 @@ private Q_SLOTS:
         QCOMPARE(run.jobs[0].modelSpec, QString::fromLatin1(kTiny));
         QVERIFY(run.jobs[0].engineSeconds > 0);
         QVERIFY(run.jobs[0].wallSeconds >= run.jobs[0].engineSeconds);
-        QVERIFY(run.jobs[0].peakRssBytes > 0);
+        QVERIFY(run.jobs[0].runPeakBytes <=
+                results.first().at(1).value<EngineJobResult>().report.peakRssBytes);
+        // Pixels x (network calls + 1): the tiny model's own 4 steps; an unknown model counts 1.
+        QCOMPARE(run.jobs[0].weight, 32.0 * 24 * 5);
+        QCOMPARE(run.jobs[1].weight, 32.0 * 24 * 2);
+        QCOMPARE(run.fraction, 1.0);
+        QCOMPARE(run.etaSeconds, -1.0); // only while running
         QCOMPARE(run.jobs[1].state, RunController::JobState::Failed);
         QCOMPARE(run.jobs[1].modelSpec, QStringLiteral("embedded:no-such-model"));
         QVERIFY(!run.jobs[1].error.isEmpty());
-        QCOMPARE(run.peakRssBytes, run.jobs[0].peakRssBytes);
+        QCOMPARE(run.runPeakBytes, run.jobs[0].runPeakBytes);
         QVERIFY(run.wallSeconds > 0);
         QCOMPARE(runs.start({}), quint64(0)); // nothing to run
 
@@ -452,7 +464,7 @@ private Q_SLOTS:
         QVERIFY(view->paneLabel(0).startsWith(QStringLiteral("Input")));
         for (int pane : {1, 2}) {
             QCOMPARE(view->paneImage(pane).size(), QSize(128, 96));
-            QVERIFY2(view->paneLabel(pane).contains(QStringLiteral("peak")),
+            QVERIFY2(view->paneLabel(pane).contains(QStringLiteral("run memory")),
                      qPrintable(view->paneLabel(pane)));
         }
         QVERIFY(view->paneLabel(1).contains(t->displayName));
@@ -605,6 +617,216 @@ private Q_SLOTS:
         other->upscale();
         QVERIFY(other->isBusy());
         other.reset();
+    }
+
+    // Progress comes from work done: it never goes back, and it moves within one network call
+    // (the UNet reports its blocks), so a long tile does not hold the bar still.
+    void progressIsMonotoneAndMovesWithinATile() {
+        ModelRegistry registry(modelFolder());
+        RunController runs(registry);
+        QSignalSpy progress(&runs, &RunController::progress);
+        QSignalSpy finished(&runs, &RunController::finished);
+        QVERIFY(runs.start({tinyJob(gradient(64, 48)), tinyJob(gradient(64, 48))}) != 0);
+        QVERIFY(finished.wait(kDeadlockGuardMs));
+        double last = 0;
+        QMap<QString, QSet<double>> perStage; // distinct fractions reported under each stage
+        for (const QList<QVariant>& p : progress) {
+            const double f = p.at(0).toDouble();
+            QVERIFY2(f >= last, qPrintable(QStringLiteral("%1 after %2").arg(f).arg(last)));
+            last = f;
+            perStage[QString::number(p.at(1).toInt()) + p.at(2).toString()].insert(f);
+        }
+        QCOMPARE(runs.lastRun().fraction, 1.0);
+        // One tile, 4 steps: within "step 2/4" of the first job the fraction takes a value per
+        // UNet block, not one per step.
+        const QString step = QStringLiteral("0tile 1/1: step 2/4");
+        QVERIFY2(perStage.contains(step), qPrintable(perStage.keys().join(QLatin1Char(','))));
+        QVERIFY2(perStage[step].size() >= 4, qPrintable(QString::number(perStage[step].size())));
+        // The second job starts where the first ended: the two weigh the same.
+        bool secondHalf = true;
+        for (const QList<QVariant>& p : progress)
+            if (p.at(1).toInt() == 1)
+                secondHalf = secondHalf && p.at(0).toDouble() >= 0.5 - 1e-9;
+        QVERIFY(secondHalf);
+    }
+
+    // The status bar shows the run in progress (job, stage, percentage, elapsed time), not the
+    // figures of the run before; they come back with the new results, labelled as the run's own.
+    void statusBarFollowsTheRunningJob() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        auto statusTexts = [&] {
+            QStringList texts;
+            for (QLabel* l : w->statusBar()->findChildren<QLabel*>())
+                texts << l->text();
+            return texts.join(QLatin1Char('|'));
+        };
+        QVERIFY(run(*w, [&] { w->upscale(); }).has_value());
+        QVERIFY2(statusTexts().contains(QStringLiteral("Run memory")), qPrintable(statusTexts()));
+        QStringList during;
+        QString figuresAtStart;
+        connect(w->runController(), &RunController::progress, this,
+                [&](double, int, const QString& stage) {
+                    if (stage.startsWith(QLatin1String("tile")))
+                        during << w->statusBar()->currentMessage();
+                });
+        connect(w.get(), &MainWindow::runStarted, this, [&] { figuresAtStart = statusTexts(); });
+        QVERIFY(run(*w, [&] { w->upscale(); }).has_value());
+        QVERIFY2(!figuresAtStart.contains(QStringLiteral("Run memory")),
+                 qPrintable(figuresAtStart));
+        const QString name = w->registry().find(QString::fromLatin1(kTiny))->displayName;
+        const bool shown = std::any_of(during.begin(), during.end(), [&](const QString& m) {
+            return m.contains(name) && m.contains(QStringLiteral("step")) &&
+                   m.contains(QStringLiteral("%"));
+        });
+        QVERIFY2(shown, qPrintable(during.join(QLatin1Char('\n'))));
+        QVERIFY(statusTexts().contains(QStringLiteral("Run memory")));
+    }
+
+    // Esc and closing stop a run on a large image within a moment: the engine checks the cancel
+    // flag between network blocks, not only between tiles and steps.
+    void cancelAndQuitAreQuickOnALargeImage() {
+        const QString large = tmp_.filePath(QStringLiteral("large.png"));
+        QVERIFY(
+            shiftsr::ImageIO::write(large.toStdString(), gradient(1600, 1200), cv::Mat()).isOk());
+        auto w = std::make_unique<MainWindow>();
+        w->show();
+        QSignalSpy opened(w.get(), &MainWindow::inputOpened);
+        w->openFile(large);
+        QVERIFY(opened.wait(kDeadlockGuardMs));
+        w->setModelSpec(QString::fromLatin1(kTiny));
+        // Waits until the engine is inside a tile, then cancels and times until the run is over.
+        auto inTile = [&] {
+            QSignalSpy progress(w->runController(), &RunController::progress);
+            return QTest::qWaitFor(
+                [&] {
+                    for (const QList<QVariant>& p : progress)
+                        if (p.at(2).toString().contains(QLatin1String("step")))
+                            return true;
+                    return false;
+                },
+                kDeadlockGuardMs);
+        };
+        QSignalSpy finished(w.get(), &MainWindow::runFinished);
+        w->upscale();
+        QVERIFY(w->isBusy());
+        QVERIFY(inTile());
+        QElapsedTimer clock;
+        clock.start();
+        w->cancel();
+        QVERIFY(finished.wait(kDeadlockGuardMs));
+        const qint64 cancelMs = clock.elapsed();
+        QVERIFY(finished.first().first().toBool());
+
+        w->upscale();
+        QVERIFY(inTile());
+        clock.restart();
+        w->close();
+        QTRY_VERIFY_WITH_TIMEOUT(!w->isVisible(), kDeadlockGuardMs);
+        const qint64 quitMs = clock.elapsed();
+        qInfo("1600x1200 input, tiny model: cancel took %lld ms, quit %lld ms", cancelMs, quitMs);
+        // Generous bounds for a loaded machine; the goal is well under 2 s.
+        QVERIFY2(cancelMs < 10000, qPrintable(QString::number(cancelMs)));
+        QVERIFY2(quitMs < 10000, qPrintable(QString::number(quitMs)));
+    }
+
+    // Zoom is relative to the result's pixels, also before the upscale: 1:1 is the same zoom before
+    // and after, and the status bar says it.
+    void zoomIsRelativeToTheResult() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        auto* view = w->compareView();
+        auto* zoom = w->findChild<QLabel*>(QStringLiteral("zoomLabel"));
+        QVERIFY(zoom);
+        QCOMPARE(view->referenceSize(), QSize(128, 96)); // the 32x24 input's x4 result
+        view->zoomToActualSize();
+        QCOMPARE(zoom->text(), QStringLiteral("Zoom 100 %"));
+        const QRectF before(view->imageToWidget(0, QPointF(0, 0)),
+                            view->imageToWidget(0, QPointF(128, 96)));
+        QCOMPARE(before.size(), QSizeF(128, 96)); // the input drawn x4
+        view->setZoom(0.5);
+        QCOMPARE(zoom->text(), QStringLiteral("Zoom 50 %"));
+        QVERIFY(run(*w, [&] { w->upscale(); }).has_value());
+        view->zoomToActualSize();
+        QCOMPARE(view->referenceSize(), QSize(128, 96));
+        QCOMPARE(zoom->text(), QStringLiteral("Zoom 100 %"));
+    }
+
+    // A region preview of more than kLargeRegionPixels input pixels asks first; Cancel runs
+    // nothing.
+    void largeRegionAsksBeforeRunning() {
+        const QString big = tmp_.filePath(QStringLiteral("big.png"));
+        QVERIFY(shiftsr::ImageIO::write(big.toStdString(), gradient(600, 500), cv::Mat()).isOk());
+        auto w = std::make_unique<MainWindow>();
+        w->show();
+        QSignalSpy opened(w.get(), &MainWindow::inputOpened);
+        w->openFile(big);
+        QVERIFY(opened.wait(kDeadlockGuardMs));
+        auto question = [&] {
+            return w->findChild<QMessageBox*>(QStringLiteral("largeRegionQuestion"));
+        };
+        w->setSelection(QRect(0, 0, 400, 300)); // 120 000 pixels: no question
+        QVERIFY(qint64(400) * 300 <= MainWindow::kLargeRegionPixels);
+        w->previewRegion();
+        QVERIFY(w->isBusy());
+        QVERIFY(!question());
+        w->cancel();
+        QTRY_VERIFY_WITH_TIMEOUT(!w->isBusy(), kDeadlockGuardMs);
+
+        w->setView(MainWindow::View::WholeImage);
+        w->useVisibleArea(); // the fitted view: the whole 600x500 input
+        QCOMPARE(w->selection(), QRect(0, 0, 600, 500));
+        QVERIFY(
+            w->statusBar()->currentMessage().contains(QStringLiteral("600 × 500 of 600 × 500")));
+        w->previewRegion();
+        QTRY_VERIFY_WITH_TIMEOUT(question() && question()->isVisible(), kDeadlockGuardMs);
+        QVERIFY(!w->isBusy());
+        QVERIFY(question()->text().contains(QStringLiteral("600 × 500")));
+        question()->button(QMessageBox::Cancel)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!question(), kDeadlockGuardMs);
+        QVERIFY(!w->isBusy());
+
+        w->previewRegion();
+        QTRY_VERIFY_WITH_TIMEOUT(question() && question()->isVisible(), kDeadlockGuardMs);
+        QAbstractButton* anyway = nullptr;
+        for (QAbstractButton* b : question()->buttons())
+            if (question()->buttonRole(b) == QMessageBox::AcceptRole)
+                anyway = b;
+        QVERIFY(anyway);
+        anyway->click();
+        QTRY_VERIFY_WITH_TIMEOUT(w->isBusy(), kDeadlockGuardMs);
+        w->cancel();
+        QTRY_VERIFY_WITH_TIMEOUT(!w->isBusy(), kDeadlockGuardMs);
+    }
+
+    // After a region preview, Select Region and Use Visible Area still work: they go back to the
+    // whole image, and the visible area of the region view is the crop's visible part.
+    void regionActionsWorkAfterAPreview() {
+        auto w = openedWindow();
+        QVERIFY(w);
+        w->setSelection(QRect(4, 2, 20, 16));
+        QVERIFY(run(*w, [&] { w->previewRegion(); }).has_value());
+        QCOMPARE(w->currentView(), MainWindow::View::Region);
+        QAction* visible = nullptr;
+        QAction* select = nullptr;
+        for (QAction* a : w->findChildren<QAction*>()) {
+            if (a->shortcut() == QKeySequence(QStringLiteral("Ctrl+Shift+V")))
+                visible = a;
+            if (a->shortcut() == QKeySequence(QStringLiteral("Ctrl+M")))
+                select = a;
+        }
+        QVERIFY(visible && select);
+        QVERIFY(visible->isEnabled());
+        QVERIFY(select->isEnabled());
+        w->clearSelection();
+        visible->trigger(); // the fitted region view shows the whole crop
+        QCOMPARE(w->currentView(), MainWindow::View::WholeImage);
+        QCOMPARE(w->selection(), QRect(4, 2, 20, 16));
+
+        w->setView(MainWindow::View::Region);
+        select->trigger();
+        QCOMPARE(w->currentView(), MainWindow::View::WholeImage);
+        QVERIFY(select->isChecked());
     }
 
     // Models… and Batch… open the model manager and the batch queue on the window's registry, once;

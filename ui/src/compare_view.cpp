@@ -106,8 +106,13 @@ QString CompareView::paneLabel(int pane) const {
 
 // The reference is the largest image (by area, first one on a tie). When it changes, a fitted view
 // refits; otherwise centre and zoom are rescaled so that the same scene region stays on screen.
+void CompareView::setNominalReferenceSize(const QSize& size) {
+    nominalSize_ = size.isEmpty() ? QSize() : size;
+    updateReference();
+}
+
 void CompareView::updateReference() {
-    QSize ref;
+    QSize ref = panes_.empty() ? QSize() : nominalSize_;
     for (const Pane& pane : panes_) {
         const QSize s = pane.image.size();
         if (!pane.image.isNull() &&

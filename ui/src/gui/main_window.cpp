@@ -22,12 +22,15 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QThread>
+#include <QTimer>
 #include <QUrl>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace shiftsr::gui {
@@ -289,9 +292,9 @@ QString MainWindow::inputLabel(const PaneSet& set) const {
 QString MainWindow::resultLabel(const ResultSlot& slot) const {
     if (slot.result) {
         const EngineJobResult& r = *slot.result;
-        return tr("%1\n%n step(s) · %2 · peak %3", nullptr, r.report.steps)
+        return tr("%1\n%n step(s) · %2 · run memory %3", nullptr, r.report.steps)
             .arg(slot.label, formatSeconds(r.report.times.total),
-                 formatMemory(r.report.peakRssBytes));
+                 formatMemory(r.report.runPeakBytes()));
     }
     if (!slot.error.isEmpty())
         return tr("%1: failed (%2)").arg(slot.label, slot.error);
@@ -312,12 +315,15 @@ void MainWindow::showPaneSet(View view) {
         return;
     }
     const bool bicubic = scaling_ == InputScaling::Bicubic && !set.bicubic.isNull();
+    // Zoom is relative to the result's pixels from the start: 1:1 means the same before and after.
+    view_->setNominalReferenceSize(set.display.size() * scaleFactor());
     view_->addPane(bicubic ? set.bicubic : set.display, inputLabel(set));
     for (const ResultSlot& slot : set.results)
         view_->addPane(slot.result ? slot.result->display : QImage(), resultLabel(slot));
     view_->setSplitPanes(set.splitA, set.splitB);
     view_->fitToWindow();
     selector_->setInput(view == View::WholeImage ? 0 : -1, inputSize());
+    updateZoomLabel();
     updateActions();
 }
 
@@ -438,7 +444,13 @@ void MainWindow::startRun(View view, PaneSet set, const QList<EngineJob>& jobs, 
         requestBicubic(view);
     progress_->setValue(0);
     progress_->show();
-    statusBar()->showMessage(note.isEmpty() ? tr("Upscaling…") : note);
+    // The figures of the last run would read as this one's: they come back with its results.
+    for (QLabel* l : {deviceLabel_, threadsLabel_, timeLabel_, memoryLabel_})
+        l->clear();
+    runJob_ = -1;
+    runStage_.clear();
+    updateRunStatus();
+    runTimer_->start();
     updateActions();
     Q_EMIT runStarted();
 }
@@ -497,11 +509,41 @@ void MainWindow::previewRegion() {
         statusBar()->showMessage(tr("Select a region on the input first (Shift+drag)."));
         return;
     }
-    const auto models = regionModels();
-    if (models.isEmpty()) {
+    if (regionModels().isEmpty()) {
         statusBar()->showMessage(tr("Check at least one model in the Region Preview panel."));
         return;
     }
+    if (qint64(region.width()) * region.height() <= kLargeRegionPixels) {
+        runRegionPreview(region);
+        return;
+    }
+    const QSize whole = inputSize();
+    auto* box = new QMessageBox(
+        QMessageBox::Question, tr("Preview Region"),
+        tr("The region is %1 × %2 pixels, %3 % of the image: previewing it takes about as long as "
+           "upscaling that much of the image with every checked model.")
+            .arg(region.width())
+            .arg(region.height())
+            .arg(qRound(100.0 * region.width() * region.height() /
+                        std::max<qint64>(1, qint64(whole.width()) * whole.height()))),
+        QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("largeRegionQuestion"));
+    box->setInformativeText(tr("Select a smaller region (Shift+drag) for a quick look."));
+    QPushButton* run = box->addButton(tr("&Preview Anyway"), QMessageBox::AcceptRole);
+    box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box, run, region] {
+        if (box->clickedButton() == run && !isBusy() && !input_.isNull())
+            runRegionPreview(region);
+    });
+    box->open();
+}
+
+void MainWindow::runRegionPreview(const QRect& region) {
+    const auto models = regionModels();
+    if (models.isEmpty())
+        return;
     PaneSet set = makePaneSet(region);
     QList<EngineJob> jobs;
     for (const auto& [spec, steps] : models) {
@@ -521,17 +563,37 @@ void MainWindow::cancel() {
         return;
     runs_->cancel();
     updateActions();
-    statusBar()->showMessage(tr("Cancelling…"));
+    updateRunStatus();
 }
 
 void MainWindow::onRunProgress(double fraction, int job, const QString& stage) {
     progress_->setValue(int(kProgressScale * fraction));
-    if (runs_->isCancelling())
-        return; // keep "Cancelling…" on screen
+    runJob_ = job;
+    runStage_ = stage;
+    updateRunStatus();
+}
+
+void MainWindow::updateRunStatus() {
+    if (!isBusy())
+        return;
     const RunController::RunRecord run = runs_->lastRun();
-    statusBar()->showMessage(tr("%1 (%2 of %3): %4")
-                                 .arg(run.jobs.value(job).label, QString::number(job + 1),
-                                      QString::number(run.jobs.size()), stage));
+    if (runs_->isCancelling()) {
+        statusBar()->showMessage(tr("Cancelling…"));
+        return;
+    }
+    timeLabel_->setText(run.etaSeconds >= 0 ? tr("Elapsed %1 · about %2 left")
+                                                  .arg(formatSeconds(run.wallSeconds),
+                                                       formatSeconds(run.etaSeconds))
+                                            : tr("Elapsed %1").arg(formatSeconds(run.wallSeconds)));
+    QString line;
+    if (runJob_ < 0)
+        line = runNote_.isEmpty() ? tr("Starting…") : runNote_;
+    else
+        line = tr("%1 (%2 of %3): %4 · %5 %")
+                   .arg(run.jobs.value(runJob_).label, QString::number(runJob_ + 1),
+                        QString::number(run.jobs.size()), runStage_,
+                        QString::number(int(100 * run.fraction)));
+    statusBar()->showMessage(line);
 }
 
 void MainWindow::onRunResult(int slot, const EngineJobResult& result) {
@@ -544,7 +606,11 @@ void MainWindow::onRunResult(int slot, const EngineJobResult& result) {
     deviceLabel_->setText(tr("Device: %1").arg(QString::fromStdString(r.device)));
     threadsLabel_->setText(tr("Threads: %1").arg(r.threads));
     timeLabel_->setText(tr("Time: %1").arg(formatSeconds(r.times.total)));
-    memoryLabel_->setText(tr("Peak memory: %1").arg(formatMemory(r.peakRssBytes)));
+    memoryLabel_->setText(tr("Run memory: %1").arg(formatMemory(r.runPeakBytes())));
+    memoryLabel_->setToolTip(
+        tr("Peak memory this run needed above the %1 ShiftSR held when it started (peak of the "
+           "process during the run: %2)")
+            .arg(formatMemory(r.startRssBytes), formatMemory(r.peakRssBytes)));
     if (!r.warnings.empty()) {
         QStringList warnings;
         for (const std::string& w : r.warnings)
@@ -566,6 +632,15 @@ void MainWindow::onRunFailed(int slot, const QString& message) {
 
 void MainWindow::onRunFinished(bool cancelled) {
     progress_->hide();
+    runTimer_->stop();
+    const RunController::RunRecord run = runs_->lastRun();
+    const bool anyResult = std::any_of(run.jobs.begin(), run.jobs.end(), [](const auto& j) {
+        return j.state == RunController::JobState::Done;
+    });
+    if (cancelled)
+        timeLabel_->setText(tr("Cancelled after %1").arg(formatSeconds(run.wallSeconds)));
+    else if (!anyResult) // the elapsed time of a run that produced nothing
+        timeLabel_->clear();
     bool problems = false; // a failure or warning message stays on screen instead of "Done."
     if (PaneSet& set = paneSet(runView_); set.run == runs_->lastRun().id) {
         for (int i = 0; i < set.results.size(); ++i) {
@@ -686,13 +761,37 @@ void MainWindow::onSaveFailed(const QString& path, const QString& error) {
 
 // ---------------------------------------------------------------------------------- selection
 
+QRect MainWindow::visibleInputArea() const {
+    if (shown_ == View::WholeImage)
+        return selector_->visibleArea();
+    // The region view: the visible part of the crop (pane 0), moved to where the crop lies.
+    const PaneSet& set = region_;
+    const QSize ref = view_->referenceSize();
+    if (set.empty() || ref.isEmpty() || view_->paneCount() == 0)
+        return {};
+    const QRect pane = view_->paneRect(0);
+    const QPointF a = view_->widgetToImage(0, pane.topLeft());
+    const QPointF b = view_->widgetToImage(0, QPointF(pane.right() + 1, pane.bottom() + 1));
+    const double sx = double(set.region.width()) / ref.width();
+    const double sy = double(set.region.height()) / ref.height();
+    const QRect crop(QPoint(int(std::floor(a.x() * sx)), int(std::floor(a.y() * sy))),
+                     QPoint(int(std::ceil(b.x() * sx)) - 1, int(std::ceil(b.y() * sy)) - 1));
+    return crop.intersected(QRect(QPoint(), set.region.size())).translated(set.region.topLeft());
+}
+
 void MainWindow::useVisibleArea() {
-    const QRect area = selector_->visibleArea();
-    if (area.isNull()) {
-        statusBar()->showMessage(tr("Show the whole image to select its visible area."));
+    const QRect area = visibleInputArea();
+    if (area.isEmpty())
         return;
-    }
+    if (shown_ != View::WholeImage)
+        setView(View::WholeImage); // a selection is drawn and edited on the whole input
     selector_->setSelection(area);
+    const QSize whole = inputSize();
+    statusBar()->showMessage(tr("Selected the visible area: %1 × %2 of %3 × %4 pixels.")
+                                 .arg(area.width())
+                                 .arg(area.height())
+                                 .arg(whole.width())
+                                 .arg(whole.height()));
 }
 
 void MainWindow::clearSelection() {

@@ -20,6 +20,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -27,6 +28,7 @@
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 
@@ -89,6 +91,8 @@ void MainWindow::createActions() {
                                 tr("Drag a rectangle on the input (Shift+drag works at any time)"));
     selectRegionAction_->setCheckable(true);
     connect(selectRegionAction_, &QAction::toggled, this, [this](bool on) {
+        if (on && shown_ != View::WholeImage)
+            setView(View::WholeImage); // a region is selected on the whole input
         selector_->setArmed(on);
         if (on)
             statusBar()->showMessage(tr("Drag a rectangle on the input."));
@@ -300,9 +304,19 @@ void MainWindow::createStatusBar() {
     deviceLabel_->setToolTip(tr("Device of the last run"));
     threadsLabel_->setToolTip(tr("CPU threads of the last run"));
     timeLabel_->setToolTip(tr("Engine time of the last run"));
-    memoryLabel_->setToolTip(tr("Peak resident memory of ShiftSR so far"));
+    memoryLabel_->setToolTip(tr("Peak memory the last run needed above what ShiftSR held before"));
     for (QLabel* l : {deviceLabel_, threadsLabel_, timeLabel_, memoryLabel_})
         statusBar()->addPermanentWidget(l);
+    zoomLabel_ = new QLabel(this);
+    zoomLabel_->setObjectName(QStringLiteral("zoomLabel"));
+    zoomLabel_->setToolTip(tr("Zoom relative to the result's pixels: 100 % shows one result pixel "
+                              "per screen pixel, also before the upscale"));
+    statusBar()->addPermanentWidget(zoomLabel_);
+    connect(view_, &ui::CompareView::viewChanged, this, [this] { updateZoomLabel(); });
+    runTimer_ = new QTimer(this);
+    runTimer_->setInterval(1000);
+    connect(runTimer_, &QTimer::timeout, this, [this] { updateRunStatus(); });
+    updateZoomLabel();
 }
 
 void MainWindow::restoreToolbarState() {
@@ -458,12 +472,22 @@ void MainWindow::updateActions() {
     cancelAction_->setEnabled(busy && !runs_->isCancelling());
     saveAction_->setEnabled(hasResult);
     saveAsAction_->setEnabled(hasResult);
-    selectRegionAction_->setEnabled(hasInput && shown_ == View::WholeImage);
-    visibleAreaAction_->setEnabled(hasInput && shown_ == View::WholeImage);
+    selectRegionAction_->setEnabled(hasInput);
+    visibleAreaAction_->setEnabled(hasInput && !paneSet(shown_).empty());
     clearSelectionAction_->setEnabled(!selection().isNull());
     wholeViewAction_->setEnabled(!whole_.empty());
     regionViewAction_->setEnabled(!region_.empty());
     regionDock_->setSelection(selection());
+}
+
+void MainWindow::updateZoomLabel() {
+    if (view_->referenceSize().isEmpty()) {
+        zoomLabel_->clear();
+        return;
+    }
+    const double percent = 100.0 * view_->zoom();
+    zoomLabel_->setText(
+        tr("Zoom %1 %").arg(QLocale().toString(percent, 'f', percent < 10 ? 1 : 0)));
 }
 
 void MainWindow::showSettings() {

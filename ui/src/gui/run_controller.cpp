@@ -2,13 +2,16 @@
 // from the worker's batch signals.
 #include "shiftsr/gui/run_controller.h"
 
+#include "shiftsr/gui/model_registry.h"
+
 #include <QThread>
 
 #include <algorithm>
 
 namespace shiftsr::gui {
 
-RunController::RunController(ModelRegistry& registry, QObject* parent) : QObject(parent) {
+RunController::RunController(ModelRegistry& registry, QObject* parent)
+    : QObject(parent), registry_(registry) {
     thread_ = new QThread(this);
     thread_->setObjectName(QStringLiteral("shiftsr-engine"));
     worker_ = new EngineWorker(registry);
@@ -39,6 +42,16 @@ quint64 RunController::start(const QList<EngineJob>& jobs) {
         JobRecord r;
         r.label = job.label;
         r.modelSpec = job.modelSpec;
+        // Time grows with the pixels and the network calls; the + 1 stands for the work around
+        // them (encoding, decoding, blending), which one-step runs feel most.
+        int steps = job.request.steps;
+        if (steps <= 0) {
+            const ModelEntry* e = registry_.find(job.modelSpec);
+            steps = e && e->error.isEmpty() ? e->info.steps : 1;
+        }
+        const cv::Mat& image = job.request.image;
+        const double pixels = image.empty() ? 1.0 : double(image.cols) * double(image.rows);
+        r.weight = pixels * (std::max(1, steps) + 1);
         record.jobs.append(r);
     }
     cancelRequested_ = false;
@@ -58,8 +71,11 @@ void RunController::cancel() {
 
 RunController::RunRecord RunController::lastRun() const {
     RunRecord r = record_;
-    if (isBusy())
+    if (isBusy()) {
         r.wallSeconds = double(clock_.nsecsElapsed()) * 1e-9;
+        if (r.fraction >= 0.02 && r.wallSeconds >= 1.0)
+            r.etaSeconds = r.wallSeconds * (1.0 - r.fraction) / r.fraction;
+    }
     return r;
 }
 
@@ -80,9 +96,15 @@ void RunController::onProgress(quint64 batch, int index, double fraction, const 
         return;
     if (j->state == JobState::Queued)
         j->state = JobState::Running;
-    const double run = (index + std::clamp(fraction, 0.0, 1.0)) /
-                       double(std::max<qsizetype>(1, record_.jobs.size()));
-    Q_EMIT progress(run, index, stage);
+    double before = 0, total = 0;
+    for (int i = 0; i < record_.jobs.size(); ++i) {
+        total += record_.jobs[i].weight;
+        if (i < index)
+            before += record_.jobs[i].weight;
+    }
+    const double run = (before + j->weight * std::clamp(fraction, 0.0, 1.0)) / total;
+    record_.fraction = std::max(record_.fraction, std::min(run, 1.0));
+    Q_EMIT progress(record_.fraction, index, stage);
 }
 
 void RunController::onJobFinished(quint64 batch, const EngineJobResult& result) {
@@ -92,8 +114,8 @@ void RunController::onJobFinished(quint64 batch, const EngineJobResult& result) 
     j->state = JobState::Done;
     j->wallSeconds = result.wallSeconds;
     j->engineSeconds = result.report.times.total;
-    j->peakRssBytes = result.report.peakRssBytes;
-    record_.peakRssBytes = std::max(record_.peakRssBytes, j->peakRssBytes);
+    j->runPeakBytes = result.report.runPeakBytes();
+    record_.runPeakBytes = std::max(record_.runPeakBytes, j->runPeakBytes);
     Q_EMIT resultReady(result.job, result);
 }
 
@@ -121,6 +143,8 @@ void RunController::onBatchFinished(quint64 batch) {
     current_ = 0;
     cancelRequested_ = false;
     record_.finished = true;
+    if (!record_.cancelled)
+        record_.fraction = 1.0;
     record_.wallSeconds = double(clock_.nsecsElapsed()) * 1e-9;
     Q_EMIT finished(record_.cancelled);
 }

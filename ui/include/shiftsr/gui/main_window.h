@@ -22,6 +22,7 @@ class QMenu;
 class QProgressBar;
 class QSpinBox;
 class QThread;
+class QTimer;
 
 namespace shiftsr::ui {
 class CompareView;
@@ -50,6 +51,9 @@ public:
     // What the viewer shows: the whole input with whole-image results, or the last region's crops.
     enum class View { WholeImage, Region };
     Q_ENUM(View)
+    // Region previews of more input pixels than this ask before they run: a preview is meant to
+    // be quick, and "Use Visible Area" on a fitted photo takes nearly all of it.
+    static constexpr qint64 kLargeRegionPixels = 512 * 512;
 
     // Settings come from QSettings (AppSettings::load); the registry scans their model folder.
     explicit MainWindow(QWidget* parent = nullptr);
@@ -180,6 +184,11 @@ private:
     void onRunResult(int slot, const shiftsr::gui::EngineJobResult& result);
     void onRunFailed(int slot, const QString& message);
     void onRunFinished(bool cancelled);
+    void updateRunStatus(); // the status bar's line on the run in progress: job, stage, %, ETA
+    void updateZoomLabel();
+    void runRegionPreview(const QRect& region);
+    // The part of the input shown in the viewer, also in the region view (input pixels).
+    QRect visibleInputArea() const;
     void closeIfPending(); // once a close waits for nothing any more
 
     ModelRegistry* registry_ = nullptr;
@@ -203,6 +212,8 @@ private:
     QLabel* threadsLabel_ = nullptr;
     QLabel* timeLabel_ = nullptr;
     QLabel* memoryLabel_ = nullptr;
+    QLabel* zoomLabel_ = nullptr;
+    QTimer* runTimer_ = nullptr; // refreshes the run's elapsed time and ETA between reports
     QMenu* recentMenu_ = nullptr;
     QMenu* viewMenu_ = nullptr;
 
@@ -245,6 +256,8 @@ private:
 
     View runView_ = View::WholeImage; // the pane set the current (or last) run fills
     QString runNote_;                 // the status bar's note on it, kept after the run
+    int runJob_ = -1;                 // the job the engine reported last, and its stage
+    QString runStage_;
     bool closePending_ = false;
     bool restoring_ = false; // widgets being set from settings_: no persisting
 };

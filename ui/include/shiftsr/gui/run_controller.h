@@ -35,7 +35,11 @@ public:
         QString error;            // a failed job's untranslated engine message
         double wallSeconds = 0;   // model loading (or the cache look-up) plus the pipeline
         double engineSeconds = 0; // the pipeline's own total (UpscaleReport::times.total)
-        unsigned long long peakRssBytes = 0; // the process's peak resident memory after the job
+        // What the job's pipeline run itself needed: its peak resident memory above what the
+        // process held when the run began (UpscaleReport::runPeakBytes), so the figure does not
+        // depend on what ran before in the same window.
+        unsigned long long runPeakBytes = 0;
+        double weight = 1; // the job's share of the run's work: pixels x (network calls + 1)
     };
 
     // The bookkeeping of one run; slot i is jobs[i] of start().
@@ -45,7 +49,11 @@ public:
         bool cancelled = false; // the engine stopped the run before every job had ended
         bool finished = false;  // finished() was sent
         double wallSeconds = 0; // from start() until finished(), or until now while running
-        unsigned long long peakRssBytes = 0; // the largest of the jobs'
+        unsigned long long runPeakBytes = 0; // the largest of the jobs'
+        double fraction = 0;                 // of the work done, weighted by the jobs' weights
+        // Seconds left by the pace so far; < 0 while there is too little to go by (the first
+        // 2 % of the work or the first second).
+        double etaSeconds = -1;
     };
 
     // `registry` must outlive the controller; the worker thread only calls its load().
@@ -73,8 +81,10 @@ public:
 Q_SIGNALS:
     // The engine began the run (a queued run waits for the one before it in the worker).
     void started(quint64 run, int jobs);
-    // fraction: of the whole run in [0, 1] (every job weighs the same); job: the slot at work;
-    // stage: the engine's short untranslated key ("load model", "step 2/4").
+    // fraction: of the whole run in [0, 1], never decreasing, from the work done (each job weighs
+    // its pixels x its network calls; within a job the engine reports every network block);
+    // job: the slot at work; stage: the engine's short untranslated key ("load model",
+    // "tile 1/2: step 2/4").
     void progress(double fraction, int job, const QString& stage);
     // A job's result, with its report (times, peak memory, device, threads, steps, warnings) and
     // provenance; `slot` is the job's index in start()'s list.
@@ -93,6 +103,7 @@ private:
     void onBatchFinished(quint64 batch);
     JobRecord* job(quint64 batch, int index); // null unless the current run has that job
 
+    ModelRegistry& registry_;
     QThread* thread_ = nullptr;
     EngineWorker* worker_ = nullptr;
     quint64 current_ = 0; // the run in progress; 0: idle

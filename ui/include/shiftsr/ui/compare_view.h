@@ -17,7 +17,8 @@ namespace shiftsr::ui {
 // (by area). Every other image is stretched onto the reference (a 50x40 input next to a 200x160
 // x4 output is drawn 4x larger), so all panes always show the same region of the scene.
 //
-// Zoom 1 is one reference pixel per device-independent pixel. Whenever an image is magnified on
+// Zoom 1 is one reference pixel per device-independent pixel (a nominal reference size can make it
+// the pixels of a result that does not exist yet). Whenever an image is magnified on
 // screen it is drawn nearest-neighbour and, at integer zoom, pixel-exact: its pixels' edges fall on
 // device pixel edges. Reduced images are drawn smoothly from cached 2:1 mip levels, and only the
 // visible part of an image is ever drawn.
@@ -58,6 +59,11 @@ public:
     QString paneLabel(int pane) const;
     // Size of the reference image (the largest pane image); empty without images.
     QSize referenceSize() const { return refSize_; }
+    // A size the reference has at least, also before any pane holds an image that large: with the
+    // size of the result an input will be upscaled to, zoom 1 means one result pixel per screen
+    // pixel before the upscale as after it. Empty (the default): the largest image alone.
+    void setNominalReferenceSize(const QSize& size);
+    QSize nominalReferenceSize() const { return nominalSize_; }
 
     Mode mode() const { return mode_; }
     // The two compared panes: drawn left/right of the split line in Split mode, and swapped by
@@ -145,6 +151,7 @@ private:
 
     std::vector<Pane> panes_;
     QSize refSize_;
+    QSize nominalSize_;
     Mode mode_ = Mode::SideBySide;
     int splitA_ = 0;
     int splitB_ = 1;
