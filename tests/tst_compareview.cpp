@@ -79,6 +79,19 @@ double dist(QPointF a, QPointF b) {
     return std::hypot(a.x() - b.x(), a.y() - b.y());
 }
 
+// WCAG 2 contrast ratio of two opaque colours (1 .. 21).
+double contrastRatio(QColor a, QColor b) {
+    auto luminance = [](QColor c) {
+        auto channel = [](double v) {
+            return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+        };
+        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) +
+               0.0722 * channel(c.blueF());
+    };
+    const double la = luminance(a), lb = luminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
 // Reference points map to the same position relative to every pane's viewport.
 bool panesInSync(const CompareView& v, QString* why) {
     const QPointF probes[] = {{0, 0}, {10.25, 7.5}, {33, 21}, {v.center().x(), v.center().y()}};
@@ -160,6 +173,8 @@ private:
 
 private Q_SLOTS:
     void emptyView();
+    void emptyTextReadable_data();
+    void emptyTextReadable();
     void paneManagement();
     void sideBySideLayout();
     void syncAfterSetZoomAndCenter();
@@ -197,6 +212,52 @@ void TestCompareView::emptyView() {
     drag(v.get(), {10, 10}, {40, 40});
     QTest::keyClick(v.get(), Qt::Key_Plus);
     QCOMPARE(v->paneCount(), 0);
+}
+
+// The empty view's hint reads on the view's dark background (contrast of at least 4.5) whatever
+// the palette's placeholder colour; one that reads already is used as it is.
+void TestCompareView::emptyTextReadable_data() {
+    QTest::addColumn<QColor>("placeholder");
+    QTest::addColumn<bool>("kept");
+    QTest::newRow("near black (as reported)") << QColor(0x17, 0x17, 0x17) << false;
+    QTest::newRow("translucent black") << QColor(0, 0, 0, 128) << false;
+    QTest::newRow("mid grey") << QColor(0x80, 0x80, 0x80) << false;
+    QTest::newRow("light grey") << QColor(0xbd, 0xbd, 0xbd) << true;
+    QTest::newRow("white") << QColor(Qt::white) << true;
+}
+
+void TestCompareView::emptyTextReadable() {
+    QFETCH(QColor, placeholder);
+    QFETCH(bool, kept);
+    auto v = makeView({600, 200});
+    QPalette palette = v->palette();
+    palette.setColor(QPalette::PlaceholderText, placeholder);
+    v->setPalette(palette);
+    QFont font = v->font();
+    font.setPixelSize(40); // glyph stems several pixels wide: some pixels are the pure colour
+    font.setBold(true);
+    v->setFont(font);
+
+    const QColor background = CompareView::emptyBackgroundColor();
+    const QColor text = v->emptyTextColor();
+    QVERIFY2(contrastRatio(text, background) >= 4.5, qPrintable(text.name()));
+    if (kept)
+        QCOMPARE(text.name(), placeholder.name());
+
+    const QImage shot = grabView(*v);
+    QCOMPARE(rgbAt(shot, 2, 2), rgbOf(background));
+    int textPixels = 0;
+    double best = 1;
+    for (int y = 0; y < shot.height(); ++y)
+        for (int x = 0; x < shot.width(); ++x) {
+            const QColor c = shot.pixelColor(x, y);
+            if (c.rgb() == background.rgb())
+                continue;
+            ++textPixels;
+            best = std::max(best, contrastRatio(c, background));
+        }
+    QVERIFY(textPixels > 200);
+    QVERIFY2(best >= 4.5, qPrintable(QString::number(best)));
 }
 
 void TestCompareView::paneManagement() {

@@ -38,6 +38,27 @@ QImage displayCopy(const QImage& image) {
     return out;
 }
 
+// WCAG 2 relative luminance and contrast ratio (1 .. 21; 4.5 is the minimum for body text).
+double relativeLuminance(const QColor& c) {
+    auto channel = [](double v) {
+        return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+}
+
+double contrastRatio(const QColor& a, const QColor& b) {
+    const double la = relativeLuminance(a), lb = relativeLuminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+// `color` drawn on the opaque `background` (what a translucent palette colour looks like there).
+QColor over(const QColor& color, const QColor& background) {
+    const double a = color.alphaF();
+    return QColor::fromRgbF(float(color.redF() * a + background.redF() * (1 - a)),
+                            float(color.greenF() * a + background.greenF() * (1 - a)),
+                            float(color.blueF() * a + background.blueF() * (1 - a)));
+}
+
 // Puts a zoom that is a power of two up to rounding noise (wheel steps are 2^(1/4)) exactly on it.
 double snapToPowerOfTwo(double zoom) {
     const double e = std::log2(zoom);
@@ -54,6 +75,31 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
 }
 
 CompareView::~CompareView() = default;
+
+QColor CompareView::emptyBackgroundColor() {
+    return kViewportColor;
+}
+
+// The view paints its own dark background whatever the style, so the palette's placeholder colour
+// (dark in a light theme) is moved towards white or black, whichever reads better there, until
+// the text reaches the contrast WCAG asks of body text.
+QColor CompareView::emptyTextColor() const {
+    constexpr double kMinContrast = 4.5;
+    constexpr int kSteps = 20;
+    const QColor background = emptyBackgroundColor();
+    const QColor start = over(palette().color(QPalette::PlaceholderText), background);
+    const QColor target =
+        contrastRatio(Qt::white, background) >= contrastRatio(Qt::black, background) ? Qt::white
+                                                                                     : Qt::black;
+    QColor c = start;
+    for (int i = 1; i <= kSteps && contrastRatio(c, background) < kMinContrast; ++i) {
+        const double t = double(i) / kSteps;
+        c = QColor::fromRgbF(float(start.redF() + (target.redF() - start.redF()) * t),
+                             float(start.greenF() + (target.greenF() - start.greenF()) * t),
+                             float(start.blueF() + (target.blueF() - start.blueF()) * t));
+    }
+    return c;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Panes
@@ -486,7 +532,7 @@ void CompareView::paintEvent(QPaintEvent* event) {
     painter.fillRect(event->rect(), kGapColor);
     if (panes_.empty()) {
         painter.fillRect(rect(), kViewportColor);
-        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.setPen(emptyTextColor());
         painter.drawText(rect(), Qt::AlignCenter, tr("No images to compare"));
         return;
     }

@@ -57,7 +57,7 @@ BatchOptionsBox::BatchOptionsBox(ModelRegistry& registry, QWidget* parent)
     format_->addItem(tr("BMP"), QStringLiteral("bmp"));
     skipExisting_ = new QCheckBox(tr("&Skip images whose output exists"), this);
     skipExisting_->setObjectName(QStringLiteral("skipExisting"));
-    recursive_ = new QCheckBox(tr("Include &subfolders"), this);
+    recursive_ = new QCheckBox(tr("Include s&ubfolders"), this);
     recursive_->setObjectName(QStringLiteral("recursive"));
 
     auto* grid = new QGridLayout(this);

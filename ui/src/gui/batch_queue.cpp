@@ -9,6 +9,7 @@
 #include "shiftsr/engine/batch_plan.h"
 #include "shiftsr/engine/image_io.h"
 #include "shiftsr/gui/model_registry.h"
+#include "window_placement.h"
 
 #include <QAction>
 #include <QDesktopServices>
@@ -20,10 +21,12 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QShowEvent>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTimer>
@@ -114,7 +117,7 @@ void BatchQueue::buildUi() {
     setWindowTitle(tr("Batch Upscale"));
     addFiles_ = new QPushButton(tr("Add &Files…"), this);
     addFolder_ = new QPushButton(tr("Add F&older…"), this);
-    remove_ = new QPushButton(tr("&Remove"), this);
+    remove_ = new QPushButton(tr("Re&move"), this);
     remove_->setToolTip(tr("Leave the selected images out of the batch"));
     clear_ = new QPushButton(tr("C&lear"), this);
     auto* inputRow = new QHBoxLayout;
@@ -167,7 +170,7 @@ void BatchQueue::buildUi() {
     pauseResume_->setObjectName(QStringLiteral("pauseResume"));
     cancel_ = new QPushButton(tr("&Cancel"), this);
     cancel_->setObjectName(QStringLiteral("cancel"));
-    openFile_ = new QPushButton(tr("Open &File"), this);
+    openFile_ = new QPushButton(tr("Open F&ile"), this);
     openFolder_ = new QPushButton(tr("Open Fol&der"), this);
     auto* runRow = new QHBoxLayout;
     runRow->addWidget(start_);
@@ -568,6 +571,22 @@ void BatchQueue::openSelectedFolder() {
     if (!QDesktopServices::openUrl(QUrl::fromLocalFile(folder)))
         showError(
             tr("Could not open %1 in the file manager.").arg(QDir::toNativeSeparators(folder)));
+}
+
+void BatchQueue::showEvent(QShowEvent* event) {
+    if (!placed_ && isWindow() && parentWidget() && !event->spontaneous()) {
+        placed_ = true;
+        centerOverWindow(this, parentWidget());
+    }
+    QWidget::showEvent(event);
+}
+
+void BatchQueue::keyPressEvent(QKeyEvent* event) {
+    if (isWindow() && event->key() == Qt::Key_Escape && event->modifiers() == Qt::NoModifier) {
+        close();
+        return;
+    }
+    QWidget::keyPressEvent(event);
 }
 
 void BatchQueue::dragEnterEvent(QDragEnterEvent* event) {

@@ -3,14 +3,17 @@
 // settings), the recent-files menu, and the windows of the Tools menu.
 #include "shiftsr/gui/main_window.h"
 
+#include "fitting_tool_bar.h"
 #include "region_preview_dock.h"
 #include "region_selector.h"
 #include "step_spin_box.h"
+#include "tool_icons.h"
 
 #include "shiftsr/gui/batch_queue.h"
 #include "shiftsr/gui/model_manager_dialog.h"
 #include "shiftsr/gui/model_registry.h"
 #include "shiftsr/gui/settings_dialog.h"
+#include "shiftsr/gui/shortcuts_dialog.h"
 #include "shiftsr/ui/compare_view.h"
 
 #include <QAction>
@@ -37,6 +40,12 @@
 
 namespace shiftsr::gui {
 
+namespace {
+
+constexpr int kModelComboChars = 18; // the model box's width in characters
+
+} // namespace
+
 // --------------------------------------------------------------------------------------- setup
 
 void MainWindow::createActions() {
@@ -59,11 +68,9 @@ void MainWindow::createActions() {
 
     openAction_ =
         make(tr("&Open…"), QKeySequence::Open, tr("Open an image"), [this] { openDialog(); });
-    openAction_->setIcon(QIcon::fromTheme(QStringLiteral("document-open")));
     saveAction_ =
         make(tr("&Save"), QKeySequence::Save,
              tr("Save the selected result with the input's metadata"), [this] { save(); });
-    saveAction_->setIcon(QIcon::fromTheme(QStringLiteral("document-save")));
     saveAsAction_ = make(tr("Save &As…"), QKeySequence(tr("Ctrl+Shift+S")),
                          tr("Save the selected result under a new name"), [this] { saveAs(); });
     settingsAction_ =
@@ -74,7 +81,6 @@ void MainWindow::createActions() {
     upscaleAction_ =
         make(tr("&Upscale"), QKeySequence(tr("Ctrl+R")),
              tr("Upscale the whole image x4 with the chosen model"), [this] { upscale(); });
-    upscaleAction_->setIcon(QIcon::fromTheme(QStringLiteral("media-playback-start")));
     compareAction_ = make(tr("&Compare One-Step and Multi-Step"), QKeySequence(tr("Ctrl+Shift+R")),
                           tr("Run the one-step and the multi-step model with the same seed and "
                              "show them side by side"),
@@ -83,9 +89,8 @@ void MainWindow::createActions() {
         make(tr("&Preview Region"), QKeySequence(tr("Ctrl+P")),
              tr("Upscale only the selected region (or the visible area) with every checked model"),
              [this] { previewRegion(); });
-    cancelAction_ = make(tr("Cance&l"), QKeySequence(Qt::Key_Escape),
+    cancelAction_ = make(tr("Ca&ncel"), QKeySequence(Qt::Key_Escape),
                          tr("Stop the run in progress"), [this] { cancel(); });
-    cancelAction_->setIcon(QIcon::fromTheme(QStringLiteral("process-stop")));
 
     selectRegionAction_ = plain(tr("Select &Region"), QKeySequence(tr("Ctrl+M")),
                                 tr("Drag a rectangle on the input (Shift+drag works at any time)"));
@@ -123,7 +128,7 @@ void MainWindow::createActions() {
     connect(splitAction_, &QAction::toggled, this, [this](bool on) {
         view_->setMode(on ? ui::CompareView::Mode::Split : ui::CompareView::Mode::SideBySide);
     });
-    flipAction_ = make(tr("&Flip"), QKeySequence(tr("F")),
+    flipAction_ = make(tr("Fli&p"), QKeySequence(tr("F")),
                        tr("Swap the two compared images (also Space or B in the viewer)"),
                        [this] { view_->flip(); });
     labelsAction_ = plain(tr("Show &Labels"), QKeySequence(tr("Ctrl+Shift+L")),
@@ -166,6 +171,49 @@ void MainWindow::createActions() {
                          tr("Installed models, import, default"), [this] { showModelManager(); });
     batchAction_ = make(tr("&Batch…"), QKeySequence(tr("Ctrl+Shift+B")),
                         tr("Upscale many files and folders"), [this] { showBatchQueue(); });
+    shortcutsAction_ = make(tr("&Keyboard Shortcuts…"), QKeySequence::HelpContents,
+                            tr("Every shortcut of the menus, the viewer and the region selection"),
+                            [this] { showShortcuts(); });
+
+    // Toolbar faces: icons that exist without an icon theme, and short texts beside them.
+    const QColor ink = palette().color(QPalette::ButtonText);
+    const std::pair<QAction*, ToolIcon> icons[] = {{openAction_, ToolIcon::Open},
+                                                   {saveAction_, ToolIcon::Save},
+                                                   {upscaleAction_, ToolIcon::Upscale},
+                                                   {compareAction_, ToolIcon::Compare},
+                                                   {previewAction_, ToolIcon::PreviewRegion},
+                                                   {cancelAction_, ToolIcon::Cancel},
+                                                   {fitAction_, ToolIcon::Fit},
+                                                   {actualSizeAction_, ToolIcon::ActualSize},
+                                                   {splitAction_, ToolIcon::Split},
+                                                   {flipAction_, ToolIcon::Flip}};
+    for (const auto& [action, icon] : icons)
+        action->setIcon(toolIcon(icon, ink));
+    openAction_->setIconText(tr("Open"));
+    compareAction_->setIconText(tr("Compare"));
+    fitAction_->setIconText(tr("Fit"));
+    actualSizeAction_->setIconText(tr("Actual Pixels")); // the icon says 1:1
+    splitAction_->setIconText(tr("Split"));
+
+    // Names that do not change with the language (what tests find the actions by).
+    const std::pair<QAction*, const char*> names[] = {{openAction_, "open"},
+                                                      {saveAction_, "save"},
+                                                      {saveAsAction_, "saveAs"},
+                                                      {settingsAction_, "settings"},
+                                                      {quitAction_, "quit"},
+                                                      {upscaleAction_, "upscale"},
+                                                      {compareAction_, "compare"},
+                                                      {previewAction_, "previewRegion"},
+                                                      {cancelAction_, "cancel"},
+                                                      {fitAction_, "fit"},
+                                                      {actualSizeAction_, "actualSize"},
+                                                      {splitAction_, "split"},
+                                                      {flipAction_, "flip"},
+                                                      {modelsAction_, "models"},
+                                                      {batchAction_, "batch"},
+                                                      {shortcutsAction_, "shortcuts"}};
+    for (const auto& [action, name] : names)
+        action->setObjectName(QLatin1String(name));
 
     // Shortcuts work wherever the focus is in the window, also while the viewer has it.
     for (QAction* a : findChildren<QAction*>())
@@ -217,6 +265,8 @@ void MainWindow::createMenus() {
     tools->addAction(settingsAction_);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(shortcutsAction_);
+    help->addSeparator();
     help->addAction(tr("&About ShiftSR"), this, [this] {
         QMessageBox::about(
             this, tr("About ShiftSR"),
@@ -227,14 +277,20 @@ void MainWindow::createMenus() {
 }
 
 void MainWindow::createToolBar() {
-    QToolBar* bar = addToolBar(tr("Main"));
+    // Text beside the icons while it all fits; icons only before anything would overflow. The run
+    // actions come before the view actions, so a very narrow window loses the view actions first.
+    auto* bar = new FittingToolBar(tr("Main"), this);
     bar->setObjectName(QStringLiteral("mainToolBar"));
+    addToolBar(bar);
     bar->addAction(openAction_);
     bar->addAction(saveAction_);
     bar->addSeparator();
 
     modelCombo_ = new QComboBox(bar);
-    modelCombo_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // Long model names are shortened in the box (its list and tooltip show them whole), so that a
+    // name does not push the run buttons out of the toolbar.
+    modelCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    modelCombo_->setMinimumContentsLength(kModelComboChars);
     modelCombo_->setToolTip(tr("Model for Upscale"));
     auto* modelLabel = new QLabel(tr("&Model:"), bar);
     modelLabel->setBuddy(modelCombo_);
@@ -249,7 +305,7 @@ void MainWindow::createToolBar() {
     stepsSpin_ = new StepSpinBox(bar);
     stepsSpin_->setToolTip(
         tr("Sampling steps: the model's own, 1 (one network call) or the full chain"));
-    auto* stepsLabel = new QLabel(tr("S&teps:"), bar);
+    auto* stepsLabel = new QLabel(tr("&Steps:"), bar);
     stepsLabel->setBuddy(stepsSpin_);
     bar->addWidget(stepsLabel);
     bar->addWidget(stepsSpin_);
@@ -383,8 +439,11 @@ void MainWindow::rebuildRecentMenu() {
     recentMenu_->clear();
     for (int i = 0; i < settings_.recentFiles.size(); ++i) {
         const QString path = settings_.recentFiles[i];
-        QAction* a = recentMenu_->addAction(tr("&%1 %2").arg(i + 1).arg(
-            QFileInfo(path).fileName().replace(QLatin1Char('&'), QStringLiteral("&&"))));
+        // Alt+1 .. Alt+9, then Alt+0 for the tenth ("1&0"): the mnemonic is the last digit.
+        QString number = QString::number(i + 1);
+        number.insert(number.size() - 1, QLatin1Char('&'));
+        QAction* a = recentMenu_->addAction(tr("%1 %2").arg(
+            number, QFileInfo(path).fileName().replace(QLatin1Char('&'), QStringLiteral("&&"))));
         a->setToolTip(QDir::toNativeSeparators(path));
         a->setStatusTip(QDir::toNativeSeparators(path));
         a->setEnabled(QFileInfo::exists(path));
@@ -505,6 +564,14 @@ void MainWindow::showModelManager() {
     modelManager_->show();
     modelManager_->raise();
     modelManager_->activateWindow();
+}
+
+void MainWindow::showShortcuts() {
+    if (!shortcutsDialog_)
+        shortcutsDialog_ = new ShortcutsDialog(this); // lists the actions anew each time it opens
+    shortcutsDialog_->show();
+    shortcutsDialog_->raise();
+    shortcutsDialog_->activateWindow();
 }
 
 void MainWindow::applySettingsToBatchQueue() {

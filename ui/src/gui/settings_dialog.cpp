@@ -44,7 +44,7 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     modelFolder_->setToolTip(
         tr("Model packages (*.safetensors) in this folder are listed next to the "
            "models built into ShiftSR."));
-    modelForm->addRow(tr("Model &folder:"), row);
+    modelForm->addRow(tr("Model fo&lder:"), row);
 
     // Output
     auto* output = new QGroupBox(tr("Saving Results"), this);
@@ -126,7 +126,7 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     memoryBudget_->setToolTip(
         tr("The most memory a run on the processor should take; the tiles are chosen "
            "to fit it. Raise it for slightly faster runs of large photos."));
-    engineForm->addRow(tr("&Memory limit:"), memoryBudget_);
+    engineForm->addRow(tr("Memor&y limit:"), memoryBudget_);
     colorFix_ = new QComboBox(this);
     colorFix_->addItem(tr("Colour from the input (recommended)"), int(ColorFix::Luma));
     colorFix_->addItem(tr("Wavelet (keeps the model's colour)"), int(ColorFix::Wavelet));

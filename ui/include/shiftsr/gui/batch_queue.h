@@ -106,6 +106,10 @@ Q_SIGNALS:
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
+    // As a window of its own: opens centred over its parent's window the first time, and Esc
+    // closes (hides) it like a dialog; a run goes on.
+    void showEvent(QShowEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
 
 private:
     void buildUi();
@@ -153,6 +157,7 @@ private:
     QPushButton* openFolder_ = nullptr;
     QAction* openFileAction_ = nullptr;
     QAction* openFolderAction_ = nullptr;
+    bool placed_ = false; // centred over the parent's window once; then where the user keeps it
 };
 
 } // namespace shiftsr::gui

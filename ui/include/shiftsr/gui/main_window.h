@@ -36,6 +36,7 @@ class ModelRegistry;
 class RegionPreviewDock;
 class RegionSelector;
 class ResultSaver;
+class ShortcutsDialog;
 class StepSpinBox;
 
 // Engine work runs through a RunController (an EngineWorker thread) and file work (decoding,
@@ -63,8 +64,9 @@ public:
     ui::CompareView* compareView() const { return view_; }
     RunController* runController() const { return runs_; }
     EngineWorker* engineWorker() const { return runs_->worker(); }
-    ModelManagerDialog* modelManager() const { return modelManager_; } // null until first shown
-    BatchQueue* batchQueue() const { return batchQueue_; }             // null until first shown
+    ModelManagerDialog* modelManager() const { return modelManager_; }    // null until first shown
+    BatchQueue* batchQueue() const { return batchQueue_; }                // null until first shown
+    ShortcutsDialog* shortcutsDialog() const { return shortcutsDialog_; } // null until first shown
 
     AppSettings settings() const; // the stored settings with the toolbar's current choices
     void setSettings(const AppSettings& settings); // applies and persists them
@@ -103,6 +105,7 @@ public Q_SLOTS:
     void showSettings();
     void showModelManager(); // non-modal; raised when already open
     void showBatchQueue();   // a separate window; raised when already open
+    void showShortcuts();    // Help > Keyboard Shortcuts: non-modal, generated from the actions
     void setView(shiftsr::gui::MainWindow::View view);
     void setInputScaling(shiftsr::gui::MainWindow::InputScaling scaling);
 
@@ -196,6 +199,7 @@ private:
 
     ModelManagerDialog* modelManager_ = nullptr;
     BatchQueue* batchQueue_ = nullptr;
+    ShortcutsDialog* shortcutsDialog_ = nullptr;
     RunController* runs_ = nullptr;
     QThread* fileThread_ = nullptr;
     ImageFileWorker* files_ = nullptr;
@@ -244,6 +248,7 @@ private:
     QAction* toggleScalingAction_ = nullptr;
     QAction* modelsAction_ = nullptr;
     QAction* batchAction_ = nullptr;
+    QAction* shortcutsAction_ = nullptr;
 
     LoadedImage input_;
     quint64 loadTicket_ = 0;

@@ -1,6 +1,7 @@
 // CompareView: N images (the input, one or more model outputs) under one shared zoom and pan.
 #pragma once
 
+#include <QColor>
 #include <QImage>
 #include <QPointF>
 #include <QRect>
@@ -94,6 +95,11 @@ public:
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
+
+    // Without panes the view shows a hint on this background, in this colour: the palette's
+    // placeholder colour, changed where needed to a contrast ratio of at least 4.5.
+    static QColor emptyBackgroundColor();
+    QColor emptyTextColor() const;
 
 public Q_SLOTS:
     void setMode(shiftsr::ui::CompareView::Mode mode);
