@@ -23,9 +23,12 @@ run)
     ;;
 screenshots)
     # The README's screenshots, under a virtual X server (package xvfb).
-    mkdir -p docs/screenshots
-    XDG_CONFIG_HOME=$(mktemp -d) xvfb-run -a -s "-screen 0 1600x1000x24" \
+    # English in docs/screenshots, German in docs/screenshots/de.
+    mkdir -p docs/screenshots/de
+    LANGUAGE=en LANG=C.UTF-8 XDG_CONFIG_HOME=$(mktemp -d) xvfb-run -a -s "-screen 0 1600x1000x24" \
         "$BUILD/app/shiftsr" --screenshots docs/screenshots resources/samples/chelsea-lq.png
+    LANGUAGE=de LANG=de_DE.UTF-8 XDG_CONFIG_HOME=$(mktemp -d) xvfb-run -a -s "-screen 0 1600x1000x24" \
+        "$BUILD/app/shiftsr" --screenshots docs/screenshots/de resources/samples/chelsea-lq.png
     ;;
 test)
     ctest --test-dir "$BUILD" -L unit --output-on-failure -j "$JOBS" --timeout 1200

@@ -1,7 +1,9 @@
 // shiftsr: the desktop app; `shiftsr [FILE]` opens the main window, with FILE loaded when given.
 // `--screenshots DIR` (documentation): opens FILE, runs the one-step vs multi-step comparison,
-// saves the window side by side and in split view as PNG under DIR, and quits.
+// saves the window side by side and in split view and the keyboard shortcut window as PNG under
+// DIR, and quits.
 #include "shiftsr/gui/main_window.h"
+#include "shiftsr/gui/shortcuts_dialog.h"
 #include "shiftsr/i18n/i18n.h"
 #include "shiftsr/ui/compare_view.h"
 
@@ -16,7 +18,7 @@
 
 namespace {
 
-// Drives the window through one comparison and saves two screenshots; returns the exit code
+// Drives the window through one comparison and saves three screenshots; returns the exit code
 // through app.exit().
 void takeScreenshots(shiftsr::gui::MainWindow& window, const QString& dir) {
     using shiftsr::gui::MainWindow;
@@ -46,6 +48,10 @@ void takeScreenshots(shiftsr::gui::MainWindow& window, const QString& dir) {
             view->zoomIn();
             ok = window.grab().save(QDir(dir).filePath(QStringLiteral("mainwindow-split.png"))) &&
                  ok;
+            window.showShortcuts();
+            QWidget* shortcuts = window.shortcutsDialog();
+            ok = shortcuts &&
+                 shortcuts->grab().save(QDir(dir).filePath(QStringLiteral("shortcuts.png"))) && ok;
             std::fprintf(stderr, "shiftsr: screenshots %s in %s\n", ok ? "saved" : "NOT saved",
                          qPrintable(dir));
             QCoreApplication::exit(ok ? 0 : 1);

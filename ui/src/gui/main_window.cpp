@@ -445,7 +445,7 @@ void MainWindow::startRun(View view, PaneSet set, const QList<EngineJob>& jobs, 
     progress_->setValue(0);
     progress_->show();
     // The figures of the last run would read as this one's: they come back with its results.
-    for (QLabel* l : {deviceLabel_, threadsLabel_, timeLabel_, memoryLabel_})
+    for (QLabel* l : {deviceLabel_, timeLabel_, memoryLabel_})
         l->clear();
     runJob_ = -1;
     runStage_.clear();
@@ -603,8 +603,11 @@ void MainWindow::onRunResult(int slot, const EngineJobResult& result) {
     set.results[slot].result = result;
     refreshPane(runView_, slot);
     const UpscaleReport& r = result.report;
-    deviceLabel_->setText(tr("Device: %1").arg(QString::fromStdString(r.device)));
-    threadsLabel_->setText(tr("Threads: %1").arg(r.threads));
+    // The engine's description is for files and logs; the window says it in the user's language.
+    const QString device = QString::fromStdString(r.device);
+    deviceLabel_->setText(device.startsWith(QLatin1String("CPU"))
+                              ? tr("Device: CPU, %n thread(s)", nullptr, r.threads)
+                              : tr("Device: %1").arg(device));
     timeLabel_->setText(tr("Time: %1").arg(formatSeconds(r.times.total)));
     memoryLabel_->setText(tr("Run memory: %1").arg(formatMemory(r.runPeakBytes())));
     memoryLabel_->setToolTip(

@@ -354,14 +354,12 @@ void MainWindow::createStatusBar() {
     statusBar()->addPermanentWidget(progress_);
     statusBar()->addPermanentWidget(cancelButton);
     deviceLabel_ = new QLabel(this);
-    threadsLabel_ = new QLabel(this);
     timeLabel_ = new QLabel(this);
     memoryLabel_ = new QLabel(this);
-    deviceLabel_->setToolTip(tr("Device of the last run"));
-    threadsLabel_->setToolTip(tr("CPU threads of the last run"));
+    deviceLabel_->setToolTip(tr("Device and CPU threads of the last run"));
     timeLabel_->setToolTip(tr("Engine time of the last run"));
     memoryLabel_->setToolTip(tr("Peak memory the last run needed above what ShiftSR held before"));
-    for (QLabel* l : {deviceLabel_, threadsLabel_, timeLabel_, memoryLabel_})
+    for (QLabel* l : {deviceLabel_, timeLabel_, memoryLabel_})
         statusBar()->addPermanentWidget(l);
     zoomLabel_ = new QLabel(this);
     zoomLabel_->setObjectName(QStringLiteral("zoomLabel"));

@@ -213,7 +213,6 @@ private:
     RegionPreviewDock* regionDock_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* deviceLabel_ = nullptr;
-    QLabel* threadsLabel_ = nullptr;
     QLabel* timeLabel_ = nullptr;
     QLabel* memoryLabel_ = nullptr;
     QLabel* zoomLabel_ = nullptr;
