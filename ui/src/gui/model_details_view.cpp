@@ -65,8 +65,10 @@ Lineage lineage(const QJsonObject& p) {
     for (QJsonObject run = p;;) {
         l.steps += run.value(QLatin1String("steps")).toDouble();
         l.wallTime += run.value(QLatin1String("wall_time_s")).toDouble();
-        const QJsonObject before =
-            run.value(QLatin1String("init")).toObject().value(QLatin1String("provenance")).toObject();
+        const QJsonObject before = run.value(QLatin1String("init"))
+                                       .toObject()
+                                       .value(QLatin1String("provenance"))
+                                       .toObject();
         if (before.isEmpty())
             return l;
         run = before;
@@ -160,24 +162,28 @@ QString weightsText(const QJsonObject& p) {
         stored = QStringLiteral("float16");
     if (stored.isEmpty())
         return text;
-    return text.isEmpty() ? ModelDetailsView::tr("stored as %1").arg(stored) : ModelDetailsView::tr("%1, stored as %2").arg(text, stored);
+    return text.isEmpty() ? ModelDetailsView::tr("stored as %1").arg(stored)
+                          : ModelDetailsView::tr("%1, stored as %2").arg(text, stored);
 }
 
 QString validationText(const QJsonObject& v) {
     QStringList parts;
     if (v.value(QLatin1String("psnr_y")).isDouble()) {
-        QString psnr = ModelDetailsView::tr("PSNR-Y %1 dB").arg(number(v.value(QLatin1String("psnr_y")).toDouble(), 2));
+        QString psnr = ModelDetailsView::tr("PSNR-Y %1 dB")
+                           .arg(number(v.value(QLatin1String("psnr_y")).toDouble(), 2));
         if (v.value(QLatin1String("bicubic_psnr_y")).isDouble())
             psnr = ModelDetailsView::tr("%1 (bicubic %2 dB)")
                        .arg(psnr, number(v.value(QLatin1String("bicubic_psnr_y")).toDouble(), 2));
         parts << psnr;
     }
     if (v.value(QLatin1String("ssim_y")).isDouble())
-        parts << ModelDetailsView::tr("SSIM-Y %1").arg(number(v.value(QLatin1String("ssim_y")).toDouble(), 3));
+        parts << ModelDetailsView::tr("SSIM-Y %1")
+                     .arg(number(v.value(QLatin1String("ssim_y")).toDouble(), 3));
     if (parts.isEmpty())
         return {};
     if (v.value(QLatin1String("images")).isDouble())
-        parts << ModelDetailsView::tr("%1 validation photos").arg(count(v.value(QLatin1String("images"))));
+        parts << ModelDetailsView::tr("%1 validation photos")
+                     .arg(count(v.value(QLatin1String("images"))));
     return parts.join(QStringLiteral(", "));
 }
 
@@ -259,28 +265,34 @@ QList<DetailField> provenanceFields(const ModelEntry& e) {
     add(ModelDetailsView::tr("Trained from"), trainedFrom(p));
     if (p.contains(QLatin1String("teacher"))) { // a student continued from an earlier one
         const QJsonObject init = p.value(QLatin1String("init")).toObject();
-        add(ModelDetailsView::tr("Continued from"), nameAndHash(init.value(QLatin1String("name")).toString(),
-                                              init.value(QLatin1String("sha256")).toString()));
+        add(ModelDetailsView::tr("Continued from"),
+            nameAndHash(init.value(QLatin1String("name")).toString(),
+                        init.value(QLatin1String("sha256")).toString()));
     }
     if (const QString steps = stepsText(p); !steps.isEmpty())
-        add(ModelDetailsView::tr("Training steps"), withLineage(steps, count(runs.steps), runs.runs));
+        add(ModelDetailsView::tr("Training steps"),
+            withLineage(steps, count(runs.steps), runs.runs));
     add(ModelDetailsView::tr("Batch and crop size"), batchText(p));
     const QString degradation = p.value(QLatin1String("degradation")).toString();
     add(ModelDetailsView::tr("Degradation"),
         degradation == QLatin1String("realesrgan") ? QStringLiteral("Real-ESRGAN") : degradation);
     add(ModelDetailsView::tr("Data"), dataText(p));
     if (p.value(QLatin1String("seed")).isDouble())
-        add(ModelDetailsView::tr("Seed"), QString::number(qint64(p.value(QLatin1String("seed")).toDouble())));
+        add(ModelDetailsView::tr("Seed"),
+            QString::number(qint64(p.value(QLatin1String("seed")).toDouble())));
     add(ModelDetailsView::tr("Wall time"), wallTimeText(p, runs));
     add(ModelDetailsView::tr("Weights"), weightsText(p));
-    add(ModelDetailsView::tr("Validation"), validationText(p.value(QLatin1String("validation")).toObject()));
+    add(ModelDetailsView::tr("Validation"),
+        validationText(p.value(QLatin1String("validation")).toObject()));
 
     // A learned decoder head, while the package still has one (repackaging may have removed it).
     const QJsonObject d = p.value(QLatin1String("decoder")).toObject();
     if (!d.isEmpty() && e.info.codec.find("refine") != std::string::npos) {
-        add(ModelDetailsView::tr("Decoder head"), headText(d.value(QLatin1String("head")).toObject()));
-        add(ModelDetailsView::tr("Head trained for"), nameAndHash(d.value(QLatin1String("base")).toString(),
-                                                d.value(QLatin1String("base_sha256")).toString()));
+        add(ModelDetailsView::tr("Decoder head"),
+            headText(d.value(QLatin1String("head")).toObject()));
+        add(ModelDetailsView::tr("Head trained for"),
+            nameAndHash(d.value(QLatin1String("base")).toString(),
+                        d.value(QLatin1String("base_sha256")).toString()));
         QStringList training;
         if (const QString steps = stepsText(d); !steps.isEmpty())
             training << ModelDetailsView::tr("%1 steps").arg(steps);
@@ -292,7 +304,8 @@ QList<DetailField> provenanceFields(const ModelEntry& e) {
         add(ModelDetailsView::tr("Head validation"),
             validationText(d.value(QLatin1String("validation")).toObject()));
     }
-    add(ModelDetailsView::tr("Repackaged"), repackagedText(p.value(QLatin1String("repackaged")).toArray()));
+    add(ModelDetailsView::tr("Repackaged"),
+        repackagedText(p.value(QLatin1String("repackaged")).toArray()));
     return fields;
 }
 
@@ -397,9 +410,8 @@ QList<DetailField> ModelDetailsView::generalFields(const ModelEntry& e, bool isD
     if (e.error.isEmpty()) {
         const ModelInfo& info = e.info;
         add(tr("Family"), familyText(info.family));
-        add(tr("Sampler"), info.steps == 1
-                               ? tr("one-step (1 step)")
-                               : tr("multi-step, %1 steps by default").arg(info.steps));
+        add(tr("Sampler"), info.steps == 1 ? tr("one-step (1 step)")
+                                           : tr("multi-step, %1 steps by default").arg(info.steps));
         add(tr("Codec"), fromStd(info.codec));
         add(tr("Scale"), tr("×%1").arg(info.scale));
         add(tr("Schedule steps"), QString::number(info.trainedSteps));
