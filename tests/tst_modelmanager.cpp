@@ -1,9 +1,11 @@
 // ModelManagerDialog (offscreen): the table shows embedded and folder models with their metadata,
-// broken files with their error, the details pane the provenance; set default, remove (confirmed,
+// its columns as wide as their contents, broken files with their error, the details pane the
+// provenance as fields a person reads (raw JSON behind a toggle); set default, remove (confirmed,
 // embedded refused), model folder change, and import of official checkpoints through the worker.
 #include "testutil.h"
 
 #include "shiftsr/gui/import_checkpoint_dialog.h"
+#include "shiftsr/gui/model_details_view.h"
 #include "shiftsr/gui/model_manager_dialog.h"
 #include "shiftsr/gui/model_registry.h"
 #include "shiftsr/resources/embedded.h"
@@ -12,19 +14,26 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
-#include <QTextBrowser>
 #include <QtTest>
 
 #include <memory>
 
+using shiftsr::gui::DetailField;
+using shiftsr::gui::ModelDetailsView;
 using shiftsr::gui::ModelManagerDialog;
 using shiftsr::gui::ModelRegistry;
 
@@ -52,6 +61,32 @@ QString officialFixture() {
 
 QStringList packagesIn(const QString& folder) {
     return QDir(folder).entryList({"*.safetensors"}, QDir::Files, QDir::Name);
+}
+
+QString field(const QList<DetailField>& fields, const QString& label) {
+    for (const DetailField& f : fields)
+        if (f.label == label)
+            return f.value;
+    return {};
+}
+
+// Every text the details pane shows in its labels.
+QString shownText(const QWidget* view) {
+    QStringList texts;
+    for (const QLabel* label : view->findChildren<QLabel*>())
+        if (label->isVisibleTo(view))
+            texts << label->text();
+    return texts.join('\n');
+}
+
+// A folder package's entry with `provenance` as its provenance metadata.
+shiftsr::gui::ModelEntry entryWithProvenance(const QByteArray& provenance,
+                                             const std::string& codec = "unshuffle-f4") {
+    shiftsr::gui::ModelEntry e;
+    e.spec = "/models/x.safetensors";
+    e.info.codec = codec;
+    e.info.metadata["provenance"] = provenance.toStdString();
+    return e;
 }
 
 } // namespace
@@ -137,20 +172,170 @@ private Q_SLOTS:
         QVERIFY(cell(table, brokenRow, ModelManagerDialog::StatusColumn).contains(error));
         QCOMPARE(cell(table, brokenRow, ModelManagerDialog::FamilyColumn), QString());
 
-        // Details: the provenance pretty-printed and the other metadata.
-        auto* details = dialog.findChild<QTextBrowser*>("details");
-        QVERIFY(details);
+        // Details: fields for a person, the full sha256 selectable; the raw metadata (provenance
+        // first, indented) behind a toggle, read-only and monospace.
+        auto* details = dialog.findChild<ModelDetailsView*>("details");
+        auto* toggle = dialog.findChild<QPushButton*>("rawProvenanceToggle");
+        auto* raw = dialog.findChild<QPlainTextEdit*>("rawProvenance");
+        QVERIFY(details && toggle && raw);
         QVERIFY(dialog.selectSpec(embeddedSpec()));
         QCOMPARE(dialog.selectedSpec(), embeddedSpec());
-        const QString text = details->toPlainText();
-        QVERIFY2(text.contains("Provenance"), qPrintable(text));
-        QVERIFY2(text.contains("\"training\": "),
-                 qPrintable(text)); // indented JSON, not the stored line
-        QVERIFY(text.contains(QString::fromStdString(embedded->info.contentHash)));
-        QVERIFY(text.contains("schedule"));
+        const QString hash = QString::fromStdString(embedded->info.contentHash);
+        QCOMPARE(details->fieldValue("sha256"), hash);
+        for (const QLabel* label : details->findChildren<QLabel*>())
+            if (label->text() == hash)
+                QVERIFY(label->textInteractionFlags() & Qt::TextSelectableByMouse);
+        QCOMPARE(details->fieldValue("Description"), embedded->description);
+        QVERIFY(!details->fieldValue("Sampler").isEmpty());
+        QVERIFY(shownText(details).contains("Provenance"));
+        QVERIFY(!raw->isVisibleTo(&dialog));
+        toggle->click();
+        QVERIFY(raw->isVisibleTo(&dialog));
+        QVERIFY(raw->isReadOnly());
+        QCOMPARE(raw->font().family(),
+                 QFontDatabase::systemFont(QFontDatabase::FixedFont).family());
+        const QString text = raw->toPlainText();
+        QVERIFY2(text.startsWith("{\n    \"provenance\": {"), qPrintable(text));
+        QVERIFY2(text.contains("\"training\": "), qPrintable(text)); // indented, not as stored
+        QVERIFY(text.contains("\"schedule\": {"));
         QVERIFY(text.contains("exponential"));
+        QVERIFY(QJsonDocument::fromJson(text.toUtf8()).isObject()); // one JSON document
+        QVERIFY(dialog.selectSpec(copy));
+        QVERIFY(raw->isVisibleTo(&dialog)); // the toggle holds while the selection changes
+        toggle->click();
+        QVERIFY(!raw->isVisibleTo(&dialog));
         QVERIFY(dialog.selectSpec(broken));
-        QVERIFY(details->toPlainText().contains(error));
+        QVERIFY(shownText(details).contains(error));
+        QVERIFY(!toggle->isVisibleTo(&dialog));
+    }
+
+    // The Size column (and every other one but the elided location) is at least as wide as its
+    // contents and header, also after the dialog is shown and when the font grows later (a
+    // column sized once, before the widget was polished, cut the size off).
+    void columnsFitTheirContents() {
+        const QString folder = freshFolder("columns");
+        writeEmbeddedCopy(folder, "a-package-with-a-long-file-name.safetensors");
+        ModelRegistry registry(folder);
+        ModelManagerDialog dialog(registry);
+        auto* table = dialog.findChild<QTableWidget*>("modelTable");
+        QVERIFY(table);
+        // QTableView hides the width its items ask for; QAbstractItemView offers it.
+        const QAbstractItemView* view = table;
+        auto fits = [table, view](int column) {
+            return table->columnWidth(column) >= view->sizeHintForColumn(column) &&
+                   table->columnWidth(column) >= table->horizontalHeader()->sectionSizeHint(column);
+        };
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        for (int column = 0; column < ModelManagerDialog::ColumnCount; ++column)
+            if (column != ModelManagerDialog::LocationColumn)
+                QVERIFY2(fits(column), qPrintable(QString::number(column)));
+        const int before = table->columnWidth(ModelManagerDialog::SizeColumn);
+        QFont font = table->font();
+        font.setPointSizeF(font.pointSizeF() * 1.6);
+        table->setFont(font);
+        QCoreApplication::processEvents();
+        QVERIFY(view->sizeHintForColumn(ModelManagerDialog::SizeColumn) > before);
+        QVERIFY(fits(ModelManagerDialog::SizeColumn));
+        QVERIFY(fits(ModelManagerDialog::NameColumn));
+        QVERIFY(fits(ModelManagerDialog::UnetParametersColumn));
+    }
+
+    // Provenance fields of the embedded packages: names, trainers, lineage, data and history
+    // read as text; no machine's absolute path is left in them.
+    void embeddedProvenanceAsFields_data() {
+        QTest::addColumn<QString>("spec");
+        QTest::addColumn<QString>("trainedBy");
+        QTest::addColumn<QString>("trainedFrom");
+        QTest::addColumn<QString>("repackagedFrom");
+        QTest::newRow("one-step") << "embedded:lite-rsd"
+                                  << "RSD distillation"
+                                  << "ShiftSR Lite multi-step teacher (sha256 d5e8db81…)"
+                                  << "deaddabf…";
+        QTest::newRow("teacher") << "embedded:lite-teacher"
+                                 << "teacher training"
+                                 << "ShiftSR lite ResShift x4 (teacher) (sha256 fb7b433f…)"
+                                 << "c4f0494d…";
+    }
+    void embeddedProvenanceAsFields() {
+        QFETCH(QString, spec);
+        ModelRegistry registry(freshFolder("provenance-fields"));
+        const auto* e = registry.find(spec);
+        if (!e)
+            QSKIP("this build does not embed the model");
+        const QList<DetailField> fields = shiftsr::gui::provenanceFields(*e);
+        QFETCH(QString, trainedBy);
+        QVERIFY(field(fields, "Trained by").startsWith(trainedBy));
+        QTEST(field(fields, "Trained from"), "trainedFrom");
+        QCOMPARE(field(fields, "Data").left(44),
+                 QString("photos/train (training/data/fetch-photos.sh)"));
+        QFETCH(QString, repackagedFrom);
+        QVERIFY(field(fields, "Repackaged").contains("from " + repackagedFrom));
+        QVERIFY(field(fields, "Validation").startsWith("PSNR-Y "));
+        QVERIFY(field(fields, "Batch and crop size").contains("128 px"));
+        QVERIFY(!field(fields, "Wall time").isEmpty());
+        for (const DetailField& f : fields)
+            QVERIFY2(!f.value.contains(QRegularExpression("(^|[\\s(])/[A-Za-z]")),
+                     qPrintable(f.label + ": " + f.value));
+    }
+
+    // A package as shiftsr-train writes it: a chain of runs is summed, an unfinished run says so,
+    // a learned decoder head gets its own fields; what is not recorded is not shown.
+    void trainerProvenanceAsFields() {
+        const QByteArray provenance = R"({
+            "training": "teacher", "trainer": "shiftsr-train 0.1.0", "preset": "lite",
+            "steps": 600, "planned_steps": 1000, "finished": false, "batch": 4, "gt_size": 96,
+            "data": ["photos/train"], "photos": 12, "wall_time_s": 5400, "seed": 7,
+            "weights": "ema", "stored_as": "f16",
+            "init_sha256": "0123456789abcdef", "init": {"name": "Earlier run", "sha256": "0123456789abcdef",
+                "provenance": {"training": "teacher", "steps": 400, "wall_time_s": 1800}},
+            "decoder": {"base": "Base", "base_sha256": "fedcba9876543210", "steps": 100,
+                "planned_steps": 100, "finished": true, "batch": 2, "gt_size": 64,
+                "wall_time_s": 600, "head": {"layers": 3, "channels": 16, "strength": 0.5},
+                "validation": {"psnr_y": 30.5, "ssim_y": 0.81, "images": 4}}})";
+        QList<DetailField> fields =
+            shiftsr::gui::provenanceFields(entryWithProvenance(provenance, "unshuffle-f4-refine"));
+        const QLocale l;
+        QCOMPARE(field(fields, "Trained by"),
+                 QString("teacher training (ResShift, multi-step), shiftsr-train 0.1.0"));
+        QCOMPARE(field(fields, "Trained from"), QString("Earlier run (sha256 01234567…)"));
+        QCOMPARE(field(fields, "Training steps"),
+                 QString("600 of %1 planned (unfinished) in this run, %2 over 2 runs")
+                     .arg(l.toString(1000), l.toString(1000)));
+        QCOMPARE(field(fields, "Batch and crop size"), QString("batch 4, 96 px crops"));
+        QCOMPARE(field(fields, "Data"), QString("photos/train (12 photos)"));
+        QCOMPARE(field(fields, "Wall time"),
+                 QString("1 h 30 min in this run, 2 h 0 min over 2 runs"));
+        QCOMPARE(field(fields, "Weights"), QString("EMA (moving average), stored as float16"));
+        QCOMPARE(field(fields, "Seed"), QString("7"));
+        QCOMPARE(field(fields, "Decoder head"),
+                 QString("3 convolutions of width 16, strength %1").arg(l.toString(0.5, 'f', 2)));
+        QCOMPARE(field(fields, "Head trained for"), QString("Base (sha256 fedcba98…)"));
+        QCOMPARE(field(fields, "Head training"),
+                 QString("100 steps, batch 2, 64 px crops, 10 min"));
+        QVERIFY(field(fields, "Head validation").startsWith("PSNR-Y "));
+        QCOMPARE(field(fields, "Validation"), QString()); // not recorded: not shown
+        QCOMPARE(field(fields, "Repackaged"), QString());
+
+        // Without the head in the package any more, its training is history (raw view only).
+        fields = shiftsr::gui::provenanceFields(entryWithProvenance(provenance));
+        QCOMPARE(field(fields, "Decoder head"), QString());
+
+        // Converted official checkpoints: the source, and file names rather than full paths.
+        fields = shiftsr::gui::provenanceFields(entryWithProvenance(
+            R"({"source": "official ResShift checkpoints", "converter": "shiftsr-cli convert 0.1.0",
+                "converted_from": ["/home/someone/ckpt/unet.pth", "/home/someone/ckpt/ae.pth"]})"));
+        QCOMPARE(field(fields, "Source"), QString("official ResShift checkpoints"));
+        QCOMPARE(field(fields, "Converted from"), QString("unet.pth, ae.pth"));
+        QCOMPARE(fields.size(), 3);
+
+        // Nothing recorded: no fields, and the pane says so.
+        QVERIFY(shiftsr::gui::provenanceFields(entryWithProvenance("{}")).isEmpty());
+        shiftsr::gui::ModelEntry none = entryWithProvenance("{}");
+        none.info.metadata.clear();
+        ModelDetailsView view;
+        view.showEntry(&none, false);
+        QVERIFY(shownText(&view).contains("No provenance recorded."));
     }
 
     void setDefaultAndRemove() {
@@ -250,9 +435,12 @@ private Q_SLOTS:
         QCOMPARE(cell(table, row, ModelManagerDialog::FamilyColumn), QString("resshift"));
         QCOMPARE(cell(table, row, ModelManagerDialog::StatusColumn), QString());
         QCOMPARE(dialog.selectedSpec(), spec);
-        const QString details = dialog.findChild<QTextBrowser*>("details")->toPlainText();
-        QVERIFY2(details.contains("converted_from"), qPrintable(details));
-        QVERIFY(details.contains("unet_official_format.pth"));
+        const auto* details = dialog.findChild<ModelDetailsView*>("details");
+        QCOMPARE(details->fieldValue("Converted from"),
+                 QString("unet_official_format.pth, autoencoder_official_format.pth"));
+        QVERIFY(dialog.findChild<QPlainTextEdit*>("rawProvenance")
+                    ->toPlainText()
+                    .contains("\"converted_from\""));
 
         // The same name again: refused by the registry, reported, nothing overwritten.
         const QByteArray before = testutil::readAll(spec);

@@ -1,7 +1,9 @@
 // ModelRegistry: embedded and folder packages listed with their metadata, broken files listed with
-// an error, default persisted, cached loading, removal, import of official checkpoints.
+// an error, default persisted, cached loading, removal, import of official checkpoints; embedded
+// names and descriptions in the user's language; the default model folder.
 #include "testutil.h"
 
+#include "shiftsr/gui/app_settings.h"
 #include "shiftsr/gui/model_registry.h"
 #include "shiftsr/resources/embedded.h"
 
@@ -9,12 +11,32 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTranslator>
 #include <QtTest>
 
 using shiftsr::gui::ModelRegistry;
+
+namespace {
+
+// Sets the application's organisation and name for one test and restores them after it.
+struct AppNames {
+    QString organisation = QCoreApplication::organizationName();
+    QString application = QCoreApplication::applicationName();
+    AppNames(const QString& org, const QString& app) {
+        QCoreApplication::setOrganizationName(org);
+        QCoreApplication::setApplicationName(app);
+    }
+    ~AppNames() {
+        QCoreApplication::setOrganizationName(organisation);
+        QCoreApplication::setApplicationName(application);
+    }
+};
+
+} // namespace
 
 class TestModelRegistry : public QObject {
     Q_OBJECT
@@ -179,6 +201,92 @@ private Q_SLOTS:
                 .toString();
         QVERIFY(!teacher.isEmpty());
         QCOMPARE(QString::fromStdString(reg.find(multi)->info.name), teacher);
+    }
+
+    // The embedded models' names and descriptions in German with the German catalogue installed
+    // (the texts in the registry's table match the packages and resources/CMakeLists.txt, else
+    // they would show in English); a folder package keeps its own name.
+    void embeddedNamesTranslated_data() {
+        QTest::addColumn<QString>("id");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("description");
+        QTest::newRow("lite-rsd") << "lite-rsd"
+                                  << "ShiftSR Lite Ein-Schritt (RSD)"
+                                  << "Ein Schritt, schnell, der Standard";
+        QTest::newRow("lite-teacher") << "lite-teacher"
+                                      << "ShiftSR Lite Mehrschritt-Lehrermodell"
+                                      << "4 Schritte, langsamer, die Referenz";
+        QTest::newRow("test-tiny")
+            << "test-tiny"
+            << "ShiftSR-Testmodell (untrainiert, nur zur Prüfung der Pipeline)"
+            << "Winziges untrainiertes Testmodell (nur zur Prüfung der Pipeline)";
+    }
+    void embeddedNamesTranslated() {
+        QFETCH(QString, id);
+        const shiftsr::resources::EmbeddedModel* m =
+            shiftsr::resources::findEmbeddedModel(id.toStdString());
+        if (!m)
+            QSKIP("this build does not embed the model");
+        const QString folder = tmp_.filePath("translated");
+        QDir().mkpath(folder);
+        const QString copy = folder + "/copy.safetensors";
+        testutil::writeAll(copy,
+                           QByteArray(reinterpret_cast<const char*>(m->data), qsizetype(m->size)));
+
+        ModelRegistry english(folder);
+        const auto* e = english.find("embedded:" + id);
+        QVERIFY(e);
+        QCOMPARE(e->displayName, QString::fromStdString(e->info.name));
+        QCOMPARE(e->description, QString::fromStdString(m->description));
+
+        QTranslator german;
+        QVERIFY(german.load(QLocale(QLocale::German, QLocale::Germany), "shiftsr", "_", ":/i18n"));
+        QVERIFY(QCoreApplication::installTranslator(&german));
+        ModelRegistry translated(folder);
+        QCoreApplication::removeTranslator(&german);
+        QTEST(translated.find("embedded:" + id)->displayName, "name");
+        QTEST(translated.find("embedded:" + id)->description, "description");
+        QCOMPARE(translated.find(copy)->displayName, QString::fromStdString(e->info.name));
+        QCOMPARE(translated.find(copy)->info.name, e->info.name); // the package is not changed
+    }
+
+    // Organisation and application "ShiftSR" made AppDataLocation end in ShiftSR/ShiftSR; the
+    // default model folder names that folder once. A stored folder is kept as it is, and models
+    // in the old default are still found when nothing was stored.
+    void defaultModelFolderNamesTheAppOnce() {
+        const AppNames names("ShiftSR-folder", "ShiftSR-folder");
+        QSettings().clear();
+        const QString appData = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        QVERIFY2(appData.endsWith("/ShiftSR-folder/ShiftSR-folder"), qPrintable(appData));
+        const QString top = QFileInfo(appData).path();
+        QDir(top).removeRecursively();
+        const QString want = top + "/models";
+        const QString old = appData + "/models";
+        QCOMPARE(shiftsr::gui::defaultModelFolder(), want);
+        QCOMPARE(ModelRegistry().modelFolder(), want);
+        QCOMPARE(shiftsr::gui::AppSettings::load().modelFolder, want);
+
+        QSettings().setValue("models/folder", old);
+        QCOMPARE(ModelRegistry().modelFolder(), old);
+        QCOMPARE(shiftsr::gui::AppSettings::load().modelFolder, old);
+        QCOMPARE(QSettings().value("models/folder").toString(), old);
+        QSettings().remove("models/folder");
+
+        QVERIFY(QDir().mkpath(old));
+        QCOMPARE(shiftsr::gui::defaultModelFolder(), want); // an empty old folder is not kept
+        writeEmbeddedCopy(old, "mine.safetensors");
+        QCOMPARE(shiftsr::gui::defaultModelFolder(), old);
+        QVERIFY(ModelRegistry().find(old + "/mine.safetensors"));
+        QVERIFY(QDir().mkpath(want)); // once the new folder exists, it is the one
+        QCOMPARE(shiftsr::gui::defaultModelFolder(), want);
+        QDir(top).removeRecursively();
+        QSettings().clear();
+    }
+
+    void defaultModelFolderWithOtherAppNames() {
+        const AppNames names("ShiftSR-tests", "tst_modelregistry");
+        QCOMPARE(shiftsr::gui::defaultModelFolder(),
+                 QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/models");
     }
 
     void importOfficialCheckpoint() {

@@ -1614,6 +1614,33 @@
     </message>
 </context>
 <context>
+    <name>shiftsr::gui::ModelRegistry</name>
+    <message>
+        <source>ShiftSR Lite one-step (RSD)</source>
+        <translation>ShiftSR Lite Ein-Schritt (RSD)</translation>
+    </message>
+    <message>
+        <source>One step, fast, the default</source>
+        <translation>Ein Schritt, schnell, der Standard</translation>
+    </message>
+    <message>
+        <source>ShiftSR Lite multi-step teacher</source>
+        <translation>ShiftSR Lite Mehrschritt-Lehrermodell</translation>
+    </message>
+    <message>
+        <source>4 steps, slower, the reference</source>
+        <translation>4 Schritte, langsamer, die Referenz</translation>
+    </message>
+    <message>
+        <source>ShiftSR test model (untrained, pipeline check only)</source>
+        <translation>ShiftSR-Testmodell (untrainiert, nur zur Prüfung der Pipeline)</translation>
+    </message>
+    <message>
+        <source>Tiny untrained test model (pipeline checks only)</source>
+        <translation>Winziges untrainiertes Testmodell (nur zur Prüfung der Pipeline)</translation>
+    </message>
+</context>
+<context>
     <name>shiftsr::gui::RegionPreviewDock</name>
     <message>
         <location filename="../ui/src/gui/region_preview_dock.cpp" line="+25"/>

@@ -1,9 +1,10 @@
 // AppSettings: QSettings keys, defaults and validation of the desktop app's preferences.
 #include "shiftsr/gui/app_settings.h"
 
+#include "shiftsr/gui/model_registry.h"
+
 #include <QFileInfo>
 #include <QSettings>
-#include <QStandardPaths>
 
 #include <algorithm>
 
@@ -69,10 +70,7 @@ int nonNegative(const QVariant& value, int fallback, int max) {
 AppSettings AppSettings::load() {
     const QSettings s;
     AppSettings a;
-    a.modelFolder =
-        s.value(kModelFolder, QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-                                  QStringLiteral("/models"))
-            .toString();
+    a.modelFolder = s.value(kModelFolder, defaultModelFolder()).toString();
     a.outputFolder = s.value(kOutputFolder).toString();
     a.outputFormat = oneOf(s.value(kOutputFormat), outputFormats(), a.outputFormat);
     const QString pattern = s.value(kNamePattern).toString();

@@ -3,6 +3,7 @@
 #include "shiftsr/gui/model_manager_dialog.h"
 
 #include "shiftsr/gui/import_checkpoint_dialog.h"
+#include "shiftsr/gui/model_details_view.h"
 #include "shiftsr/gui/model_registry.h"
 
 #include <QDesktopServices>
@@ -12,17 +13,16 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonDocument>
-#include <QJsonParseError>
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QStyle>
 #include <QTableWidget>
-#include <QTextBrowser>
 #include <QThread>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -30,7 +30,6 @@
 #include <algorithm>
 #include <atomic>
 #include <optional>
-#include <set>
 #include <utility>
 
 namespace shiftsr::gui {
@@ -39,18 +38,10 @@ namespace {
 
 constexpr int kSpecRole = Qt::UserRole;
 constexpr int kProgressScale = 1000;
+constexpr int kLocationWidth = 320; // px; longer paths are elided
 
 QString fromStd(const std::string& s) {
     return QString::fromStdString(s);
-}
-
-// JSON metadata values are stored compact; indent them for reading. Other text is shown as is.
-QString prettyJson(const std::string& text) {
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text), &error);
-    if (error.error != QJsonParseError::NoError || doc.isNull())
-        return fromStd(text);
-    return QString::fromUtf8(doc.toJson(QJsonDocument::Indented)).trimmed();
 }
 
 QString formatCount(std::int64_t n) {
@@ -91,26 +82,35 @@ ModelManagerDialog::ModelManagerDialog(ModelRegistry& registry, QWidget* parent)
 
     table_ = new QTableWidget(0, ColumnCount, this);
     table_->setObjectName(QStringLiteral("modelTable"));
-    table_->setHorizontalHeaderLabels(
-        {tr("Name"), tr("Family"), tr("Codec"), tr("Scale"), tr("Default steps"),
-         tr("UNet parameters"), tr("Codec parameters"), tr("Size"), tr("Location"), tr("Status")});
+    table_->setHorizontalHeaderLabels({tr("Name"), tr("Size"), tr("Family"), tr("Codec"),
+                                       tr("Scale"), tr("Default steps"), tr("UNet parameters"),
+                                       tr("Codec parameters"), tr("Location"), tr("Status")});
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setWordWrap(false);
     table_->setTextElideMode(Qt::ElideMiddle);
     table_->verticalHeader()->hide();
-    table_->horizontalHeader()->setStretchLastSection(true);
+    // Every column as wide as its contents, kept so when they change (a font, a language, a new
+    // row): numbers and sizes are never cut. The location is elided instead; the status stretches.
+    QHeaderView* header = table_->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(LocationColumn, QHeaderView::Interactive);
+    header->setStretchLastSection(true);
 
-    details_ = new QTextBrowser(this);
+    details_ = new ModelDetailsView(this);
     details_->setObjectName(QStringLiteral("details"));
-    details_->setOpenLinks(false);
+    auto* detailsScroll = new QScrollArea(this);
+    detailsScroll->setWidget(details_);
+    detailsScroll->setWidgetResizable(true);
+    detailsScroll->setFrameShape(QFrame::NoFrame);
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(table_);
-    splitter->addWidget(details_);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->addWidget(detailsScroll);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    splitter->setSizes({220, 420}); // a few rows; the details get the room to read
 
     importBox_ = new QWidget(this);
     importStage_ = new QLabel(importBox_);
@@ -170,7 +170,34 @@ ModelManagerDialog::ModelManagerDialog(ModelRegistry& registry, QWidget* parent)
     connect(&registry_, &ModelRegistry::defaultChanged, this, &ModelManagerDialog::rebuildTable);
 
     rebuildTable();
-    resize(960, 640);
+    resize(960, 700);
+}
+
+QSize ModelManagerDialog::fittingSize() const {
+    // What every column's contents and header ask for (the location at most what it is given).
+    const QAbstractItemView* view = table_;
+    int columns = 0;
+    for (int column = 0; column < ColumnCount; ++column) {
+        const int wanted = std::max(view->sizeHintForColumn(column),
+                                    table_->horizontalHeader()->sectionSizeHint(column));
+        columns += column == LocationColumn ? std::min(wanted, kLocationWidth) : wanted;
+    }
+    const QMargins margins = layout()->contentsMargins();
+    const int chrome = 2 * table_->frameWidth() +
+                       style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, table_) +
+                       margins.left() + margins.right();
+    int wanted = columns + chrome;
+    if (const QScreen* s = screen()) // not wider than the screen
+        wanted = std::min(wanted, s->availableGeometry().width() * 95 / 100);
+    return {std::max(width(), wanted), height()};
+}
+
+void ModelManagerDialog::showEvent(QShowEvent* event) {
+    if (!sized_) { // now polished: the fonts are those shown
+        sized_ = true;
+        resize(fittingSize());
+    }
+    QDialog::showEvent(event);
 }
 
 ModelManagerDialog::~ModelManagerDialog() {
@@ -273,9 +300,10 @@ void ModelManagerDialog::rebuildTable() {
         QTableWidgetItem* statusItem = set(StatusColumn, status);
         statusItem->setToolTip(status);
     }
-    table_->resizeColumnsToContents();
-    // Paths can be long: the location gets what is left, not its full width.
-    table_->setColumnWidth(LocationColumn, std::min(table_->columnWidth(LocationColumn), 320));
+    // Paths can be long: the location gets at most kLocationWidth, elided in the middle.
+    table_->resizeColumnToContents(LocationColumn);
+    table_->setColumnWidth(LocationColumn,
+                           std::min(table_->columnWidth(LocationColumn), kLocationWidth));
 
     if (!selectSpec(keep) && !selectSpec(defaultSpec) && table_->rowCount() > 0)
         table_->selectRow(0);
@@ -284,67 +312,8 @@ void ModelManagerDialog::rebuildTable() {
 }
 
 void ModelManagerDialog::updateDetails() {
-    const ModelEntry* e = registry_.find(selectedSpec());
-    if (!e) {
-        details_->setPlainText(tr("Select a model to see its details."));
-        return;
-    }
-    const ModelInfo& info = e->info;
-    QString html = QStringLiteral("<h3>%1</h3>").arg(e->displayName.toHtmlEscaped());
-    if (!e->error.isEmpty())
-        html += QStringLiteral("<p><b>%1</b></p>")
-                    .arg(tr("This file is not a usable model package: %1")
-                             .arg(e->error)
-                             .toHtmlEscaped());
-
-    html += QStringLiteral("<table cellspacing='2' cellpadding='2'>");
-    auto row = [&html](const QString& label, const QString& value) {
-        if (value.isEmpty())
-            return;
-        html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
-                    .arg(label.toHtmlEscaped(), value.toHtmlEscaped());
-    };
-    row(tr("Location"), e->embedded ? tr("Embedded in the application (%1)").arg(e->spec)
-                                    : QDir::toNativeSeparators(e->spec));
-    if (e->embedded)
-        row(tr("Description"), e->description);
-    row(tr("Size"), QLocale().formattedDataSize(packageBytes(*e)));
-    if (e->error.isEmpty()) {
-        row(tr("Family"), fromStd(info.family));
-        row(tr("Codec"), fromStd(info.codec));
-        row(tr("Scale"), tr("×%1").arg(info.scale));
-        row(tr("Default steps"), QString::number(info.steps));
-        row(tr("Trained steps"), QString::number(info.trainedSteps));
-        row(tr("UNet parameters"), formatCount(info.unetParameters));
-        row(tr("Codec parameters"), formatCount(info.codecParameters));
-        row(tr("Content hash"),
-            info.contentHash.empty() ? tr("computing…") : fromStd(info.contentHash));
-    }
-    if (e->spec == registry_.defaultSpec())
-        row(tr("Default model"), tr("yes"));
-    html += QStringLiteral("</table>");
-
-    if (e->error.isEmpty()) {
-        html += QStringLiteral("<h4>%1</h4>").arg(tr("Provenance").toHtmlEscaped());
-        const auto provenance = info.metadata.find("provenance");
-        if (provenance != info.metadata.end() && !provenance->second.empty())
-            html +=
-                QStringLiteral("<pre>%1</pre>").arg(prettyJson(provenance->second).toHtmlEscaped());
-        else
-            html += QStringLiteral("<p>%1</p>").arg(tr("No provenance recorded.").toHtmlEscaped());
-
-        // The keys shown above are left out; everything else the package says is listed as stored.
-        static const std::set<std::string> shown = {"name",  "family", "codec",
-                                                    "scale", "steps",  "provenance"};
-        QString other;
-        for (const auto& [key, value] : info.metadata)
-            if (!shown.count(key))
-                other += QStringLiteral("<p><b>%1</b></p><pre>%2</pre>")
-                             .arg(fromStd(key).toHtmlEscaped(), prettyJson(value).toHtmlEscaped());
-        if (!other.isEmpty())
-            html += QStringLiteral("<h4>%1</h4>").arg(tr("Other metadata").toHtmlEscaped()) + other;
-    }
-    details_->setHtml(html);
+    const QString spec = selectedSpec();
+    details_->showEntry(registry_.find(spec), !spec.isEmpty() && spec == registry_.defaultSpec());
 }
 
 void ModelManagerDialog::updateActions() {

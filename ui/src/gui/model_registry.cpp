@@ -3,6 +3,7 @@
 
 #include "shiftsr/resources/embedded.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -31,21 +32,75 @@ constexpr const char* kTestModelSpec = "embedded:test-tiny";
 constexpr char kFolderKey[] = "models/folder";
 constexpr char kDefaultKey[] = "models/default";
 
-QString defaultFolder() {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-           QStringLiteral("/models");
-}
-
 QString fromStd(const std::string& s) {
     return QString::fromStdString(s);
 }
 
+// The embedded models' names (their packages' `name`) and descriptions (resources/CMakeLists.txt),
+// for translation: the GUI shows them in the user's language. Folder packages keep the name their
+// author gave them. A text here that no longer matches the package is shown as stored, so a rename
+// shows untranslated rather than wrong (tst_modelregistry checks the German of each).
+struct EmbeddedText {
+    const char* id;
+    const char* name;
+    const char* description;
+};
+constexpr char kEmbeddedTextContext[] = "shiftsr::gui::ModelRegistry";
+constexpr EmbeddedText kEmbeddedTexts[] = {
+    {"lite-rsd", QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry", "ShiftSR Lite one-step (RSD)"),
+     QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry", "One step, fast, the default")},
+    {"lite-teacher",
+     QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry", "ShiftSR Lite multi-step teacher"),
+     QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry", "4 steps, slower, the reference")},
+    {"test-tiny",
+     QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry",
+                       "ShiftSR test model (untrained, pipeline check only)"),
+     QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry",
+                       "Tiny untrained test model (pipeline checks only)")},
+};
+
+// `stored` in the user's language when it is the table's `source`, else as it is.
+QString translatedText(const std::string& stored, const char* source) {
+    if (stored != source)
+        return fromStd(stored);
+    return QCoreApplication::translate(kEmbeddedTextContext, source);
+}
+
+void translateEmbedded(const std::string& id, ModelEntry& e) {
+    for (const EmbeddedText& t : kEmbeddedTexts) {
+        if (id != t.id)
+            continue;
+        if (!e.info.name.empty())
+            e.displayName = translatedText(e.info.name, t.name);
+        e.description = translatedText(e.description.toStdString(), t.description);
+    }
+}
+
 } // namespace
+
+QString defaultModelFolder() {
+    const QString appData = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    const QString legacy = appData + QStringLiteral("/models");
+    // Qt ends AppDataLocation with <organisation>/<application>; ours are both "ShiftSR", which
+    // read ShiftSR/ShiftSR: one is enough.
+    const QString org = QCoreApplication::organizationName();
+    const QString app = QCoreApplication::applicationName();
+    QString base = appData;
+    if (!app.isEmpty() && org == app &&
+        base.endsWith(QLatin1Char('/') + org + QLatin1Char('/') + app))
+        base.chop(app.size() + 1);
+    const QString folder = base + QStringLiteral("/models");
+    // Models imported into the old default by a user who never stored a folder stay in sight.
+    if (folder != legacy && !QFileInfo::exists(folder) &&
+        !QDir(legacy).entryList({QStringLiteral("*.safetensors")}, QDir::Files).isEmpty())
+        return legacy;
+    return folder;
+}
 
 ModelRegistry::ModelRegistry(const QString& modelFolder, QObject* parent) : QObject(parent) {
     folder_ = modelFolder;
     if (folder_.isEmpty())
-        folder_ = QSettings().value(kFolderKey, defaultFolder()).toString();
+        folder_ = QSettings().value(kFolderKey, defaultModelFolder()).toString();
     refresh();
 }
 
@@ -111,6 +166,7 @@ void ModelRegistry::refresh() {
         else
             e.error = fromStd(info.status().message());
         e.displayName = e.info.name.empty() ? fromStd(m.id) : fromStd(e.info.name);
+        translateEmbedded(m.id, e);
         list.push_back(e);
     }
     const QDir dir(folder_);

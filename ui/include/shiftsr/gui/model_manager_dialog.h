@@ -12,11 +12,11 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTableWidget;
-class QTextBrowser;
 class QThread;
 
 namespace shiftsr::gui {
 
+class ModelDetailsView;
 class ModelRegistry;
 
 // Every action that shows a modal dialog (file pickers, confirmations) is separated from the slot
@@ -27,13 +27,13 @@ class ModelManagerDialog : public QDialog {
 public:
     enum Column {
         NameColumn,
+        SizeColumn,
         FamilyColumn,
         CodecColumn,
         ScaleColumn,
         StepsColumn,
         UnetParametersColumn,
         CodecParametersColumn,
-        SizeColumn,
         LocationColumn,
         StatusColumn,
         ColumnCount
@@ -73,8 +73,13 @@ Q_SIGNALS:
     void importFailed(const QString& message); // also after a cancel
     void errorOccurred(const QString& message);
 
+protected:
+    void showEvent(QShowEvent* event) override; // the first show fits the width to the table
+
 private:
     struct ImportTask;
+
+    QSize fittingSize() const;
 
     void chooseCheckpointFiles();
     void chooseModelFolder();
@@ -91,7 +96,7 @@ private:
     ConfirmFunction confirm_;
 
     QTableWidget* table_ = nullptr;
-    QTextBrowser* details_ = nullptr;
+    ModelDetailsView* details_ = nullptr;
     QLabel* folderLabel_ = nullptr;
     QLabel* message_ = nullptr;
     QWidget* importBox_ = nullptr;
@@ -104,6 +109,7 @@ private:
     QPushButton* openFolderButton_ = nullptr;
     QPushButton* changeFolderButton_ = nullptr;
 
+    bool sized_ = false;
     std::shared_ptr<ImportTask> import_;
     QThread* importThread_ = nullptr;
 };

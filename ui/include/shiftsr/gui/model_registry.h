@@ -21,8 +21,8 @@ namespace shiftsr::gui {
 
 struct ModelEntry {
     QString spec;        // "embedded:<id>" or the package's absolute path
-    QString displayName; // the package's name, else its id or file name
-    QString description; // embedded: the one-line description; folder: the file name
+    QString displayName; // the package's name (embedded: translated), else its id or file name
+    QString description; // embedded: the one-line description (translated); folder: the file name
     bool embedded = false;
     ModelInfo info; // read from the header alone (valid when error is empty); a folder
                     // package's contentHash arrives later (hashPending)
@@ -31,12 +31,18 @@ struct ModelEntry {
     bool hashPending() const { return error.isEmpty() && info.contentHash.empty(); }
 };
 
+// The model folder when none is stored: <AppDataLocation>/models, where AppDataLocation's last
+// folder is dropped when it repeats the one before it (organisation and application both
+// "ShiftSR": ~/.local/share/ShiftSR/models, not ShiftSR/ShiftSR/models). The repeated folder, the
+// default of earlier versions, is kept when it holds packages and the new one does not exist.
+QString defaultModelFolder();
+
 // Thread safety: list/find/refresh/remove/setDefault belong to the GUI thread; load() may be
 // called from any thread.
 class ModelRegistry : public QObject {
     Q_OBJECT
 public:
-    // `modelFolder` empty: the "models/folder" setting, else <AppDataLocation>/models.
+    // `modelFolder` empty: the "models/folder" setting, else defaultModelFolder().
     explicit ModelRegistry(const QString& modelFolder = {}, QObject* parent = nullptr);
 
     QString modelFolder() const { return folder_; }
