@@ -1620,8 +1620,8 @@
         <translation>ShiftSR Lite Ein-Schritt (RSD)</translation>
     </message>
     <message>
-        <source>One step, fast, the default</source>
-        <translation>Ein Schritt, schnell, der Standard</translation>
+        <source>One step, fast</source>
+        <translation>Ein Schritt, schnell</translation>
     </message>
     <message>
         <source>ShiftSR Lite multi-step teacher</source>

@@ -48,7 +48,7 @@ struct EmbeddedText {
 constexpr char kEmbeddedTextContext[] = "shiftsr::gui::ModelRegistry";
 constexpr EmbeddedText kEmbeddedTexts[] = {
     {"lite-rsd", QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry", "ShiftSR Lite one-step (RSD)"),
-     QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry", "One step, fast, the default")},
+     QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry", "One step, fast")},
     {"lite-teacher",
      QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry", "ShiftSR Lite multi-step teacher"),
      QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry", "4 steps, slower, the reference")},
