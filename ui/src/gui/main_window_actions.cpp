@@ -64,6 +64,9 @@ void MainWindow::createActions() {
     saveAction_->setIcon(QIcon::fromTheme(QStringLiteral("document-save")));
     saveAsAction_ = make(tr("Save &As…"), QKeySequence(tr("Ctrl+Shift+S")),
                          tr("Save the selected result under a new name"), [this] { saveAs(); });
+    saveOptionsAction_ = make(tr("Save Op&tions…"), QKeySequence(),
+                              tr("Where and how Save writes results: folder, file name, format"),
+                              [this] { showSaveOptions(); });
     settingsAction_ =
         make(tr("&Settings…"), QKeySequence(tr("Ctrl+,")),
              tr("Folders, output, device, threads, tiles"), [this] { showSettings(); });
@@ -175,6 +178,7 @@ void MainWindow::createMenus() {
     file->addSeparator();
     file->addAction(saveAction_);
     file->addAction(saveAsAction_);
+    file->addAction(saveOptionsAction_);
     file->addSeparator();
     file->addAction(quitAction_);
 
@@ -458,6 +462,7 @@ void MainWindow::updateActions() {
     cancelAction_->setEnabled(busy && !runs_->isCancelling());
     saveAction_->setEnabled(hasResult);
     saveAsAction_->setEnabled(hasResult);
+    updateSaveAction();
     selectRegionAction_->setEnabled(hasInput && shown_ == View::WholeImage);
     visibleAreaAction_->setEnabled(hasInput && shown_ == View::WholeImage);
     clearSelectionAction_->setEnabled(!selection().isNull());
