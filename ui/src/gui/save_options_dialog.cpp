@@ -51,9 +51,9 @@ SaveOptionsDialog::SaveOptionsDialog(const AppSettings& settings, Purpose purpos
     auto* folderBox = new QWidget(this);
     auto* folderLayout = new QVBoxLayout(folderBox);
     folderLayout->setContentsMargins(0, 0, 0, 0);
-    nextToInput_ = new QRadioButton(tr("&Next to the input file"), folderBox);
+    nextToInput_ = new QRadioButton(tr("Next to the in&put file"), folderBox);
     nextToInput_->setObjectName(QStringLiteral("nextToInput"));
-    chosenFolder_ = new QRadioButton(tr("&In this folder:"), folderBox);
+    chosenFolder_ = new QRadioButton(tr("In this fol&der:"), folderBox);
     chosenFolder_->setObjectName(QStringLiteral("chosenFolder"));
     auto* group = new QButtonGroup(this);
     group->addButton(nextToInput_);
