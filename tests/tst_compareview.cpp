@@ -195,6 +195,7 @@ private Q_SLOTS:
     void flipSplit();
     void reducedRenderingSmooth();
     void labelsDrawn();
+    void activePaneMarker();
 };
 
 void TestCompareView::emptyView() {
@@ -798,6 +799,87 @@ void TestCompareView::labelsDrawn() {
     };
     QVERIFY(nonRed(QRect(r0.topLeft() + QPoint(10, 10), QSize(40, 10))) > 100);
     QCOMPARE(nonRed(QRect(r1.topLeft() + QPoint(10, 10), QSize(40, 10))), 0);
+}
+
+void TestCompareView::activePaneMarker() {
+    auto v = makeView({405, 200});
+    for (int i = 0; i < 3; ++i)
+        v->addPane(solidImage(50, 40, Qt::red), QStringLiteral("pane"));
+    v->setLabelsVisible(false);
+    v->setZoom(8.0); // the image covers every viewport
+    v->setCenter(QPointF(25, 20));
+    const QRgb accent = rgbOf(v->palette().color(QPalette::Active, QPalette::Highlight));
+    QVERIFY(accent != rgbOf(Qt::red));
+    // A 3 px frame inside the pane's viewport, in the middle of each of its four sides.
+    auto framed = [&](const QImage& shot, int pane) {
+        const QRect r = v->paneRect(pane);
+        const QPoint c = r.center();
+        for (int d = 0; d < 3; ++d)
+            if (rgbAt(shot, c.x(), r.top() + d) != accent ||
+                rgbAt(shot, c.x(), r.bottom() - d) != accent ||
+                rgbAt(shot, r.left() + d, c.y()) != accent ||
+                rgbAt(shot, r.right() - d, c.y()) != accent)
+                return false;
+        return rgbAt(shot, c.x(), r.top() + 3) == rgbOf(Qt::red);
+    };
+    auto accentPixels = [&](const QImage& shot, QRect area) {
+        int count = 0;
+        area &= shot.rect();
+        for (int y = area.top(); y <= area.bottom(); ++y)
+            for (int x = area.left(); x <= area.right(); ++x)
+                count += rgbAt(shot, x, y) == accent;
+        return count;
+    };
+
+    QCOMPARE(v->activePane(), -1);
+    QCOMPARE(accentPixels(grabView(*v), v->rect()), 0);
+    QSignalSpy spy(v.get(), &CompareView::activePaneChanged);
+    v->setActivePane(1);
+    QCOMPARE(v->activePane(), 1);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.last().first().toInt(), 1);
+    QImage shot = grabView(*v);
+    QVERIFY(framed(shot, 1));
+    QCOMPARE(accentPixels(shot, v->paneRect(0)), 0);
+    QCOMPARE(accentPixels(shot, v->paneRect(2)), 0);
+    v->setActivePane(1);
+    QCOMPARE(spy.count(), 1); // no change, no signal
+
+    // The frame follows its pane when a flip moves it to another viewport.
+    v->setSplitPanes(1, 2);
+    v->flip();
+    shot = grabView(*v);
+    QVERIFY(framed(shot, 1));
+    QCOMPARE(accentPixels(shot, v->paneRect(2)), 0);
+    v->setFlipped(false);
+
+    // Split: a bar along the top of the active pane's half, and its label outlined.
+    v->setMode(CompareView::Mode::Split);
+    v->setLabelsVisible(true);
+    const QRect vp = v->paneRect(1);
+    const int x = v->splitLineX();
+    shot = grabView(*v);
+    QCOMPARE(rgbAt(shot, vp.left() + 20, vp.top() + 1), accent);
+    QCOMPARE(rgbAt(shot, x + 20, vp.top() + 1), rgbOf(Qt::red));
+    const QRect leftLabels(vp.left(), vp.top() + 5, x - vp.left() - 2, 40);
+    const QRect rightLabels(x + 2, vp.top() + 5, vp.right() - x - 2, 40);
+    QVERIFY(accentPixels(shot, leftLabels) > 10);
+    QCOMPARE(accentPixels(shot, rightLabels), 0);
+    v->setActivePane(2);
+    shot = grabView(*v);
+    QCOMPARE(rgbAt(shot, vp.left() + 20, vp.top() + 1), rgbOf(Qt::red));
+    QCOMPARE(rgbAt(shot, x + 20, vp.top() + 1), accent);
+    QCOMPARE(accentPixels(shot, leftLabels), 0);
+    QVERIFY(accentPixels(shot, rightLabels) > 10);
+    v->setActivePane(0); // not one of the two split panes: not drawn
+    QCOMPARE(accentPixels(grabView(*v), v->rect()), 0);
+
+    v->setActivePane(7);
+    QCOMPARE(v->activePane(), -1);
+    v->setActivePane(2);
+    v->clearPanes();
+    QCOMPARE(v->activePane(), -1);
+    QCOMPARE(spy.last().first().toInt(), -1);
 }
 
 int main(int argc, char** argv) {

@@ -541,8 +541,8 @@ private Q_SLOTS:
         QCOMPARE(failed.count(), 1);
     }
 
-    // Save without a dialog: the settings' folder and name pattern, and the same file again for a
-    // result saved before.
+    // Save without a dialog once the save options are chosen: the settings' folder and name
+    // pattern, and the same file again for a result saved before.
     void saveUsesTheOutputPattern() {
         auto w = openedWindow();
         QVERIFY(w);
@@ -552,6 +552,7 @@ private Q_SLOTS:
         s.outputFolder = folder;
         s.outputFormat = QStringLiteral("png");
         s.namePattern = QStringLiteral("{name}-x{scale}-s{steps}-{seed}.{ext}");
+        s.saveOptionsChosen = true;
         w->setSettings(s);
         QVERIFY(run(*w, [&] { w->upscale(); }).has_value());
         QSignalSpy saved(w.get(), &MainWindow::saved);
@@ -577,6 +578,8 @@ private Q_SLOTS:
             wanted.namePattern = QStringLiteral("{name}_{model}_s{steps}.{ext}");
             wanted.quality = 90;
             wanted.keepMetadata = false;
+            wanted.saveOptionsChosen = true;
+            wanted.askOnSave = true;
             wanted.device = QStringLiteral("cpu");
             wanted.precision = QStringLiteral("bf16");
             wanted.threads = 1;

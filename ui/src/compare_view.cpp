@@ -19,6 +19,7 @@ constexpr int kSpacing = 4;      // gap between side-by-side viewports
 constexpr int kHandleGrab = 6;   // half-width of the split line's mouse target
 constexpr int kLabelMargin = 8;  // label box distance from the viewport corner
 constexpr int kLabelPadding = 4; // text distance from the label box edge
+constexpr int kActiveFrame = 3;  // width of the active pane's frame and split-view bar
 constexpr double kWheelNotch = 120.0;
 constexpr double kNotchesPerOctave = 4.0; // four wheel notches double the zoom
 constexpr double kArrowPanFraction = 0.1; // one arrow key press pans 10 % of the viewport
@@ -137,6 +138,7 @@ void CompareView::clearPanes() {
     splitB_ = 1;
     drag_ = Drag::None;
     setFlipped(false);
+    setActivePane(-1);
     updateReference();
     unsetCursor();
     update();
@@ -416,6 +418,21 @@ void CompareView::setLabelsVisible(bool visible) {
     update();
 }
 
+void CompareView::setActivePane(int pane) {
+    if (!validPane(pane))
+        pane = -1;
+    if (pane == activePane_)
+        return;
+    activePane_ = pane;
+    update();
+    Q_EMIT activePaneChanged(activePane_);
+}
+
+// The style's selection colour: what the desktop uses to say "this one".
+QColor CompareView::accentColor() const {
+    return palette().color(QPalette::Active, QPalette::Highlight);
+}
+
 QSize CompareView::sizeHint() const {
     return QSize(800, 600);
 }
@@ -489,7 +506,7 @@ void CompareView::drawPane(QPainter& painter, int pane, const QRect& viewport,
 }
 
 void CompareView::drawLabel(QPainter& painter, const QString& text, const QRect& viewport,
-                            Qt::Alignment corner) const {
+                            Qt::Alignment corner, bool active) const {
     if (!labelsVisible_ || text.isEmpty())
         return;
     const QFontMetrics fm(font());
@@ -517,6 +534,11 @@ void CompareView::drawLabel(QPainter& painter, const QString& text, const QRect&
     painter.setPen(Qt::NoPen);
     painter.setBrush(QColor(0, 0, 0, 170));
     painter.drawRoundedRect(box, 3, 3);
+    if (active) {
+        painter.setPen(QPen(accentColor(), 2));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRoundedRect(QRectF(box).adjusted(1, 1, -1, -1), 3, 3);
+    }
     painter.setPen(Qt::white);
     const Qt::Alignment align = (corner & Qt::AlignRight) ? Qt::AlignRight : Qt::AlignLeft;
     for (int i = 0; i < int(lines.size()); ++i)
@@ -546,7 +568,16 @@ void CompareView::paintEvent(QPaintEvent* event) {
             painter.fillRect(clip, kViewportColor);
             const int pane = paneInSlot(slot);
             drawPane(painter, pane, vp, clip);
-            drawLabel(painter, panes_[size_t(pane)].label, vp, Qt::AlignLeft);
+            const bool active = pane == activePane_;
+            if (active) { // a frame inside the viewport, over the image
+                const QColor accent = accentColor();
+                const int t = kActiveFrame;
+                painter.fillRect(QRect(vp.left(), vp.top(), vp.width(), t), accent);
+                painter.fillRect(QRect(vp.left(), vp.bottom() - t + 1, vp.width(), t), accent);
+                painter.fillRect(QRect(vp.left(), vp.top(), t, vp.height()), accent);
+                painter.fillRect(QRect(vp.right() - t + 1, vp.top(), t, vp.height()), accent);
+            }
+            drawLabel(painter, panes_[size_t(pane)].label, vp, Qt::AlignLeft, active);
         }
         return;
     }
@@ -558,7 +589,9 @@ void CompareView::paintEvent(QPaintEvent* event) {
     int right = splitPaneB();
     if (right < 0) {
         drawPane(painter, left, vp, vp & event->rect());
-        drawLabel(painter, panes_[size_t(left)].label, vp, Qt::AlignLeft);
+        if (left == activePane_)
+            painter.fillRect(QRect(vp.left(), vp.top(), vp.width(), kActiveFrame), accentColor());
+        drawLabel(painter, panes_[size_t(left)].label, vp, Qt::AlignLeft, left == activePane_);
         return;
     }
     if (flipped_)
@@ -568,8 +601,13 @@ void CompareView::paintEvent(QPaintEvent* event) {
     const QRect rightRect(x, vp.top(), vp.left() + vp.width() - x, vp.height());
     drawPane(painter, left, vp, leftRect & event->rect());
     drawPane(painter, right, vp, rightRect & event->rect());
-    drawLabel(painter, panes_[size_t(left)].label, vp, Qt::AlignLeft);
-    drawLabel(painter, panes_[size_t(right)].label, vp, Qt::AlignRight);
+    // The active pane's half gets a bar along its top edge, which stays when labels are hidden.
+    if (activePane_ == left || activePane_ == right) {
+        const QRect half = activePane_ == left ? leftRect : rightRect;
+        painter.fillRect(QRect(half.left(), half.top(), half.width(), kActiveFrame), accentColor());
+    }
+    drawLabel(painter, panes_[size_t(left)].label, vp, Qt::AlignLeft, left == activePane_);
+    drawLabel(painter, panes_[size_t(right)].label, vp, Qt::AlignRight, right == activePane_);
 
     // The line (columns x-1 and x) with a round grip in the middle.
     painter.fillRect(QRect(x - 1, vp.top(), 2, vp.height()), QColor(255, 255, 255, 210));

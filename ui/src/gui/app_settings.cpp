@@ -19,6 +19,8 @@ constexpr char kOutputFormat[] = "output/format";
 constexpr char kNamePattern[] = "output/namePattern";
 constexpr char kQuality[] = "output/quality";
 constexpr char kKeepMetadata[] = "output/keepMetadata";
+constexpr char kSaveOptionsChosen[] = "output/saveOptionsChosen";
+constexpr char kAskOnSave[] = "output/askOnSave";
 constexpr char kDevice[] = "engine/device";
 constexpr char kPrecision[] = "engine/precision";
 constexpr char kThreads[] = "engine/threads";
@@ -78,6 +80,8 @@ AppSettings AppSettings::load() {
         a.namePattern = pattern;
     a.quality = std::clamp(nonNegative(s.value(kQuality), a.quality, 100), 1, 100);
     a.keepMetadata = s.value(kKeepMetadata, a.keepMetadata).toBool();
+    a.saveOptionsChosen = s.value(kSaveOptionsChosen, a.saveOptionsChosen).toBool();
+    a.askOnSave = s.value(kAskOnSave, a.askOnSave).toBool();
     a.device =
         oneOf(s.value(kDevice),
               {QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")}, a.device);
@@ -111,6 +115,8 @@ void AppSettings::save() const {
     s.setValue(kNamePattern, namePattern);
     s.setValue(kQuality, quality);
     s.setValue(kKeepMetadata, keepMetadata);
+    s.setValue(kSaveOptionsChosen, saveOptionsChosen);
+    s.setValue(kAskOnSave, askOnSave);
     s.setValue(kDevice, device);
     s.setValue(kPrecision, precision);
     s.setValue(kThreads, threads);
@@ -156,7 +162,8 @@ UpscaleSettings AppSettings::upscaleSettings() const {
 bool AppSettings::operator==(const AppSettings& o) const {
     return modelFolder == o.modelFolder && outputFolder == o.outputFolder &&
            outputFormat == o.outputFormat && namePattern == o.namePattern && quality == o.quality &&
-           keepMetadata == o.keepMetadata && device == o.device && precision == o.precision &&
+           keepMetadata == o.keepMetadata && saveOptionsChosen == o.saveOptionsChosen &&
+           askOnSave == o.askOnSave && device == o.device && precision == o.precision &&
            threads == o.threads && tile == o.tile && overlap == o.overlap &&
            memoryBudgetMb == o.memoryBudgetMb && colorFix == o.colorFix && seed == o.seed &&
            modelSpec == o.modelSpec && steps == o.steps && bicubicInput == o.bicubicInput &&

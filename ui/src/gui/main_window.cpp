@@ -88,10 +88,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         updateActions();
         Q_EMIT selectionChanged(rect);
     });
-    connect(selector_, &RegionSelector::paneClicked, this, [this](int pane) {
-        activePane_ = pane;
-        updateActions();
-    });
+    connect(selector_, &RegionSelector::paneClicked, this, &MainWindow::onPaneClicked);
 
     createActions();
     createMenus();
@@ -248,6 +245,10 @@ void MainWindow::dropEvent(QDropEvent* event) {
 MainWindow::PaneSet MainWindow::makePaneSet(const QRect& region) const {
     PaneSet set;
     set.region = region;
+    // Save defaults to the result of the model the toolbar shows as the run starts.
+    set.toolbarSpec = modelSpec();
+    const ModelEntry* e = registry_->find(set.toolbarSpec);
+    set.toolbarSteps = (steps() > 0 || !e) ? steps() : e->info.steps;
     if (input_.isNull())
         return set;
     if (region.isNull()) {
@@ -307,7 +308,6 @@ void MainWindow::showPaneSet(View view) {
     shown_ = view;
     (view == View::WholeImage ? wholeViewAction_ : regionViewAction_)->setChecked(true);
     view_->clearPanes();
-    activePane_ = -1;
     const PaneSet& set = paneSet(view);
     if (set.empty()) {
         selector_->setInput(-1, inputSize());
@@ -324,6 +324,7 @@ void MainWindow::showPaneSet(View view) {
     view_->fitToWindow();
     selector_->setInput(view == View::WholeImage ? 0 : -1, inputSize());
     updateZoomLabel();
+    syncActivePane();
     updateActions();
 }
 
@@ -341,6 +342,7 @@ void MainWindow::refreshPane(View view, int slot) {
     if (wasFitted)
         view_->fitToWindow(); // the first result changes the reference image
     selector_->setInput(selector_->inputPane(), inputSize());
+    syncActivePane(); // a result arrived: it may be the default one to save
 }
 
 void MainWindow::setView(View view) {
@@ -674,28 +676,94 @@ void MainWindow::closeIfPending() {
 
 // ------------------------------------------------------------------------------------- saving
 
+int MainWindow::activeSlot(const PaneSet& set) const {
+    const auto done = [&set](int i) {
+        return i >= 0 && i < set.results.size() && set.results[i].result.has_value();
+    };
+    if (done(set.activePane - 1))
+        return set.activePane - 1;
+    // Compare runs the toolbar's model beside another one: the toolbar's is the one meant, at its
+    // steps when both results come from one model (a teacher at full and at one step).
+    int first = -1, model = -1, exact = -1;
+    for (int i = 0; i < set.results.size(); ++i) {
+        if (!done(i))
+            continue;
+        const EngineJobResult& r = *set.results[i].result;
+        if (first < 0)
+            first = i;
+        if (r.modelSpec != set.toolbarSpec)
+            continue;
+        if (model < 0)
+            model = i;
+        if (exact < 0 && r.report.steps == set.toolbarSteps)
+            exact = i;
+    }
+    return exact >= 0 ? exact : model >= 0 ? model : first;
+}
+
 const MainWindow::ResultSlot* MainWindow::activeResult(View* view, int* slot) const {
     const PaneSet& set = shown_ == View::WholeImage ? whole_ : region_;
-    auto pick = [&](int i) {
-        if (view)
-            *view = shown_;
-        if (slot)
-            *slot = i;
-        return &set.results[i];
-    };
-    if (activePane_ >= 1 && activePane_ - 1 < set.results.size() &&
-        set.results[activePane_ - 1].result)
-        return pick(activePane_ - 1);
-    for (int i = 0; i < set.results.size(); ++i)
-        if (set.results[i].result)
-            return pick(i);
-    return nullptr;
+    const int i = activeSlot(set);
+    if (i < 0)
+        return nullptr;
+    if (view)
+        *view = shown_;
+    if (slot)
+        *slot = i;
+    return &set.results[i];
+}
+
+void MainWindow::syncActivePane() {
+    const int slot = activeSlot(paneSet(shown_));
+    view_->setActivePane(slot >= 0 ? slot + 1 : -1); // pane 0 is the input
+}
+
+void MainWindow::onPaneClicked(int pane) {
+    PaneSet& set = paneSet(shown_);
+    // The input pane and a result still running (or failed) leave the choice as it is.
+    if (pane < 1 || pane > set.results.size() || !set.results[pane - 1].result)
+        return;
+    set.activePane = pane;
+    syncActivePane();
+    updateActions();
+}
+
+bool MainWindow::chooseSaveOptions(SaveOptionsDialog::Purpose purpose) {
+    SaveOptionsDialog dialog(settings(), purpose, saver_->inputExtension(), this);
+    if (const ResultSlot* slot = activeResult())
+        dialog.setResult(slot->label,
+                         [saver = saver_, result = *slot->result](const AppSettings& s) {
+                             return saver->defaultPath(result, s);
+                         });
+    if (dialog.exec() != QDialog::Accepted)
+        return false;
+    settings_ = dialog.settings(); // made of settings(): the toolbar's choices are in it
+    settings_.save();
+    updateActions();
+    return true;
+}
+
+// Where and how Save writes, so that Ctrl+S holds no surprise.
+void MainWindow::updateSaveAction() {
+    const QString summary = SaveOptionsDialog::summary(settings_, saver_->inputExtension());
+    saveAction_->setStatusTip(summary);
+    saveAction_->setToolTip(
+        tr("%1 (%2)").arg(summary, saveAction_->shortcut().toString(QKeySequence::NativeText)));
+}
+
+void MainWindow::showSaveOptions() {
+    chooseSaveOptions(SaveOptionsDialog::Purpose::Edit);
 }
 
 void MainWindow::save() {
+    if (!activeResult())
+        return;
+    if ((!settings_.saveOptionsChosen || settings_.askOnSave) &&
+        !chooseSaveOptions(SaveOptionsDialog::Purpose::Save))
+        return;
     View view = View::WholeImage;
     int index = -1;
-    const ResultSlot* slot = activeResult(&view, &index);
+    const ResultSlot* slot = activeResult(&view, &index); // again: results may arrive meanwhile
     if (!slot)
         return;
     const QString target =
@@ -734,22 +802,27 @@ void MainWindow::saveResultAs(const QString& path) {
         Q_EMIT saveFailed(absolute, refusal);
         return;
     }
-    statusBar()->showMessage(tr("Saving %1…").arg(QDir::toNativeSeparators(absolute)));
+    // The job's label is the first line of its pane's label.
+    savingLabels_.insert(absolute, slot->label);
+    statusBar()->showMessage(
+        tr("Saving %1 to %2…").arg(slot->label, QDir::toNativeSeparators(absolute)));
     updateActions();
 }
 
 void MainWindow::onSaved(const QString& path, const QStringList& warnings) {
     const QString shown = QDir::toNativeSeparators(path);
+    const QString label = savingLabels_.take(path);
     if (warnings.isEmpty())
-        statusBar()->showMessage(tr("Saved %1").arg(shown), 8000);
+        statusBar()->showMessage(tr("Saved %1 to %2").arg(label, shown), 8000);
     else
         statusBar()->showMessage(
-            tr("Saved %1 (%2)").arg(shown, warnings.join(QStringLiteral("; "))));
+            tr("Saved %1 to %2 (%3)").arg(label, shown, warnings.join(QStringLiteral("; "))));
     Q_EMIT saved(path);
     closeIfPending();
 }
 
 void MainWindow::onSaveFailed(const QString& path, const QString& error) {
+    savingLabels_.remove(path);
     const QString message = tr("Cannot save %1: %2").arg(QDir::toNativeSeparators(path), error);
     statusBar()->showMessage(message);
     if (!closePending_) {

@@ -73,6 +73,9 @@ void MainWindow::createActions() {
              tr("Save the selected result with the input's metadata"), [this] { save(); });
     saveAsAction_ = make(tr("Save &As…"), QKeySequence(tr("Ctrl+Shift+S")),
                          tr("Save the selected result under a new name"), [this] { saveAs(); });
+    saveOptionsAction_ = make(tr("Save Op&tions…"), QKeySequence(),
+                              tr("Where and how Save writes results: folder, file name, format"),
+                              [this] { showSaveOptions(); });
     settingsAction_ =
         make(tr("&Settings…"), QKeySequence(tr("Ctrl+,")),
              tr("Folders, output, device, threads, tiles"), [this] { showSettings(); });
@@ -227,6 +230,7 @@ void MainWindow::createMenus() {
     file->addSeparator();
     file->addAction(saveAction_);
     file->addAction(saveAsAction_);
+    file->addAction(saveOptionsAction_);
     file->addSeparator();
     file->addAction(quitAction_);
 
@@ -529,6 +533,7 @@ void MainWindow::updateActions() {
     cancelAction_->setEnabled(busy && !runs_->isCancelling());
     saveAction_->setEnabled(hasResult);
     saveAsAction_->setEnabled(hasResult);
+    updateSaveAction();
     selectRegionAction_->setEnabled(hasInput);
     visibleAreaAction_->setEnabled(hasInput && !paneSet(shown_).empty());
     clearSelectionAction_->setEnabled(!selection().isNull());

@@ -40,6 +40,10 @@ void ResultSaver::setInput(const LoadedImage& input) {
     metadata_ = input.metadata;
 }
 
+QString ResultSaver::inputExtension() const {
+    return inputPath_.isEmpty() ? QString() : extensionFor(inputFormat_);
+}
+
 QString ResultSaver::extension(const AppSettings& settings) const {
     return settings.outputFormat == QLatin1String("keep") ? extensionFor(inputFormat_)
                                                           : settings.outputFormat;
@@ -73,8 +77,7 @@ QString ResultSaver::suggestedPath(quint64 run, int slot, const EngineJobResult&
 
 QString ResultSaver::automaticPath(quint64 run, int slot, const EngineJobResult& result,
                                    const AppSettings& settings) const {
-    const QString absolute =
-        QFileInfo(suggestedPath(run, slot, result, settings)).absoluteFilePath();
+    const QString absolute = QFileInfo(defaultPath(result, settings)).absoluteFilePath();
     if (absolute == inputPath_ ||
         (QFileInfo::exists(absolute) && absolute != savedPaths_.value({run, slot})) ||
         !QFileInfo(absolute).absoluteDir().exists() || !ImageFileWorker::isImageFile(absolute))

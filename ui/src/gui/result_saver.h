@@ -35,12 +35,16 @@ public:
     // Where the result was last saved, else defaultPath: what a Save dialog proposes.
     QString suggestedPath(quint64 run, int slot, const EngineJobResult& result,
                           const AppSettings& settings) const;
-    // What Save writes without asking (absolute): suggestedPath, unless it is the input, another
-    // existing file, in a missing folder or of a type that cannot be written; then empty.
+    // What Save writes without asking (absolute): defaultPath, so that Save follows the settings'
+    // choice also for a result saved before, unless it is the input, an existing file other than
+    // this result's last save, in a missing folder or of a type that cannot be written; then empty.
     QString automaticPath(quint64 run, int slot, const EngineJobResult& result,
                           const AppSettings& settings) const;
     // `path` with the output format's extension appended when it has no image extension.
     QString withImageExtension(const QString& path, const AppSettings& settings) const;
+    // The extension of the input's format, which the output format "keep" writes; empty without
+    // an input.
+    QString inputExtension() const;
 
     // Starts writing `result` to `path` (absolute) with the input's metadata when the settings
     // keep it, and the result's provenance; saved or saveFailed follows. Refused at once (false,

@@ -23,6 +23,10 @@ struct AppSettings {
     QString namePattern = QStringLiteral("{name}-x{scale}.{ext}"); // the CLI's tokens
     int quality = 95;                                              // JPEG and WebP, 1..100
     bool keepMetadata = true; // the input's EXIF/IPTC/XMP/ICC on saved results
+    // Save asks for the folder, name and format (the save options) until they have been chosen
+    // once, and then again every time while askOnSave is set; Save As always asks for a name.
+    bool saveOptionsChosen = false;
+    bool askOnSave = false;
 
     // Engine.
     QString device = QStringLiteral("auto");    // auto | cpu | cuda

@@ -6,7 +6,9 @@
 #include "shiftsr/gui/engine_worker.h"
 #include "shiftsr/gui/image_file_worker.h"
 #include "shiftsr/gui/run_controller.h"
+#include "shiftsr/gui/save_options_dialog.h"
 
+#include <QHash>
 #include <QList>
 #include <QMainWindow>
 #include <QRect>
@@ -97,9 +99,13 @@ public Q_SLOTS:
     void compare();       // one-step vs multi-step on the selection, else the whole image
     void previewRegion(); // every checked model on the selection, else on the visible area
     void cancel();
-    void save(); // the active result, under the output pattern, or via saveAs() when that is taken
+    // The active result (the marked pane) where the save options say, or via saveAs() when that
+    // file is taken. Asks for the save options first until they have been chosen once, and every
+    // time while they say so.
+    void save();
     void saveAs();                          // asks for a file name
     void saveResultAs(const QString& path); // asynchronous: saved or saveFailed
+    void showSaveOptions();                 // the save options dialog without saving
     void useVisibleArea();
     void clearSelection();
     void showSettings();
@@ -145,6 +151,11 @@ private:
         QList<ResultSlot> results;
         int splitA = 0, splitB = 1;
         quint64 run = 0; // the RunController run that fills `results`; 0: none
+        // The pane Save writes: the one clicked (1..results); -1: the toolbar's model's result
+        // (its spec and steps when the set was made), else the first result (see activeSlot).
+        int activePane = -1;
+        QString toolbarSpec;
+        int toolbarSteps = 0; // resolved: the model's own number for the toolbar's 0
         bool empty() const { return display.isNull(); }
     };
 
@@ -178,6 +189,11 @@ private:
     void startRun(View view, PaneSet set, const QList<EngineJob>& jobs, int splitA, int splitB,
                   const QString& note);
     const ResultSlot* activeResult(View* view = nullptr, int* slot = nullptr) const;
+    int activeSlot(const PaneSet& set) const; // the result Save writes; -1: none
+    void syncActivePane();                    // the view's marker onto activeSlot
+    void onPaneClicked(int pane);
+    bool chooseSaveOptions(SaveOptionsDialog::Purpose purpose); // false: cancelled
+    void updateSaveAction();                                    // its tips say what Save does
 
     void onLoaded(quint64 ticket, const shiftsr::gui::LoadedImage& image);
     void onMagnified(quint64 ticket, const QImage& image);
@@ -223,6 +239,7 @@ private:
     QAction* openAction_ = nullptr;
     QAction* saveAction_ = nullptr;
     QAction* saveAsAction_ = nullptr;
+    QAction* saveOptionsAction_ = nullptr;
     QAction* settingsAction_ = nullptr;
     QAction* quitAction_ = nullptr;
     QAction* upscaleAction_ = nullptr;
@@ -256,7 +273,7 @@ private:
     PaneSet whole_, region_;
     View shown_ = View::WholeImage;
     InputScaling scaling_ = InputScaling::Nearest;
-    int activePane_ = -1; // the pane last clicked; Save saves its result
+    QHash<QString, QString> savingLabels_; // path -> label of the pane being saved there
 
     View runView_ = View::WholeImage; // the pane set the current (or last) run fills
     QString runNote_;                 // the status bar's note on it, kept after the run

@@ -36,6 +36,7 @@ class CompareView : public QWidget {
         double splitPosition READ splitPosition WRITE setSplitPosition NOTIFY splitPositionChanged)
     Q_PROPERTY(bool flipped READ isFlipped WRITE setFlipped NOTIFY flippedChanged)
     Q_PROPERTY(bool labelsVisible READ labelsVisible WRITE setLabelsVisible)
+    Q_PROPERTY(int activePane READ activePane WRITE setActivePane NOTIFY activePaneChanged)
 
 public:
     enum class Mode { SideBySide, Split };
@@ -80,6 +81,9 @@ public:
     bool isFitted() const { return fitted_; }
     bool isFlipped() const { return flipped_; }
     bool labelsVisible() const { return labelsVisible_; }
+    // The pane marked as the one an action applies to (the main window's Save), or -1. It gets an
+    // accent frame side by side; in Split mode, an accent bar on its side and its label outlined.
+    int activePane() const { return activePane_; }
 
     // Mapping between reference-image coordinates (pixel (x, y) covers [x, x+1) x [y, y+1)) and
     // widget coordinates for the viewport in which `pane` is drawn. In Split mode all panes share
@@ -113,12 +117,14 @@ public Q_SLOTS:
     void flip();
     void setFlipped(bool flipped);
     void setLabelsVisible(bool visible);
+    void setActivePane(int pane); // -1 or an invalid index: none; clearPanes() resets it
 
 Q_SIGNALS:
     void viewChanged(double zoom, QPointF center);
     void modeChanged(shiftsr::ui::CompareView::Mode mode);
     void splitPositionChanged(double fraction);
     void flippedChanged(bool flipped);
+    void activePaneChanged(int pane);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -153,7 +159,8 @@ private:
     const QImage& level(const Pane& pane, int k) const;
     void drawPane(QPainter& painter, int pane, const QRect& viewport, const QRect& clip) const;
     void drawLabel(QPainter& painter, const QString& text, const QRect& viewport,
-                   Qt::Alignment corner) const;
+                   Qt::Alignment corner, bool active) const;
+    QColor accentColor() const;
 
     std::vector<Pane> panes_;
     QSize refSize_;
@@ -167,6 +174,7 @@ private:
     bool fitted_ = true;
     bool flipped_ = false;
     bool labelsVisible_ = true;
+    int activePane_ = -1;
 
     Drag drag_ = Drag::None;
     QPoint dragStart_;
