@@ -212,7 +212,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("description");
         QTest::newRow("lite-rsd") << "lite-rsd"
                                   << "ShiftSR Lite Ein-Schritt (RSD)"
-                                  << "Ein Schritt, schnell, der Standard";
+                                  << "Ein Schritt, schnell";
         QTest::newRow("lite-teacher") << "lite-teacher"
                                       << "ShiftSR Lite Mehrschritt-Lehrermodell"
                                       << "4 Schritte, langsamer, die Referenz";

@@ -4,7 +4,7 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="+63"/>
+        <location filename="../app/gui/main.cpp" line="+74"/>
         <source>Diffusion image super-resolution x4: multi-step and one-step models compared side by side.</source>
         <translation>Diffusionsbasierte Bild-Superauflösung x4: Mehrschritt- und Einschrittmodelle im direkten Vergleich.</translation>
     </message>
@@ -14,7 +14,7 @@
         <translation>Zu öffnendes Bild (JPEG, PNG, TIFF, WebP, BMP).</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Compare FILE, save screenshots in DIR, quit.</source>
         <translation>FILE vergleichen, Bildschirmfotos in DIR speichern, beenden.</translation>
     </message>
@@ -88,7 +88,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>Include &amp;subfolders</source>
+        <source>Include s&amp;ubfolders</source>
         <translation>&amp;Unterordner einbeziehen</translation>
     </message>
     <message>
@@ -140,7 +140,7 @@
 <context>
     <name>shiftsr::gui::BatchQueue</name>
     <message>
-        <location filename="../ui/src/gui/batch_queue.cpp" line="+114"/>
+        <location filename="../ui/src/gui/batch_queue.cpp" line="+117"/>
         <source>Batch Upscale</source>
         <translation>Stapelverarbeitung</translation>
     </message>
@@ -155,12 +155,7 @@
         <translation>&amp;Ordner hinzufügen…</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>&amp;Remove</source>
-        <translation>&amp;Entfernen</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Leave the selected images out of the batch</source>
         <translation>Die ausgewählten Bilder aus dem Stapel entfernen</translation>
     </message>
@@ -196,8 +191,13 @@
         <translation>&amp;Abbrechen</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Open &amp;File</source>
+        <location line="-51"/>
+        <source>Re&amp;move</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>Open F&amp;ile</source>
         <translation>Datei ö&amp;ffnen</translation>
     </message>
     <message>
@@ -385,12 +385,12 @@
         <translation>der Ausgabeordner %1 hat den Namen einer Bilddatei; legen Sie ihn zuerst an oder wählen Sie einen anderen Ordner</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+40"/>
         <source>cannot load the model %1: %2</source>
         <translation>das Modell %1 kann nicht geladen werden: %2</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>cannot create the output folder %1</source>
         <translation>der Ausgabeordner %1 kann nicht angelegt werden</translation>
     </message>
@@ -511,7 +511,7 @@
 <context>
     <name>shiftsr::gui::MainWindow</name>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="+43"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+46"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
@@ -526,7 +526,7 @@
         <translation>%1 h %2 min</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+62"/>
         <source>ShiftSR</source>
         <translation>ShiftSR</translation>
     </message>
@@ -535,13 +535,108 @@
         <source>Open an image (Ctrl+O) or drop one here.</source>
         <translation>Öffnen Sie ein Bild (Strg+O) oder ziehen Sie es hierher.</translation>
     </message>
+    <message numerus="yes">
+        <location line="+179"/>
+        <source>%1
+%n step(s) · %2 · run memory %3</source>
+        <translation>
+            <numerusform>%1
+%n Schritt · %2 · Speicher des Laufs %3</numerusform>
+            <numerusform>%1
+%n Schritte · %2 · Speicher des Laufs %3</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../ui/src/gui/main_window_actions.cpp" line="+48"/>
+        <location line="+228"/>
+        <source>Preview Region</source>
+        <translation>Ausschnitt-Vorschau</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The region is %1 × %2 pixels, %3 % of the image: previewing it takes about as long as upscaling that much of the image with every checked model.</source>
+        <translation>Der Ausschnitt ist %1 × %2 Pixel groß, %3 % des Bildes: Die Vorschau dauert etwa so lange, wie diesen Teil des Bildes mit jedem ausgewählten Modell hochzuskalieren.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Select a smaller region (Shift+drag) for a quick look.</source>
+        <translation>Für einen schnellen Blick einen kleineren Ausschnitt wählen (Umschalt+Ziehen).</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Preview Anyway</source>
+        <translation>&amp;Trotzdem anzeigen</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>Elapsed %1 · about %2 left</source>
+        <translation>Vergangen %1 · noch etwa %2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Elapsed %1</source>
+        <translation>Vergangen %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Starting…</source>
+        <translation>Wird gestartet…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 (%2 of %3): %4 · %5 %</source>
+        <translation>%1 (%2 von %3): %4 · %5 %</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+17"/>
+        <source>Device: CPU, %n thread(s)</source>
+        <translation>
+            <numerusform>Gerät: CPU, %n Thread</numerusform>
+            <numerusform>Gerät: CPU, %n Threads</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Run memory: %1</source>
+        <translation>Speicher des Laufs: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Peak memory this run needed above the %1 ShiftSR held when it started (peak of the process during the run: %2)</source>
+        <translation>Höchster Speicherbedarf dieses Laufs über den %1, die ShiftSR bei seinem Start belegte (Höchstwert des Prozesses während des Laufs: %2)</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Cancelled after %1</source>
+        <translation>Abgebrochen nach %1</translation>
+    </message>
+    <message>
+        <location line="+105"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+59"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+57"/>
+        <source>Saving %1 to %2…</source>
+        <translation>%1 wird in %2 gespeichert…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Saved %1 to %2</source>
+        <translation>%1 gespeichert in %2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Saved %1 to %2 (%3)</source>
+        <translation>%1 gespeichert in %2 (%3)</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>Selected the visible area: %1 × %2 of %3 × %4 pixels.</source>
+        <translation>Sichtbarer Bereich ausgewählt: %1 × %2 von %3 × %4 Pixeln.</translation>
+    </message>
+    <message>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+11"/>
         <source>&amp;Open…</source>
         <translation>Ö&amp;ffnen…</translation>
     </message>
@@ -551,7 +646,7 @@
         <translation>Ein Bild öffnen</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>&amp;Save</source>
         <translation>&amp;Speichern</translation>
     </message>
@@ -561,7 +656,7 @@
         <translation>Das ausgewählte Ergebnis mit den Metadaten der Eingabe speichern</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Save &amp;As…</source>
         <translation>Speichern &amp;unter…</translation>
     </message>
@@ -576,7 +671,17 @@
         <translation>Das ausgewählte Ergebnis unter einem neuen Namen speichern</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>Save Op&amp;tions…</source>
+        <translation>Speicher&amp;optionen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Where and how Save writes results: folder, file name, format</source>
+        <translation>Wohin und wie Speichern Ergebnisse schreibt: Ordner, Dateiname, Format</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen…</translation>
     </message>
@@ -616,7 +721,7 @@
         <translation>Das ganze Bild mit dem gewählten Modell x4 hochskalieren</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Compare One-Step and Multi-Step</source>
         <translation>&amp;Ein- und Mehrschrittmodell vergleichen</translation>
     </message>
@@ -646,17 +751,12 @@
         <translation>Nur den ausgewählten Ausschnitt (oder den sichtbaren Bereich) mit jedem markierten Modell hochskalieren</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Cance&amp;l</source>
-        <translation>Abbre&amp;chen</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Stop the run in progress</source>
         <translation>Den laufenden Vorgang anhalten</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Select &amp;Region</source>
         <translation>Ausschnitt &amp;auswählen</translation>
     </message>
@@ -671,7 +771,7 @@
         <translation>Ziehen Sie ein Rechteck auf der Eingabe auf (Umschalt+Ziehen funktioniert jederzeit)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Drag a rectangle on the input.</source>
         <translation>Ziehen Sie ein Rechteck auf der Eingabe auf.</translation>
     </message>
@@ -791,14 +891,19 @@
         <translation>Zwei Bilder in einer Ansicht mit verschiebbarer Trennlinie oder alle nebeneinander</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>&amp;Flip</source>
-        <translation>Bilder &amp;tauschen</translation>
+        <location line="-34"/>
+        <source>Ca&amp;ncel</source>
+        <translation>Abbre&amp;chen</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>F</source>
+        <translation>F</translation>
     </message>
     <message>
         <location line="+0"/>
-        <source>F</source>
-        <translation>F</translation>
+        <source>Fli&amp;p</source>
+        <translation>Ver&amp;tauschen</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -916,7 +1021,42 @@
         <translation>Viele Dateien und Ordner hochskalieren</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+1"/>
+        <source>&amp;Keyboard Shortcuts…</source>
+        <translation>&amp;Tastenkürzel…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Every shortcut of the menus, the viewer and the region selection</source>
+        <translation>Alle Tastenkürzel der Menüs, der Bildansicht und der Ausschnittauswahl</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Compare</source>
+        <translation>Vergleichen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Actual Pixels</source>
+        <translation>Originalgröße</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Split</source>
+        <translation>Geteilt</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
@@ -926,7 +1066,7 @@
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>&amp;Run</source>
         <translation>A&amp;usführen</translation>
     </message>
@@ -946,7 +1086,7 @@
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>&amp;About ShiftSR</source>
         <translation>&amp;Über ShiftSR</translation>
     </message>
@@ -961,12 +1101,12 @@
         <translation>&lt;p&gt;&lt;b&gt;ShiftSR %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Diffusionsbasierte Bild-Superauflösung x4 auf Ihrem eigenen Rechner: mehrstufiges ResShift und davon abgeleitete Einschrittmodelle im direkten Vergleich.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Main</source>
         <translation>Hauptwerkzeugleiste</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <source>Model for Upscale</source>
         <translation>Modell zum Hochskalieren</translation>
     </message>
@@ -982,11 +1122,36 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>S&amp;teps:</source>
-        <translation>Sch&amp;ritte:</translation>
+        <source>&amp;Steps:</source>
+        <translation>&amp;Schritte:</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+51"/>
+        <source>Device and CPU threads of the last run</source>
+        <translation>Gerät und CPU-Threads des letzten Laufs</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Peak memory the last run needed above what ShiftSR held before</source>
+        <translation>Höchster Speicherbedarf des letzten Laufs über dem, was ShiftSR vorher belegte</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Zoom relative to the result&apos;s pixels: 100 % shows one result pixel per screen pixel, also before the upscale</source>
+        <translation>Zoom bezogen auf die Pixel des Ergebnisses: 100 % zeigt ein Ergebnispixel je Bildschirmpixel, auch vor dem Hochskalieren</translation>
+    </message>
+    <message>
+        <location line="+77"/>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <location line="+105"/>
+        <source>Zoom %1 %</source>
+        <translation>Zoom %1 %</translation>
+    </message>
+    <message>
+        <location line="-232"/>
         <source>Noise seed: the same seed gives the same result</source>
         <translation>Rausch-Seed: Derselbe Seed liefert dasselbe Ergebnis</translation>
     </message>
@@ -997,26 +1162,11 @@
     </message>
     <message>
         <location line="+43"/>
-        <source>Device of the last run</source>
-        <translation>Gerät des letzten Durchlaufs</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>CPU threads of the last run</source>
-        <translation>CPU-Threads des letzten Durchlaufs</translation>
-    </message>
-    <message>
-        <location line="+1"/>
         <source>Engine time of the last run</source>
         <translation>Rechenzeit des letzten Durchlaufs</translation>
     </message>
-    <message>
-        <location line="+1"/>
-        <source>Peak resident memory of ShiftSR so far</source>
-        <translation>Bisheriger Spitzenwert des belegten Arbeitsspeichers von ShiftSR</translation>
-    </message>
     <message numerus="yes">
-        <location line="+36"/>
+        <location line="+47"/>
         <source>%1
 %2, x%3, %n step(s) by default</source>
         <translation>
@@ -1045,22 +1195,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="+393"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="-311"/>
         <source>%1 at 1 step</source>
         <translation>%1 mit 1 Schritt</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window_actions.cpp" line="+7"/>
-        <source>&amp;%1 %2</source>
-        <translation>&amp;%1 %2</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+18"/>
         <source>&amp;Clear Menu</source>
         <translation>&amp;Liste leeren</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="-342"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="-387"/>
         <location line="+28"/>
         <source>Open Image</source>
         <translation>Bild öffnen</translation>
@@ -1096,7 +1241,7 @@
         <translation>%1: Die Metadaten konnten nicht gelesen werden und werden nicht übernommen (%2)</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+52"/>
         <source>Input</source>
         <translation>Eingabe</translation>
     </message>
@@ -1125,19 +1270,8 @@
         <source>Input crop %1×%2 at (%3, %4), nearest x%5</source>
         <translation>Eingabeausschnitt %1×%2 bei (%3, %4), nächster Nachbar x%5</translation>
     </message>
-    <message numerus="yes">
-        <location line="+11"/>
-        <source>%1
-%n step(s) · %2 · peak %3</source>
-        <translation>
-            <numerusform>%1
-%n Schritt · %2 · Spitze %3</numerusform>
-            <numerusform>%1
-%n Schritte · %2 · Spitze %3</numerusform>
-        </translation>
-    </message>
     <message>
-        <location line="+5"/>
+        <location line="+16"/>
         <source>%1: failed (%2)</source>
         <translation>%1: fehlgeschlagen (%2)</translation>
     </message>
@@ -1152,12 +1286,7 @@
         <translation>%1: läuft…</translation>
     </message>
     <message>
-        <location line="+140"/>
-        <source>Upscaling…</source>
-        <translation>Hochskalierung läuft…</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+161"/>
         <source>No usable model is installed.</source>
         <translation>Es ist kein verwendbares Modell installiert.</translation>
     </message>
@@ -1185,29 +1314,19 @@
         <translation>Wählen Sie zuerst einen Ausschnitt der Eingabe (Umschalt+Ziehen).</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Check at least one model in the Region Preview panel.</source>
         <translation>Markieren Sie mindestens ein Modell im Bereich „Ausschnitt-Vorschau“.</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+68"/>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>%1 (%2 of %3): %4</source>
-        <translation>%1 (%2 von %3): %4</translation>
-    </message>
-    <message>
-        <location line="+12"/>
+        <location line="+29"/>
         <source>Device: %1</source>
         <translation>Gerät: %1</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Threads: %1</source>
-        <translation>Threads: %1</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1215,12 +1334,7 @@
         <translation>Zeit: %1</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Peak memory: %1</source>
-        <translation>Spitzenspeicher: %1</translation>
-    </message>
-    <message>
-        <location line="+6"/>
+        <location line="+11"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -1230,7 +1344,7 @@
         <translation>%1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+27"/>
         <source>Cancelled.</source>
         <translation>Abgebrochen.</translation>
     </message>
@@ -1240,56 +1354,395 @@
         <translation>Fertig.</translation>
     </message>
     <message>
-        <location line="+53"/>
-        <location line="+39"/>
+        <location line="+119"/>
+        <location line="+44"/>
         <source>Save Result</source>
         <translation>Ergebnis speichern</translation>
     </message>
     <message>
-        <location line="-37"/>
+        <location line="-42"/>
         <source>PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp);;BMP (*.bmp)</source>
         <translation>PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp);;BMP (*.bmp)</translation>
     </message>
     <message>
-        <location line="+18"/>
-        <source>Saving %1…</source>
-        <translation>%1 wird gespeichert…</translation>
-    </message>
-    <message>
-        <location line="+16"/>
+        <location line="+39"/>
         <source>Cannot save %1: %2</source>
         <translation>%1 kann nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location line="-9"/>
-        <source>Saved %1</source>
-        <translation>%1 gespeichert</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Saved %1 (%2)</source>
-        <translation>%1 gespeichert (%2)</translation>
-    </message>
-    <message>
-        <location line="+23"/>
-        <source>Show the whole image to select its visible area.</source>
-        <translation>Zeigen Sie das ganze Bild an, um seinen sichtbaren Bereich auszuwählen.</translation>
-    </message>
-    <message>
-        <location filename="../ui/src/gui/main_window_actions.cpp" line="+122"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+140"/>
         <source>Batch upscale — ShiftSR</source>
         <translation>Stapelverarbeitung — ShiftSR</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="+21"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+62"/>
         <source>Stopping before closing…</source>
         <translation>Wird vor dem Schließen angehalten…</translation>
     </message>
 </context>
 <context>
+    <name>shiftsr::gui::ModelDetailsView</name>
+    <message>
+        <location filename="../ui/src/gui/model_details_view.cpp" line="+40"/>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>sha256 %1</source>
+        <translation>sha256 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 (sha256 %2)</source>
+        <translation>%1 (sha256 %2)</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>%1 in this run, %2 over %3 runs</source>
+        <translation>%1 in diesem Lauf, %2 über %3 Läufe</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>teacher training (ResShift, multi-step)</source>
+        <translation>Lehrertraining (ResShift, mehrschrittig)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>RSD distillation (one-step student)</source>
+        <translation>RSD-Destillation (Ein-Schritt-Schüler)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>decoder head training</source>
+        <translation>Training des Decoder-Kopfes</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>%1 of %2 planned (unfinished)</source>
+        <translation>%1 von %2 geplanten (nicht beendet)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>batch %1, %2 px crops</source>
+        <translation>Batch %1, Ausschnitte von %2 px</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>batch %1</source>
+        <translation>Batch %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 px crops</source>
+        <translation>Ausschnitte von %1 px</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1 photos</source>
+        <translation>%1 Fotos</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 (%2 photos)</source>
+        <translation>%1 (%2 Fotos)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>EMA (moving average)</source>
+        <translation>EMA (gleitender Mittelwert)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>raw (last step)</source>
+        <translation>roh (letzter Schritt)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>stored as %1</source>
+        <translation>gespeichert als %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1, stored as %2</source>
+        <translation>%1, gespeichert als %2</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>PSNR-Y %1 dB</source>
+        <translation>PSNR-Y %1 dB</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 (bicubic %2 dB)</source>
+        <translation>%1 (bikubisch %2 dB)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>SSIM-Y %1</source>
+        <translation>SSIM-Y %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 validation photos</source>
+        <translation>%1 Validierungsfotos</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 convolutions of width %2, strength %3</source>
+        <translation>%1 Faltungen der Breite %2, Stärke %3</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>from %1: %2</source>
+        <translation>aus %1: %2</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Source</source>
+        <translation>Quelle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Converted by</source>
+        <translation>Konvertiert mit</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Converted from</source>
+        <translation>Konvertiert aus</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Trained by</source>
+        <translation>Trainiert mit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Preset</source>
+        <translation>Voreinstellung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Trained from</source>
+        <translation>Trainiert aus</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Continued from</source>
+        <translation>Fortgesetzt von</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Training steps</source>
+        <translation>Trainingsschritte</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Batch and crop size</source>
+        <translation>Batch- und Ausschnittgröße</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Degradation</source>
+        <translation>Degradation</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Data</source>
+        <translation>Daten</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Wall time</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weights</source>
+        <translation>Gewichte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Validation</source>
+        <translation>Validierung</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Decoder head</source>
+        <translation>Decoder-Kopf</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head trained for</source>
+        <translation>Kopf trainiert für</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 steps</source>
+        <translation>%1 Schritte</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Head training</source>
+        <translation>Training des Kopfes</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Head validation</source>
+        <translation>Validierung des Kopfes</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Repackaged</source>
+        <translation>Neu verpackt</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <location line="+11"/>
+        <source>Show raw provenance</source>
+        <translation>Rohe Herkunftsdaten zeigen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Hide raw provenance</source>
+        <translation>Rohe Herkunftsdaten ausblenden</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>Location</source>
+        <translation>Speicherort</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Embedded in the application (%1)</source>
+        <translation>In die Anwendung integriert (%1)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Family</source>
+        <translation>Familie</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sampler</source>
+        <translation>Sampler</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>one-step (1 step)</source>
+        <translation>Ein-Schritt (1 Schritt)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>multi-step, %1 steps by default</source>
+        <translation>mehrschrittig, standardmäßig %1 Schritte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Codec</source>
+        <translation>Codec</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Scale</source>
+        <translation>Faktor</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>×%1</source>
+        <translation>×%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Schedule steps</source>
+        <translation>Schritte des Zeitplans</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>UNet parameters</source>
+        <translation>UNet-Parameter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Codec parameters</source>
+        <translation>Codec-Parameter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sha256</source>
+        <translation>sha256</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>computing…</source>
+        <translation>wird berechnet…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Default model</source>
+        <translation>Standardmodell</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Select a model to see its details.</source>
+        <translation>Wählen Sie ein Modell aus, um seine Details zu sehen.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This file is not a usable model package: %1</source>
+        <translation>Diese Datei ist kein verwendbares Modellpaket: %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Provenance</source>
+        <translation>Herkunft</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No provenance recorded.</source>
+        <translation>Keine Herkunft erfasst.</translation>
+    </message>
+</context>
+<context>
     <name>shiftsr::gui::ModelManagerDialog</name>
     <message>
-        <location filename="../ui/src/gui/model_manager_dialog.cpp" line="+77"/>
+        <location filename="../ui/src/gui/model_manager_dialog.cpp" line="+68"/>
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
@@ -1304,65 +1757,57 @@
         <translation>Modellordner &amp;wechseln…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+217"/>
         <source>Family</source>
         <translation>Familie</translation>
     </message>
     <message>
-        <location line="-217"/>
-        <location line="+218"/>
+        <location line="+0"/>
         <source>Codec</source>
         <translation>Codec</translation>
     </message>
     <message>
-        <location line="-218"/>
-        <location line="+219"/>
+        <location line="+1"/>
         <source>Scale</source>
         <translation>Faktor</translation>
     </message>
     <message>
-        <location line="-219"/>
-        <location line="+220"/>
+        <location line="+0"/>
         <source>Default steps</source>
         <translation>Standardschritte</translation>
     </message>
     <message>
-        <location line="-219"/>
-        <location line="+221"/>
+        <location line="+0"/>
         <source>UNet parameters</source>
         <translation>UNet-Parameter</translation>
     </message>
     <message>
-        <location line="-221"/>
-        <location line="+222"/>
+        <location line="+1"/>
         <source>Codec parameters</source>
         <translation>Codec-Parameter</translation>
     </message>
     <message>
-        <location line="-222"/>
-        <location line="+214"/>
+        <location line="-2"/>
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location line="-214"/>
-        <location line="+210"/>
+        <location line="+2"/>
         <source>Location</source>
         <translation>Speicherort</translation>
     </message>
     <message>
-        <location line="-210"/>
+        <location line="+0"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+32"/>
         <source>Cancel Import</source>
         <translation>Import abbrechen</translation>
     </message>
@@ -1382,18 +1827,17 @@
         <translation>&amp;Entfernen…</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+119"/>
         <source>Model folder: %1</source>
         <translation>Modellordner: %1</translation>
     </message>
     <message>
         <location line="+30"/>
-        <location line="+55"/>
         <source>×%1</source>
         <translation>×%1</translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="+6"/>
         <source>Embedded</source>
         <translation>Integriert</translation>
     </message>
@@ -1408,67 +1852,7 @@
         <translation>Standard</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>Select a model to see its details.</source>
-        <translation>Wählen Sie ein Modell aus, um seine Details zu sehen.</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>This file is not a usable model package: %1</source>
-        <translation>Diese Datei ist kein verwendbares Modellpaket: %1</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Embedded in the application (%1)</source>
-        <translation>In die Anwendung integriert (%1)</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Description</source>
-        <translation>Beschreibung</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Trained steps</source>
-        <translation>Trainierte Schritte</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Content hash</source>
-        <translation>Inhalts-Hash</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>computing…</source>
-        <translation>wird berechnet…</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Default model</source>
-        <translation>Standardmodell</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>yes</source>
-        <translation>ja</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Provenance</source>
-        <translation>Herkunft</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>No provenance recorded.</source>
-        <translation>Keine Herkunft erfasst.</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Other metadata</source>
-        <translation>Weitere Metadaten</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+25"/>
         <source>Embedded models are part of the application and cannot be removed.</source>
         <translation>Integrierte Modelle sind Teil der Anwendung und können nicht entfernt werden.</translation>
     </message>
@@ -1616,26 +2000,32 @@
 <context>
     <name>shiftsr::gui::ModelRegistry</name>
     <message>
+        <location filename="../ui/src/gui/model_registry.cpp" line="+50"/>
         <source>ShiftSR Lite one-step (RSD)</source>
         <translation>ShiftSR Lite Ein-Schritt (RSD)</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>One step, fast</source>
         <translation>Ein Schritt, schnell</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>ShiftSR Lite multi-step teacher</source>
         <translation>ShiftSR Lite Mehrschritt-Lehrermodell</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>4 steps, slower, the reference</source>
         <translation>4 Schritte, langsamer, die Referenz</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>ShiftSR test model (untrained, pipeline check only)</source>
         <translation>ShiftSR-Testmodell (untrainiert, nur zur Prüfung der Pipeline)</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>Tiny untrained test model (pipeline checks only)</source>
         <translation>Winziges untrainiertes Testmodell (nur zur Prüfung der Pipeline)</translation>
     </message>
@@ -1679,7 +2069,7 @@
 <context>
     <name>shiftsr::gui::ResultSaver</name>
     <message>
-        <location filename="../ui/src/gui/result_saver.cpp" line="+94"/>
+        <location filename="../ui/src/gui/result_saver.cpp" line="+97"/>
         <source>There is no result to save.</source>
         <translation>Es gibt kein Ergebnis zum Speichern.</translation>
     </message>
@@ -1687,6 +2077,174 @@
         <location line="+2"/>
         <source>A result never replaces its input: choose another file name.</source>
         <translation>Ein Ergebnis ersetzt nie seine Eingabe: Wählen Sie einen anderen Dateinamen.</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::SaveOptionsDialog</name>
+    <message>
+        <location filename="../ui/src/gui/save_options_dialog.cpp" line="+42"/>
+        <source>Save Result</source>
+        <translation>Ergebnis speichern</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Save Options</source>
+        <translation>Speicheroptionen</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Result:</source>
+        <translation>Ergebnis:</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Next to the in&amp;put file</source>
+        <translation>Neben der &amp;Eingabedatei</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In this fol&amp;der:</source>
+        <translation>In &amp;diesem Ordner:</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Browse…</source>
+        <translation>Du&amp;rchsuchen…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Folder:</source>
+        <translation>Ordner:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Output Folder</source>
+        <translation>Ausgabeordner</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Tokens: {name} input file name, {ext} extension, {scale}, {steps}, {model}, {seed}</source>
+        <translation>Platzhalter: {name} Name der Eingabedatei, {ext} Dateiendung, {scale}, {steps}, {model}, {seed}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>File &amp;name:</source>
+        <translation>Datei&amp;name:</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Same as the input</source>
+        <translation>Wie Eingabe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Same as the input (%1)</source>
+        <translation>Wie Eingabe (%1)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Format:</source>
+        <translation>&amp;Format:</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Quality of JPEG and WebP files</source>
+        <translation>Qualität von JPEG- und WebP-Dateien</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quality:</source>
+        <translation>&amp;Qualität:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Ask again on every Save</source>
+        <translation>Bei jedem Speichern erneut &amp;fragen</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save follows this choice without asking; File ▸ Save Options… changes it. Save As… always asks for a file name, and Save never replaces another file without asking.</source>
+        <translation>Speichern folgt dieser Wahl ohne Nachfrage; Datei ▸ Speicheroptionen… ändert sie. Speichern unter… fragt immer nach einem Dateinamen, und Speichern ersetzt nie ohne Nachfrage eine andere Datei.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>Choose a folder, or save next to the input file.</source>
+        <translation>Wählen Sie einen Ordner, oder speichern Sie neben der Eingabedatei.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This folder does not exist.</source>
+        <translation>Dieser Ordner existiert nicht.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Saves as %1</source>
+        <translation>Speichert als %1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Example: %1</source>
+        <translation>Beispiel: %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>PNG</source>
+        <translation>PNG</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>JPEG</source>
+        <translation>JPEG</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>TIFF</source>
+        <translation>TIFF</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>WebP</source>
+        <translation>WebP</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>BMP</source>
+        <translation>BMP</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Save the selected result; the first time, asks where and how</source>
+        <translation>Das ausgewählte Ergebnis speichern; beim ersten Mal wird gefragt, wohin und wie</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save the selected result, asking where and how each time</source>
+        <translation>Das ausgewählte Ergebnis speichern und jedes Mal fragen, wohin und wie</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the input&apos;s format</source>
+        <translation>das Format der Eingabe</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1, quality %2</source>
+        <translation>%1, Qualität %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save next to the input file as %1</source>
+        <translation>Neben der Eingabedatei als %1 speichern</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save to %1 as %2</source>
+        <translation>In %1 als %2 speichern</translation>
     </message>
 </context>
 <context>
@@ -1712,12 +2270,7 @@
         <translation>Modellpakete (*.safetensors) in diesem Ordner werden neben den in ShiftSR integrierten Modellen aufgeführt.</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Model &amp;folder:</source>
-        <translation>Modell&amp;ordner:</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Saving Results</source>
         <translation>Ergebnisse speichern</translation>
     </message>
@@ -1852,17 +2405,12 @@
         <translation>Automatisch (2 GB)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>The most memory a run on the processor should take; the tiles are chosen to fit it. Raise it for slightly faster runs of large photos.</source>
         <translation>Höchstens so viel Speicher soll ein Lauf auf dem Prozessor belegen; die Kacheln werden passend gewählt. Ein höherer Wert macht große Fotos etwas schneller.</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>&amp;Memory limit:</source>
-        <translation>&amp;Speichergrenze:</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Colour from the input (recommended)</source>
         <translation>Farbe aus der Eingabe (empfohlen)</translation>
     </message>
@@ -1872,12 +2420,17 @@
         <translation>Wavelet (behält die Farbe des Modells)</translation>
     </message>
     <message>
-        <location line="-34"/>
+        <location line="-35"/>
         <source>&amp;Precision:</source>
         <translation>&amp;Präzision:</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-50"/>
+        <source>Model fo&amp;lder:</source>
+        <translation>Modell&amp;ordner:</translation>
+    </message>
+    <message>
+        <location line="+53"/>
         <source>All cores (%1)</source>
         <translation>Alle Kerne (%1)</translation>
     </message>
@@ -1918,7 +2471,12 @@
         <translation> MB</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+5"/>
+        <source>Memor&amp;y limit:</source>
+        <translation>Speicher&amp;limit:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>AdaIN (mean and spread)</source>
         <translation>AdaIN (Mittelwert und Streuung)</translation>
     </message>
@@ -1954,9 +2512,123 @@
     </message>
 </context>
 <context>
+    <name>shiftsr::gui::ShortcutsDialog</name>
+    <message>
+        <location filename="../ui/src/gui/shortcuts_dialog.cpp" line="+43"/>
+        <source>Keyboard Shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Shortcut</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <location line="+65"/>
+        <source>%1 › %2</source>
+        <translation>%1 › %2</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <location line="+2"/>
+        <source>Other</source>
+        <translation>Weitere</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Viewer (with the keyboard focus on the images)</source>
+        <translation>Bildansicht (mit dem Tastaturfokus auf den Bildern)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Zoom about the mouse pointer</source>
+        <translation>Um den Mauszeiger zoomen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Mouse wheel</source>
+        <translation>Mausrad</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pan</source>
+        <translation>Verschieben</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Drag with the left or middle button</source>
+        <translation>Mit linker oder mittlerer Taste ziehen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pan by a tenth of the view</source>
+        <translation>Um ein Zehntel der Ansicht verschieben</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Zoom in</source>
+        <translation>Vergrößern</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom out</source>
+        <translation>Verkleinern</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fit to window</source>
+        <translation>An Fenster anpassen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Actual pixels (1:1)</source>
+        <translation>Originalgröße (1:1)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Double size (2:1)</source>
+        <translation>Doppelte Größe (2:1)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Swap the compared images</source>
+        <translation>Die verglichenen Bilder vertauschen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Move the split line (split view)</source>
+        <translation>Trennlinie verschieben (geteilte Ansicht)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Drag the line</source>
+        <translation>Die Linie ziehen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Region selection</source>
+        <translation>Ausschnittauswahl</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Select a region on the input (at any time)</source>
+        <translation>Einen Ausschnitt der Eingabe auswählen (jederzeit)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1+drag</source>
+        <translation>%1+Ziehen</translation>
+    </message>
+</context>
+<context>
     <name>shiftsr::ui::CompareView</name>
     <message>
-        <location filename="../ui/src/compare_view.cpp" line="+483"/>
+        <location filename="../ui/src/compare_view.cpp" line="+558"/>
         <source>No images to compare</source>
         <translation>Keine Bilder zum Vergleichen</translation>
     </message>

@@ -4,38 +4,61 @@
 <context>
     <name>shiftsr::gui::BatchQueue</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/batch_queue.cpp" line="+850"/>
+        <location filename="../ui/src/gui/batch_queue.cpp" line="+469"/>
         <source>%n image(s) planned.</source>
-        <translation><numerusform>%n image planned.</numerusform><numerusform>%n images planned.</numerusform></translation>
+        <translation>
+            <numerusform>%n image planned.</numerusform>
+            <numerusform>%n images planned.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>shiftsr::gui::MainWindow</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/main_window_actions.cpp" line="+339"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+411"/>
         <source>%1
 %2, x%3, %n step(s) by default</source>
-        <translation><numerusform>%1
-%2, x%3, %n step by default</numerusform><numerusform>%1
-%2, x%3, %n steps by default</numerusform></translation>
+        <translation>
+            <numerusform>%1
+%2, x%3, %n step by default</numerusform>
+            <numerusform>%1
+%2, x%3, %n steps by default</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <location line="+26"/>
         <source>Model default (%n)</source>
-        <translation><numerusform>Model default (%n)</numerusform><numerusform>Model default (%n)</numerusform></translation>
+        <translation>
+            <numerusform>Model default (%n)</numerusform>
+            <numerusform>Model default (%n)</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/src/gui/main_window.cpp" line="+292"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+296"/>
         <source>%1
-%n step(s) · %2 · peak %3</source>
-        <translation><numerusform>%1
-%n step · %2 · peak %3</numerusform><numerusform>%1
-%n steps · %2 · peak %3</numerusform></translation>
+%n step(s) · %2 · run memory %3</source>
+        <translation>
+            <numerusform>%1
+%n step · %2 · run memory %3</numerusform>
+            <numerusform>%1
+%n steps · %2 · run memory %3</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
-        <location line="+189"/>
+        <location line="+200"/>
         <source>No one-step model is installed: comparing %1 at %n step(s) with the same model at 1 step.</source>
-        <translation><numerusform>No one-step model is installed: comparing %1 at %n step with the same model at 1 step.</numerusform><numerusform>No one-step model is installed: comparing %1 at %n steps with the same model at 1 step.</numerusform></translation>
+        <translation>
+            <numerusform>No one-step model is installed: comparing %1 at %n step with the same model at 1 step.</numerusform>
+            <numerusform>No one-step model is installed: comparing %1 at %n steps with the same model at 1 step.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+115"/>
+        <source>Device: CPU, %n thread(s)</source>
+        <translation>
+            <numerusform>Device: CPU, %n thread</numerusform>
+            <numerusform>Device: CPU, %n threads</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -43,7 +66,10 @@
     <message numerus="yes">
         <location filename="../ui/src/gui/region_preview_dock.cpp" line="+101"/>
         <source>%1, %n step(s)</source>
-        <translation><numerusform>%1, %n step</numerusform><numerusform>%1, %n steps</numerusform></translation>
+        <translation>
+            <numerusform>%1, %n step</numerusform>
+            <numerusform>%1, %n steps</numerusform>
+        </translation>
     </message>
 </context>
 </TS>
