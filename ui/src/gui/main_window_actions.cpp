@@ -42,7 +42,7 @@ namespace shiftsr::gui {
 
 namespace {
 
-constexpr int kModelComboChars = 18; // the model box's width in characters
+constexpr int kModelComboChars = 26; // the model box's width in characters
 
 } // namespace
 
@@ -367,6 +367,11 @@ void MainWindow::createStatusBar() {
         statusBar()->addPermanentWidget(l);
     zoomLabel_ = new QLabel(this);
     zoomLabel_->setObjectName(QStringLiteral("zoomLabel"));
+    // As wide as the widest zoom text, so the status bar does not reflow (or clip it) on zooming.
+    zoomLabel_->setMinimumWidth(zoomLabel_->fontMetrics().horizontalAdvance(
+                                    tr("Zoom %1 %").arg(QLocale().toString(25600))) +
+                                8);
+    zoomLabel_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     zoomLabel_->setToolTip(tr("Zoom relative to the result's pixels: 100 % shows one result pixel "
                               "per screen pixel, also before the upscale"));
     statusBar()->addPermanentWidget(zoomLabel_);

@@ -9,11 +9,13 @@
 #include <QMainWindow>
 #include <QMenu>
 #include <QMenuBar>
+#include <QScreen>
 #include <QSet>
 #include <QShowEvent>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <functional>
 #include <utility>
 
@@ -57,8 +59,27 @@ ShortcutsDialog::ShortcutsDialog(QMainWindow* window) : QDialog(window), window_
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(tree_);
     layout->addWidget(buttons);
-    resize(kWidth, kHeight);
     rebuild();
+    // Every row without scrolling where the screen allows (German texts are longer).
+    const QFontMetrics fm(tree_->font());
+    int rows = 0, actionWidth = 0, keysWidth = 0;
+    for (int g = 0; g < tree_->topLevelItemCount(); ++g) {
+        const QTreeWidgetItem* group = tree_->topLevelItem(g);
+        rows += 1 + group->childCount();
+        for (int i = 0; i < group->childCount(); ++i) {
+            actionWidth = std::max(actionWidth, fm.horizontalAdvance(group->child(i)->text(0)));
+            keysWidth = std::max(keysWidth, fm.horizontalAdvance(group->child(i)->text(1)));
+        }
+    }
+    const int rowHeight = fm.height() + 2;
+    int width = std::max(kWidth, actionWidth + keysWidth + tree_->indentation() + 96);
+    int height = std::max(kHeight, rows * rowHeight + tree_->header()->sizeHint().height() +
+                                       buttons->sizeHint().height() + 48);
+    if (const QScreen* screen = window ? window->screen() : nullptr) {
+        width = std::min(width, screen->availableGeometry().width() * 9 / 10);
+        height = std::min(height, screen->availableGeometry().height() * 9 / 10);
+    }
+    resize(width, height);
 }
 
 QString ShortcutsDialog::plainText(const QString& text) {
