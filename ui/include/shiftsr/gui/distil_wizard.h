@@ -1,0 +1,75 @@
+// DistilWizard: from a folder of the user's photos to a one-step student in the comparison view.
+// Pages: Photos (scan, held-out split), Teacher (the multi-step model to distil, optional
+// fine-tuning), Method (RSD; presets; every job.json field), Budget (a real trial run: time per
+// step, disk, run folder), Run (shiftsr-train live: charts, samples, ETA, Stop/Resume), Finish
+// (package installed, comparison opened, eval figures).
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <QWizard>
+
+namespace shiftsr::gui {
+
+class ModelRegistry;
+
+// What the pages decide, shared by all of them; it survives going Back (pages read it in
+// initializePage and write it when the user changes something).
+struct DistilSetup {
+    QStringList folders;  // photo folders
+    bool recursive = true;
+    QStringList photos;   // usable photos of the scan (absolute paths, sorted)
+    QStringList heldOut;  // the part of `photos` kept out of training: validation and the final eval
+    quint64 splitSeed = 20261207;
+
+    QString teacherSpec;  // ModelRegistry spec of the multi-step teacher
+    bool fineTuneTeacher = false;
+
+    QString method = QStringLiteral("rsd"); // "rsd"; "yonos" once that family exists
+    QString preset = QStringLiteral("quick"); // quick | balanced | best
+    QString jobJson;        // the distillation job as it will run (preset + Advanced edits)
+    QString teacherJobJson; // the fine-tuning job, when fineTuneTeacher
+
+    QString runFolder;      // the run's folder (created by the Run page)
+    QString name;           // the student's display name
+    double secondsPerStep = 0; // measured by the Budget page's trial; 0: not measured
+    QString studentSpec;    // the installed student (Finish page)
+};
+
+class DistilWizard : public QWizard {
+    Q_OBJECT
+public:
+    enum Page { PhotosPage, TeacherPage, MethodPage, BudgetPage, RunPage, FinishPage };
+    Q_ENUM(Page)
+
+    explicit DistilWizard(ModelRegistry& registry, QWidget* parent = nullptr);
+    ~DistilWizard() override;
+
+    ModelRegistry& registry() const { return registry_; }
+    DistilSetup& setup() { return setup_; }
+    const DistilSetup& setup() const { return setup_; }
+
+    // Where new run folders go: <AppDataLocation>/runs.
+    static QString defaultRunRoot();
+    // Starts on the Photos page with these folders scanned (`shiftsr --distil FOLDER`).
+    void startWithFolders(const QStringList& folders);
+    // Reconnects to an existing run folder (running, stopped, finished): the Run page, with the
+    // charts rebuilt from its log and the setup from its notes.json.
+    bool openRun(const QString& runFolder, QString* error = nullptr);
+    // True while a run started or followed here is running (closing the app asks then).
+    bool isTraining() const;
+    // Asks the trainer to checkpoint and stop (closing the app with "Stop").
+    void stopTraining();
+
+Q_SIGNALS:
+    // The Finish page asks the main window to compare the new student with its teacher on a
+    // held-out photo.
+    void compareRequested(const QString& photo, const QString& studentSpec,
+                          const QString& teacherSpec);
+
+private:
+    ModelRegistry& registry_;
+    DistilSetup setup_;
+};
+
+} // namespace shiftsr::gui
