@@ -88,6 +88,11 @@ bool DistilWizard::isTraining() const {
     });
 }
 
+QString DistilWizard::currentRunFolder() const {
+    const TrainingRun* run = findChild<TrainingRun*>(QStringLiteral("distilRun"));
+    return run ? run->folder() : QString();
+}
+
 void DistilWizard::stopTraining() {
     for (TrainingRun* r : findChildren<TrainingRun*>())
         if (r->state() == TrainingRun::State::Running)
