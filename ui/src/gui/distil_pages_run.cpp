@@ -333,6 +333,8 @@ void RunPage::attach(const QString& folder) {
 }
 
 void RunPage::show(TrainingRun* run) {
+    if (shown_ && shown_ != run)
+        shown_->follow(false); // the fine-tuning is done: only the distillation is followed
     shown_ = run;
     stopping_ = false;
     charts_->clear();

@@ -84,7 +84,9 @@ void TrainingCharts::update(Chart& c, const TrainingLog& log, const QStringList&
         if (!s) {
             s = new QLineSeries;
             s->setName(displayName(name));
-            s->setPointsVisible(points.size() < 50); // single validation points stay visible
+            // Validation comes every few hundred steps: its points are marked, so that the first
+            // one shows before there is a line.
+            s->setPointsVisible(name.startsWith(QLatin1String("val.")));
             c.chart->addSeries(s);
             s->attachAxis(c.x);
             s->attachAxis(c.yRight && onRightAxis(name) ? c.yRight : c.y);

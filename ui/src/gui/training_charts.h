@@ -6,7 +6,6 @@
 #include <QStringList>
 #include <QWidget>
 
-class QAbstractAxis;
 class QChart;
 class QChartView;
 class QLineSeries;
