@@ -77,7 +77,8 @@ QString pageText(QWizard* wizard, const char* label) {
 // The points the charts should hold for `log`: every loss and validation series.
 int logPoints(const TrainingLog& log) {
     int n = 0;
-    for (const QStringList& names : {log.lossSeries(), log.validationSeries()})
+    for (const QStringList& names :
+         {TrainingCharts::chartedLosses(log), TrainingCharts::chartedValidation(log)})
         for (const QString& name : names)
             n += int(log.series.value(name).size());
     return n;
@@ -99,7 +100,7 @@ class TestDistilWizard : public QObject {
     Q_OBJECT
 
     QTemporaryDir tmp_;
-    QString photos_;      // 12 photos of 96 x 96
+    QString photos_;      // 12 photos of 128 x 128
     QString finishedRun_; // endToEnd's run folder
     int finishedPoints_ = 0;
 
@@ -191,7 +192,7 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(photos_));
         for (int i = 0; i < 12; ++i)
             writePhoto(QStringLiteral("%1/p%2.png").arg(photos_).arg(i, 2, 10, QLatin1Char('0')),
-                       96, quint32(i + 1));
+                       128, quint32(i + 1));
         QVERIFY(QDir().mkpath(modelFolder()));
         QDir(DistilWizard::defaultRunRoot()).removeRecursively();
     }
@@ -306,6 +307,8 @@ private Q_SLOTS:
         QCOMPARE(charts->pointCount(), logPoints(run->log()));
         QVERIFY(charts->lossNames().contains(QStringLiteral("loss")));
         QVERIFY(charts->validationNames().contains(QStringLiteral("val.psnr_y")));
+        QVERIFY(!charts->lossNames().contains(QStringLiteral("steps"))); // a counter, not a loss
+        QVERIFY(!charts->validationNames().contains(QStringLiteral("val.images")));
         const int planned = run->plannedSteps();
         QVERIFY(planned > 0);
         auto* progress =
@@ -360,7 +363,7 @@ private Q_SLOTS:
             QCOMPARE(a.value(0), QStringLiteral("eval"));
             QCOMPARE(a.value(a.indexOf(QStringLiteral("--data")) + 1),
                      QDir(folder).filePath(QStringLiteral("data/heldout")));
-            QCOMPARE(a.value(a.indexOf(QStringLiteral("--crop")) + 1), QStringLiteral("96"));
+            QCOMPARE(a.value(a.indexOf(QStringLiteral("--crop")) + 1), QStringLiteral("128"));
             QVERIFY(a.last().endsWith(QStringLiteral("=") + QLatin1String(kTiny)));
             QVERIFY(a.contains(entry->displayName + QStringLiteral("=") + student));
         }

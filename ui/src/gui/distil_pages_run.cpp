@@ -195,6 +195,7 @@ RunPage::RunPage(DistilWizard* wizard) : QWizardPage(wizard), wizard_(wizard) {
     splitter->addWidget(samplePane);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({600, 400}); // the charts' legends need room; the sheet scales
 
     folderEdit_ = new QLineEdit(this);
     folderEdit_->setObjectName(QStringLiteral("runFolderEdit"));
@@ -523,6 +524,7 @@ private:
     void onEvalOutput();
     void onEvalFinished(int exitCode, QProcess::ExitStatus status);
     bool showReport(const QString& path);
+    void showCommand(const QString& program, const QStringList& arguments);
     QString heldOutFolder(QString* error) const;
     int evalCrop() const;
     QStringList evalArguments(QString* error) const;
@@ -639,8 +641,7 @@ void FinishPage::initializePage() {
     QString error;
     const QStringList arguments = evalArguments(&error);
     if (!arguments.isEmpty())
-        commandEdit_->setText(shellCommand(
-            cliProgram().isEmpty() ? QStringLiteral("shiftsr-cli") : cliProgram(), arguments));
+        showCommand(cliProgram(), arguments);
     if (!showReport(QDir(evalFolder()).filePath(QStringLiteral("report.json"))))
         startEval();
     else
@@ -793,8 +794,7 @@ void FinishPage::startEval() {
         evalStatus_->setText(tr("No evaluation: %1").arg(error));
         return;
     }
-    commandEdit_->setText(
-        shellCommand(program.isEmpty() ? QStringLiteral("shiftsr-cli") : program, arguments));
+    showCommand(program, arguments);
     if (program.isEmpty()) {
         evalStatus_->setText(tr("shiftsr-cli was not found beside the app or on the PATH (or in "
                                 "$SHIFTSR_CLI): run the command above from a terminal."));
@@ -873,6 +873,12 @@ void FinishPage::onEvalFinished(int exitCode, QProcess::ExitStatus status) {
     evalStatus_->setText(tr("Report with a contact sheet: %1")
                              .arg(QDir::toNativeSeparators(
                                  QDir(evalFolder()).filePath(QStringLiteral("report.md")))));
+}
+
+void FinishPage::showCommand(const QString& program, const QStringList& arguments) {
+    commandEdit_->setText(
+        shellCommand(program.isEmpty() ? QStringLiteral("shiftsr-cli") : program, arguments));
+    commandEdit_->setCursorPosition(0); // the program and its options first
 }
 
 bool FinishPage::showReport(const QString& path) {

@@ -25,6 +25,17 @@ bool onRightAxis(const QString& name) {
     return name.contains(QLatin1String("psnr"));
 }
 
+// Numbers on every log line that are not figures to follow.
+bool isCounter(const QString& name) {
+    return name == QLatin1String("steps") || name == QLatin1String("world_size") ||
+           name == QLatin1String("val.images");
+}
+
+QStringList withoutCounters(QStringList names) {
+    names.removeIf(isCounter);
+    return names;
+}
+
 QString displayName(const QString& name) {
     return name.startsWith(QLatin1String("val.")) ? name.mid(4) : name;
 }
@@ -39,8 +50,8 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
                             tr("PSNR-Y (dB)"), this);
     losses_.view->setObjectName(QStringLiteral("lossChart"));
     validation_.view->setObjectName(QStringLiteral("validationChart"));
-    layout->addWidget(losses_.view, 3);
-    layout->addWidget(validation_.view, 2);
+    layout->addWidget(losses_.view, 1);
+    layout->addWidget(validation_.view, 1);
 }
 
 TrainingCharts::Chart TrainingCharts::makeChart(const QString& title, const QString& yTitle,
@@ -71,9 +82,17 @@ TrainingCharts::Chart TrainingCharts::makeChart(const QString& title, const QStr
     return c;
 }
 
+QStringList TrainingCharts::chartedLosses(const TrainingLog& log) {
+    return withoutCounters(log.lossSeries());
+}
+
+QStringList TrainingCharts::chartedValidation(const TrainingLog& log) {
+    return withoutCounters(log.validationSeries());
+}
+
 void TrainingCharts::showLog(const TrainingLog& log) {
-    update(losses_, log, log.lossSeries());
-    update(validation_, log, log.validationSeries());
+    update(losses_, log, chartedLosses(log));
+    update(validation_, log, chartedValidation(log));
 }
 
 void TrainingCharts::update(Chart& c, const TrainingLog& log, const QStringList& names) {

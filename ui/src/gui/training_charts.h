@@ -25,6 +25,11 @@ public:
     void showLog(const TrainingLog& log);
     void clear();
 
+    // The series each chart shows: the log's losses and validation figures, less the counters
+    // that come with them (planned steps, world size, number of validation photos).
+    static QStringList chartedLosses(const TrainingLog& log);
+    static QStringList chartedValidation(const TrainingLog& log);
+
     int pointCount() const;              // the points of every series of both charts
     QStringList lossNames() const;       // the loss chart's series, by their log names
     QStringList validationNames() const; // the validation chart's series ("val.psnr_y", ...)
