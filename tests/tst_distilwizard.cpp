@@ -4,6 +4,7 @@
 // without a second run, stop and resume (the page's buttons, the question on closing the app, the
 // runs offered at the next start), and a run folder reopened with its whole history.
 #include "distil_pages.h"
+#include "distil_plan.h"
 #include "distil_support.h"
 #include "training_charts.h"
 
@@ -13,6 +14,7 @@
 #include "shiftsr/gui/main_window.h"
 #include "shiftsr/gui/model_registry.h"
 #include "shiftsr/gui/training_run.h"
+#include "shiftsr/training/job.h"
 #include "shiftsr/ui/compare_view.h"
 
 #include <QAbstractButton>
@@ -139,37 +141,34 @@ class TestDistilWizard : public QObject {
         QCOMPARE(wizard->currentId(), int(DistilWizard::RunPage));
     }
 
-    // A run folder of the tiny job with `steps` steps, prepared as the Run page prepares one (the
-    // setup filled as the deciding pages fill it).
-    QString preparedRun(ModelRegistry& registry, const QString& name, int steps) {
+    // A run folder of the tiny preset's job with `steps` steps (and the teacher's fine-tuning
+    // first), prepared as the Run page prepares one, with the setup the deciding pages make.
+    QString preparedRun(ModelRegistry& registry, const QString& name, int steps, bool fineTune) {
         DistilSetup s;
         s.folders = {photos_};
-        s.photos = QDir(photos_).entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name);
-        for (QString& p : s.photos)
-            p = QDir(photos_).filePath(p);
-        s.heldOut = s.photos.mid(9);
+        for (const QString& p :
+             QDir(photos_).entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name))
+            s.photos << QDir(photos_).filePath(p);
+        s.heldOut = proposeHeldOut(s.photos, s.splitSeed);
         s.teacherSpec = QLatin1String(kTiny);
         s.preset = QStringLiteral("tiny");
         s.name = name;
-        QJsonObject job{{QStringLiteral("kind"), QStringLiteral("rsd")},
-                        {QStringLiteral("preset"), QStringLiteral("tiny")},
-                        {QStringLiteral("name"), name},
-                        {QStringLiteral("teacher"), QStringLiteral("-")},
-                        {QStringLiteral("data"),
-                         QJsonObject{{QStringLiteral("train"), QStringLiteral("-")},
-                                     {QStringLiteral("gt_size"), 64},
-                                     {QStringLiteral("min_side"), 64},
-                                     {QStringLiteral("degradation"), QStringLiteral("bicubic")},
-                                     {QStringLiteral("workers"), 1}}},
-                        {QStringLiteral("batch"), 2},
-                        {QStringLiteral("steps"), steps},
-                        {QStringLiteral("log_every"), 1},
-                        {QStringLiteral("checkpoint_every"), 4},
-                        {QStringLiteral("validate_every"), 4},
-                        {QStringLiteral("threads"), 1},
-                        {QStringLiteral("validation"),
-                         QJsonObject{{QStringLiteral("count"), 1}, {QStringLiteral("size"), 64}}}};
-        s.jobJson = QString::fromUtf8(QJsonDocument(job).toJson());
+        s.fineTuneTeacher = fineTune;
+        const ModelEntry* teacher = registry.find(s.teacherSpec);
+        if (!teacher)
+            return {};
+        JobPlan plan;
+        plan.preset = s.preset;
+        plan.crop = teacherCropSize(*teacher);
+        plan.heldOut = int(s.heldOut.size());
+        plan.name = name;
+        plan.fineTune = fineTune;
+        training::TrainJob job = rsdJob(plan);
+        job.steps = steps;
+        job.checkpointEvery = job.validateEvery = 4;
+        s.jobJson = QString::fromStdString(job.toJson());
+        if (fineTune)
+            s.teacherJobJson = QString::fromStdString(fineTuneJob(plan, *teacher).toJson());
         s.runFolder = QDir(DistilWizard::defaultRunRoot()).filePath(packageStem(name));
         QString error;
         if (!prepareRunFolder(s, registry, &error) || !saveSetupNotes(s, &error)) {
@@ -413,13 +412,49 @@ private Q_SLOTS:
         QVERIFY(!wizard.findChild<QProcess*>(QStringLiteral("evalProcess")));
     }
 
+    // The teacher's fine-tuning first: its run in its own folder, then the distillation from the
+    // fine-tuned teacher, on the page one after the other.
+    void fineTuneFirst() {
+        ModelRegistry registry(modelFolder());
+        const QString folder = preparedRun(registry, QStringLiteral("Tiny Tuned"), 3, true);
+        QVERIFY(!folder.isEmpty());
+        DistilWizard wizard(registry);
+        QVERIFY(wizard.openRun(folder));
+        wizard.show();
+        QVERIFY(wizard.setup().fineTuneTeacher);
+        auto* stage = wizard.findChild<TrainingRun*>(QStringLiteral("teacherRun"));
+        auto* run = wizard.findChild<TrainingRun*>(QStringLiteral("distilRun"));
+        QVERIFY(stage && run);
+        QCOMPARE(stage->folder(), fineTuneRunFolder(folder));
+        QVERIFY2(stage->state() == TrainingRun::State::Running,
+                 qPrintable(pageText(&wizard, "statusLabel")));
+        QCOMPARE(run->state(), TrainingRun::State::Empty);
+        QVERIFY(pageText(&wizard, "stageLabel").startsWith(QStringLiteral("Stage 1 of 2")));
+        QVERIFY(wizard.isTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(run->state() == TrainingRun::State::Finished ||
+                                     run->state() == TrainingRun::State::Failed ||
+                                     stage->state() == TrainingRun::State::Failed,
+                                 kRunMs);
+        QVERIFY2(stage->state() == TrainingRun::State::Finished, qPrintable(stage->failure()));
+        QVERIFY2(run->state() == TrainingRun::State::Finished, qPrintable(run->failure()));
+        QVERIFY(pageText(&wizard, "stageLabel").startsWith(QStringLiteral("Stage 2 of 2")));
+        const auto job = training::TrainJob::fromFile(
+            QDir(folder).filePath(QStringLiteral("config.json")).toStdString());
+        QVERIFY(job.isOk());
+        QCOMPARE(QString::fromStdString(job->teacherModel),
+                 QDir(fineTuneRunFolder(folder)).filePath(QStringLiteral("model.safetensors")));
+        QVERIFY(nextEnabled(&wizard));
+        QCOMPARE(wizard.findChild<TrainingCharts*>()->pointCount(), logPoints(run->log()));
+        QVERIFY(!wizard.isTraining());
+    }
+
     // Stop and Resume on the page, the question on closing the app during a run ("Stop
     // training"), and the stopped run offered by Tools > Distil at the next start.
     void stopAndResume() {
         QString folder;
         {
             ModelRegistry registry(modelFolder());
-            folder = preparedRun(registry, QStringLiteral("Tiny Stop"), 12);
+            folder = preparedRun(registry, QStringLiteral("Tiny Stop"), 12, false);
         }
         QVERIFY(!folder.isEmpty());
         {
