@@ -31,6 +31,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
@@ -445,6 +446,35 @@ private Q_SLOTS:
                  QDir(fineTuneRunFolder(folder)).filePath(QStringLiteral("model.safetensors")));
         QVERIFY(nextEnabled(&wizard));
         QCOMPARE(wizard.findChild<TrainingCharts*>()->pointCount(), logPoints(run->log()));
+        QVERIFY(!wizard.isTraining());
+    }
+
+    // A trainer that fails: its last words on the page, Resume offered, Next disabled.
+    void failedRunShowsWhy() {
+        ModelRegistry registry(modelFolder());
+        const QString folder = preparedRun(registry, QStringLiteral("Tiny Broken"), 3, false);
+        QVERIFY(!folder.isEmpty());
+        QVERIFY(QFile::remove(QDir(folder).filePath(QStringLiteral("teacher.safetensors"))));
+        DistilWizard wizard(registry);
+        QVERIFY(wizard.openRun(folder));
+        wizard.show();
+        auto* run = wizard.findChild<TrainingRun*>(QStringLiteral("distilRun"));
+        QVERIFY(run);
+        QTRY_VERIFY_WITH_TIMEOUT(run->state() != TrainingRun::State::Running, kRunMs);
+        QCOMPARE(run->state(), TrainingRun::State::Failed);
+        auto* failure =
+            wizard.currentPage()->findChild<QPlainTextEdit*>(QStringLiteral("failureText"));
+        QVERIFY(failure && failure->isVisible());
+        QVERIFY2(failure->toPlainText().contains(QStringLiteral("teacher.safetensors")),
+                 qPrintable(failure->toPlainText()));
+        QVERIFY(pageText(&wizard, "statusLabel").startsWith(QStringLiteral("The trainer stopped")));
+        QVERIFY(wizard.currentPage()
+                    ->findChild<QPushButton*>(QStringLiteral("resumeButton"))
+                    ->isEnabled());
+        QVERIFY(!wizard.currentPage()
+                     ->findChild<QPushButton*>(QStringLiteral("stopButton"))
+                     ->isEnabled());
+        QVERIFY(!nextEnabled(&wizard));
         QVERIFY(!wizard.isTraining());
     }
 
