@@ -294,6 +294,7 @@ private:
             QMetaObject::invokeMethod(
                 this, [this, r, generation] { scanFinished(generation, r); }, Qt::QueuedConnection);
         });
+        threads_.removeAll(nullptr);
         threads_ << thread;
         connect(thread, &QThread::finished, thread, &QObject::deleteLater);
         thread->start();
@@ -676,8 +677,7 @@ private:
 
     static QString presetDescription(const QString& preset) {
         if (preset == QLatin1String("quick"))
-            return tr(
-                "A first result: 150 steps of 4 crops, about 5 to 10 minutes on 2 CPU cores.");
+            return tr("A first result: 150 steps of 4 crops, a few minutes on 2 CPU cores.");
         if (preset == QLatin1String("balanced"))
             return tr("The embedded student's recipe: 600 steps of 8 crops (it took 0.6 h on 2 "
                       "CPU cores).");
@@ -1133,18 +1133,23 @@ private:
         const int sheets = job->steps / job->validateEvery + 1;
         // one sheet: bicubic | student | truth for each validation photo, as an 8-bit PNG
         const qint64 sheet = qint64(3) * job->valSize * job->valSize * job->valCount * 3;
-        qint64 teacherFile = 0;
+        // the packages prepareRunFolder writes out (embedded ones; installed ones are used in
+        // place)
+        qint64 writtenOut = 0;
         if (teacher && teacher->embedded)
-            teacherFile = qint64(teacher->info.fileBytes);
+            writtenOut = qint64(teacher->info.fileBytes);
+        if (const ModelEntry* init = wizard_->registry().find(fromStd(job->initModel));
+            init && init->embedded)
+            writtenOut += qint64(init->info.fileBytes);
         needed_ =
-            rsdCheckpoint_ * (job->keepCheckpoints + 1) + sheets * sheet + package + teacherFile;
+            rsdCheckpoint_ * (job->keepCheckpoints + 1) + sheets * sheet + package + writtenOut;
         if (s.fineTuneTeacher && tuning)
             needed_ += fineTuneCheckpoint_ * (tuning->keepCheckpoints + 1) +
                        (tuning->steps / tuning->validateEvery + 1) * sheet + package;
         disk_->setText(
             tr("Disk needed: about %1 (measured: one checkpoint of the trial is %2, the run keeps "
                "%3 and writes one more before it drops the oldest; plus %4 validation sheets, the "
-               "student package and the teacher).")
+               "student package and the models written into the run folder).")
                 .arg(byteSize(needed_), byteSize(rsdCheckpoint_))
                 .arg(job->keepCheckpoints)
                 .arg(sheets));
