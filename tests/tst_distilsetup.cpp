@@ -7,6 +7,7 @@
 
 #include "shiftsr/gui/distil_wizard.h"
 #include "shiftsr/gui/model_registry.h"
+#include "shiftsr/gui/training_run.h"
 #include "shiftsr/resources/embedded.h"
 #include "shiftsr/training/job.h"
 
@@ -529,8 +530,8 @@ private Q_SLOTS:
     // The Budget page runs a few real steps of the tiny job, reports the time per step and the disk
     // needed, removes the trial, and keeps Next disabled for a run folder that cannot take the run.
     void budgetTrialMeasuresAndChecksTheFolder() {
-        if (qEnvironmentVariableIsEmpty("SHIFTSR_TRAIN"))
-            QSKIP("SHIFTSR_TRAIN is not set (ctest sets it to the built trainer)");
+        if (qEnvironmentVariableIsEmpty("SHIFTSR_TRAIN") || TrainingRun::trainerProgram().isEmpty())
+            QSKIP("no trainer: ctest sets SHIFTSR_TRAIN to the built one");
         ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
         DistilWizard wizard(registry);
         DistilSetup& s = wizard.setup();
@@ -541,7 +542,21 @@ private Q_SLOTS:
         s.preset = QStringLiteral("tiny");
         wizard.page(DistilWizard::MethodPage)->initializePage();
         QWizardPage* page = wizard.page(DistilWizard::BudgetPage);
+        auto* status = page->findChild<QLabel*>(QStringLiteral("trialStatus"));
+        auto* measure = page->findChild<QPushButton*>(QStringLiteral("measure"));
+        auto trialFolders = [] {
+            return QDir(DistilWizard::defaultRunRoot())
+                .entryList({QStringLiteral(".trial-*")}, QDir::Dirs | QDir::Hidden);
+        };
+        // stopped at once: no measurement, and the trial folder goes when the trainer has exited
         page->initializePage();
+        QVERIFY(!page->isComplete()); // measuring
+        QCOMPARE(trialFolders().size(), 1);
+        measure->click();
+        QVERIFY(status->text().contains(QStringLiteral("stopped")));
+        QVERIFY(!page->isComplete());
+        QTRY_VERIFY_WITH_TIMEOUT(trialFolders().isEmpty(), 20000);
+        measure->click();             // Measure Again
         QVERIFY(!page->isComplete()); // measuring
         QTRY_VERIFY_WITH_TIMEOUT(s.secondsPerStep > 0 ||
                                      page->findChild<QLabel*>(QStringLiteral("trialStatus"))
@@ -558,10 +573,7 @@ private Q_SLOTS:
                     ->text()
                     .contains(QStringLiteral("checkpoint")));
         QVERIFY(s.runFolder.startsWith(DistilWizard::defaultRunRoot()));
-        // the trial folder is gone
-        QDirIterator trials(DistilWizard::defaultRunRoot(), {QStringLiteral(".trial-*")},
-                            QDir::Dirs | QDir::Hidden);
-        QVERIFY(!trials.hasNext());
+        QVERIFY(trialFolders().isEmpty()); // removed after the trial
 
         auto* folder = page->findChild<QLineEdit*>(QStringLiteral("runFolder"));
         const QString holding = makeFolder(QStringLiteral("budget-holding"));
