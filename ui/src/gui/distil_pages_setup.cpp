@@ -637,6 +637,11 @@ public:
             jsonNote_->setVisible(on);
         });
         connect(json_, &QPlainTextEdit::textChanged, this, &MethodPage::jobEdited);
+        // An installed teacher's hash arrives after the listing; its student is found only then.
+        connect(&wizard_->registry(), &ModelRegistry::contentHashesReady, this, [this] {
+            if (wizard_->currentPage() == this && !edited_)
+                regenerate();
+        });
     }
 
     void initializePage() override {
@@ -728,6 +733,7 @@ private:
                                ? fromStd(fineTuneJob(plan, *teacher).toJson())
                                : QString();
         madeFor_ = planKey();
+        edited_ = false;
         showJob();
     }
 
@@ -750,6 +756,7 @@ private:
     }
 
     void jobEdited() {
+        edited_ = true;
         wizard_->setup().jobJson = json_->toPlainText();
         validate();
     }
@@ -794,6 +801,7 @@ private:
     QLabel* jobStatus_ = nullptr;
     QLabel* problem_ = nullptr;
     QString madeFor_;
+    bool edited_ = false; // the job was edited under Advanced since it was made
 };
 
 // ================================ Budget ================================
