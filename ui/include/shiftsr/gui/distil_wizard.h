@@ -16,24 +16,24 @@ class ModelRegistry;
 // What the pages decide, shared by all of them; it survives going Back (pages read it in
 // initializePage and write it when the user changes something).
 struct DistilSetup {
-    QStringList folders;  // photo folders
+    QStringList folders; // photo folders
     bool recursive = true;
-    QStringList photos;   // usable photos of the scan (absolute paths, sorted)
-    QStringList heldOut;  // the part of `photos` kept out of training: validation and the final eval
+    QStringList photos;  // usable photos of the scan (absolute paths, sorted)
+    QStringList heldOut; // the part of `photos` kept out of training: validation and the final eval
     quint64 splitSeed = 20261207;
 
-    QString teacherSpec;  // ModelRegistry spec of the multi-step teacher
+    QString teacherSpec; // ModelRegistry spec of the multi-step teacher
     bool fineTuneTeacher = false;
 
-    QString method = QStringLiteral("rsd"); // "rsd"; "yonos" once that family exists
+    QString method = QStringLiteral("rsd");   // "rsd"; "yonos" once that family exists
     QString preset = QStringLiteral("quick"); // quick | balanced | best
     QString jobJson;        // the distillation job as it will run (preset + Advanced edits)
     QString teacherJobJson; // the fine-tuning job, when fineTuneTeacher
 
-    QString runFolder;      // the run's folder (created by the Run page)
-    QString name;           // the student's display name
+    QString runFolder;         // the run's folder (created by the Run page)
+    QString name;              // the student's display name
     double secondsPerStep = 0; // measured by the Budget page's trial; 0: not measured
-    QString studentSpec;    // the installed student (Finish page)
+    QString studentSpec;       // the installed student (Finish page)
 };
 
 class DistilWizard : public QWizard {

@@ -22,12 +22,12 @@ struct TrainingLog {
     // "samples_per_s", the rsd terms ("dm", "supervised", ...), and the validation figures as
     // "val.psnr_y", "val.ssim_y", ... (only at validation steps).
     QMap<QString, QList<QPointF>> series;
-    int lastStep = 0;        // the largest "step" seen
-    double elapsedS = 0;     // the last "elapsed_s"
-    double etaS = -1;        // the last "eta_s"; < 0: none yet
-    QString lastEvent;       // "started", "stopped", "finished", ... (the last "event" line)
-    QString lastMessage;     // that line's "message", if any
-    qint64 consumed = 0;     // bytes of the file read so far (up to the last complete line)
+    int lastStep = 0;    // the largest "step" seen
+    double elapsedS = 0; // the last "elapsed_s"
+    double etaS = -1;    // the last "eta_s"; < 0: none yet
+    QString lastEvent;   // "started", "stopped", "finished", ... (the last "event" line)
+    QString lastMessage; // that line's "message", if any
+    qint64 consumed = 0; // bytes of the file read so far (up to the last complete line)
 
     // Parses the complete lines of `bytes` (the file's content after `consumed`); an incomplete
     // last line is left for the next call. Returns the number of new lines.
@@ -75,7 +75,7 @@ public:
     State state() const { return state_; }
     QString failure() const; // the last lines of train.log when Failed
     const TrainingLog& log() const { return log_; }
-    int plannedSteps() const; // config.json (or job.json) "steps"; 0 when unknown
+    int plannedSteps() const;    // config.json (or job.json) "steps"; 0 when unknown
     QStringList samples() const; // samples/step-N.png, by step
     bool isResumable() const { return state_ == State::Stopped || state_ == State::Failed; }
 
