@@ -190,8 +190,8 @@ public:
             startScan();
         });
         connect(heldOut_, &QListWidget::itemChanged, this, &PhotosPage::heldOutEdited);
-        const QList<QWidget*> order{folders_, add, remove_, recursive_, thumbnails_, heldOut_,
-                                    skipped_};
+        const QList<QWidget*> order{folders_,    add,      remove_, recursive_,
+                                    thumbnails_, heldOut_, skipped_};
         for (int i = 1; i < order.size(); ++i)
             setTabOrder(order[i - 1], order[i]);
     }
@@ -287,14 +287,14 @@ private:
                 reader.setAutoTransform(true);
                 const QSize size = reader.size();
                 if (size.isValid())
-                    reader.setScaledSize(size.scaled(kThumbnailSide, kThumbnailSide,
-                                                     Qt::KeepAspectRatio));
+                    reader.setScaledSize(
+                        size.scaled(kThumbnailSide, kThumbnailSide, Qt::KeepAspectRatio));
                 r.thumbnails << reader.read();
             }
             QMetaObject::invokeMethod(
-                this, [this, r, generation] { scanFinished(generation, r); },
-                Qt::QueuedConnection);
+                this, [this, r, generation] { scanFinished(generation, r); }, Qt::QueuedConnection);
         });
+        threads_.removeAll(nullptr);
         threads_ << thread;
         connect(thread, &QThread::finished, thread, &QObject::deleteLater);
         thread->start();
@@ -378,13 +378,13 @@ private:
     void refreshState() {
         const DistilSetup& s = wizard_->setup();
         if (!scanning_ && !s.folders.isEmpty() && scan_.error.isEmpty())
-            status_->setText(
-                tr("%n usable photo(s) (%1 for training, %2 held out)", nullptr, int(s.photos.size()))
-                    .arg(s.photos.size() - s.heldOut.size())
-                    .arg(s.heldOut.size()) +
-                (scan_.skipped.isEmpty()
-                     ? QString()
-                     : tr("; %n file(s) skipped", nullptr, int(scan_.skipped.size()))));
+            status_->setText(tr("%n usable photo(s) (%1 for training, %2 held out)", nullptr,
+                                int(s.photos.size()))
+                                 .arg(s.photos.size() - s.heldOut.size())
+                                 .arg(s.heldOut.size()) +
+                             (scan_.skipped.isEmpty() ? QString()
+                                                      : tr("; %n file(s) skipped", nullptr,
+                                                           int(scan_.skipped.size()))));
         else if (!scanning_)
             status_->clear();
         showProblem(problem_, problem());
@@ -517,7 +517,8 @@ private:
         }
         name_->setText(e->displayName);
         const QString hash = fromStd(e->info.contentHash);
-        hash_->setText(hash.isEmpty() ? tr("(being computed)") : hash.left(12) + QStringLiteral("…"));
+        hash_->setText(hash.isEmpty() ? tr("(being computed)")
+                                      : hash.left(12) + QStringLiteral("…"));
         hash_->setToolTip(hash);
         steps_->setText(tr("%n step(s) by default", nullptr, e->info.steps));
         QString from;
@@ -636,6 +637,11 @@ public:
             jsonNote_->setVisible(on);
         });
         connect(json_, &QPlainTextEdit::textChanged, this, &MethodPage::jobEdited);
+        // An installed teacher's hash arrives after the listing; its student is found only then.
+        connect(&wizard_->registry(), &ModelRegistry::contentHashesReady, this, [this] {
+            if (wizard_->currentPage() == this && !edited_)
+                regenerate();
+        });
     }
 
     void initializePage() override {
@@ -676,10 +682,10 @@ private:
 
     static QString presetDescription(const QString& preset) {
         if (preset == QLatin1String("quick"))
-            return tr("A first result: 150 steps of 4 crops, about 5 to 10 minutes on 2 CPU cores.");
+            return tr("A first result: 150 steps of 4 crops, a few minutes on 2 CPU cores.");
         if (preset == QLatin1String("balanced"))
-            return tr("The embedded student's recipe: 600 steps of 8 crops, about 40 minutes on 2 "
-                      "CPU cores.");
+            return tr("The embedded student's recipe: 600 steps of 8 crops (it took 0.6 h on 2 "
+                      "CPU cores).");
         if (preset == QLatin1String("best"))
             return tr("2000 steps of 8 crops: 2 hours or more on 2 CPU cores.");
         return tr("A few steps of the untrained test model, for checks only.");
@@ -723,9 +729,11 @@ private:
             initNote_->setText(tr("No one-step student of this teacher is installed: the student "
                                   "starts from the teacher, which needs the longer presets."));
         s.jobJson = fromStd(rsdJob(plan).toJson());
-        s.teacherJobJson =
-            s.fineTuneTeacher && teacher ? fromStd(fineTuneJob(plan, *teacher).toJson()) : QString();
+        s.teacherJobJson = s.fineTuneTeacher && teacher
+                               ? fromStd(fineTuneJob(plan, *teacher).toJson())
+                               : QString();
         madeFor_ = planKey();
+        edited_ = false;
         showJob();
     }
 
@@ -748,6 +756,7 @@ private:
     }
 
     void jobEdited() {
+        edited_ = true;
         wizard_->setup().jobJson = json_->toPlainText();
         validate();
     }
@@ -792,6 +801,7 @@ private:
     QLabel* jobStatus_ = nullptr;
     QLabel* problem_ = nullptr;
     QString madeFor_;
+    bool edited_ = false; // the job was edited under Advanced since it was made
 };
 
 // ================================ Budget ================================
@@ -842,6 +852,7 @@ public:
         trialStatus_->setObjectName(QStringLiteral("trialStatus"));
         measure_ = new QPushButton(this);
         measure_->setObjectName(QStringLiteral("measure"));
+        measure_->setText(tr("&Measure Again"));
         time_ = wrapped(QString(), this);
         time_->setObjectName(QStringLiteral("totalTime"));
         QFont big = time_->font();
@@ -891,7 +902,7 @@ public:
         });
     }
 
-    ~BudgetPage() override { cancelTrial(QString()); }
+    ~BudgetPage() override { cancelTrial(QString(), /*wait=*/true); }
 
     void initializePage() override {
         DistilSetup& s = wizard_->setup();
@@ -940,8 +951,8 @@ private:
         const bool empty = QDir(chosen).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot |
                                                 QDir::Hidden | QDir::System);
         folder_->setText(empty ? chosen
-                               : QDir(chosen).filePath(runFolderName(wizard_->setup().name,
-                                                                     QDate::currentDate())));
+                               : QDir(chosen).filePath(
+                                     runFolderName(wizard_->setup().name, QDate::currentDate())));
     }
 
     // The trial: the run folder prepared in a temporary folder under the run root, the job started
@@ -957,7 +968,8 @@ private:
         stages_.clear();
         const QString root = DistilWizard::defaultRunRoot();
         QDir().mkpath(root);
-        trialDir_ = std::make_unique<QTemporaryDir>(QDir(root).filePath(QStringLiteral(".trial-XXXXXX")));
+        trialDir_ =
+            std::make_unique<QTemporaryDir>(QDir(root).filePath(QStringLiteral(".trial-XXXXXX")));
         if (!trialDir_->isValid()) {
             failTrial(tr("Cannot create a folder for the trial in %1: %2")
                           .arg(QDir::toNativeSeparators(root), trialDir_->errorString()));
@@ -1034,9 +1046,9 @@ private:
         const QString failure = run->failure();
         run->deleteLater();
         if (spp <= 0) {
-            failTrial(failure.isEmpty() ? tr("the trainer stopped before it had taken %1 steps")
-                                              .arg(kTrialSteps)
-                                        : failure);
+            failTrial(failure.isEmpty()
+                          ? tr("the trainer stopped before it had taken %1 steps").arg(kTrialSteps)
+                          : failure);
             return;
         }
         if (stage_ == 0) {
@@ -1066,21 +1078,27 @@ private:
         refreshState();
     }
 
-    void cancelTrial(const QString& message) {
+    // Stops the trial. The trainer finishes its step, writes a checkpoint and exits; the trial
+    // folder is removed once it has (at once, with a bounded wait, when the page goes away).
+    void cancelTrial(const QString& message, bool wait = false) {
         if (!trial_)
             return;
         TrainingRun* run = std::exchange(trial_, nullptr);
         run->disconnect(this);
-        run->follow(false);
-        run->stop();
-        // The trainer finishes its step and exits; wait a little so that the trial folder is not
-        // removed under it.
-        for (int i = 0; i < 100 && run->state() == TrainingRun::State::Running; ++i) {
-            QThread::msleep(50);
-            run->refresh();
+        std::shared_ptr<QTemporaryDir> folder(trialDir_.release());
+        if (run->stop() && !wait) {
+            // the connection holds the folder: it goes with `run`
+            connect(run, &TrainingRun::stateChanged, run, [run, folder](TrainingRun::State state) {
+                if (state != TrainingRun::State::Running)
+                    run->deleteLater();
+            });
+        } else {
+            for (int i = 0; i < 100 && run->state() == TrainingRun::State::Running; ++i) {
+                QThread::msleep(50);
+                run->refresh();
+            }
+            delete run;
         }
-        delete run;
-        trialDir_.reset();
         wizard_->setup().secondsPerStep = 0;
         measuredFor_.clear();
         if (!message.isEmpty()) {
@@ -1117,24 +1135,29 @@ private:
 
         // Disk: what the trial wrote, scaled to the run. The trainer keeps keep_checkpoints and
         // writes the next before it drops the oldest.
-        const qint64 params = teacher ? teacher->info.unetParameters + teacher->info.codecParameters
-                                      : 0;
+        const qint64 params =
+            teacher ? teacher->info.unetParameters + teacher->info.codecParameters : 0;
         const qint64 package = params * 4 + (1 << 20); // the student, fp32, and its metadata
         const int sheets = job->steps / job->validateEvery + 1;
         // one sheet: bicubic | student | truth for each validation photo, as an 8-bit PNG
         const qint64 sheet = qint64(3) * job->valSize * job->valSize * job->valCount * 3;
-        qint64 teacherFile = 0;
+        // the packages prepareRunFolder writes out (embedded ones; installed ones are used in
+        // place)
+        qint64 writtenOut = 0;
         if (teacher && teacher->embedded)
-            teacherFile = qint64(teacher->info.fileBytes);
-        needed_ = rsdCheckpoint_ * (job->keepCheckpoints + 1) + sheets * sheet + package +
-                  teacherFile;
+            writtenOut = qint64(teacher->info.fileBytes);
+        if (const ModelEntry* init = wizard_->registry().find(fromStd(job->initModel));
+            init && init->embedded)
+            writtenOut += qint64(init->info.fileBytes);
+        needed_ =
+            rsdCheckpoint_ * (job->keepCheckpoints + 1) + sheets * sheet + package + writtenOut;
         if (s.fineTuneTeacher && tuning)
             needed_ += fineTuneCheckpoint_ * (tuning->keepCheckpoints + 1) +
                        (tuning->steps / tuning->validateEvery + 1) * sheet + package;
         disk_->setText(
             tr("Disk needed: about %1 (measured: one checkpoint of the trial is %2, the run keeps "
                "%3 and writes one more before it drops the oldest; plus %4 validation sheets, the "
-               "student package and the teacher).")
+               "student package and the models written into the run folder).")
                 .arg(byteSize(needed_), byteSize(rsdCheckpoint_))
                 .arg(job->keepCheckpoints)
                 .arg(sheets));
@@ -1147,7 +1170,7 @@ private:
         if (const QString p = folderProblem(); !p.isEmpty())
             return p;
         if (wizard_->setup().secondsPerStep <= 0)
-            return tr("Measure the run's time first (Measure Again).");
+            return tr("Next needs a successful trial: Measure Again once its cause is fixed.");
         return {};
     }
 

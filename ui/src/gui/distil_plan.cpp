@@ -128,9 +128,8 @@ bool linkPhotos(const QString& folder, const QList<QPair<int, QString>>& photos,
                                               .arg(index, 4, 10, QLatin1Char('0'))
                                               .arg(QFileInfo(photo).fileName()));
         if (!QFile::link(QFileInfo(photo).absoluteFilePath(), link)) {
-            *error =
-                DistilPlan::tr("Cannot link %1 into %2.")
-                    .arg(QDir::toNativeSeparators(photo), QDir::toNativeSeparators(folder));
+            *error = DistilPlan::tr("Cannot link %1 into %2.")
+                         .arg(QDir::toNativeSeparators(photo), QDir::toNativeSeparators(folder));
             return false;
         }
     }
@@ -141,6 +140,8 @@ struct PresetNumbers {
     int steps, batch;
     double ema;
     int every; // checkpoint and validation cadence
+    // A teacher step (one network) costs about a third of an rsd step (student, fake model and
+    // teacher): three times the steps make the fine-tuning about as long as the distillation.
     int fineTuneSteps;
 };
 
@@ -150,16 +151,17 @@ PresetNumbers presetNumbers(const QString& preset) {
     if (preset == QLatin1String("tiny")) // the test model: seconds
         return {6, 2, 0.9, 3, 4};
     if (preset == QLatin1String("balanced"))
-        return {600, 8, 0.99, 100, 300};
+        return {600, 8, 0.99, 100, 1800};
     if (preset == QLatin1String("best"))
-        return {2000, 8, 0.995, 250, 1000};
-    return {150, 4, 0.98, 50, 100}; // quick: 5-10 minutes on 2 cores
+        return {2000, 8, 0.995, 250, 6000};
+    return {150, 4, 0.98, 50, 450}; // quick: a few minutes on 2 cores
 }
 
 } // namespace
 
 const char kTrainPlaceholder[] = "(the chosen photos: filled in when the run folder is prepared)";
-const char kHeldOutPlaceholder[] = "(the held-out photos: filled in when the run folder is prepared)";
+const char kHeldOutPlaceholder[] =
+    "(the held-out photos: filled in when the run folder is prepared)";
 const char kTeacherPlaceholder[] = "(the teacher: filled in when the run folder is prepared)";
 
 // ---- photos ----
@@ -483,7 +485,8 @@ bool prepareRunFolder(DistilSetup& setup, const ModelRegistry& registry, QString
     }
     QList<QPair<int, QString>> train, heldOut;
     for (int i = 0; i < setup.photos.size(); ++i)
-        (setup.heldOut.contains(setup.photos[i]) ? heldOut : train) << qMakePair(i + 1, setup.photos[i]);
+        (setup.heldOut.contains(setup.photos[i]) ? heldOut : train)
+            << qMakePair(i + 1, setup.photos[i]);
     if (heldOut.size() != setup.heldOut.size()) {
         *error = DistilPlan::tr("The held-out photos are not among the chosen photos.");
         return false;
@@ -502,8 +505,8 @@ bool prepareRunFolder(DistilSetup& setup, const ModelRegistry& registry, QString
     if (!linkPhotos(trainDir, train, error) || !linkPhotos(heldOutDir, heldOut, error))
         return false;
     QString teacherFile;
-    if (!packageFile(setup.teacherSpec, folder, QStringLiteral("teacher.safetensors"),
-                     &teacherFile, error))
+    if (!packageFile(setup.teacherSpec, folder, QStringLiteral("teacher.safetensors"), &teacherFile,
+                     error))
         return false;
     job->trainFolders = {trainDir.toStdString()};
     job->valFolder = heldOutDir.toStdString();
@@ -540,8 +543,8 @@ bool prepareRunFolder(DistilSetup& setup, const ModelRegistry& registry, QString
         *error = fromStd(check.status().message());
         return false;
     }
-    if (!writeFileAtomically(dir.filePath(QStringLiteral("job.json")), QByteArray::fromStdString(text),
-                             error))
+    if (!writeFileAtomically(dir.filePath(QStringLiteral("job.json")),
+                             QByteArray::fromStdString(text), error))
         return false;
     setup.jobJson = fromStd(text);
     return true;

@@ -61,11 +61,11 @@ QStringList distilPresets();
 bool testPresetsShown();
 
 struct JobPlan {
-    QString preset;       // one of distilPresets()
-    int crop = 128;       // teacherCropSize
-    QString initSpec;     // an earlier student of the teacher to continue, or empty
-    int heldOut = 6;      // validation.count = min(heldOut, 6)
-    QString name;         // the student's name
+    QString preset;   // one of distilPresets()
+    int crop = 128;   // teacherCropSize
+    QString initSpec; // an earlier student of the teacher to continue, or empty
+    int heldOut = 6;  // validation.count = min(heldOut, 6)
+    QString name;     // the student's name
     bool fineTune = false;
 };
 
