@@ -263,6 +263,33 @@ private Q_SLOTS:
                  QJsonValue(QStringLiteral("quick")));
     }
 
+    // Keyboard only: one mnemonic per key on the Run and Finish pages, with the wizard's buttons.
+    void mnemonicsAreUniqueOnEachPage() {
+        ModelRegistry registry(modelFolder());
+        DistilWizard wizard(registry);
+        QStringList wizardTexts;
+        for (auto which : {QWizard::BackButton, QWizard::NextButton, QWizard::FinishButton})
+            wizardTexts << wizard.button(which)->text();
+        for (auto id : {DistilWizard::RunPage, DistilWizard::FinishPage}) {
+            QStringList texts = wizardTexts;
+            for (auto* b : wizard.page(id)->findChildren<QAbstractButton*>())
+                texts << b->text();
+            for (auto* l : wizard.page(id)->findChildren<QLabel*>())
+                if (l->buddy())
+                    texts << l->text();
+            QHash<QKeySequence, QString> seen;
+            for (const QString& text : texts) {
+                const QKeySequence key = QKeySequence::mnemonic(text);
+                if (key.isEmpty())
+                    continue;
+                QVERIFY2(!seen.contains(key),
+                         qPrintable(QStringLiteral("%1 and %2").arg(seen.value(key), text)));
+                seen.insert(key, text);
+            }
+            QVERIFY(seen.size() > wizardTexts.size());
+        }
+    }
+
     // Tools > Distil through every page to a real run, the student installed and compared.
     void endToEnd() {
         MainWindow w;

@@ -202,7 +202,7 @@ RunPage::RunPage(DistilWizard* wizard) : QWizardPage(wizard), wizard_(wizard) {
     folderEdit_->setReadOnly(true);
     folderEdit_->setToolTip(tr("The run folder: job.json, log.jsonl, checkpoints, samples; "
                                "`shiftsr-train --resume FOLDER` goes on with it from a terminal"));
-    auto* folderLabel = new QLabel(tr("Run &folder:"), this);
+    auto* folderLabel = new QLabel(tr("R&un folder:"), this);
     folderLabel->setBuddy(folderEdit_);
 
     auto* top = new QGridLayout;
