@@ -40,6 +40,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QWizardPage>
@@ -574,9 +575,11 @@ private Q_SLOTS:
             (stopped.refresh(), stopped.state() != TrainingRun::State::Running), kRunMs);
         QCOMPARE(stopped.state(), TrainingRun::State::Stopped);
 
-        // The next start: Tools > Distil offers the stopped run
+        // The next start says that a run can be continued, and Tools > Distil offers it
         MainWindow w;
         w.show();
+        QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("can be continued")),
+                 qPrintable(w.statusBar()->currentMessage()));
         w.showDistilWizard();
         auto* chooser = w.findChild<QDialog*>(QStringLiteral("distilRunChooser"));
         QVERIFY(chooser);
