@@ -349,6 +349,21 @@ private Q_SLOTS:
         QVERIFY2(QString::fromStdString(s.message()).contains("init"), s.message().c_str());
     }
 
+    // A student names the teacher package it was distilled from; the same UNet weights may since
+    // have been repackaged or given a decoder head (the embedded lite-rsd names the lite-teacher
+    // before both), and such a student still continues from the teacher as it is now.
+    void sameUNetHashesFollowRepackagingAndDecoderBase() {
+        const std::string prov = R"({"repackaged": [{"from_sha256": "aaa"}, {"from_sha256": "bbb"}],
+                                     "decoder": {"base": "x", "base_sha256": "ccc"},
+                                     "init_sha256": "not-the-same-weights"})";
+        QCOMPARE(sameUNetHashes("now", prov),
+                 (std::vector<std::string>{"now", "aaa", "bbb", "ccc"}));
+        QCOMPARE(sameUNetHashes("now", ""), std::vector<std::string>{"now"});
+        QCOMPARE(sameUNetHashes("now", "{broken"), std::vector<std::string>{"now"});
+        QCOMPARE(sameUNetHashes("now", R"({"repackaged": 3, "decoder": {"base_sha256": ""}})"),
+                 std::vector<std::string>{"now"});
+    }
+
     void jobValidation() {
         TrainJob j = baseJob(photos_);
         j.kind = "rsd";

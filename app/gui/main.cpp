@@ -1,7 +1,7 @@
 // shiftsr: the desktop app; `shiftsr [FILE]` opens the main window, with FILE loaded when given.
 // `--screenshots DIR` (documentation): opens FILE, runs the one-step vs multi-step comparison,
 // saves the window side by side and in split view and the keyboard shortcut window as PNG under
-// DIR, and quits.
+// DIR, and quits. `--distil FOLDER` opens the distillation wizard on the photos in FOLDER.
 #include "shiftsr/gui/main_window.h"
 #include "shiftsr/gui/shortcuts_dialog.h"
 #include "shiftsr/i18n/i18n.h"
@@ -86,6 +86,13 @@ int main(int argc, char** argv) {
         QStringLiteral("DIR"));
     screenshots.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshots);
+    QCommandLineOption distil(
+        QStringLiteral("distil"),
+        QCoreApplication::translate(
+            "main", "Open the wizard that distils a one-step model from the photos in FOLDER "
+                    "(repeat for more folders)."),
+        QStringLiteral("FOLDER"));
+    parser.addOption(distil);
     parser.process(app);
 
     const QStringList files = parser.positionalArguments();
@@ -101,5 +108,7 @@ int main(int argc, char** argv) {
     window.show();
     if (!files.isEmpty())
         window.openFile(files.first());
+    if (parser.isSet(distil))
+        window.distilFolders(parser.values(distil));
     return app.exec();
 }

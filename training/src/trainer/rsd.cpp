@@ -35,6 +35,7 @@
 #include "shiftsr/training/dataset.h"
 #include "shiftsr/training/loader.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -135,7 +136,11 @@ Result<RsdNets> buildRsdNets(const TrainJob& job) {
                 !s)
                 return s.withContext("init (a one-step student of this teacher)");
             const auto prov = lineage.value("provenance", json::object());
-            if (prov.value("teacher_sha256", n.teacherHash) != n.teacherHash)
+            const auto meta = pkg->metadata().find("provenance");
+            const std::vector<std::string> teacherHashes = sameUNetHashes(
+                n.teacherHash, meta == pkg->metadata().end() ? std::string() : meta->second);
+            const std::string named = prov.value("teacher_sha256", n.teacherHash);
+            if (std::find(teacherHashes.begin(), teacherHashes.end(), named) == teacherHashes.end())
                 return Status::error(
                     StatusCode::InvalidArgument,
                     job.initModel + ": this student was distilled from another teacher (sha256 " +
@@ -178,6 +183,26 @@ json rsdProvenance(const TrainJob& job, const RsdNets& n, const RunState& state,
 }
 
 } // namespace
+
+std::vector<std::string> sameUNetHashes(const std::string& sha256,
+                                        const std::string& provenanceJson) {
+    std::vector<std::string> hashes{sha256};
+    const json prov = json::parse(provenanceJson, nullptr, /*allow_exceptions=*/false);
+    if (!prov.is_object())
+        return hashes;
+    auto add = [&hashes](const json& v) {
+        if (v.is_string() && !v.get<std::string>().empty())
+            hashes.push_back(v.get<std::string>());
+    };
+    if (const auto r = prov.find("repackaged"); r != prov.end() && r->is_array())
+        for (const json& step : *r)
+            if (step.is_object() && step.contains("from_sha256"))
+                add(step["from_sha256"]);
+    if (const auto d = prov.find("decoder");
+        d != prov.end() && d->is_object() && d->contains("base_sha256"))
+        add((*d)["base_sha256"]);
+    return hashes;
+}
 
 void initStudentFromTeacher(nn::UNetModelSwinImpl& teacher, nn::UNetModelSwinImpl& student,
                             int64_t latentChannels) {

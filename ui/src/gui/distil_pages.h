@@ -22,6 +22,10 @@ QWizardPage* makeFinishPage(DistilWizard* wizard);
 // chosen photos, so the trainer's own scan sees exactly the split), the teacher as a package file
 // (an embedded teacher is written out), and job.json: setup.jobJson with the data folders and the
 // teacher path filled in. Creates the folder; refuses one that already holds a run.
+// With setup.fineTuneTeacher, the teacher's fine-tuning run gets its own folder inside
+// (fineTuneRunFolder: job.json written, setup.teacherJobJson filled in the same way) and job.json's
+// teacher is that run's model.safetensors: run it first.
 bool prepareRunFolder(DistilSetup& setup, const ModelRegistry& registry, QString* error);
+QString fineTuneRunFolder(const QString& runFolder); // <runFolder>/teacher
 
 } // namespace shiftsr::gui

@@ -115,6 +115,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     restoreGeometry(stored.value(kGeometryKey).toByteArray());
     restoreState(stored.value(kWindowStateKey).toByteArray());
     statusBar()->showMessage(tr("Open an image (Ctrl+O) or drop one here."));
+    announceDistilRuns();
     updateActions();
 }
 
@@ -196,6 +197,7 @@ void MainWindow::onLoaded(quint64 ticket, const LoadedImage& image) {
             new QMessageBox(QMessageBox::Warning, tr("Open Image"), message, QMessageBox::Ok, this);
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
+        pendingComparison_.reset(); // its photo cannot be shown
         Q_EMIT openFailed(image.path, image.error);
         return;
     }
@@ -223,6 +225,7 @@ void MainWindow::onLoaded(quint64 ticket, const LoadedImage& image) {
                 .arg(QFileInfo(image.path).fileName(), image.metadataWarning));
     updateActions();
     Q_EMIT inputOpened(image.path);
+    startPendingComparison();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
@@ -474,20 +477,27 @@ void MainWindow::compare() {
     if (input_.isNull() || isBusy())
         return;
     const QString teacher = registry_->preferredSpec(false);
-    const QString student = registry_->preferredSpec(true);
     if (teacher.isEmpty()) {
         statusBar()->showMessage(tr("Compare needs a multi-step model, and none is installed."));
         return;
     }
+    startComparison(teacher, registry_->preferredSpec(true), selection());
+}
+
+void MainWindow::startComparison(const QString& teacher, const QString& student,
+                                 const QRect& region) {
     const ModelEntry* t = registry_->find(teacher);
+    if (!t || !t->error.isEmpty()) {
+        statusBar()->showMessage(tr("Cannot compare: %1 is not a usable model.").arg(teacher));
+        return;
+    }
     const int T = t->info.trainedSteps;
-    const QRect region = selection();
     PaneSet set = makePaneSet(region);
     QList<EngineJob> jobs;
     jobs.append(makeJob(teacher, T, modelName(teacher), set));
     QString note;
     if (!student.isEmpty()) {
-        jobs.append(makeJob(student, 0, modelName(student), set));
+        jobs.append(makeJob(student, 1, modelName(student), set));
     } else {
         // Never presented as a student: the label and the status bar say what it is.
         jobs.append(
@@ -666,6 +676,7 @@ void MainWindow::onRunFinished(bool cancelled) {
         statusBar()->showMessage(tr("Done."), 5000);
     updateActions();
     Q_EMIT runFinished(cancelled);
+    startPendingComparison(); // compareModels waited for a cancelled run to end
     closeIfPending();
 }
 
@@ -877,6 +888,10 @@ void MainWindow::clearSelection() {
 // ------------------------------------------------------------------------------------- closing
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!askAboutTraining()) {
+        event->ignore();
+        return;
+    }
     if (isBusy() || saver_->isBusy()) {
         // Close once the engine has stopped and every save has finished (see closeIfPending), so
         // that the GUI thread never blocks on them.

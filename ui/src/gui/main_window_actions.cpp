@@ -174,6 +174,10 @@ void MainWindow::createActions() {
                          tr("Installed models, import, default"), [this] { showModelManager(); });
     batchAction_ = make(tr("&Batch…"), QKeySequence(tr("Ctrl+Shift+B")),
                         tr("Upscale many files and folders"), [this] { showBatchQueue(); });
+    distilAction_ =
+        make(tr("&Distil a One-Step Model…"), QKeySequence(),
+             tr("Train a one-step student on your own photos and compare it with its teacher"),
+             [this] { showDistilWizard(); });
     shortcutsAction_ = make(tr("&Keyboard Shortcuts…"), QKeySequence::HelpContents,
                             tr("Every shortcut of the menus, the viewer and the region selection"),
                             [this] { showShortcuts(); });
@@ -214,6 +218,7 @@ void MainWindow::createActions() {
                                                       {flipAction_, "flip"},
                                                       {modelsAction_, "models"},
                                                       {batchAction_, "batch"},
+                                                      {distilAction_, "distil"},
                                                       {shortcutsAction_, "shortcuts"}};
     for (const auto& [action, name] : names)
         action->setObjectName(QLatin1String(name));
@@ -265,6 +270,7 @@ void MainWindow::createMenus() {
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(modelsAction_);
     tools->addAction(batchAction_);
+    tools->addAction(distilAction_);
     tools->addSeparator();
     tools->addAction(settingsAction_);
 

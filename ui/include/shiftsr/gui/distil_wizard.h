@@ -58,6 +58,9 @@ public:
     bool openRun(const QString& runFolder, QString* error = nullptr);
     // True while a run started or followed here is running (closing the app asks then).
     bool isTraining() const;
+    // The run folder the Run page started or follows in this session; empty before that. Going
+    // Back to look at the deciding pages, this folder holds the wizard's own run, not a stranger's.
+    QString currentRunFolder() const;
     // Asks the trainer to checkpoint and stop (closing the app with "Stop").
     void stopTraining();
 

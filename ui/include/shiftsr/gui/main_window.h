@@ -21,6 +21,7 @@ class QActionGroup;
 class QComboBox;
 class QLabel;
 class QMenu;
+class QMessageBox;
 class QProgressBar;
 class QSpinBox;
 class QThread;
@@ -33,6 +34,7 @@ class CompareView;
 namespace shiftsr::gui {
 
 class BatchQueue;
+class DistilWizard;
 class ModelManagerDialog;
 class ModelRegistry;
 class RegionPreviewDock;
@@ -69,6 +71,7 @@ public:
     ModelManagerDialog* modelManager() const { return modelManager_; }    // null until first shown
     BatchQueue* batchQueue() const { return batchQueue_; }                // null until first shown
     ShortcutsDialog* shortcutsDialog() const { return shortcutsDialog_; } // null until first shown
+    DistilWizard* distilWizard() const { return distilWizard_; }          // null until first shown
 
     AppSettings settings() const; // the stored settings with the toolbar's current choices
     void setSettings(const AppSettings& settings); // applies and persists them
@@ -112,6 +115,16 @@ public Q_SLOTS:
     void showModelManager(); // non-modal; raised when already open
     void showBatchQueue();   // a separate window; raised when already open
     void showShortcuts();    // Help > Keyboard Shortcuts: non-modal, generated from the actions
+    // Tools > Distil: the distillation wizard (non-modal, one at a time); when runs under its run
+    // root can be continued, a small chooser offers them first.
+    void showDistilWizard();
+    void distilFolders(const QStringList& folders); // the wizard on these photo folders
+    void distilRun(const QString& runFolder);       // the wizard on this run folder
+    // The comparison of compare() with these two models (the teacher at its trained steps, the
+    // student at 1 step) on the whole of `photo`, which is opened first (asynchronous: the run
+    // starts after inputOpened).
+    void compareModels(const QString& photo, const QString& studentSpec,
+                       const QString& teacherSpec);
     void setView(shiftsr::gui::MainWindow::View view);
     void setInputScaling(shiftsr::gui::MainWindow::InputScaling scaling);
 
@@ -126,6 +139,7 @@ Q_SIGNALS:
     // Before the model manager and the batch queue windows open (showModelManager/showBatchQueue).
     void modelManagerRequested();
     void batchQueueRequested();
+    void distilWizardRequested(); // before the wizard (or the chooser of runs to continue) opens
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -188,6 +202,9 @@ private:
                       const PaneSet& set) const;
     void startRun(View view, PaneSet set, const QList<EngineJob>& jobs, int splitA, int splitB,
                   const QString& note);
+    // One-step vs multi-step: `teacher` at its trained steps beside `student` at 1 step (empty:
+    // the teacher at 1 step, and the status bar says so).
+    void startComparison(const QString& teacher, const QString& student, const QRect& region);
     const ResultSlot* activeResult(View* view = nullptr, int* slot = nullptr) const;
     int activeSlot(const PaneSet& set) const; // the result Save writes; -1: none
     void syncActivePane();                    // the view's marker onto activeSlot
@@ -209,6 +226,13 @@ private:
     // The part of the input shown in the viewer, also in the region view (input pixels).
     QRect visibleInputArea() const;
     void closeIfPending(); // once a close waits for nothing any more
+
+    // main_window_distil.cpp: the distillation wizard, its runs and the comparison it asks for.
+    DistilWizard* ensureDistilWizard();
+    void showDistilRunChooser(const QList<QPair<QString, QString>>& runs); // (folder, line)
+    void announceDistilRuns(); // at start: a status bar line when a run can be continued
+    void startPendingComparison();
+    bool askAboutTraining(); // closing during a training run; false: the close waits for an answer
 
     ModelRegistry* registry_ = nullptr;
     AppSettings settings_;
@@ -265,6 +289,7 @@ private:
     QAction* modelsAction_ = nullptr;
     QAction* batchAction_ = nullptr;
     QAction* shortcutsAction_ = nullptr;
+    QAction* distilAction_ = nullptr;
 
     LoadedImage input_;
     quint64 loadTicket_ = 0;
@@ -280,7 +305,15 @@ private:
     int runJob_ = -1;                 // the job the engine reported last, and its stage
     QString runStage_;
     bool closePending_ = false;
-    bool restoring_ = false; // widgets being set from settings_: no persisting
+
+    DistilWizard* distilWizard_ = nullptr;
+    struct PendingComparison {
+        QString photo, student, teacher;
+    };
+    std::optional<PendingComparison> pendingComparison_; // compareModels waiting for its photo
+    QMessageBox* trainingQuestion_ = nullptr; // "keep training or stop?" while it is open
+    bool trainingAnswered_ = false;           // the close may go on: the user chose
+    bool restoring_ = false;                  // widgets being set from settings_: no persisting
 };
 
 } // namespace shiftsr::gui

@@ -1,0 +1,599 @@
+// The distillation wizard's deciding pages (Photos, Teacher, Method, Budget) and the run folder
+// they prepare: the scan's verdicts, the held-out split, presets as valid jobs, the trainer's own
+// validation of Advanced edits, the reasons Next stays disabled, and a real trial of the tiny
+// teacher for the time per step.
+#include "distil_pages.h"
+#include "distil_plan.h"
+
+#include "shiftsr/gui/distil_wizard.h"
+#include "shiftsr/gui/model_registry.h"
+#include "shiftsr/gui/training_run.h"
+#include "shiftsr/resources/embedded.h"
+#include "shiftsr/training/job.h"
+
+#include <QAbstractButton>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QRandomGenerator>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QWizardPage>
+#include <QtTest>
+
+#include <unistd.h>
+
+using namespace shiftsr;
+using namespace shiftsr::gui;
+
+namespace {
+
+// A photo-like PNG: smooth colour fields with a seeded texture, so no two are alike.
+void writePhoto(const QString& path, int width, int height, quint32 seed) {
+    QImage image(width, height, QImage::Format_RGB888);
+    QRandomGenerator rng(seed);
+    const int r0 = rng.bounded(256), g0 = rng.bounded(256), b0 = rng.bounded(256);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x)
+            image.setPixel(x, y,
+                           qRgb((r0 + x + rng.bounded(20)) % 256, (g0 + y + rng.bounded(20)) % 256,
+                                (b0 + x + y) % 256));
+    QVERIFY(image.save(path));
+}
+
+void writeBytes(const QString& path, const QByteArray& bytes) {
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    QCOMPARE(f.write(bytes), bytes.size());
+}
+
+QByteArray embeddedBytes(const char* id) {
+    const auto* m = resources::findEmbeddedModel(id);
+    return m ? QByteArray(reinterpret_cast<const char*>(m->data), qsizetype(m->size))
+             : QByteArray();
+}
+
+QString problemText(QWizardPage* page) {
+    auto* label = page->findChild<QLabel*>(QStringLiteral("problem"));
+    return label && !label->isHidden() ? label->text() : QString();
+}
+
+} // namespace
+
+class TestDistilSetup : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir tmp_;
+    QString photos_; // 12 photos, one too small, one corrupt, one duplicate
+
+    QString makeFolder(const QString& name) {
+        const QString dir = tmp_.filePath(name);
+        QDir().mkpath(dir);
+        return dir;
+    }
+
+    // A wizard on `folders`, its Photos page scanned.
+    void scanned(DistilWizard& wizard, const QStringList& folders) {
+        wizard.setup().folders = folders;
+        wizard.restart();
+        QWizardPage* page = wizard.page(DistilWizard::PhotosPage);
+        QTRY_VERIFY_WITH_TIMEOUT(!page->findChild<QLabel*>(QStringLiteral("scanStatus"))
+                                      ->text()
+                                      .contains(QStringLiteral("Scanning")),
+                                 10000);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(tmp_.isValid());
+        photos_ = makeFolder(QStringLiteral("photos"));
+        for (int i = 0; i < 12; ++i)
+            writePhoto(QStringLiteral("%1/p%2.png").arg(photos_).arg(i, 2, 10, QLatin1Char('0')),
+                       160, 160, quint32(i + 1));
+        writePhoto(photos_ + QStringLiteral("/small.png"), 48, 48, 99);
+        writeBytes(photos_ + QStringLiteral("/corrupt.png"), QByteArray("not a PNG at all", 16));
+        QVERIFY(QFile::copy(photos_ + QStringLiteral("/p03.png"),
+                            photos_ + QStringLiteral("/z-copy.png")));
+        // the run folders of the Budget page go under the test HOME
+        QDir(DistilWizard::defaultRunRoot()).removeRecursively();
+    }
+
+    void cleanup() {
+        setFreeBytesProbeForTests(nullptr);
+        setEmbeddedTeachersHiddenForTests(false);
+    }
+
+    // The trainer's rules (too small for the crop, unreadable) plus duplicates by content.
+    void scanKeepsUsablePhotosAndSaysWhy() {
+        const PhotoScan scan = scanPhotos({photos_}, true, 128);
+        QVERIFY(scan.error.isEmpty());
+        QCOMPARE(scan.photos.size(), 12);
+        QCOMPARE(scan.skipped.size(), 3);
+        QMap<QString, QString> reasons;
+        for (const SkippedPhoto& s : scan.skipped)
+            reasons[QFileInfo(s.path).fileName()] = s.reason;
+        QVERIFY2(reasons.value(QStringLiteral("small.png")).contains(QStringLiteral("too small")),
+                 qPrintable(reasons.value(QStringLiteral("small.png"))));
+        QVERIFY2(reasons.value(QStringLiteral("corrupt.png")).contains(QStringLiteral("decode")),
+                 qPrintable(reasons.value(QStringLiteral("corrupt.png"))));
+        QCOMPARE(reasons.value(QStringLiteral("z-copy.png")),
+                 QStringLiteral("duplicate of p03.png"));
+        // the crop decides what is too small: 48 px photos pass a 32 px crop
+        QCOMPARE(scanPhotos({photos_}, true, 32).photos.size(), 13);
+    }
+
+    void heldOutProposalIsSeededAndAtLeastThree() {
+        QStringList photos;
+        for (int i = 0; i < 50; ++i)
+            photos << QStringLiteral("/p/%1.png").arg(i, 2, 10, QLatin1Char('0'));
+        const QStringList a = proposeHeldOut(photos, 7);
+        QCOMPARE(a.size(), 5); // 10 %
+        QCOMPARE(proposeHeldOut(photos, 7), a);
+        QVERIFY(proposeHeldOut(photos, 8) != a);
+        QCOMPARE(proposeHeldOut(photos.mid(0, 12), 7).size(), 3);
+        for (const QString& p : a)
+            QVERIFY(photos.contains(p));
+    }
+
+    void photosPageScansAndSplits() {
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        DistilWizard wizard(registry);
+        scanned(wizard, {photos_});
+        QWizardPage* page = wizard.page(DistilWizard::PhotosPage);
+        const DistilSetup& s = wizard.setup();
+        QCOMPARE(s.photos.size(), 12);
+        QCOMPARE(s.heldOut.size(), 3);
+        QCOMPARE(s.heldOut, proposeHeldOut(s.photos, s.splitSeed));
+        QVERIFY(page->isComplete());
+        QVERIFY(problemText(page).isEmpty());
+        QCOMPARE(page->findChild<QListWidget*>(QStringLiteral("skipped"))->count(), 3);
+        QCOMPARE(page->findChild<QListWidget*>(QStringLiteral("thumbnails"))->count(), 12);
+        QVERIFY(
+            !page->findChild<QListWidget*>(QStringLiteral("thumbnails"))->item(0)->icon().isNull());
+
+        // editable: one fewer held out is too few; one more is fine
+        auto* list = page->findChild<QListWidget*>(QStringLiteral("heldOut"));
+        QCOMPARE(list->count(), 12);
+        QListWidgetItem* held = nullptr;
+        QListWidgetItem* notHeld = nullptr;
+        for (int i = 0; i < list->count(); ++i)
+            (list->item(i)->checkState() == Qt::Checked ? held : notHeld) = list->item(i);
+        held->setCheckState(Qt::Unchecked);
+        QCOMPARE(s.heldOut.size(), 2);
+        QVERIFY(!page->isComplete());
+        QVERIFY2(problemText(page).contains(QStringLiteral("at least 3")),
+                 qPrintable(problemText(page)));
+        held->setCheckState(Qt::Checked);
+        notHeld->setCheckState(Qt::Checked);
+        QCOMPARE(s.heldOut.size(), 4);
+        QVERIFY(page->isComplete());
+
+        // the choice survives a rescan of the same photos (Back to this page)
+        const QStringList chosen = s.heldOut;
+        scanned(wizard, {photos_});
+        QCOMPARE(wizard.setup().heldOut, chosen);
+    }
+
+    void photosPageSaysWhatToDo_data() {
+        QTest::addColumn<QString>("content"); // what the folder holds
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no folder") << QString() << "Add a folder";
+        QTest::newRow("empty folder") << "empty"
+                                      << "no photos";
+        QTest::newRow("only unreadable") << "unreadable"
+                                         << "None of the files can be used";
+        QTest::newRow("too few to train") << "six"
+                                          << "left for training";
+    }
+
+    void photosPageSaysWhatToDo() {
+        QFETCH(QString, content);
+        QFETCH(QString, message);
+        QStringList folders;
+        if (!content.isEmpty()) {
+            const QString dir = makeFolder(QStringLiteral("case-") + content);
+            if (content == QLatin1String("unreadable")) {
+                writeBytes(dir + QStringLiteral("/broken.jpg"), QByteArray(300, 'x'));
+                writePhoto(dir + QStringLiteral("/tiny.png"), 40, 30, 3);
+            } else if (content == QLatin1String("six")) {
+                for (int i = 0; i < 6; ++i)
+                    writePhoto(dir + QStringLiteral("/s%1.png").arg(i), 140, 140, quint32(50 + i));
+            }
+            folders << dir;
+        }
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        DistilWizard wizard(registry);
+        scanned(wizard, folders);
+        QWizardPage* page = wizard.page(DistilWizard::PhotosPage);
+        QVERIFY(!page->isComplete());
+        QVERIFY2(problemText(page).contains(message), qPrintable(problemText(page)));
+    }
+
+    void teacherPageOffersMultiStepModels() {
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        DistilWizard wizard(registry);
+        QWizardPage* page = wizard.page(DistilWizard::TeacherPage);
+        page->initializePage();
+        auto* box = page->findChild<QComboBox*>(QStringLiteral("teacher"));
+        QVERIFY(box->count() >= 1);
+        for (int i = 0; i < box->count(); ++i) {
+            const ModelEntry* e = registry.find(box->itemData(i).toString());
+            QVERIFY(e && e->error.isEmpty() && !e->oneStep());
+        }
+        QCOMPARE(wizard.setup().teacherSpec, QStringLiteral("embedded:lite-teacher"));
+        QVERIFY(page->isComplete());
+        QVERIFY(page->findChild<QLabel*>(QStringLiteral("teacherHash"))
+                    ->text()
+                    .startsWith(QStringLiteral("80674cdb")));
+        page->findChild<QCheckBox*>(QStringLiteral("fineTune"))->setChecked(true);
+        QVERIFY(wizard.setup().fineTuneTeacher);
+        box->setCurrentIndex(box->findData(QStringLiteral("embedded:test-tiny")));
+        QCOMPARE(wizard.setup().teacherSpec, QStringLiteral("embedded:test-tiny"));
+        // Back and Next again: the choice stays
+        page->initializePage();
+        QCOMPARE(box->currentData().toString(), QStringLiteral("embedded:test-tiny"));
+        QVERIFY(page->findChild<QCheckBox*>(QStringLiteral("fineTune"))->isChecked());
+    }
+
+    // Without a multi-step model (embedded ones hidden, as in a build without them; the folder
+    // holds a one-step package and a broken file) nothing can teach.
+    void noMultiStepTeacher() {
+        const QString models = makeFolder(QStringLiteral("one-step-only"));
+        writeBytes(models + QStringLiteral("/student.safetensors"), embeddedBytes("lite-rsd"));
+        writeBytes(models + QStringLiteral("/broken.safetensors"), QByteArray(100, '\0'));
+        setEmbeddedTeachersHiddenForTests(true);
+        ModelRegistry registry(models);
+        QVERIFY(
+            registry.find(QDir(models).absoluteFilePath(QStringLiteral("student.safetensors"))));
+        QVERIFY(registry.find(QDir(models).absoluteFilePath(QStringLiteral("broken.safetensors"))));
+        QVERIFY(teacherCandidates(registry).isEmpty());
+        DistilWizard wizard(registry);
+        QWizardPage* page = wizard.page(DistilWizard::TeacherPage);
+        page->initializePage();
+        QVERIFY(!page->isComplete());
+        QVERIFY2(problemText(page).contains(QStringLiteral("Tools → Models")),
+                 qPrintable(problemText(page)));
+        // a multi-step package installed: it is offered
+        writeBytes(models + QStringLiteral("/teacher.safetensors"), embeddedBytes("test-tiny"));
+        registry.refresh();
+        page->initializePage();
+        QVERIFY(page->isComplete());
+        QVERIFY(problemText(page).isEmpty());
+        QCOMPARE(wizard.setup().teacherSpec,
+                 QDir(models).absoluteFilePath(QStringLiteral("teacher.safetensors")));
+    }
+
+    void presetsMakeValidJobs() {
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        const ModelEntry* teacher = registry.find(QStringLiteral("embedded:lite-teacher"));
+        QVERIFY(teacher);
+        QCOMPARE(teacherCropSize(*teacher), 128);
+        QCOMPARE(teacherCropSize(*registry.find(QStringLiteral("embedded:test-tiny"))), 64);
+        QStringList names = distilPresets();
+        QCOMPARE(names.mid(0, 3), (QStringList{QStringLiteral("quick"), QStringLiteral("balanced"),
+                                               QStringLiteral("best")}));
+        QVERIFY(names.contains(QStringLiteral("tiny"))); // the test models are shown
+        QMap<QString, int> steps;
+        for (const QString& preset : names) {
+            JobPlan plan;
+            plan.preset = preset;
+            plan.heldOut = 3;
+            plan.name = QStringLiteral("birds");
+            for (const auto& job : {rsdJob(plan), fineTuneJob(plan, *teacher)}) {
+                auto parsed = training::TrainJob::fromJson(job.toJson());
+                QVERIFY2(parsed.isOk(), parsed.status().message().c_str());
+                QCOMPARE(parsed->valCount, 3);
+                QCOMPARE(parsed->gtSize, 128);
+            }
+            steps[preset] = rsdJob(plan).steps;
+        }
+        QVERIFY(steps[QStringLiteral("quick")] < steps[QStringLiteral("balanced")]);
+        QVERIFY(steps[QStringLiteral("balanced")] < steps[QStringLiteral("best")]);
+        QCOMPARE(steps[QStringLiteral("balanced")], 600); // the embedded student's recipe
+        JobPlan plan;
+        plan.preset = QStringLiteral("balanced");
+        plan.heldOut = 20;
+        const auto balanced = rsdJob(plan);
+        QCOMPARE(balanced.valCount, 6);
+        QCOMPARE(balanced.batch, 8);
+        QCOMPARE(balanced.lr, 5e-5);
+        QCOMPARE(balanced.fakeLr, 1e-4);
+        QCOMPARE(balanced.supervisedWeight, 4.0);
+        QCOMPARE(balanced.ganWeight, 0.003);
+        const auto tune = fineTuneJob(plan, *teacher);
+        QCOMPARE(tune.kind, std::string("teacher"));
+        QCOMPARE(tune.lr, 1e-4);
+        QCOMPARE(tune.lrMin, 1e-5);
+        QVERIFY(tune.scheduleJson.find("\"kappa\":0.1") != std::string::npos);
+    }
+
+    // The embedded student is a student of the embedded teacher (through the teacher's repackaging
+    // and decoder-head history): the presets continue it.
+    void methodPageStartsFromTheTeachersStudent() {
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        const ModelEntry* teacher = registry.find(QStringLiteral("embedded:lite-teacher"));
+        QCOMPARE(studentsOfTeacher(registry, *teacher),
+                 QStringList{QStringLiteral("embedded:lite-rsd")});
+        QVERIFY(studentsOfTeacher(registry, *registry.find(QStringLiteral("embedded:test-tiny")))
+                    .isEmpty());
+
+        DistilWizard wizard(registry);
+        DistilSetup& s = wizard.setup();
+        s.folders = {photos_};
+        s.heldOut = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
+        s.teacherSpec = teacher->spec;
+        QWizardPage* page = wizard.page(DistilWizard::MethodPage);
+        page->initializePage();
+        QCOMPARE(s.name, QStringLiteral("photos one-step (RSD)"));
+        auto job = training::TrainJob::fromJson(s.jobJson.toStdString());
+        QVERIFY(job.isOk());
+        QCOMPARE(job->initModel, std::string("embedded:lite-rsd"));
+        QCOMPARE(job->steps, 150);
+        QCOMPARE(job->valCount, 3);
+        QCOMPARE(job->name, std::string("photos one-step (RSD)"));
+        QVERIFY(page->findChild<QLabel*>(QStringLiteral("initNote"))
+                    ->text()
+                    .contains(registry.find(QStringLiteral("embedded:lite-rsd"))->displayName));
+        QVERIFY(page->isComplete());
+        QVERIFY(!page->findChild<QRadioButton*>(QStringLiteral("yonos"))->isEnabled());
+
+        page->findChild<QRadioButton*>(QStringLiteral("preset-best"))->click();
+        QCOMPARE(s.preset, QStringLiteral("best"));
+        QCOMPARE(training::TrainJob::fromJson(s.jobJson.toStdString())->steps, 2000);
+        auto* name = page->findChild<QLineEdit*>(QStringLiteral("studentName"));
+        name->clear();
+        QTest::keyClicks(name, QStringLiteral("Birds"));
+        QCOMPARE(training::TrainJob::fromJson(s.jobJson.toStdString())->name, std::string("Birds"));
+
+        // fine-tuning the teacher first: a teacher job, and the student starts from that teacher
+        s.fineTuneTeacher = true;
+        page->initializePage();
+        QVERIFY(training::TrainJob::fromJson(s.jobJson.toStdString())->initModel.empty());
+        auto tune = training::TrainJob::fromJson(s.teacherJobJson.toStdString());
+        QVERIFY(tune.isOk());
+        QCOMPARE(tune->kind, std::string("teacher"));
+        QCOMPARE(tune->initModel, std::string(kTeacherPlaceholder));
+    }
+
+    // Advanced edits are validated by the trainer, live; an invalid job keeps Next disabled.
+    void advancedEditIsValidatedByTheTrainer() {
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        DistilWizard wizard(registry);
+        DistilSetup& s = wizard.setup();
+        s.teacherSpec = QStringLiteral("embedded:lite-teacher");
+        s.heldOut = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
+        QWizardPage* page = wizard.page(DistilWizard::MethodPage);
+        page->initializePage();
+        auto* edit = page->findChild<QPlainTextEdit*>(QStringLiteral("jobJson"));
+        auto* status = page->findChild<QLabel*>(QStringLiteral("jobStatus"));
+        QVERIFY(edit->isHidden()); // Advanced starts collapsed
+        QJsonObject job = QJsonDocument::fromJson(edit->toPlainText().toUtf8()).object();
+        job[QStringLiteral("batch")] = 0;
+        edit->setPlainText(QString::fromUtf8(QJsonDocument(job).toJson()));
+        QVERIFY(!page->isComplete());
+        QVERIFY2(status->text().contains(QStringLiteral("batch and steps must be positive")),
+                 qPrintable(status->text()));
+        QVERIFY(problemText(page).contains(QStringLiteral("batch and steps must be positive")));
+        QVERIFY(!edit->isHidden()); // opened to show what is wrong
+        edit->setPlainText(QStringLiteral("{\"kind\": \"rsd\", \"data\": {\"train\": \"x\"}"));
+        QVERIFY(status->text().contains(QStringLiteral("not valid JSON")));
+        QVERIFY(!page->isComplete());
+        job[QStringLiteral("batch")] = 3;
+        job[QStringLiteral("steps")] = 77;
+        edit->setPlainText(QString::fromUtf8(QJsonDocument(job).toJson()));
+        QVERIFY(page->isComplete());
+        QCOMPARE(training::TrainJob::fromJson(s.jobJson.toStdString())->steps, 77);
+        // Back and Next with nothing else changed: the edit stays
+        page->initializePage();
+        QCOMPARE(training::TrainJob::fromJson(s.jobJson.toStdString())->steps, 77);
+    }
+
+    // Alt+letter reaches one thing per page (the wizard's Back, Next and Finish included).
+    void mnemonicsAreUniqueOnEachPage() {
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        DistilWizard wizard(registry);
+        QStringList wizardTexts;
+        for (auto which : {QWizard::BackButton, QWizard::NextButton, QWizard::FinishButton})
+            wizardTexts << wizard.button(which)->text();
+        for (auto id : {DistilWizard::PhotosPage, DistilWizard::TeacherPage,
+                        DistilWizard::MethodPage, DistilWizard::BudgetPage}) {
+            QStringList texts = wizardTexts;
+            for (auto* b : wizard.page(id)->findChildren<QAbstractButton*>())
+                texts << b->text();
+            for (auto* l : wizard.page(id)->findChildren<QLabel*>())
+                if (l->buddy())
+                    texts << l->text();
+            QHash<QKeySequence, QString> seen;
+            for (const QString& text : texts) {
+                const QKeySequence key = QKeySequence::mnemonic(text);
+                if (key.isEmpty())
+                    continue;
+                QVERIFY2(!seen.contains(key),
+                         qPrintable(QStringLiteral("%1 and %2").arg(seen.value(key), text)));
+                seen.insert(key, text);
+            }
+            QVERIFY(seen.size() > wizardTexts.size());
+        }
+    }
+
+    void runFolderChecks() {
+        const QString holding = makeFolder(QStringLiteral("holding-run"));
+        writeBytes(holding + QStringLiteral("/job.json"), "{}");
+        QVERIFY(runFolderProblem(holding, 0).contains(QStringLiteral("already holds")));
+        QVERIFY(runFolderProblem(tmp_.filePath(QStringLiteral("fresh/run")), 1000).isEmpty());
+        QVERIFY(runFolderProblem(QStringLiteral("/proc/shiftsr-run"), 0)
+                    .contains(QStringLiteral("not writable")));
+        const QString locked = makeFolder(QStringLiteral("locked"));
+        QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::ExeOwner);
+        if (::geteuid() != 0) // root writes anywhere
+            QVERIFY(runFolderProblem(locked + QStringLiteral("/run"), 0)
+                        .contains(QStringLiteral("not writable")));
+        QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                          QFileDevice::ExeOwner);
+        setFreeBytesProbeForTests([](const QString&) { return qint64(5'000'000); });
+        QCOMPARE(freeBytes(tmp_.path()), qint64(5'000'000));
+        QVERIFY(runFolderProblem(tmp_.filePath(QStringLiteral("fresh/run")), 4'000'000).isEmpty());
+        QVERIFY(runFolderProblem(tmp_.filePath(QStringLiteral("fresh/run")), 6'000'000)
+                    .contains(QStringLiteral("Not enough disk space")));
+        QCOMPARE(runFolderName(QStringLiteral("My birds: one-step (RSD)"), QDate(2026, 12, 8)),
+                 QStringLiteral("my-birds-one-step-rsd-2026-12-08"));
+    }
+
+    void prepareRunFolderLinksPhotosAndWritesTheJob() {
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        DistilSetup s;
+        s.folders = {photos_};
+        s.photos = scanPhotos({photos_}, true, 64).photos;
+        s.heldOut = proposeHeldOut(s.photos, s.splitSeed);
+        s.teacherSpec = QStringLiteral("embedded:lite-teacher");
+        JobPlan plan;
+        plan.preset = QStringLiteral("quick");
+        plan.heldOut = int(s.heldOut.size());
+        plan.initSpec = QStringLiteral("embedded:lite-rsd");
+        s.jobJson = QString::fromStdString(rsdJob(plan).toJson());
+        s.runFolder = tmp_.filePath(QStringLiteral("runs/prepared"));
+        QString error;
+        QVERIFY2(prepareRunFolder(s, registry, &error), qPrintable(error));
+        const QDir run(s.runFolder);
+        const QStringList train =
+            QDir(run.filePath(QStringLiteral("data/train"))).entryList(QDir::Files);
+        const QStringList held =
+            QDir(run.filePath(QStringLiteral("data/heldout"))).entryList(QDir::Files);
+        QCOMPARE(train.size(), 9);
+        QCOMPARE(held.size(), 3);
+        QVERIFY(train.first().startsWith(QStringLiteral("0001-")) ||
+                held.first().startsWith(QStringLiteral("0001-")));
+        for (const QString& name : held) {
+            const QFileInfo link(run.filePath(QStringLiteral("data/heldout/") + name));
+            QVERIFY(link.isSymLink());
+            QVERIFY(s.heldOut.contains(link.symLinkTarget()));
+        }
+        QFile teacher(run.filePath(QStringLiteral("teacher.safetensors")));
+        QVERIFY(teacher.open(QIODevice::ReadOnly));
+        QVERIFY(teacher.readAll() == embeddedBytes("lite-teacher"));
+        QCOMPARE(QFileInfo(run.filePath(QStringLiteral("init.safetensors"))).size(),
+                 embeddedBytes("lite-rsd").size());
+        auto job =
+            training::TrainJob::fromFile(run.filePath(QStringLiteral("job.json")).toStdString());
+        QVERIFY2(job.isOk(), job.status().message().c_str());
+        QCOMPARE(QString::fromStdString(job->teacherModel),
+                 run.filePath(QStringLiteral("teacher.safetensors")));
+        QCOMPARE(QString::fromStdString(job->initModel),
+                 run.filePath(QStringLiteral("init.safetensors")));
+        QCOMPARE(job->trainFolders, std::vector<std::string>{
+                                        run.filePath(QStringLiteral("data/train")).toStdString()});
+        QCOMPARE(QString::fromStdString(job->valFolder),
+                 run.filePath(QStringLiteral("data/heldout")));
+        QCOMPARE(s.jobJson.toStdString(), job->toJson());
+        // the trainer's own scan sees exactly the split
+        QCOMPARE(scanPhotos({run.filePath(QStringLiteral("data/train"))}, true, 128).photos.size(),
+                 9);
+        // a folder that holds a run is refused
+        QVERIFY(!prepareRunFolder(s, registry, &error));
+        QVERIFY(error.contains(QStringLiteral("already holds")));
+
+        // fine-tuning first: the teacher's run inside, the student learns from its result
+        s.runFolder = tmp_.filePath(QStringLiteral("runs/prepared-tuned"));
+        s.fineTuneTeacher = true;
+        plan.initSpec.clear();
+        s.jobJson = QString::fromStdString(rsdJob(plan).toJson());
+        s.teacherJobJson =
+            QString::fromStdString(fineTuneJob(plan, *registry.find(s.teacherSpec)).toJson());
+        QVERIFY2(prepareRunFolder(s, registry, &error), qPrintable(error));
+        const QString tuneDir = fineTuneRunFolder(s.runFolder);
+        auto tune = training::TrainJob::fromFile(
+            QDir(tuneDir).filePath(QStringLiteral("job.json")).toStdString());
+        QVERIFY2(tune.isOk(), tune.status().message().c_str());
+        QCOMPARE(QString::fromStdString(tune->initModel),
+                 QDir(s.runFolder).filePath(QStringLiteral("teacher.safetensors")));
+        QCOMPARE(training::TrainJob::fromJson(s.teacherJobJson.toStdString())->initModel,
+                 tune->initModel);
+        QCOMPARE(QString::fromStdString(
+                     training::TrainJob::fromJson(s.jobJson.toStdString())->teacherModel),
+                 QDir(tuneDir).filePath(QStringLiteral("model.safetensors")));
+    }
+
+    // The Budget page runs a few real steps of the tiny job, reports the time per step and the disk
+    // needed, removes the trial, and keeps Next disabled for a run folder that cannot take the run.
+    void budgetTrialMeasuresAndChecksTheFolder() {
+        if (qEnvironmentVariableIsEmpty("SHIFTSR_TRAIN") || TrainingRun::trainerProgram().isEmpty())
+            QSKIP("no trainer: ctest sets SHIFTSR_TRAIN to the built one");
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        DistilWizard wizard(registry);
+        DistilSetup& s = wizard.setup();
+        s.folders = {photos_};
+        s.photos = scanPhotos({photos_}, true, 64).photos;
+        s.heldOut = proposeHeldOut(s.photos, s.splitSeed);
+        s.teacherSpec = QStringLiteral("embedded:test-tiny");
+        s.preset = QStringLiteral("tiny");
+        wizard.page(DistilWizard::MethodPage)->initializePage();
+        QWizardPage* page = wizard.page(DistilWizard::BudgetPage);
+        auto* status = page->findChild<QLabel*>(QStringLiteral("trialStatus"));
+        auto* measure = page->findChild<QPushButton*>(QStringLiteral("measure"));
+        auto trialFolders = [] {
+            return QDir(DistilWizard::defaultRunRoot())
+                .entryList({QStringLiteral(".trial-*")}, QDir::Dirs | QDir::Hidden);
+        };
+        // stopped at once: no measurement, and the trial folder goes when the trainer has exited
+        page->initializePage();
+        QVERIFY(!page->isComplete()); // measuring
+        QCOMPARE(trialFolders().size(), 1);
+        measure->click();
+        QVERIFY(status->text().contains(QStringLiteral("stopped")));
+        QVERIFY(!page->isComplete());
+        QTRY_VERIFY_WITH_TIMEOUT(trialFolders().isEmpty(), 20000);
+        measure->click();             // Measure Again
+        QVERIFY(!page->isComplete()); // measuring
+        QTRY_VERIFY_WITH_TIMEOUT(s.secondsPerStep > 0 ||
+                                     page->findChild<QLabel*>(QStringLiteral("trialStatus"))
+                                         ->text()
+                                         .contains(QStringLiteral("failed")),
+                                 30000);
+        QVERIFY2(s.secondsPerStep > 0,
+                 qPrintable(page->findChild<QLabel*>(QStringLiteral("trialStatus"))->text()));
+        QVERIFY2(page->isComplete(), qPrintable(problemText(page)));
+        QVERIFY(page->findChild<QLabel*>(QStringLiteral("totalTime"))
+                    ->text()
+                    .contains(QStringLiteral("about")));
+        QVERIFY(page->findChild<QLabel*>(QStringLiteral("diskNeeded"))
+                    ->text()
+                    .contains(QStringLiteral("checkpoint")));
+        QVERIFY(s.runFolder.startsWith(DistilWizard::defaultRunRoot()));
+        QVERIFY(trialFolders().isEmpty()); // removed after the trial
+
+        auto* folder = page->findChild<QLineEdit*>(QStringLiteral("runFolder"));
+        const QString holding = makeFolder(QStringLiteral("budget-holding"));
+        writeBytes(holding + QStringLiteral("/log.jsonl"), "{}\n");
+        folder->setText(holding);
+        QVERIFY(!page->isComplete());
+        QVERIFY(problemText(page).contains(QStringLiteral("already holds")));
+        folder->setText(QStringLiteral("/proc/shiftsr-run"));
+        QVERIFY(!page->isComplete());
+        QVERIFY(problemText(page).contains(QStringLiteral("not writable")));
+        setFreeBytesProbeForTests([](const QString&) { return qint64(1000); });
+        folder->setText(tmp_.filePath(QStringLiteral("budget-run")));
+        QVERIFY(!page->isComplete());
+        QVERIFY2(problemText(page).contains(QStringLiteral("Not enough disk space")),
+                 qPrintable(problemText(page)));
+        setFreeBytesProbeForTests(nullptr);
+        folder->setText(tmp_.filePath(QStringLiteral("budget-run2")));
+        QVERIFY(page->isComplete());
+    }
+};
+
+QTEST_MAIN(TestDistilSetup)
+#include "tst_distilsetup.moc"
