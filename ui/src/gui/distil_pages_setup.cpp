@@ -932,7 +932,13 @@ public:
     }
 
     // Where the free-space check looks, with what it needs; empty when the folder will do.
-    QString folderProblem() const { return runFolderProblem(wizard_->setup().runFolder, needed_); }
+    QString folderProblem() const {
+        // Back from the Run page: the folder holds the wizard's own run, which Next goes on with.
+        const QString folder = wizard_->setup().runFolder;
+        if (!folder.isEmpty() && QDir(folder) == QDir(wizard_->currentRunFolder()))
+            return {};
+        return runFolderProblem(folder, needed_);
+    }
 
 private:
     QString trialKey() const {

@@ -73,6 +73,12 @@ QJsonObject readJsonObject(const QString& path) {
     return QJsonDocument::fromJson(f.readAll()).object();
 }
 
+// Counters and bookkeeping of the log lines, not figures to plot.
+bool isBookkeeping(const QString& name) {
+    return name == QLatin1String("steps") || name == QLatin1String("world_size") ||
+           name == QLatin1String("val.images") || name == QLatin1String("val.count");
+}
+
 bool isTimeOrSpeed(const QString& name) {
     return name == QLatin1String("lr") || name == QLatin1String("grad_norm") ||
            name == QLatin1String("samples_per_s") || name == QLatin1String("eta_s") ||
@@ -132,7 +138,8 @@ int TrainingLog::append(const QByteArray& bytes) {
 QStringList TrainingLog::lossSeries() const {
     QStringList names;
     for (auto it = series.begin(); it != series.end(); ++it)
-        if (!it.key().startsWith(QLatin1String("val.")) && !isTimeOrSpeed(it.key()))
+        if (!it.key().startsWith(QLatin1String("val.")) && !isTimeOrSpeed(it.key()) &&
+            !isBookkeeping(it.key()))
             names << it.key();
     return names;
 }
@@ -140,7 +147,7 @@ QStringList TrainingLog::lossSeries() const {
 QStringList TrainingLog::validationSeries() const {
     QStringList names;
     for (auto it = series.begin(); it != series.end(); ++it)
-        if (it.key().startsWith(QLatin1String("val.")))
+        if (it.key().startsWith(QLatin1String("val.")) && !isBookkeeping(it.key()))
             names << it.key();
     return names;
 }
