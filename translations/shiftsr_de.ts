@@ -2,6 +2,14 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>DistilPlan</name>
+    <message>
+        <location filename="../ui/src/gui/distil_plan.cpp" line="+333"/>
+        <source> (fine-tuned teacher)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <location filename="../app/gui/main.cpp" line="+74"/>
@@ -17,6 +25,11 @@
         <location line="+4"/>
         <source>Compare FILE, save screenshots in DIR, quit.</source>
         <translation>FILE vergleichen, Bildschirmfotos in DIR speichern, beenden.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Open the wizard that distils a one-step model from the photos in FOLDER (repeat for more folders).</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -396,6 +409,404 @@
     </message>
 </context>
 <context>
+    <name>shiftsr::gui::BudgetPage</name>
+    <message>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+848"/>
+        <source>Budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A few steps of the real job on this computer tell how long the run takes and how much disk it needs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+228"/>
+        <location line="+31"/>
+        <location line="+26"/>
+        <source>&amp;Measure Again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-274"/>
+        <source>R&amp;un folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>C&amp;hange…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The run&apos;s photos (as links), checkpoints, samples, log and job.json go here; shiftsr-train can run it on its own.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <location line="+32"/>
+        <source>The trial was stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Folder for the Run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Cannot create a folder for the trial in %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+60"/>
+        <source>Measuring: a few steps of the job on this computer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Measuring the teacher&apos;s fine-tuning…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop &amp;Measuring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>the trainer stopped before it had taken %1 steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>The trial failed: %1. Go Back to change the job, or measure again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+45"/>
+        <source>%1 for %n step(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%1 in all: %2 to fine-tune the teacher (%n step(s)), then %3 to distil</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 s per step, measured on this computer by %2 steps of the job (start-up not counted).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Disk needed: about %1 (measured: one checkpoint of the trial is %2, the run keeps %3 and writes one more before it drops the oldest; plus %4 validation sheets, the student package and the models written into the run folder).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Next needs a successful trial: Measure Again once its cause is fixed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::DistilPlan</name>
+    <message>
+        <location filename="../ui/src/gui/distil_plan.cpp" line="-250"/>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The model %1 is no longer there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>This build has no model %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <location line="+380"/>
+        <source>Cannot create %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-369"/>
+        <source>Cannot link %1 into %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>duplicate of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+220"/>
+        <source>Choose a folder for the run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 already holds a training run: choose another folder (or open that run from Tools → Distil a One-Step Model…).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 is a file: choose a folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is not writable: choose a folder you can write to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Not enough disk space for the run: it needs %1, the disk holding %2 has %3 free. Free some space or choose a folder on another disk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>about %1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>about %1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>about %1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>about %1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>No run folder was chosen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 already holds a training run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The teacher %1 is not a usable multi-step model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The held-out photos are not among the chosen photos.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Both the training and the held-out photos must be chosen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>The teacher&apos;s fine-tuning job: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::DistilWizard</name>
+    <message>
+        <location filename="../ui/src/gui/distil_support.cpp" line="+158"/>
+        <source>cannot create %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>no free file name for %1 in %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/src/gui/distil_wizard.cpp" line="+30"/>
+        <source>Distil a One-Step Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>%1 is not a run folder of the distillation wizard (it has no job.json).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::FinishPage</name>
+    <message>
+        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+553"/>
+        <source>Finish</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The student is installed in your model folder and compared with its teacher on a held-out photo in the main window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Show the &amp;Comparison</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The new student (one step) beside its teacher (all steps) on a held-out photo, in the main window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>PSNR-Y (dB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>SSIM-Y</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sharpness</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>BRISQUE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Seconds per photo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>PSNR-Y and SSIM-Y: closeness to the photo (higher is closer); sharpness: 1 is as sharp as the photo; BRISQUE: no-reference naturalness (lower looks more natural)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Held-out photos, measured by shiftsr-cli eval:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The same evaluation from a terminal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Co&amp;mmand:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Evaluate Again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>The student is installed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>The run has no model.safetensors: it has not finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Installing the student in %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The student could not be installed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Installed “%1” as %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>the run has no held-out photos</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>New student</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Embedded student</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Teacher</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>No evaluation: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>shiftsr-cli was not found beside the app or on the PATH (or in $SHIFTSR_CLI): run the command above from a terminal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>%v of %m photos</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Evaluating on the held-out photos (every model upscales each photo; the multi-step teacher takes longest)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>The evaluation failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no report was written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Report with a contact sheet: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>shiftsr::gui::ImportCheckpointDialog</name>
     <message>
         <location filename="../ui/src/gui/import_checkpoint_dialog.cpp" line="+18"/>
@@ -536,7 +947,7 @@
         <translation>Öffnen Sie ein Bild (Strg+O) oder ziehen Sie es hierher.</translation>
     </message>
     <message numerus="yes">
-        <location line="+179"/>
+        <location line="+182"/>
         <source>%1
 %n step(s) · %2 · run memory %3</source>
         <translation>
@@ -547,7 +958,7 @@
         </translation>
     </message>
     <message>
-        <location line="+228"/>
+        <location line="+235"/>
         <source>Preview Region</source>
         <translation>Ausschnitt-Vorschau</translation>
     </message>
@@ -610,7 +1021,7 @@
         <translation>Abgebrochen nach %1</translation>
     </message>
     <message>
-        <location line="+105"/>
+        <location line="+106"/>
         <location filename="../ui/src/gui/main_window_actions.cpp" line="+59"/>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
@@ -702,6 +1113,7 @@
     </message>
     <message>
         <location line="+0"/>
+        <location filename="../ui/src/gui/main_window_distil.cpp" line="+197"/>
         <source>Close ShiftSR</source>
         <translation>ShiftSR schließen</translation>
     </message>
@@ -1021,7 +1433,17 @@
         <translation>Viele Dateien und Ordner hochskalieren</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>&amp;Distil a One-Step Model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>Train a one-step student on your own photos and compare it with its teacher</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Keyboard Shortcuts…</source>
         <translation>&amp;Tastenkürzel…</translation>
     </message>
@@ -1056,7 +1478,7 @@
         <translation>Geteilt</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
@@ -1081,7 +1503,7 @@
         <translation>&amp;Werkzeuge</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
@@ -1136,7 +1558,7 @@
         <translation>Höchster Speicherbedarf des letzten Laufs über dem, was ShiftSR vorher belegte</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+10"/>
         <source>Zoom relative to the result&apos;s pixels: 100 % shows one result pixel per screen pixel, also before the upscale</source>
         <translation>Zoom bezogen auf die Pixel des Ergebnisses: 100 % zeigt ein Ergebnispixel je Bildschirmpixel, auch vor dem Hochskalieren</translation>
     </message>
@@ -1146,12 +1568,13 @@
         <translation>%1 %2</translation>
     </message>
     <message>
-        <location line="+105"/>
+        <location line="-80"/>
+        <location line="+185"/>
         <source>Zoom %1 %</source>
         <translation>Zoom %1 %</translation>
     </message>
     <message>
-        <location line="-232"/>
+        <location line="-237"/>
         <source>Noise seed: the same seed gives the same result</source>
         <translation>Rausch-Seed: Derselbe Seed liefert dasselbe Ergebnis</translation>
     </message>
@@ -1166,7 +1589,7 @@
         <translation>Rechenzeit des letzten Durchlaufs</translation>
     </message>
     <message numerus="yes">
-        <location line="+47"/>
+        <location line="+52"/>
         <source>%1
 %2, x%3, %n step(s) by default</source>
         <translation>
@@ -1195,7 +1618,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="-311"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="-312"/>
         <source>%1 at 1 step</source>
         <translation>%1 mit 1 Schritt</translation>
     </message>
@@ -1205,7 +1628,7 @@
         <translation>&amp;Liste leeren</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="-387"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="-396"/>
         <location line="+28"/>
         <source>Open Image</source>
         <translation>Bild öffnen</translation>
@@ -1226,7 +1649,7 @@
         <translation>%1 kann nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>%1 – ShiftSR</source>
         <translation>%1 – ShiftSR</translation>
     </message>
@@ -1241,7 +1664,7 @@
         <translation>%1: Die Metadaten konnten nicht gelesen werden und werden nicht übernommen (%2)</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+53"/>
         <source>Input</source>
         <translation>Eingabe</translation>
     </message>
@@ -1291,12 +1714,17 @@
         <translation>Es ist kein verwendbares Modell installiert.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+13"/>
         <source>Compare needs a multi-step model, and none is installed.</source>
         <translation>Für den Vergleich wird ein Mehrschrittmodell benötigt, es ist aber keines installiert.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+10"/>
+        <source>Cannot compare: %1 is not a usable model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>%1 at 1 step (no one-step model installed)</source>
         <translation>%1 mit 1 Schritt (kein Einschrittmodell installiert)</translation>
     </message>
@@ -1354,7 +1782,7 @@
         <translation>Fertig.</translation>
     </message>
     <message>
-        <location line="+119"/>
+        <location line="+120"/>
         <location line="+44"/>
         <source>Save Result</source>
         <translation>Ergebnis speichern</translation>
@@ -1375,9 +1803,211 @@
         <translation>Stapelverarbeitung — ShiftSR</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="+62"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+66"/>
         <source>Stopping before closing…</source>
         <translation>Wird vor dem Schließen angehalten…</translation>
+    </message>
+    <message>
+        <location filename="../ui/src/gui/main_window_distil.cpp" line="-148"/>
+        <source>%1 — training, step %2 of %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 — stopped at step %2 of %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>A distillation run is training: stop it or let it finish before starting another.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Distil a One-Step Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&amp;Runs that can be continued:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Continue Run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Start a &amp;New Distillation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+31"/>
+        <source>%n distillation run(s) can be continued: Tools &gt; Distil a One-Step Model…</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>A distillation run is training.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>It can go on in the background: the next start of ShiftSR offers to follow it again. Stopping writes a checkpoint first, so the run can be resumed later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Keep Training in the Background</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Stop Training</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::MethodPage</name>
+    <message>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-630"/>
+        <location line="+3"/>
+        <source>Method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>How the student is trained, and for how long.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;RSD: residual shift distillation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;YONOS-SR</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Not available yet: the YONOS-SR family is not part of this version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Preset</source>
+        <translation type="unfinished">Voreinstellung</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Student na&amp;me:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Advanced: every field of the job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The job as shiftsr-train reads it (docs/training.md). The data folders and the teacher are filled in when the run folder is prepared.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>%1 one-step (RSD)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>My photos</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>&amp;Quick</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ba&amp;lanced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>B&amp;est</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>T&amp;iny (test model)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>A first result: 150 steps of 4 crops, a few minutes on 2 CPU cores.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The embedded student&apos;s recipe: 600 steps of 8 crops (it took 0.6 h on 2 CPU cores).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>2000 steps of 8 crops: 2 hours or more on 2 CPU cores.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A few steps of the untrained test model, for checks only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>The teacher is fine-tuned first, so the student starts from the fine-tuned teacher.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Starts from “%1”, a one-step student of this teacher: fine-tuning it on your photos is far better than starting over from the teacher on a CPU.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No one-step student of this teacher is installed: the student starts from the teacher, which needs the longer presets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>This wizard distils: the job&apos;s kind must be &quot;rsd&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The job is valid.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The job is not valid: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Give the student a name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Correct the job under Advanced: %1</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1538,12 +2168,13 @@
         <translation>Voreinstellung</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-263"/>
+        <location filename="../ui/src/gui/model_details_view.cpp" line="+1"/>
         <source>Trained from</source>
         <translation>Trainiert aus</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location filename="../ui/src/gui/model_details_view.cpp" line="+3"/>
         <source>Continued from</source>
         <translation>Fortgesetzt von</translation>
     </message>
@@ -2031,6 +2662,115 @@
     </message>
 </context>
 <context>
+    <name>shiftsr::gui::PhotosPage</name>
+    <message>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-412"/>
+        <source>Photos</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose folders of your own kind of photos. The student learns from most of them; a few are held out to measure it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Photo folders:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Add Folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Include &amp;sub-folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Pre&amp;view:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>S&amp;kipped files:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Held out (ticked: not trained on; used to validate and to compare at the end):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+89"/>
+        <source>Add a Folder of Photos</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Scanning the folders…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>%1: %2</source>
+        <translation type="unfinished">%1: %2</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Add a folder of photos with Add Folder….</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The folders cannot be scanned: %1. Remove that folder or add another.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The folders hold no photos (PNG, JPEG, WebP, BMP or TIFF): add a folder that does.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>None of the files can be used (see Skipped files): add photos that open and are at least %1 pixels on the shorter side.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Hold out at least %1 photos: tick them in the Held out list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>At least %1 photos must be left for training: add photos or hold fewer out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>%n usable photo(s) (%1 for training, %2 held out)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>; %n file(s) skipped</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>shiftsr::gui::RegionPreviewDock</name>
     <message>
         <location filename="../ui/src/gui/region_preview_dock.cpp" line="+25"/>
@@ -2077,6 +2817,184 @@
         <location line="+2"/>
         <source>A result never replaces its input: choose another file name.</source>
         <translation>Ein Ergebnis ersetzt nie seine Eingabe: Wählen Sie einen anderen Dateinamen.</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::RunPage</name>
+    <message>
+        <location filename="../ui/src/gui/distil_pages_run.cpp" line="-724"/>
+        <source>Run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>shiftsr-train distils the one-step student. Stop writes a checkpoint; Resume goes on from it, also after the app was closed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>&amp;Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The trainer finishes its step, writes a checkpoint and exits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Resume</source>
+        <translation type="unfinished">Fo&amp;rtsetzen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Go on from the last checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location line="+235"/>
+        <source>The first validation sample appears after the first validation step.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-215"/>
+        <source>The run folder: job.json, log.jsonl, checkpoints, samples; `shiftsr-train --resume FOLDER` goes on with it from a terminal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>R&amp;un folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+73"/>
+        <source>The run folder could not be prepared: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cannot write the run&apos;s notes: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>The teacher&apos;s fine-tuning could not start: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+30"/>
+        <source>Training could not start: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Cannot resume: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Validation at step %1: bicubic | %2 | ground truth</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>fine-tuned teacher</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>one-step student</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 s</source>
+        <translation type="unfinished">%1 s</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished">%1 min %2 s</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished">%1 h %2 min</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Stage 1 of 2: fine-tuning the teacher on your photos</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stage 2 of 2: distilling the one-step student</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Distilling the one-step student</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Step %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Step %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Elapsed %1</source>
+        <translation type="unfinished">Vergangen %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 · about %2 left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Starting…</source>
+        <translation type="unfinished">Wird gestartet…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Stopping… the trainer finishes its step and writes a checkpoint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Training…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Stopped at step %1 of %2. Resume goes on from the last checkpoint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The teacher is fine-tuned.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>Finished: %n step(s) in %1. Next installs the student and compares it with its teacher.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The trainer stopped with an error (below). Resume goes on from the last checkpoint.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2514,7 +3432,7 @@
 <context>
     <name>shiftsr::gui::ShortcutsDialog</name>
     <message>
-        <location filename="../ui/src/gui/shortcuts_dialog.cpp" line="+43"/>
+        <location filename="../ui/src/gui/shortcuts_dialog.cpp" line="+45"/>
         <source>Keyboard Shortcuts</source>
         <translation>Tastenkürzel</translation>
     </message>
@@ -2529,7 +3447,7 @@
         <translation>Tastenkürzel</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+84"/>
         <source>%1 › %2</source>
         <translation>%1 › %2</translation>
     </message>
@@ -2623,6 +3541,181 @@
         <location line="+1"/>
         <source>%1+drag</source>
         <translation>%1+Ziehen</translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::TeacherPage</name>
+    <message>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+33"/>
+        <source>Teacher</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The multi-step model whose results the one-step student learns to give in one step.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Multi-step &amp;model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Provenance</source>
+        <translation type="unfinished">Herkunft</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sha256:</source>
+        <translation type="unfinished">sha256:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Steps:</source>
+        <translation type="unfinished">Schritte:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Trained from:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Fine-&amp;tune the teacher on these photos first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The teacher first learns your kind of photos, then teaches the student. This roughly doubles the time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>%1 (embedded)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>No multi-step model is installed, and only a multi-step model can teach: install one with Tools → Models….</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>(being computed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%n step(s) by default</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>not recorded</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::TrainingCharts</name>
+    <message>
+        <location filename="../ui/src/gui/training_charts.cpp" line="+48"/>
+        <source>Losses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Validation on the held-out photos</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>SSIM-Y, sharpness</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PSNR-Y (dB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Step</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::TrainingRun</name>
+    <message>
+        <location filename="../ui/src/gui/training_run.cpp" line="+181"/>
+        <source>The training program shiftsr-train was not found beside ShiftSR or on the PATH (set SHIFTSR_TRAIN to its path).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Cannot start %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>%1 already holds a training run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The job is not valid JSON: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cannot create %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+153"/>
+        <location line="+5"/>
+        <location line="+33"/>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-176"/>
+        <source>The run is still running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>There is nothing to resume in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+93"/>
+        <source>The training process ended without a word (was the machine restarted?). Resume continues from the last checkpoint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Cannot copy %1 to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The training program shiftsr-train was not found.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

@@ -13,9 +13,28 @@
     </message>
 </context>
 <context>
+    <name>shiftsr::gui::BudgetPage</name>
+    <message numerus="yes">
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+1125"/>
+        <source>%1 for %n step(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%1 in all: %2 to fine-tune the teacher (%n step(s)), then %3 to distil</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>shiftsr::gui::MainWindow</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/main_window_actions.cpp" line="+411"/>
+        <location filename="../ui/src/gui/main_window_actions.cpp" line="+422"/>
         <source>%1
 %2, x%3, %n step(s) by default</source>
         <translation>
@@ -34,7 +53,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/src/gui/main_window.cpp" line="+296"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+299"/>
         <source>%1
 %n step(s) · %2 · run memory %3</source>
         <translation>
@@ -45,7 +64,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+200"/>
+        <location line="+207"/>
         <source>No one-step model is installed: comparing %1 at %n step(s) with the same model at 1 step.</source>
         <translation>
             <numerusform>No one-step model is installed: comparing %1 at %n step with the same model at 1 step.</numerusform>
@@ -60,6 +79,33 @@
             <numerusform>Device: CPU, %n threads</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../ui/src/gui/main_window_distil.cpp" line="+166"/>
+        <source>%n distillation run(s) can be continued: Tools &gt; Distil a One-Step Model…</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::PhotosPage</name>
+    <message numerus="yes">
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-748"/>
+        <source>%n usable photo(s) (%1 for training, %2 held out)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>; %n file(s) skipped</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>shiftsr::gui::RegionPreviewDock</name>
@@ -69,6 +115,28 @@
         <translation>
             <numerusform>%1, %n step</numerusform>
             <numerusform>%1, %n steps</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::RunPage</name>
+    <message numerus="yes">
+        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+481"/>
+        <source>Finished: %n step(s) in %1. Next installs the student and compares it with its teacher.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>shiftsr::gui::TeacherPage</name>
+    <message numerus="yes">
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+137"/>
+        <source>%n step(s) by default</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
         </translation>
     </message>
 </context>
