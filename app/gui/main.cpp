@@ -1,7 +1,10 @@
 // shiftsr: the desktop app; `shiftsr [FILE]` opens the main window, with FILE loaded when given.
 // `--screenshots DIR` (documentation): opens FILE, runs the one-step vs multi-step comparison,
 // saves the window side by side and in split view and the keyboard shortcut window as PNG under
-// DIR, and quits. `--distil FOLDER` opens the distillation wizard on the photos in FOLDER.
+// DIR, and quits. `--distil FOLDER` opens the distillation wizard on the photos in FOLDER; with
+// `--screenshots DIR` it is driven through every page with its defaults (distil_tour.h).
+#include "distil_tour.h"
+
 #include "shiftsr/gui/main_window.h"
 #include "shiftsr/gui/shortcuts_dialog.h"
 #include "shiftsr/i18n/i18n.h"
@@ -97,7 +100,10 @@ int main(int argc, char** argv) {
 
     const QStringList files = parser.positionalArguments();
     shiftsr::gui::MainWindow window;
-    if (parser.isSet(screenshots)) {
+    if (parser.isSet(screenshots) && parser.isSet(distil)) {
+        window.resize(1400, 820);
+        driveDistillation(window, parser.value(screenshots));
+    } else if (parser.isSet(screenshots)) {
         if (files.isEmpty()) {
             std::fprintf(stderr, "shiftsr: --screenshots needs a file to compare\n");
             return 2;

@@ -4,6 +4,7 @@
 #include "distil_pages.h"
 #include "distil_support.h"
 
+#include "shiftsr/gui/model_registry.h"
 #include "shiftsr/gui/training_run.h"
 
 #include <QDir>
@@ -46,8 +47,7 @@ DistilWizard::DistilWizard(ModelRegistry& registry, QWidget* parent)
 DistilWizard::~DistilWizard() = default;
 
 QString DistilWizard::defaultRunRoot() {
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
-        .filePath(QStringLiteral("runs"));
+    return QDir(appDataFolder()).filePath(QStringLiteral("runs"));
 }
 
 void DistilWizard::startWithFolders(const QStringList& folders) {

@@ -78,18 +78,22 @@ void translateEmbedded(const std::string& id, ModelEntry& e) {
 
 } // namespace
 
-QString defaultModelFolder() {
-    const QString appData = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    const QString legacy = appData + QStringLiteral("/models");
+QString appDataFolder() {
     // Qt ends AppDataLocation with <organisation>/<application>; ours are both "ShiftSR", which
     // read ShiftSR/ShiftSR: one is enough.
+    QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     const QString org = QCoreApplication::organizationName();
     const QString app = QCoreApplication::applicationName();
-    QString base = appData;
     if (!app.isEmpty() && org == app &&
         base.endsWith(QLatin1Char('/') + org + QLatin1Char('/') + app))
         base.chop(app.size() + 1);
-    const QString folder = base + QStringLiteral("/models");
+    return base;
+}
+
+QString defaultModelFolder() {
+    const QString legacy =
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/models");
+    const QString folder = appDataFolder() + QStringLiteral("/models");
     // Models imported into the old default by a user who never stored a folder stay in sight.
     if (folder != legacy && !QFileInfo::exists(folder) &&
         !QDir(legacy).entryList({QStringLiteral("*.safetensors")}, QDir::Files).isEmpty())

@@ -49,7 +49,7 @@ public:
     DistilSetup& setup() { return setup_; }
     const DistilSetup& setup() const { return setup_; }
 
-    // Where new run folders go: <AppDataLocation>/runs.
+    // Where new run folders go: appDataFolder()/runs (~/.local/share/ShiftSR/runs).
     static QString defaultRunRoot();
     // Starts on the Photos page with these folders scanned (`shiftsr --distil FOLDER`).
     void startWithFolders(const QStringList& folders);

@@ -31,6 +31,10 @@ struct ModelEntry {
     bool hashPending() const { return error.isEmpty() && info.contentHash.empty(); }
 };
 
+// The app's data folder: AppDataLocation without its last folder when that repeats the one before
+// it (organisation and application both "ShiftSR": ~/.local/share/ShiftSR).
+QString appDataFolder();
+
 // The model folder when none is stored: <AppDataLocation>/models, where AppDataLocation's last
 // folder is dropped when it repeats the one before it (organisation and application both
 // "ShiftSR": ~/.local/share/ShiftSR/models, not ShiftSR/ShiftSR/models). The repeated folder, the
