@@ -6,7 +6,7 @@
     <message>
         <location filename="../ui/src/gui/distil_plan.cpp" line="+333"/>
         <source> (fine-tuned teacher)</source>
-        <translation type="unfinished"></translation>
+        <translation> (nachtrainiertes Lehrermodell)</translation>
     </message>
 </context>
 <context>
@@ -29,7 +29,7 @@
     <message>
         <location line="+6"/>
         <source>Open the wizard that distils a one-step model from the photos in FOLDER (repeat for more folders).</source>
-        <translation type="unfinished"></translation>
+        <translation>Den Assistenten öffnen, der aus den Fotos in FOLDER ein Ein-Schritt-Modell destilliert (für weitere Ordner wiederholen).</translation>
     </message>
 </context>
 <context>
@@ -413,12 +413,12 @@
     <message>
         <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+848"/>
         <source>Budget</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufwand</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>A few steps of the real job on this computer tell how long the run takes and how much disk it needs.</source>
-        <translation type="unfinished"></translation>
+        <translation>Einige Schritte des echten Auftrags auf diesem Rechner zeigen, wie lange der Lauf dauert und wie viel Speicherplatz er braucht.</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -426,94 +426,94 @@
         <location line="+31"/>
         <location line="+26"/>
         <source>&amp;Measure Again</source>
-        <translation type="unfinished"></translation>
+        <translation>Erneut &amp;messen</translation>
     </message>
     <message>
         <location line="-274"/>
         <source>R&amp;un folder:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Laufordner:</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>C&amp;hange…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ä&amp;ndern…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>The run&apos;s photos (as links), checkpoints, samples, log and job.json go here; shiftsr-train can run it on its own.</source>
-        <translation type="unfinished"></translation>
+        <translation>Hier werden die Fotos des Laufs (als Verknüpfungen), Checkpoints, Beispielbilder, das Protokoll und job.json abgelegt; shiftsr-train kann den Lauf auch eigenständig ausführen.</translation>
     </message>
     <message>
         <location line="+24"/>
         <location line="+32"/>
         <source>The trial was stopped.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Probelauf wurde angehalten.</translation>
     </message>
     <message>
         <location line="+27"/>
         <source>Folder for the Run</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner für den Lauf</translation>
     </message>
     <message>
         <location line="+27"/>
         <source>Cannot create a folder for the trial in %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>In %1 kann kein Ordner für den Probelauf angelegt werden: %2</translation>
     </message>
     <message>
         <location line="+60"/>
         <source>Measuring: a few steps of the job on this computer…</source>
-        <translation type="unfinished"></translation>
+        <translation>Messung: einige Schritte des Auftrags auf diesem Rechner…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Measuring the teacher&apos;s fine-tuning…</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Nachtraining des Lehrermodells wird gemessen…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Stop &amp;Measuring</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Messung anhalten</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>the trainer stopped before it had taken %1 steps</source>
-        <translation type="unfinished"></translation>
+        <translation>das Trainingsprogramm endete, bevor es %1 Schritte ausgeführt hatte</translation>
     </message>
     <message>
         <location line="+24"/>
         <source>The trial failed: %1. Go Back to change the job, or measure again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Probelauf ist fehlgeschlagen: %1. Ändern Sie den Auftrag mit „Zurück“ oder messen Sie erneut.</translation>
     </message>
     <message numerus="yes">
         <location line="+45"/>
         <source>%1 for %n step(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 für %n Schritt</numerusform>
+            <numerusform>%1 für %n Schritte</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+4"/>
         <source>%1 in all: %2 to fine-tune the teacher (%n step(s)), then %3 to distil</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 insgesamt: %2 für das Nachtraining des Lehrermodells (%n Schritt), dann %3 für die Destillation</numerusform>
+            <numerusform>%1 insgesamt: %2 für das Nachtraining des Lehrermodells (%n Schritte), dann %3 für die Destillation</numerusform>
         </translation>
     </message>
     <message>
         <location line="+7"/>
         <source>%1 s per step, measured on this computer by %2 steps of the job (start-up not counted).</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 s pro Schritt, auf diesem Rechner mit %2 Schritten des Auftrags gemessen (ohne die Startzeit).</translation>
     </message>
     <message>
         <location line="+28"/>
         <source>Disk needed: about %1 (measured: one checkpoint of the trial is %2, the run keeps %3 and writes one more before it drops the oldest; plus %4 validation sheets, the student package and the models written into the run folder).</source>
-        <translation type="unfinished"></translation>
+        <translation>Benötigter Speicherplatz: etwa %1 (gemessen: Ein Checkpoint des Probelaufs belegt %2, der Lauf behält %3 und schreibt einen weiteren, bevor er den ältesten löscht; dazu %4 Validierungsbilder, das Paket des Schülermodells und die in den Laufordner geschriebenen Modelle).</translation>
     </message>
     <message>
         <location line="+15"/>
         <source>Next needs a successful trial: Measure Again once its cause is fixed.</source>
-        <translation type="unfinished"></translation>
+        <translation>„Weiter“ erfordert einen erfolgreichen Probelauf: Beheben Sie die Ursache und wählen Sie dann „Erneut messen“.</translation>
     </message>
 </context>
 <context>
@@ -521,108 +521,108 @@
     <message>
         <location filename="../ui/src/gui/distil_plan.cpp" line="-250"/>
         <source>Cannot write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>The model %1 is no longer there.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell %1 ist nicht mehr vorhanden.</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>This build has no model %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Programmversion enthält kein Modell %1.</translation>
     </message>
     <message>
         <location line="+14"/>
         <location line="+380"/>
         <source>Cannot create %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht angelegt werden.</translation>
     </message>
     <message>
         <location line="-369"/>
         <source>Cannot link %1 into %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht in %2 verknüpft werden.</translation>
     </message>
     <message>
         <location line="+67"/>
         <source>duplicate of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Duplikat von %1</translation>
     </message>
     <message>
         <location line="+220"/>
         <source>Choose a folder for the run.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie einen Ordner für den Lauf.</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>%1 already holds a training run: choose another folder (or open that run from Tools → Distil a One-Step Model…).</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 enthält bereits einen Trainingslauf: Wählen Sie einen anderen Ordner (oder öffnen Sie diesen Lauf über Werkzeuge → Ein-Schritt-Modell destillieren…).</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>%1 is a file: choose a folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist eine Datei: Wählen Sie einen Ordner.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>%1 is not writable: choose a folder you can write to.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist nicht beschreibbar: Wählen Sie einen Ordner, in den Sie schreiben können.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Not enough disk space for the run: it needs %1, the disk holding %2 has %3 free. Free some space or choose a folder on another disk.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht genug Speicherplatz für den Lauf: Er braucht %1, auf dem Datenträger mit %2 sind %3 frei. Geben Sie Speicherplatz frei oder wählen Sie einen Ordner auf einem anderen Datenträger.</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>about %1 s</source>
-        <translation type="unfinished"></translation>
+        <translation>etwa %1 s</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>about %1 min</source>
-        <translation type="unfinished"></translation>
+        <translation>etwa %1 min</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>about %1 h</source>
-        <translation type="unfinished"></translation>
+        <translation>etwa %1 h</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>about %1 h %2 min</source>
-        <translation type="unfinished"></translation>
+        <translation>etwa %1 h %2 min</translation>
     </message>
     <message>
         <location line="+19"/>
         <source>No run folder was chosen.</source>
-        <translation type="unfinished"></translation>
+        <translation>Es wurde kein Laufordner gewählt.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>%1 already holds a training run.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 enthält bereits einen Trainingslauf.</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>The teacher %1 is not a usable multi-step model.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Lehrermodell %1 ist kein verwendbares Mehrschrittmodell.</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>The held-out photos are not among the chosen photos.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die zurückgehaltenen Fotos gehören nicht zu den gewählten Fotos.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Both the training and the held-out photos must be chosen.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sowohl die Trainingsfotos als auch die zurückgehaltenen Fotos müssen gewählt sein.</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>The teacher&apos;s fine-tuning job: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Auftrag für das Nachtraining des Lehrermodells: %1</translation>
     </message>
 </context>
 <context>
@@ -630,22 +630,22 @@
     <message>
         <location filename="../ui/src/gui/distil_support.cpp" line="+158"/>
         <source>cannot create %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht angelegt werden</translation>
     </message>
     <message>
         <location line="+23"/>
         <source>no free file name for %1 in %2</source>
-        <translation type="unfinished"></translation>
+        <translation>kein freier Dateiname für %1 in %2</translation>
     </message>
     <message>
         <location filename="../ui/src/gui/distil_wizard.cpp" line="+30"/>
         <source>Distil a One-Step Model</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein-Schritt-Modell destillieren</translation>
     </message>
     <message>
         <location line="+37"/>
         <source>%1 is not a run folder of the distillation wizard (it has no job.json).</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist kein Laufordner des Destillationsassistenten (er enthält keine job.json).</translation>
     </message>
 </context>
 <context>
@@ -653,157 +653,157 @@
     <message>
         <location filename="../ui/src/gui/distil_pages_run.cpp" line="+553"/>
         <source>Finish</source>
-        <translation type="unfinished"></translation>
+        <translation>Abschluss</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The student is installed in your model folder and compared with its teacher on a held-out photo in the main window.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Schülermodell wird in Ihrem Modellordner installiert und im Hauptfenster auf einem zurückgehaltenen Foto mit seinem Lehrermodell verglichen.</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Show the &amp;Comparison</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Vergleich anzeigen</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>The new student (one step) beside its teacher (all steps) on a held-out photo, in the main window</source>
-        <translation type="unfinished"></translation>
+        <translation>Das neue Schülermodell (ein Schritt) neben seinem Lehrermodell (alle Schritte) auf einem zurückgehaltenen Foto, im Hauptfenster</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Model</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>PSNR-Y (dB)</source>
-        <translation type="unfinished"></translation>
+        <translation>PSNR-Y (dB)</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>SSIM-Y</source>
-        <translation type="unfinished"></translation>
+        <translation>SSIM-Y</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Sharpness</source>
-        <translation type="unfinished"></translation>
+        <translation>Schärfe</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>BRISQUE</source>
-        <translation type="unfinished"></translation>
+        <translation>BRISQUE</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Seconds per photo</source>
-        <translation type="unfinished"></translation>
+        <translation>Sekunden pro Foto</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>PSNR-Y and SSIM-Y: closeness to the photo (higher is closer); sharpness: 1 is as sharp as the photo; BRISQUE: no-reference naturalness (lower looks more natural)</source>
-        <translation type="unfinished"></translation>
+        <translation>PSNR-Y und SSIM-Y: Nähe zum Foto (höher ist näher); Schärfe: 1 ist so scharf wie das Foto; BRISQUE: Natürlichkeit ohne Referenz (niedriger wirkt natürlicher)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;Held-out photos, measured by shiftsr-cli eval:</source>
-        <translation type="unfinished"></translation>
+        <translation>Zurück&amp;gehaltene Fotos, gemessen mit shiftsr-cli eval:</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The same evaluation from a terminal</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieselbe Auswertung in einem Terminal</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Co&amp;mmand:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Befehl:</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Evaluate Again</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Erneut auswerten</translation>
     </message>
     <message>
         <location line="+44"/>
         <source>The student is installed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Schülermodell ist installiert: %1</translation>
     </message>
     <message>
         <location line="+27"/>
         <source>The run has no model.safetensors: it has not finished.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Lauf hat keine model.safetensors: Er ist nicht abgeschlossen.</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>Installing the student in %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Schülermodell wird in %1 installiert…</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>The student could not be installed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Schülermodell konnte nicht installiert werden: %1</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Installed “%1” as %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ wurde als %2 installiert.</translation>
     </message>
     <message>
         <location line="+26"/>
         <source>the run has no held-out photos</source>
-        <translation type="unfinished"></translation>
+        <translation>der Lauf hat keine zurückgehaltenen Fotos</translation>
     </message>
     <message>
         <location line="+40"/>
         <source>New student</source>
-        <translation type="unfinished"></translation>
+        <translation>Neues Schülermodell</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Embedded student</source>
-        <translation type="unfinished"></translation>
+        <translation>Integriertes Schülermodell</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Teacher</source>
-        <translation type="unfinished"></translation>
+        <translation>Lehrermodell</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>No evaluation: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Auswertung: %1</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>shiftsr-cli was not found beside the app or on the PATH (or in $SHIFTSR_CLI): run the command above from a terminal.</source>
-        <translation type="unfinished"></translation>
+        <translation>shiftsr-cli wurde weder neben der Anwendung noch im PATH (oder in $SHIFTSR_CLI) gefunden: Führen Sie den Befehl aus dem Feld „Befehl“ in einem Terminal aus.</translation>
     </message>
     <message>
         <location line="+19"/>
         <source>%v of %m photos</source>
-        <translation type="unfinished"></translation>
+        <translation>%v von %m Fotos</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Evaluating on the held-out photos (every model upscales each photo; the multi-step teacher takes longest)…</source>
-        <translation type="unfinished"></translation>
+        <translation>Auswertung auf den zurückgehaltenen Fotos (jedes Modell skaliert jedes Foto hoch; das Mehrschritt-Lehrermodell braucht am längsten)…</translation>
     </message>
     <message>
         <location line="+49"/>
         <source>The evaluation failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Auswertung ist fehlgeschlagen: %1</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>no report was written</source>
-        <translation type="unfinished"></translation>
+        <translation>es wurde kein Bericht geschrieben</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Report with a contact sheet: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Bericht mit Kontaktabzug: %1</translation>
     </message>
 </context>
 <context>
@@ -1435,12 +1435,12 @@
     <message>
         <location line="+2"/>
         <source>&amp;Distil a One-Step Model…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein-Schritt-Modell &amp;destillieren…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Train a one-step student on your own photos and compare it with its teacher</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Ein-Schritt-Schülermodell mit eigenen Fotos trainieren und mit seinem Lehrermodell vergleichen</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1721,7 +1721,7 @@
     <message>
         <location line="+10"/>
         <source>Cannot compare: %1 is not a usable model.</source>
-        <translation type="unfinished"></translation>
+        <translation>Vergleich nicht möglich: %1 ist kein verwendbares Modell.</translation>
     </message>
     <message>
         <location line="+14"/>
@@ -1810,65 +1810,65 @@
     <message>
         <location filename="../ui/src/gui/main_window_distil.cpp" line="-148"/>
         <source>%1 — training, step %2 of %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — Training läuft, Schritt %2 von %3</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1 — stopped at step %2 of %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — angehalten bei Schritt %2 von %3</translation>
     </message>
     <message>
         <location line="+44"/>
         <source>A distillation run is training: stop it or let it finish before starting another.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Destillationslauf trainiert gerade: Halten Sie ihn an oder lassen Sie ihn zu Ende laufen, bevor Sie einen weiteren starten.</translation>
     </message>
     <message>
         <location line="+24"/>
         <source>Distil a One-Step Model</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein-Schritt-Modell destillieren</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>&amp;Runs that can be continued:</source>
-        <translation type="unfinished"></translation>
+        <translation>Fortsetzbare &amp;Läufe:</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;Continue Run</source>
-        <translation type="unfinished"></translation>
+        <translation>Lauf &amp;fortsetzen</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Start a &amp;New Distillation</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Neue Destillation starten</translation>
     </message>
     <message numerus="yes">
         <location line="+31"/>
         <source>%n distillation run(s) can be continued: Tools &gt; Distil a One-Step Model…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Destillationslauf kann fortgesetzt werden: Werkzeuge &gt; Ein-Schritt-Modell destillieren…</numerusform>
+            <numerusform>%n Destillationsläufe können fortgesetzt werden: Werkzeuge &gt; Ein-Schritt-Modell destillieren…</numerusform>
         </translation>
     </message>
     <message>
         <location line="+32"/>
         <source>A distillation run is training.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Destillationslauf trainiert gerade.</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>It can go on in the background: the next start of ShiftSR offers to follow it again. Stopping writes a checkpoint first, so the run can be resumed later.</source>
-        <translation type="unfinished"></translation>
+        <translation>Er kann im Hintergrund weiterlaufen: Beim nächsten Start bietet ShiftSR an, ihn wieder zu verfolgen. Beim Anhalten wird zuerst ein Checkpoint geschrieben, sodass der Lauf später fortgesetzt werden kann.</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;Keep Training in the Background</source>
-        <translation type="unfinished"></translation>
+        <translation>Im &amp;Hintergrund weitertrainieren</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Stop Training</source>
-        <translation type="unfinished"></translation>
+        <translation>Training a&amp;nhalten</translation>
     </message>
 </context>
 <context>
@@ -1877,137 +1877,137 @@
         <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-630"/>
         <location line="+3"/>
         <source>Method</source>
-        <translation type="unfinished"></translation>
+        <translation>Methode</translation>
     </message>
     <message>
         <location line="-2"/>
         <source>How the student is trained, and for how long.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wie das Schülermodell trainiert wird und wie lange.</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;RSD: residual shift distillation</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;RSD: Residual-Shift-Destillation</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;YONOS-SR</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;YONOS-SR</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Not available yet: the YONOS-SR family is not part of this version.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch nicht verfügbar: Die YONOS-SR-Familie ist nicht Teil dieser Version.</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Preset</source>
-        <translation type="unfinished">Voreinstellung</translation>
+        <translation>Voreinstellung</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Student na&amp;me:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Name des Schülermodells:</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>&amp;Advanced: every field of the job</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Erweitert: alle Felder des Auftrags</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>The job as shiftsr-train reads it (docs/training.md). The data folders and the teacher are filled in when the run folder is prepared.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Auftrag, wie shiftsr-train ihn liest (docs/training.md). Die Datenordner und das Lehrermodell werden eingetragen, wenn der Laufordner vorbereitet wird.</translation>
     </message>
     <message>
         <location line="+49"/>
         <source>%1 one-step (RSD)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Ein-Schritt (RSD)</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>My photos</source>
-        <translation type="unfinished"></translation>
+        <translation>Meine Fotos</translation>
     </message>
     <message>
         <location line="+23"/>
         <source>&amp;Quick</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Schnell</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Ba&amp;lanced</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus&amp;gewogen</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>B&amp;est</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Beste</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>T&amp;iny (test model)</source>
-        <translation type="unfinished"></translation>
+        <translation>W&amp;inzig (Testmodell)</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>A first result: 150 steps of 4 crops, a few minutes on 2 CPU cores.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein erstes Ergebnis: 150 Schritte mit je 4 Ausschnitten, einige Minuten auf 2 CPU-Kernen.</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>The embedded student&apos;s recipe: 600 steps of 8 crops (it took 0.6 h on 2 CPU cores).</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Rezept des integrierten Schülermodells: 600 Schritte mit je 8 Ausschnitten (es dauerte 0,6 h auf 2 CPU-Kernen).</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>2000 steps of 8 crops: 2 hours or more on 2 CPU cores.</source>
-        <translation type="unfinished"></translation>
+        <translation>2000 Schritte mit je 8 Ausschnitten: 2 Stunden oder mehr auf 2 CPU-Kernen.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>A few steps of the untrained test model, for checks only.</source>
-        <translation type="unfinished"></translation>
+        <translation>Einige Schritte des untrainierten Testmodells, nur zur Prüfung.</translation>
     </message>
     <message>
         <location line="+30"/>
         <source>The teacher is fine-tuned first, so the student starts from the fine-tuned teacher.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Lehrermodell wird zuerst nachtrainiert, daher startet das Schülermodell vom nachtrainierten Lehrermodell.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Starts from “%1”, a one-step student of this teacher: fine-tuning it on your photos is far better than starting over from the teacher on a CPU.</source>
-        <translation type="unfinished"></translation>
+        <translation>Startet von „%1“, einem Ein-Schritt-Schülermodell dieses Lehrermodells: Es mit Ihren Fotos nachzutrainieren ist auf einer CPU weit besser, als vom Lehrermodell aus neu zu beginnen.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>No one-step student of this teacher is installed: the student starts from the teacher, which needs the longer presets.</source>
-        <translation type="unfinished"></translation>
+        <translation>Es ist kein Ein-Schritt-Schülermodell dieses Lehrermodells installiert: Das Schülermodell startet vom Lehrermodell, was die längeren Voreinstellungen erfordert.</translation>
     </message>
     <message>
         <location line="+41"/>
         <source>This wizard distils: the job&apos;s kind must be &quot;rsd&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Assistent destilliert: Das Feld kind des Auftrags muss &quot;rsd&quot; sein.</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The job is valid.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Auftrag ist gültig.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The job is not valid: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Auftrag ist ungültig: %1</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Give the student a name.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie dem Schülermodell einen Namen.</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Correct the job under Advanced: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Korrigieren Sie den Auftrag unter „Erweitert“: %1</translation>
     </message>
 </context>
 <context>
@@ -2666,107 +2666,107 @@
     <message>
         <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-412"/>
         <source>Photos</source>
-        <translation type="unfinished"></translation>
+        <translation>Fotos</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Choose folders of your own kind of photos. The student learns from most of them; a few are held out to measure it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie Ordner mit Fotos der Art, die Sie hochskalieren möchten. Das Schülermodell lernt aus den meisten davon; einige werden zurückgehalten, um es zu bewerten.</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>&amp;Photo folders:</source>
-        <translation type="unfinished"></translation>
+        <translation>Foto&amp;ordner:</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Add Folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner &amp;hinzufügen…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Entfernen</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Include &amp;sub-folders</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Unterordner einbeziehen</translation>
     </message>
     <message>
         <location line="+15"/>
         <source>Pre&amp;view:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Vorschau:</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>S&amp;kipped files:</source>
-        <translation type="unfinished"></translation>
+        <translation>Übersprungene &amp;Dateien:</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>&amp;Held out (ticked: not trained on; used to validate and to compare at the end):</source>
-        <translation type="unfinished"></translation>
+        <translation>Zurück&amp;gehalten (angehakt: nicht zum Training verwendet; dienen der Validierung und dem Vergleich am Ende):</translation>
     </message>
     <message>
         <location line="+89"/>
         <source>Add a Folder of Photos</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner mit Fotos hinzufügen</translation>
     </message>
     <message>
         <location line="+34"/>
         <source>Scanning the folders…</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Ordner werden durchsucht…</translation>
     </message>
     <message>
         <location line="+48"/>
         <source>%1: %2</source>
-        <translation type="unfinished">%1: %2</translation>
+        <translation>%1: %2</translation>
     </message>
     <message>
         <location line="+32"/>
         <source>Add a folder of photos with Add Folder….</source>
-        <translation type="unfinished"></translation>
+        <translation>Fügen Sie mit „Ordner hinzufügen…“ einen Ordner mit Fotos hinzu.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>The folders cannot be scanned: %1. Remove that folder or add another.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Ordner können nicht durchsucht werden: %1. Entfernen Sie diesen Ordner oder fügen Sie einen anderen hinzu.</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>The folders hold no photos (PNG, JPEG, WebP, BMP or TIFF): add a folder that does.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Ordner enthalten keine Fotos (PNG, JPEG, WebP, BMP oder TIFF): Fügen Sie einen Ordner mit Fotos hinzu.</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>None of the files can be used (see Skipped files): add photos that open and are at least %1 pixels on the shorter side.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine der Dateien ist verwendbar (siehe „Übersprungene Dateien“): Fügen Sie Fotos hinzu, die sich öffnen lassen und an der kürzeren Seite mindestens %1 Pixel haben.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Hold out at least %1 photos: tick them in the Held out list.</source>
-        <translation type="unfinished"></translation>
+        <translation>Halten Sie mindestens %1 Fotos zurück: Haken Sie sie in der Liste „Zurückgehalten“ an.</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>At least %1 photos must be left for training: add photos or hold fewer out.</source>
-        <translation type="unfinished"></translation>
+        <translation>Mindestens %1 Fotos müssen für das Training übrig bleiben: Fügen Sie Fotos hinzu oder halten Sie weniger zurück.</translation>
     </message>
     <message numerus="yes">
         <location line="+9"/>
         <source>%n usable photo(s) (%1 for training, %2 held out)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n verwendbares Foto (%1 für das Training, %2 zurückgehalten)</numerusform>
+            <numerusform>%n verwendbare Fotos (%1 für das Training, %2 zurückgehalten)</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+5"/>
         <source>; %n file(s) skipped</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>; %n Datei übersprungen</numerusform>
+            <numerusform>; %n Dateien übersprungen</numerusform>
         </translation>
     </message>
 </context>
@@ -2824,177 +2824,177 @@
     <message>
         <location filename="../ui/src/gui/distil_pages_run.cpp" line="-724"/>
         <source>Run</source>
-        <translation type="unfinished"></translation>
+        <translation>Lauf</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>shiftsr-train distils the one-step student. Stop writes a checkpoint; Resume goes on from it, also after the app was closed.</source>
-        <translation type="unfinished"></translation>
+        <translation>shiftsr-train destilliert das Ein-Schritt-Schülermodell. „Anhalten“ schreibt einen Checkpoint; „Fortsetzen“ macht dort weiter, auch nachdem die Anwendung geschlossen wurde.</translation>
     </message>
     <message>
         <location line="+15"/>
         <source>&amp;Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>An&amp;halten</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>The trainer finishes its step, writes a checkpoint and exits</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Trainingsprogramm beendet den laufenden Schritt, schreibt einen Checkpoint und beendet sich</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Resume</source>
-        <translation type="unfinished">Fo&amp;rtsetzen</translation>
+        <translation>Fo&amp;rtsetzen</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Go on from the last checkpoint</source>
-        <translation type="unfinished"></translation>
+        <translation>Beim letzten Checkpoint weitermachen</translation>
     </message>
     <message>
         <location line="+13"/>
         <location line="+235"/>
         <source>The first validation sample appears after the first validation step.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das erste Validierungsbeispiel erscheint nach dem ersten Validierungsschritt.</translation>
     </message>
     <message>
         <location line="-215"/>
         <source>The run folder: job.json, log.jsonl, checkpoints, samples; `shiftsr-train --resume FOLDER` goes on with it from a terminal</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Laufordner: job.json, log.jsonl, Checkpoints, Beispielbilder; `shiftsr-train --resume FOLDER` setzt den Lauf in einem Terminal fort</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>R&amp;un folder:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Laufordner:</translation>
     </message>
     <message>
         <location line="+73"/>
         <source>The run folder could not be prepared: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Laufordner konnte nicht vorbereitet werden: %1</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Cannot write the run&apos;s notes: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Notizen des Laufs können nicht geschrieben werden: %1</translation>
     </message>
     <message>
         <location line="+45"/>
         <source>The teacher&apos;s fine-tuning could not start: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Nachtraining des Lehrermodells konnte nicht starten: %1</translation>
     </message>
     <message>
         <location line="+5"/>
         <location line="+30"/>
         <source>Training could not start: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Training konnte nicht starten: %1</translation>
     </message>
     <message>
         <location line="+23"/>
         <source>Cannot resume: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Fortsetzen nicht möglich: %1</translation>
     </message>
     <message>
         <location line="+41"/>
         <source>Validation at step %1: bicubic | %2 | ground truth</source>
-        <translation type="unfinished"></translation>
+        <translation>Validierung bei Schritt %1: bikubisch | %2 | Original</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>fine-tuned teacher</source>
-        <translation type="unfinished"></translation>
+        <translation>nachtrainiertes Lehrermodell</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>one-step student</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein-Schritt-Schülermodell</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>%1 s</source>
-        <translation type="unfinished">%1 s</translation>
+        <translation>%1 s</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1 min %2 s</source>
-        <translation type="unfinished">%1 min %2 s</translation>
+        <translation>%1 min %2 s</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1 h %2 min</source>
-        <translation type="unfinished">%1 h %2 min</translation>
+        <translation>%1 h %2 min</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Stage 1 of 2: fine-tuning the teacher on your photos</source>
-        <translation type="unfinished"></translation>
+        <translation>Phase 1 von 2: Nachtraining des Lehrermodells mit Ihren Fotos</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Stage 2 of 2: distilling the one-step student</source>
-        <translation type="unfinished"></translation>
+        <translation>Phase 2 von 2: Destillation des Ein-Schritt-Schülermodells</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Distilling the one-step student</source>
-        <translation type="unfinished"></translation>
+        <translation>Destillation des Ein-Schritt-Schülermodells</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Step %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritt %1 von %2</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Step %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritt %1</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Elapsed %1</source>
-        <translation type="unfinished">Vergangen %1</translation>
+        <translation>Vergangen %1</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1 · about %2 left</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · noch etwa %2</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Starting…</source>
-        <translation type="unfinished">Wird gestartet…</translation>
+        <translation>Wird gestartet…</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Stopping… the trainer finishes its step and writes a checkpoint.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird angehalten… Das Trainingsprogramm beendet den laufenden Schritt und schreibt einen Checkpoint.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Training…</source>
-        <translation type="unfinished"></translation>
+        <translation>Training läuft…</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Stopped at step %1 of %2. Resume goes on from the last checkpoint.</source>
-        <translation type="unfinished"></translation>
+        <translation>Angehalten bei Schritt %1 von %2. „Fortsetzen“ macht beim letzten Checkpoint weiter.</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>The teacher is fine-tuned.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Lehrermodell ist nachtrainiert.</translation>
     </message>
     <message numerus="yes">
         <location line="+1"/>
         <source>Finished: %n step(s) in %1. Next installs the student and compares it with its teacher.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Fertig: %n Schritt in %1. „Weiter“ installiert das Schülermodell und vergleicht es mit seinem Lehrermodell.</numerusform>
+            <numerusform>Fertig: %n Schritte in %1. „Weiter“ installiert das Schülermodell und vergleicht es mit seinem Lehrermodell.</numerusform>
         </translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The trainer stopped with an error (below). Resume goes on from the last checkpoint.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Trainingsprogramm wurde mit einem Fehler beendet (siehe unten). „Fortsetzen“ macht beim letzten Checkpoint weiter.</translation>
     </message>
 </context>
 <context>
@@ -3548,80 +3548,80 @@
     <message>
         <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+33"/>
         <source>Teacher</source>
-        <translation type="unfinished"></translation>
+        <translation>Lehrermodell</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The multi-step model whose results the one-step student learns to give in one step.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Mehrschrittmodell, dessen Ergebnisse das Ein-Schritt-Schülermodell in einem einzigen Schritt zu liefern lernt.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Multi-step &amp;model:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Mehrschrittmodell:</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Provenance</source>
-        <translation type="unfinished">Herkunft</translation>
+        <translation>Herkunft</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Name:</source>
-        <translation type="unfinished"></translation>
+        <translation>Name:</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>sha256:</source>
-        <translation type="unfinished">sha256:</translation>
+        <translation>sha256:</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Steps:</source>
-        <translation type="unfinished">Schritte:</translation>
+        <translation>Schritte:</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Trained from:</source>
-        <translation type="unfinished"></translation>
+        <translation>Trainiert aus:</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Fine-&amp;tune the teacher on these photos first</source>
-        <translation type="unfinished"></translation>
+        <translation>Lehrermodell zuerst mit diesen Fotos &amp;nachtrainieren</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>The teacher first learns your kind of photos, then teaches the student. This roughly doubles the time.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Lehrermodell lernt zuerst Ihre Art von Fotos kennen und lehrt dann das Schülermodell. Das verdoppelt ungefähr die Dauer.</translation>
     </message>
     <message>
         <location line="+47"/>
         <source>%1 (embedded)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (integriert)</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>No multi-step model is installed, and only a multi-step model can teach: install one with Tools → Models….</source>
-        <translation type="unfinished"></translation>
+        <translation>Es ist kein Mehrschrittmodell installiert, und nur ein Mehrschrittmodell kann lehren: Installieren Sie eines über Werkzeuge → Modelle….</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>(being computed)</source>
-        <translation type="unfinished"></translation>
+        <translation>(wird berechnet)</translation>
     </message>
     <message numerus="yes">
         <location line="+3"/>
         <source>%n step(s) by default</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>standardmäßig %n Schritt</numerusform>
+            <numerusform>standardmäßig %n Schritte</numerusform>
         </translation>
     </message>
     <message>
         <location line="+6"/>
         <source>not recorded</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht erfasst</translation>
     </message>
 </context>
 <context>
@@ -3629,32 +3629,32 @@
     <message>
         <location filename="../ui/src/gui/training_charts.cpp" line="+48"/>
         <source>Losses</source>
-        <translation type="unfinished"></translation>
+        <translation>Verluste</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Loss</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlust</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Validation on the held-out photos</source>
-        <translation type="unfinished"></translation>
+        <translation>Validierung auf den zurückgehaltenen Fotos</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>SSIM-Y, sharpness</source>
-        <translation type="unfinished"></translation>
+        <translation>SSIM-Y, Schärfe</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>PSNR-Y (dB)</source>
-        <translation type="unfinished"></translation>
+        <translation>PSNR-Y (dB)</translation>
     </message>
     <message>
         <location line="+15"/>
         <source>Step</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritt</translation>
     </message>
 </context>
 <context>
@@ -3662,27 +3662,27 @@
     <message>
         <location filename="../ui/src/gui/training_run.cpp" line="+181"/>
         <source>The training program shiftsr-train was not found beside ShiftSR or on the PATH (set SHIFTSR_TRAIN to its path).</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Trainingsprogramm shiftsr-train wurde weder neben ShiftSR noch im PATH gefunden (setzen Sie SHIFTSR_TRAIN auf seinen Pfad).</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Cannot start %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht gestartet werden: %2</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>%1 already holds a training run.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 enthält bereits einen Trainingslauf.</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The job is not valid JSON: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Auftrag ist kein gültiges JSON: %1</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Cannot create %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht angelegt werden.</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -3690,32 +3690,32 @@
         <location line="+5"/>
         <location line="+33"/>
         <source>Cannot write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
         <location line="-176"/>
         <source>The run is still running.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Lauf läuft noch.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>There is nothing to resume in %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>In %1 gibt es nichts fortzusetzen.</translation>
     </message>
     <message>
         <location line="+93"/>
         <source>The training process ended without a word (was the machine restarted?). Resume continues from the last checkpoint.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Trainingsprozess wurde ohne Meldung beendet (wurde der Rechner neu gestartet?). „Fortsetzen“ macht beim letzten Checkpoint weiter.</translation>
     </message>
     <message>
         <location line="+35"/>
         <source>Cannot copy %1 to %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht nach %2 kopiert werden.</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>The training program shiftsr-train was not found.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Trainingsprogramm shiftsr-train wurde nicht gefunden.</translation>
     </message>
 </context>
 <context>

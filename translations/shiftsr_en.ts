@@ -17,17 +17,17 @@
     <message numerus="yes">
         <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+1125"/>
         <source>%1 for %n step(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 for %n step</numerusform>
+            <numerusform>%1 for %n steps</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+4"/>
         <source>%1 in all: %2 to fine-tune the teacher (%n step(s)), then %3 to distil</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 in all: %2 to fine-tune the teacher (%n step), then %3 to distil</numerusform>
+            <numerusform>%1 in all: %2 to fine-tune the teacher (%n steps), then %3 to distil</numerusform>
         </translation>
     </message>
 </context>
@@ -82,9 +82,9 @@
     <message numerus="yes">
         <location filename="../ui/src/gui/main_window_distil.cpp" line="+166"/>
         <source>%n distillation run(s) can be continued: Tools &gt; Distil a One-Step Model…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n distillation run can be continued: Tools &gt; Distil a One-Step Model…</numerusform>
+            <numerusform>%n distillation runs can be continued: Tools &gt; Distil a One-Step Model…</numerusform>
         </translation>
     </message>
 </context>
@@ -93,17 +93,17 @@
     <message numerus="yes">
         <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-748"/>
         <source>%n usable photo(s) (%1 for training, %2 held out)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n usable photo (%1 for training, %2 held out)</numerusform>
+            <numerusform>%n usable photos (%1 for training, %2 held out)</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+5"/>
         <source>; %n file(s) skipped</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>; %n file skipped</numerusform>
+            <numerusform>; %n files skipped</numerusform>
         </translation>
     </message>
 </context>
@@ -123,9 +123,9 @@
     <message numerus="yes">
         <location filename="../ui/src/gui/distil_pages_run.cpp" line="+481"/>
         <source>Finished: %n step(s) in %1. Next installs the student and compares it with its teacher.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Finished: %n step in %1. Next installs the student and compares it with its teacher.</numerusform>
+            <numerusform>Finished: %n steps in %1. Next installs the student and compares it with its teacher.</numerusform>
         </translation>
     </message>
 </context>
@@ -134,9 +134,9 @@
     <message numerus="yes">
         <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+137"/>
         <source>%n step(s) by default</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n step by default</numerusform>
+            <numerusform>%n steps by default</numerusform>
         </translation>
     </message>
 </context>
