@@ -12,7 +12,7 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="+74"/>
+        <location filename="../app/gui/main.cpp" line="+77"/>
         <source>Diffusion image super-resolution x4: multi-step and one-step models compared side by side.</source>
         <translation>Diffusionsbasierte Bild-Superauflösung x4: Mehrschritt- und Einschrittmodelle im direkten Vergleich.</translation>
     </message>
@@ -638,12 +638,12 @@
         <translation>kein freier Dateiname für %1 in %2</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/distil_wizard.cpp" line="+30"/>
+        <location filename="../ui/src/gui/distil_wizard.cpp" line="+31"/>
         <source>Distil a One-Step Model</source>
         <translation>Ein-Schritt-Modell destillieren</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+36"/>
         <source>%1 is not a run folder of the distillation wizard (it has no job.json).</source>
         <translation>%1 ist kein Laufordner des Destillationsassistenten (er enthält keine job.json).</translation>
     </message>
@@ -651,7 +651,7 @@
 <context>
     <name>shiftsr::gui::FinishPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+553"/>
+        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+554"/>
         <source>Finish</source>
         <translation>Abschluss</translation>
     </message>
@@ -756,7 +756,7 @@
         <translation>der Lauf hat keine zurückgehaltenen Fotos</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+49"/>
         <source>New student</source>
         <translation>Neues Schülermodell</translation>
     </message>
@@ -1113,7 +1113,7 @@
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../ui/src/gui/main_window_distil.cpp" line="+197"/>
+        <location filename="../ui/src/gui/main_window_distil.cpp" line="+212"/>
         <source>Close ShiftSR</source>
         <translation>ShiftSR schließen</translation>
     </message>
@@ -1808,7 +1808,7 @@
         <translation>Wird vor dem Schließen angehalten…</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window_distil.cpp" line="-148"/>
+        <location filename="../ui/src/gui/main_window_distil.cpp" line="-160"/>
         <source>%1 — training, step %2 of %3</source>
         <translation>%1 — Training läuft, Schritt %2 von %3</translation>
     </message>
@@ -1851,7 +1851,7 @@
         </translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+44"/>
         <source>A distillation run is training.</source>
         <translation>Ein Destillationslauf trainiert gerade.</translation>
     </message>
@@ -2822,7 +2822,7 @@
 <context>
     <name>shiftsr::gui::RunPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_run.cpp" line="-724"/>
+        <location filename="../ui/src/gui/distil_pages_run.cpp" line="-733"/>
         <source>Run</source>
         <translation>Lauf</translation>
     </message>

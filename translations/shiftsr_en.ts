@@ -80,7 +80,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/src/gui/main_window_distil.cpp" line="+166"/>
+        <location filename="../ui/src/gui/main_window_distil.cpp" line="+169"/>
         <source>%n distillation run(s) can be continued: Tools &gt; Distil a One-Step Model…</source>
         <translation>
             <numerusform>%n distillation run can be continued: Tools &gt; Distil a One-Step Model…</numerusform>
@@ -121,7 +121,7 @@
 <context>
     <name>shiftsr::gui::RunPage</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+481"/>
+        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+482"/>
         <source>Finished: %n step(s) in %1. Next installs the student and compares it with its teacher.</source>
         <translation>
             <numerusform>Finished: %n step in %1. Next installs the student and compares it with its teacher.</numerusform>

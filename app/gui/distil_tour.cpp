@@ -74,9 +74,10 @@ void driveDistillation(shiftsr::gui::MainWindow& window, const QString& dir) {
         if (page == DistilWizard::FinishPage) {
             auto* eval = wizard->findChild<QProcess*>(QStringLiteral("evalProcess"));
             auto* table = wizard->findChild<QTableWidget*>(QStringLiteral("evalTable"));
-            const bool evalDone = eval && eval->state() == QProcess::NotRunning && table &&
+            // The page drops its eval process when it is done.
+            const bool evalDone = (!eval || eval->state() == QProcess::NotRunning) && table &&
                                   table->rowCount() > 0 && table->item(0, 1) &&
-                                  !table->item(0, 1)->text().isEmpty();
+                                  !table->item(0, 1)->text().isEmpty() && !window.isBusy();
             if (!evalDone && tour->pageClock.elapsed() < 30 * 60 * 1000)
                 return;
             timer->stop();

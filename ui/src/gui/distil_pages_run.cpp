@@ -18,6 +18,7 @@
 #include <QImageReader>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -767,11 +768,20 @@ QStringList FinishPage::evalArguments(QString* error) const {
         label.replace(QLatin1Char('='), QLatin1Char('-'));
         return label + QLatin1Char('=') + spec;
     };
+    // The degradation the student was trained on makes the inputs (the job's data.degradation).
+    const QString degradation = QJsonDocument::fromJson(s.jobJson.toUtf8())
+                                    .object()
+                                    .value(QLatin1String("data"))
+                                    .toObject()
+                                    .value(QLatin1String("degradation"))
+                                    .toString(QStringLiteral("realesrgan"));
     QStringList arguments{QStringLiteral("eval"),
                           QStringLiteral("--data"),
                           data,
                           QStringLiteral("--crop"),
                           QString::number(evalCrop()),
+                          QStringLiteral("--degradation"),
+                          degradation,
                           QStringLiteral("--report"),
                           evalFolder(),
                           labelled(s.name.isEmpty() ? tr("New student") : s.name, s.studentSpec)};

@@ -20,6 +20,9 @@
 #include <QStatusBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
+
 namespace shiftsr::gui {
 
 namespace {
@@ -184,7 +187,19 @@ void MainWindow::startPendingComparison() {
     pendingComparison_.reset();
     if (QFileInfo(input_.path).absoluteFilePath() != p.photo)
         return; // another file was opened meanwhile
-    startComparison(p.teacher, p.student, QRect());
+    // A large photo is compared on its centre, at most kLargeRegionPixels: the comparison is a
+    // first look (seconds), not a whole-photo upscale by two models (minutes on a CPU); the
+    // selection shows where, and Compare runs the whole photo on request.
+    const QSize size = inputSize();
+    QRect region;
+    if (qint64(size.width()) * size.height() > kLargeRegionPixels) {
+        const int side = int(std::sqrt(double(kLargeRegionPixels)));
+        region = QRect(0, 0, std::min(side, size.width()), std::min(side, size.height()));
+        region.moveCenter(QRect(QPoint(), size).center());
+        setSelection(region);
+    }
+    setModelSpec(p.student); // the new student on the toolbar: its pane is the one Save writes
+    startComparison(p.teacher, p.student, region);
 }
 
 bool MainWindow::askAboutTraining() {

@@ -91,8 +91,8 @@ QString appDataFolder() {
 }
 
 QString defaultModelFolder() {
-    const QString legacy =
-        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/models");
+    const QString legacy = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                           QStringLiteral("/models");
     const QString folder = appDataFolder() + QStringLiteral("/models");
     // Models imported into the old default by a user who never stored a folder stay in sight.
     if (folder != legacy && !QFileInfo::exists(folder) &&
