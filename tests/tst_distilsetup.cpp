@@ -4,6 +4,7 @@
 // teacher for the time per step.
 #include "distil_pages.h"
 #include "distil_plan.h"
+#include "gui_testutil.h"
 
 #include "shiftsr/gui/distil_wizard.h"
 #include "shiftsr/gui/model_registry.h"
@@ -411,22 +412,10 @@ private Q_SLOTS:
             wizardTexts << wizard.button(which)->text();
         for (auto id : {DistilWizard::PhotosPage, DistilWizard::TeacherPage,
                         DistilWizard::MethodPage, DistilWizard::BudgetPage}) {
-            QStringList texts = wizardTexts;
-            for (auto* b : wizard.page(id)->findChildren<QAbstractButton*>())
-                texts << b->text();
-            for (auto* l : wizard.page(id)->findChildren<QLabel*>())
-                if (l->buddy())
-                    texts << l->text();
-            QHash<QKeySequence, QString> seen;
-            for (const QString& text : texts) {
-                const QKeySequence key = QKeySequence::mnemonic(text);
-                if (key.isEmpty())
-                    continue;
-                QVERIFY2(!seen.contains(key),
-                         qPrintable(QStringLiteral("%1 and %2").arg(seen.value(key), text)));
-                seen.insert(key, text);
-            }
-            QVERIFY(seen.size() > wizardTexts.size());
+            const QStringList texts = wizardTexts + testutil::mnemonicTexts(wizard.page(id));
+            const QStringList clashes = testutil::mnemonicClashes(wizard.page(id)->title(), texts);
+            QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join(QLatin1Char('\n'))));
+            QVERIFY(texts.size() > wizardTexts.size());
         }
     }
 

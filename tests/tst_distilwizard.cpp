@@ -6,6 +6,7 @@
 #include "distil_pages.h"
 #include "distil_plan.h"
 #include "distil_support.h"
+#include "gui_testutil.h"
 #include "training_charts.h"
 
 #include "shiftsr/engine/safetensors.h"
@@ -198,14 +199,7 @@ private Q_SLOTS:
         QDir(DistilWizard::defaultRunRoot()).removeRecursively();
     }
 
-    void init() {
-        QSettings().clear();
-        AppSettings s;
-        s.modelFolder = modelFolder();
-        s.threads = 2;
-        s.device = QStringLiteral("cpu");
-        s.save();
-    }
+    void init() { testutil::resetAppSettings(modelFolder()); }
 
     // No trainer of these tests outlives them.
     void cleanupTestCase() {
@@ -272,22 +266,10 @@ private Q_SLOTS:
         for (auto which : {QWizard::BackButton, QWizard::NextButton, QWizard::FinishButton})
             wizardTexts << wizard.button(which)->text();
         for (auto id : {DistilWizard::RunPage, DistilWizard::FinishPage}) {
-            QStringList texts = wizardTexts;
-            for (auto* b : wizard.page(id)->findChildren<QAbstractButton*>())
-                texts << b->text();
-            for (auto* l : wizard.page(id)->findChildren<QLabel*>())
-                if (l->buddy())
-                    texts << l->text();
-            QHash<QKeySequence, QString> seen;
-            for (const QString& text : texts) {
-                const QKeySequence key = QKeySequence::mnemonic(text);
-                if (key.isEmpty())
-                    continue;
-                QVERIFY2(!seen.contains(key),
-                         qPrintable(QStringLiteral("%1 and %2").arg(seen.value(key), text)));
-                seen.insert(key, text);
-            }
-            QVERIFY(seen.size() > wizardTexts.size());
+            const QStringList texts = wizardTexts + testutil::mnemonicTexts(wizard.page(id));
+            const QStringList clashes = testutil::mnemonicClashes(wizard.page(id)->title(), texts);
+            QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join(QLatin1Char('\n'))));
+            QVERIFY(texts.size() > wizardTexts.size());
         }
     }
 

@@ -2,6 +2,7 @@
 // mnemonics in one scope (the main window, each menu, each dialog); the toolbar keeps its run
 // actions on screen in a narrow window; tool windows open centred over the main window and close
 // with Esc; Help > Keyboard Shortcuts lists every shortcut, generated from the actions.
+#include "gui_testutil.h"
 #include "testutil.h"
 
 #include "shiftsr/gui/app_settings.h"
@@ -87,24 +88,6 @@ QStringList windowMnemonicTexts(QWidget* window) {
     return texts;
 }
 
-// One failure per key that two texts of `scope` use.
-QStringList clashes(const QString& scope, const QStringList& texts) {
-    QStringList failures;
-    QHash<QString, QString> seen; // mnemonic key -> the first text using it
-    for (const QString& text : texts) {
-        const QKeySequence key = QKeySequence::mnemonic(text);
-        if (key.isEmpty())
-            continue;
-        const QString name = key.toString(QKeySequence::PortableText);
-        if (seen.contains(name))
-            failures << QStringLiteral("%1: \"%2\" and \"%3\" both use %4")
-                            .arg(scope, seen.value(name), text, name);
-        else
-            seen.insert(name, text);
-    }
-    return failures;
-}
-
 // Every menu and submenu of `menu` as its own scope.
 QStringList menuClashes(const QMenu* menu, const QString& path) {
     QStringList texts, failures;
@@ -116,7 +99,7 @@ QStringList menuClashes(const QMenu* menu, const QString& path) {
             failures << menuClashes(a->menu(), path + QStringLiteral(" > ") +
                                                    ShortcutsDialog::plainText(a->text()));
     }
-    return clashes(path, texts) + failures;
+    return testutil::mnemonicClashes(path, texts) + failures;
 }
 
 QPoint centre(const QWidget* w) {
@@ -178,14 +161,15 @@ private Q_SLOTS:
 
     // The check itself finds a clash and names both texts.
     void clashCheckNamesBothTexts() {
-        const QStringList found = clashes(
+        const QStringList found = testutil::mnemonicClashes(
             QStringLiteral("probe"), {QStringLiteral("&Open"), QStringLiteral("Save"),
                                       QStringLiteral("Fish && Chips"), QStringLiteral("&open")});
         QCOMPARE(found.size(), 1);
         QVERIFY2(found.first().contains(QStringLiteral("\"&Open\"")) &&
                      found.first().contains(QStringLiteral("\"&open\"")),
                  qPrintable(found.first()));
-        QVERIFY(clashes(QStringLiteral("probe"), {QStringLiteral("1&0 a"), QStringLiteral("&1 b")})
+        QVERIFY(testutil::mnemonicClashes(QStringLiteral("probe"),
+                                          {QStringLiteral("1&0 a"), QStringLiteral("&1 b")})
                     .isEmpty());
     }
 
@@ -205,7 +189,8 @@ private Q_SLOTS:
         else
             QCOMPARE(fileMenu, QStringLiteral("&File"));
 
-        QStringList failures = clashes(QStringLiteral("main window"), windowMnemonicTexts(w.get()));
+        QStringList failures =
+            testutil::mnemonicClashes(QStringLiteral("main window"), windowMnemonicTexts(w.get()));
         int menus = 0;
         for (QAction* a : w->menuBar()->actions()) {
             if (!a->menu())
@@ -216,16 +201,18 @@ private Q_SLOTS:
         QVERIFY(menus >= 5);
 
         w->showBatchQueue();
-        failures << clashes(QStringLiteral("Batch window"), windowMnemonicTexts(w->batchQueue()));
+        failures << testutil::mnemonicClashes(QStringLiteral("Batch window"),
+                                              windowMnemonicTexts(w->batchQueue()));
         w->showModelManager();
-        failures << clashes(QStringLiteral("Models"), windowMnemonicTexts(w->modelManager()));
+        failures << testutil::mnemonicClashes(QStringLiteral("Models"),
+                                              windowMnemonicTexts(w->modelManager()));
         w->showShortcuts();
-        failures << clashes(QStringLiteral("Keyboard Shortcuts"),
-                            windowMnemonicTexts(w->shortcutsDialog()));
+        failures << testutil::mnemonicClashes(QStringLiteral("Keyboard Shortcuts"),
+                                              windowMnemonicTexts(w->shortcutsDialog()));
         shiftsr::gui::SettingsDialog settings(w->settings(), w.get());
         const QStringList settingsTexts = windowMnemonicTexts(&settings);
         QVERIFY(settingsTexts.size() > 10); // the labels were found (their buddies are set)
-        failures << clashes(QStringLiteral("Settings"), settingsTexts);
+        failures << testutil::mnemonicClashes(QStringLiteral("Settings"), settingsTexts);
 
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QLatin1Char('\n'))));
     }

@@ -1,6 +1,7 @@
 // MainWindow and its workers on the offscreen platform, with the embedded tiny model: opening,
 // the run controller, whole upscale, cancel, responsiveness during a run, Compare, region preview,
 // Save with provenance, settings that persist, closing during a run.
+#include "gui_testutil.h"
 #include "testutil.h"
 
 #include "shiftsr/engine/image_io.h"
@@ -151,14 +152,7 @@ private Q_SLOTS:
     }
 
     // Every case starts from settings with only the (empty) test model folder and 2 threads.
-    void init() {
-        QSettings().clear();
-        AppSettings s;
-        s.modelFolder = modelFolder();
-        s.threads = 2;
-        s.device = QStringLiteral("cpu");
-        s.save();
-    }
+    void init() { testutil::resetAppSettings(modelFolder()); }
 
     void displayConversion() {
         const cv::Mat bgr(2, 3, CV_8UC3, cv::Scalar(10, 20, 30));

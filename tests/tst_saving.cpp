@@ -1,6 +1,7 @@
 // Saving from the main window on the offscreen platform: the save options dialog on the first
 // Save, later Saves that follow the stored choice, Save Options…, asking again, no silent
 // overwriting, and the marked pane that Save writes (clicked, or the toolbar's model after a run).
+#include "gui_testutil.h"
 #include "testutil.h"
 
 #include "shiftsr/engine/image_io.h"
@@ -213,14 +214,7 @@ private Q_SLOTS:
 
     // Every case starts from settings with only the (empty) test model folder and 2 threads: no
     // save choice made yet.
-    void init() {
-        QSettings().clear();
-        AppSettings s;
-        s.modelFolder = modelFolder();
-        s.threads = 2;
-        s.device = QStringLiteral("cpu");
-        s.save();
-    }
+    void init() { testutil::resetAppSettings(modelFolder()); }
 
     void firstSaveAsksThenFollowsTheChoice() {
         auto w = openedWindow();
