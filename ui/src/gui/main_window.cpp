@@ -30,7 +30,6 @@
 #include <QUrl>
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 
 namespace shiftsr::gui {
@@ -852,18 +851,10 @@ QRect MainWindow::visibleInputArea() const {
     if (shown_ == View::WholeImage)
         return selector_->visibleArea();
     // The region view: the visible part of the crop (pane 0), moved to where the crop lies.
-    const PaneSet& set = region_;
-    const QSize ref = view_->referenceSize();
-    if (set.empty() || ref.isEmpty() || view_->paneCount() == 0)
+    if (region_.empty())
         return {};
-    const QRect pane = view_->paneRect(0);
-    const QPointF a = view_->widgetToImage(0, pane.topLeft());
-    const QPointF b = view_->widgetToImage(0, QPointF(pane.right() + 1, pane.bottom() + 1));
-    const double sx = double(set.region.width()) / ref.width();
-    const double sy = double(set.region.height()) / ref.height();
-    const QRect crop(QPoint(int(std::floor(a.x() * sx)), int(std::floor(a.y() * sy))),
-                     QPoint(int(std::ceil(b.x() * sx)) - 1, int(std::ceil(b.y() * sy)) - 1));
-    return crop.intersected(QRect(QPoint(), set.region.size())).translated(set.region.topLeft());
+    return RegionSelector::visibleImageArea(*view_, 0, region_.region.size())
+        .translated(region_.region.topLeft());
 }
 
 void MainWindow::useVisibleArea() {

@@ -53,14 +53,32 @@ void RegionSelector::setSelection(const QRect& rect) {
     Q_EMIT selectionChanged(selection_);
 }
 
-QPointF RegionSelector::toInput(QPointF widgetPoint) const {
-    const QSize ref = view_->referenceSize();
-    if (ref.isEmpty() || inputSize_.isEmpty())
+namespace {
+
+// A widget point in the pixels of the `size` image shown in `pane`.
+QPointF widgetToPaneImage(const ui::CompareView& view, int pane, QSize size, QPointF widgetPoint) {
+    const QSize ref = view.referenceSize();
+    if (ref.isEmpty() || size.isEmpty())
         return {};
-    // The input pane is stretched onto the reference image (the largest pane), by the same factor
-    // on both axes for x4 results and bicubic magnifications of the input.
-    const QPointF p = view_->widgetToImage(pane_, widgetPoint);
-    return {p.x() * inputSize_.width() / ref.width(), p.y() * inputSize_.height() / ref.height()};
+    // The pane's image is stretched onto the reference image (the largest pane), by the same
+    // factor on both axes for x4 results and bicubic magnifications of the input.
+    const QPointF p = view.widgetToImage(pane, widgetPoint);
+    return {p.x() * size.width() / ref.width(), p.y() * size.height() / ref.height()};
+}
+
+// The pixels of a `size` image that the rectangle between a and b touches, clipped to it.
+QRect pixelsBetween(QSize size, QPointF a, QPointF b) {
+    const int x0 = std::clamp(int(std::floor(std::min(a.x(), b.x()))), 0, size.width());
+    const int y0 = std::clamp(int(std::floor(std::min(a.y(), b.y()))), 0, size.height());
+    const int x1 = std::clamp(int(std::ceil(std::max(a.x(), b.x()))), 0, size.width());
+    const int y1 = std::clamp(int(std::ceil(std::max(a.y(), b.y()))), 0, size.height());
+    return QRect(QPoint(x0, y0), QPoint(x1 - 1, y1 - 1));
+}
+
+} // namespace
+
+QPointF RegionSelector::toInput(QPointF widgetPoint) const {
+    return widgetToPaneImage(*view_, pane_, inputSize_, widgetPoint);
 }
 
 QPointF RegionSelector::toWidget(QPointF inputPoint) const {
@@ -73,19 +91,20 @@ QPointF RegionSelector::toWidget(QPointF inputPoint) const {
 }
 
 QRect RegionSelector::inputRectBetween(QPointF a, QPointF b) const {
-    const int x0 = std::clamp(int(std::floor(std::min(a.x(), b.x()))), 0, inputSize_.width());
-    const int y0 = std::clamp(int(std::floor(std::min(a.y(), b.y()))), 0, inputSize_.height());
-    const int x1 = std::clamp(int(std::ceil(std::max(a.x(), b.x()))), 0, inputSize_.width());
-    const int y1 = std::clamp(int(std::ceil(std::max(a.y(), b.y()))), 0, inputSize_.height());
-    return QRect(QPoint(x0, y0), QPoint(x1 - 1, y1 - 1));
+    return pixelsBetween(inputSize_, a, b);
 }
 
 QRect RegionSelector::visibleArea() const {
-    if (!view_ || pane_ < 0 || pane_ >= view_->paneCount() || inputSize_.isEmpty())
+    return view_ ? visibleImageArea(*view_, pane_, inputSize_) : QRect();
+}
+
+QRect RegionSelector::visibleImageArea(const ui::CompareView& view, int pane, QSize size) {
+    if (pane < 0 || pane >= view.paneCount() || size.isEmpty())
         return {};
-    const QRect r = view_->paneRect(pane_);
+    const QRect r = view.paneRect(pane);
     const QRect area =
-        inputRectBetween(toInput(r.topLeft()), toInput(QPointF(r.right() + 1, r.bottom() + 1)));
+        pixelsBetween(size, widgetToPaneImage(view, pane, size, r.topLeft()),
+                      widgetToPaneImage(view, pane, size, QPointF(r.right() + 1, r.bottom() + 1)));
     return area.isEmpty() ? QRect() : area;
 }
 

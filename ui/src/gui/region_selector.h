@@ -37,6 +37,9 @@ public:
 
     // The part of the input visible in the input pane (input pixels); null without an input pane.
     QRect visibleArea() const;
+    // The part of a `size` image visible in `pane` of `view`, whichever pane shows it (its pixels);
+    // null when the pane does not exist.
+    static QRect visibleImageArea(const ui::CompareView& view, int pane, QSize size);
 
 Q_SIGNALS:
     void selectionChanged(const QRect& selection);
