@@ -281,6 +281,23 @@ QStringList distilPresets() {
     return out;
 }
 
+// What the distillation and the teacher's fine-tuning share: the photos (placeholders that
+// prepareRunFolder fills), crop, degradation, loader and threads, and the checkpoint, validation
+// and log cadence.
+static void setDataAndCadence(training::TrainJob& j, const JobPlan& plan, const PresetNumbers& p) {
+    const bool tiny = plan.preset == QLatin1String("tiny");
+    j.trainFolders = {kTrainPlaceholder};
+    j.valFolder = kHeldOutPlaceholder;
+    j.gtSize = j.minSide = j.valSize = plan.crop;
+    j.degradation = tiny ? "bicubic" : "realesrgan";
+    j.workers = tiny ? 1 : 2;
+    j.threads = tiny ? 1 : 0;
+    j.checkpointEvery = j.validateEvery = p.every;
+    j.logEvery = tiny ? 1 : 5;
+    j.keepCheckpoints = 2;
+    j.valCount = std::max(1, std::min(plan.heldOut, 6));
+}
+
 training::TrainJob rsdJob(const JobPlan& plan) {
     const PresetNumbers p = presetNumbers(plan.preset);
     const bool tiny = plan.preset == QLatin1String("tiny");
@@ -290,12 +307,7 @@ training::TrainJob rsdJob(const JobPlan& plan) {
     j.name = plan.name.toStdString();
     j.teacherModel = kTeacherPlaceholder;
     j.initModel = plan.initSpec.toStdString();
-    j.trainFolders = {kTrainPlaceholder};
-    j.valFolder = kHeldOutPlaceholder;
-    j.gtSize = j.minSide = j.valSize = plan.crop;
-    j.degradation = tiny ? "bicubic" : "realesrgan";
-    j.workers = tiny ? 1 : 2;
-    j.threads = tiny ? 1 : 0;
+    setDataAndCadence(j, plan, p);
     j.steps = p.steps;
     j.batch = p.batch;
     // the lite-rsd recipe: AdamW lr 5e-5 constant, betas (0.9, 0.95); the fake model at 1e-4
@@ -311,11 +323,7 @@ training::TrainJob rsdJob(const JobPlan& plan) {
     j.supervisedWeight = 4;
     j.ganWeight = 0.003;
     j.discWeight = 0.01;
-    j.checkpointEvery = j.validateEvery = p.every;
-    j.logEvery = tiny ? 1 : 5;
-    j.keepCheckpoints = 2;
     j.seed = 20261208;
-    j.valCount = std::max(1, std::min(plan.heldOut, 6));
     j.valSteps = 0;
     return j;
 }
@@ -332,23 +340,14 @@ training::TrainJob fineTuneJob(const JobPlan& plan, const ModelEntry& teacher) {
     j.scheduleJson = metadataText(teacher, "schedule");
     j.name = (plan.name + DistilPlan::tr(" (fine-tuned teacher)")).toStdString();
     j.initModel = kTeacherPlaceholder;
-    j.trainFolders = {kTrainPlaceholder};
-    j.valFolder = kHeldOutPlaceholder;
-    j.gtSize = j.minSide = j.valSize = plan.crop;
-    j.degradation = tiny ? "bicubic" : "realesrgan";
-    j.workers = tiny ? 1 : 2;
-    j.threads = tiny ? 1 : 0;
+    setDataAndCadence(j, plan, p);
     j.steps = p.fineTuneSteps;
     j.batch = p.batch;
     j.lr = 1e-4;
     j.lrMin = 1e-5;
     j.warmup = tiny ? 0 : 20;
     j.ema = p.ema;
-    j.checkpointEvery = j.validateEvery = p.every;
-    j.logEvery = tiny ? 1 : 5;
-    j.keepCheckpoints = 2;
     j.seed = 20261207;
-    j.valCount = std::max(1, std::min(plan.heldOut, 6));
     return j;
 }
 
