@@ -3,6 +3,7 @@
 // Save with provenance, settings that persist, closing during a run.
 #include "gui_testutil.h"
 #include "testutil.h"
+#include "window_testutil.h"
 
 #include "shiftsr/engine/image_io.h"
 #include "shiftsr/engine/metadata.h"
@@ -55,17 +56,9 @@ using shiftsr::gui::RunController;
 
 namespace {
 
-constexpr char kTiny[] = "embedded:test-tiny";
-constexpr int kDeadlockGuardMs = 60000; // only against hangs: no test asserts on time
-
-cv::Mat gradient(int w, int h) {
-    cv::Mat m(h, w, CV_8UC3);
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x)
-            m.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(x * 255 / (w - 1)), uchar(y * 255 / (h - 1)),
-                                              uchar((x * 7 + y * 3) % 256));
-    return m;
-}
+using testutil::gradient;
+using testutil::kDeadlockGuardMs;
+using testutil::kTiny;
 
 // A worker in its own thread, as the window runs it; answers are collected in the test's thread.
 struct WorkerHarness {
@@ -120,11 +113,8 @@ class TestMainWindow : public QObject {
 
     // A shown window with the test input opened and the tiny model chosen.
     std::unique_ptr<MainWindow> openedWindow() {
-        auto w = std::make_unique<MainWindow>();
-        w->show();
-        QSignalSpy opened(w.get(), &MainWindow::inputOpened);
-        w->openFile(input_);
-        if (!opened.wait(kDeadlockGuardMs))
+        auto w = testutil::openWindow(input_);
+        if (!w)
             return nullptr;
         w->setModelSpec(QString::fromLatin1(kTiny));
         w->setSteps(0);
@@ -687,11 +677,8 @@ private Q_SLOTS:
         const QString large = tmp_.filePath(QStringLiteral("large.png"));
         QVERIFY(
             shiftsr::ImageIO::write(large.toStdString(), gradient(1600, 1200), cv::Mat()).isOk());
-        auto w = std::make_unique<MainWindow>();
-        w->show();
-        QSignalSpy opened(w.get(), &MainWindow::inputOpened);
-        w->openFile(large);
-        QVERIFY(opened.wait(kDeadlockGuardMs));
+        auto w = testutil::openWindow(large);
+        QVERIFY(w);
         w->setModelSpec(QString::fromLatin1(kTiny));
         // Waits until the engine is inside a tile, then cancels and times until the run is over.
         auto inTile = [&] {
@@ -755,11 +742,8 @@ private Q_SLOTS:
     void largeRegionAsksBeforeRunning() {
         const QString big = tmp_.filePath(QStringLiteral("big.png"));
         QVERIFY(shiftsr::ImageIO::write(big.toStdString(), gradient(600, 500), cv::Mat()).isOk());
-        auto w = std::make_unique<MainWindow>();
-        w->show();
-        QSignalSpy opened(w.get(), &MainWindow::inputOpened);
-        w->openFile(big);
-        QVERIFY(opened.wait(kDeadlockGuardMs));
+        auto w = testutil::openWindow(big);
+        QVERIFY(w);
         auto question = [&] {
             return w->findChild<QMessageBox*>(QStringLiteral("largeRegionQuestion"));
         };

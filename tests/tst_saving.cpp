@@ -3,6 +3,7 @@
 // overwriting, and the marked pane that Save writes (clicked, or the toolbar's model after a run).
 #include "gui_testutil.h"
 #include "testutil.h"
+#include "window_testutil.h"
 
 #include "shiftsr/engine/image_io.h"
 #include "shiftsr/engine/metadata.h"
@@ -46,17 +47,9 @@ using shiftsr::gui::SaveOptionsDialog;
 
 namespace {
 
-constexpr char kTiny[] = "embedded:test-tiny";
-constexpr int kDeadlockGuardMs = 60000; // only against hangs: no test asserts on time
-
-cv::Mat gradient(int w, int h) {
-    cv::Mat m(h, w, CV_8UC3);
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x)
-            m.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(x * 255 / (w - 1)), uchar(y * 255 / (h - 1)),
-                                              uchar((x * 7 + y * 3) % 256));
-    return m;
-}
+using testutil::gradient;
+using testutil::kDeadlockGuardMs;
+using testutil::kTiny;
 
 // Answers every modal dialog that an event loop shows while it lives (a dialog's own exec() or a
 // signal wait), and counts them. A dialog the answer leaves open is rejected, so that nothing
@@ -155,11 +148,8 @@ class TestSaving : public QObject {
 
     // A shown window with the test input opened and the tiny model chosen.
     std::unique_ptr<MainWindow> openedWindow() {
-        auto w = std::make_unique<MainWindow>();
-        w->show();
-        QSignalSpy opened(w.get(), &MainWindow::inputOpened);
-        w->openFile(input_);
-        if (!opened.wait(kDeadlockGuardMs))
+        auto w = testutil::openWindow(input_);
+        if (!w)
             return nullptr;
         w->setModelSpec(QString::fromLatin1(kTiny));
         w->setSteps(0);
