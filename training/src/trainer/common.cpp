@@ -65,7 +65,7 @@ ValSet buildValSet(const TrainJob& j, const std::vector<ImageRecord>& trainImage
         pool = trainImages;
     }
     DegradationOptions dopt;
-    dopt.scale = 4;
+    dopt.scale = j.scale; // 4 except in the yonos stages (teacher: 2)
     dopt.bicubicOnly = j.degradation == "bicubic";
     RealEsrganDegradation deg(dopt);
     const int side = j.valSize / 16 * 16;
@@ -154,13 +154,14 @@ Status resumeOrStart(RunSetup& run, const TrainJob& job, bool resume, RunState* 
 }
 
 Result<std::unique_ptr<PairLoader>> startLoader(const RunSetup& run, const TrainJob& job, int scale,
-                                                const RunState& state) {
+                                                const RunState& state, int secondScale) {
     LoaderOptions lo;
     lo.gtSize = job.gtSize;
     lo.batch = job.batch;
     lo.workers = std::max(1, job.workers);
     lo.seed = job.seed;
     lo.scale = scale;
+    lo.secondScale = secondScale;
     lo.rank = run.env.rank;
     lo.worldSize = run.env.worldSize;
     lo.degradation.bicubicOnly = job.degradation == "bicubic";
@@ -172,13 +173,13 @@ Result<std::unique_ptr<PairLoader>> startLoader(const RunSetup& run, const Train
 Result<RunData> startData(RunSetup& run, const TrainJob& job, const JobControl& control,
                           bool resume, int scale, std::vector<torch::Tensor>& params,
                           std::vector<torch::Tensor>& ema, std::vector<torch::Tensor>& m,
-                          std::vector<torch::Tensor>& v) {
+                          std::vector<torch::Tensor>& v, int secondScale) {
     RunData d;
     if (Status s = scanPhotos(run, job, control); !s)
         return s;
     if (Status s = resumeOrStart(run, job, resume, &d.state, params, ema, m, v); !s)
         return s;
-    auto loader = startLoader(run, job, scale, d.state);
+    auto loader = startLoader(run, job, scale, d.state, secondScale);
     if (!loader)
         return loader.status();
     d.loader = std::move(loader.value());

@@ -50,8 +50,9 @@ Status resumeOrStart(RunSetup& run, const TrainJob& job, bool resume, RunState* 
                      std::vector<torch::Tensor>& params, std::vector<torch::Tensor>& ema,
                      std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v);
 // This process's loader, positioned at `state`'s step.
+// `secondScale` > 0: each pair also carries the crop degraded at that scale (LoaderOptions).
 Result<std::unique_ptr<PairLoader>> startLoader(const RunSetup& run, const TrainJob& job, int scale,
-                                                const RunState& state);
+                                                const RunState& state, int secondScale = 0);
 
 struct RunData {
     RunState state;
@@ -62,7 +63,7 @@ struct RunData {
 Result<RunData> startData(RunSetup& run, const TrainJob& job, const JobControl& control,
                           bool resume, int scale, std::vector<torch::Tensor>& params,
                           std::vector<torch::Tensor>& ema, std::vector<torch::Tensor>& m,
-                          std::vector<torch::Tensor>& v);
+                          std::vector<torch::Tensor>& v, int secondScale = 0);
 
 // A batch as tensors: HR and LQ in [-1, 1], the HR latent x0 and y = encode(bicubic x scale (LQ)).
 struct BatchLatents {

@@ -35,7 +35,8 @@ Result<TensorMap> unetLdmToDiffusers(const TensorMap& ldm, const SDUNetConfig& c
 // The inverse (tests: round trip; a user exporting back).
 Result<TensorMap> unetDiffusersToLdm(const TensorMap& diffusers, const SDUNetConfig& config);
 
-// ldm -> diffusers for an autoencoder (with or without `first_stage_model.`): encoder.down.i.block.j
+// ldm -> diffusers for an autoencoder (with or without `first_stage_model.`):
+// encoder.down.i.block.j
 // -> encoder.down_blocks.i.resnets.j, decoder.up.i -> decoder.up_blocks.{levels-1-i}, mid.attn_1
 // q/k/v/proj_out (1x1 convs) -> attentions.0 to_q/to_k/to_v/to_out.0 (linear), nin_shortcut ->
 // conv_shortcut, norm_out -> conv_norm_out, ...
