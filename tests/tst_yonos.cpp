@@ -6,10 +6,12 @@
 #include "train_testutil.h"
 #include "yonos_parts.h"
 
+#include "shiftsr/engine/convert.h"
 #include "shiftsr/engine/pipeline.h"
 #include "shiftsr/engine/safetensors.h"
 #include "shiftsr/nn/model_impl.h"
 #include "shiftsr/nn/sampler.h"
+#include "shiftsr/nn/sd_names.h"
 #include "shiftsr/nn/tensor_io.h"
 #include "shiftsr/training/yonos.h"
 
@@ -289,6 +291,85 @@ private slots:
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 0);
         QVERIFY(p.readAllStandardOutput().contains("yonos"));
+    }
+
+    // A Stable Diffusion checkpoint in the original (ldm) layout, U-Net and VAE in one file as SD
+    // ships them, becomes a yonos package: every tensor mapped onto the diffusers name, conv_in
+    // widened with zeros for the encoded input, the architecture read from the shapes.
+    void convertsStableDiffusionWeights() {
+        nn::SDUNetConfig uc;
+        uc.inChannels = 4;
+        uc.outChannels = 4;
+        uc.blockOutChannels = {32, 64};
+        uc.layersPerBlock = 1;
+        uc.downBlockTypes = {"CrossAttnDownBlock2D", "DownBlock2D"};
+        uc.upBlockTypes = {"UpBlock2D", "CrossAttnUpBlock2D"};
+        uc.attentionHeads = {8};
+        uc.crossAttentionDim = 24; // group counts keep SD's 32: shapes do not show them
+        nn::KLConfig kc;
+        kc.blockOutChannels = {32, 64};
+        kc.layersPerBlock = 1;
+        torch::manual_seed(9);
+        nn::SDUNet unet(uc);
+        nn::KLAutoencoder vae(kc);
+        nn::TensorMap du, dv;
+        for (const auto& p : unet->named_parameters())
+            if (p.key() != "context") // not part of Stable Diffusion's U-Net
+                du[p.key()] = p.value().detach().clone();
+        for (const auto& p : vae->named_parameters())
+            dv[p.key()] = p.value().detach().clone();
+        auto lu = nn::unetDiffusersToLdm(du, uc);
+        auto lv = nn::autoencoderDiffusersToLdm(dv, kc);
+        QVERIFY2(lu, lu.status().message().c_str());
+        QVERIFY2(lv, lv.status().message().c_str());
+        QVERIFY(lu->count("input_blocks.1.0.in_layers.0.weight"));
+        QTemporaryDir dir;
+        const std::string ckpt = dir.filePath("sd-tiny.safetensors").toStdString();
+        {
+            SafeTensorsWriter w;
+            for (const auto& [k, v] : *lu)
+                QVERIFY(addTensor(w, "model.diffusion_model." + k, v));
+            for (const auto& [k, v] : *lv)
+                QVERIFY(addTensor(w, "first_stage_model." + k, v));
+            QVERIFY(addTensor(w, "cond_stage_model.transformer.dummy", torch::zeros({2})));
+            QVERIFY(w.write(ckpt));
+        }
+        ConvertOptions o;
+        o.unetCheckpoint = o.autoencoderCheckpoint = ckpt;
+        o.output = dir.filePath("sd-yonos.safetensors").toStdString();
+        auto r = convertStableDiffusion(o);
+        QVERIFY2(r, r.status().message().c_str());
+        auto model = Model::load(o.output);
+        QVERIFY2(model, model.status().message().c_str());
+        QCOMPARE((*model)->info().family, std::string("yonos"));
+        const auto& arch = (*model)->impl().arch;
+        QCOMPARE(arch.sdUnet.inChannels, 8);
+        QCOMPARE(arch.sdUnet.blockOutChannels, uc.blockOutChannels);
+        QCOMPARE(arch.sdUnet.crossAttentionDim, 24);
+        QCOMPARE(arch.kl.blockOutChannels, kc.blockOutChannels);
+        QCOMPARE(arch.ddim.predictionType, std::string("epsilon"));
+        const auto got = tensorsOf(QString::fromStdString(o.output), "unet.");
+        for (const auto& [k, v] : du) {
+            QVERIFY2(got.count(k), k.c_str());
+            if (k == "conv_in.weight") {
+                QVERIFY(torch::equal(got.at(k).slice(1, 0, 4), v));
+                QVERIFY(got.at(k).slice(1, 4, 8).abs().max().item<float>() == 0.0f);
+            } else {
+                QVERIFY2(torch::equal(got.at(k), v), k.c_str());
+            }
+        }
+        const auto codec = tensorsOf(QString::fromStdString(o.output), "codec.");
+        for (const auto& [k, v] : dv)
+            QVERIFY2(codec.count(k) && torch::equal(codec.at(k), v), k.c_str());
+        // Something else is refused with a message naming what it is not.
+        SafeTensorsWriter w;
+        QVERIFY(addTensor(w, "body.0.weight", torch::zeros({4, 3, 3, 3})));
+        const std::string other = dir.filePath("other.safetensors").toStdString();
+        QVERIFY(w.write(other));
+        o.unetCheckpoint = o.autoencoderCheckpoint = other;
+        auto refused = convertStableDiffusion(o);
+        QVERIFY(!refused);
+        QVERIFY(refused.status().message().find("not a Stable Diffusion") != std::string::npos);
     }
 
     // Scale distillation's target is the frozen teacher's output on the less degraded input, and

@@ -57,6 +57,11 @@ constexpr EmbeddedText kEmbeddedTexts[] = {
                        "ShiftSR test model (untrained, pipeline check only)"),
      QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry",
                        "Tiny untrained test model (pipeline checks only)")},
+    {"test-tiny-yonos",
+     QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry",
+                       "ShiftSR YONOS test model (untrained, pipeline check only)"),
+     QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry",
+                       "Tiny untrained YONOS test model (pipeline checks only)")},
 };
 
 // `stored` in the user's language when it is the table's `source`, else as it is.
