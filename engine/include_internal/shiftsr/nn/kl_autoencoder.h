@@ -22,7 +22,7 @@ struct KLConfig {
     int layersPerBlock = 2; // encoder resnets per level; the decoder has one more
     int latentChannels = 4;
     int normNumGroups = 32;
-    double scalingFactor = 0.18215; // latents the diffusion model sees = mean * scaling_factor
+    double scalingFactor = 0.18215;   // latents the diffusion model sees = mean * scaling_factor
     bool midBlockAddAttention = true; // mid_block_add_attention
 
     static Result<KLConfig> fromJson(const nlohmann::json& j);

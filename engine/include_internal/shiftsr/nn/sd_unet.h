@@ -32,22 +32,26 @@ struct SDUNetConfig {
     // attention_head_dim: as in diffusers' UNet2DConditionModel this is the NUMBER of heads (a
     // historical misnomer of that config; SD 1.x: 8), one value or one per level.
     std::vector<int> attentionHeads{8};
-    int normNumGroups = 32;   // norm_num_groups
-    double normEps = 1e-5;    // norm_eps
+    int normNumGroups = 32;    // norm_num_groups
+    double normEps = 1e-5;     // norm_eps
     int crossAttentionDim = 0; // cross_attention_dim; 0 = no cross-attention (attn2 absent)
     // ShiftSR extension: with cross-attention, the context is a learned constant of this many
-    // tokens (parameter `context`, [1, contextTokens, crossAttentionDim]) instead of a text encoder.
+    // tokens (parameter `context`, [1, contextTokens, crossAttentionDim]) instead of a text
+    // encoder.
     int contextTokens = 77;
-    bool useLinearProjection = false; // use_linear_projection: proj_in/out Linear (SD 2) or 1x1 conv
+    // use_linear_projection: proj_in/out Linear (SD 2) or 1x1 conv
+    bool useLinearProjection = false;
     int transformerLayersPerBlock = 1; // transformer_layers_per_block
-    bool midBlockAttention = true;      // false: the middle block is resnet, resnet (no attention)
-    bool flipSinToCos = true;           // flip_sin_to_cos
-    int freqShift = 0;                  // freq_shift
+    // false: the middle block is resnet, resnet (no attention; ShiftSR key mid_block_attention).
+    // diffusers has no such block: its "UNetMidBlock2D" here would be a single resnet.
+    bool midBlockAttention = true;
+    bool flipSinToCos = true; // flip_sin_to_cos
+    int freqShift = 0;        // freq_shift
 
     static Result<SDUNetConfig> fromJson(const nlohmann::json& j);
     nlohmann::json toJson() const;
     int levels() const { return int(blockOutChannels.size()); }
-    int headsAt(int level) const; // attentionHeads[level] or the single value
+    int headsAt(int level) const;      // attentionHeads[level] or the single value
     bool attentionAt(int level) const; // downBlockTypes[level] has transformers
     int downFactor() const { return 1 << (levels() - 1); } // latent side multiple the net needs
 };
