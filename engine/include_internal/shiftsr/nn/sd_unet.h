@@ -39,12 +39,14 @@ struct SDUNetConfig {
     // tokens (parameter `context`, [1, contextTokens, crossAttentionDim]) instead of a text
     // encoder.
     int contextTokens = 77;
-    bool useLinearProjection =
-        false; // use_linear_projection: proj_in/out Linear (SD 2) or 1x1 conv
+    // use_linear_projection: proj_in/out Linear (SD 2) or 1x1 conv
+    bool useLinearProjection = false;
     int transformerLayersPerBlock = 1; // transformer_layers_per_block
-    bool midBlockAttention = true;     // false: the middle block is resnet, resnet (no attention)
-    bool flipSinToCos = true;          // flip_sin_to_cos
-    int freqShift = 0;                 // freq_shift
+    // false: the middle block is resnet, resnet (no attention; ShiftSR key mid_block_attention).
+    // diffusers has no such block: its "UNetMidBlock2D" here would be a single resnet.
+    bool midBlockAttention = true;
+    bool flipSinToCos = true; // flip_sin_to_cos
+    int freqShift = 0;        // freq_shift
 
     static Result<SDUNetConfig> fromJson(const nlohmann::json& j);
     nlohmann::json toJson() const;
