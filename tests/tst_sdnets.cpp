@@ -1,6 +1,6 @@
 // The Stable-Diffusion-style networks (latent U-Net, KL autoencoder) against hand-written
-// functional forwards on their own parameters, their diffusers parameter names, the ldm <-> diffusers
-// name mapping, the architecture read back from shapes, and config validation.
+// functional forwards on their own parameters, their diffusers parameter names, the ldm <->
+// diffusers name mapping, the architecture read back from shapes, and config validation.
 #include "shiftsr/nn/kl_autoencoder.h"
 #include "shiftsr/nn/sd_names.h"
 #include "shiftsr/nn/sd_unet.h"
@@ -76,7 +76,8 @@ torch::Tensor conv(const Params& p, const std::string& n, const torch::Tensor& x
     const auto& w = at(p, n + ".weight");
     if (pad < 0)
         pad = int(w.size(2) / 2);
-    return F::conv2d(x, w, F::Conv2dFuncOptions().bias(at(p, n + ".bias")).stride(stride).padding(pad));
+    return F::conv2d(x, w,
+                     F::Conv2dFuncOptions().bias(at(p, n + ".bias")).stride(stride).padding(pad));
 }
 
 torch::Tensor linear(const Params& p, const std::string& n, const torch::Tensor& x) {
@@ -130,9 +131,12 @@ torch::Tensor transformer(const Params& p, const std::string& n, const torch::Te
     const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
     const bool linearProj = at(p, n + ".proj_in.weight").dim() == 2;
     auto h = gn(p, n + ".norm", x, groups, 1e-6);
-    auto tokens = [&](const torch::Tensor& m) { return m.permute({0, 2, 3, 1}).reshape({B, H * W, C}); };
+    auto tokens = [&](const torch::Tensor& m) {
+        return m.permute({0, 2, 3, 1}).reshape({B, H * W, C});
+    };
     auto t = linearProj ? linear(p, n + ".proj_in", tokens(h)) : tokens(conv(p, n + ".proj_in", h));
-    for (int k = 0; p.count(n + ".transformer_blocks." + std::to_string(k) + ".norm1.weight"); ++k) {
+    for (int k = 0; p.count(n + ".transformer_blocks." + std::to_string(k) + ".norm1.weight");
+         ++k) {
         const std::string b = n + ".transformer_blocks." + std::to_string(k);
         t = t + attention(p, b + ".attn1", ln(p, b + ".norm1", t), {}, heads);
         if (p.count(b + ".attn2.to_q.weight"))
@@ -142,7 +146,9 @@ torch::Tensor transformer(const Params& p, const std::string& n, const torch::Te
         auto value = a.narrow(-1, 0, inner), gate = a.narrow(-1, inner, inner);
         t = t + linear(p, b + ".ff.net.2", value * F::gelu(gate));
     }
-    auto map = [&](const torch::Tensor& m) { return m.reshape({B, H, W, C}).permute({0, 3, 1, 2}); };
+    auto map = [&](const torch::Tensor& m) {
+        return m.reshape({B, H, W, C}).permute({0, 3, 1, 2});
+    };
     auto out = linearProj ? map(linear(p, n + ".proj_out", t)) : conv(p, n + ".proj_out", map(t));
     return out + x;
 }
@@ -161,9 +167,9 @@ torch::Tensor referenceUNet(const Params& p, const SDUNetConfig& c, const torch:
     const int g = c.normNumGroups;
     const double eps = c.normEps;
     const int heads = c.headsAt(0);
-    auto temb = linear(p, "time_embedding.linear_2",
-                       torch::silu(linear(p, "time_embedding.linear_1",
-                                          timeEmbedding(t, c.blockOutChannels[0]))));
+    auto temb = linear(
+        p, "time_embedding.linear_2",
+        torch::silu(linear(p, "time_embedding.linear_1", timeEmbedding(t, c.blockOutChannels[0]))));
     torch::Tensor ctx;
     if (p.count("context"))
         ctx = at(p, "context").expand({x.size(0), -1, -1});
@@ -368,12 +374,11 @@ private Q_SLOTS:
         expectNames(p, expected);
         // Every name lies in one of diffusers' top-level modules (or is the context).
         for (const auto& [name, t] : p) {
-            const bool known = name == "context" || name.rfind("conv_in.", 0) == 0 ||
-                               name.rfind("time_embedding.", 0) == 0 ||
-                               name.rfind("down_blocks.", 0) == 0 ||
-                               name.rfind("mid_block.", 0) == 0 || name.rfind("up_blocks.", 0) == 0 ||
-                               name.rfind("conv_norm_out.", 0) == 0 ||
-                               name.rfind("conv_out.", 0) == 0;
+            const bool known =
+                name == "context" || name.rfind("conv_in.", 0) == 0 ||
+                name.rfind("time_embedding.", 0) == 0 || name.rfind("down_blocks.", 0) == 0 ||
+                name.rfind("mid_block.", 0) == 0 || name.rfind("up_blocks.", 0) == 0 ||
+                name.rfind("conv_norm_out.", 0) == 0 || name.rfind("conv_out.", 0) == 0;
             QVERIFY2(known, name.c_str());
         }
     }
@@ -468,8 +473,8 @@ private Q_SLOTS:
         QVERIFY(maxDiff(unet->forward(x, torch::tensor({10})), a) < 1e-6);
         QVERIFY(maxDiff(unet->forward(x, torch::tensor({10.0f, 10.0f})), a) < 1e-6);
         // Sides that the two levels cannot halve are refused.
-        QVERIFY_THROWS_EXCEPTION(c10::Error, unet->forward(torch::randn({1, 4, 15, 16}),
-                                                           torch::tensor({1})));
+        QVERIFY_THROWS_EXCEPTION(c10::Error,
+                                 unet->forward(torch::randn({1, 4, 15, 16}), torch::tensor({1})));
 
         // Progress after every block (down 2, mid, up 2), and a cancel inside the call.
         RunState state;
@@ -552,7 +557,8 @@ private Q_SLOTS:
         // Against the encoder by hand (its downsampler pads right and bottom only: a symmetric
         // pad gives the same shape but shifted values).
         auto want = referenceMoments(p, c.normNumGroups, image);
-        QVERIFY2(maxDiff(moments, want) < 1e-4, qPrintable(QString::number(maxDiff(moments, want))));
+        QVERIFY2(maxDiff(moments, want) < 1e-4,
+                 qPrintable(QString::number(maxDiff(moments, want))));
         QVERIFY(maxDiff(moments, referenceMoments(p, c.normNumGroups, image, true)) > 1e-3);
 
         torch::Tensor mean, logvar;
@@ -679,7 +685,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("stray");
         QTest::newRow("unknown module") << "bogus.weight";
         QTest::newRow("unknown resnet part") << "input_blocks.1.0.in_layers.1.weight";
-        QTest::newRow("transformer part") << "input_blocks.3.1.transformer_blocks.0.attn3.to_q.weight";
+        QTest::newRow("transformer part")
+            << "input_blocks.3.1.transformer_blocks.0.attn3.to_q.weight";
         QTest::newRow("block the config lacks") << "input_blocks.9.0.in_layers.0.weight";
         QTest::newRow("attention where the config has none") << "input_blocks.1.1.norm.weight";
         QTest::newRow("ema copy") << "model_ema.decay";
@@ -759,8 +766,10 @@ private Q_SLOTS:
         TensorMap old;
         for (const auto& [key, t] : diffusers) {
             std::string name = key;
-            for (auto [now, before] : {std::pair{".to_q.", ".query."}, {".to_k.", ".key."},
-                                       {".to_v.", ".value."}, {".to_out.0.", ".proj_attn."}})
+            for (auto [now, before] : {std::pair{".to_q.", ".query."},
+                                       {".to_k.", ".key."},
+                                       {".to_v.", ".value."},
+                                       {".to_out.0.", ".proj_attn."}})
                 if (auto pos = name.find(now); pos != std::string::npos)
                     name.replace(pos, std::strlen(now), before);
             old[name] = name == "decoder.mid_block.attentions.0.query.weight"
@@ -848,7 +857,8 @@ private Q_SLOTS:
             QTest::newRow(name) << false << patch << key;
         };
         u("negative width", R"({"block_out_channels": [-32, 64]})", "block_out_channels");
-        u("width not a group multiple", R"({"block_out_channels": [36, 64]})", "block_out_channels");
+        u("width not a group multiple", R"({"block_out_channels": [36, 64]})",
+          "block_out_channels");
         u("groups not dividing", R"({"norm_num_groups": 24})", "norm_num_groups");
         u("huge width", R"({"block_out_channels": [32, 65536]})", "block_out_channels");
         u("too many levels",
@@ -865,8 +875,7 @@ private Q_SLOTS:
         u("zero heads", R"({"attention_head_dim": 0})", "attention_head_dim");
         u("too many layers", R"({"layers_per_block": 100})", "layers_per_block");
         u("layers of the wrong type", R"({"layers_per_block": "two"})", "layers_per_block");
-        u("block types miscounted", R"({"down_block_types": ["DownBlock2D"]})",
-          "down_block_types");
+        u("block types miscounted", R"({"down_block_types": ["DownBlock2D"]})", "down_block_types");
         u("unknown block type", R"({"down_block_types": ["SimpleDown", "CrossAttnDownBlock2D"]})",
           "down_block_types");
         u("up types not mirrored", R"({"up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D"]})",
@@ -911,7 +920,8 @@ private Q_SLOTS:
         QFETCH(QString, key);
         auto c = tinyUNet();
         auto j = patched(autoencoder ? tinyKL().toJson() : c.toJson(), patch);
-        const Status s = autoencoder ? KLConfig::fromJson(j).status() : SDUNetConfig::fromJson(j).status();
+        const Status s =
+            autoencoder ? KLConfig::fromJson(j).status() : SDUNetConfig::fromJson(j).status();
         QVERIFY2(!s.isOk(), qPrintable(patch));
         QVERIFY2(s.message().find(key.toStdString()) != std::string::npos, s.message().c_str());
         // The unpatched configs are fine, and null where it means "absent" too.

@@ -10,8 +10,8 @@
 #include <cctype>
 #include <cstring>
 #include <filesystem>
-#include <numeric>
 #include <fstream>
+#include <numeric>
 
 namespace shiftsr {
 
@@ -107,16 +107,16 @@ Result<nn::SDUNetConfig> ldmUNetSkeleton(const TensorMap& t, std::vector<int> he
         const std::string block = "input_blocks." + std::to_string(1 + l * (c.layersPerBlock + 1));
         auto it = t.find(block + ".0.out_layers.3.weight");
         if (it == t.end())
-            return Status::error(StatusCode::InvalidFile, "ldm U-Net lacks " + block + ".0.out_layers.3.weight");
+            return Status::error(StatusCode::InvalidFile,
+                                 "ldm U-Net lacks " + block + ".0.out_layers.3.weight");
         c.blockOutChannels.push_back(int(it->second.size(0)));
         c.downBlockTypes.push_back(t.count(block + ".1.proj_in.weight") ? "CrossAttnDownBlock2D"
-                                                                         : "DownBlock2D");
+                                                                        : "DownBlock2D");
     }
     c.upBlockTypes.clear();
     for (int l = levels - 1; l >= 0; --l)
-        c.upBlockTypes.push_back(c.downBlockTypes[size_t(l)] == "DownBlock2D"
-                                     ? "UpBlock2D"
-                                     : "CrossAttnUpBlock2D");
+        c.upBlockTypes.push_back(
+            c.downBlockTypes[size_t(l)] == "DownBlock2D" ? "UpBlock2D" : "CrossAttnUpBlock2D");
     c.transformerLayersPerBlock = transformerDepth;
     c.midBlockAttention = midAttention;
     c.attentionHeads = std::move(heads);
@@ -172,8 +172,7 @@ Result<ConvertReport> convertStableDiffusion(const ConvertOptions& o, const JobC
                       it->first.rfind("model_ema.", 0) == 0 || it->first.rfind("loss.", 0) == 0 ||
                       it->first == "alphas_cumprod" || it->first == "betas" ||
                       it->first.find("alphas") != std::string::npos ||
-                      it->first.find("posterior_") != std::string::npos ||
-                      it->first == "logvar")
+                      it->first.find("posterior_") != std::string::npos || it->first == "logvar")
                          ? m->erase(it)
                          : std::next(it);
 
@@ -293,8 +292,8 @@ Result<ConvertReport> convertStableDiffusion(const ConvertOptions& o, const JobC
         const int need = kl.downFactor() * uc.downFactor();
         arch.paddingOffset = need / std::gcd(need, arch.scale);
         arch.steps = 1;
-        arch.name = o.name.empty() ? "Stable Diffusion U-Net for YONOS (converted, untrained)"
-                                   : o.name;
+        arch.name =
+            o.name.empty() ? "Stable Diffusion U-Net for YONOS (converted, untrained)" : o.name;
         auto check = Architecture::fromMetadata(arch.toMetadata());
         if (!check)
             return check.status();
@@ -328,8 +327,9 @@ Result<ConvertReport> convertStableDiffusion(const ConvertOptions& o, const JobC
             {"source", "Stable Diffusion weights (U-Net and autoencoder), for YONOS-SR training"},
             {"licence_note", "the weights keep their own licence (Stable Diffusion 1.x: "
                              "CreativeML Open RAIL-M; 2.x: CreativeML Open RAIL++-M)"},
-            {"layout", {{"unet", unetLayout == nn::SDLayout::Ldm ? "ldm" : "diffusers"},
-                        {"autoencoder", aeLayout == nn::SDLayout::Ldm ? "ldm" : "diffusers"}}},
+            {"layout",
+             {{"unet", unetLayout == nn::SDLayout::Ldm ? "ldm" : "diffusers"},
+              {"autoencoder", aeLayout == nn::SDLayout::Ldm ? "ldm" : "diffusers"}}},
             {"converted_from",
              {std::filesystem::path(o.unetCheckpoint).filename().string(),
               std::filesystem::path(o.autoencoderCheckpoint).filename().string()}},

@@ -74,7 +74,8 @@ Result<DdimSchedule> DdimSchedule::create(const DdimConfig& c) {
         if (c.betaSchedule == "linear") {
             betas[i] = c.betaStart + f * (c.betaEnd - c.betaStart);
         } else { // scaled_linear: linspace of the square roots, squared
-            const double r = std::sqrt(c.betaStart) + f * (std::sqrt(c.betaEnd) - std::sqrt(c.betaStart));
+            const double r =
+                std::sqrt(c.betaStart) + f * (std::sqrt(c.betaEnd) - std::sqrt(c.betaStart));
             betas[i] = r * r;
         }
     }
@@ -144,8 +145,8 @@ torch::Tensor DdimSchedule::perSample(const torch::Tensor& t, bool sqrtOneMinus,
     std::vector<float> v(size_t(tc.numel()));
     const int64_t* p = tc.data_ptr<int64_t>();
     for (size_t i = 0; i < v.size(); ++i) {
-        const double ab = alphasCumprod_.at(size_t(std::clamp<int64_t>(
-            p[i], 0, int64_t(alphasCumprod_.size()) - 1)));
+        const double ab = alphasCumprod_.at(
+            size_t(std::clamp<int64_t>(p[i], 0, int64_t(alphasCumprod_.size()) - 1)));
         v[i] = float(sqrtOneMinus ? std::sqrt(1.0 - ab) : std::sqrt(ab));
     }
     std::vector<int64_t> shape(size_t(like.dim()), 1);

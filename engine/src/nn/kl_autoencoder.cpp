@@ -1,4 +1,5 @@
-// AutoencoderKL of diffusers (models/autoencoders/autoencoder_kl.py, vae.py): Stable Diffusion's VAE.
+// AutoencoderKL of diffusers (models/autoencoders/autoencoder_kl.py, vae.py): Stable Diffusion's
+// VAE.
 #include "shiftsr/nn/kl_autoencoder.h"
 
 #include "nn/sd_blocks.h"
@@ -32,8 +33,8 @@ Status unsupported(const std::string& message) {
 // diffusers keys that would make a different network or latent scaling than this one.
 Status refuseNonDefaults(const nlohmann::json& j) {
     const std::pair<const char*, nlohmann::json> defaults[] = {
-        {"act_fn", "silu"},          {"use_quant_conv", true},  {"use_post_quant_conv", true},
-        {"shift_factor", nullptr},   {"latents_mean", nullptr}, {"latents_std", nullptr},
+        {"act_fn", "silu"},        {"use_quant_conv", true},  {"use_post_quant_conv", true},
+        {"shift_factor", nullptr}, {"latents_mean", nullptr}, {"latents_std", nullptr},
         {"norm_type", "group"},
     };
     for (const auto& [key, def] : defaults) {
@@ -69,9 +70,10 @@ Status validate(const KLConfig& c) {
         return bad("norm_num_groups must be positive");
     for (int w : c.blockOutChannels)
         if (w <= 0 || w > kMaxWidth || w % c.normNumGroups)
-            return bad("block_out_channels entries must be positive multiples of norm_num_groups (" +
-                       std::to_string(c.normNumGroups) + ") up to " + std::to_string(kMaxWidth) +
-                       ", found " + std::to_string(w));
+            return bad(
+                "block_out_channels entries must be positive multiples of norm_num_groups (" +
+                std::to_string(c.normNumGroups) + ") up to " + std::to_string(kMaxWidth) +
+                ", found " + std::to_string(w));
     if (c.inChannels < 1 || c.inChannels > kMaxIoChannels)
         return bad("in_channels must be 1 to " + std::to_string(kMaxIoChannels));
     if (c.outChannels < 1 || c.outChannels > kMaxIoChannels)
@@ -302,8 +304,9 @@ KLAutoencoderImpl::KLAutoencoderImpl(const KLConfig& config)
 
 torch::Tensor KLAutoencoderImpl::moments(const torch::Tensor& image, RunState* state) {
     const int64_t f = config_.downFactor();
-    TORCH_CHECK(image.dim() == 4 && image.size(1) == config_.inChannels, "KLAutoencoder: expected [B, ",
-                config_.inChannels, ", H, W] image, got ", image.sizes());
+    TORCH_CHECK(image.dim() == 4 && image.size(1) == config_.inChannels,
+                "KLAutoencoder: expected [B, ", config_.inChannels, ", H, W] image, got ",
+                image.sizes());
     TORCH_CHECK(image.size(2) % f == 0 && image.size(3) % f == 0,
                 "KLAutoencoder: image sides must be multiples of ", f, ", got ", image.sizes());
     return run(parts_->quantConv, parts_->encoder->forward(image, state));

@@ -123,29 +123,42 @@ using Renames = std::vector<std::pair<std::string, std::string>>;
 const Renames& renamesOf(Kind kind) {
     static const Renames leaf = {{"weight", "weight"}, {"bias", "bias"}};
     static const Renames unetResnet = {
-        {"in_layers.0.weight", "norm1.weight"},    {"in_layers.0.bias", "norm1.bias"},
-        {"in_layers.2.weight", "conv1.weight"},    {"in_layers.2.bias", "conv1.bias"},
+        {"in_layers.0.weight", "norm1.weight"},
+        {"in_layers.0.bias", "norm1.bias"},
+        {"in_layers.2.weight", "conv1.weight"},
+        {"in_layers.2.bias", "conv1.bias"},
         {"emb_layers.1.weight", "time_emb_proj.weight"},
         {"emb_layers.1.bias", "time_emb_proj.bias"},
-        {"out_layers.0.weight", "norm2.weight"},   {"out_layers.0.bias", "norm2.bias"},
-        {"out_layers.3.weight", "conv2.weight"},   {"out_layers.3.bias", "conv2.bias"},
+        {"out_layers.0.weight", "norm2.weight"},
+        {"out_layers.0.bias", "norm2.bias"},
+        {"out_layers.3.weight", "conv2.weight"},
+        {"out_layers.3.bias", "conv2.bias"},
         {"skip_connection.weight", "conv_shortcut.weight"},
         {"skip_connection.bias", "conv_shortcut.bias"},
     };
     static const Renames vaeResnet = {
-        {"norm1.weight", "norm1.weight"}, {"norm1.bias", "norm1.bias"},
-        {"conv1.weight", "conv1.weight"}, {"conv1.bias", "conv1.bias"},
-        {"norm2.weight", "norm2.weight"}, {"norm2.bias", "norm2.bias"},
-        {"conv2.weight", "conv2.weight"}, {"conv2.bias", "conv2.bias"},
+        {"norm1.weight", "norm1.weight"},
+        {"norm1.bias", "norm1.bias"},
+        {"conv1.weight", "conv1.weight"},
+        {"conv1.bias", "conv1.bias"},
+        {"norm2.weight", "norm2.weight"},
+        {"norm2.bias", "norm2.bias"},
+        {"conv2.weight", "conv2.weight"},
+        {"conv2.bias", "conv2.bias"},
         {"nin_shortcut.weight", "conv_shortcut.weight"},
         {"nin_shortcut.bias", "conv_shortcut.bias"},
     };
     static const Renames vaeAttention = {
-        {"norm.weight", "group_norm.weight"},  {"norm.bias", "group_norm.bias"},
-        {"q.weight", "to_q.weight"},           {"q.bias", "to_q.bias"},
-        {"k.weight", "to_k.weight"},           {"k.bias", "to_k.bias"},
-        {"v.weight", "to_v.weight"},           {"v.bias", "to_v.bias"},
-        {"proj_out.weight", "to_out.0.weight"}, {"proj_out.bias", "to_out.0.bias"},
+        {"norm.weight", "group_norm.weight"},
+        {"norm.bias", "group_norm.bias"},
+        {"q.weight", "to_q.weight"},
+        {"q.bias", "to_q.bias"},
+        {"k.weight", "to_k.weight"},
+        {"k.bias", "to_k.bias"},
+        {"v.weight", "to_v.weight"},
+        {"v.bias", "to_v.bias"},
+        {"proj_out.weight", "to_out.0.weight"},
+        {"proj_out.bias", "to_out.0.bias"},
     };
     static const Renames none;
     switch (kind) {
@@ -191,8 +204,8 @@ bool translateSuffix(Kind kind, const std::string& suffix, Direction dir, std::s
 }
 
 // Tensors whose rank differs between the layouts or from what the config builds.
-torch::Tensor reshapeFor(Kind kind, const std::string& suffix, const torch::Tensor& t, Direction dir,
-                         bool linearProjection) {
+torch::Tensor reshapeFor(Kind kind, const std::string& suffix, const torch::Tensor& t,
+                         Direction dir, bool linearProjection) {
     const bool isWeight = suffix.size() > 7 && suffix.compare(suffix.size() - 7, 7, ".weight") == 0;
     if (kind == Kind::VaeAttention && isWeight && suffix.find("norm") == std::string::npos) {
         // ldm AttnBlock: 1x1 convs [C, C, 1, 1]; diffusers Attention: linear [C, C].
@@ -201,7 +214,8 @@ torch::Tensor reshapeFor(Kind kind, const std::string& suffix, const torch::Tens
         if (dir == Direction::DiffusersToLdm && t.dim() == 2)
             return t.reshape({t.size(0), t.size(1), 1, 1});
     }
-    if (kind == Kind::UNetTransformer && (suffix == "proj_in.weight" || suffix == "proj_out.weight")) {
+    if (kind == Kind::UNetTransformer &&
+        (suffix == "proj_in.weight" || suffix == "proj_out.weight")) {
         // Both layouts store proj_in/proj_out as the checkpoint's config built them (a 1x1 conv, or
         // a linear with use_linear_projection): reshaped only where that disagrees with `config`.
         if (linearProjection && t.dim() == 4)
@@ -353,8 +367,10 @@ Result<TensorMap> autoencoderDiffusersToLdm(const TensorMap& diffusers, const KL
 }
 
 TensorMap upgradeDeprecatedAttentionNames(const TensorMap& diffusers) {
-    static const std::pair<const char*, const char*> renames[] = {
-        {".query.", ".to_q."}, {".key.", ".to_k."}, {".value.", ".to_v."}, {".proj_attn.", ".to_out.0."}};
+    static const std::pair<const char*, const char*> renames[] = {{".query.", ".to_q."},
+                                                                  {".key.", ".to_k."},
+                                                                  {".value.", ".to_v."},
+                                                                  {".proj_attn.", ".to_out.0."}};
     TensorMap out;
     for (const auto& [name, t] : diffusers) {
         std::string n = name;
@@ -381,9 +397,9 @@ TensorMap upgradeDeprecatedAttentionNames(const TensorMap& diffusers) {
 namespace {
 
 Status notA(const char* what, const std::string& missing) {
-    return Status::error(StatusCode::InvalidFile,
-                         std::string("not ") + what + " in the diffusers layout: '" + missing +
-                             "' is missing");
+    return Status::error(StatusCode::InvalidFile, std::string("not ") + what +
+                                                      " in the diffusers layout: '" + missing +
+                                                      "' is missing");
 }
 
 // How many of `make(0)`, `make(1)`, ... exist, in a row.
@@ -398,33 +414,40 @@ int countRun(const TensorMap& t, const std::function<std::string(int)>& make) {
 
 Result<SDUNetConfig> inferUNetConfig(const TensorMap& diffusersIn, std::vector<int> heads) {
     const TensorMap t = selectNetwork(diffusersIn, kDiffusersUNetPrefixes, {});
-    for (const char* required : {"conv_in.weight", "conv_out.weight",
-                                 "time_embedding.linear_1.weight", "mid_block.resnets.0.conv1.weight"})
+    for (const char* required :
+         {"conv_in.weight", "conv_out.weight", "time_embedding.linear_1.weight",
+          "mid_block.resnets.0.conv1.weight"})
         if (!t.count(required))
             return notA("a UNet", required);
     SDUNetConfig c;
     const auto& convIn = t.at("conv_in.weight");
     const auto& convOut = t.at("conv_out.weight");
     if (convIn.dim() != 4 || convOut.dim() != 4)
-        return Status::error(StatusCode::InvalidFile, "UNet weights: conv_in/conv_out are not convolutions");
+        return Status::error(StatusCode::InvalidFile,
+                             "UNet weights: conv_in/conv_out are not convolutions");
     c.inChannels = int(convIn.size(1));
     c.outChannels = int(convOut.size(0));
-    const int n = countRun(t, [](int i) { return "down_blocks." + str(i) + ".resnets.0.conv1.weight"; });
+    const int n =
+        countRun(t, [](int i) { return "down_blocks." + str(i) + ".resnets.0.conv1.weight"; });
     if (n == 0)
         return notA("a UNet", "down_blocks.0.resnets.0.conv1.weight");
-    const int ups = countRun(t, [](int i) { return "up_blocks." + str(i) + ".resnets.0.conv1.weight"; });
+    const int ups =
+        countRun(t, [](int i) { return "up_blocks." + str(i) + ".resnets.0.conv1.weight"; });
     if (ups != n)
-        return Status::error(StatusCode::InvalidFile,
-                             "UNet weights: " + str(n) + " down blocks but " + str(ups) + " up blocks");
+        return Status::error(StatusCode::InvalidFile, "UNet weights: " + str(n) +
+                                                          " down blocks but " + str(ups) +
+                                                          " up blocks");
     c.blockOutChannels.clear();
     c.downBlockTypes.clear();
     c.upBlockTypes.clear();
-    c.layersPerBlock = countRun(t, [](int j) { return "down_blocks.0.resnets." + str(j) + ".conv1.weight"; });
+    c.layersPerBlock =
+        countRun(t, [](int j) { return "down_blocks.0.resnets." + str(j) + ".conv1.weight"; });
     std::string firstAttention;
     for (int i = 0; i < n; ++i) {
         const std::string down = "down_blocks." + str(i);
         c.blockOutChannels.push_back(int(t.at(down + ".resnets.0.conv1.weight").size(0)));
-        const int layers = countRun(t, [&](int j) { return down + ".resnets." + str(j) + ".conv1.weight"; });
+        const int layers =
+            countRun(t, [&](int j) { return down + ".resnets." + str(j) + ".conv1.weight"; });
         if (layers != c.layersPerBlock)
             return Status::error(StatusCode::Unsupported,
                                  "UNet weights: a different number of resnets per level");
@@ -451,8 +474,9 @@ Result<SDUNetConfig> inferUNetConfig(const TensorMap& diffusersIn, std::vector<i
     if (t.count("context")) {
         const auto& ctx = t.at("context");
         if (ctx.dim() != 3 || ctx.size(0) != 1 || ctx.size(2) != c.crossAttentionDim)
-            return Status::error(StatusCode::InvalidFile,
-                                 "UNet weights: 'context' does not match the cross-attention width");
+            return Status::error(
+                StatusCode::InvalidFile,
+                "UNet weights: 'context' does not match the cross-attention width");
         c.contextTokens = int(ctx.size(1));
     }
     c.attentionHeads = heads.empty() ? std::vector<int>{8} : std::move(heads);
@@ -478,18 +502,16 @@ Result<KLConfig> inferAutoencoderConfig(const TensorMap& diffusersIn) {
         return Status::error(StatusCode::Unsupported,
                              "autoencoder weights: the encoder does not output mean and variance "
                              "(not a KL autoencoder)");
-    const int n = countRun(t, [](int i) {
-        return "encoder.down_blocks." + str(i) + ".resnets.0.conv1.weight";
-    });
+    const int n = countRun(
+        t, [](int i) { return "encoder.down_blocks." + str(i) + ".resnets.0.conv1.weight"; });
     if (n == 0)
         return notA("an autoencoder", "encoder.down_blocks.0.resnets.0.conv1.weight");
     c.blockOutChannels.clear();
     for (int i = 0; i < n; ++i)
         c.blockOutChannels.push_back(
             int(t.at("encoder.down_blocks." + str(i) + ".resnets.0.conv1.weight").size(0)));
-    c.layersPerBlock = countRun(t, [](int j) {
-        return "encoder.down_blocks.0.resnets." + str(j) + ".conv1.weight";
-    });
+    c.layersPerBlock = countRun(
+        t, [](int j) { return "encoder.down_blocks.0.resnets." + str(j) + ".conv1.weight"; });
     c.midBlockAddAttention = t.count("encoder.mid_block.attentions.0.to_q.weight") > 0;
     auto checked = KLConfig::fromJson(c.toJson());
     if (!checked)

@@ -174,9 +174,10 @@ Status validate(const SDUNetConfig& c) {
         return bad("norm_num_groups must be positive");
     for (int w : c.blockOutChannels)
         if (w <= 0 || w > kMaxWidth || w % c.normNumGroups)
-            return bad("block_out_channels entries must be positive multiples of norm_num_groups (" +
-                       std::to_string(c.normNumGroups) + ") up to " + std::to_string(kMaxWidth) +
-                       ", found " + std::to_string(w));
+            return bad(
+                "block_out_channels entries must be positive multiples of norm_num_groups (" +
+                std::to_string(c.normNumGroups) + ") up to " + std::to_string(kMaxWidth) +
+                ", found " + std::to_string(w));
     if (c.inChannels < 1 || c.inChannels > kMaxIoChannels)
         return bad("in_channels must be 1 to " + std::to_string(kMaxIoChannels));
     if (c.outChannels < 1 || c.outChannels > kMaxIoChannels)
@@ -191,8 +192,7 @@ Status validate(const SDUNetConfig& c) {
         const auto& d = c.downBlockTypes[i];
         if (d != "CrossAttnDownBlock2D" && d != "DownBlock2D")
             return unsupported("down_block_types entry \"" + d + "\" is not supported");
-        const std::string mirror =
-            d == "CrossAttnDownBlock2D" ? "CrossAttnUpBlock2D" : "UpBlock2D";
+        const std::string mirror = d == "CrossAttnDownBlock2D" ? "CrossAttnUpBlock2D" : "UpBlock2D";
         if (c.upBlockTypes[n - 1 - i] != mirror)
             return bad("up_block_types must mirror down_block_types: entry " +
                        std::to_string(n - 1 - i) + " should be \"" + mirror + "\"");
@@ -411,8 +411,8 @@ TORCH_MODULE(TransformerBlock);
 // plus the input.
 class Transformer2DImpl : public torch::nn::Module {
 public:
-    Transformer2DImpl(int64_t channels, int64_t heads, int layers, int64_t crossDim,
-                      int64_t groups, bool linearProjection) {
+    Transformer2DImpl(int64_t channels, int64_t heads, int layers, int64_t crossDim, int64_t groups,
+                      bool linearProjection) {
         norm = register_module("norm", groupNorm(channels, 1e-6, groups));
         if (linearProjection) {
             projInLinear = register_module("proj_in", torch::nn::Linear(channels, channels));
@@ -561,8 +561,7 @@ SDUNetImpl::SDUNetImpl(const SDUNetConfig& config)
             "context", torch::zeros({1, int64_t(c.contextTokens), int64_t(c.crossAttentionDim)}));
 }
 
-torch::Tensor SDUNetImpl::forward(const torch::Tensor& x, const torch::Tensor& t,
-                                  RunState* state) {
+torch::Tensor SDUNetImpl::forward(const torch::Tensor& x, const torch::Tensor& t, RunState* state) {
     const auto& c = config_;
     auto& p = *parts_;
     TORCH_CHECK(x.dim() == 4 && x.size(1) == c.inChannels, "SDUNet: expected [B, ", c.inChannels,

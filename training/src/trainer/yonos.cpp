@@ -131,8 +131,8 @@ static Status loadInto(torch::nn::Module& module, const SafeTensorsFile& f,
     if (!r)
         return r.status();
     if (!r->unexpected.empty())
-        return Status::error(StatusCode::InvalidFile, what + ": unexpected tensor '" + prefix +
-                                                          r->unexpected.front() + "'");
+        return Status::error(StatusCode::InvalidFile,
+                             what + ": unexpected tensor '" + prefix + r->unexpected.front() + "'");
     return Status::ok();
 }
 
@@ -185,8 +185,8 @@ torch::Tensor drawTimesteps(int64_t batch, int trainSteps, double oneStepFractio
     std::vector<int64_t> tv;
     for (int64_t i = 0; i < batch; ++i) {
         auto gen = sampleGenerator(seed, firstIndex + std::uint64_t(i));
-        const double u = at::rand({1}, gen, torch::TensorOptions().dtype(torch::kDouble))
-                             .item<double>();
+        const double u =
+            at::rand({1}, gen, torch::TensorOptions().dtype(torch::kDouble)).item<double>();
         const int64_t uniform = at::randint(trainSteps, {1}, gen, torch::kLong).item<int64_t>();
         tv.push_back(u < oneStepFraction ? trainSteps - 1 : uniform);
         if (eps)
@@ -410,8 +410,8 @@ double optimiserStep(const TrainJob& job, Stage& st, const torch::Tensor& loss, 
         std::vector<torch::Tensor> l{lossValue};
         st.run.pg->allReduceMean(l);
     }
-    const double gradNorm = adamwStep(st.params, grads, st.adamM, st.adamV, lr, st.data.state.step,
-                                      job);
+    const double gradNorm =
+        adamwStep(st.params, grads, st.adamM, st.adamV, lr, st.data.state.step, job);
     emaUpdate(st.ema, st.params, job.ema);
     for (auto& p : st.params)
         p.mutable_grad() = torch::Tensor();
@@ -456,10 +456,9 @@ Status runAutoencoderStage(const TrainJob& job, const RunOptions& ro, const JobC
         assign(emaParams, st.ema);
         return validateAutoencoder(*emaNet, st.data.val, st.run.files, step);
     };
-    StepLoop loop(job, ro, control, st.run, st.data.state, *st.data.loader,
-                  [&](const RunState& s) {
-                      return st.run.files.saveCheckpoint(s, st.params, st.ema, st.adamM, st.adamV);
-                  });
+    StepLoop loop(job, ro, control, st.run, st.data.state, *st.data.loader, [&](const RunState& s) {
+        return st.run.files.saveCheckpoint(s, st.params, st.ema, st.adamM, st.adamV);
+    });
     torch::Tensor lastHr;
     ae->train();
     while (loop.next()) {
@@ -506,10 +505,9 @@ Status runAutoencoderStage(const TrainJob& job, const RunOptions& ro, const JobC
         copyParameters(*emaNet, *packaged);
         json prov = stageProvenance(job, st.data.state, wall, st.run.env.worldSize);
         prov["photos"] = st.run.images.size();
-        const std::string name = job.name.empty()
-                                     ? "ShiftSR " + job.preset + " autoencoder kl-f" +
-                                           std::to_string(out.downFactor())
-                                     : job.name;
+        const std::string name = job.name.empty() ? "ShiftSR " + job.preset + " autoencoder kl-f" +
+                                                        std::to_string(out.downFactor())
+                                                  : job.name;
         return writeAutoencoderPackage(st.run.files.modelPath(), out, name, prov, *packaged);
     });
 }
@@ -534,8 +532,8 @@ Status runUNetStage(const TrainJob& job, const RunOptions& ro, const JobControl&
         teacher.unet->eval();
         codec = std::move(teacher.codec);
     } else {
-        auto a = openYonosPackage(job.autoencoderModel.empty() ? job.initModel
-                                                               : job.autoencoderModel);
+        auto a =
+            openYonosPackage(job.autoencoderModel.empty() ? job.initModel : job.autoencoderModel);
         if (!a)
             return a.status();
         codec = std::move(a->codec);
@@ -590,10 +588,9 @@ Status runUNetStage(const TrainJob& job, const RunOptions& ro, const JobControl&
         assign(emaParams, st.ema);
         return validateYonos(*emaNet, *codec, sched, arch, st.data.val, st.run.files, step);
     };
-    StepLoop loop(job, ro, control, st.run, st.data.state, *st.data.loader,
-                  [&](const RunState& s) {
-                      return st.run.files.saveCheckpoint(s, st.params, st.ema, st.adamM, st.adamV);
-                  });
+    StepLoop loop(job, ro, control, st.run, st.data.state, *st.data.loader, [&](const RunState& s) {
+        return st.run.files.saveCheckpoint(s, st.params, st.ema, st.adamM, st.adamV);
+    });
     unet->train();
     while (loop.next()) {
         auto b = st.data.loader->next();
@@ -612,7 +609,8 @@ Status runUNetStage(const TrainJob& job, const RunOptions& ro, const JobControl&
         auto zt = sched.addNoise(z0, eps, t);
         torch::Tensor target;
         if (distil) {
-            auto teacherCond = encodeCondition(*codec, toBatch(lqsOf(*b, true)), teacher.arch.scale);
+            auto teacherCond =
+                encodeCondition(*codec, toBatch(lqsOf(*b, true)), teacher.arch.scale);
             target = scaleDistillationTarget(*teacher.unet, zt, teacherCond, t);
         } else {
             target = sched.target(z0, eps, t);
@@ -689,10 +687,9 @@ Status runDecoderStage(const TrainJob& job, const RunOptions& ro, const JobContr
         assign(emaParams, st.ema);
         return validateYonos(*base.unet, *emaCodec, sched, arch, st.data.val, st.run.files, step);
     };
-    StepLoop loop(job, ro, control, st.run, st.data.state, *st.data.loader,
-                  [&](const RunState& s) {
-                      return st.run.files.saveCheckpoint(s, st.params, st.ema, st.adamM, st.adamV);
-                  });
+    StepLoop loop(job, ro, control, st.run, st.data.state, *st.data.loader, [&](const RunState& s) {
+        return st.run.files.saveCheckpoint(s, st.params, st.ema, st.adamM, st.adamV);
+    });
     const int tLast = sched.timesteps(1).front();
     while (loop.next()) {
         auto b = st.data.loader->next();
@@ -707,8 +704,9 @@ Status runDecoderStage(const TrainJob& job, const RunOptions& ro, const JobContr
             std::vector<torch::Tensor> epsv;
             drawTimesteps(cond.size(0), 2, 0, job.seed, b->firstIndex, &epsv, cond[0].sizes());
             auto zT = torch::stack(epsv);
-            auto out = base.unet->forward(
-                torch::cat({zT, cond}, 1), torch::full({cond.size(0)}, int64_t(tLast), torch::kLong));
+            auto out =
+                base.unet->forward(torch::cat({zT, cond}, 1),
+                                   torch::full({cond.size(0)}, int64_t(tLast), torch::kLong));
             sched.predict(zT, out, tLast, &x0, nullptr);
         }
         codec.module()->train();
@@ -791,10 +789,9 @@ Status exportYonosCheckpoint(const TrainJob& job, const std::string& runDir,
             prov = stageProvenance(job, state, state.elapsed, 1);
             if (stepOut)
                 *stepOut = state.step;
-            return writeAutoencoderPackage(outPath, out,
-                                           "ShiftSR autoencoder (step " +
-                                               std::to_string(state.step) + ")",
-                                           prov, *packaged);
+            return writeAutoencoderPackage(
+                outPath, out, "ShiftSR autoencoder (step " + std::to_string(state.step) + ")", prov,
+                *packaged);
         }
         if (job.yonosStage == "decoder") {
             auto base = openYonosPackage(job.baseModel);
@@ -811,9 +808,9 @@ Status exportYonosCheckpoint(const TrainJob& job, const std::string& runDir,
                                      *base->codec->module());
         }
         const bool distil = job.yonosStage == "distil";
-        auto src = openYonosPackage(distil ? job.teacherModel : job.autoencoderModel.empty()
-                                                                    ? job.initModel
-                                                                    : job.autoencoderModel);
+        auto src = openYonosPackage(distil                         ? job.teacherModel
+                                    : job.autoencoderModel.empty() ? job.initModel
+                                                                   : job.autoencoderModel);
         if (!src)
             return src.status();
         Architecture arch;
@@ -832,8 +829,8 @@ Status exportYonosCheckpoint(const TrainJob& job, const std::string& runDir,
         auto unet = std::make_shared<nn::SDUNetImpl>(arch.sdUnet);
         if (Status s = weights(unet->parameters()); !s)
             return s;
-        arch.name += " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) +
-                     ")";
+        arch.name +=
+            " (step " + std::to_string(state.step) + " of " + std::to_string(job.steps) + ")";
         prov = stageProvenance(job, state, state.elapsed, 1);
         if (stepOut)
             *stepOut = state.step;

@@ -14,13 +14,14 @@ namespace shiftsr {
 
 // diffusers scheduler_config.json keys.
 struct DdimConfig {
-    int numTrainTimesteps = 1000;                 // num_train_timesteps
-    std::string betaSchedule = "scaled_linear";   // beta_schedule: linear | scaled_linear
-    double betaStart = 0.00085, betaEnd = 0.012;  // beta_start, beta_end
-    std::string predictionType = "v_prediction";  // prediction_type: epsilon | v_prediction
-    std::string timestepSpacing = "trailing";     // timestep_spacing: trailing | leading | linspace
+    int numTrainTimesteps = 1000;                // num_train_timesteps
+    std::string betaSchedule = "scaled_linear";  // beta_schedule: linear | scaled_linear
+    double betaStart = 0.00085, betaEnd = 0.012; // beta_start, beta_end
+    std::string predictionType = "v_prediction"; // prediction_type: epsilon | v_prediction
+    std::string timestepSpacing = "trailing";    // timestep_spacing: trailing | leading | linspace
     // rescale_betas_zero_snr (Lin et al. 2024): the last timestep is pure noise, so a one-step
-    // run starts exactly where training put t = T-1. Needs v_prediction (epsilon is undefined there).
+    // run starts exactly where training put t = T-1. Needs v_prediction (epsilon is undefined
+    // there).
     bool rescaleBetasZeroSnr = true;
     bool setAlphaToOne = true; // set_alpha_to_one: the final step lands on alpha_bar = 1
     int stepsOffset = 0;       // steps_offset (leading spacing)
