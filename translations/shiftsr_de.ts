@@ -4,7 +4,7 @@
 <context>
     <name>DistilPlan</name>
     <message>
-        <location filename="../ui/src/gui/distil_plan.cpp" line="+333"/>
+        <location filename="../ui/src/gui/distil_plan.cpp" line="+341"/>
         <source> (fine-tuned teacher)</source>
         <translation> (nachtrainiertes Lehrermodell)</translation>
     </message>
@@ -519,7 +519,7 @@
 <context>
     <name>shiftsr::gui::DistilPlan</name>
     <message>
-        <location filename="../ui/src/gui/distil_plan.cpp" line="-250"/>
+        <location filename="../ui/src/gui/distil_plan.cpp" line="-258"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
@@ -535,12 +535,12 @@
     </message>
     <message>
         <location line="+14"/>
-        <location line="+380"/>
+        <location line="+379"/>
         <source>Cannot create %1.</source>
         <translation>%1 kann nicht angelegt werden.</translation>
     </message>
     <message>
-        <location line="-369"/>
+        <location line="-368"/>
         <source>Cannot link %1 into %2.</source>
         <translation>%1 kann nicht in %2 verknüpft werden.</translation>
     </message>
@@ -550,7 +550,7 @@
         <translation>Duplikat von %1</translation>
     </message>
     <message>
-        <location line="+220"/>
+        <location line="+219"/>
         <source>Choose a folder for the run.</source>
         <translation>Wählen Sie einen Ordner für den Lauf.</translation>
     </message>
@@ -922,7 +922,7 @@
 <context>
     <name>shiftsr::gui::MainWindow</name>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="+46"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+45"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
@@ -1042,7 +1042,7 @@
         <translation>%1 gespeichert in %2 (%3)</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+39"/>
         <source>Selected the visible area: %1 × %2 of %3 × %4 pixels.</source>
         <translation>Sichtbarer Bereich ausgewählt: %1 × %2 von %3 × %4 Pixeln.</translation>
     </message>
@@ -1618,7 +1618,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="-312"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="-304"/>
         <source>%1 at 1 step</source>
         <translation>%1 mit 1 Schritt</translation>
     </message>
@@ -1803,7 +1803,7 @@
         <translation>Stapelverarbeitung — ShiftSR</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="+66"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+58"/>
         <source>Stopping before closing…</source>
         <translation>Wird vor dem Schließen angehalten…</translation>
     </message>
@@ -2659,6 +2659,16 @@
         <location line="+2"/>
         <source>Tiny untrained test model (pipeline checks only)</source>
         <translation>Winziges untrainiertes Testmodell (nur zur Prüfung der Pipeline)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>ShiftSR YONOS test model (untrained, pipeline check only)</source>
+        <translation>ShiftSR-YONOS-Testmodell (untrainiert, nur zur Prüfung der Pipeline)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Tiny untrained YONOS test model (pipeline checks only)</source>
+        <translation>Winziges untrainiertes YONOS-Testmodell (nur zur Prüfung der Pipeline)</translation>
     </message>
 </context>
 <context>

@@ -53,7 +53,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/src/gui/main_window.cpp" line="+299"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+298"/>
         <source>%1
 %n step(s) · %2 · run memory %3</source>
         <translation>

@@ -44,7 +44,7 @@ common() { # steps [crop]
     cat <<JSON
 "preset": "lite", "data": {"train": "$PHOTOS", "gt_size": ${2:-128}, "degradation": "realesrgan", "workers": 2},
 "batch": $BATCH, "steps": $1, "threads": $THREADS, "log_every": 10, "checkpoint_every": 100,
-"validate_every": 250, "validation": {"count": 4, "size": 128}, "seed": 20261207
+"validate_every": 250, "validation": {"count": 4, "size": 128}, "seed": 20261207, "ema": 0.995
 JSON
 }
 

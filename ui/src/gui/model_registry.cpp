@@ -27,7 +27,8 @@ QString studentTeacherName(const ModelEntry& e) {
         .toString();
 }
 
-constexpr const char* kTestModelSpec = "embedded:test-tiny";
+// The untrained test models (test-tiny, test-tiny-yonos) share this prefix.
+constexpr const char* kTestModelPrefix = "embedded:test-";
 
 constexpr char kFolderKey[] = "models/folder";
 constexpr char kDefaultKey[] = "models/default";
@@ -241,12 +242,12 @@ QString ModelRegistry::preferredSpec(bool oneStep) const {
         for (const auto& e : models_)
             if (e.error.isEmpty() && !e.oneStep() && QString::fromStdString(e.info.name) == teacher)
                 return e.spec;
-    // Else the first model of the kind; the untrained test model only when nothing else fits.
+    // Else the first model of the kind; the untrained test models only when nothing else fits.
     QString fallback;
     for (const auto& e : models_) {
         if (!e.error.isEmpty() || e.oneStep() != oneStep)
             continue;
-        if (e.spec != QLatin1String(kTestModelSpec))
+        if (!e.spec.startsWith(QLatin1String(kTestModelPrefix)))
             return e.spec;
         if (fallback.isEmpty())
             fallback = e.spec;
