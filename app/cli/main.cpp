@@ -15,6 +15,7 @@ Usage:
   shiftsr-cli info MODEL [--json]
   shiftsr-cli models
   shiftsr-cli COMMAND --help                     this text
+  shiftsr-cli --version
   shiftsr-cli convert --unet UNET.pth --autoencoder AE.pth -o OUT.safetensors [--config CFG.json] [--name NAME]
   shiftsr-cli bench --input IMAGE [--model M] [--crop N] [--repeats N] [--tile N] [--no-bf16] [--no-memory] [--json]
   shiftsr-cli bench --input IMAGE --reference X4FAST.param [--model M] [--repeats N] [--threads N] [--json]
