@@ -24,7 +24,14 @@ if [ $# -ge 1 ]; then
     DEB=$(readlink -f "$1")
 else
     step "building the package (packaging/dev.sh package)"
-    DEB=$(SHIFTSR_BUILD_DIR=$BUILD bash packaging/dev.sh package | tail -1)
+    log=$(mktemp)
+    if ! SHIFTSR_BUILD_DIR=$BUILD bash packaging/dev.sh package >"$log" 2>&1; then
+        tail -40 "$log" >&2
+        echo "test-package: packaging/dev.sh package failed" >&2
+        exit 1
+    fi
+    DEB=$(tail -1 "$log")
+    rm -f "$log"
 fi
 [ -f "$DEB" ] || { echo "test-package: no package at '$DEB'" >&2; exit 1; }
 step "package $DEB ($(du -h "$DEB" | cut -f1))"
