@@ -3,8 +3,8 @@
 // without FILE it asks for one). `--screenshots DIR` (documentation): opens FILE, runs the one-step
 // vs multi-step comparison, saves the window side by side and in split view and the keyboard
 // shortcut window as PNG under DIR, and quits. `--distil FOLDER` opens the distillation wizard on
-// the photos in FOLDER; with
-// `--screenshots DIR` it is driven through every page with its defaults (distil_tour.h).
+// the photos in FOLDER; with `--screenshots DIR` it is driven through every page with its defaults
+// (distil_tour.h).
 #include "distil_tour.h"
 
 #include "shiftsr/gui/main_window.h"
