@@ -15,6 +15,7 @@ Usage:
   shiftsr-cli info MODEL [--json]
   shiftsr-cli models
   shiftsr-cli COMMAND --help                     this text
+  shiftsr-cli --version
   shiftsr-cli convert --unet UNET.pth --autoencoder AE.pth -o OUT.safetensors [--config CFG.json] [--name NAME]
   shiftsr-cli convert --family yonos --unet SD_UNET --autoencoder SD_VAE -o OUT.safetensors [--config CFG.json] [--name NAME]
       (Stable Diffusion weights, diffusers or ldm layout, .safetensors or .ckpt; a full SD

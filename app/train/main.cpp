@@ -33,6 +33,7 @@ Usage:
                 checkpoint's EMA weights; --raw: the optimiser's instead; --half: stored as F16)
   shiftsr-train export DECODER_RUN -o PACKAGE.safetensors [--strength S]   (S: the scale of the
                 head's correction, 0-2; default the job's decoder.strength, 1)
+  shiftsr-train --help | --version
 
 RUN_DIR receives config.json, log.jsonl (one JSON object per line), checkpoints/, samples/ and,
 at the end, model.safetensors. SIGINT/SIGTERM finish the current step, write a checkpoint and
@@ -108,6 +109,9 @@ int main(int argc, char** argv) {
         };
         if (a == "-h" || a == "--help") {
             std::cout << kUsage;
+            return 0;
+        } else if (a == "--version") {
+            std::cout << "shiftsr-train " << SHIFTSR_VERSION << "\n";
             return 0;
         } else if (a == "--config") {
             if (!value(&config))
