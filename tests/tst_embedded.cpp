@@ -75,7 +75,8 @@ cv::Mat upscale(const std::shared_ptr<const Model>& model, const cv::Mat& lq, in
     return r->image;
 }
 
-// The trained embedded models at each of their step counts (the test models are untrained: skipped).
+// The trained embedded models at each of their step counts (the test models are untrained:
+// skipped).
 void addModelRows(const char* what) {
     QTest::addColumn<QString>("model");
     QTest::addColumn<int>("steps");

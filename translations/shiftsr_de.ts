@@ -12,7 +12,7 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="+77"/>
+        <location filename="../app/gui/main.cpp" line="+88"/>
         <source>Diffusion image super-resolution x4: multi-step and one-step models compared side by side.</source>
         <translation>Diffusionsbasierte Bild-Superauflösung x4: Mehrschritt- und Einschrittmodelle im direkten Vergleich.</translation>
     </message>
@@ -30,6 +30,11 @@
         <location line="+6"/>
         <source>Open the wizard that distils a one-step model from the photos in FOLDER (repeat for more folders).</source>
         <translation>Den Assistenten öffnen, der aus den Fotos in FOLDER ein Ein-Schritt-Modell destilliert (für weitere Ordner wiederholen).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Upscale FILE as soon as it is open (without FILE: ask for one).</source>
+        <translation>DATEI hochskalieren, sobald sie geöffnet ist (ohne DATEI: danach fragen).</translation>
     </message>
 </context>
 <context>
@@ -2631,7 +2636,7 @@
 <context>
     <name>shiftsr::gui::ModelRegistry</name>
     <message>
-        <location filename="../ui/src/gui/model_registry.cpp" line="+50"/>
+        <location filename="../ui/src/gui/model_registry.cpp" line="+51"/>
         <source>ShiftSR Lite one-step (RSD)</source>
         <translation>ShiftSR Lite Ein-Schritt (RSD)</translation>
     </message>

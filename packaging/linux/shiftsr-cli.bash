@@ -48,6 +48,7 @@ _shiftsr_cli() {
         _shiftsr_cli_files ""
         return
         ;;
+    --family) COMPREPLY=($(compgen -W "resshift yonos" -- "$cur")); return ;;
     --name | --quality | --steps | --seed | --tile | --overlap | --max-memory | --threads | \
         --max-pixels | --lq | --repeats | --crop | --memory-tile | --external | --limit)
         return
@@ -62,7 +63,7 @@ _shiftsr_cli() {
               --threads --max-pixels --no-metadata --json -q --quiet"
         ;;
     info) opts="--json" ;;
-    convert) opts="--unet --autoencoder --config -o --output --name" ;;
+    convert) opts="--unet --autoencoder --config -o --output --name --family" ;;
     bench)
         opts="--input --model --crop --repeats --tile --memory-tile --no-bf16 --no-memory --json
               --reference --threads --preset --lq --precision --device --random-weights"

@@ -15,7 +15,7 @@ _shiftsr_train() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
-        COMPREPLY=($(compgen -W "teacher rsd decoder export --resume --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "teacher rsd decoder yonos export --resume --help --version" -- "$cur"))
         return
     fi
     case $prev in
