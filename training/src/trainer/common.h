@@ -194,6 +194,14 @@ void copyParameters(torch::nn::Module& from, torch::nn::Module& to);
 // Gradients of `params` (zeros where none flowed).
 std::vector<torch::Tensor> gradsOf(const std::vector<torch::Tensor>& params);
 
+// PSNR/SSIM/sharpness (Y) of `upscale` (LQ in [-1, 1] of validation photo i -> SR in [-1, 1]) on
+// the validation set, the bicubic PSNR, and a sample sheet (bicubic | model | truth) written to the
+// run folder; runs without gradients.
+nlohmann::json
+scoreValidation(const ValSet& val, int scale,
+                const std::function<torch::Tensor(const torch::Tensor& lq, size_t i)>& upscale,
+                RunFiles& files, int step);
+
 // PSNR/SSIM/sharpness (Y) of `net` on the validation set with fixed noise, the bicubic PSNR, and
 // a sample sheet (bicubic | model | truth) written to the run folder. `valSteps` 1 = one step.
 nlohmann::json runValidation(nn::UNetModelSwinImpl& net, Codec* codec,

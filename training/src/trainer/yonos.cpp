@@ -251,10 +251,6 @@ void setTrainable(torch::nn::Module& m, bool on) {
 // PSNR/SSIM/sharpness (Y) of a one-step run on the validation set, with a sample sheet.
 json validateYonos(nn::SDUNetImpl& unet, KLCodec& codec, const DdimSchedule& sched,
                    const Architecture& arch, const ValSet& val, RunFiles& files, int step) {
-    json out = json::object();
-    if (val.hr.empty())
-        return out;
-    device::InferenceGuard guard;
     unet.eval();
     DiffusionParts parts;
     parts.codec = &codec;
@@ -263,34 +259,13 @@ json validateYonos(nn::SDUNetImpl& unet, KLCodec& codec, const DdimSchedule& sch
     parts.ddim = &sched;
     parts.scale = arch.scale;
     parts.ddimSteps = 1;
-    double psnr = 0, ssim = 0, sharp = 0, psnrBic = 0;
-    std::vector<cv::Mat> rows;
-    for (size_t i = 0; i < val.hr.size(); ++i) {
-        SeededNoise noise(0x5EEDull + i);
-        auto sr = superResolve(parts, toBatch({val.lq[i]}), noise, {}, {}).add(1.0).div(2.0);
-        cv::Mat srBgr = tensor01ToMat(sr, CV_8U), hrBgr = toBgr8(val.hr[i]);
-        cv::Mat bic;
-        cv::resize(toBgr8(val.lq[i]), bic, hrBgr.size(), 0, 0, cv::INTER_CUBIC);
-        psnr += metrics::psnrY(srBgr, hrBgr, arch.scale);
-        ssim += metrics::ssimY(srBgr, hrBgr, arch.scale);
-        sharp += metrics::sharpnessRatio(srBgr, hrBgr, arch.scale);
-        psnrBic += metrics::psnrY(bic, hrBgr, arch.scale);
-        if (rows.size() < 3) {
-            cv::Mat row;
-            cv::hconcat(std::vector<cv::Mat>{bic, srBgr, hrBgr}, row);
-            rows.push_back(row);
-        }
-    }
-    const double n = double(val.hr.size());
-    out = {{"psnr_y", psnr / n},
-           {"ssim_y", ssim / n},
-           {"sharpness", sharp / n},
-           {"bicubic_psnr_y", psnrBic / n},
-           {"images", val.hr.size()}};
-    cv::Mat sheet;
-    cv::vconcat(rows, sheet);
-    files.writeSample(step, sheet);
-    return out;
+    return scoreValidation(
+        val, arch.scale,
+        [&](const torch::Tensor& lq, size_t i) {
+            SeededNoise noise(0x5EEDull + i);
+            return superResolve(parts, lq, noise, {}, {});
+        },
+        files, step);
 }
 
 // Reconstruction PSNR/SSIM (Y) of the autoencoder on the validation photos.
@@ -338,19 +313,6 @@ Status writeAutoencoderPackage(const std::string& path, const nn::KLConfig& kl,
     return w.write(path);
 }
 
-Status writeYonosPackage(const std::string& path, const Architecture& arch, const json& provenance,
-                         const torch::nn::Module& unet, const torch::nn::Module& codec) {
-    SafeTensorsWriter w;
-    for (const auto& [k, val] : arch.toMetadata())
-        w.setMetadata(k, val);
-    w.setMetadata(meta::kProvenance, provenance.dump());
-    if (Status s = addModule(w, "unet.", unet); !s)
-        return s;
-    if (Status s = addModule(w, "codec.", codec); !s)
-        return s;
-    return w.write(path);
-}
-
 // The std of the latents the autoencoder gives the validation photos (or `fallback`'s): its
 // inverse is the scaling factor, so the diffusion model sees latents of unit spread.
 double latentStd(nn::KLAutoencoderImpl& ae, const ValSet& val, const torch::Tensor& fallback) {
@@ -370,6 +332,19 @@ double latentStd(nn::KLAutoencoderImpl& ae, const ValSet& val, const torch::Tens
         return 1.0;
     const double s = torch::cat(zs).std().item<double>();
     return s > 1e-6 ? s : 1.0;
+}
+
+// L1 + ssim_weight x (1 - SSIM-Y) of an image to the truth (the autoencoder and decoder stages);
+// the parts go to the log window.
+torch::Tensor reconstructionLoss(const TrainJob& job, const torch::Tensor& rec,
+                                 const torch::Tensor& hr, LogWindow& window) {
+    auto l1 = (rec - hr).abs().mean();
+    window.add("l1", l1.item<double>());
+    if (job.yonosSsimWeight <= 0)
+        return l1;
+    auto ssimL = ssimLossY(rec, hr);
+    window.add("ssim_loss", ssimL.item<double>());
+    return l1 + job.yonosSsimWeight * ssimL;
 }
 
 // What every stage's loop needs: the run, its data and the optimiser state of `params`.
@@ -401,6 +376,23 @@ Result<std::unique_ptr<Stage>> startStage(const TrainJob& job, const RunOptions&
 }
 
 // One optimiser step of `stage` from `loss` (already backpropagated into params' .grad).
+double optimiserStep(const TrainJob& job, Stage& st, const torch::Tensor& loss, double lr,
+                     double* lossOut);
+
+// The end of every stage's step: backpropagates `loss`, steps the optimiser, logs the loss and the
+// gradient norm, and lets the loop log, validate and checkpoint.
+Status finishStep(const TrainJob& job, Stage& st, StepLoop& loop, const torch::Tensor& loss,
+                  const StepLoop::Validate& validate) {
+    const double lr = learningRate(job, st.data.state.step);
+    loss.backward();
+    double lv = 0;
+    const double gn = optimiserStep(job, st, loss, lr, &lv);
+    ++st.data.state.step;
+    loop.window().add("loss", lv);
+    loop.window().add("grad_norm", gn);
+    return loop.endStep(lv, lr, validate);
+}
+
 double optimiserStep(const TrainJob& job, Stage& st, const torch::Tensor& loss, double lr,
                      double* lossOut) {
     std::vector<torch::Tensor> grads = gradsOf(st.params);
@@ -473,26 +465,10 @@ Status runAutoencoderStage(const TrainJob& job, const RunOptions& ro, const JobC
         drawTimesteps(hr.size(0), 2, 0, job.seed, b->firstIndex, &epsv, mean[0].sizes());
         auto z = mean + torch::exp(0.5 * logvar) * torch::stack(epsv);
         auto rec = ae->decode(z * float(kl.scalingFactor));
-        auto l1 = (rec - hr).abs().mean();
         auto kld = 0.5 * (mean.pow(2) + logvar.exp() - 1.0 - logvar).mean();
-        auto loss = l1 + job.klWeight * kld;
-        torch::Tensor ssimL;
-        if (job.yonosSsimWeight > 0) {
-            ssimL = ssimLossY(rec, hr);
-            loss = loss + job.yonosSsimWeight * ssimL;
-        }
-        const double lr = learningRate(job, st.data.state.step);
-        loss.backward();
-        double lv = 0;
-        const double gn = optimiserStep(job, st, loss, lr, &lv);
-        ++st.data.state.step;
-        loop.window().add("loss", lv);
-        loop.window().add("l1", l1.item<double>());
         loop.window().add("kl", kld.item<double>());
-        if (ssimL.defined())
-            loop.window().add("ssim_loss", ssimL.item<double>());
-        loop.window().add("grad_norm", gn);
-        if (Status s = loop.endStep(lv, lr, validate); !s)
+        auto loss = reconstructionLoss(job, rec, hr, loop.window()) + job.klWeight * kld;
+        if (Status s = finishStep(job, st, loop, loss, validate); !s)
             return s;
     }
     if (Status s = loop.end(); !s)
@@ -615,21 +591,13 @@ Status runUNetStage(const TrainJob& job, const RunOptions& ro, const JobControl&
         } else {
             target = sched.target(z0, eps, t);
         }
-        auto pred = unet->forward(torch::cat({zt, cond}, 1), t);
-        auto loss = F::mse_loss(pred, target);
-        const double lr = learningRate(job, st.data.state.step);
-        loss.backward();
-        double lv = 0;
-        const double gn = optimiserStep(job, st, loss, lr, &lv);
-        ++st.data.state.step;
-        loop.window().add("loss", lv);
-        loop.window().add("grad_norm", gn);
         if (distil) { // how far the teacher's target is from the truth's, for the log
             torch::NoGradGuard ng;
             loop.window().add("target_vs_truth",
                               F::mse_loss(target, sched.target(z0, eps, t)).item<double>());
         }
-        if (Status s = loop.endStep(lv, lr, validate); !s)
+        auto pred = unet->forward(torch::cat({zt, cond}, 1), t);
+        if (Status s = finishStep(job, st, loop, F::mse_loss(pred, target), validate); !s)
             return s;
     }
     if (Status s = loop.end(); !s)
@@ -647,7 +615,7 @@ Status runUNetStage(const TrainJob& job, const RunOptions& ro, const JobControl&
         }
         if (!initLineage.is_null() && !distil)
             prov["init"] = initLineage;
-        return writeYonosPackage(st.run.files.modelPath(), arch, prov, *emaNet, *codec->module());
+        return st.run.files.writeModel(arch, prov, *emaNet, codec.get());
     });
 }
 
@@ -710,25 +678,8 @@ Status runDecoderStage(const TrainJob& job, const RunOptions& ro, const JobContr
             sched.predict(zT, out, tLast, &x0, nullptr);
         }
         codec.module()->train();
-        auto rec = codec.decode(x0);
-        auto l1 = (rec - hr).abs().mean();
-        auto loss = l1;
-        torch::Tensor ssimL;
-        if (job.yonosSsimWeight > 0) {
-            ssimL = ssimLossY(rec, hr);
-            loss = loss + job.yonosSsimWeight * ssimL;
-        }
-        const double lr = learningRate(job, st.data.state.step);
-        loss.backward();
-        double lv = 0;
-        const double gn = optimiserStep(job, st, loss, lr, &lv);
-        ++st.data.state.step;
-        loop.window().add("loss", lv);
-        loop.window().add("l1", l1.item<double>());
-        if (ssimL.defined())
-            loop.window().add("ssim_loss", ssimL.item<double>());
-        loop.window().add("grad_norm", gn);
-        if (Status s = loop.endStep(lv, lr, validate); !s)
+        auto loss = reconstructionLoss(job, codec.decode(x0), hr, loop.window());
+        if (Status s = finishStep(job, st, loop, loss, validate); !s)
             return s;
     }
     if (Status s = loop.end(); !s)
@@ -740,8 +691,7 @@ Status runDecoderStage(const TrainJob& job, const RunOptions& ro, const JobContr
         prov["decoder"]["base"] = {{"sha256", base.lineage.value("sha256", "")},
                                    {"name", base.lineage.value("name", "")}};
         prov["decoder"]["base_sha256"] = base.lineage.value("sha256", "");
-        return writeYonosPackage(st.run.files.modelPath(), arch, prov, *base.unet,
-                                 *emaCodec->module());
+        return st.run.files.writeModel(arch, prov, *base.unet, emaCodec.get());
     });
 }
 
@@ -804,8 +754,8 @@ Status exportYonosCheckpoint(const TrainJob& job, const std::string& runDir,
             prov["decoder"]["base_sha256"] = base->lineage.value("sha256", "");
             if (stepOut)
                 *stepOut = state.step;
-            return writeYonosPackage(outPath, base->arch, prov, *base->unet,
-                                     *base->codec->module());
+            return RunFiles(runDir, true)
+                .writeModel(base->arch, prov, *base->unet, base->codec.get(), outPath);
         }
         const bool distil = job.yonosStage == "distil";
         auto src = openYonosPackage(distil                         ? job.teacherModel
@@ -834,7 +784,7 @@ Status exportYonosCheckpoint(const TrainJob& job, const std::string& runDir,
         prov = stageProvenance(job, state, state.elapsed, 1);
         if (stepOut)
             *stepOut = state.step;
-        return writeYonosPackage(outPath, arch, prov, *unet, *src->codec->module());
+        return RunFiles(runDir, true).writeModel(arch, prov, *unet, src->codec.get(), outPath);
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::Internal, e.what_without_backtrace());
     }
