@@ -63,25 +63,19 @@ Status checkBlockTypes(const nlohmann::json& j, const char* key, const char* typ
 }
 
 Status validate(const KLConfig& c) {
-    const int n = int(c.blockOutChannels.size());
-    if (n < 1 || n > kMaxLevels)
-        return bad("block_out_channels must have 1 to " + std::to_string(kMaxLevels) + " entries");
-    if (c.normNumGroups < 1 || c.normNumGroups > kMaxWidth)
-        return bad("norm_num_groups must be positive");
-    for (int w : c.blockOutChannels)
-        if (w <= 0 || w > kMaxWidth || w % c.normNumGroups)
-            return bad(
-                "block_out_channels entries must be positive multiples of norm_num_groups (" +
-                std::to_string(c.normNumGroups) + ") up to " + std::to_string(kMaxWidth) +
-                ", found " + std::to_string(w));
-    if (c.inChannels < 1 || c.inChannels > kMaxIoChannels)
-        return bad("in_channels must be 1 to " + std::to_string(kMaxIoChannels));
-    if (c.outChannels < 1 || c.outChannels > kMaxIoChannels)
-        return bad("out_channels must be 1 to " + std::to_string(kMaxIoChannels));
-    if (c.latentChannels < 1 || c.latentChannels > kMaxIoChannels)
-        return bad("latent_channels must be 1 to " + std::to_string(kMaxIoChannels));
-    if (c.layersPerBlock < 1 || c.layersPerBlock > kMaxLayers)
-        return bad("layers_per_block must be 1 to " + std::to_string(kMaxLayers));
+    const std::string what = "autoencoder config";
+    if (Status s =
+            sd::checkWidths(what, c.blockOutChannels, c.normNumGroups, kMaxLevels, kMaxWidth);
+        !s)
+        return s;
+    const std::pair<const char*, int> ranged[] = {{"in_channels", c.inChannels},
+                                                  {"out_channels", c.outChannels},
+                                                  {"latent_channels", c.latentChannels}};
+    for (const auto& [key, value] : ranged)
+        if (Status s = sd::checkRange(what, key, value, 1, kMaxIoChannels); !s)
+            return s;
+    if (Status s = sd::checkRange(what, "layers_per_block", c.layersPerBlock, 1, kMaxLayers); !s)
+        return s;
     if (!(std::isfinite(c.scalingFactor) && c.scalingFactor > 0.0))
         return bad("scaling_factor must be a positive number");
     return Status::ok();

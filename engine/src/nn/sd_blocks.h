@@ -2,9 +2,21 @@
 // module names (models/resnet.py ResnetBlock2D, models/attention_processor.py Attention).
 #pragma once
 
+#include "shiftsr/engine/status.h"
+
 #include <torch/torch.h>
 
+#include <string>
+#include <vector>
+
 namespace shiftsr::nn::sd {
+
+// The config checks both networks share, with messages prefixed by `what` ("UNet config",
+// "autoencoder config") and naming the diffusers key: block_out_channels (1 to maxLevels entries,
+// each a positive multiple of norm_num_groups up to maxWidth), and an integer key's range.
+Status checkWidths(const std::string& what, const std::vector<int>& widths, int groups,
+                   int maxLevels, int maxWidth);
+Status checkRange(const std::string& what, const char* key, int value, int lo, int hi);
 
 // diffusers ResnetBlock2D with the defaults both networks use (time_embedding_norm "default",
 // output_scale_factor 1, dropout 0): norm1, conv1, time_emb_proj (only with tembChannels > 0),

@@ -16,6 +16,33 @@ namespace F = torch::nn::functional;
 
 namespace sd {
 
+Status checkWidths(const std::string& what, const std::vector<int>& widths, int groups,
+                   int maxLevels, int maxWidth) {
+    auto bad = [&](const std::string& m) {
+        return Status::error(StatusCode::InvalidFile, what + ": " + m);
+    };
+    const int n = int(widths.size());
+    if (n < 1 || n > maxLevels)
+        return bad("block_out_channels must have 1 to " + std::to_string(maxLevels) + " entries");
+    if (groups < 1 || groups > maxWidth)
+        return bad("norm_num_groups must be positive");
+    for (int w : widths)
+        if (w <= 0 || w > maxWidth || w % groups)
+            return bad(
+                "block_out_channels entries must be positive multiples of norm_num_groups (" +
+                std::to_string(groups) + ") up to " + std::to_string(maxWidth) + ", found " +
+                std::to_string(w));
+    return Status::ok();
+}
+
+Status checkRange(const std::string& what, const char* key, int value, int lo, int hi) {
+    if (value < lo || value > hi)
+        return Status::error(StatusCode::InvalidFile, what + ": " + key + " must be " +
+                                                          std::to_string(lo) + " to " +
+                                                          std::to_string(hi));
+    return Status::ok();
+}
+
 ResnetBlockImpl::ResnetBlockImpl(int64_t in, int64_t out, int64_t tembChannels, int64_t groups,
                                  double eps) {
     norm1 = register_module("norm1", groupNorm(in, eps, groups));
@@ -168,22 +195,17 @@ Status refuseNonDefaults(const nlohmann::json& j) {
 
 Status validate(const SDUNetConfig& c) {
     const int n = c.levels();
-    if (n < 1 || n > kMaxLevels)
-        return bad("block_out_channels must have 1 to " + std::to_string(kMaxLevels) + " entries");
-    if (c.normNumGroups < 1 || c.normNumGroups > kMaxWidth)
-        return bad("norm_num_groups must be positive");
-    for (int w : c.blockOutChannels)
-        if (w <= 0 || w > kMaxWidth || w % c.normNumGroups)
-            return bad(
-                "block_out_channels entries must be positive multiples of norm_num_groups (" +
-                std::to_string(c.normNumGroups) + ") up to " + std::to_string(kMaxWidth) +
-                ", found " + std::to_string(w));
-    if (c.inChannels < 1 || c.inChannels > kMaxIoChannels)
-        return bad("in_channels must be 1 to " + std::to_string(kMaxIoChannels));
-    if (c.outChannels < 1 || c.outChannels > kMaxIoChannels)
-        return bad("out_channels must be 1 to " + std::to_string(kMaxIoChannels));
-    if (c.layersPerBlock < 1 || c.layersPerBlock > kMaxLayers)
-        return bad("layers_per_block must be 1 to " + std::to_string(kMaxLayers));
+    const std::string what = "UNet config";
+    if (Status s =
+            sd::checkWidths(what, c.blockOutChannels, c.normNumGroups, kMaxLevels, kMaxWidth);
+        !s)
+        return s;
+    if (Status s = sd::checkRange(what, "in_channels", c.inChannels, 1, kMaxIoChannels); !s)
+        return s;
+    if (Status s = sd::checkRange(what, "out_channels", c.outChannels, 1, kMaxIoChannels); !s)
+        return s;
+    if (Status s = sd::checkRange(what, "layers_per_block", c.layersPerBlock, 1, kMaxLayers); !s)
+        return s;
     if (int(c.downBlockTypes.size()) != n)
         return bad("down_block_types must have one entry per block_out_channels entry");
     if (int(c.upBlockTypes.size()) != n)
