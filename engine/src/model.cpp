@@ -123,6 +123,10 @@ Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std:
     a.name = m.count(meta::kName) ? m.at(meta::kName) : "";
     if (a.family == "yonos")
         return yonosFromMetadata(m, a);
+    if (a.family == "autoencoder")
+        return Status::error(StatusCode::Unsupported,
+                             "this is an autoencoder package (the codec a YONOS teacher is trained "
+                             "with: \"autoencoder\" in a yonos job), not an upscaling model");
     if (a.family != "resshift")
         return Status::error(StatusCode::Unsupported, "model family '" + a.family.substr(0, 40) +
                                                           "' is not supported by this build");
