@@ -416,7 +416,7 @@
 <context>
     <name>shiftsr::gui::BudgetPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+848"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+850"/>
         <source>Budget</source>
         <translation>Aufwand</translation>
     </message>
@@ -1879,7 +1879,7 @@
 <context>
     <name>shiftsr::gui::MethodPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-630"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-632"/>
         <location line="+3"/>
         <source>Method</source>
         <translation>Methode</translation>
@@ -1901,11 +1901,11 @@
     </message>
     <message>
         <location line="+4"/>
-        <source>Not available yet: the YONOS-SR family is not part of this version.</source>
-        <translation>Noch nicht verfügbar: Die YONOS-SR-Familie ist nicht Teil dieser Version.</translation>
+        <source>Not in the wizard yet: YONOS-SR is trained in four stages with shiftsr-train yonos (see docs/training.md).</source>
+        <translation>Noch nicht im Assistenten: YONOS-SR wird in vier Stufen mit shiftsr-train yonos trainiert (siehe docs/training.md).</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
@@ -2173,7 +2173,7 @@
         <translation>Voreinstellung</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-263"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-265"/>
         <location filename="../ui/src/gui/model_details_view.cpp" line="+1"/>
         <source>Trained from</source>
         <translation>Trainiert aus</translation>
