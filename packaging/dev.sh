@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine: `run` installs, builds and starts the desktop app
 # with the sample photo loaded (on a machine without a display: upscales it with the CLI instead);
-# `test` installs, builds and runs the default test set (CTest label `unit`).
+# `test` installs, builds and runs the default test set (CTest label `unit`); `package` builds the
+# Debian package and the .tar.gz (a Release build, then cpack) and prints the .deb's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${SHIFTSR_BUILD_DIR:-$ROOT/build}
 JOBS=${SHIFTSR_JOBS:-$(nproc)}
 
-bash packaging/install-deps.sh
+if [ "${1:-}" = package ]; then
+    bash packaging/install-deps.sh --package # help2man for the man pages, the package checks' tools
+else
+    bash packaging/install-deps.sh
+fi
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j "$JOBS"
 
@@ -33,8 +38,13 @@ screenshots)
 test)
     ctest --test-dir "$BUILD" -L unit --output-on-failure -j "$JOBS" --timeout 1200
     ;;
+package)
+    # Stripped programs, dependencies from dpkg-shlibdeps; both files under $BUILD/packages.
+    (cd "$BUILD" && cpack -G "DEB;TGZ" >&2)
+    ls -t "$BUILD"/packages/shiftsr_*.deb | head -1
+    ;;
 *)
-    echo "usage: packaging/dev.sh [run|test|screenshots]" >&2
+    echo "usage: packaging/dev.sh [run|test|screenshots|package]" >&2
     exit 2
     ;;
 esac

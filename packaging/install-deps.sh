@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package ShiftSR needs to build, test and run. Idempotent; root or sudo.
+# --package: also what making and checking the Debian package needs (packaging/dev.sh package).
 set -euo pipefail
 
 PACKAGES=(
@@ -11,6 +12,11 @@ PACKAGES=(
     xvfb
     python3 python3-pil   # training/data/fetch-photos.sh unpacks the training photos
 )
+if [ "${1:-}" = "--package" ]; then
+    # man pages (help2man), cpack's DEB (dpkg-shlibdeps in dpkg-dev, fakeroot), the checks of
+    # packaging/test-package.sh (desktop-file-validate, appstreamcli, lintian, man).
+    PACKAGES+=(help2man dpkg-dev fakeroot file desktop-file-utils appstream lintian man-db)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

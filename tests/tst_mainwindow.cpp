@@ -468,6 +468,25 @@ private Q_SLOTS:
         QCOMPARE(view->splitPaneB(), 2);
     }
 
+    // A YONOS package is compared like any model: its pane beside the multi-step model's.
+    void compareRunsAYonosModel() {
+        auto w = testutil::openWindow(input_);
+        QVERIFY(w);
+        const QString yonos = QStringLiteral("embedded:test-tiny-yonos");
+        const auto* y = w->registry().find(yonos);
+        QVERIFY(y);
+        QCOMPARE(y->info.family, std::string("yonos"));
+        QSignalSpy finished(w.get(), &MainWindow::runFinished);
+        w->compareModels(input_, yonos, QString::fromLatin1(kTiny));
+        QVERIFY(finished.wait(kDeadlockGuardMs));
+        QVERIFY(!finished.first().first().toBool());
+        auto* view = w->compareView();
+        QCOMPARE(view->paneCount(), 3);
+        QVERIFY2(view->paneLabel(2).contains(y->displayName), qPrintable(view->paneLabel(2)));
+        QVERIFY(view->paneLabel(2).contains(QStringLiteral("\n1 step")));
+        QCOMPARE(view->paneImage(2).size(), QSize(128, 96));
+    }
+
     void regionPreviewUpscalesTheCrop() {
         auto w = openedWindow();
         QVERIFY(w);

@@ -220,6 +220,10 @@ private Q_SLOTS:
             << "test-tiny"
             << "ShiftSR-Testmodell (untrainiert, nur zur Prüfung der Pipeline)"
             << "Winziges untrainiertes Testmodell (nur zur Prüfung der Pipeline)";
+        QTest::newRow("test-tiny-yonos")
+            << "test-tiny-yonos"
+            << "ShiftSR-YONOS-Testmodell (untrainiert, nur zur Prüfung der Pipeline)"
+            << "Winziges untrainiertes YONOS-Testmodell (nur zur Prüfung der Pipeline)";
     }
     void embeddedNamesTranslated() {
         QFETCH(QString, id);

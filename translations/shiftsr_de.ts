@@ -4,7 +4,7 @@
 <context>
     <name>DistilPlan</name>
     <message>
-        <location filename="../ui/src/gui/distil_plan.cpp" line="+333"/>
+        <location filename="../ui/src/gui/distil_plan.cpp" line="+341"/>
         <source> (fine-tuned teacher)</source>
         <translation> (nachtrainiertes Lehrermodell)</translation>
     </message>
@@ -12,7 +12,7 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="+77"/>
+        <location filename="../app/gui/main.cpp" line="+88"/>
         <source>Diffusion image super-resolution x4: multi-step and one-step models compared side by side.</source>
         <translation>Diffusionsbasierte Bild-Superauflösung x4: Mehrschritt- und Einschrittmodelle im direkten Vergleich.</translation>
     </message>
@@ -30,6 +30,11 @@
         <location line="+6"/>
         <source>Open the wizard that distils a one-step model from the photos in FOLDER (repeat for more folders).</source>
         <translation>Den Assistenten öffnen, der aus den Fotos in FOLDER ein Ein-Schritt-Modell destilliert (für weitere Ordner wiederholen).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Upscale FILE as soon as it is open (without FILE: ask for one).</source>
+        <translation>DATEI hochskalieren, sobald sie geöffnet ist (ohne DATEI: danach fragen).</translation>
     </message>
 </context>
 <context>
@@ -411,7 +416,7 @@
 <context>
     <name>shiftsr::gui::BudgetPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+848"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+850"/>
         <source>Budget</source>
         <translation>Aufwand</translation>
     </message>
@@ -519,7 +524,7 @@
 <context>
     <name>shiftsr::gui::DistilPlan</name>
     <message>
-        <location filename="../ui/src/gui/distil_plan.cpp" line="-250"/>
+        <location filename="../ui/src/gui/distil_plan.cpp" line="-258"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
@@ -535,12 +540,12 @@
     </message>
     <message>
         <location line="+14"/>
-        <location line="+380"/>
+        <location line="+379"/>
         <source>Cannot create %1.</source>
         <translation>%1 kann nicht angelegt werden.</translation>
     </message>
     <message>
-        <location line="-369"/>
+        <location line="-368"/>
         <source>Cannot link %1 into %2.</source>
         <translation>%1 kann nicht in %2 verknüpft werden.</translation>
     </message>
@@ -550,7 +555,7 @@
         <translation>Duplikat von %1</translation>
     </message>
     <message>
-        <location line="+220"/>
+        <location line="+219"/>
         <source>Choose a folder for the run.</source>
         <translation>Wählen Sie einen Ordner für den Lauf.</translation>
     </message>
@@ -922,7 +927,7 @@
 <context>
     <name>shiftsr::gui::MainWindow</name>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="+46"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+45"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
@@ -1042,7 +1047,7 @@
         <translation>%1 gespeichert in %2 (%3)</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+39"/>
         <source>Selected the visible area: %1 × %2 of %3 × %4 pixels.</source>
         <translation>Sichtbarer Bereich ausgewählt: %1 × %2 von %3 × %4 Pixeln.</translation>
     </message>
@@ -1618,7 +1623,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="-312"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="-304"/>
         <source>%1 at 1 step</source>
         <translation>%1 mit 1 Schritt</translation>
     </message>
@@ -1803,7 +1808,7 @@
         <translation>Stapelverarbeitung — ShiftSR</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="+66"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+58"/>
         <source>Stopping before closing…</source>
         <translation>Wird vor dem Schließen angehalten…</translation>
     </message>
@@ -1874,7 +1879,7 @@
 <context>
     <name>shiftsr::gui::MethodPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-630"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-632"/>
         <location line="+3"/>
         <source>Method</source>
         <translation>Methode</translation>
@@ -1896,11 +1901,11 @@
     </message>
     <message>
         <location line="+4"/>
-        <source>Not available yet: the YONOS-SR family is not part of this version.</source>
-        <translation>Noch nicht verfügbar: Die YONOS-SR-Familie ist nicht Teil dieser Version.</translation>
+        <source>Not in the wizard yet: YONOS-SR is trained in four stages with shiftsr-train yonos (see docs/training.md).</source>
+        <translation>Noch nicht im Assistenten: YONOS-SR wird in vier Stufen mit shiftsr-train yonos trainiert (siehe docs/training.md).</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
@@ -2168,7 +2173,7 @@
         <translation>Voreinstellung</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-263"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-265"/>
         <location filename="../ui/src/gui/model_details_view.cpp" line="+1"/>
         <source>Trained from</source>
         <translation>Trainiert aus</translation>
@@ -2631,7 +2636,7 @@
 <context>
     <name>shiftsr::gui::ModelRegistry</name>
     <message>
-        <location filename="../ui/src/gui/model_registry.cpp" line="+50"/>
+        <location filename="../ui/src/gui/model_registry.cpp" line="+51"/>
         <source>ShiftSR Lite one-step (RSD)</source>
         <translation>ShiftSR Lite Ein-Schritt (RSD)</translation>
     </message>
@@ -2659,6 +2664,16 @@
         <location line="+2"/>
         <source>Tiny untrained test model (pipeline checks only)</source>
         <translation>Winziges untrainiertes Testmodell (nur zur Prüfung der Pipeline)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>ShiftSR YONOS test model (untrained, pipeline check only)</source>
+        <translation>ShiftSR-YONOS-Testmodell (untrainiert, nur zur Prüfung der Pipeline)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Tiny untrained YONOS test model (pipeline checks only)</source>
+        <translation>Winziges untrainiertes YONOS-Testmodell (nur zur Prüfung der Pipeline)</translation>
     </message>
 </context>
 <context>

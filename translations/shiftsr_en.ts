@@ -15,7 +15,7 @@
 <context>
     <name>shiftsr::gui::BudgetPage</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+1125"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+1127"/>
         <source>%1 for %n step(s)</source>
         <translation>
             <numerusform>%1 for %n step</numerusform>
@@ -53,7 +53,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/src/gui/main_window.cpp" line="+299"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="+298"/>
         <source>%1
 %n step(s) · %2 · run memory %3</source>
         <translation>
@@ -91,7 +91,7 @@
 <context>
     <name>shiftsr::gui::PhotosPage</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-748"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-750"/>
         <source>%n usable photo(s) (%1 for training, %2 held out)</source>
         <translation>
             <numerusform>%n usable photo (%1 for training, %2 held out)</numerusform>

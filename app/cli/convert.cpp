@@ -1,4 +1,5 @@
-// shiftsr-cli convert: official ResShift checkpoints into a model package.
+// shiftsr-cli convert: official ResShift checkpoints (or, --family yonos, Stable Diffusion
+// weights) into a model package.
 #include "args.h"
 #include "common.h"
 
@@ -9,7 +10,7 @@
 namespace cli {
 
 int cmdConvert(int argc, char** argv) {
-    cli::Args a(argc, argv, 2, {"unet", "autoencoder", "config", "output", "name"}, {});
+    cli::Args a(argc, argv, 2, {"unet", "autoencoder", "config", "output", "name", "family"}, {});
     if (!a.ok())
         return usage(a.error());
     shiftsr::ConvertOptions o;
@@ -22,7 +23,11 @@ int cmdConvert(int argc, char** argv) {
         return usage("convert needs --unet, --autoencoder and -o");
     shiftsr::JobControl job;
     job.cancel = &gCancel;
-    auto r = shiftsr::convertOfficial(o, job);
+    const std::string family = a.get("family");
+    if (!family.empty() && family != "resshift" && family != "yonos")
+        return usage("--family must be resshift or yonos");
+    auto r = family == "yonos" ? shiftsr::convertStableDiffusion(o, job)
+                               : shiftsr::convertOfficial(o, job);
     if (!r)
         return fail(r.status());
     std::cout << o.output << ": UNet " << r->unetParameters << " parameters, codec "

@@ -15,7 +15,11 @@ Usage:
   shiftsr-cli info MODEL [--json]
   shiftsr-cli models
   shiftsr-cli COMMAND --help                     this text
+  shiftsr-cli --version
   shiftsr-cli convert --unet UNET.pth --autoencoder AE.pth -o OUT.safetensors [--config CFG.json] [--name NAME]
+  shiftsr-cli convert --family yonos --unet SD_UNET --autoencoder SD_VAE -o OUT.safetensors [--config CFG.json] [--name NAME]
+      (Stable Diffusion weights, diffusers or ldm layout, .safetensors or .ckpt; a full SD
+       checkpoint may be given as both: an initialisation for shiftsr-train yonos)
   shiftsr-cli bench --input IMAGE [--model M] [--crop N] [--repeats N] [--tile N] [--no-bf16] [--no-memory] [--json]
   shiftsr-cli bench --input IMAGE --reference X4FAST.param [--model M] [--repeats N] [--threads N] [--json]
                   `upscale` with its defaults against Real-ESRGAN's compact network in fp32, each

@@ -1,8 +1,10 @@
 // shiftsr: the desktop app; `shiftsr [FILE]` opens the main window, with FILE loaded when given.
-// `--screenshots DIR` (documentation): opens FILE, runs the one-step vs multi-step comparison,
-// saves the window side by side and in split view and the keyboard shortcut window as PNG under
-// DIR, and quits. `--distil FOLDER` opens the distillation wizard on the photos in FOLDER; with
-// `--screenshots DIR` it is driven through every page with its defaults (distil_tour.h).
+// `--upscale` upscales FILE as soon as it is open (the desktop entry's "Upscale with ShiftSR";
+// without FILE it asks for one). `--screenshots DIR` (documentation): opens FILE, runs the one-step
+// vs multi-step comparison, saves the window side by side and in split view and the keyboard
+// shortcut window as PNG under DIR, and quits. `--distil FOLDER` opens the distillation wizard on
+// the photos in FOLDER; with `--screenshots DIR` it is driven through every page with its defaults
+// (distil_tour.h).
 #include "distil_tour.h"
 
 #include "shiftsr/gui/main_window.h"
@@ -13,11 +15,13 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QIcon>
 #include <QLocale>
 #include <QStringList>
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 
 namespace {
 
@@ -69,6 +73,13 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName(QStringLiteral("ShiftSR"));
     QApplication::setApplicationVersion(QStringLiteral(SHIFTSR_VERSION));
     QApplication app(argc, argv);
+    // The installed desktop entry names the icon; the embedded copy covers windows started from a
+    // build tree and desktops that take the icon from the window.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.shiftsr.ShiftSR"));
+    QIcon icon;
+    for (int size : {16, 24, 32, 48, 64, 128, 256, 512})
+        icon.addFile(QStringLiteral(":/icons/hicolor/%1.png").arg(size), QSize(size, size));
+    QApplication::setWindowIcon(icon);
 
     // ShiftSR's and Qt's translations for the system locale, before any translated string is made.
     shiftsr::i18n::installTranslators(app, QLocale::system());
@@ -96,6 +107,11 @@ int main(int argc, char** argv) {
                     "(repeat for more folders)."),
         QStringLiteral("FOLDER"));
     parser.addOption(distil);
+    QCommandLineOption upscaleNow(
+        QStringLiteral("upscale"),
+        QCoreApplication::translate(
+            "main", "Upscale FILE as soon as it is open (without FILE: ask for one)."));
+    parser.addOption(upscaleNow);
     parser.process(app);
 
     const QStringList files = parser.positionalArguments();
@@ -111,9 +127,20 @@ int main(int argc, char** argv) {
         window.resize(1400, 820);
         takeScreenshots(window, parser.value(screenshots));
     }
+    if (parser.isSet(upscaleNow) && !parser.isSet(screenshots)) {
+        // Only the first image that opens: a later one is the user's own choice.
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = QObject::connect(&window, &shiftsr::gui::MainWindow::inputOpened, &window,
+                                 [&window, once] {
+                                     QObject::disconnect(*once);
+                                     window.upscale();
+                                 });
+    }
     window.show();
     if (!files.isEmpty())
         window.openFile(files.first());
+    else if (parser.isSet(upscaleNow))
+        QTimer::singleShot(0, &window, &shiftsr::gui::MainWindow::openDialog);
     if (parser.isSet(distil))
         window.distilFolders(parser.values(distil));
     return app.exec();

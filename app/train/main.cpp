@@ -1,9 +1,10 @@
-// shiftsr-train: train (teacher), distil (rsd) or fit a decoder head (decoder) from folders of
-// photos; resumable.
+// shiftsr-train: train (teacher), distil (rsd), fit a decoder head (decoder) or run a YONOS-SR
+// stage (yonos) from folders of photos; resumable.
 #include "shiftsr/training/decoder.h"
 #include "shiftsr/training/job.h"
 #include "shiftsr/training/rsd.h"
 #include "shiftsr/training/teacher.h"
+#include "shiftsr/training/yonos.h"
 
 #include <atomic>
 #include <csignal>
@@ -24,11 +25,15 @@ Usage:
   shiftsr-train rsd --config job.json --out RUN_DIR [--max-steps N]   (one-step distillation)
   shiftsr-train decoder --config job.json --out RUN_DIR [--max-steps N]   (learned decoder head
                 for an unshuffle-f4 package, fitted to its own sampler outputs)
+  shiftsr-train yonos --config job.json --out RUN_DIR [--max-steps N]   (a YONOS-SR stage:
+                autoencoder, teacher (x2), distil (x4 from the teacher) or decoder; job's
+                yonos.stage)
   shiftsr-train --resume RUN_DIR [--max-steps N]
   shiftsr-train export RUN_DIR -o PACKAGE.safetensors [--half] [--raw]   (the latest
                 checkpoint's EMA weights; --raw: the optimiser's instead; --half: stored as F16)
   shiftsr-train export DECODER_RUN -o PACKAGE.safetensors [--strength S]   (S: the scale of the
                 head's correction, 0-2; default the job's decoder.strength, 1)
+  shiftsr-train --help | --version
 
 RUN_DIR receives config.json, log.jsonl (one JSON object per line), checkpoints/, samples/ and,
 at the end, model.safetensors. SIGINT/SIGTERM finish the current step, write a checkpoint and
@@ -105,6 +110,9 @@ int main(int argc, char** argv) {
         if (a == "-h" || a == "--help") {
             std::cout << kUsage;
             return 0;
+        } else if (a == "--version") {
+            std::cout << "shiftsr-train " << SHIFTSR_VERSION << "\n";
+            return 0;
         } else if (a == "--config") {
             if (!value(&config))
                 return usage("--config needs a file");
@@ -136,8 +144,8 @@ int main(int argc, char** argv) {
         ro.resume = true;
         jobPath = resume + "/config.json";
     } else {
-        if (kind != "teacher" && kind != "rsd" && kind != "decoder")
-            return usage("say what to train: teacher, rsd or decoder");
+        if (kind != "teacher" && kind != "rsd" && kind != "decoder" && kind != "yonos")
+            return usage("say what to train: teacher, rsd, decoder or yonos");
         if (config.empty() || out.empty())
             return usage("--config and --out are required");
         ro.runDir = out;
@@ -161,10 +169,10 @@ int main(int argc, char** argv) {
     control.progress = [](double f, const std::string& stage) {
         std::cerr << "\r" << stage << " (" << int(f * 100) << "%)    " << std::flush;
     };
-    shiftsr::Status s = job->kind == "rsd" ? shiftsr::training::runRsd(*job, ro, control)
-                        : job->kind == "decoder"
-                            ? shiftsr::training::runDecoder(*job, ro, control)
-                            : shiftsr::training::runTraining(*job, ro, control);
+    shiftsr::Status s = job->kind == "rsd"       ? shiftsr::training::runRsd(*job, ro, control)
+                        : job->kind == "decoder" ? shiftsr::training::runDecoder(*job, ro, control)
+                        : job->kind == "yonos"   ? shiftsr::training::runYonos(*job, ro, control)
+                                               : shiftsr::training::runTraining(*job, ro, control);
     std::cerr << "\n";
     if (!s) {
         std::cerr << "shiftsr-train: " << s.message() << "\n";

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <tuple>
 
 namespace shiftsr {
@@ -43,14 +44,92 @@ static int intEntry(const std::map<std::string, std::string>& m, const char* key
     }
 }
 
+// The yonos part of fromMetadata: U-Net, KL codec, DDIM schedule and their relations.
+static Result<Architecture> yonosFromMetadata(const std::map<std::string, std::string>& m,
+                                              Architecture a) {
+    auto u = parseJsonEntry(m, meta::kUnet, true);
+    if (!u)
+        return u.status();
+    auto uc = nn::SDUNetConfig::fromJson(*u);
+    if (!uc)
+        return uc.status();
+    a.sdUnet = *uc;
+    auto c = parseJsonEntry(m, meta::kCodecConfig, true);
+    if (!c)
+        return c.status();
+    auto kc = nn::KLConfig::fromJson(*c);
+    if (!kc)
+        return kc.status();
+    a.kl = *kc;
+    auto s = parseJsonEntry(m, meta::kSchedule, true);
+    if (!s)
+        return s.status();
+    auto dc = DdimConfig::fromJson(*s);
+    if (!dc)
+        return dc.status();
+    a.ddim = *dc;
+    auto bad = [](const std::string& what) { return Status::error(StatusCode::InvalidFile, what); };
+    const int f = a.kl.downFactor();
+    if (a.codec != "kl-f" + std::to_string(f))
+        return bad("codec '" + a.codec.substr(0, 40) + "' does not match the autoencoder (kl-f" +
+                   std::to_string(f) + ")");
+    const int z = a.kl.latentChannels;
+    if (a.sdUnet.outChannels != z || a.sdUnet.inChannels != 2 * z)
+        return bad("the U-Net must take 2 x " + std::to_string(z) +
+                   " channels (z_t and the encoded input) and give " + std::to_string(z));
+    a.scale = intEntry(m, meta::kScale, 4);
+    if (a.scale < 1 || a.scale > 16)
+        return bad("metadata 'scale' must be from 1 to 16");
+    // The LQ side must become a latent side the U-Net can halve levels-1 times: LQ * scale a
+    // multiple of f * downFactor.
+    const int need = f * a.sdUnet.downFactor();
+    const int minOffset = need / std::gcd(need, a.scale);
+    auto sm = parseJsonEntry(m, meta::kSampler, false);
+    if (!sm)
+        return sm.status();
+    a.paddingOffset = minOffset;
+    a.multiSteps = 10;
+    if (sm->is_object()) {
+        const auto& o = *sm;
+        if (o.contains("padding_offset")) {
+            if (!o["padding_offset"].is_number_integer())
+                return bad("sampler padding_offset must be an integer");
+            a.paddingOffset = o["padding_offset"].get<int>();
+        }
+        if (o.contains("multi_steps")) {
+            if (!o["multi_steps"].is_number_integer())
+                return bad("sampler multi_steps must be an integer");
+            a.multiSteps = o["multi_steps"].get<int>();
+        }
+    }
+    if (a.paddingOffset <= 0 || a.paddingOffset > 1024 || a.paddingOffset % minOffset)
+        return bad("sampler padding_offset must be a multiple of " + std::to_string(minOffset) +
+                   " up to 1024");
+    a.steps = intEntry(m, meta::kSteps, 1);
+    if (a.steps < 1 || a.steps > a.ddim.numTrainTimesteps)
+        return bad("metadata 'steps' must be from 1 to the schedule's num_train_timesteps");
+    if (a.multiSteps < 1 || a.multiSteps > a.ddim.numTrainTimesteps)
+        return bad("sampler multi_steps must be from 1 to the schedule's num_train_timesteps");
+    // The schedule and ResShift networks are not used; keep the scale where the tiling reads it.
+    a.schedule.sf = a.scale;
+    a.schedule.steps = a.multiSteps;
+    return a;
+}
+
 Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std::string>& m) {
     Architecture a;
     a.family = m.count(meta::kFamily) ? m.at(meta::kFamily) : "resshift";
-    if (a.family != "resshift")
-        return Status::error(StatusCode::Unsupported,
-                             "model family '" + a.family + "' is not supported by this build");
-    a.codec = m.count(meta::kCodec) ? m.at(meta::kCodec) : "vq-f4";
+    a.codec = m.count(meta::kCodec) ? m.at(meta::kCodec) : (a.family == "yonos" ? "" : "vq-f4");
     a.name = m.count(meta::kName) ? m.at(meta::kName) : "";
+    if (a.family == "yonos")
+        return yonosFromMetadata(m, a);
+    if (a.family == "autoencoder")
+        return Status::error(StatusCode::Unsupported,
+                             "this is an autoencoder package (the codec a YONOS teacher is trained "
+                             "with: \"autoencoder\" in a yonos job), not an upscaling model");
+    if (a.family != "resshift")
+        return Status::error(StatusCode::Unsupported, "model family '" + a.family.substr(0, 40) +
+                                                          "' is not supported by this build");
     auto u = parseJsonEntry(m, meta::kUnet, true);
     if (!u)
         return u.status();
@@ -128,6 +207,14 @@ std::map<std::string, std::string> Architecture::toMetadata() const {
     m[meta::kScale] = std::to_string(scale);
     m[meta::kSteps] = std::to_string(steps);
     m[meta::kCodec] = codec;
+    if (yonos()) {
+        m[meta::kSchedule] = ddim.toJson().dump();
+        m[meta::kUnet] = sdUnet.toJson().dump();
+        m[meta::kCodecConfig] = kl.toJson().dump();
+        m[meta::kSampler] =
+            nlohmann::json{{"padding_offset", paddingOffset}, {"multi_steps", multiSteps}}.dump();
+        return m;
+    }
     m[meta::kSchedule] = schedule.toJson().dump();
     m[meta::kUnet] = unet.toJson().dump();
     if (codec == "vq-f4")
@@ -142,6 +229,8 @@ std::map<std::string, std::string> Architecture::toMetadata() const {
 }
 
 std::unique_ptr<Codec> Architecture::makeCodec() const {
+    if (yonos())
+        return std::make_unique<KLCodec>(kl);
     if (codec == "vq-f4")
         return std::make_unique<VQCodec>(vq);
     if (codec == "unshuffle-f4-refine")
@@ -169,6 +258,32 @@ Architecture Architecture::tinyTest() {
     return a;
 }
 
+Architecture Architecture::tinyYonosTest() {
+    Architecture a;
+    a.name = "tiny yonos test model";
+    a.family = "yonos";
+    a.codec = "kl-f4";
+    a.kl.blockOutChannels = {16, 16, 32};
+    a.kl.layersPerBlock = 1;
+    a.kl.latentChannels = 4;
+    a.kl.normNumGroups = 8;
+    a.kl.scalingFactor = 1.0;
+    a.kl.midBlockAddAttention = false;
+    a.sdUnet.inChannels = 8;
+    a.sdUnet.outChannels = 4;
+    a.sdUnet.blockOutChannels = {32, 32};
+    a.sdUnet.layersPerBlock = 1;
+    a.sdUnet.downBlockTypes = {"DownBlock2D", "CrossAttnDownBlock2D"};
+    a.sdUnet.upBlockTypes = {"CrossAttnUpBlock2D", "UpBlock2D"};
+    a.sdUnet.attentionHeads = {2};
+    a.sdUnet.normNumGroups = 8;
+    a.steps = 1;
+    a.scale = 4;
+    a.schedule.sf = 4;
+    a.paddingOffset = 8;
+    return a;
+}
+
 ModelInfo describePackage(const SafeTensorsFile& file) {
     ModelInfo info;
     info.source = file.path();
@@ -179,8 +294,22 @@ ModelInfo describePackage(const SafeTensorsFile& file) {
     info.codec = m.count(meta::kCodec) ? m.at(meta::kCodec) : "";
     info.scale = intEntry(m, meta::kScale, 4);
     auto s = parseJsonEntry(m, meta::kSchedule, false);
-    info.trainedSteps = (s && s->is_object()) ? s->value("steps", 4) : 4;
-    info.steps = intEntry(m, meta::kSteps, info.trainedSteps);
+    if (info.family == "yonos") {
+        // DDIM runs any step count: the multi-step offer is the package's sampler.multi_steps.
+        auto sm = parseJsonEntry(m, meta::kSampler, false);
+        const auto& o = sm ? *sm : nlohmann::json();
+        info.trainedSteps =
+            o.is_object() && o.contains("multi_steps") && o["multi_steps"].is_number_integer()
+                ? o["multi_steps"].get<int>()
+                : 10;
+        info.steps = intEntry(m, meta::kSteps, 1);
+    } else {
+        info.trainedSteps =
+            (s && s->is_object() && s->contains("steps") && (*s)["steps"].is_number_integer())
+                ? (*s)["steps"].get<int>()
+                : 4;
+        info.steps = intEntry(m, meta::kSteps, info.trainedSteps);
+    }
     for (const auto& e : file.tensors()) {
         // Count parameters, not the derived swin buffers (index tables, shift masks).
         const bool buffer = e.name.find("relative_position_index") != std::string::npos ||
@@ -207,16 +336,27 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file,
     impl->info = describePackage(file);
     impl->arch = *arch;
     try {
-        auto sched = ResShiftSchedule::create(arch->schedule);
-        if (!sched)
-            return sched.status().withContext(file.path());
-        impl->schedule = std::make_unique<ResShiftSchedule>(std::move(sched.value()));
-        impl->unet = std::make_shared<nn::UNetModelSwinImpl>(arch->unet);
+        torch::nn::Module* unetModule = nullptr;
+        if (arch->yonos()) {
+            auto ddim = DdimSchedule::create(arch->ddim);
+            if (!ddim)
+                return ddim.status().withContext(file.path());
+            impl->ddim = std::make_unique<DdimSchedule>(std::move(ddim.value()));
+            impl->sdUnet = std::make_shared<nn::SDUNetImpl>(arch->sdUnet);
+            unetModule = impl->sdUnet.get();
+        } else {
+            auto sched = ResShiftSchedule::create(arch->schedule);
+            if (!sched)
+                return sched.status().withContext(file.path());
+            impl->schedule = std::make_unique<ResShiftSchedule>(std::move(sched.value()));
+            impl->unet = std::make_shared<nn::UNetModelSwinImpl>(arch->unet);
+            unetModule = impl->unet.get();
+        }
         impl->codec = arch->makeCodec();
         auto unetTensors = readTensors(file, "unet.");
         if (!unetTensors)
             return unetTensors.status();
-        auto r = loadStateDict(*impl->unet, *unetTensors, file.path() + " (unet)");
+        auto r = loadStateDict(*unetModule, *unetTensors, file.path() + " (unet)");
         if (!r)
             return r.status();
         if (!r->unexpected.empty())
@@ -236,7 +376,7 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file,
                                                                   rc->unexpected.front() + "'");
             cm->eval();
         }
-        impl->unet->eval();
+        unetModule->eval();
         device::Preference pref;
         if (!device::parsePreference(options.device, &pref))
             return Status::error(StatusCode::InvalidArgument,
@@ -256,10 +396,11 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file,
             return Status::error(StatusCode::Unsupported, error);
         impl->precisionNote = note;
         impl->dtype = device::computeDtype(impl->precision);
-        impl->unet->to(impl->device);
-        nn::prepareUnetForInference(*impl->unet, impl->device);
+        unetModule->to(impl->device);
+        if (impl->unet)
+            nn::prepareUnetForInference(*impl->unet, impl->device);
         if (impl->dtype != torch::kFloat)
-            nn::setComputeDtype(*impl->unet, impl->dtype);
+            nn::setComputeDtype(*unetModule, impl->dtype);
         if (auto* cm = impl->codec->module()) {
             cm->to(impl->device);
             if (impl->dtype != torch::kFloat)

@@ -77,12 +77,13 @@ Pipeline::Pipeline(std::shared_ptr<const Model> model) : model_(std::move(model)
 Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl& job) const {
     const auto tStart = Clock::now();
     const auto& m = model_->impl();
-    const int T = m.schedule->steps();
+    const int T = m.arch.maxSteps();
     const int steps = req.steps == 0 ? m.arch.steps : req.steps;
-    if (steps != 1 && steps != T)
-        return Status::error(StatusCode::InvalidArgument, "this model runs with 1 or " +
-                                                              std::to_string(T) + " steps, not " +
-                                                              std::to_string(steps));
+    if (m.arch.yonos() ? (steps < 1 || steps > T) : (steps != 1 && steps != T))
+        return Status::error(
+            StatusCode::InvalidArgument,
+            (m.arch.yonos() ? "this model runs with 1 to " : "this model runs with 1 or ") +
+                std::to_string(T) + " steps, not " + std::to_string(steps));
     if (req.tiles.tile < 0 || req.tiles.overlap < 0)
         return Status::error(StatusCode::InvalidArgument,
                              "tile size and overlap must not be negative");
@@ -249,6 +250,10 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     so.extraNoiseChannels = m.arch.unet.extraInputChannels;
     DiffusionParts parts{m.unet.get(), m.codec.get(),      m.schedule.get(),
                          offset,       m.arch.degridSigma, &unetState};
+    parts.sdUnet = m.sdUnet.get();
+    parts.ddim = m.ddim.get();
+    parts.scale = sf;
+    parts.ddimSteps = steps;
 
     // One attempt over the whole grid. Tiles run row by row; every HR row that no later tile (and
     // no colour-fix halo) needs any more is finished into the output at once (finish.h), so only a

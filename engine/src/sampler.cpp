@@ -69,6 +69,28 @@ private:
 };
 } // namespace
 
+// Progress within a network call: the UNet reports each block done through the run state,
+// mapped onto [from, to] of the caller's progress (one call on a large CPU tile takes seconds).
+class BlockProgress {
+public:
+    BlockProgress(const JobControl& job, nn::RunState* state)
+        : job_(job), state_(job.progress ? state : nullptr) {}
+    ~BlockProgress() {
+        if (state_)
+            state_->blockDone = nullptr;
+    }
+    void within(double from, double to, const std::string& stage) {
+        if (state_)
+            state_->blockDone = [this, from, to, stage](double f) {
+                job_.report(from + (to - from) * f, stage);
+            };
+    }
+
+private:
+    const JobControl& job_;
+    nn::RunState* state_;
+};
+
 static torch::Tensor timesteps(int t, int64_t batch, const torch::Device& device) {
     return torch::full({batch}, t, torch::TensorOptions().dtype(torch::kLong).device(device));
 }
@@ -80,21 +102,9 @@ torch::Tensor sampleLatent(const DiffusionParts& p, const torch::Tensor& xT,
     StageClock clock(xT.device());
     const int T = s.steps();
     const int64_t B = xT.size(0);
-    // Progress within a network call: the UNet reports each block done through the run state,
-    // mapped here onto [from, to] of this sampling (one call on a large CPU tile takes seconds).
-    struct BlockProgress {
-        nn::RunState* state;
-        explicit BlockProgress(nn::RunState* st) : state(st) {}
-        ~BlockProgress() {
-            if (state)
-                state->blockDone = nullptr;
-        }
-    } blockProgress(job.progress ? p.unetState : nullptr);
+    BlockProgress blockProgress(job, p.unetState);
     auto within = [&](double from, double to, const std::string& stage) {
-        if (blockProgress.state)
-            blockProgress.state->blockDone = [&job, from, to, stage](double f) {
-                job.report(from + (to - from) * f, stage);
-            };
+        blockProgress.within(from, to, stage);
     };
     auto callUnet = [&](const torch::Tensor& x, int t) {
         auto in = scaleModelInput(s, x, t);
@@ -158,15 +168,9 @@ torch::Tensor sampleLatent(const DiffusionParts& p, const torch::Tensor& xT,
     return x;
 }
 
-torch::Tensor superResolve(const DiffusionParts& p, const torch::Tensor& lqM11, NoiseSource& noise,
-                           const SampleOptions& o, const JobControl& job, SampleTrace* trace,
-                           SampleTimings* timings) {
-    const auto& s = *p.schedule;
-    StageClock clock(lqM11.device());
-    const int sf = s.config().sf;
-    const int64_t H = lqM11.size(2), W = lqM11.size(3);
-    const int64_t off = p.paddingOffset;
-    torch::Tensor y0 = lqM11;
+torch::Tensor padToMultiple(const torch::Tensor& image, int64_t off) {
+    torch::Tensor y0 = image;
+    const int64_t H = image.size(2), W = image.size(3);
     const int64_t padH = (H + off - 1) / off * off - H, padW = (W + off - 1) / off * off - W;
     // Reflect padding as the official sampler (one pad when it is shorter than the image); an image
     // smaller than that is reflected repeatedly, and a 1-pixel side is replicated.
@@ -180,13 +184,105 @@ torch::Tensor superResolve(const DiffusionParts& p, const torch::Tensor& lqM11, 
         restH -= ph;
         restW -= pw;
     }
+    return y0;
+}
+
+static torch::Tensor bicubicUp(const torch::Tensor& image, int sf) {
+    return F::interpolate(image, F::InterpolateFuncOptions()
+                                     .scale_factor(std::vector<double>{double(sf), double(sf)})
+                                     .mode(torch::kBicubic)
+                                     .align_corners(false));
+}
+
+// YONOS-SR: DDIM from pure noise, conditioned on the encoded bicubic upsampling of the input.
+static torch::Tensor superResolveYonos(const DiffusionParts& p, const torch::Tensor& lqM11,
+                                       NoiseSource& noise, const JobControl& job,
+                                       SampleTrace* trace, SampleTimings* timings) {
+    const DdimSchedule& s = *p.ddim;
+    StageClock clock(lqM11.device());
+    const int sf = p.scale;
+    const int64_t H = lqM11.size(2), W = lqM11.size(3);
+    auto y0 = padToMultiple(lqM11, p.paddingOffset);
     if (job.cancelled())
         throw Cancelled();
     job.report(0.0, "encode");
-    auto lqUp = F::interpolate(y0, F::InterpolateFuncOptions()
-                                       .scale_factor(std::vector<double>{double(sf), double(sf)})
-                                       .mode(torch::kBicubic)
-                                       .align_corners(false));
+    auto lqUp = bicubicUp(y0, sf);
+    auto cond = p.codec->encode(lqUp);
+    if (timings)
+        timings->encode = clock.lap();
+    auto z = noise.next(cond.sizes(), cond.options());
+    if (trace) {
+        trace->lqPadded = y0;
+        trace->lqUp = lqUp;
+        trace->zY = cond;
+        trace->xT = z;
+    }
+    const std::vector<int> ts = s.timesteps(p.ddimSteps);
+    const int n = int(ts.size());
+    BlockProgress blockProgress(job, p.unetState);
+    torch::Tensor x0;
+    for (int k = 0; k < n; ++k) {
+        if (job.cancelled())
+            throw Cancelled();
+        const std::string stage = "step " + std::to_string(k + 1) + "/" + std::to_string(n);
+        const double from = 0.1 + 0.8 * k / n, to = 0.1 + 0.8 * (k + 1) / n;
+        job.report(from, stage);
+        blockProgress.within(from, to, stage);
+        if (trace)
+            trace->stepX.push_back(z);
+        clock.start();
+        const int t = ts[size_t(k)];
+        auto in = torch::cat({z, cond}, 1);
+        if (trace)
+            trace->stepModelIn.push_back(in);
+        auto out = p.sdUnet->forward(
+            in, torch::full({in.size(0)}, int64_t(t), in.options().dtype(torch::kLong)),
+            p.unetState);
+        torch::Tensor eps;
+        s.predict(z, out, t, &x0, &eps);
+        const double abPrev = k + 1 < n
+                                  ? s.alphasCumprod().at(size_t(ts[size_t(k + 1)]))
+                                  : (s.config().setAlphaToOne ? 1.0 : s.alphasCumprod().front());
+        z = float(std::sqrt(abPrev)) * x0 + float(std::sqrt(1.0 - abPrev)) * eps;
+        if (timings)
+            timings->steps.push_back(clock.lap());
+        if (trace) {
+            trace->stepPredX0.push_back(x0);
+            trace->stepZ.push_back(z);
+        }
+    }
+    if (job.cancelled())
+        throw Cancelled();
+    job.report(0.9, "decode");
+    clock.start();
+    auto decoded = p.codec->decode(z);
+    if (timings)
+        timings->decode = clock.lap();
+    if (trace) {
+        trace->zFinal = z;
+        trace->decoded = decoded;
+    }
+    if (decoded.size(2) != H * sf || decoded.size(3) != W * sf)
+        decoded = decoded.slice(2, 0, H * sf).slice(3, 0, W * sf);
+    job.report(1.0, "done");
+    return decoded.clamp(-1.0, 1.0);
+}
+
+torch::Tensor superResolve(const DiffusionParts& p, const torch::Tensor& lqM11, NoiseSource& noise,
+                           const SampleOptions& o, const JobControl& job, SampleTrace* trace,
+                           SampleTimings* timings) {
+    if (p.sdUnet)
+        return superResolveYonos(p, lqM11, noise, job, trace, timings);
+    const auto& s = *p.schedule;
+    StageClock clock(lqM11.device());
+    const int sf = s.config().sf;
+    const int64_t H = lqM11.size(2), W = lqM11.size(3);
+    torch::Tensor y0 = padToMultiple(lqM11, p.paddingOffset);
+    const bool padded = y0.size(2) != H || y0.size(3) != W;
+    if (job.cancelled())
+        throw Cancelled();
+    job.report(0.0, "encode");
+    auto lqUp = bicubicUp(y0, sf);
     auto zY = p.codec->encode(lqUp) * float(s.config().scaleFactor);
     if (timings)
         timings->encode = clock.lap();
@@ -217,7 +313,7 @@ torch::Tensor superResolve(const DiffusionParts& p, const torch::Tensor& lqM11, 
         trace->zFinal = z;
         trace->decoded = decoded;
     }
-    if (padH || padW)
+    if (padded)
         decoded = decoded.slice(2, 0, H * sf).slice(3, 0, W * sf);
     job.report(1.0, "done");
     return decoded.clamp(-1.0, 1.0);

@@ -90,7 +90,31 @@ torch::Tensor window1d(int length, int rampBefore, int rampAfter) {
 //    Swin levels add window attention logits (heads x window^2, x3 for softmax and copies),
 //    qkv and MLP activations
 //  - VQ decoder, per level at HR / 4^i: ~4 live activations of ch x chMult[i]
+//  - yonos: the same latent and U-Net terms for the SD-style U-Net (its attention is chunked, so
+//    the score matrix is bounded and left out; q, k, v, out and the GEGLU feed-forward are ~12
+//    widths), and the KL encoder (on the bicubic input) and decoder, ~4 live activations per level
+//    at HR / 4^i each
+static std::uint64_t yonosBytesPerLqPixel(const Architecture& arch) {
+    const double sf2 = double(arch.scale) * arch.scale;
+    const int f = arch.kl.downFactor();
+    const double latentArea = sf2 / (double(f) * f);
+    double floats = 5 * 3 * sf2 + 8 * 2.0 * arch.kl.latentChannels * latentArea;
+    const auto& u = arch.sdUnet;
+    for (int l = 0; l < u.levels(); ++l) {
+        const double area = latentArea / std::pow(4.0, double(l));
+        const double c = u.blockOutChannels[size_t(l)];
+        floats += area * c * (u.layersPerBlock + 1 + 8);
+        if (u.attentionAt(l))
+            floats += area * c * 12.0 * u.transformerLayersPerBlock;
+    }
+    for (std::size_t i = 0; i < arch.kl.blockOutChannels.size(); ++i)
+        floats += 2 * sf2 / std::pow(4.0, double(i)) * 4.0 * arch.kl.blockOutChannels[i];
+    return std::uint64_t(std::ceil(floats * 4 * 1.5));
+}
+
 std::uint64_t bytesPerLqPixel(const Architecture& arch) {
+    if (arch.yonos())
+        return yonosBytesPerLqPixel(arch);
     const double sf2 = double(arch.scale) * arch.scale;
     const bool vq = arch.codec == "vq-f4";
     const int f = vq ? arch.vq.downFactor() : 4;

@@ -115,6 +115,10 @@ Status PairLoader::validate(const LoaderOptions& o, std::size_t imageCount) {
         return invalid("more than 4294967295 images");
     if (o.scale < 1 || o.scale > 16)
         return invalid("scale must be within 1..16, got " + std::to_string(o.scale));
+    if (o.secondScale < 0 || o.secondScale > 16 ||
+        (o.secondScale > 0 && o.gtSize % o.secondScale != 0))
+        return invalid("secondScale must be 0 or within 1..16 and divide gtSize, got " +
+                       std::to_string(o.secondScale));
     if (o.gtSize < o.scale || o.gtSize > 4096 || o.gtSize % o.scale != 0)
         return invalid("gtSize must be a multiple of the scale (" + std::to_string(o.scale) +
                        ") within " + std::to_string(o.scale) + "..4096, got " +
@@ -148,6 +152,11 @@ PairLoader::PairLoader(std::vector<ImageRecord> images, LoaderOptions options,
       degradation_(checkedDegradation(options_, images_.size())), startIndex_(startIndex),
       cache_(std::make_unique<ImageCache>(options_.cacheBytes)) {
     options_.degradation.scale = options_.scale;
+    if (options_.secondScale > 0) {
+        DegradationOptions second = options_.degradation;
+        second.scale = options_.secondScale;
+        secondDegradation_ = std::make_unique<RealEsrganDegradation>(second);
+    }
     threads_.reserve(size_t(options_.workers));
     for (int i = 0; i < options_.workers; ++i)
         threads_.emplace_back([this] { workerLoop(); });
@@ -232,6 +241,10 @@ Result<TrainingPair> PairLoader::makeSample(std::uint64_t g) {
             hr = mirrored;
         }
         TrainingPair pair;
+        if (secondDegradation_) {
+            std::mt19937_64 rng2 = rng; // the same draws: the same degradation at another scale
+            pair.lq2 = secondDegradation_->degrade(hr, rng2);
+        }
         pair.lq = degradation_.degrade(hr, rng);
         pair.hr = hr;
         pair.path = record.path;

@@ -65,7 +65,7 @@ ValSet buildValSet(const TrainJob& j, const std::vector<ImageRecord>& trainImage
         pool = trainImages;
     }
     DegradationOptions dopt;
-    dopt.scale = 4;
+    dopt.scale = j.scale; // 4 except in the yonos stages (teacher: 2)
     dopt.bicubicOnly = j.degradation == "bicubic";
     RealEsrganDegradation deg(dopt);
     const int side = j.valSize / 16 * 16;
@@ -154,13 +154,14 @@ Status resumeOrStart(RunSetup& run, const TrainJob& job, bool resume, RunState* 
 }
 
 Result<std::unique_ptr<PairLoader>> startLoader(const RunSetup& run, const TrainJob& job, int scale,
-                                                const RunState& state) {
+                                                const RunState& state, int secondScale) {
     LoaderOptions lo;
     lo.gtSize = job.gtSize;
     lo.batch = job.batch;
     lo.workers = std::max(1, job.workers);
     lo.seed = job.seed;
     lo.scale = scale;
+    lo.secondScale = secondScale;
     lo.rank = run.env.rank;
     lo.worldSize = run.env.worldSize;
     lo.degradation.bicubicOnly = job.degradation == "bicubic";
@@ -172,13 +173,13 @@ Result<std::unique_ptr<PairLoader>> startLoader(const RunSetup& run, const Train
 Result<RunData> startData(RunSetup& run, const TrainJob& job, const JobControl& control,
                           bool resume, int scale, std::vector<torch::Tensor>& params,
                           std::vector<torch::Tensor>& ema, std::vector<torch::Tensor>& m,
-                          std::vector<torch::Tensor>& v) {
+                          std::vector<torch::Tensor>& v, int secondScale) {
     RunData d;
     if (Status s = scanPhotos(run, job, control); !s)
         return s;
     if (Status s = resumeOrStart(run, job, resume, &d.state, params, ema, m, v); !s)
         return s;
-    auto loader = startLoader(run, job, scale, d.state);
+    auto loader = startLoader(run, job, scale, d.state, secondScale);
     if (!loader)
         return loader.status();
     d.loader = std::move(loader.value());
@@ -300,31 +301,24 @@ std::vector<torch::Tensor> gradsOf(const std::vector<torch::Tensor>& params) {
     return grads;
 }
 
-json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSchedule& sched,
-                   const Architecture& arch, const ValSet& val, int valSteps,
-                   int extraNoiseChannels, RunFiles& files, int step) {
+json scoreValidation(const ValSet& val, int scale,
+                     const std::function<torch::Tensor(const torch::Tensor& lq, size_t i)>& upscale,
+                     RunFiles& files, int step) {
     json out = json::object();
     if (val.hr.empty())
         return out;
     device::InferenceGuard guard;
-    net.eval();
-    DiffusionParts parts{&net, codec, &sched, arch.paddingOffset, arch.degridSigma};
     double psnr = 0, ssim = 0, sharp = 0, psnrBic = 0;
     std::vector<cv::Mat> rows;
     for (size_t i = 0; i < val.hr.size(); ++i) {
-        SeededNoise noise(0x5EEDull + i);
-        auto lq = toBatch({val.lq[i]});
-        SampleOptions o;
-        o.mode = valSteps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
-        o.extraNoiseChannels = extraNoiseChannels;
-        auto sr = superResolve(parts, lq, noise, o, {}).add(1.0).div(2.0);
+        auto sr = upscale(toBatch({val.lq[i]}), i).add(1.0).div(2.0);
         cv::Mat srBgr = tensor01ToMat(sr, CV_8U), hrBgr = toBgr8(val.hr[i]);
         cv::Mat bic;
         cv::resize(toBgr8(val.lq[i]), bic, hrBgr.size(), 0, 0, cv::INTER_CUBIC);
-        psnr += metrics::psnrY(srBgr, hrBgr, arch.scale);
-        ssim += metrics::ssimY(srBgr, hrBgr, arch.scale);
-        sharp += metrics::sharpnessRatio(srBgr, hrBgr, arch.scale);
-        psnrBic += metrics::psnrY(bic, hrBgr, arch.scale);
+        psnr += metrics::psnrY(srBgr, hrBgr, scale);
+        ssim += metrics::ssimY(srBgr, hrBgr, scale);
+        sharp += metrics::sharpnessRatio(srBgr, hrBgr, scale);
+        psnrBic += metrics::psnrY(bic, hrBgr, scale);
         if (rows.size() < 3) {
             cv::Mat row;
             cv::hconcat(std::vector<cv::Mat>{bic, srBgr, hrBgr}, row);
@@ -337,12 +331,27 @@ json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSched
            {"sharpness", sharp / n},
            {"bicubic_psnr_y", psnrBic / n},
            {"images", val.hr.size()}};
-    if (!rows.empty()) {
-        cv::Mat sheet;
-        cv::vconcat(rows, sheet);
-        files.writeSample(step, sheet);
-    }
+    cv::Mat sheet;
+    cv::vconcat(rows, sheet);
+    files.writeSample(step, sheet);
     return out;
+}
+
+json runValidation(nn::UNetModelSwinImpl& net, Codec* codec, const ResShiftSchedule& sched,
+                   const Architecture& arch, const ValSet& val, int valSteps,
+                   int extraNoiseChannels, RunFiles& files, int step) {
+    net.eval();
+    DiffusionParts parts{&net, codec, &sched, arch.paddingOffset, arch.degridSigma};
+    SampleOptions o;
+    o.mode = valSteps == 1 ? SamplerMode::OneStep : SamplerMode::MultiStep;
+    o.extraNoiseChannels = extraNoiseChannels;
+    return scoreValidation(
+        val, arch.scale,
+        [&](const torch::Tensor& lq, size_t i) {
+            SeededNoise noise(0x5EEDull + i);
+            return superResolve(parts, lq, noise, o, {});
+        },
+        files, step);
 }
 
 LogWindow::LogWindow(const TrainJob& job, std::uint64_t perStep, double elapsedBefore,

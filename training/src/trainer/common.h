@@ -50,8 +50,9 @@ Status resumeOrStart(RunSetup& run, const TrainJob& job, bool resume, RunState* 
                      std::vector<torch::Tensor>& params, std::vector<torch::Tensor>& ema,
                      std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v);
 // This process's loader, positioned at `state`'s step.
+// `secondScale` > 0: each pair also carries the crop degraded at that scale (LoaderOptions).
 Result<std::unique_ptr<PairLoader>> startLoader(const RunSetup& run, const TrainJob& job, int scale,
-                                                const RunState& state);
+                                                const RunState& state, int secondScale = 0);
 
 struct RunData {
     RunState state;
@@ -62,7 +63,7 @@ struct RunData {
 Result<RunData> startData(RunSetup& run, const TrainJob& job, const JobControl& control,
                           bool resume, int scale, std::vector<torch::Tensor>& params,
                           std::vector<torch::Tensor>& ema, std::vector<torch::Tensor>& m,
-                          std::vector<torch::Tensor>& v);
+                          std::vector<torch::Tensor>& v, int secondScale = 0);
 
 // A batch as tensors: HR and LQ in [-1, 1], the HR latent x0 and y = encode(bicubic x scale (LQ)).
 struct BatchLatents {
@@ -192,6 +193,14 @@ void copyParameters(torch::nn::Module& from, torch::nn::Module& to);
 
 // Gradients of `params` (zeros where none flowed).
 std::vector<torch::Tensor> gradsOf(const std::vector<torch::Tensor>& params);
+
+// PSNR/SSIM/sharpness (Y) of `upscale` (LQ in [-1, 1] of validation photo i -> SR in [-1, 1]) on
+// the validation set, the bicubic PSNR, and a sample sheet (bicubic | model | truth) written to the
+// run folder; runs without gradients.
+nlohmann::json
+scoreValidation(const ValSet& val, int scale,
+                const std::function<torch::Tensor(const torch::Tensor& lq, size_t i)>& upscale,
+                RunFiles& files, int step);
 
 // PSNR/SSIM/sharpness (Y) of `net` on the validation set with fixed noise, the bicubic PSNR, and
 // a sample sheet (bicubic | model | truth) written to the run folder. `valSteps` 1 = one step.

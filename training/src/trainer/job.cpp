@@ -41,7 +41,32 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
             t.lrMin = 5e-5;
             t.warmup = 50;
             t.ema = 0.99;
+        } else if (t.kind == "yonos") {
+            if (j.contains("yonos")) {
+                const json& y = j["yonos"];
+                get(y, "stage", &t.yonosStage);
+                t.scale = t.yonosStage == "teacher" ? 2 : 4;
+                get(y, "scale", &t.scale);
+                get(y, "codec", &t.codecPreset);
+                get(y, "one_step_fraction", &t.oneStepFraction);
+                get(y, "kl_weight", &t.klWeight);
+                get(y, "ssim_weight", &t.yonosSsimWeight);
+            } else {
+                t.scale = 2;
+            }
+            if (t.yonosStage == "autoencoder") {
+                t.lr = 4e-4;
+                t.lrMin = 4e-5;
+            } else if (t.yonosStage == "distil" || t.yonosStage == "decoder") {
+                t.lr = 1e-4;
+                t.lrMin = 1e-5;
+            }
+            if (t.yonosStage == "decoder") {
+                t.warmup = 50;
+                t.ema = 0.99;
+            }
         }
+        get(j, "autoencoder", &t.autoencoderModel);
         get(j, "teacher", &t.teacherModel);
         get(j, "base", &t.baseModel);
         if (j.contains("decoder")) {
@@ -127,8 +152,8 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
     auto bad = [](const std::string& m) {
         return Status::error(StatusCode::InvalidArgument, "job.json: " + m);
     };
-    if (t.kind != "teacher" && t.kind != "rsd" && t.kind != "decoder")
-        return bad("kind must be teacher, rsd or decoder");
+    if (t.kind != "teacher" && t.kind != "rsd" && t.kind != "decoder" && t.kind != "yonos")
+        return bad("kind must be teacher, rsd, decoder or yonos");
     if (t.preset != "tiny" && t.preset != "lite" && t.preset != "v3")
         return bad("preset must be tiny, lite or v3");
     if (t.trainFolders.empty())
@@ -164,6 +189,30 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
             !(t.refineStrength >= 0 && t.refineStrength <= 2) || t.refineSsimWeight < 0)
             return bad(
                 "decoder: channels 1-512, layers 2-32, steps >= 0, strength 0-2, ssim_weight >= 0");
+    }
+    if (t.kind == "yonos") {
+        const std::string& st = t.yonosStage;
+        if (st != "autoencoder" && st != "teacher" && st != "distil" && st != "decoder")
+            return bad("yonos.stage must be autoencoder, teacher, distil or decoder");
+        if (t.preset != "tiny" && t.preset != "lite")
+            return bad("a yonos job's preset must be tiny or lite");
+        if (t.scale < 1 || t.scale > 8 || t.gtSize % (8 * t.scale))
+            return bad("yonos.scale must be from 1 to 8, and data.gt_size a multiple of 8 x scale");
+        if (t.codecPreset != "f4" && t.codecPreset != "f8")
+            return bad("yonos.codec must be f4 or f8");
+        if (!(t.oneStepFraction >= 0 && t.oneStepFraction <= 1) || t.klWeight < 0 ||
+            t.yonosSsimWeight < 0)
+            return bad("yonos: one_step_fraction 0-1, kl_weight and ssim_weight >= 0");
+        if (st == "teacher" && t.autoencoderModel.empty() && t.initModel.empty())
+            return bad("a yonos teacher job needs \"autoencoder\": the package of an autoencoder "
+                       "stage (or \"init\": a yonos package to continue)");
+        if (st == "distil" && t.teacherModel.empty())
+            return bad("a yonos distil job needs \"teacher\": the frozen teacher's package");
+        if (st == "decoder" && t.baseModel.empty())
+            return bad("a yonos decoder job needs \"base\": the yonos package whose decoder is "
+                       "fine-tuned");
+    } else if (t.scale != 4) {
+        return bad("only yonos jobs take a scale other than 4");
     }
     if (t.checkpointEvery < 1 || t.validateEvery < 1 || t.logEvery < 1 || t.keepCheckpoints < 1)
         return bad(
@@ -230,6 +279,17 @@ std::string TrainJob::toJson() const {
                     {"disc_weight", discWeight},
                     {"ssim_weight", ssimWeight},
                     {"disc_features", discFeatures}};
+    }
+    if (kind == "yonos") {
+        j["yonos"] = {{"stage", yonosStage},   {"scale", scale},
+                      {"codec", codecPreset},  {"one_step_fraction", oneStepFraction},
+                      {"kl_weight", klWeight}, {"ssim_weight", yonosSsimWeight}};
+        if (!autoencoderModel.empty())
+            j["autoencoder"] = autoencoderModel;
+        if (!teacherModel.empty())
+            j["teacher"] = teacherModel;
+        if (!baseModel.empty())
+            j["base"] = baseModel;
     }
     if (kind == "decoder") {
         j["base"] = baseModel;

@@ -173,8 +173,7 @@ void RunFiles::writeSample(int step, const cv::Mat& bgr) {
 }
 
 Status RunFiles::writeModel(const Architecture& arch, const json& provenance,
-                            const nn::UNetModelSwinImpl& unet, Codec* codec,
-                            const std::string& path) {
+                            const torch::nn::Module& unet, Codec* codec, const std::string& path) {
     SafeTensorsWriter w;
     for (const auto& [k, val] : arch.toMetadata())
         w.setMetadata(k, val);

@@ -34,9 +34,10 @@ public:
                       std::vector<torch::Tensor>& ema, std::vector<torch::Tensor>& m,
                       std::vector<torch::Tensor>& v);
     void writeSample(int step, const cv::Mat& bgr);
+    // The package: `arch`'s metadata, `provenance`, the network under "unet." and the codec's
+    // weights (if any) under "codec.".
     Status writeModel(const Architecture& arch, const nlohmann::json& provenance,
-                      const nn::UNetModelSwinImpl& unet, Codec* codec,
-                      const std::string& path = "");
+                      const torch::nn::Module& unet, Codec* codec, const std::string& path = "");
     std::string modelPath() const { return dir_ + "/model.safetensors"; }
 
 private:

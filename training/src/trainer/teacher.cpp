@@ -3,6 +3,7 @@
 #include "shiftsr/training/teacher.h"
 #include "shiftsr/training/decoder.h"
 #include "shiftsr/training/rsd.h"
+#include "shiftsr/training/yonos.h"
 
 #include "common.h"
 #include "distributed.h"
@@ -189,6 +190,8 @@ Status exportCheckpoint(const TrainJob& job, const std::string& runDir, const st
         return exportRsdCheckpoint(job, runDir, outPath, stepOut, half, raw);
     if (job.kind == "decoder")
         return exportDecoderCheckpoint(job, runDir, outPath, stepOut, half, raw);
+    if (job.kind == "yonos")
+        return exportYonosCheckpoint(job, runDir, outPath, stepOut, half, raw);
     try {
         auto archR = buildArchitecture(job);
         if (!archR)

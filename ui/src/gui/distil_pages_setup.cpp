@@ -557,7 +557,9 @@ public:
         yonos_->setObjectName(QStringLiteral("yonos"));
         yonos_->setEnabled(false);
         auto* yonosReason = wrapped(
-            tr("Not available yet: the YONOS-SR family is not part of this version."), method);
+            tr("Not in the wizard yet: YONOS-SR is trained in four stages with shiftsr-train yonos "
+               "(see docs/training.md)."),
+            method);
         yonosReason->setObjectName(QStringLiteral("yonosReason"));
         yonosReason->setEnabled(false);
         auto* methodLayout = new QVBoxLayout(method);

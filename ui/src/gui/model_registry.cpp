@@ -27,7 +27,8 @@ QString studentTeacherName(const ModelEntry& e) {
         .toString();
 }
 
-constexpr const char* kTestModelSpec = "embedded:test-tiny";
+// The untrained test models (test-tiny, test-tiny-yonos) share this prefix.
+constexpr const char* kTestModelPrefix = "embedded:test-";
 
 constexpr char kFolderKey[] = "models/folder";
 constexpr char kDefaultKey[] = "models/default";
@@ -57,6 +58,11 @@ constexpr EmbeddedText kEmbeddedTexts[] = {
                        "ShiftSR test model (untrained, pipeline check only)"),
      QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry",
                        "Tiny untrained test model (pipeline checks only)")},
+    {"test-tiny-yonos",
+     QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry",
+                       "ShiftSR YONOS test model (untrained, pipeline check only)"),
+     QT_TRANSLATE_NOOP("shiftsr::gui::ModelRegistry",
+                       "Tiny untrained YONOS test model (pipeline checks only)")},
 };
 
 // `stored` in the user's language when it is the table's `source`, else as it is.
@@ -236,12 +242,12 @@ QString ModelRegistry::preferredSpec(bool oneStep) const {
         for (const auto& e : models_)
             if (e.error.isEmpty() && !e.oneStep() && QString::fromStdString(e.info.name) == teacher)
                 return e.spec;
-    // Else the first model of the kind; the untrained test model only when nothing else fits.
+    // Else the first model of the kind; the untrained test models only when nothing else fits.
     QString fallback;
     for (const auto& e : models_) {
         if (!e.error.isEmpty() || e.oneStep() != oneStep)
             continue;
-        if (e.spec != QLatin1String(kTestModelSpec))
+        if (!e.spec.startsWith(QLatin1String(kTestModelPrefix)))
             return e.spec;
         if (fallback.isEmpty())
             fallback = e.spec;

@@ -1,6 +1,7 @@
 // Latent codecs: the VQ f4 autoencoder and the weight-free pixel-unshuffle f4 codec.
 #pragma once
 
+#include "shiftsr/nn/kl_autoencoder.h"
 #include "shiftsr/nn/refiner.h"
 #include "shiftsr/nn/vq_autoencoder.h"
 
@@ -77,6 +78,23 @@ public:
 
 private:
     nn::PixelRefiner refiner_;
+};
+
+// The KL autoencoder of the YONOS-SR family (Stable Diffusion's VAE layout): encode is the
+// posterior mean times the scaling factor, decode its inverse.
+class KLCodec final : public Codec {
+public:
+    explicit KLCodec(const nn::KLConfig& config) : model_(config) {}
+    std::string name() const override { return "kl-f" + std::to_string(factor()); }
+    int factor() const override { return model_->config().downFactor(); }
+    int latentChannels() const override { return model_->config().latentChannels; }
+    torch::Tensor encode(const torch::Tensor& image) override { return model_->encode(image); }
+    torch::Tensor decode(const torch::Tensor& latent) override { return model_->decode(latent); }
+    torch::nn::Module* module() override { return model_.get(); }
+    nn::KLAutoencoder& model() { return model_; }
+
+private:
+    nn::KLAutoencoder model_;
 };
 
 } // namespace shiftsr

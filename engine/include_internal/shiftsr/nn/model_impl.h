@@ -4,8 +4,10 @@
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/safetensors.h"
 #include "shiftsr/nn/codec.h"
+#include "shiftsr/nn/ddim.h"
 #include "shiftsr/nn/device.h"
 #include "shiftsr/nn/schedule.h"
+#include "shiftsr/nn/sd_unet.h"
 #include "shiftsr/nn/unet_swin.h"
 
 namespace shiftsr {
@@ -16,13 +18,19 @@ inline constexpr const char* kFormat = "shiftsr.format"; // "1"
 inline constexpr const char* kName = "name";
 inline constexpr const char* kFamily = "family";
 inline constexpr const char* kScale = "scale";
-inline constexpr const char* kSteps = "steps";       // default inference steps
-inline constexpr const char* kCodec = "codec";       // vq-f4 | unshuffle-f4 | unshuffle-f4-refine
-inline constexpr const char* kSchedule = "schedule"; // JSON, official diffusion keys
-inline constexpr const char* kUnet = "unet";         // JSON, official UNetModelSwin keys
-inline constexpr const char* kCodecConfig =
-    "codec_config"; // JSON: VQModelTorch keys (vq-f4), {channels, layers} (unshuffle-f4-refine)
-inline constexpr const char* kSampler = "sampler";       // JSON {padding_offset, degrid_sigma}
+inline constexpr const char* kSteps = "steps"; // default inference steps
+inline constexpr const char* kCodec =
+    "codec"; // vq-f4 | unshuffle-f4 | unshuffle-f4-refine | kl-f4 | kl-f8 (yonos)
+// JSON: official diffusion keys (resshift); diffusers scheduler_config keys (yonos, ddim.h)
+inline constexpr const char* kSchedule = "schedule";
+// JSON: official UNetModelSwin keys (resshift); diffusers UNet2DConditionModel keys (yonos)
+inline constexpr const char* kUnet = "unet";
+// JSON: VQModelTorch keys (vq-f4), {channels, layers} (unshuffle-f4-refine), diffusers
+// AutoencoderKL keys (kl-f*)
+inline constexpr const char* kCodecConfig = "codec_config";
+// JSON {padding_offset, degrid_sigma (unshuffle codecs), multi_steps (yonos: the DDIM step count
+// offered beside one step)}
+inline constexpr const char* kSampler = "sampler";
 inline constexpr const char* kProvenance = "provenance"; // JSON
 } // namespace meta
 
@@ -39,7 +47,17 @@ struct Architecture {
     double degridSigma = 0;
     int steps = 4;
     int scale = 4;
-    std::string family = "resshift";
+    std::string family = "resshift"; // resshift | yonos
+    // family "yonos": a Stable-Diffusion-style latent U-Net on [z_t, encode(bicubic(LQ))], the KL
+    // autoencoder (codec "kl-f<factor>") and a DDIM schedule; any step count from 1 to the
+    // schedule's num_train_timesteps (`steps` is the default, `multiSteps` the multi-step offer).
+    nn::SDUNetConfig sdUnet;
+    nn::KLConfig kl;
+    DdimConfig ddim;
+    int multiSteps = 10;
+    bool yonos() const { return family == "yonos"; }
+    // The largest step count the sampler accepts (resshift: T; yonos: the training timesteps).
+    int maxSteps() const { return yonos() ? ddim.numTrainTimesteps : schedule.steps; }
     std::string name;
 
     static Result<Architecture> fromMetadata(const std::map<std::string, std::string>& metadata);
@@ -48,14 +66,19 @@ struct Architecture {
     // A tiny unshuffle-f4 architecture (16 px latent, ~0.8M parameters) for tests and the
     // embedded pipeline-check model.
     static Architecture tinyTest();
+    // A tiny yonos architecture (kl-f4 with 4 latent channels, a two-level U-Net, ~0.3M
+    // parameters) for tests.
+    static Architecture tinyYonosTest();
 };
 
 struct Model::Impl {
     ModelInfo info;
     Architecture arch;
-    std::shared_ptr<nn::UNetModelSwinImpl> unet;
+    std::shared_ptr<nn::UNetModelSwinImpl> unet; // resshift
     std::unique_ptr<Codec> codec;
-    std::unique_ptr<ResShiftSchedule> schedule;
+    std::unique_ptr<ResShiftSchedule> schedule; // resshift
+    std::shared_ptr<nn::SDUNetImpl> sdUnet;     // yonos
+    std::unique_ptr<DdimSchedule> ddim;         // yonos
     torch::Device device = torch::kCPU;
     torch::ScalarType dtype = torch::kFloat; // of convolutions and linear layers
     device::Precision precision = device::Precision::Fp32;

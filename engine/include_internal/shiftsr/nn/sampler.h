@@ -3,7 +3,9 @@
 
 #include "shiftsr/engine/progress.h"
 #include "shiftsr/nn/codec.h"
+#include "shiftsr/nn/ddim.h"
 #include "shiftsr/nn/schedule.h"
+#include "shiftsr/nn/sd_unet.h"
 #include "shiftsr/nn/unet_swin.h"
 
 #include <torch/torch.h>
@@ -50,6 +52,12 @@ struct DiffusionParts {
     double degridSigma =
         0; // > 0: block-grid removal of the final latent (degrid.h), unshuffle codecs
     nn::RunState* unetState = nullptr; // the run's UNet caches; null: nothing cached
+    // YONOS-SR (set instead of unet and schedule): the latent U-Net on [z_t, encode(LQ up)], its
+    // DDIM schedule, the upscaling factor and the number of DDIM steps of the run.
+    nn::SDUNetImpl* sdUnet = nullptr;
+    const DdimSchedule* ddim = nullptr;
+    int scale = 4;
+    int ddimSteps = 1;
 };
 
 // Optional record of a run's intermediates (parity tests, debugging).
@@ -85,8 +93,15 @@ torch::Tensor sampleLatent(const DiffusionParts& parts, const torch::Tensor& xT,
                            const SampleOptions& options, const JobControl& job,
                            SampleTrace* trace = nullptr, SampleTimings* timings = nullptr);
 
+// Reflect-pads an image [B, C, H, W] on the right and bottom to multiples of `offset`, as the
+// official sampler does (repeatedly when the image is smaller than the padding; a 1-pixel side is
+// replicated).
+torch::Tensor padToMultiple(const torch::Tensor& image, int64_t offset);
+
 // Whole official inference path for one LQ image in [-1, 1]: pad, upsample (bicubic x sf),
-// encode, sample, decode, crop, clamp. Returns the SR image in [-1, 1].
+// encode, sample, decode, crop, clamp. Returns the SR image in [-1, 1]. With parts.sdUnet set, the
+// YONOS-SR path: z_T ~ N(0, I), parts.ddimSteps deterministic DDIM steps of the U-Net on
+// [z_t, encode(bicubic x scale(LQ))], decode of the last x0 prediction (`options` is not used).
 // Throws shiftsr::Cancelled when the job is cancelled.
 torch::Tensor superResolve(const DiffusionParts& parts, const torch::Tensor& lqM11,
                            NoiseSource& noise, const SampleOptions& options, const JobControl& job,

@@ -10,7 +10,7 @@
 namespace shiftsr::training {
 
 struct TrainJob {
-    std::string kind = "teacher"; // teacher | rsd | decoder
+    std::string kind = "teacher"; // teacher | rsd | decoder | yonos
     std::string preset = "lite";  // tiny | lite | v3
     std::string modelJson;        // optional: UNet config overrides (official keys), JSON text
     std::string scheduleJson; // optional: diffusion schedule overrides (official keys, e.g. kappa)
@@ -71,6 +71,23 @@ struct TrainJob {
     double refineStrength =
         1.0; // decoder.strength: the correction's scale in the package (training: 1)
     double refineSsimWeight = 0; // decoder.ssim_weight: 1 - SSIM-Y added to the pixel MSE
+
+    // kind "yonos" (YONOS-SR, in stages, one run folder each; docs/training.md): the "yonos"
+    // block, "autoencoder" (teacher stage), "teacher" (distil stage) and "base" (decoder stage).
+    // Optimiser defaults: autoencoder lr 4e-4 -> 4e-5; teacher 2e-4 -> 2e-5; distil and decoder
+    // 1e-4 -> 1e-5; warm-up 100 (decoder 50); EMA 0.999 (decoder 0.99).
+    std::string yonosStage = "teacher"; // yonos.stage: autoencoder | teacher | distil | decoder
+    // yonos.scale: the stage's upscaling factor (teacher 2, distil 4: the student's). The decoder
+    // stage takes its base's. Every other kind works at 4.
+    int scale = 4;
+    std::string autoencoderModel;   // "autoencoder": a package whose KL autoencoder a teacher uses
+    std::string codecPreset = "f4"; // yonos.codec: the autoencoder stage's lite codec, f4 | f8
+    // yonos.one_step_fraction: share of the samples trained at the last timestep, the one a
+    // one-step run uses (the rest uniform over all timesteps).
+    double oneStepFraction = 0.5;
+    double klWeight = 1e-6;       // yonos.kl_weight: KL term of the autoencoder stage
+    double yonosSsimWeight = 0.2; // yonos.ssim_weight: 1 - SSIM-Y beside the L1 (autoencoder,
+                                  // decoder stages)
 
     static Result<TrainJob> fromJson(const std::string& text);
     static Result<TrainJob> fromFile(const std::string& path); // NotFound when it cannot be read

@@ -36,6 +36,9 @@ struct LoaderOptions {
     std::uint64_t seed = 1;
     bool hflip = true; // mirror half of the crops (official use_hflip; no rotations)
     int scale = 4;     // overrides degradation.scale
+    // > 0: each pair also gets `lq2`, the same crop degraded at this scale with the same random
+    // draws (YONOS-SR scale distillation: the teacher sees the less degraded input). 0: none.
+    int secondScale = 0;
     DegradationOptions degradation;
     // false: a random gtSize crop at the photo's own resolution (photos smaller than gtSize are
     // first padded by reflection, as the official crop_pad does). true: the official ResShift
@@ -50,6 +53,7 @@ struct LoaderOptions {
 
 struct TrainingPair {
     cv::Mat hr, lq;          // CV_32FC3 RGB in [0, 1]; hr gtSize^2, lq (gtSize/scale)^2
+    cv::Mat lq2;             // with LoaderOptions::secondScale: (gtSize/secondScale)^2
     std::string path;        // the photo the crop came from
     std::uint64_t index = 0; // global sample index
 };
@@ -107,6 +111,7 @@ private:
     std::vector<ImageRecord> images_;
     LoaderOptions options_;
     RealEsrganDegradation degradation_;
+    std::unique_ptr<RealEsrganDegradation> secondDegradation_; // secondScale > 0
     std::uint64_t startIndex_;
     std::unique_ptr<ImageCache> cache_;
 
