@@ -15,22 +15,9 @@ static Result<std::map<std::string, torch::Tensor>> readCheckpoint(const std::st
     auto ck = TorchCheckpoint::open(path);
     if (!ck)
         return ck.status();
-    std::map<std::string, torch::Tensor> out;
-    for (const auto& t : ck->tensors()) {
-        auto bytes = ck->readContiguous(t);
-        if (!bytes)
-            return bytes.status();
-        torch::ScalarType st;
-        if (!toScalarType(t.dtype, &st))
-            return Status::error(StatusCode::Unsupported,
-                                 path + ": tensor '" + t.name + "' has an unsupported dtype");
-        auto tensor = torch::empty(t.shape, torch::TensorOptions().dtype(st));
-        if (size_t(tensor.numel()) * tensor.element_size() != bytes->size())
-            return Status::error(StatusCode::InvalidFile,
-                                 path + ": tensor '" + t.name + "' has inconsistent size");
-        std::memcpy(tensor.data_ptr(), bytes->data(), bytes->size());
-        out.emplace(t.name, tensor);
-    }
+    auto out = readCheckpointTensors(*ck, path);
+    if (!out)
+        return out.status();
     if (report) {
         if (!ck->unwrappedFrom().empty())
             report->unwrappedFrom = ck->unwrappedFrom();

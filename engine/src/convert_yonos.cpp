@@ -30,22 +30,11 @@ Result<TensorMap> readAnyTensors(const std::string& path) {
     auto ck = TorchCheckpoint::open(path);
     if (!ck)
         return ck.status();
-    TensorMap out;
-    for (const auto& t : ck->tensors()) {
-        torch::ScalarType type;
-        if (!toScalarType(t.dtype, &type))
-            return Status::error(StatusCode::Unsupported,
-                                 path + ": tensor '" + t.name + "' has an unsupported dtype");
-        auto bytes = ck->readContiguous(t);
-        if (!bytes)
-            return bytes.status();
-        auto tensor = torch::empty(t.shape, torch::TensorOptions().dtype(type));
-        if (size_t(tensor.numel()) * tensor.element_size() != bytes->size())
-            return Status::error(StatusCode::InvalidFile,
-                                 path + ": tensor '" + t.name + "' has inconsistent size");
-        std::memcpy(tensor.data_ptr(), bytes->data(), bytes->size());
-        out.emplace(t.name, tensor.to(torch::kFloat));
-    }
+    auto out = readCheckpointTensors(*ck, path);
+    if (!out)
+        return out.status();
+    for (auto& [name, tensor] : *out)
+        tensor = tensor.to(torch::kFloat);
     return out;
 }
 
@@ -87,11 +76,9 @@ Result<nn::SDUNetConfig> ldmUNetSkeleton(const TensorMap& t, std::vector<int> he
         const int i = indexAfter(k, "input_blocks.");
         if (i > 0 && k.find(".0.op.weight") != std::string::npos)
             downs.push_back(i);
-        const int d = indexAfter(k.substr(k.find("transformer_blocks.") == std::string::npos
-                                              ? 0
-                                              : k.find("transformer_blocks.")),
-                                 "transformer_blocks.");
-        transformerDepth = std::max(transformerDepth, d + 1);
+        if (const auto at = k.find("transformer_blocks."); at != std::string::npos)
+            transformerDepth =
+                std::max(transformerDepth, indexAfter(k.substr(at), "transformer_blocks.") + 1);
         if (k.rfind("middle_block.1.", 0) == 0)
             midAttention = true;
     }
@@ -170,8 +157,7 @@ Result<ConvertReport> convertStableDiffusion(const ConvertOptions& o, const JobC
             for (auto it = m->begin(); it != m->end();)
                 it = (it->first.rfind("cond_stage_model.", 0) == 0 ||
                       it->first.rfind("model_ema.", 0) == 0 || it->first.rfind("loss.", 0) == 0 ||
-                      it->first == "alphas_cumprod" || it->first == "betas" ||
-                      it->first.find("alphas") != std::string::npos ||
+                      it->first == "betas" || it->first.find("alphas") != std::string::npos ||
                       it->first.find("posterior_") != std::string::npos || it->first == "logvar")
                          ? m->erase(it)
                          : std::next(it);
@@ -274,7 +260,6 @@ Result<ConvertReport> convertStableDiffusion(const ConvertOptions& o, const JobC
         arch.kl = kl;
         arch.codec = "kl-f" + std::to_string(kl.downFactor());
         arch.scale = config->value("scale", 4);
-        arch.schedule.sf = arch.scale;
         // Stable Diffusion 1.x/2.x-base were trained with epsilon prediction, scaled_linear betas
         // and leading spacing; the config's "schedule" says otherwise (e.g. SD 2.x 768-v).
         arch.ddim.predictionType = "epsilon";
@@ -289,8 +274,7 @@ Result<ConvertReport> convertStableDiffusion(const ConvertOptions& o, const JobC
                 return d.status().withContext(o.configJson);
             arch.ddim = *d;
         }
-        const int need = kl.downFactor() * uc.downFactor();
-        arch.paddingOffset = need / std::gcd(need, arch.scale);
+        arch.paddingOffset = arch.yonosPaddingUnit();
         arch.steps = 1;
         arch.name =
             o.name.empty() ? "Stable Diffusion U-Net for YONOS (converted, untrained)" : o.name;

@@ -80,10 +80,7 @@ static Result<Architecture> yonosFromMetadata(const std::map<std::string, std::s
     a.scale = intEntry(m, meta::kScale, 4);
     if (a.scale < 1 || a.scale > 16)
         return bad("metadata 'scale' must be from 1 to 16");
-    // The LQ side must become a latent side the U-Net can halve levels-1 times: LQ * scale a
-    // multiple of f * downFactor.
-    const int need = f * a.sdUnet.downFactor();
-    const int minOffset = need / std::gcd(need, a.scale);
+    const int minOffset = a.yonosPaddingUnit();
     auto sm = parseJsonEntry(m, meta::kSampler, false);
     if (!sm)
         return sm.status();
@@ -110,9 +107,18 @@ static Result<Architecture> yonosFromMetadata(const std::map<std::string, std::s
         return bad("metadata 'steps' must be from 1 to the schedule's num_train_timesteps");
     if (a.multiSteps < 1 || a.multiSteps > a.ddim.numTrainTimesteps)
         return bad("sampler multi_steps must be from 1 to the schedule's num_train_timesteps");
-    // The schedule and ResShift networks are not used; keep the scale where the tiling reads it.
-    a.schedule.sf = a.scale;
-    a.schedule.steps = a.multiSteps;
+    return a;
+}
+
+int Architecture::yonosPaddingUnit() const {
+    const int need = kl.downFactor() * sdUnet.downFactor();
+    return need / std::gcd(need, scale);
+}
+
+Architecture Architecture::yonosAtScale(int newScale) const {
+    Architecture a = *this;
+    a.scale = newScale;
+    a.paddingOffset = a.yonosPaddingUnit();
     return a;
 }
 
@@ -279,7 +285,6 @@ Architecture Architecture::tinyYonosTest() {
     a.sdUnet.normNumGroups = 8;
     a.steps = 1;
     a.scale = 4;
-    a.schedule.sf = 4;
     a.paddingOffset = 8;
     return a;
 }

@@ -240,9 +240,7 @@ static torch::Tensor superResolveYonos(const DiffusionParts& p, const torch::Ten
             p.unetState);
         torch::Tensor eps;
         s.predict(z, out, t, &x0, &eps);
-        const double abPrev = k + 1 < n
-                                  ? s.alphasCumprod().at(size_t(ts[size_t(k + 1)]))
-                                  : (s.config().setAlphaToOne ? 1.0 : s.alphasCumprod().front());
+        const double abPrev = s.alphaBarPrev(t, n);
         z = float(std::sqrt(abPrev)) * x0 + float(std::sqrt(1.0 - abPrev)) * eps;
         if (timings)
             timings->steps.push_back(clock.lap());

@@ -1,6 +1,8 @@
 // safetensors <-> torch::Tensor conversions and strict state-dict loading.
 #include "shiftsr/nn/tensor_io.h"
 
+#include <cstring>
+
 #include <sstream>
 
 namespace shiftsr {
@@ -176,6 +178,27 @@ Result<LoadReport> loadStateDict(torch::nn::Module& module,
         if (!used.count(kv.first))
             report.unexpected.push_back(kv.first);
     return report;
+}
+
+Result<std::map<std::string, torch::Tensor>> readCheckpointTensors(const TorchCheckpoint& ck,
+                                                                   const std::string& path) {
+    std::map<std::string, torch::Tensor> out;
+    for (const auto& t : ck.tensors()) {
+        auto bytes = ck.readContiguous(t);
+        if (!bytes)
+            return bytes.status();
+        torch::ScalarType st;
+        if (!toScalarType(t.dtype, &st))
+            return Status::error(StatusCode::Unsupported,
+                                 path + ": tensor '" + t.name + "' has an unsupported dtype");
+        auto tensor = torch::empty(t.shape, torch::TensorOptions().dtype(st));
+        if (size_t(tensor.numel()) * tensor.element_size() != bytes->size())
+            return Status::error(StatusCode::InvalidFile,
+                                 path + ": tensor '" + t.name + "' has inconsistent size");
+        std::memcpy(tensor.data_ptr(), bytes->data(), bytes->size());
+        out.emplace(t.name, tensor);
+    }
+    return out;
 }
 
 } // namespace shiftsr

@@ -92,18 +92,22 @@ Status loadInitWeights(const std::string& package, nn::UNetModelSwinImpl& unet, 
     const std::string hash = sha || lineage ? sha256File(package) : std::string();
     if (sha)
         *sha = hash;
-    if (lineage) {
-        *lineage = {{"sha256", hash}};
-        const auto& meta = f->metadata();
-        if (auto it = meta.find("name"); it != meta.end())
-            (*lineage)["name"] = it->second;
-        if (auto it = meta.find("provenance"); it != meta.end()) {
-            auto prov = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
-            if (!prov.is_discarded())
-                (*lineage)["provenance"] = prov;
-        }
-    }
+    if (lineage)
+        *lineage = packageLineage(*f, hash);
     return Status::ok();
+}
+
+nlohmann::json packageLineage(const SafeTensorsFile& f, std::string sha256) {
+    nlohmann::json l = {{"sha256", sha256.empty() ? sha256File(f.path()) : sha256}};
+    const auto& meta = f.metadata();
+    if (auto it = meta.find("name"); it != meta.end())
+        l["name"] = it->second;
+    if (auto it = meta.find("provenance"); it != meta.end()) {
+        auto prov = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+        if (!prov.is_discarded())
+            l["provenance"] = prov;
+    }
+    return l;
 }
 
 } // namespace shiftsr::training

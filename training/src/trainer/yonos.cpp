@@ -98,28 +98,13 @@ Result<Architecture> yonosArchitecture(const TrainJob& job, const nn::KLConfig& 
             return c.status().withContext("job schedule");
         a.ddim = *c;
     }
-    const int need = kl.downFactor() * u.downFactor();
-    a.paddingOffset = need / std::gcd(need, scale);
-    a.schedule.sf = scale;
+    a.paddingOffset = a.yonosPaddingUnit();
     if (!job.name.empty())
         a.name = job.name;
     auto check = Architecture::fromMetadata(a.toMetadata());
     if (!check)
         return check.status().withContext("preset " + job.preset);
     return *check;
-}
-
-static json lineageOf(const SafeTensorsFile& f, const std::string& path) {
-    json l = {{"sha256", sha256File(path)}};
-    const auto& meta = f.metadata();
-    if (auto it = meta.find("name"); it != meta.end())
-        l["name"] = it->second;
-    if (auto it = meta.find("provenance"); it != meta.end()) {
-        auto prov = json::parse(it->second, nullptr, /*allow_exceptions=*/false);
-        if (!prov.is_discarded())
-            l["provenance"] = prov;
-    }
-    return l;
 }
 
 static Status loadInto(torch::nn::Module& module, const SafeTensorsFile& f,
@@ -173,7 +158,7 @@ Result<YonosPackage> openYonosPackage(const std::string& path) {
     } catch (const c10::Error& e) {
         return Status::error(StatusCode::InvalidFile, path + ": " + e.what_without_backtrace());
     }
-    p.lineage = lineageOf(*f, path);
+    p.lineage = packageLineage(*f);
     return p;
 }
 
@@ -520,11 +505,7 @@ Status runUNetStage(const TrainJob& job, const RunOptions& ro, const JobControl&
     const nn::KLConfig kl = codec->model()->config();
     Architecture arch;
     if (distil) {
-        arch = teacher.arch;
-        arch.scale = job.scale;
-        arch.schedule.sf = job.scale;
-        const int need = kl.downFactor() * arch.sdUnet.downFactor();
-        arch.paddingOffset = need / std::gcd(need, job.scale);
+        arch = teacher.arch.yonosAtScale(job.scale);
         arch.name = job.name.empty() ? "ShiftSR YONOS-" + job.preset + " x" +
                                            std::to_string(job.scale) + " (scale-distilled)"
                                      : job.name;
@@ -659,6 +640,7 @@ Status runDecoderStage(const TrainJob& job, const RunOptions& ro, const JobContr
         return st.run.files.saveCheckpoint(s, st.params, st.ema, st.adamM, st.adamV);
     });
     const int tLast = sched.timesteps(1).front();
+    codec.module()->train();
     while (loop.next()) {
         auto b = st.data.loader->next();
         if (!b)
@@ -677,7 +659,6 @@ Status runDecoderStage(const TrainJob& job, const RunOptions& ro, const JobContr
                                    torch::full({cond.size(0)}, int64_t(tLast), torch::kLong));
             sched.predict(zT, out, tLast, &x0, nullptr);
         }
-        codec.module()->train();
         auto loss = reconstructionLoss(job, codec.decode(x0), hr, loop.window());
         if (Status s = finishStep(job, st, loop, loss, validate); !s)
             return s;
@@ -765,11 +746,7 @@ Status exportYonosCheckpoint(const TrainJob& job, const std::string& runDir,
             return src.status();
         Architecture arch;
         if (distil) {
-            arch = src->arch;
-            arch.scale = job.scale;
-            arch.schedule.sf = job.scale;
-            const int need = arch.kl.downFactor() * arch.sdUnet.downFactor();
-            arch.paddingOffset = need / std::gcd(need, job.scale);
+            arch = src->arch.yonosAtScale(job.scale);
         } else {
             auto a = yonosArchitecture(job, src->codec->model()->config(), job.scale);
             if (!a)

@@ -56,6 +56,12 @@ struct Architecture {
     DdimConfig ddim;
     int multiSteps = 10;
     bool yonos() const { return family == "yonos"; }
+    // yonos: the smallest LQ padding offset that lets the U-Net halve the latent levels-1 times
+    // (LQ * scale a multiple of the codec's factor times the U-Net's down factor).
+    int yonosPaddingUnit() const;
+    // yonos: the same networks at another upscaling factor (the scale-distilled student of a
+    // teacher), padded by its own unit.
+    Architecture yonosAtScale(int newScale) const;
     // The largest step count the sampler accepts (resshift: T; yonos: the training timesteps).
     int maxSteps() const { return yonos() ? ddim.numTrainTimesteps : schedule.steps; }
     std::string name;

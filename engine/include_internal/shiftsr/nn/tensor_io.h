@@ -2,6 +2,7 @@
 #pragma once
 
 #include "shiftsr/engine/safetensors.h"
+#include "shiftsr/nn/torch_checkpoint.h"
 
 #include <torch/torch.h>
 
@@ -11,6 +12,11 @@
 namespace shiftsr {
 
 bool toScalarType(DType dtype, torch::ScalarType* out);
+
+// Every tensor of an opened torch.save checkpoint, in its stored dtype; `path` names the file in
+// messages.
+Result<std::map<std::string, torch::Tensor>>
+readCheckpointTensors(const TorchCheckpoint& checkpoint, const std::string& path);
 bool fromScalarType(torch::ScalarType type, DType* out);
 
 // Reads one entry as a CPU tensor of its stored dtype.
