@@ -435,6 +435,17 @@ private Q_SLOTS:
         QVERIFY(!ae.isEmpty());
         // an autoencoder is not a model: refused by the loader with a message
         QVERIFY(!Model::load(ae.toStdString()));
+        // exporting its last checkpoint measures the latent scaling factor on the same photos
+        {
+            const std::string exported = dir.filePath("ae-export.safetensors").toStdString();
+            QVERIFY(training::exportYonosCheckpoint(job("autoencoder"),
+                                                    dir.filePath("ae").toStdString(), exported));
+            auto a = training::openYonosPackage(ae.toStdString());
+            auto e = training::openYonosPackage(exported);
+            QVERIFY(a && e);
+            QVERIFY(a->arch.kl.scalingFactor != 1.0);
+            QCOMPARE(e->arch.kl.scalingFactor, a->arch.kl.scalingFactor);
+        }
         auto tj = job("teacher");
         tj.autoencoderModel = ae.toStdString();
         const QString teacher = run(tj, "teacher");
@@ -490,6 +501,57 @@ private Q_SLOTS:
         ro.maxSteps = -1;
         QVERIFY(training::runYonos(more, ro));
         QVERIFY(QFile::exists(dir.filePath("decoder2/model.safetensors")));
+    }
+
+    // A teacher may start from a package whose U-Net is not the preset's (a converted Stable
+    // Diffusion model): the run keeps that U-Net, at the job's scale, and starts from its weights.
+    void teacherStartsFromAnInitPackage() {
+        QTemporaryDir dir;
+        const QString photos = dir.filePath("photos");
+        testutil::makePhotos(photos, 2, 96, 96);
+        Architecture a = Architecture::tinyYonosTest();
+        a.sdUnet.blockOutChannels = {32, 64};
+        a.name = "converted";
+        const std::string init = dir.filePath("init.safetensors").toStdString();
+        writePackage(a, init, 31);
+        training::TrainJob j = testutil::tinyJob(photos, 22);
+        j.kind = "yonos";
+        j.yonosStage = "teacher";
+        j.scale = 2;
+        j.steps = 1;
+        j.lr = 1e-4;
+        j.warmup = 1;
+        j.checkpointEvery = 1;
+        j.validateEvery = 1;
+        j.initModel = init;
+        training::RunOptions ro;
+        ro.runDir = dir.filePath("teacher").toStdString();
+        const Status s = training::runYonos(j, ro);
+        QVERIFY2(s, s.message().c_str());
+        const QString out = dir.filePath("teacher/model.safetensors");
+        auto m = Model::load(out.toStdString());
+        QVERIFY2(m, m.status().message().c_str());
+        QCOMPARE((*m)->impl().arch.sdUnet.blockOutChannels, a.sdUnet.blockOutChannels);
+        QCOMPARE((*m)->info().scale, 2);
+        // one Adam step of 1e-4 from the init weights (random weights differ by far more)
+        const auto before = tensorsOf(QString::fromStdString(init), "unet.");
+        const auto after = tensorsOf(out, "unet.");
+        QCOMPARE(after.size(), before.size());
+        for (const auto& [k, v] : before)
+            QVERIFY2((after.at(k) - v).abs().max().item<float>() < 1e-3f, k.c_str());
+        // the same architecture when the checkpoint is exported
+        const std::string exported = dir.filePath("export.safetensors").toStdString();
+        QVERIFY(training::exportYonosCheckpoint(j, ro.runDir, exported));
+        auto e = Model::load(exported);
+        QVERIFY2(e, e.status().message().c_str());
+        QCOMPARE((*e)->impl().arch.sdUnet.blockOutChannels, a.sdUnet.blockOutChannels);
+        // "model" overrides cannot reshape an init package's U-Net: said, not ignored
+        j.modelJson = R"({"layers_per_block": 2})";
+        ro.runDir = dir.filePath("teacher2").toStdString();
+        const Status refused = training::runYonos(j, ro);
+        QVERIFY(!refused);
+        QVERIFY2(refused.message().find("come from this init package") != std::string::npos,
+                 refused.message().c_str());
     }
 };
 

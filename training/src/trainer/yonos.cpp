@@ -23,6 +23,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
+#include <optional>
 
 namespace shiftsr::training {
 
@@ -107,6 +108,38 @@ Result<Architecture> yonosArchitecture(const TrainJob& job, const nn::KLConfig& 
     return *check;
 }
 
+// A teacher's architecture: the init package's U-Net at job.scale when the init package has one
+// (a converted Stable Diffusion model or an earlier teacher keeps its shape and its schedule), else
+// the preset's with the job's "model" and "schedule" overrides.
+Result<Architecture> teacherArchitecture(const TrainJob& job, const nn::KLConfig& kl,
+                                         const YonosPackage* init) {
+    if (!init || !init->unet)
+        return yonosArchitecture(job, kl, job.scale);
+    auto bad = [&](const std::string& what) {
+        return Status::error(StatusCode::InvalidArgument, job.initModel + ": " + what);
+    };
+    if (!job.modelJson.empty() || !job.scheduleJson.empty())
+        return bad("the U-Net and schedule come from this init package; remove \"model\" and "
+                   "\"schedule\" from the job");
+    const auto& u = init->arch.sdUnet;
+    if (u.inChannels != 2 * kl.latentChannels || u.outChannels != kl.latentChannels)
+        return bad("its U-Net takes " + std::to_string(u.inChannels) + " channels and gives " +
+                   std::to_string(u.outChannels) + ", but the autoencoder's latents have " +
+                   std::to_string(kl.latentChannels) + " (it needs 2 x and 1 x that)");
+    Architecture a = init->arch;
+    a.kl = kl;
+    a.codec = "kl-f" + std::to_string(kl.downFactor());
+    a = a.yonosAtScale(job.scale);
+    a.steps = 1;
+    a.name = job.name.empty() ? "ShiftSR YONOS x" + std::to_string(job.scale) + " (from " +
+                                    init->arch.name.substr(0, 80) + ")"
+                              : job.name;
+    auto check = Architecture::fromMetadata(a.toMetadata());
+    if (!check)
+        return check.status().withContext(job.initModel);
+    return *check;
+}
+
 static Status loadInto(torch::nn::Module& module, const SafeTensorsFile& f,
                        const std::string& prefix, const std::string& what) {
     auto tensors = readTensors(f, prefix);
@@ -178,6 +211,16 @@ torch::Tensor drawTimesteps(int64_t batch, int trainSteps, double oneStepFractio
             eps->push_back(at::randn(epsShape, gen, torch::TensorOptions().dtype(torch::kFloat)));
     }
     return torch::tensor(tv, torch::kLong);
+}
+
+// Gaussian noise of `shape` for each sample (the autoencoder's reparameterisation, the decoder
+// stage's x_T): the draw drawTimesteps makes after its timestep, so a sample's noise is the same
+// in every stage and does not depend on how the batch is split.
+static torch::Tensor sampleNoise(int64_t batch, std::uint64_t seed, std::uint64_t firstIndex,
+                                 at::IntArrayRef shape) {
+    std::vector<torch::Tensor> eps;
+    drawTimesteps(batch, 2, 0, seed, firstIndex, &eps, shape);
+    return torch::stack(eps);
 }
 
 torch::Tensor scaleDistillationTarget(nn::SDUNetImpl& teacher, const torch::Tensor& zt,
@@ -446,9 +489,8 @@ Status runAutoencoderStage(const TrainJob& job, const RunOptions& ro, const JobC
         lastHr = hr;
         torch::Tensor mean, logvar;
         nn::klSplitMoments(ae->moments(hr), &mean, &logvar);
-        std::vector<torch::Tensor> epsv;
-        drawTimesteps(hr.size(0), 2, 0, job.seed, b->firstIndex, &epsv, mean[0].sizes());
-        auto z = mean + torch::exp(0.5 * logvar) * torch::stack(epsv);
+        auto z = mean + torch::exp(0.5 * logvar) *
+                            sampleNoise(hr.size(0), job.seed, b->firstIndex, mean[0].sizes());
         auto rec = ae->decode(z * float(kl.scalingFactor));
         auto kld = 0.5 * (mean.pow(2) + logvar.exp() - 1.0 - logvar).mean();
         loop.window().add("kl", kld.item<double>());
@@ -503,6 +545,15 @@ Status runUNetStage(const TrainJob& job, const RunOptions& ro, const JobControl&
     setTrainable(*codec->module(), false);
     codec->module()->eval();
     const nn::KLConfig kl = codec->model()->config();
+    // The student starts as the teacher (or the init package); a teacher from init or scratch.
+    const std::string initPath = distil && job.initModel.empty() ? job.teacherModel : job.initModel;
+    std::optional<YonosPackage> init;
+    if (!initPath.empty()) {
+        auto opened = openYonosPackage(initPath);
+        if (!opened)
+            return opened.status();
+        init = std::move(opened.value());
+    }
     Architecture arch;
     if (distil) {
         arch = teacher.arch.yonosAtScale(job.scale);
@@ -510,7 +561,7 @@ Status runUNetStage(const TrainJob& job, const RunOptions& ro, const JobControl&
                                            std::to_string(job.scale) + " (scale-distilled)"
                                      : job.name;
     } else {
-        auto a = yonosArchitecture(job, kl, job.scale);
+        auto a = teacherArchitecture(job, kl, init ? &*init : nullptr);
         if (!a)
             return a.status();
         arch = *a;
@@ -520,19 +571,12 @@ Status runUNetStage(const TrainJob& job, const RunOptions& ro, const JobControl&
         return schedR.status();
     const DdimSchedule sched = *schedR;
     auto unet = std::make_shared<nn::SDUNetImpl>(arch.sdUnet);
-    // The student starts as the teacher (or the init package); a teacher from init or scratch.
-    const std::string initPath = distil && job.initModel.empty() ? job.teacherModel : job.initModel;
-    if (!initPath.empty()) {
-        auto init = openYonosPackage(initPath);
-        if (!init)
-            return init.status();
-        if (init->unet) {
-            if (init->arch.sdUnet.toJson() != arch.sdUnet.toJson())
-                return Status::error(StatusCode::InvalidArgument,
-                                     initPath + ": its U-Net differs from this job's");
-            copyParameters(*init->unet, *unet);
-            initLineage = init->lineage;
-        }
+    if (init && init->unet) {
+        if (init->arch.sdUnet.toJson() != arch.sdUnet.toJson())
+            return Status::error(StatusCode::InvalidArgument,
+                                 initPath + ": its U-Net differs from this job's");
+        copyParameters(*init->unet, *unet);
+        initLineage = init->lineage;
     }
     const int teacherScale = distil ? teacher.arch.scale : 0;
     auto stR = startStage(job, ro, control, unet->parameters(), job.scale, teacherScale);
@@ -651,9 +695,7 @@ Status runDecoderStage(const TrainJob& job, const RunOptions& ro, const JobContr
             // The U-Net's one-step output from per-sample noise, exactly as inference makes it.
             torch::NoGradGuard ng;
             auto cond = encodeCondition(codec, toBatch(lqsOf(*b, false)), arch.scale);
-            std::vector<torch::Tensor> epsv;
-            drawTimesteps(cond.size(0), 2, 0, job.seed, b->firstIndex, &epsv, cond[0].sizes());
-            auto zT = torch::stack(epsv);
+            auto zT = sampleNoise(cond.size(0), job.seed, b->firstIndex, cond[0].sizes());
             auto out =
                 base.unet->forward(torch::cat({zT, cond}, 1),
                                    torch::full({cond.size(0)}, int64_t(tLast), torch::kLong));
@@ -713,8 +755,19 @@ Status exportYonosCheckpoint(const TrainJob& job, const std::string& runDir,
             auto ae = std::make_shared<nn::KLAutoencoderImpl>(kl);
             if (Status s = weights(ae->parameters()); !s)
                 return s;
+            // The scaling factor is measured as when the stage ends: on the validation photos.
+            ScanOptions so;
+            so.minSide = std::max(job.minSide, job.gtSize / 2);
+            auto scan = scanImageFolders(job.trainFolders, so);
+            std::vector<std::string> warnings;
+            const ValSet val =
+                buildValSet(job, scan ? scan->images : std::vector<ImageRecord>{}, &warnings);
+            if (val.hr.empty())
+                return Status::error(StatusCode::NotFound,
+                                     "cannot measure the latent scaling factor: no validation or "
+                                     "training photo of this job can be read");
             nn::KLConfig out = kl;
-            out.scalingFactor = 1.0 / latentStd(*ae, {}, torch::zeros({1, 3, 64, 64}));
+            out.scalingFactor = 1.0 / latentStd(*ae, val, {});
             auto packaged = std::make_shared<nn::KLAutoencoderImpl>(out);
             copyParameters(*ae, *packaged);
             prov = stageProvenance(job, state, state.elapsed, 1);
@@ -748,7 +801,15 @@ Status exportYonosCheckpoint(const TrainJob& job, const std::string& runDir,
         if (distil) {
             arch = src->arch.yonosAtScale(job.scale);
         } else {
-            auto a = yonosArchitecture(job, src->codec->model()->config(), job.scale);
+            std::optional<YonosPackage> init;
+            if (!job.initModel.empty()) {
+                auto opened = openYonosPackage(job.initModel);
+                if (!opened)
+                    return opened.status();
+                init = std::move(opened.value());
+            }
+            auto a =
+                teacherArchitecture(job, src->codec->model()->config(), init ? &*init : nullptr);
             if (!a)
                 return a.status();
             arch = *a;
