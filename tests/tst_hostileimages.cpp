@@ -222,7 +222,8 @@ private Q_SLOTS:
         QTest::newRow("jpeg progressive")
             << "jpg" << encoded(".jpg", m, {cv::IMWRITE_JPEG_PROGRESSIVE, 1});
         QTest::newRow("png") << "png" << encoded(".png", m);
-        QTest::newRow("webp lossy") << "webp" << encoded(".webp", m, {cv::IMWRITE_WEBP_QUALITY, 90});
+        QTest::newRow("webp lossy")
+            << "webp" << encoded(".webp", m, {cv::IMWRITE_WEBP_QUALITY, 90});
         QTest::newRow("webp lossless")
             << "webp" << encoded(".webp", m, {cv::IMWRITE_WEBP_QUALITY, 101});
         QTest::newRow("tiff") << "tif" << encoded(".tif", m);
@@ -320,10 +321,10 @@ private Q_SLOTS:
         const QByteArray tiffLzw = encoded(".tif", m);
         const QByteArray tiffRaw = encoded(".tif", m, {cv::IMWRITE_TIFF_COMPRESSION, 1});
         QVERIFY(jpeg.size() < 1200); // the case: a file under a kilobyte or so
-        QTest::newRow("jpeg 3000x3000") << "claim3k.jpg" << jpegClaiming(jpeg, 3000, 3000)
-                                        << "3000x3000";
-        QTest::newRow("jpeg 14000x14000") << "claim14k.jpg" << jpegClaiming(jpeg, 14000, 14000)
-                                          << "14000x14000";
+        QTest::newRow("jpeg 3000x3000")
+            << "claim3k.jpg" << jpegClaiming(jpeg, 3000, 3000) << "3000x3000";
+        QTest::newRow("jpeg 14000x14000")
+            << "claim14k.jpg" << jpegClaiming(jpeg, 14000, 14000) << "14000x14000";
         QTest::newRow("gray jpeg 10000x10000")
             << "claimgray.jpg" << jpegClaiming(grayJpeg, 10000, 10000) << "10000x10000";
         QVERIFY(progressive.indexOf(QByteArray::fromHex("FFC2")) > 0);
@@ -334,8 +335,8 @@ private Q_SLOTS:
             putBe16(prog, sof + 7, 9000);
         }
         QTest::newRow("progressive jpeg 9000x9000") << "claimprog.jpg" << prog << "9000x9000";
-        QTest::newRow("png 14000x14000") << "claim.png" << pngClaiming(png, 14000, 14000)
-                                         << "14000x14000";
+        QTest::newRow("png 14000x14000")
+            << "claim.png" << pngClaiming(png, 14000, 14000) << "14000x14000";
         QTest::newRow("tiff lzw 14000x14000")
             << "claimlzw.tif" << tiffClaiming(tiffLzw, 14000, 14000) << "14000x14000";
         QTest::newRow("tiff uncompressed 1000x1000")
@@ -382,9 +383,12 @@ private Q_SLOTS:
     void specialFiles_data() {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("expect");
-        QTest::newRow("fifo") << "fifo" << "FIFO";
-        QTest::newRow("folder") << "folder" << "folder";
-        QTest::newRow("/dev/zero") << "/dev/zero" << "device";
+        QTest::newRow("fifo") << "fifo"
+                              << "FIFO";
+        QTest::newRow("folder") << "folder"
+                                << "folder";
+        QTest::newRow("/dev/zero") << "/dev/zero"
+                                   << "device";
     }
     void specialFiles() {
         QFETCH(QString, kind);
@@ -471,7 +475,8 @@ private Q_SLOTS:
     }
 
     void cliDamagedJpeg() {
-        const QString in = write("cli-extra.jpg", jpegWithGarbage(encoded(".jpg", picture(48, 32))));
+        const QString in =
+            write("cli-extra.jpg", jpegWithGarbage(encoded(".jpg", picture(48, 32))));
         const QString out = dir_.filePath("cli-extra-out.png");
         const QStringList common = {"--model", "embedded:test-tiny", "--steps", "1"};
         const Run refused = cli(QStringList{"upscale", in, "-o", out} + common);
