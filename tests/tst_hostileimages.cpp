@@ -74,9 +74,9 @@ QByteArray withChunk(const QByteArray& png, const QByteArray& chunk, bool early 
     return png.left(at) + chunk + png.mid(at);
 }
 
-// An RGB PNG whose ICC profile describes gray samples: libpng's colour-profile checks warn
-// ("iCCP: profile 'ICC profile': 'GRAY': Gray color space not permitted on RGB PNG"), the same
-// family as "iCCP: known incorrect sRGB profile"; the pixels are fine.
+// An RGB PNG with a bogus ICC profile (136 bytes claiming gray samples): libpng's colour-profile
+// checks warn about the iCCP chunk (libpng 1.6.39: "iCCP: too short"), the same family as
+// "iCCP: known incorrect sRGB profile"; the pixels are fine. OpenCV's decoder printed it.
 QByteArray pngWithWrongProfile(int w = 96, int h = 64) {
     QByteArray icc(136, '\0');
     auto put = [&](int at, const QByteArray& b) { icc.replace(at, b.size(), b); };
