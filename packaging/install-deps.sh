@@ -8,6 +8,7 @@ PACKAGES=(
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
     qt6-charts-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev libvulkan-dev
     libtorch-dev libgloo-dev libopencv-dev opencv-data libexiv2-dev nlohmann-json3-dev zlib1g-dev
+    libjpeg62-turbo-dev libpng-dev libtiff-dev libwebp-dev   # image_codecs.cpp calls them directly
     libopenblas0-pthread
     xvfb
     python3 python3-pil   # training/data/fetch-photos.sh unpacks the training photos

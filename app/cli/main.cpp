@@ -54,6 +54,8 @@ upscale options:
                        fp16 (CUDA)
   --threads N          CPU threads (default: all cores)
   --max-pixels N       refuse larger inputs (default 200000000)
+  --accept-damaged     upscale inputs whose decoder reports damaged data (a warning names the
+                       damage); by default they are refused
   --no-metadata        do not copy EXIF/IPTC/XMP/ICC (provenance XMP is always written)
   --json               print a machine-readable report on stdout;  -q, --quiet: no progress
 

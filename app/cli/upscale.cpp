@@ -99,17 +99,18 @@ bool parseSettings(Args& a, shiftsr::UpscaleSettings* s, std::string* error) {
     s->recursive = a.has("recursive") || a.has("r");
     s->skipExisting = a.has("skip-existing");
     s->cpuFallback = a.has("cpu-fallback");
+    s->acceptDamaged = a.has("accept-damaged");
     return true;
 }
 
 } // namespace
 
 int cmdUpscale(int argc, char** argv) {
-    Args a(
-        argc, argv, 2,
-        {"output", "model", "steps", "seed", "threads", "device", "precision", "tile", "overlap",
-         "max-memory", "color-fix", "format", "quality", "name", "max-pixels"},
-        {"json", "recursive", "r", "skip-existing", "no-metadata", "cpu-fallback", "quiet", "q"});
+    Args a(argc, argv, 2,
+           {"output", "model", "steps", "seed", "threads", "device", "precision", "tile", "overlap",
+            "max-memory", "color-fix", "format", "quality", "name", "max-pixels"},
+           {"json", "recursive", "r", "skip-existing", "no-metadata", "cpu-fallback", "quiet", "q",
+            "accept-damaged"});
     shiftsr::UpscaleSettings settings;
     std::string error;
     if (!parseSettings(a, &settings, &error))

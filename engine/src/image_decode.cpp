@@ -1,11 +1,14 @@
-// ImageIO::read: completeness checks before decoding, OpenCV's decoders, gray and alpha planes,
+// ImageIO::read: completeness and pixel-claim checks before decoding, the decoders (our own for
+// JPEG, PNG and WebP, OpenCV's for TIFF after a libtiff check, and BMP), gray and alpha planes,
 // EXIF orientation.
 #include "shiftsr/engine/image_io.h"
 
+#include "image_codecs.h"
 #include "image_file.h"
 #include "image_header.h"
 
 #include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -13,6 +16,7 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <mutex>
 #include <new>
 #include <vector>
 
@@ -105,6 +109,26 @@ bool bmpIsComplete(const std::uint8_t* d, std::size_t n, const Header& h) {
     return std::uint64_t(dataOffset) + stride * h.height <= n;
 }
 
+// OpenCV's BMP decoder asserts on values it cannot handle and prints the failed assertion to
+// stderr before returning nothing: such headers are refused here, with a message, instead.
+bool bmpHeaderIsSound(const std::uint8_t* d, std::size_t n) {
+    MemoryReader s(d, n);
+    std::uint32_t dataOffset, dibSize, planes = 1, bpp = 0, compression = 0;
+    if (!s.u32(10, false, dataOffset) || !s.u32(14, false, dibSize))
+        return false;
+    if (dibSize == 12) {
+        if (!s.u16(22, false, planes) || !s.u16(24, false, bpp))
+            return false;
+    } else if (!s.u16(26, false, planes) || !s.u16(28, false, bpp) ||
+               !s.u32(30, false, compression)) {
+        return false;
+    }
+    const bool depthKnown = bpp == 1 || bpp == 4 || bpp == 8 || bpp == 16 || bpp == 24 || bpp == 32;
+    const bool rleMatches = (compression != 1 || bpp == 8) && (compression != 2 || bpp == 4);
+    return planes == 1 && depthKnown && compression <= 3 && rleMatches &&
+           dataOffset >= 14 + std::uint64_t(dibSize) && dataOffset < n;
+}
+
 // Rotates/flips stored pixels upright, as EXIF orientation `o` asks (same mapping as OpenCV's
 // own ApplyExifOrientation, which IMREAD_UNCHANGED skips).
 void applyOrientation(cv::Mat& m, int o) {
@@ -148,6 +172,41 @@ bool channelsEqual(const cv::Mat& m) {
     return cv::countNonZero(ch[0] != ch[1]) == 0 && cv::countNonZero(ch[0] != ch[2]) == 0;
 }
 
+// The pixels, as OpenCV's IMREAD_UNCHANGED lays them out (gray+alpha may also come as two
+// channels). JPEG, PNG and WebP decode here so that every warning is heard; TIFF goes through
+// libtiff once for the same reason before OpenCV decodes it. BMP has no decoder messages:
+// bmpIsComplete() and the header checks are all there is.
+cv::Mat decodePixels(const std::string& format, const std::vector<std::uint8_t>& bytes,
+                     DecodeLog& log) {
+    if (format == "jpeg")
+        return decodeJpeg(bytes.data(), bytes.size(), log);
+    if (format == "png")
+        return decodePng(bytes.data(), bytes.size(), log);
+    if (format == "webp")
+        return decodeWebp(bytes.data(), bytes.size(), log);
+    if (format == "tiff" &&
+        (!checkTiff(bytes.data(), bytes.size(), log) || (log.stopAtDamage && !log.damage.empty())))
+        return cv::Mat();
+    // OpenCV's decoders log a warning before giving up on a file ("[ WARN:0@0.1] ... failed
+    // TIFFGetField"); the Status below says the same with the file's name, so only OpenCV's
+    // errors stay on (once, unless a developer asked for a more verbose level).
+    static std::once_flag quiet;
+    std::call_once(quiet, [] {
+        if (cv::utils::logging::getLogLevel() == cv::utils::logging::LOG_LEVEL_WARNING)
+            cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
+    });
+    try {
+        const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8U,
+                             const_cast<std::uint8_t*>(bytes.data()));
+        // IMREAD_UNCHANGED keeps depth, alpha and gray and skips imdecode's own EXIF rotation
+        // (its value, -1, already has every bit set; IGNORE_ORIENTATION only says so).
+        return cv::imdecode(buffer, cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION);
+    } catch (const cv::Exception& e) {
+        log.setError("OpenCV", e.msg);
+        return cv::Mat();
+    }
+}
+
 Result<DecodedImage> decode(const std::string& path, std::vector<std::uint8_t>& bytes,
                             const ImageReadOptions& options) {
     MemoryReader src(bytes.data(), bytes.size());
@@ -165,10 +224,15 @@ Result<DecodedImage> decode(const std::string& path, std::vector<std::uint8_t>& 
         complete = webpIsComplete(bytes.data(), bytes.size());
     else if (h.format == "bmp")
         complete = bmpIsComplete(bytes.data(), bytes.size(), h);
+    if (h.format == "bmp" && !bmpHeaderIsSound(bytes.data(), bytes.size()))
+        return Status::error(StatusCode::InvalidFile,
+                             "cannot decode '" + path + "': the BMP header is damaged");
     if (!complete)
         return Status::error(StatusCode::InvalidFile,
                              "cannot decode '" + path + "': the " + displayName(h.format) +
                                  " file is truncated (" + formatBytes(bytes.size()) + ")");
+    if (Status s = checkPixelClaim(path, h, bytes.size()); !s)
+        return s;
     if (bytes.size() > static_cast<std::size_t>(INT_MAX))
         return Status::error(StatusCode::Unsupported,
                              "cannot read '" + path + "': files over 2 GB are not supported");
@@ -183,26 +247,23 @@ Result<DecodedImage> decode(const std::string& path, std::vector<std::uint8_t>& 
         bytes[h.tiffOrientationAt + 1] = h.bigEndian ? 1 : 0;
     }
 
-    cv::Mat decoded;
-    try {
-        const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8U,
-                             const_cast<std::uint8_t*>(bytes.data()));
-        // IMREAD_UNCHANGED keeps depth, alpha and gray and skips imdecode's own EXIF rotation
-        // (its value, -1, already has every bit set; IGNORE_ORIENTATION only says so).
-        decoded = cv::imdecode(buffer, cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION);
-    } catch (const std::bad_alloc&) {
-        return Status::error(StatusCode::OutOfMemory, "out of memory decoding '" + path + "' (" +
-                                                          std::to_string(h.width) + "x" +
-                                                          std::to_string(h.height) + " pixels)");
-    } catch (const std::exception& e) {
-        return Status::error(StatusCode::InvalidFile, "cannot decode '" + path + "': the " +
-                                                          displayName(h.format) +
-                                                          " data is corrupt (" + e.what() + ")");
+    DecodeLog log;
+    log.stopAtDamage = !options.acceptDamaged;
+    cv::Mat decoded = decodePixels(h.format, bytes, log);
+    const std::string name = displayName(h.format);
+    if (!log.damage.empty() && !options.acceptDamaged)
+        return Status::error(StatusCode::InvalidFile, "cannot decode '" + path + "': damaged " +
+                                                          name + " data (" + log.damageSummary() +
+                                                          ")");
+    if (decoded.empty()) {
+        if (log.unsupported)
+            return Status::error(StatusCode::Unsupported, "cannot read '" + path + "': this " +
+                                                              name + " file is not supported (" +
+                                                              log.error + ")");
+        return Status::error(StatusCode::InvalidFile,
+                             "cannot decode '" + path + "': the " + name + " data is corrupt" +
+                                 (log.error.empty() ? std::string() : " (" + log.error + ")"));
     }
-    if (decoded.empty())
-        return Status::error(StatusCode::InvalidFile, "cannot decode '" + path + "': the " +
-                                                          displayName(h.format) +
-                                                          " data is corrupt");
     if (decoded.depth() != CV_8U && decoded.depth() != CV_16U)
         return Status::error(StatusCode::Unsupported,
                              "cannot read '" + path +
@@ -246,6 +307,9 @@ Result<DecodedImage> decode(const std::string& path, std::vector<std::uint8_t>& 
     }
     img.grayscale = img.color.channels() == 1;
 
+    if (!log.damage.empty())
+        img.warnings.push_back("damaged " + name + " data, decoded anyway (" + log.damageSummary() +
+                               ")");
     img.exifOrientation = orientation;
     if (options.applyExifOrientation) {
         applyOrientation(img.color, img.exifOrientation);

@@ -10,7 +10,9 @@
 #include <limits>
 #include <new>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 namespace shiftsr {
@@ -49,8 +51,33 @@ bool webpChunks(const std::uint8_t* d, std::size_t n, std::vector<RiffChunk>& ch
 
 } // namespace
 
-Status openImageFile(const std::string& path, std::FILE** file, std::uint64_t* size,
-                     bool* regular) {
+namespace {
+
+// What a non-regular file is, for the message that refuses it.
+const char* fileKind(mode_t mode) {
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "a special file";
+}
+
+Status notRegular(const std::string& path, mode_t mode) {
+    if (S_ISDIR(mode))
+        return Status::error(StatusCode::InvalidArgument,
+                             "'" + path + "' is a folder, not an image file");
+    return Status::error(StatusCode::InvalidArgument,
+                         "'" + path + "' is " + fileKind(mode) + ", not an image file");
+}
+
+} // namespace
+
+// Only regular files are read: a FIFO would block open() and read() forever, a device could
+// stream without end. stat() refuses them before open(); O_NONBLOCK and fstat() on the opened
+// descriptor close the race in which the path is swapped for a FIFO between the two calls.
+Status openImageFile(const std::string& path, std::FILE** file, std::uint64_t* size) {
     *file = nullptr;
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
@@ -60,19 +87,28 @@ Status openImageFile(const std::string& path, std::FILE** file, std::uint64_t* s
         return Status::error(StatusCode::IoError,
                              "cannot open '" + path + "': " + std::strerror(err));
     }
-    if (S_ISDIR(st.st_mode))
-        return Status::error(StatusCode::InvalidArgument,
-                             "'" + path + "' is a folder, not an image file");
-    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!S_ISREG(st.st_mode))
+        return notRegular(path, st.st_mode);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        const int err = errno;
+        return Status::error(StatusCode::IoError,
+                             "cannot open '" + path + "': " + std::strerror(err));
+    }
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        const mode_t mode = st.st_mode;
+        ::close(fd);
+        return notRegular(path, mode);
+    }
+    std::FILE* f = ::fdopen(fd, "rb");
     if (!f) {
         const int err = errno;
+        ::close(fd);
         return Status::error(StatusCode::IoError,
                              "cannot open '" + path + "': " + std::strerror(err));
     }
     *file = f;
     *size = static_cast<std::uint64_t>(st.st_size);
-    if (regular)
-        *regular = S_ISREG(st.st_mode);
     return Status::ok();
 }
 
@@ -80,12 +116,11 @@ Status readWholeFile(const std::string& path, std::vector<std::uint8_t>& bytes) 
     bytes.clear();
     std::FILE* f = nullptr;
     std::uint64_t fileSize = 0;
-    bool regular = false;
-    if (Status s = openImageFile(path, &f, &fileSize, &regular); !s)
+    if (Status s = openImageFile(path, &f, &fileSize); !s)
         return s;
-    // st_size is only a hint (pipes, files growing under us): read until EOF.
+    // st_size is only a hint (a file growing under us): read until EOF.
     try {
-        if (regular && fileSize > 0 && fileSize < std::numeric_limits<std::size_t>::max())
+        if (fileSize > 0 && fileSize < std::numeric_limits<std::size_t>::max())
             bytes.reserve(static_cast<std::size_t>(fileSize));
         std::vector<std::uint8_t> chunk(std::size_t(1) << 16);
         for (;;) {

@@ -11,12 +11,12 @@
 
 namespace shiftsr {
 
-// Reads all of `path`. NotFound when it does not exist, InvalidArgument for a folder,
-// InvalidFile when empty (0 bytes), IoError when it cannot be opened or read.
-// Opens an image file for reading: NotFound / folder / OS errors become clear Statuses.
-// On success *file is open (caller closes) and *size is the size the file system reports.
-Status openImageFile(const std::string& path, std::FILE** file, std::uint64_t* size,
-                     bool* regular = nullptr);
+// Opens an image file for reading: NotFound, InvalidArgument for anything but a regular file (a
+// folder, FIFO, device or socket; never blocks on one), IoError for OS errors. On success *file
+// is open (caller closes) and *size is the size the file system reports.
+Status openImageFile(const std::string& path, std::FILE** file, std::uint64_t* size);
+
+// Reads all of `path` (a regular file, as openImageFile). InvalidFile when empty (0 bytes).
 
 Status readWholeFile(const std::string& path, std::vector<std::uint8_t>& bytes);
 

@@ -94,6 +94,83 @@ bool isSofMarker(std::uint32_t m) {
     return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
 }
 
+// Pixel-claim bounds: the fewest bytes that can hold the pixels a header claims, so that a
+// 900-byte file claiming 3000x3000 is refused before a decoder allocates or works for it. Each
+// bound is a floor that no intact file goes below; an encoding without such a floor gets 0 and
+// only the caller's pixel limit.
+
+// Huffman-coded JPEG (SOF0-3: baseline, extended, progressive, lossless): every 8x8 block of a
+// component codes its DC difference with a Huffman code of at least 1 bit, in the sequential
+// scan or in the progressive DC scan that must come before any AC scan of the component (libjpeg
+// warns otherwise). So the file holds at least one bit per block of the component with the
+// fewest blocks. Arithmetic coding (SOF9-15) can spend far less than a bit on a predictable
+// symbol, and hierarchical frames (SOF5-7) refine earlier ones: no floor for those.
+std::uint64_t jpegMinBytes(ByteReader& s, std::uint32_t marker, std::uint64_t at,
+                           std::uint32_t components, std::uint32_t segmentLength,
+                           std::uint64_t width, std::uint64_t height) {
+    if (marker > 0xC3 || components == 0 || segmentLength < 8 + 3 * components)
+        return 0;
+    std::uint32_t factors[256];
+    std::uint32_t hMax = 1, vMax = 1;
+    for (std::uint32_t c = 0; c < components; ++c) {
+        if (!s.u8(at + 3 * c + 1, factors[c]))
+            return 0;
+        hMax = std::max(hMax, factors[c] >> 4);
+        vMax = std::max(vMax, factors[c] & 15);
+    }
+    std::uint64_t fewest = std::numeric_limits<std::uint64_t>::max();
+    for (std::uint32_t c = 0; c < components; ++c) {
+        const std::uint64_t hf = std::max(1u, factors[c] >> 4), vf = std::max(1u, factors[c] & 15);
+        const std::uint64_t w = (width * hf + hMax - 1) / hMax,
+                            ht = (height * vf + vMax - 1) / vMax;
+        fewest = std::min(fewest, ((w + 7) / 8) * ((ht + 7) / 8));
+    }
+    return fewest / 8;
+}
+
+// Deflate (PNG, TIFF Deflate) expands at most 1032:1: a match copies at most 258 bytes and
+// costs at least 2 bits (length and distance codes of at least 1 bit each).
+constexpr std::uint64_t kDeflateMaxRatio = 1032;
+
+// a * b, or the largest value when that overflows: no file holds so much.
+std::uint64_t mulSat(std::uint64_t a, std::uint64_t b) {
+    return b != 0 && a > std::numeric_limits<std::uint64_t>::max() / b
+               ? std::numeric_limits<std::uint64_t>::max()
+               : a * b;
+}
+
+// A TIFF count or offset: 4 bytes, 8 in BigTIFF.
+bool tiffWord(ByteReader& s, std::uint64_t at, bool be, bool big, std::uint64_t& v) {
+    if (big)
+        return s.u64(at, be, v);
+    std::uint32_t v32;
+    if (!s.u32(at, be, v32))
+        return false;
+    v = v32;
+    return true;
+}
+
+// TIFF: uncompressed strips hold every sample; PackBits spends at least 2 bytes per run of at
+// most 128; LZW codes are at least 9 bits and stand for at most 4096 bytes (the table size), so
+// 1 byte per 3641; Deflate as PNG. CCITT, JPEG and the other codecs: no floor here.
+std::uint64_t tiffMinBytes(std::uint64_t compression, std::uint64_t w, std::uint64_t h,
+                           std::uint64_t samples, std::uint64_t bits) {
+    const std::uint64_t raw = mulSat(h, (w * samples * bits + 7) / 8);
+    switch (compression) {
+    case 1:
+        return raw;
+    case 32773:
+        return raw / 64;
+    case 5:
+        return raw / 3641;
+    case 8:
+    case 32946:
+        return raw / kDeflateMaxRatio;
+    default:
+        return 0;
+    }
+}
+
 bool parseJpeg(ByteReader& s, Header& h) {
     std::uint64_t pos = 2;
     for (;;) {
@@ -125,6 +202,7 @@ bool parseJpeg(ByteReader& s, Header& h) {
             h.width = width;
             h.height = height; // 0 means "set later by a DNL marker": rejected by the caller
             h.grayHint = components == 1;
+            h.minFileBytes = jpegMinBytes(s, marker, pos + 8, components, len, width, height);
             return true;
         }
         pos += len;
@@ -132,16 +210,22 @@ bool parseJpeg(ByteReader& s, Header& h) {
 }
 
 bool parsePng(ByteReader& s, Header& h) {
-    std::uint32_t len, w, hh, colorType;
+    std::uint32_t len, w, hh, bitDepth, colorType;
     char type[4];
     if (!s.u32(8, true, len) || !s.readAt(12, type, 4) || std::memcmp(type, "IHDR", 4) != 0 ||
-        len != 13 || !s.u32(16, true, w) || !s.u32(20, true, hh) || !s.u8(25, colorType))
+        len != 13 || !s.u32(16, true, w) || !s.u32(20, true, hh) || !s.u8(24, bitDepth) ||
+        !s.u8(25, colorType))
         return false;
     if (w > 0x7FFFFFFFu || hh > 0x7FFFFFFFu)
         return false;
     h.width = w;
     h.height = hh;
     h.grayHint = colorType == 0 || colorType == 4;
+    // The filtered rows (a filter byte each, interlacing only adds more) are deflated.
+    static const std::uint64_t kChannels[7] = {1, 0, 3, 1, 2, 0, 4};
+    const std::uint64_t channels = colorType < 7 ? kChannels[colorType] : 0;
+    const std::uint64_t raw = mulSat(hh, 1 + (std::uint64_t(w) * channels * bitDepth + 7) / 8);
+    h.minFileBytes = raw / kDeflateMaxRatio;
     return true;
 }
 
@@ -241,17 +325,30 @@ bool parseTiff(ByteReader& s, Header& h) {
         return false;
     bool haveWidth = false, haveHeight = false;
     std::uint32_t photometric = 2;
+    std::uint64_t compression = 1, samples = 1, bitsPerSample = 1; // the TIFF defaults
     for (std::uint64_t i = 0; i < count; ++i) {
         const std::uint64_t e = first + i * entrySize;
         std::uint32_t tag, type;
         if (!s.u16(e, be, tag) || !s.u16(e + 2, be, type))
             return false;
-        if (tag != 256 && tag != 257 && tag != 262 && tag != 274)
+        if (tag != 256 && tag != 257 && tag != 258 && tag != 259 && tag != 262 && tag != 274 &&
+            tag != 277)
             continue;
         const std::uint64_t valueAt = e + (big ? 12 : 8);
         if (tag == 274) {
             if (type == 3)
                 h.tiffOrientationAt = valueAt;
+            continue;
+        }
+        if (tag == 258) { // BitsPerSample: one SHORT per sample, the first is enough here
+            std::uint64_t n = 0, at = valueAt;
+            if (type != 3 || !tiffWord(s, e + 4, be, big, n))
+                continue;
+            if (n > (big ? 4u : 2u) && !tiffWord(s, valueAt, be, big, at))
+                continue; // more values than fit in the entry: valueAt holds their offset
+            std::uint32_t bits;
+            if (s.u16(at, be, bits))
+                bitsPerSample = bits;
             continue;
         }
         std::uint64_t value = 0;
@@ -276,11 +373,17 @@ bool parseTiff(ByteReader& s, Header& h) {
         } else if (tag == 257) {
             h.height = value;
             haveHeight = true;
+        } else if (tag == 259) {
+            compression = value;
+        } else if (tag == 277) {
+            samples = value;
         } else {
             photometric = static_cast<std::uint32_t>(value);
         }
     }
     h.grayHint = photometric <= 1; // WhiteIsZero / BlackIsZero
+    if (haveWidth && haveHeight && h.width <= INT_MAX && h.height <= INT_MAX && samples <= 0xFFFF)
+        h.minFileBytes = tiffMinBytes(compression, h.width, h.height, samples, bitsPerSample);
     return haveWidth && haveHeight;
 }
 
@@ -300,6 +403,16 @@ bool exceedsLimit(std::uint64_t w, std::uint64_t h, std::uint64_t maxPixels) {
     if (w > INT_MAX || h > INT_MAX)
         return true;
     return maxPixels != 0 && w * h > maxPixels;
+}
+
+Status checkPixelClaim(const std::string& path, const Header& h, std::uint64_t fileSize) {
+    if (h.minFileBytes <= fileSize)
+        return Status::ok();
+    return Status::error(
+        StatusCode::InvalidFile,
+        "cannot decode '" + path + "': the " + displayName(h.format) + " header claims " +
+            std::to_string(h.width) + "x" + std::to_string(h.height) + " pixels, more than " +
+            formatBytes(fileSize) + " can hold (at least " + formatBytes(h.minFileBytes) + ")");
 }
 
 Status tooLarge(const std::string& path, std::uint64_t w, std::uint64_t h,

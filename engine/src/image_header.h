@@ -25,6 +25,9 @@ struct Header {
     // TIFF only: where IFD0's Orientation value sits (0: no such tag), and the byte order.
     std::uint64_t tiffOrientationAt = 0;
     bool bigEndian = false;
+    // The fewest bytes a file of this encoding needs to hold the pixels its header claims
+    // (0: no sound bound for it); see pixelClaimBound() in image_header.cpp for each format.
+    std::uint64_t minFileBytes = 0;
 };
 
 // "JPEG", "PNG", "TIFF", "WebP", "BMP": a format as messages name it.
@@ -32,6 +35,10 @@ std::string displayName(const std::string& format);
 
 // Detects the format from the magic bytes and reads the stored size from the header.
 Status parseHeader(ByteReader& s, const std::string& path, Header& h);
+
+// InvalidFile when a file of `fileSize` bytes cannot hold the pixels its header claims
+// (Header::minFileBytes): refused before a decoder allocates the image or spends time on it.
+Status checkPixelClaim(const std::string& path, const Header& h, std::uint64_t fileSize);
 
 // 0 means no limit. Sides past 2^31 are refused always: no decoder here handles them, and the
 // product could overflow.

@@ -128,10 +128,12 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         if (req.input.empty())
             return Status::error(StatusCode::InvalidArgument, "no input: give a file or an image");
         auto decoded = ImageIO::read(req.input, req.read);
-        if (!decoded)
-            return decoded.status().withContext("reading " + req.input);
+        if (!decoded) // ImageIO's messages name the file already
+            return decoded.status();
         color = decoded->color;
         alpha = decoded->alpha;
+        report.warnings.insert(report.warnings.end(), decoded->warnings.begin(),
+                               decoded->warnings.end());
     }
     report.times.read = since(tRead);
     const int W = color.cols, H = color.rows, depth = color.depth();

@@ -25,6 +25,7 @@ UpscaleRequest UpscaleSettings::request() const {
     r.write.jpegQuality = std::min(quality, 100);
     r.write.webpQuality = quality;
     r.read.maxPixels = maxPixels;
+    r.read.acceptDamaged = acceptDamaged;
     return r;
 }
 

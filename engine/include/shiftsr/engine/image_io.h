@@ -16,6 +16,10 @@ struct ImageReadOptions {
     // Refused from the file header, before any pixel is decoded.
     std::uint64_t maxPixels = 200'000'000;
     bool applyExifOrientation = true;
+    // A file the decoder reports damaged (libjpeg "Corrupt JPEG data", a libpng CRC or zlib
+    // warning, a libtiff warning) is refused unless this is set; then it is decoded as far as
+    // the decoder gets and DecodedImage::warnings says what was wrong. Errors are never accepted.
+    bool acceptDamaged = false;
 };
 
 struct DecodedImage {
@@ -26,6 +30,9 @@ struct DecodedImage {
     int exifOrientation = 1; // as stored in the file (1..8); color/alpha are already upright
                              // when ImageReadOptions::applyExifOrientation is set
     std::string format;      // "jpeg", "png", "tiff", "webp", "bmp" (from the magic bytes)
+    // What the decoder reported about damage it decoded past (only with acceptDamaged), one
+    // line each, without the file's name: "damaged JPEG data (libjpeg: ...)".
+    std::vector<std::string> warnings;
 };
 
 struct ImageWriteOptions {
@@ -38,9 +45,11 @@ struct ImageWriteOptions {
 
 class ImageIO {
 public:
-    // Errors: NotFound (no such file), InvalidFile (empty, truncated, corrupt, not an image),
-    // Unsupported (a format or pixel type this build does not read, or larger than maxPixels),
-    // IoError (cannot be read).
+    // Errors: NotFound (no such file), InvalidArgument (a folder, FIFO, device: only regular
+    // files are opened, and never block), InvalidFile (empty, truncated, corrupt, damaged, a
+    // header claiming more pixels than the file can hold, not an image), Unsupported (a format
+    // or pixel type this build does not read, or larger than maxPixels), IoError (cannot be
+    // read). Every message names the file once; no decoder prints anything.
     static Result<DecodedImage> read(const std::string& path, const ImageReadOptions& options = {});
 
     // Header-only probe: width/height/format without decoding pixels. The size is the stored

@@ -27,6 +27,7 @@ struct UpscaleSettings {
     std::uint64_t maxMemoryMb = kDefaultMemoryLimit >> 20; // peak of a CPU run; 0 = the free memory
     ColorFix colorFix = ColorFix::Luma;
     std::uint64_t maxPixels = 200'000'000; // larger inputs are refused
+    bool acceptDamaged = false; // decode inputs the decoder reports damaged, with a warning
 
     // Output.
     bool keepMetadata = true;    // the input's EXIF/IPTC/XMP/ICC on the output
