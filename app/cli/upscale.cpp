@@ -235,8 +235,19 @@ int cmdUpscale(int argc, char** argv) {
     }
     if (cancelled)
         return kCancelled;
+    const bool damaged =
+        !settings.acceptDamaged && std::any_of(outcomes.begin(), outcomes.end(), [](const auto& f) {
+            return f.state == shiftsr::BatchFileResult::State::Failed &&
+                   f.error.find(": damaged ") != std::string::npos;
+        });
+    int code = kOk;
     if (failed && n == 1)
-        return json ? kFailed : fail(lastError);
+        code = json ? kFailed : fail(lastError);
+    if (damaged && !json)
+        std::cerr << "shiftsr-cli: --accept-damaged upscales damaged images anyway, with a "
+                     "warning naming the damage\n";
+    if (failed && n == 1)
+        return code;
     return failed ? kFailed : kOk;
 }
 
