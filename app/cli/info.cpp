@@ -3,6 +3,7 @@
 #include "common.h"
 
 #include "shiftsr/engine/model.h"
+#include "shiftsr/nn/json_util.h"
 #include "shiftsr/resources/embedded.h"
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,18 @@
 #include <iostream>
 
 namespace cli {
+
+namespace {
+
+// The most of one metadata value `info` prints: enough for every key ShiftSR writes (provenance
+// included), and a bound on what a hostile package can make it print.
+constexpr std::size_t kMaxShownChars = 64 * 1024;
+
+std::string shown(const std::string& v) {
+    return v.size() <= kMaxShownChars ? v : shiftsr::clipForMessage(v, kMaxShownChars);
+}
+
+} // namespace
 
 int cmdInfo(int argc, char** argv) {
     cli::Args a(argc, argv, 2, {}, {"json"});
@@ -21,14 +34,15 @@ int cmdInfo(int argc, char** argv) {
     if (!model)
         return fail(model.status());
     const auto& i = (*model)->info();
+    // Metadata values come from the file: JSON ones are shown as JSON only when small and
+    // shallow (a deeply nested value would overflow the parser's stack), and no value is printed
+    // beyond kMaxShownChars.
     nlohmann::json meta = nlohmann::json::object();
     for (const auto& [k, v] : i.metadata) {
-        try {
-            meta[k] = (v.size() && (v[0] == '{' || v[0] == '[')) ? nlohmann::json::parse(v)
-                                                                 : nlohmann::json(v);
-        } catch (...) {
-            meta[k] = v;
-        }
+        const bool json =
+            v.size() <= kMaxShownChars && (v.rfind('{', 0) == 0 || v.rfind('[', 0) == 0);
+        auto parsed = json ? shiftsr::parseJsonBounded(v, k) : nlohmann::json();
+        meta[shown(k)] = json && parsed ? *parsed : nlohmann::json(shown(v));
     }
     nlohmann::json j = {{"source", i.source},
                         {"name", i.name},
@@ -43,7 +57,7 @@ int cmdInfo(int argc, char** argv) {
                         {"sha256", i.contentHash},
                         {"metadata", meta}};
     if (a.has("json")) {
-        std::cout << j.dump(2) << "\n";
+        std::cout << shiftsr::dumpLossy(j, 2) << "\n";
         return kOk;
     }
     std::cout << "source:      " << i.source << "\n"
@@ -56,7 +70,7 @@ int cmdInfo(int argc, char** argv) {
               << "sha256:      " << i.contentHash << "\n"
               << "metadata:\n";
     for (const auto& [k, v] : i.metadata)
-        std::cout << "  " << k << ": " << v << "\n";
+        std::cout << "  " << shown(k) << ": " << shown(v) << "\n";
     return kOk;
 }
 

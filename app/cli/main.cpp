@@ -2,6 +2,8 @@
 // file holds the usage text and the dispatch; each command is in a file of its own.
 #include "common.h"
 
+#include "shiftsr/engine/last_resort.h"
+
 #include <csignal>
 #include <iostream>
 
@@ -86,7 +88,7 @@ int fail(const shiftsr::Status& s) {
 
 } // namespace cli
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     if (argc < 2)
@@ -123,4 +125,8 @@ int main(int argc, char** argv) {
     if (cmd == "bench-memory-probe") // internal: one run of `bench`'s memory comparison
         return cli::cmdBenchMemoryProbe(argc, argv);
     return cli::usage("unknown command '" + cmd + "'");
+}
+
+int main(int argc, char** argv) {
+    return shiftsr::runWithLastResort("shiftsr-cli", [&] { return run(argc, argv); });
 }

@@ -7,6 +7,7 @@
 // (distil_tour.h).
 #include "distil_tour.h"
 
+#include "shiftsr/engine/last_resort.h"
 #include "shiftsr/gui/main_window.h"
 #include "shiftsr/gui/shortcuts_dialog.h"
 #include "shiftsr/i18n/i18n.h"
@@ -68,7 +69,7 @@ void takeScreenshots(shiftsr::gui::MainWindow& window, const QString& dir) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
     QApplication::setOrganizationName(QStringLiteral("ShiftSR"));
     QApplication::setApplicationName(QStringLiteral("ShiftSR"));
     QApplication::setApplicationVersion(QStringLiteral(SHIFTSR_VERSION));
@@ -144,4 +145,8 @@ int main(int argc, char** argv) {
     if (parser.isSet(distil))
         window.distilFolders(parser.values(distil));
     return app.exec();
+}
+
+int main(int argc, char** argv) {
+    return shiftsr::runWithLastResort("shiftsr", [&] { return run(argc, argv); });
 }

@@ -1,5 +1,6 @@
 // shiftsr-train: train (teacher), distil (rsd), fit a decoder head (decoder) or run a YONOS-SR
 // stage (yonos) from folders of photos; resumable.
+#include "shiftsr/engine/last_resort.h"
 #include "shiftsr/training/decoder.h"
 #include "shiftsr/training/job.h"
 #include "shiftsr/training/rsd.h"
@@ -94,7 +95,7 @@ int exportRun(int argc, char** argv) {
     return 0;
 }
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
     if (argc >= 2 && std::string(argv[1]) == "export")
         return exportRun(argc, argv);
     std::string kind, config, out, resume;
@@ -179,4 +180,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     return 0;
+}
+
+int main(int argc, char** argv) {
+    return shiftsr::runWithLastResort("shiftsr-train", [&] { return run(argc, argv); });
 }

@@ -1,5 +1,6 @@
 // Preset micro-benchmarks with random weights.
 #include "shiftsr/engine/bench.h"
+#include "shiftsr/nn/json_util.h"
 
 #include "shiftsr/nn/codec.h"
 #include "shiftsr/nn/device.h"
@@ -185,7 +186,7 @@ Result<std::string> benchModel(const ModelBenchOptions& o) {
     out["codec"] = info.codec;
     out["codec_parameters"] = info.codecParameters;
     if (auto it = info.metadata.find("codec_config"); it != info.metadata.end()) {
-        auto config = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+        auto config = parseJsonOrDiscarded(it->second);
         if (!config.is_discarded())
             out["codec_config"] = config;
     }

@@ -1,6 +1,7 @@
 // Official checkpoint conversion: safe torch.save reader -> strict architecture check -> package.
 #include "shiftsr/engine/convert.h"
 
+#include "shiftsr/nn/json_util.h"
 #include "shiftsr/nn/model_impl.h"
 #include "shiftsr/nn/tensor_io.h"
 #include "shiftsr/nn/torch_checkpoint.h"
@@ -42,22 +43,20 @@ Result<ConvertReport> convertOfficial(const ConvertOptions& o, const JobControl&
     arch.name = o.name;
     arch.steps = arch.schedule.steps;
     if (!o.configJson.empty()) {
-        std::ifstream in(o.configJson);
-        if (!in)
-            return Status::error(StatusCode::NotFound, "cannot read config '" + o.configJson + "'");
-        nlohmann::json j;
-        try {
-            in >> j;
-        } catch (const std::exception& e) {
-            return Status::error(StatusCode::InvalidFile, o.configJson + ": " + e.what());
-        }
-        if (j.contains("config"))
-            j = j["config"];
+        auto parsed = readConfigJson(o.configJson);
+        if (!parsed)
+            return parsed.status();
+        nlohmann::json j = std::move(*parsed);
+        if (j.is_object() && j.contains("config"))
+            j = nlohmann::json(j["config"]);
+        if (!j.is_object())
+            return Status::error(StatusCode::InvalidFile,
+                                 o.configJson + ": must be a JSON object, not " + jsonTypeName(j));
         auto section = [&](const char* key) -> nlohmann::json {
             if (!j.contains(key))
                 return nullptr;
             const auto& s = j[key];
-            return s.contains("params") ? s["params"] : s;
+            return s.is_object() && s.contains("params") ? s["params"] : s;
         };
         if (section("model").is_null() || section("autoencoder").is_null() ||
             section("diffusion").is_null())
@@ -77,10 +76,14 @@ Result<ConvertReport> convertOfficial(const ConvertOptions& o, const JobControl&
         arch.vq = *vc;
         arch.schedule = *sc;
         arch.steps = sc->steps;
-        if (j.contains("sampler") && j["sampler"].is_object())
-            arch.paddingOffset = j["sampler"].value("padding_offset", uc->lqSize);
-        else
-            arch.paddingOffset = uc->lqSize;
+        arch.paddingOffset = uc->lqSize;
+        try {
+            if (j.contains("sampler"))
+                readKey(j["sampler"], "padding_offset", &arch.paddingOffset);
+        } catch (const std::exception& e) {
+            return Status::error(StatusCode::InvalidFile,
+                                 o.configJson + ": sampler: " + std::string(e.what()));
+        }
     }
     arch.codec = "vq-f4";
     arch.scale = arch.schedule.sf;
@@ -90,7 +93,7 @@ Result<ConvertReport> convertOfficial(const ConvertOptions& o, const JobControl&
     // Validate the assembled metadata exactly as the loader will.
     auto check = Architecture::fromMetadata(arch.toMetadata());
     if (!check)
-        return check.status();
+        return o.configJson.empty() ? check.status() : check.status().withContext(o.configJson);
 
     ConvertReport report;
     try {
@@ -135,7 +138,7 @@ Result<ConvertReport> convertOfficial(const ConvertOptions& o, const JobControl&
             {"source", "official ResShift checkpoints (github.com/zsyOAOA/ResShift)"},
             {"converted_from", {o.unetCheckpoint, o.autoencoderCheckpoint}},
             {"converter", std::string("shiftsr-cli convert ") + SHIFTSR_VERSION}};
-        w.setMetadata(meta::kProvenance, prov.dump());
+        w.setMetadata(meta::kProvenance, dumpLossy(prov));
         if (Status s = addModule(w, "unet.", unet); !s)
             return s;
         if (Status s = addModule(w, "codec.", *codec->module()); !s)
@@ -149,6 +152,8 @@ Result<ConvertReport> convertOfficial(const ConvertOptions& o, const JobControl&
     } catch (const std::bad_alloc&) {
         return Status::error(StatusCode::OutOfMemory,
                              "not enough memory to convert the checkpoints");
+    } catch (const std::exception& e) {
+        return Status::error(StatusCode::Internal, clipForMessage(e.what(), 200));
     }
     return report;
 }

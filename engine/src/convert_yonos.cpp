@@ -1,6 +1,7 @@
 // Stable Diffusion weights -> yonos package (an initialisation for YONOS-SR training).
 #include "shiftsr/engine/convert.h"
 
+#include "shiftsr/nn/json_util.h"
 #include "shiftsr/nn/model_impl.h"
 #include "shiftsr/nn/sd_names.h"
 #include "shiftsr/nn/tensor_io.h"
@@ -113,18 +114,12 @@ Result<nn::SDUNetConfig> ldmUNetSkeleton(const TensorMap& t, std::vector<int> he
 Result<nlohmann::json> readConfig(const std::string& path) {
     if (path.empty())
         return nlohmann::json::object();
-    std::ifstream in(path);
-    if (!in)
-        return Status::error(StatusCode::NotFound, "cannot read config '" + path + "'");
-    try {
-        nlohmann::json j;
-        in >> j;
-        if (!j.is_object())
-            return Status::error(StatusCode::InvalidFile, path + ": not a JSON object");
-        return j;
-    } catch (const std::exception& e) {
-        return Status::error(StatusCode::InvalidFile, path + ": " + e.what());
-    }
+    auto j = readConfigJson(path);
+    if (!j)
+        return j.status();
+    if (!j->is_object())
+        return Status::error(StatusCode::InvalidFile, path + ": not a JSON object");
+    return j;
 }
 
 } // namespace
@@ -259,7 +254,12 @@ Result<ConvertReport> convertStableDiffusion(const ConvertOptions& o, const JobC
         arch.sdUnet = uc;
         arch.kl = kl;
         arch.codec = "kl-f" + std::to_string(kl.downFactor());
-        arch.scale = config->value("scale", 4);
+        arch.scale = 4;
+        try {
+            readKey(*config, "scale", &arch.scale);
+        } catch (const std::exception& e) {
+            return Status::error(StatusCode::InvalidFile, o.configJson + ": " + e.what());
+        }
         // Stable Diffusion 1.x/2.x-base were trained with epsilon prediction, scaled_linear betas
         // and leading spacing; the config's "schedule" says otherwise (e.g. SD 2.x 768-v).
         arch.ddim.predictionType = "epsilon";
@@ -318,7 +318,7 @@ Result<ConvertReport> convertStableDiffusion(const ConvertOptions& o, const JobC
              {std::filesystem::path(o.unetCheckpoint).filename().string(),
               std::filesystem::path(o.autoencoderCheckpoint).filename().string()}},
             {"converter", std::string("shiftsr-cli convert ") + SHIFTSR_VERSION}};
-        out.setMetadata(meta::kProvenance, prov.dump());
+        out.setMetadata(meta::kProvenance, dumpLossy(prov));
         if (Status s = addModule(out, "unet.", unet); !s)
             return s;
         if (Status s = addModule(out, "codec.", *codec.module()); !s)

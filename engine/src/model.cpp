@@ -2,12 +2,15 @@
 #include "shiftsr/nn/layers.h"
 #include "shiftsr/nn/model_impl.h"
 
+#include "shiftsr/nn/json_util.h"
 #include "shiftsr/nn/sha256.h"
 #include "shiftsr/nn/tensor_io.h"
 
 #include <sys/stat.h>
 
+#include <cmath>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -25,46 +28,88 @@ static Result<nlohmann::json> parseJsonEntry(const std::map<std::string, std::st
                                                               "': not a ShiftSR model package");
         return nlohmann::json();
     }
-    try {
-        return nlohmann::json::parse(it->second);
-    } catch (const std::exception& e) {
-        return Status::error(StatusCode::InvalidFile, std::string("model metadata '") + key +
-                                                          "' is not valid JSON: " + e.what());
-    }
+    return parseJsonBounded(it->second, std::string("metadata '") + key + "'");
 }
 
-static int intEntry(const std::map<std::string, std::string>& m, const char* key, int fallback) {
+// A config entry of the metadata, parsed and validated by C::fromJson; errors name the entry.
+template <class C>
+static Result<C> configEntry(const std::map<std::string, std::string>& m, const char* key) {
+    auto j = parseJsonEntry(m, key, true);
+    if (!j)
+        return j.status();
+    auto c = C::fromJson(*j);
+    if (!c)
+        return c.status().withContext(std::string("metadata '") + key + "'");
+    return c;
+}
+
+// An integer entry ("scale", "steps"): absent is `fallback`; anything but a decimal integer from lo
+// to hi is an error naming the key (a silent fallback would fail much later inside LibTorch).
+static Result<int> intEntry(const std::map<std::string, std::string>& m, const char* key,
+                            int fallback, int lo, int hi) {
     auto it = m.find(key);
     if (it == m.end())
         return fallback;
-    try {
-        return std::stoi(it->second);
-    } catch (...) {
-        return fallback;
+    const std::string& v = it->second;
+    long long value = 0;
+    bool ok = !v.empty() && v.size() <= 9;
+    for (size_t i = 0; ok && i < v.size(); ++i) {
+        if (i == 0 && v[0] == '-' && v.size() > 1)
+            continue;
+        ok = v[i] >= '0' && v[i] <= '9';
     }
+    if (ok)
+        value = std::stoll(v);
+    if (!ok || value < lo || value > hi)
+        return Status::error(StatusCode::InvalidFile,
+                             std::string("metadata '") + key + "' must be an integer from " +
+                                 std::to_string(lo) + " to " + std::to_string(hi) + ", not '" +
+                                 clipForMessage(v) + "'");
+    return int(value);
+}
+
+// For describePackage, after fromMetadata accepted the entries.
+static int intEntryOr(const std::map<std::string, std::string>& m, const char* key, int fallback) {
+    auto r = intEntry(m, key, fallback, std::numeric_limits<int>::min(),
+                      std::numeric_limits<int>::max());
+    return r ? *r : fallback;
+}
+
+// The "sampler" entry: absent or a JSON object.
+static Result<nlohmann::json> samplerEntry(const std::map<std::string, std::string>& m) {
+    auto sm = parseJsonEntry(m, meta::kSampler, false);
+    if (!sm)
+        return sm.status();
+    if (!sm->is_null() && !sm->is_object())
+        return Status::error(StatusCode::InvalidFile,
+                             "metadata 'sampler' must be a JSON object, not " + jsonTypeName(*sm));
+    return sm;
+}
+
+// Reads sampler.<key> into *out with readKey's type checks; errors name the entry and the key.
+template <class T>
+static Status samplerKey(const nlohmann::json& sampler, const char* key, T* out) {
+    try {
+        readKey(sampler, key, out);
+    } catch (const std::exception& e) {
+        return Status::error(StatusCode::InvalidFile,
+                             std::string("metadata 'sampler': ") + e.what());
+    }
+    return Status::ok();
 }
 
 // The yonos part of fromMetadata: U-Net, KL codec, DDIM schedule and their relations.
 static Result<Architecture> yonosFromMetadata(const std::map<std::string, std::string>& m,
                                               Architecture a) {
-    auto u = parseJsonEntry(m, meta::kUnet, true);
-    if (!u)
-        return u.status();
-    auto uc = nn::SDUNetConfig::fromJson(*u);
+    auto uc = configEntry<nn::SDUNetConfig>(m, meta::kUnet);
     if (!uc)
         return uc.status();
     a.sdUnet = *uc;
-    auto c = parseJsonEntry(m, meta::kCodecConfig, true);
-    if (!c)
-        return c.status();
-    auto kc = nn::KLConfig::fromJson(*c);
+    auto kc = configEntry<nn::KLConfig>(m, meta::kCodecConfig);
     if (!kc)
         return kc.status();
     a.kl = *kc;
-    auto s = parseJsonEntry(m, meta::kSchedule, true);
-    if (!s)
-        return s.status();
-    auto dc = DdimConfig::fromJson(*s);
+    auto dc = configEntry<DdimConfig>(m, meta::kSchedule);
     if (!dc)
         return dc.status();
     a.ddim = *dc;
@@ -77,34 +122,27 @@ static Result<Architecture> yonosFromMetadata(const std::map<std::string, std::s
     if (a.sdUnet.outChannels != z || a.sdUnet.inChannels != 2 * z)
         return bad("the U-Net must take 2 x " + std::to_string(z) +
                    " channels (z_t and the encoded input) and give " + std::to_string(z));
-    a.scale = intEntry(m, meta::kScale, 4);
-    if (a.scale < 1 || a.scale > 16)
-        return bad("metadata 'scale' must be from 1 to 16");
+    auto scale = intEntry(m, meta::kScale, 4, 1, 16);
+    if (!scale)
+        return scale.status();
+    a.scale = *scale;
     const int minOffset = a.yonosPaddingUnit();
-    auto sm = parseJsonEntry(m, meta::kSampler, false);
+    auto sm = samplerEntry(m);
     if (!sm)
         return sm.status();
     a.paddingOffset = minOffset;
     a.multiSteps = 10;
-    if (sm->is_object()) {
-        const auto& o = *sm;
-        if (o.contains("padding_offset")) {
-            if (!o["padding_offset"].is_number_integer())
-                return bad("sampler padding_offset must be an integer");
-            a.paddingOffset = o["padding_offset"].get<int>();
-        }
-        if (o.contains("multi_steps")) {
-            if (!o["multi_steps"].is_number_integer())
-                return bad("sampler multi_steps must be an integer");
-            a.multiSteps = o["multi_steps"].get<int>();
-        }
-    }
+    if (Status st = samplerKey(*sm, "padding_offset", &a.paddingOffset); !st)
+        return st;
+    if (Status st = samplerKey(*sm, "multi_steps", &a.multiSteps); !st)
+        return st;
     if (a.paddingOffset <= 0 || a.paddingOffset > 1024 || a.paddingOffset % minOffset)
         return bad("sampler padding_offset must be a multiple of " + std::to_string(minOffset) +
                    " up to 1024");
-    a.steps = intEntry(m, meta::kSteps, 1);
-    if (a.steps < 1 || a.steps > a.ddim.numTrainTimesteps)
-        return bad("metadata 'steps' must be from 1 to the schedule's num_train_timesteps");
+    auto steps = intEntry(m, meta::kSteps, 1, 1, a.ddim.numTrainTimesteps);
+    if (!steps)
+        return steps.status();
+    a.steps = *steps;
     if (a.multiSteps < 1 || a.multiSteps > a.ddim.numTrainTimesteps)
         return bad("sampler multi_steps must be from 1 to the schedule's num_train_timesteps");
     return a;
@@ -134,27 +172,18 @@ Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std:
                              "this is an autoencoder package (the codec a YONOS teacher is trained "
                              "with: \"autoencoder\" in a yonos job), not an upscaling model");
     if (a.family != "resshift")
-        return Status::error(StatusCode::Unsupported, "model family '" + a.family.substr(0, 40) +
+        return Status::error(StatusCode::Unsupported, "model family '" + clipForMessage(a.family) +
                                                           "' is not supported by this build");
-    auto u = parseJsonEntry(m, meta::kUnet, true);
-    if (!u)
-        return u.status();
-    auto uc = nn::UNetSwinConfig::fromJson(*u);
+    auto uc = configEntry<nn::UNetSwinConfig>(m, meta::kUnet);
     if (!uc)
         return uc.status();
     a.unet = *uc;
-    auto s = parseJsonEntry(m, meta::kSchedule, true);
-    if (!s)
-        return s.status();
-    auto sc = ScheduleConfig::fromJson(*s);
+    auto sc = configEntry<ScheduleConfig>(m, meta::kSchedule);
     if (!sc)
         return sc.status();
     a.schedule = *sc;
     if (a.codec == "vq-f4") {
-        auto c = parseJsonEntry(m, meta::kCodecConfig, true);
-        if (!c)
-            return c.status();
-        auto vc = nn::VQConfig::fromJson(*c);
+        auto vc = configEntry<nn::VQConfig>(m, meta::kCodecConfig);
         if (!vc)
             return vc.status();
         a.vq = *vc;
@@ -167,41 +196,56 @@ Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std:
     } else if (a.codec == "unshuffle-f4" || a.codec == "unshuffle-f4-refine") {
         if (a.unet.outChannels != 48 || a.unet.inChannels != 48 || a.schedule.sf != 4)
             return Status::error(StatusCode::InvalidFile,
-                                 a.codec + " needs a 48-channel UNet and scale 4");
+                                 clipForMessage(a.codec) + " needs a 48-channel UNet and scale 4");
         if (a.codec == "unshuffle-f4-refine") {
-            auto c = parseJsonEntry(m, meta::kCodecConfig, true);
-            if (!c)
-                return c.status();
-            auto rc = nn::RefinerConfig::fromJson(*c);
+            auto rc = configEntry<nn::RefinerConfig>(m, meta::kCodecConfig);
             if (!rc)
                 return rc.status();
             a.refine = *rc;
         }
     } else {
-        return Status::error(StatusCode::Unsupported,
-                             "codec '" + a.codec + "' is not supported by this build");
+        return Status::error(StatusCode::Unsupported, "codec '" + clipForMessage(a.codec) +
+                                                          "' is not supported by this build");
     }
-    auto sm = parseJsonEntry(m, meta::kSampler, false);
+    auto sm = samplerEntry(m);
     if (!sm)
         return sm.status();
-    a.paddingOffset = sm->is_object() ? sm->value("padding_offset", a.unet.lqSize) : a.unet.lqSize;
-    if (a.paddingOffset <= 0)
-        return Status::error(StatusCode::InvalidFile, "sampler padding_offset must be positive");
+    a.paddingOffset = a.unet.lqSize;
+    if (Status st = samplerKey(*sm, "padding_offset", &a.paddingOffset); !st)
+        return st;
+    // The LQ is padded to a multiple of the offset: beyond a few latent tiles it only costs time.
+    const int maxOffset = std::max(1024, a.unet.lqSize);
+    if (a.paddingOffset <= 0 || a.paddingOffset > maxOffset)
+        return Status::error(StatusCode::InvalidFile,
+                             "metadata 'sampler': padding_offset must be from 1 to " +
+                                 std::to_string(maxOffset) + ", not " +
+                                 std::to_string(a.paddingOffset));
     if (sm->is_object() && sm->contains("degrid_sigma")) {
-        const auto& d = (*sm)["degrid_sigma"];
-        if (!d.is_number() || !(d.get<double>() >= 0 && d.get<double>() <= 64))
+        if (Status st = samplerKey(*sm, "degrid_sigma", &a.degridSigma); !st)
+            return st;
+        if (!(a.degridSigma >= 0 && a.degridSigma <= 64))
             return Status::error(StatusCode::InvalidFile,
                                  "sampler degrid_sigma must be a number from 0 to 64");
-        a.degridSigma = d.get<double>();
         if (a.degridSigma > 0 && a.codec == "vq-f4")
             return Status::error(StatusCode::InvalidFile,
                                  "sampler degrid_sigma applies to unshuffle codecs only");
     }
-    a.steps = intEntry(m, meta::kSteps, a.schedule.steps);
-    a.scale = intEntry(m, meta::kScale, a.schedule.sf);
+    auto steps = intEntry(m, meta::kSteps, a.schedule.steps, 1, a.schedule.steps);
+    if (!steps)
+        return steps.status();
+    a.steps = *steps;
     if (a.steps != 1 && a.steps != a.schedule.steps)
         return Status::error(StatusCode::InvalidFile,
                              "metadata 'steps' must be 1 or the schedule's T");
+    auto scale = intEntry(m, meta::kScale, a.schedule.sf, 1, 16);
+    if (!scale)
+        return scale.status();
+    a.scale = *scale;
+    if (a.scale != a.schedule.sf)
+        return Status::error(StatusCode::InvalidFile, "metadata 'scale' (" +
+                                                          std::to_string(a.scale) +
+                                                          ") must equal the schedule's sf (" +
+                                                          std::to_string(a.schedule.sf) + ")");
     return a;
 }
 
@@ -297,7 +341,7 @@ ModelInfo describePackage(const SafeTensorsFile& file) {
     info.name = m.count(meta::kName) ? m.at(meta::kName) : "";
     info.family = m.count(meta::kFamily) ? m.at(meta::kFamily) : "";
     info.codec = m.count(meta::kCodec) ? m.at(meta::kCodec) : "";
-    info.scale = intEntry(m, meta::kScale, 4);
+    info.scale = intEntryOr(m, meta::kScale, 4);
     auto s = parseJsonEntry(m, meta::kSchedule, false);
     if (info.family == "yonos") {
         // DDIM runs any step count: the multi-step offer is the package's sampler.multi_steps.
@@ -307,13 +351,13 @@ ModelInfo describePackage(const SafeTensorsFile& file) {
             o.is_object() && o.contains("multi_steps") && o["multi_steps"].is_number_integer()
                 ? o["multi_steps"].get<int>()
                 : 10;
-        info.steps = intEntry(m, meta::kSteps, 1);
+        info.steps = intEntryOr(m, meta::kSteps, 1);
     } else {
         info.trainedSteps =
             (s && s->is_object() && s->contains("steps") && (*s)["steps"].is_number_integer())
                 ? (*s)["steps"].get<int>()
                 : 4;
-        info.steps = intEntry(m, meta::kSteps, info.trainedSteps);
+        info.steps = intEntryOr(m, meta::kSteps, info.trainedSteps);
     }
     for (const auto& e : file.tensors()) {
         // Count parameters, not the derived swin buffers (index tables, shift masks).
@@ -332,11 +376,33 @@ ModelInfo describePackage(const SafeTensorsFile& file) {
     return info;
 }
 
+// Strict loading needs a tensor for every weight: a network larger than all of the package's
+// tensors together cannot load, so it is refused before it is built (a few bytes of metadata must
+// not make us allocate gigabytes).
+static Status checkSizeAgainstFile(const SafeTensorsFile& file, const Architecture& arch) {
+    if (arch.yonos())
+        return Status::ok();
+    double held = 0;
+    for (const auto& e : file.tensors())
+        if (e.name.rfind("unet.", 0) == 0)
+            held += double(e.numel());
+    const double needed = arch.unet.estimateCost().parameters;
+    if (needed > held)
+        return Status::error(StatusCode::InvalidFile,
+                             "metadata 'unet' describes a network of at least " +
+                                 std::to_string(std::llround(needed)) +
+                                 " weights, but the file holds only " +
+                                 std::to_string(std::llround(held)) + " U-Net values");
+    return Status::ok();
+}
+
 Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file,
                                                 const LoadOptions& options) {
     auto arch = Architecture::fromMetadata(file.metadata());
     if (!arch)
         return arch.status().withContext(file.path());
+    if (Status s = checkSizeAgainstFile(file, *arch); !s)
+        return s.withContext(file.path());
     auto impl = std::make_shared<Model::Impl>();
     impl->info = describePackage(file);
     impl->arch = *arch;
@@ -416,6 +482,9 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file,
     } catch (const std::bad_alloc&) {
         return Status::error(StatusCode::OutOfMemory,
                              file.path() + ": not enough memory to load the model");
+    } catch (const std::exception& e) {
+        return Status::error(StatusCode::Internal, file.path() + ": cannot build the model: " +
+                                                       clipForMessage(e.what(), 200));
     }
     return impl;
 }
@@ -505,6 +574,8 @@ Result<ModelInfo> Model::inspect(const std::string& path, bool hashContent) {
     auto arch = Architecture::fromMetadata(f->metadata());
     if (!arch)
         return arch.status().withContext(path);
+    if (Status s = checkSizeAgainstFile(*f, *arch); !s)
+        return s.withContext(path);
     ModelInfo info = describePackage(*f);
     info.contentHash = hashContent ? contentHash(path) : cachedContentHash(path);
     return info;
@@ -518,6 +589,8 @@ Result<ModelInfo> Model::inspectMemory(const void* data, std::size_t size,
     auto arch = Architecture::fromMetadata(f->metadata());
     if (!arch)
         return arch.status().withContext("embedded:" + name);
+    if (Status s = checkSizeAgainstFile(*f, *arch); !s)
+        return s.withContext("embedded:" + name);
     ModelInfo info = describePackage(*f);
     Sha256 h;
     h.update(data, size);

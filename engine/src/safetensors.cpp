@@ -4,6 +4,7 @@
 #include "byte_reader.h"
 #include "file_checks.h"
 #include "shiftsr/nn/atomic_file.h"
+#include "shiftsr/nn/json_util.h"
 
 #include <nlohmann/json.hpp>
 
@@ -102,6 +103,8 @@ struct Layout {
 using ReadAt = std::function<bool(std::uint64_t offset, void* dst, std::size_t bytes)>;
 
 // Validates everything SafeTensorsFile::open promises. `path` names the source in messages.
+constexpr std::size_t kMaxTensorNameChars = 1024;
+
 Status parseLayout(const std::string& path, std::uint64_t fileSize, const ReadAt& readAt,
                    const SafeTensorsFile::Limits& limits, Layout* out) {
     if (fileSize < 8)
@@ -132,6 +135,11 @@ Status parseLayout(const std::string& path, std::uint64_t fileSize, const ReadAt
     std::set<std::string> seenKeys;
     std::string duplicate;
     json root;
+    // nlohmann's parser recurses once per level: a header of nested brackets must not overflow the
+    // stack. A valid header nests three levels (tensor, shape / offsets).
+    if (!jsonDepthWithin(header))
+        return invalid(path, "header JSON nests deeper than " + std::to_string(kMaxJsonDepth) +
+                                 " levels: not a safetensors file");
     try {
         root = json::parse(header, [&](int depth, json::parse_event_t event, json& parsed) {
             if (depth == 1 && event == json::parse_event_t::key && duplicate.empty() &&
@@ -148,7 +156,8 @@ Status parseLayout(const std::string& path, std::uint64_t fileSize, const ReadAt
     if (!root.is_object())
         return invalid(path, std::string("header must be a JSON object but is ") + jsonKind(root));
     if (!duplicate.empty())
-        return invalid(path, "the name '" + duplicate + "' appears twice in the header");
+        return invalid(path,
+                       "the name '" + clipForMessage(duplicate) + "' appears twice in the header");
 
     out->dataOffset = 8 + headerLen;
     const std::uint64_t dataSize = fileSize - out->dataOffset;
@@ -175,13 +184,19 @@ Status parseLayout(const std::string& path, std::uint64_t fileSize, const ReadAt
             for (auto m = value.begin(); m != value.end(); ++m) {
                 if (!m.value().is_string())
                     return invalid(path, "__metadata__ must map strings to strings, but '" +
-                                             m.key() + "' holds " + jsonKind(m.value()));
+                                             clipForMessage(m.key()) + "' holds " +
+                                             jsonKind(m.value()));
                 out->metadata[m.key()] = m.value().get<std::string>();
             }
             continue;
         }
 
-        const std::string where = "tensor '" + name + "'";
+        const std::string where = "tensor '" + clipForMessage(name) + "'";
+        // Names are echoed in messages and matched against the network's (under 200 characters).
+        if (name.size() > kMaxTensorNameChars)
+            return invalid(path, where + ": the name is " + std::to_string(name.size()) +
+                                     " characters long, more than " +
+                                     std::to_string(kMaxTensorNameChars));
         if (!value.is_object())
             return invalid(path,
                            where + " must be described by a JSON object but is " + jsonKind(value));
@@ -199,9 +214,10 @@ Status parseLayout(const std::string& path, std::uint64_t fileSize, const ReadAt
         if (!parseDType(dtypeText, &entry.dtype)) {
             if (isKnownUnsupportedDType(dtypeText))
                 return Status::error(StatusCode::Unsupported,
-                                     path + ": " + where + " has dtype " + dtypeText +
+                                     path + ": " + where + " has dtype " +
+                                         clipForMessage(dtypeText) +
                                          ", which ShiftSR does not support");
-            return invalid(path, where + " has unknown dtype \"" + dtypeText +
+            return invalid(path, where + " has unknown dtype \"" + clipForMessage(dtypeText) +
                                      "\" (expected one of F64, F32, F16, BF16, I64, I32, "
                                      "I16, I8, U8, BOOL)");
         }

@@ -24,13 +24,21 @@ Result<ScheduleConfig> ScheduleConfig::fromJson(const nlohmann::json& j) {
         readKey(j, "latent_flag", &c.latentFlag);
         readKey(j, "predict_type", &c.predictType);
         readKey(j, "sf", &c.sf);
-        if (j.contains("timestep_respacing") && !j["timestep_respacing"].is_null() &&
-            j["timestep_respacing"].get<int>() != c.steps)
+        int respacing = c.steps;
+        readKey(j, "timestep_respacing", &respacing);
+        if (respacing != c.steps)
             return Status::error(StatusCode::Unsupported,
                                  "schedule: timestep_respacing is not supported");
     } catch (const std::exception& e) {
         return Status::error(StatusCode::InvalidFile, std::string("schedule: ") + e.what());
     }
+    if (c.sf < 1 || c.sf > 16)
+        return Status::error(StatusCode::InvalidFile,
+                             "schedule: sf must be from 1 to 16, not " + std::to_string(c.sf));
+    // The ranges and relations of the numbers (steps 2 to 10000, 0 < etas_end < 1, ...): the same
+    // checks as building the schedule, which costs microseconds.
+    if (auto built = ResShiftSchedule::create(c); !built)
+        return built.status();
     return c;
 }
 

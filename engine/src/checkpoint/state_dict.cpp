@@ -56,6 +56,8 @@ const PyObj* findStateDictAt(const PyObj& d, int depth, const std::string& prefi
     return nullptr;
 }
 
+constexpr std::uint64_t kMaxExpandedBytes = std::uint64_t(1) << 20;
+
 // Largest element index a strided view touches, or false on overflow. numel must be > 0.
 bool stridedExtent(const CheckpointTensor& t, std::uint64_t* lastIndex) {
     std::uint64_t last = static_cast<std::uint64_t>(t.storageOffset);
@@ -158,6 +160,16 @@ Status checkView(const std::string& where, const CheckpointTensor& t, std::uint6
                                      std::to_string(t.storageOffset) +
                                      ") reaches beyond its storage '" + t.storageKey + "' of " +
                                      std::to_string(storageNumel) + " elements");
+        // Overlapping strides (stride 0 above all) let a few bytes of storage declare a tensor of
+        // gigabytes. Weights never overlap; a small broadcast buffer may, so only a view larger
+        // than its storage and than kMaxExpandedBytes is refused, before it is materialised.
+        if (numel > storageNumel && numel * es > kMaxExpandedBytes)
+            return Status::error(StatusCode::InvalidFile,
+                                 what + " (shape " + shapeText(t.shape) + ", stride " +
+                                     shapeText(t.stride) + ") would expand its storage '" +
+                                     t.storageKey + "' of " + std::to_string(storageNumel) +
+                                     " elements to " + std::to_string(numel) +
+                                     ": overlapping strides are not weights");
     }
     *numelOut = numel;
     return Status::ok();

@@ -43,7 +43,8 @@ Status refuseNonDefaults(const nlohmann::json& j) {
         const auto& v = j.at(key);
         if (v == def || v.is_null())
             continue;
-        return unsupported(std::string(key) + " = " + v.dump() + " is not supported");
+        return unsupported(std::string(key) + " = " + clipForMessage(dumpLossy(v)) +
+                           " is not supported");
     }
     return Status::ok();
 }
@@ -53,12 +54,14 @@ Status refuseNonDefaults(const nlohmann::json& j) {
 Status checkBlockTypes(const nlohmann::json& j, const char* key, const char* type, size_t levels) {
     if (!j.contains(key) || j.at(key).is_null())
         return Status::ok();
-    const auto types = j.at(key).get<std::vector<std::string>>();
+    std::vector<std::string> types;
+    readKey(j, key, &types);
     if (types.size() != levels)
         return bad(std::string(key) + " must have one entry per block_out_channels entry");
     for (const auto& t : types)
         if (t != type)
-            return unsupported(std::string(key) + " entry \"" + t + "\" is not supported");
+            return unsupported(std::string(key) + " entry \"" + clipForMessage(t) +
+                               "\" is not supported");
     return Status::ok();
 }
 
@@ -78,6 +81,11 @@ Status validate(const KLConfig& c) {
         return s;
     if (!(std::isfinite(c.scalingFactor) && c.scalingFactor > 0.0))
         return bad("scaling_factor must be a positive number");
+    double weights = 0; // resnet 3x3 convolutions of encoder and decoder: a lower bound
+    for (int w : c.blockOutChannels)
+        weights += (2.0 * c.layersPerBlock + 1) * 18 * double(w) * w;
+    if (weights > double(1u << 30))
+        return bad("the autoencoder would hold more than 2^30 weights: not a real codec");
     return Status::ok();
 }
 

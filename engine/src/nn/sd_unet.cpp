@@ -136,10 +136,13 @@ Status unsupported(const std::string& message) {
 void readIntOrList(const nlohmann::json& j, const char* key, std::vector<int>* out) {
     if (!j.contains(key) || j.at(key).is_null())
         return;
-    if (j.at(key).is_array())
-        *out = j.at(key).get<std::vector<int>>();
-    else
-        *out = {j.at(key).get<int>()};
+    if (j.at(key).is_array()) {
+        readKey(j, key, out);
+    } else {
+        int one = 0;
+        readKey(j, key, &one);
+        *out = {one};
+    }
 }
 
 // diffusers keys that change the network into something this implementation does not build: set to
@@ -179,7 +182,8 @@ Status refuseNonDefaults(const nlohmann::json& j) {
         const auto& v = j.at(key);
         if (v == def || v.is_null())
             continue;
-        return unsupported(std::string(key) + " = " + v.dump() + " is not supported");
+        return unsupported(std::string(key) + " = " + clipForMessage(dumpLossy(v)) +
+                           " is not supported");
     }
     if (j.contains("only_cross_attention")) {
         const auto& v = j.at("only_cross_attention");
@@ -188,7 +192,8 @@ Status refuseNonDefaults(const nlohmann::json& j) {
             for (const auto& e : v)
                 any = any || !e.is_boolean() || e.get<bool>();
         if (any)
-            return unsupported("only_cross_attention = " + v.dump() + " is not supported");
+            return unsupported("only_cross_attention = " + clipForMessage(dumpLossy(v)) +
+                               " is not supported");
     }
     return Status::ok();
 }
@@ -213,7 +218,8 @@ Status validate(const SDUNetConfig& c) {
     for (int i = 0; i < n; ++i) {
         const auto& d = c.downBlockTypes[i];
         if (d != "CrossAttnDownBlock2D" && d != "DownBlock2D")
-            return unsupported("down_block_types entry \"" + d + "\" is not supported");
+            return unsupported("down_block_types entry \"" + clipForMessage(d) +
+                               "\" is not supported");
         const std::string mirror = d == "CrossAttnDownBlock2D" ? "CrossAttnUpBlock2D" : "UpBlock2D";
         if (c.upBlockTypes[n - 1 - i] != mirror)
             return bad("up_block_types must mirror down_block_types: entry " +
@@ -243,6 +249,14 @@ Status validate(const SDUNetConfig& c) {
                    std::to_string(kMaxTransformerLayers));
     if (c.freqShift < 0 || c.freqShift >= c.blockOutChannels[0] / 2)
         return bad("freq_shift must be at least 0 and below block_out_channels[0] / 2");
+    // A lower bound of the weights from the resnets' 3x3 convolutions alone (Stable Diffusion 1.5:
+    // ~0.3 of its 860 M): every width and count may be within its range while the product is a
+    // network no machine could build in reasonable time.
+    double weights = 0;
+    for (int w : c.blockOutChannels)
+        weights += (2.0 * c.layersPerBlock + 1) * 18 * double(w) * w;
+    if (weights > double(1u << 31))
+        return bad("the network would hold more than 2^31 weights: not a model this build runs");
     return Status::ok();
 }
 
@@ -299,7 +313,8 @@ Result<SDUNetConfig> SDUNetConfig::fromJson(const nlohmann::json& j) {
             const auto& v = j.at(key);
             if (v.is_array())
                 return unsupported("cross_attention_dim as a list (one per level)");
-            c.crossAttentionDim = v.is_null() ? 0 : v.get<int>();
+            c.crossAttentionDim = 0;
+            readKey(j, key, &c.crossAttentionDim);
         }
         key = "context_tokens";
         readKey(j, key, &c.contextTokens);
@@ -324,7 +339,8 @@ Result<SDUNetConfig> SDUNetConfig::fromJson(const nlohmann::json& j) {
             const bool explicitNoAttention =
                 j.contains("mid_block_attention") && !c.midBlockAttention;
             if (v.is_null() ? !explicitNoAttention : v != "UNetMidBlock2DCrossAttn")
-                return unsupported("mid_block_type = " + v.dump() + " is not supported");
+                return unsupported("mid_block_type = " + clipForMessage(dumpLossy(v)) +
+                                   " is not supported");
         }
     } catch (const std::exception& e) {
         return bad(std::string(key) + ": " + e.what());

@@ -4,7 +4,10 @@
 #include "shiftsr/nn/json_util.h"
 #include "shiftsr/nn/layers.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 #include <tuple>
 
 namespace shiftsr::nn {
@@ -25,9 +28,11 @@ Result<UNetSwinConfig> UNetSwinConfig::fromJson(const nlohmann::json& j) {
         readKey(j, "attention_resolutions", &c.attentionResolutions);
         readKey(j, "dropout", &c.dropout);
         readKey(j, "channel_mult", &c.channelMult);
-        if (j.contains("num_res_blocks") && j["num_res_blocks"].is_number_integer())
-            c.numResBlocks.assign(c.channelMult.size(), j["num_res_blocks"].get<int>());
-        else
+        if (j.contains("num_res_blocks") && j["num_res_blocks"].is_number_integer()) {
+            int n = 0;
+            readKey(j, "num_res_blocks", &n);
+            c.numResBlocks.assign(c.channelMult.size(), n);
+        } else
             readKey(j, "num_res_blocks", &c.numResBlocks);
         readKey(j, "conv_resample", &c.convResample);
         readKey(j, "dims", &c.dims);
@@ -47,30 +52,182 @@ Result<UNetSwinConfig> UNetSwinConfig::fromJson(const nlohmann::json& j) {
     } catch (const std::exception& e) {
         return Status::error(StatusCode::InvalidFile, std::string("UNet config: ") + e.what());
     }
-    auto bad = [](const std::string& m) {
-        return Status::error(StatusCode::InvalidFile, "UNet config: " + m);
-    };
     if (c.dims != 2)
         return Status::error(StatusCode::Unsupported, "UNet config: only dims=2 is supported");
     if (c.resblockUpdown)
         return Status::error(StatusCode::Unsupported,
                              "UNet config: resblock_updown=true is not supported");
-    if (c.channelMult.empty() || c.numResBlocks.size() != c.channelMult.size())
-        return bad("num_res_blocks must have one entry per channel_mult entry");
-    if (c.modelChannels <= 0 || c.modelChannels % 32 || c.swinEmbedDim <= 0 || c.swinEmbedDim % 32)
-        return bad(
-            "model_channels and swin_embed_dim must be positive multiples of 32 (GroupNorm32)");
-    if (c.numHeadChannels != -1 && (c.numHeadChannels <= 0 || c.swinEmbedDim % c.numHeadChannels))
-        return bad("swin_embed_dim must be a multiple of num_head_channels");
-    if (c.imageSize <= 0 || c.windowSize <= 0 || c.lqSize <= 0 || c.lqSize < c.imageSize)
-        return bad("image_size, lq_size and window_size must be positive, lq_size >= image_size");
     if (!c.condLq)
         return Status::error(StatusCode::Unsupported,
                              "UNet config: cond_lq=false is not supported");
-    for (int m : c.channelMult)
-        if (m <= 0 || (m * c.modelChannels) % 32)
-            return bad("channel_mult entries must keep channels multiples of 32");
+    if (Status s = c.validate(); !s)
+        return s;
     return c;
+}
+
+namespace {
+
+// Architecture limits. The official networks use image_size 64, model_channels 160, four levels,
+// two res blocks, swin depth 2, window 8; the limits leave room for far larger ones but refuse
+// what no real model has and what would take minutes or gigabytes to build (a depth of 10^9,
+// lq_size 2^30, a 10^6 channel multiplier) before anything is allocated.
+constexpr int kMaxLevels = 6;
+constexpr int kMaxChannelMult = 16;
+constexpr int kMaxChannels = 4096;
+constexpr int kMaxImageSize = 512;
+constexpr int kMaxLqRatioLog2 = 4; // lq_size up to 16 x image_size
+constexpr int kMaxResBlocks = 8;
+constexpr int kMaxSwinDepth = 32;
+constexpr int kMaxWindowSize = 32;
+constexpr int kMaxIoChannels = 256;
+constexpr int kMaxHeads = 64;
+constexpr double kMaxMlpRatio = 16;
+constexpr int kMaxAttentionResolutions = 16;
+// 2^30 values = 4 GiB in fp32: far beyond ResShift (~120 M parameters) and beyond what a desktop
+// build of this network can hold.
+constexpr double kMaxValues = double(1 << 30);
+
+} // namespace
+
+UNetSwinConfig::Cost UNetSwinConfig::estimateCost() const {
+    Cost cost;
+    const double mc = modelChannels, temb = 4.0 * mc, e = swinEmbedDim;
+    const double tembMul = useScaleShiftNorm ? 2 : 1;
+    auto res = [&](double in, double out) {
+        cost.parameters += 9 * in * out + 9 * out * out + temb * tembMul * out;
+    };
+    auto swin = [&](double ds) {
+        const double ws = std::min<double>(windowSize, ds);
+        cost.parameters += swinDepth * (4 * e * e + 2 * e * e * mlpRatio);
+        // relative_position_index per block; shift masks (nW x N x N = ds^2 ws^2) on odd blocks
+        cost.buffers += swinDepth * ws * ws * ws * ws + (swinDepth / 2) * ds * ds * ws * ws;
+    };
+    auto hasAttn = [&](int d) {
+        return std::find(attentionResolutions.begin(), attentionResolutions.end(), d) !=
+               attentionResolutions.end();
+    };
+    double base = 3;
+    for (int r = lqSize / imageSize; r > 1; r /= 2) {
+        cost.parameters += 9 * base * 16 + 9 * 16 * 32;
+        base = 32;
+    }
+    std::vector<double> chans;
+    double ch = double(channelMult[0]) * mc;
+    chans.push_back(ch);
+    int ds = imageSize;
+    for (size_t level = 0; level < channelMult.size(); ++level) {
+        const double out = double(channelMult[level]) * mc;
+        for (int j = 0; j < numResBlocks[level]; ++j) {
+            res(ch, out);
+            ch = out;
+            if (hasAttn(ds) && j == 0)
+                swin(ds);
+            chans.push_back(ch);
+        }
+        if (level + 1 != channelMult.size()) {
+            if (convResample)
+                cost.parameters += 9 * ch * ch;
+            chans.push_back(ch);
+            ds /= 2;
+        }
+    }
+    res(ch, ch);
+    res(ch, ch);
+    swin(ds);
+    for (int level = int(channelMult.size()) - 1; level >= 0; --level) {
+        const double out = double(channelMult[level]) * mc;
+        for (int i = 0; i <= numResBlocks[level]; ++i) {
+            res(ch + chans.back(), out);
+            chans.pop_back();
+            ch = out;
+            if (hasAttn(ds) && i == 0)
+                swin(ds);
+            if (level && i == numResBlocks[level])
+                ds *= 2;
+        }
+    }
+    return cost;
+}
+
+Status UNetSwinConfig::validate() const {
+    auto bad = [](const std::string& m) {
+        return Status::error(StatusCode::InvalidFile, "UNet config: " + m);
+    };
+    auto range = [&](const char* key, double v, double lo, double hi) {
+        if (v >= lo && v <= hi)
+            return Status::ok();
+        std::ostringstream o;
+        o << std::setprecision(12) << key << " must be from " << lo << " to " << hi << ", not "
+          << v;
+        return bad(o.str());
+    };
+    const int levels = int(channelMult.size());
+    if (levels < 1 || levels > kMaxLevels)
+        return bad("channel_mult must have 1 to " + std::to_string(kMaxLevels) + " entries");
+    if (numResBlocks.size() != channelMult.size())
+        return bad("num_res_blocks must have one entry per channel_mult entry");
+    for (const auto& [key, v, lo, hi] :
+         {std::tuple<const char*, double, double, double>{"model_channels", modelChannels, 32,
+                                                          1024},
+          {"swin_embed_dim", swinEmbedDim, 32, 1024},
+          {"image_size", imageSize, 1, kMaxImageSize},
+          {"lq_size", lqSize, 1, double(kMaxImageSize) * (1 << kMaxLqRatioLog2)},
+          {"window_size", windowSize, 2, kMaxWindowSize},
+          {"swin_depth", swinDepth, 0, kMaxSwinDepth},
+          {"in_channels", inChannels, 1, kMaxIoChannels},
+          {"out_channels", outChannels, 1, kMaxIoChannels},
+          {"extra_input_channels", extraInputChannels, 0, kMaxIoChannels},
+          {"num_heads", numHeads, 1, kMaxHeads},
+          {"mlp_ratio", mlpRatio, 0.0625, kMaxMlpRatio},
+          {"dropout", dropout, 0, 1}})
+        if (Status s = range(key, v, lo, hi); !s)
+            return s;
+    if (modelChannels % 32 || swinEmbedDim % 32)
+        return bad("model_channels and swin_embed_dim must be multiples of 32 (GroupNorm32)");
+    if (numHeadChannels != -1 && (numHeadChannels <= 0 || swinEmbedDim % numHeadChannels ||
+                                  swinEmbedDim / numHeadChannels > kMaxHeads))
+        return bad("num_head_channels must be -1 or divide swin_embed_dim into at most " +
+                   std::to_string(kMaxHeads) + " heads");
+    if (numHeadChannels == -1 && swinEmbedDim % numHeads)
+        return bad("swin_embed_dim must be a multiple of num_heads");
+    for (int m : channelMult)
+        if (m < 1 || m > kMaxChannelMult || m * modelChannels > kMaxChannels)
+            return bad("channel_mult entries must be from 1 to " + std::to_string(kMaxChannelMult) +
+                       " and keep channels up to " + std::to_string(kMaxChannels) + ", found " +
+                       std::to_string(m));
+    for (int n : numResBlocks)
+        if (n < 0 || n > kMaxResBlocks)
+            return bad("num_res_blocks entries must be from 0 to " + std::to_string(kMaxResBlocks) +
+                       ", found " + std::to_string(n));
+    if (attentionResolutions.size() > kMaxAttentionResolutions)
+        return bad("attention_resolutions has more than " +
+                   std::to_string(kMaxAttentionResolutions) + " entries");
+    // The swin shift is window_size / 2 and the window grid must tile every feature map.
+    if (windowSize % 2)
+        return bad("window_size must be even (the shifted windows move by half a window), not " +
+                   std::to_string(windowSize));
+    if (imageSize % (1 << (levels - 1)))
+        return bad("image_size " + std::to_string(imageSize) + " cannot be halved " +
+                   std::to_string(levels - 1) + " times (one per channel_mult level)");
+    for (int level = 0, ds = imageSize; level < levels; ++level, ds /= 2)
+        if (ds > windowSize && ds % windowSize)
+            return bad("window_size " + std::to_string(windowSize) +
+                       " does not tile the feature map of side " + std::to_string(ds) +
+                       " (image_size / 2^level)");
+    if (lqSize < imageSize || lqSize % imageSize ||
+        ((lqSize / imageSize) & (lqSize / imageSize - 1)))
+        return bad("lq_size must be image_size times a power of two (found " +
+                   std::to_string(lqSize) + " and " + std::to_string(imageSize) + ")");
+    if (lqSize / imageSize > (1 << kMaxLqRatioLog2))
+        return bad("lq_size may be at most " + std::to_string(1 << kMaxLqRatioLog2) +
+                   " x image_size");
+    const Cost cost = estimateCost();
+    if (cost.parameters + cost.buffers > kMaxValues)
+        return bad("the network would hold about " +
+                   std::to_string(std::llround((cost.parameters + cost.buffers) / 1e6)) +
+                   " million values (more than " + std::to_string(std::llround(kMaxValues / 1e6)) +
+                   " million): not a model this build can run");
+    return Status::ok();
 }
 
 nlohmann::json UNetSwinConfig::toJson() const {

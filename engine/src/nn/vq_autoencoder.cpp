@@ -24,9 +24,11 @@ Result<VQConfig> VQConfig::fromJson(const nlohmann::json& j) {
         readKey(d, "out_ch", &c.outCh);
         readKey(d, "ch", &c.ch);
         readKey(d, "ch_mult", &c.chMult);
-        if (d.contains("num_res_blocks") && d["num_res_blocks"].is_number_integer())
-            c.numResBlocks.assign(c.chMult.size(), d["num_res_blocks"].get<int>());
-        else
+        if (d.contains("num_res_blocks") && d["num_res_blocks"].is_number_integer()) {
+            int n = 0;
+            readKey(d, "num_res_blocks", &n);
+            c.numResBlocks.assign(c.chMult.size(), n);
+        } else
             readKey(d, "num_res_blocks", &c.numResBlocks);
         readKey(d, "attn_resolutions", &c.attnResolutions);
         readKey(d, "dropout", &c.dropout);
@@ -41,6 +43,30 @@ Result<VQConfig> VQConfig::fromJson(const nlohmann::json& j) {
         c.nEmbed <= 0 || c.embedDim <= 0)
         return Status::error(StatusCode::InvalidFile,
                              "autoencoder config: inconsistent ch/ch_mult/num_res_blocks/n_embed");
+    // Architecture limits (the official f4 codec: ch 128, ch_mult 1,2,4, 8192 codes of 3): refuse
+    // what no real codec has before anything is built.
+    auto bad = [](const std::string& m) {
+        return Status::error(StatusCode::InvalidFile, "autoencoder config: " + m);
+    };
+    if (c.chMult.size() > 6 || c.ch > 1024)
+        return bad("ch must be at most 1024 and ch_mult have at most 6 entries");
+    double weights = 0;
+    for (size_t i = 0; i < c.chMult.size(); ++i) {
+        if (c.chMult[i] < 1 || c.chMult[i] > 16 || c.chMult[i] * c.ch > 4096)
+            return bad("ch_mult entries must be from 1 to 16 and keep channels up to 4096");
+        if (c.numResBlocks[i] < 0 || c.numResBlocks[i] > 8)
+            return bad("num_res_blocks entries must be from 0 to 8");
+        const double w = double(c.chMult[i]) * c.ch;
+        weights += (2.0 * c.numResBlocks[i] + 1) * 18 * w * w; // encoder and decoder resnets
+    }
+    if (c.nEmbed > 1 << 20 || c.embedDim > 1024 || c.zChannels < 1 || c.zChannels > 1024 ||
+        c.inChannels < 1 || c.inChannels > 64 || c.outCh < 1 || c.outCh > 64 || c.resolution < 1 ||
+        c.resolution > 8192 || c.attnResolutions.size() > 16 || !(c.dropout >= 0 && c.dropout <= 1))
+        return bad("n_embed up to 2^20, embed_dim and z_channels 1 to 1024, in_channels and out_ch "
+                   "1 to 64, resolution 1 to 8192, at most 16 attn_resolutions, dropout 0 to 1");
+    weights += double(c.nEmbed) * c.embedDim;
+    if (weights > double(1 << 30))
+        return bad("the autoencoder would hold more than 2^30 weights: not a real codec");
     return c;
 }
 

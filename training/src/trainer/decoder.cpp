@@ -1,6 +1,7 @@
 // Decoder-head training (codec unshuffle-f4-refine): fits a small full-resolution convolutional
 // head after the pixel shuffle to a frozen package's own sampler outputs. See decoder.h.
 #include "shiftsr/training/decoder.h"
+#include "shiftsr/nn/json_util.h"
 
 #include "common.h"
 #include "distributed.h"
@@ -71,7 +72,7 @@ Result<DecoderNets> buildDecoderNets(const TrainJob& job) {
                              "decoder.steps must be 1 or the base's T (" +
                                  std::to_string(n.arch.schedule.steps) + ")");
     if (auto it = pkg->metadata().find(meta::kProvenance); it != pkg->metadata().end()) {
-        auto p = json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+        auto p = parseJsonOrDiscarded(it->second);
         if (!p.is_discarded())
             n.baseProvenance = p;
     }

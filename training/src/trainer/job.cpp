@@ -18,13 +18,10 @@ template <class T> static void get(const json& j, const char* key, T* out) {
 
 Result<TrainJob> TrainJob::fromJson(const std::string& text) {
     TrainJob t;
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const std::exception& e) {
-        return Status::error(StatusCode::InvalidFile,
-                             std::string("job.json is not valid JSON: ") + e.what());
-    }
+    auto parsed = parseJsonBounded(text, "job.json");
+    if (!parsed)
+        return parsed.status();
+    const json j = std::move(*parsed);
     if (!j.is_object())
         return Status::error(StatusCode::InvalidFile, "job.json must be a JSON object");
     try {
@@ -100,10 +97,13 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
         if (j.contains("data")) {
             const json& d = j["data"];
             if (d.contains("train")) {
-                if (d["train"].is_string())
-                    t.trainFolders = {d["train"].get<std::string>()};
-                else
-                    t.trainFolders = d["train"].get<std::vector<std::string>>();
+                if (d["train"].is_string()) {
+                    std::string one;
+                    get(d, "train", &one);
+                    t.trainFolders = {one};
+                } else {
+                    get(d, "train", &t.trainFolders);
+                }
             }
             get(d, "val", &t.valFolder);
             get(d, "gt_size", &t.gtSize);
@@ -121,7 +121,8 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
             get(o, "lr_min", &t.lrMin);
             get(o, "warmup", &t.warmup);
             if (o.contains("betas")) {
-                auto b = o["betas"].get<std::vector<double>>();
+                std::vector<double> b;
+                get(o, "betas", &b);
                 if (b.size() != 2)
                     return Status::error(StatusCode::InvalidArgument,
                                          "optimizer.betas needs two numbers");
@@ -158,10 +159,16 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
         return bad("preset must be tiny, lite or v3");
     if (t.trainFolders.empty())
         return bad("data.train must name at least one folder of photos");
-    if (t.gtSize < 32 || t.gtSize % 16)
-        return bad("data.gt_size must be a multiple of 16, at least 32");
-    if (t.batch < 1 || t.steps < 1 || t.workers < 0)
-        return bad("batch and steps must be positive, workers non-negative");
+    if (t.gtSize < 32 || t.gtSize % 16 || t.gtSize > 4096)
+        return bad("data.gt_size must be a multiple of 16 from 32 to 4096");
+    // Bounds on what a job may ask for: the batch, the workers and the validation set are held in
+    // memory at once, and a run of more steps than fits an int is not a job but an overflow.
+    if (t.batch < 1 || t.batch > 4096 || t.steps < 1 || t.workers < 0 || t.workers > 256)
+        return bad("batch must be from 1 to 4096, steps positive, workers from 0 to 256");
+    if (t.valCount < 0 || t.valCount > 10000 || t.valSize < 0 || t.valSize > 4096 ||
+        t.valSteps < 0 || t.threads < 0 || t.threads > 1024)
+        return bad("validation.count must be 0 to 10000, validation.size 0 to 4096, "
+                   "validation.steps >= 0, threads 0 to 1024");
     if (!(t.lr > 0) || t.lrMin < 0 || t.warmup < 0 || !(t.ema >= 0 && t.ema < 1) || t.gradClip < 0)
         return bad("lr > 0, lr_min >= 0, warmup >= 0, 0 <= ema < 1, grad_clip >= 0");
     if (t.degradation != "realesrgan" && t.degradation != "bicubic")

@@ -1,6 +1,7 @@
 // Trainer presets: tiny (tests), lite (CPU-trainable default, unshuffle-f4), v3 (official).
 #include "presets.h"
 
+#include "shiftsr/nn/json_util.h"
 #include "shiftsr/nn/sha256.h"
 #include "shiftsr/nn/tensor_io.h"
 
@@ -103,7 +104,7 @@ nlohmann::json packageLineage(const SafeTensorsFile& f, std::string sha256) {
     if (auto it = meta.find("name"); it != meta.end())
         l["name"] = it->second;
     if (auto it = meta.find("provenance"); it != meta.end()) {
-        auto prov = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+        auto prov = parseJsonOrDiscarded(it->second);
         if (!prov.is_discarded())
             l["provenance"] = prov;
     }

@@ -19,6 +19,7 @@
 // The student starts as the teacher with a zero-weighted noise input, or (job "init") from an
 // earlier student of the same teacher, to continue its distillation under other settings.
 #include "shiftsr/training/rsd.h"
+#include "shiftsr/nn/json_util.h"
 
 #include "common.h"
 #include "distributed.h"
@@ -187,7 +188,7 @@ json rsdProvenance(const TrainJob& job, const RsdNets& n, const RunState& state,
 std::vector<std::string> sameUNetHashes(const std::string& sha256,
                                         const std::string& provenanceJson) {
     std::vector<std::string> hashes{sha256};
-    const json prov = json::parse(provenanceJson, nullptr, /*allow_exceptions=*/false);
+    const json prov = parseJsonOrDiscarded(provenanceJson);
     if (!prov.is_object())
         return hashes;
     auto add = [&hashes](const json& v) {

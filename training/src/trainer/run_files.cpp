@@ -2,6 +2,7 @@
 #include "run_files.h"
 
 #include "shiftsr/nn/atomic_file.h"
+#include "shiftsr/nn/json_util.h"
 #include "shiftsr/nn/tensor_io.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -141,8 +142,12 @@ Status RunFiles::loadLatest(RunState* s, std::vector<torch::Tensor>& params,
         s->step = std::stoi(md.at("step"));
         s->elapsed = std::stod(md.at("elapsed"));
         s->loaderPosition = std::stoull(md.at("loader_position"));
-        if (md.count("last_val"))
-            s->lastVal = json::parse(md.at("last_val"));
+        if (md.count("last_val")) {
+            auto v = parseJsonBounded(md.at("last_val"), "last_val");
+            if (!v)
+                throw std::runtime_error(v.status().message());
+            s->lastVal = std::move(*v);
+        }
     } catch (const std::exception& e) {
         return Status::error(StatusCode::InvalidFile,
                              f->path() + ": checkpoint metadata is damaged");

@@ -7,6 +7,7 @@
 //                own (smaller) scale: the teacher's prediction is the student's target
 //   decoder      the U-Net frozen, the decoder fine-tuned on the student's one-step outputs
 #include "shiftsr/training/yonos.h"
+#include "shiftsr/nn/json_util.h"
 
 #include "common.h"
 #include "presets.h"
@@ -167,7 +168,7 @@ Result<YonosPackage> openYonosPackage(const std::string& path) {
             if (it == meta.end())
                 return Status::error(StatusCode::InvalidFile,
                                      path + ": an autoencoder package needs codec_config");
-            auto j = json::parse(it->second, nullptr, false);
+            auto j = parseJsonOrDiscarded(it->second);
             auto kc = nn::KLConfig::fromJson(j);
             if (!kc)
                 return kc.status().withContext(path);

@@ -55,6 +55,17 @@ struct UNetSwinConfig {
 
     static Result<UNetSwinConfig> fromJson(const nlohmann::json& j);
     nlohmann::json toJson() const;
+    // Types aside, everything fromJson checks: ranges, relations (window size vs feature sizes,
+    // lq_size vs image_size, one num_res_blocks per level) and the architecture limits, in
+    // microseconds and before any module is built.
+    Status validate() const;
+    // What the network holds, from the config alone: `parameters` counts only weights the
+    // network surely has (a lower bound of its state dict), `buffers` the Swin index tables and
+    // shift masks.
+    struct Cost {
+        double parameters = 0, buffers = 0;
+    };
+    Cost estimateCost() const;
     static UNetSwinConfig v3(); // realsr_swinunet_realesrgan256_journal.yaml
     int swinHeads() const {
         return numHeadChannels == -1 ? numHeads : swinEmbedDim / numHeadChannels;
