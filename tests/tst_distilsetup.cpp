@@ -386,9 +386,9 @@ private Q_SLOTS:
         job[QStringLiteral("batch")] = 0;
         edit->setPlainText(QString::fromUtf8(QJsonDocument(job).toJson()));
         QVERIFY(!page->isComplete());
-        QVERIFY2(status->text().contains(QStringLiteral("batch and steps must be positive")),
+        QVERIFY2(status->text().contains(QStringLiteral("batch must be from 1 to 4096")),
                  qPrintable(status->text()));
-        QVERIFY(problemText(page).contains(QStringLiteral("batch and steps must be positive")));
+        QVERIFY(problemText(page).contains(QStringLiteral("batch must be from 1 to 4096")));
         QVERIFY(!edit->isHidden()); // opened to show what is wrong
         edit->setPlainText(QStringLiteral("{\"kind\": \"rsd\", \"data\": {\"train\": \"x\"}"));
         QVERIFY(status->text().contains(QStringLiteral("not valid JSON")));

@@ -58,7 +58,7 @@ _shiftsr_cli() {
     local opts=""
     case $cmd in
     upscale)
-        opts="-o --output -r --recursive --name --format --quality --skip-existing --model --steps
+        opts="-o --output -r --recursive --name --format --quality --skip-existing --accept-damaged --model --steps
               --seed --tile --overlap --max-memory --color-fix --device --cpu-fallback --precision
               --threads --max-pixels --no-metadata --json -q --quiet"
         ;;
