@@ -116,6 +116,9 @@ def safetensors(metadata, tensors):
     return struct.pack("<Q", len(text)) + text + data
 
 
+JSON_KEYS = ("unet", "schedule", "codec_config", "sampler", "provenance")
+
+
 def safetensors_seeds():
     tensors = [("unet.input_blocks.0.0.weight", "F32", [2, 2], struct.pack("<4f", 1, 2, 3, 4)),
                ("codec.b", "F16", [3], b"\x00\x3c\x00\x40\x00\x42"),
@@ -123,6 +126,9 @@ def safetensors_seeds():
                ("unet.empty", "U8", [0, 5], b"")]
     for name, meta in package_metadata().items():
         write("safetensors", name + ".safetensors", safetensors(meta, tensors))
+        # fuzz_architecture: the same metadata with its JSON values unescaped.
+        structured = {k: (json.loads(v) if k in JSON_KEYS else v) for k, v in meta.items()}
+        write("architecture", name + ".json", json.dumps(structured))
     write("safetensors", "bare.safetensors", safetensors(None, tensors[:2]))
 
 
@@ -188,12 +194,15 @@ def torch_like_pickle(tensors, wrap=None, protocol=2):
 def checkpoint_zip(pkl, storages, deflate=False, archive="archive"):
     out = io.BytesIO()
     method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
-    with zipfile.ZipFile(out, "w", method) as z:
-        z.writestr(archive + "/data.pkl", pkl)
-        z.writestr(archive + "/byteorder", "little")
-        for key, raw in storages.items():
-            z.writestr(archive + "/data/" + key, raw)
-        z.writestr(archive + "/version", "3\n")
+    items = [("data.pkl", pkl), ("byteorder", b"little")]
+    items += [("data/" + key, raw) for key, raw in storages.items()]
+    items.append(("version", b"3\n"))
+    with zipfile.ZipFile(out, "w") as z:
+        for name, raw in items:
+            # A fixed time stamp: the seeds do not change when they are written again.
+            info = zipfile.ZipInfo(archive + "/" + name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            z.writestr(info, raw)
     return out.getvalue()
 
 
