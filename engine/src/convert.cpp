@@ -1,6 +1,7 @@
 // Official checkpoint conversion: safe torch.save reader -> strict architecture check -> package.
 #include "shiftsr/engine/convert.h"
 
+#include "shiftsr/nn/json_util.h"
 #include "shiftsr/nn/model_impl.h"
 #include "shiftsr/nn/tensor_io.h"
 #include "shiftsr/nn/torch_checkpoint.h"
@@ -77,10 +78,13 @@ Result<ConvertReport> convertOfficial(const ConvertOptions& o, const JobControl&
         arch.vq = *vc;
         arch.schedule = *sc;
         arch.steps = sc->steps;
-        if (j.contains("sampler") && j["sampler"].is_object())
-            arch.paddingOffset = j["sampler"].value("padding_offset", uc->lqSize);
-        else
-            arch.paddingOffset = uc->lqSize;
+        arch.paddingOffset = uc->lqSize;
+        try {
+            if (j.contains("sampler") && j["sampler"].is_object())
+                readKey(j["sampler"], "padding_offset", &arch.paddingOffset);
+        } catch (const std::exception& e) {
+            return Status::error(StatusCode::InvalidFile, o.configJson + ": sampler: " + e.what());
+        }
     }
     arch.codec = "vq-f4";
     arch.scale = arch.schedule.sf;

@@ -1,4 +1,5 @@
 // Model packages: metadata <-> architecture, strict loading, inspection.
+#include "shiftsr/nn/json_util.h"
 #include "shiftsr/nn/layers.h"
 #include "shiftsr/nn/model_impl.h"
 
@@ -184,7 +185,13 @@ Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std:
     auto sm = parseJsonEntry(m, meta::kSampler, false);
     if (!sm)
         return sm.status();
-    a.paddingOffset = sm->is_object() ? sm->value("padding_offset", a.unet.lqSize) : a.unet.lqSize;
+    a.paddingOffset = a.unet.lqSize;
+    try {
+        if (sm->is_object())
+            readKey(*sm, "padding_offset", &a.paddingOffset);
+    } catch (const std::exception& e) {
+        return Status::error(StatusCode::InvalidFile, std::string("sampler: ") + e.what());
+    }
     if (a.paddingOffset <= 0)
         return Status::error(StatusCode::InvalidFile, "sampler padding_offset must be positive");
     if (sm->is_object() && sm->contains("degrid_sigma")) {
