@@ -24,8 +24,9 @@ Result<ScheduleConfig> ScheduleConfig::fromJson(const nlohmann::json& j) {
         readKey(j, "latent_flag", &c.latentFlag);
         readKey(j, "predict_type", &c.predictType);
         readKey(j, "sf", &c.sf);
-        if (j.contains("timestep_respacing") && !j["timestep_respacing"].is_null() &&
-            j["timestep_respacing"].get<int>() != c.steps)
+        int respacing = c.steps;
+        readKey(j, "timestep_respacing", &respacing);
+        if (respacing != c.steps)
             return Status::error(StatusCode::Unsupported,
                                  "schedule: timestep_respacing is not supported");
     } catch (const std::exception& e) {

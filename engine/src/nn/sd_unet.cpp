@@ -136,10 +136,13 @@ Status unsupported(const std::string& message) {
 void readIntOrList(const nlohmann::json& j, const char* key, std::vector<int>* out) {
     if (!j.contains(key) || j.at(key).is_null())
         return;
-    if (j.at(key).is_array())
-        *out = j.at(key).get<std::vector<int>>();
-    else
-        *out = {j.at(key).get<int>()};
+    if (j.at(key).is_array()) {
+        readKey(j, key, out);
+    } else {
+        int value = 0;
+        readKey(j, key, &value);
+        *out = {value};
+    }
 }
 
 // diffusers keys that change the network into something this implementation does not build: set to
@@ -299,7 +302,8 @@ Result<SDUNetConfig> SDUNetConfig::fromJson(const nlohmann::json& j) {
             const auto& v = j.at(key);
             if (v.is_array())
                 return unsupported("cross_attention_dim as a list (one per level)");
-            c.crossAttentionDim = v.is_null() ? 0 : v.get<int>();
+            c.crossAttentionDim = 0;
+            readKey(j, key, &c.crossAttentionDim);
         }
         key = "context_tokens";
         readKey(j, key, &c.contextTokens);
