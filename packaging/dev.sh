@@ -2,13 +2,25 @@
 # One entry point for a fresh Debian 12 machine: `run` installs, builds and starts the desktop app
 # with the sample photo loaded (on a machine without a display: upscales it with the CLI instead);
 # `test` installs, builds and runs the default test set (CTest label `unit`); `package` builds the
-# Debian package and the .tar.gz (a Release build, then cpack) and prints the .deb's path.
+# Debian package and the .tar.gz (a Release build, then cpack) and prints the .deb's path; `fuzz`
+# builds the libFuzzer targets (preset fuzz, in build-fuzz) and runs CTest label `fuzz` on them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${SHIFTSR_BUILD_DIR:-$ROOT/build}
 JOBS=${SHIFTSR_JOBS:-$(nproc)}
 
+if [ "${1:-}" = fuzz ]; then
+    # tests/fuzz/README.md; SHIFTSR_FUZZ_SECONDS: how long each target runs (default 30).
+    bash packaging/install-deps.sh
+    if ! command -v clang++ >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
+        echo "dev.sh: fuzzing needs clang and libFuzzer: apt-get install clang libclang-rt-14-dev" >&2
+        exit 1
+    fi
+    cmake --preset fuzz -DSHIFTSR_FUZZ_SECONDS="${SHIFTSR_FUZZ_SECONDS:-30}" >/dev/null
+    cmake --build --preset fuzz -j "$JOBS"
+    exec ctest --preset fuzz
+fi
 if [ "${1:-}" = package ]; then
     bash packaging/install-deps.sh --package # help2man for the man pages, the package checks' tools
 else
@@ -44,7 +56,7 @@ package)
     ls -t "$BUILD"/packages/shiftsr_*.deb | head -1
     ;;
 *)
-    echo "usage: packaging/dev.sh [run|test|screenshots|package]" >&2
+    echo "usage: packaging/dev.sh [run|test|screenshots|package|fuzz]" >&2
     exit 2
     ;;
 esac

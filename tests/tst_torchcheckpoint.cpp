@@ -660,6 +660,13 @@ void TestTorchCheckpoint::badInput_data() {
         QTest::newRow("1e6 nested lists")
             << zipWith(deep) << StatusCode::Unsupported << "holds a list, not a dict";
     }
+    // A container that holds itself would be a cycle of shared pointers, never freed.
+    QTest::newRow("list appended to itself")
+        << zipWith(QByteArray("\x80\x02]2a.", 6)) << StatusCode::InvalidFile << "cycle";
+    QTest::newRow("dict holding itself") << zipWith(QByteArray("\x80\x02}q\x00X\x01\x00\x00\x00"
+                                                               "ah\x00s.",
+                                                               15))
+                                         << StatusCode::InvalidFile << "cycle";
     QTest::newRow("no state dict")
         << zipWith(Pickle().proto().emptyDict().str("epoch").integer(3).setitem().stop().b)
         << StatusCode::Unsupported << "no state dict found";

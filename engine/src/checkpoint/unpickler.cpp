@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <new>
 #include <stdexcept>
@@ -137,11 +138,24 @@ public:
         : p_(data), n_(size), where_(std::move(where)) {}
 
     Status run(PyRef* result) {
+        Status s;
         try {
-            return loop(result);
+            s = loop(result);
         } catch (const std::bad_alloc&) {
-            return Status::error(StatusCode::OutOfMemory, where_ + ": out of memory unpickling");
+            s = Status::error(StatusCode::OutOfMemory, where_ + ": out of memory unpickling");
+        } catch (...) {
+            releaseAll();
+            throw;
         }
+        // A container that holds itself (APPEND of a memoised list to itself, ...) is a cycle of
+        // shared pointers that would never be freed: no state dict has one, so it is refused.
+        if (s.isOk() && hasCycle())
+            s = bad("the pickle's objects contain themselves (a reference cycle)");
+        if (!s.isOk()) {
+            result->reset();
+            releaseAll();
+        }
+        return s;
     }
 
     // storage key -> bytes, as declared by the persistent ids.
@@ -157,7 +171,65 @@ private:
     std::vector<std::size_t> marks_;
     std::unordered_map<std::uint64_t, PyRef> memo_;
     std::size_t objects_ = 0;
+    std::vector<std::weak_ptr<PyObj>> made_; // every object made, for the cycle check
     std::map<std::string, std::uint64_t> storageBytes_;
+
+    static void forEachChild(const PyObj& o, const std::function<void(const PyObj*)>& f) {
+        for (const PyRef& r : o.items)
+            f(r.get());
+        if (o.dict)
+            for (const auto& kv : o.dict->items) {
+                f(kv.first.get());
+                f(kv.second.get());
+            }
+    }
+
+    // Whether any object still alive reaches itself: an iterative depth-first search.
+    bool hasCycle() const {
+        enum State { Open, Done };
+        std::unordered_map<const PyObj*, State> state;
+        std::vector<std::pair<const PyObj*, bool>> todo; // (object, its children pushed)
+        for (const auto& w : made_) {
+            const PyRef start = w.lock();
+            if (!start || state.count(start.get()))
+                continue;
+            todo.emplace_back(start.get(), false);
+            while (!todo.empty()) {
+                auto [o, expanded] = todo.back();
+                if (expanded || (state.count(o) && state[o] == Done)) {
+                    state[o] = Done;
+                    todo.pop_back();
+                    continue;
+                }
+                todo.back().second = true;
+                state[o] = Open;
+                bool cycle = false;
+                forEachChild(*o, [&](const PyObj* c) {
+                    if (!c || cycle)
+                        return;
+                    const auto it = state.find(c);
+                    if (it == state.end())
+                        todo.emplace_back(c, false);
+                    else if (it->second == Open)
+                        cycle = true;
+                });
+                if (cycle)
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    // Drops every container's children, which breaks any cycle among them (after a failure).
+    void releaseAll() {
+        for (const auto& w : made_) {
+            if (PyRef o = w.lock()) {
+                std::vector<PyRef> children;
+                o->takeChildren(children);
+            }
+        }
+        made_.clear();
+    }
 
     Status bad(const std::string& what) const {
         return Status::error(StatusCode::InvalidFile, where_ + ": " + what + " (pickle byte " +
@@ -172,6 +244,7 @@ private:
             throw std::length_error("too many objects");
         auto o = std::make_shared<PyObj>();
         o->kind = k;
+        made_.push_back(o);
         return o;
     }
 
