@@ -37,8 +37,9 @@ Usage:
 RUN_DIR receives config.json, log.jsonl (one JSON object per line), checkpoints/, samples/ and,
 at the end, model.safetensors. SIGINT/SIGTERM finish the current step, write a checkpoint and
 exit 0; before the first step (scanning photos, building the model) they end the run within 2 s
-with exit 130, as does a second signal at any time (no partial file is left: a killed run resumes
-from its last complete checkpoint, or from step 0 before the first one). Under torchrun or srun (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT or SLURM_*) the
+with exit 130, as does a second signal at any time. No partial file is ever left: a run killed
+at any moment resumes with --resume from its last complete checkpoint (from step 0 before the
+first one). Under torchrun or srun (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT or SLURM_*) the
 processes train data-parallel over Gloo; only rank 0 writes.
 Exit codes: 0 finished or stopped cleanly, 1 failure, 2 usage error, 130 stopped before a step.
 )";
