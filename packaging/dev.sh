@@ -3,7 +3,10 @@
 # with the sample photo loaded (on a machine without a display: upscales it with the CLI instead);
 # `test` installs, builds and runs the default test set (CTest label `unit`); `package` builds the
 # Debian package and the .tar.gz (a Release build, then cpack) and prints the .deb's path; `fuzz`
-# builds the libFuzzer targets (preset fuzz, in build-fuzz) and runs CTest label `fuzz` on them.
+# builds the libFuzzer targets (preset fuzz, in build-fuzz) and runs CTest label `fuzz` on them;
+# `asan` builds the `asan` preset (AddressSanitizer + UBSan, -O1 -g, in build-asan) and runs the
+# unit set under it: `packaging/dev.sh asan [CTEST ARGS]`, e.g. `-R tst_safetensors`;
+# SHIFTSR_ASAN_TARGETS="tst_a tst_b" builds only those (a full sanitizer build takes long).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -21,6 +24,29 @@ if [ "${1:-}" = fuzz ]; then
     cmake --build --preset fuzz -j "$JOBS"
     exec ctest --preset fuzz
 fi
+
+if [ "${1:-}" = asan ]; then
+    shift
+    bash packaging/install-deps.sh
+    launcher=()
+    if command -v ccache >/dev/null; then
+        launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    fi
+    cmake --preset asan "${launcher[@]}" >/dev/null
+    targets=()
+    for t in ${SHIFTSR_ASAN_TARGETS:-}; do targets+=(--target "$t"); done
+    cmake --build build-asan -j "$JOBS" "${targets[@]}"
+    # Stop at the first finding, with a stack; leaks are findings too (LeakSanitizer, part of
+    # ASan). Suppressions only for third-party libraries, each with its reason in the file.
+    SUPP=$ROOT/packaging/sanitizers
+    export ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=0:print_summary=1
+    export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:report_error_type=1:suppressions=$SUPP/ubsan.supp
+    export LSAN_OPTIONS=suppressions=$SUPP/lsan.supp:print_suppressions=0
+    # Sanitized code runs a few times slower: longer per-suite limits than the plain unit set.
+    ctest --test-dir build-asan -L unit --output-on-failure -j "$JOBS" --timeout 3600 "$@"
+    exit
+fi
+
 if [ "${1:-}" = package ]; then
     bash packaging/install-deps.sh --package # help2man for the man pages, the package checks' tools
 else
@@ -56,7 +82,7 @@ package)
     ls -t "$BUILD"/packages/shiftsr_*.deb | head -1
     ;;
 *)
-    echo "usage: packaging/dev.sh [run|test|screenshots|package|fuzz]" >&2
+    echo "usage: packaging/dev.sh [run|test|screenshots|package|fuzz|asan [CTEST ARGS]]" >&2
     exit 2
     ;;
 esac

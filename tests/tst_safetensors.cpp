@@ -15,7 +15,9 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace shiftsr;
 
@@ -68,6 +70,7 @@ private Q_SLOTS:
     void headerIsAligned();
     void emptyFileRoundTrip();
     void atomicWriteReplacesAndLeavesNoTemp();
+    void atomicWriteHasNoNameWhileWriting();
     void atomicWriteFailureKeepsOldFile_data();
     void atomicWriteFailureKeepsOldFile();
     void writeIntoMissingFolder();
@@ -256,6 +259,32 @@ void TestSafeTensors::atomicWriteReplacesAndLeavesNoTemp() {
     QCOMPARE(::stat(QFile::encodeName(fresh).constData(), &sb), 0);
     QCOMPARE(int(sb.st_mode & 0777), int(0666 & ~mask));
     QCOMPARE(entriesOf(dir.path()), (QStringList{"fresh.safetensors", "model.safetensors"}));
+}
+
+void TestSafeTensors::atomicWriteHasNoNameWhileWriting() {
+    // While the writer runs (where a SIGKILL would leave whatever has a name) the folder holds
+    // only what was there before: the file being written has no name yet (O_TMPFILE).
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const int probe = ::open(QFile::encodeName(dir.path()).constData(), O_TMPFILE | O_WRONLY, 0600);
+    if (probe < 0) // e.g. overlayfs before Linux 6.6: the hidden mkstemp file instead
+        QSKIP("the file system of the temporary folder has no O_TMPFILE");
+    ::close(probe);
+    const QString old = dir.filePath("old.png"), fresh = dir.filePath("new.png");
+    QVERIFY(testutil::writeAll(old, "old bytes"));
+    for (const QString& target : {old, fresh}) {
+        QStringList seen;
+        const Status st = writeFileAtomically(str(target), [&](std::FILE* f) -> Status {
+            std::fputs("new bytes", f);
+            std::fflush(f);
+            seen = entriesOf(dir.path());
+            return Status::ok();
+        });
+        QVERIFY2(st.isOk(), st.message().c_str());
+        QCOMPARE(seen, QStringList{"old.png"});
+        QCOMPARE(testutil::readAll(target), QByteArray("new bytes"));
+    }
+    QCOMPARE(entriesOf(dir.path()), (QStringList{"new.png", "old.png"}));
 }
 
 void TestSafeTensors::atomicWriteFailureKeepsOldFile_data() {

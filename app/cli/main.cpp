@@ -1,10 +1,10 @@
 // shiftsr-cli: upscale images, inspect and convert models, and benchmark, from a terminal. This
 // file holds the usage text and the dispatch; each command is in a file of its own.
 #include "common.h"
+#include "common/stop_signals.h"
 
 #include "shiftsr/engine/last_resort.h"
 
-#include <csignal>
 #include <iostream>
 
 namespace {
@@ -63,12 +63,9 @@ upscale options:
 
 Outputs are written to a temporary file and renamed: an interrupted run never leaves a partial file.
 Exit codes: 0 success, 1 failure (message on stderr; in a batch: some file failed), 2 usage error,
-130 cancelled (Ctrl-C; finished files are kept).
+130 cancelled (Ctrl-C or SIGTERM; finished files are kept; work that does not stop within 2 s, or
+a second signal, ends the program at once, and still no partial file is left).
 )";
-
-extern "C" void onSignal(int) {
-    cli::gCancel.store(true);
-}
 
 } // namespace
 
@@ -89,8 +86,10 @@ int fail(const shiftsr::Status& s) {
 } // namespace cli
 
 static int run(int argc, char** argv) {
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    shiftsr::app::StopSignals stop; // a run that does not stop within 2 s is ended (exit 130)
+    stop.stop = &cli::gCancel;
+    stop.program = "shiftsr-cli";
+    shiftsr::app::installStopSignals(stop);
     if (argc < 2)
         return cli::usage("no command given");
     const std::string cmd = argv[1];

@@ -7,17 +7,16 @@
 #include "shiftsr/training/teacher.h"
 #include "shiftsr/training/yonos.h"
 
+#include "common/stop_signals.h"
+
 #include <atomic>
-#include <csignal>
 #include <cstring>
 #include <iostream>
 
 namespace {
 
 std::atomic<bool> gStop{false};
-extern "C" void onSignal(int) {
-    gStop.store(true);
-}
+std::atomic<bool> gStepping{false}; // the step loop runs: a stop ends at the next step boundary
 
 const char* kUsage = R"(shiftsr-train — train ResShift teachers and one-step students
 
@@ -38,9 +37,12 @@ Usage:
 
 RUN_DIR receives config.json, log.jsonl (one JSON object per line), checkpoints/, samples/ and,
 at the end, model.safetensors. SIGINT/SIGTERM finish the current step, write a checkpoint and
-exit 0. Under torchrun or srun (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT or SLURM_*) the
+exit 0; before the first step (scanning photos, building the model) they end the run within 2 s
+with exit 130, as does a second signal at any time. No partial file is ever left: a run killed
+at any moment resumes with --resume from its last complete checkpoint (from step 0 before the
+first one). Under torchrun or srun (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT or SLURM_*) the
 processes train data-parallel over Gloo; only rank 0 writes.
-Exit codes: 0 finished or stopped cleanly, 1 failure, 2 usage error.
+Exit codes: 0 finished or stopped cleanly, 1 failure, 2 usage error, 130 stopped before a step.
 )";
 
 int usage(const std::string& e) {
@@ -96,6 +98,12 @@ int exportRun(int argc, char** argv) {
 }
 
 static int run(int argc, char** argv) {
+    // First of all: a stop during anything (reading the job, scanning photos) ends within 2 s.
+    shiftsr::app::StopSignals stop;
+    stop.stop = &gStop;
+    stop.orderly = &gStepping;
+    stop.program = "shiftsr-train";
+    shiftsr::app::installStopSignals(stop);
     if (argc >= 2 && std::string(argv[1]) == "export")
         return exportRun(argc, argv);
     std::string kind, config, out, resume;
@@ -163,10 +171,10 @@ static int run(int argc, char** argv) {
         return 1;
     }
     ro.stop = &gStop;
+    ro.stepping = &gStepping;
     ro.maxSteps = maxSteps;
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
     shiftsr::JobControl control;
+    control.cancel = &gStop; // the photo scan and the other stages before the steps check it too
     control.progress = [](double f, const std::string& stage) {
         std::cerr << "\r" << stage << " (" << int(f * 100) << "%)    " << std::flush;
     };
@@ -177,7 +185,7 @@ static int run(int argc, char** argv) {
     std::cerr << "\n";
     if (!s) {
         std::cerr << "shiftsr-train: " << s.message() << "\n";
-        return 1;
+        return s.code() == shiftsr::StatusCode::Cancelled ? 130 : 1;
     }
     return 0;
 }

@@ -136,10 +136,10 @@ Status scanPhotos(RunSetup& run, const TrainJob& job, const JobControl& control)
 Status resumeOrStart(RunSetup& run, const TrainJob& job, bool resume, RunState* state,
                      std::vector<torch::Tensor>& params, std::vector<torch::Tensor>& ema,
                      std::vector<torch::Tensor>& m, std::vector<torch::Tensor>& v) {
-    if (resume) {
+    if (resume && run.files.hasCheckpoint()) {
         if (Status s = run.files.loadLatest(state, params, ema, m, v); !s)
             return s;
-    } else if (run.writer) {
+    } else if (!resume && run.writer) { // (resuming without a checkpoint: from step 0)
         if (Status s = run.files.writeConfig(job.toJson()); !s)
             return s;
     }
@@ -394,7 +394,10 @@ StepLoop::StepLoop(const TrainJob& job, const RunOptions& options, const JobCont
                    RunSetup& run, RunState& state, PairLoader& loader, Save save)
     : job_(job), options_(options), control_(control), run_(run), state_(state), loader_(loader),
       save_(std::move(save)), window_(job, run.perStep, state.elapsed, run.env.worldSize),
-      lastStep_(options.maxSteps >= 0 ? std::min(job.steps, options.maxSteps) : job.steps) {}
+      lastStep_(options.maxSteps >= 0 ? std::min(job.steps, options.maxSteps) : job.steps) {
+    if (options_.stepping)
+        options_.stepping->store(true);
+}
 
 bool StepLoop::next() {
     if (state_.step >= lastStep_)

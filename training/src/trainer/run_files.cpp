@@ -19,7 +19,7 @@ using json = nlohmann::json;
 Status RunFiles::prepare(bool resume) {
     std::error_code ec;
     if (resume) {
-        if (!fs::exists(fs::path(dir_) / "checkpoints" / "latest.txt"))
+        if (!hasCheckpoint() && !fs::exists(fs::path(dir_) / "config.json"))
             return Status::error(StatusCode::NotFound,
                                  "cannot resume: " + dir_ + " has no checkpoints/latest.txt");
         return Status::ok();
@@ -35,6 +35,10 @@ Status RunFiles::prepare(bool resume) {
     if (ec)
         return Status::error(StatusCode::IoError, "cannot create " + dir_ + ": " + ec.message());
     return Status::ok();
+}
+
+bool RunFiles::hasCheckpoint() const {
+    return fs::exists(fs::path(dir_) / "checkpoints" / "latest.txt");
 }
 
 static Status writeText(const std::string& path, const std::string& text) {

@@ -23,8 +23,12 @@ class RunFiles {
 public:
     RunFiles(std::string dir, bool writer, int keep = 3)
         : dir_(std::move(dir)), writer_(writer), keep_(keep) {}
-    // Creates the folders (fresh run: refuses a folder that already holds a run).
+    // Creates the folders (fresh run: refuses a folder that already holds a run). Resuming needs
+    // a checkpoint, or at least the run's config.json: a run stopped (or killed) before its first
+    // checkpoint resumes from step 0.
     Status prepare(bool resume);
+    // Whether checkpoints/latest.txt names a checkpoint to resume from.
+    bool hasCheckpoint() const;
     Status writeConfig(const std::string& jobJson);
     void appendLog(const nlohmann::json& line);
     Status saveCheckpoint(const RunState& s, const std::vector<torch::Tensor>& params,

@@ -15,6 +15,9 @@ struct RunOptions {
     bool resume = false;                     // continue from runDir/checkpoints/latest
     const std::atomic<bool>* stop = nullptr; // finish the current step, checkpoint, return ok
     int maxSteps = -1; // stop (with a checkpoint) after this many steps in total
+    // Set once the step loop runs: from then on a stop ends the run by itself at the next step
+    // boundary, with a checkpoint (the programs' signal watchdog waits for that). May be null.
+    std::atomic<bool>* stepping = nullptr;
 };
 
 // Runs (or resumes) a job. With torchrun/SLURM variables set, joins a Gloo process group;
