@@ -18,6 +18,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/stat.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -218,6 +220,7 @@ private Q_SLOTS:
     void convertExpandedTensor();
     void jobJson_data();
     void jobJson();
+    void jobFileIsAFifo();
     void lastResort();
 
 private:
@@ -655,6 +658,22 @@ void TestHostile::jobJson() {
     auto job = training::TrainJob::fromFile(path.toStdString());
     QVERIFY(!job);
     checkOneLine(QByteArray::fromStdString(job.status().message()), path, {key});
+    QVERIFY(t.elapsed() < kFastMs);
+}
+
+// A job or config path that is a FIFO (or a folder) is refused at once instead of blocking the
+// read.
+void TestHostile::jobFileIsAFifo() {
+    const QString fifo = newPath("-job.fifo");
+    QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+    QElapsedTimer t;
+    t.start();
+    for (const QString& path : {fifo, QFileInfo(fifo).absolutePath()}) {
+        auto job = training::TrainJob::fromFile(path.toStdString());
+        QVERIFY(!job);
+        QVERIFY2(job.status().message().find("not a regular file") != std::string::npos,
+                 job.status().message().c_str());
+    }
     QVERIFY(t.elapsed() < kFastMs);
 }
 

@@ -1,6 +1,8 @@
 // Bounded JSON parsing and type-checked key reads (json_util.h).
 #include "shiftsr/nn/json_util.h"
 
+#include "file_checks.h"
+
 #include <cmath>
 #include <fstream>
 
@@ -54,6 +56,9 @@ nlohmann::json parseJsonOrDiscarded(std::string_view text) {
 
 Result<nlohmann::json> readConfigJson(const std::string& path) {
     constexpr std::size_t kMaxBytes = std::size_t(16) << 20;
+    // A FIFO or a device would block the read or never end: only regular files are configs.
+    if (auto size = regularFileSize(path); !size)
+        return size.status();
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return Status::error(StatusCode::NotFound, "cannot read config '" + path + "'");

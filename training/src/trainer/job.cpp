@@ -228,12 +228,11 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
 }
 
 Result<TrainJob> TrainJob::fromFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in)
-        return Status::error(StatusCode::NotFound, "cannot read " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto job = fromJson(ss.str());
+    // A regular file of at most 16 MiB, nesting checked, parse errors naming the path.
+    auto parsed = readConfigJson(path);
+    if (!parsed)
+        return parsed.status();
+    auto job = fromJson(parsed->dump());
     if (!job)
         return job.status().withContext(path);
     return job;
