@@ -340,6 +340,16 @@ void TestHostile::packageMetadata_data() {
         {"'unet'", "layers_per_block"});
     row("yonos block_out_channels huge", true, unet("block_out_channels", "[32, 1000000000]"),
         {"'unet'", "block_out_channels"});
+    row("yonos U-Net larger than the file", true, unet("block_out_channels", "[256, 256]"),
+        {"'unet'", "holds only"});
+    row("yonos autoencoder larger than the file", true,
+        [](Meta& m) {
+            auto j = nlohmann::json::parse(m["codec_config"]);
+            for (auto& w : j["block_out_channels"])
+                w = 512; // as many levels as the tiny codec has, each far wider
+            m["codec_config"] = j.dump();
+        },
+        {"'codec_config'", "holds only"});
     row("yonos cross_attention_dim string", true, unet("cross_attention_dim", "\"768\""),
         {"'unet'", "cross_attention_dim"});
     row("yonos act_fn 100000 characters", true,

@@ -380,20 +380,27 @@ ModelInfo describePackage(const SafeTensorsFile& file) {
 // tensors together cannot load, so it is refused before it is built (a few bytes of metadata must
 // not make us allocate gigabytes).
 static Status checkSizeAgainstFile(const SafeTensorsFile& file, const Architecture& arch) {
-    if (arch.yonos())
-        return Status::ok();
-    double held = 0;
-    for (const auto& e : file.tensors())
+    double unetHeld = 0, codecHeld = 0;
+    for (const auto& e : file.tensors()) {
         if (e.name.rfind("unet.", 0) == 0)
-            held += double(e.numel());
-    const double needed = arch.unet.estimateCost().parameters;
-    if (needed > held)
-        return Status::error(StatusCode::InvalidFile,
-                             "metadata 'unet' describes a network of at least " +
-                                 std::to_string(std::llround(needed)) +
-                                 " weights, but the file holds only " +
-                                 std::to_string(std::llround(held)) + " U-Net values");
-    return Status::ok();
+            unetHeld += double(e.numel());
+        else if (e.name.rfind("codec.", 0) == 0)
+            codecHeld += double(e.numel());
+    }
+    auto check = [](const char* key, const char* what, double needed, double held) {
+        if (needed <= held)
+            return Status::ok();
+        return Status::error(
+            StatusCode::InvalidFile,
+            std::string("metadata '") + key + "' describes a network of at least " +
+                std::to_string(std::llround(needed)) + " weights, but the file holds only " +
+                std::to_string(std::llround(held)) + " " + what + " values");
+    };
+    if (!arch.yonos())
+        return check("unet", "U-Net", arch.unet.estimateCost().parameters, unetHeld);
+    if (Status s = check("unet", "U-Net", arch.sdUnet.weightLowerBound(), unetHeld); !s)
+        return s;
+    return check("codec_config", "autoencoder", arch.kl.weightLowerBound(), codecHeld);
 }
 
 Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file,

@@ -81,15 +81,19 @@ Status validate(const KLConfig& c) {
         return s;
     if (!(std::isfinite(c.scalingFactor) && c.scalingFactor > 0.0))
         return bad("scaling_factor must be a positive number");
-    double weights = 0; // resnet 3x3 convolutions of encoder and decoder: a lower bound
-    for (int w : c.blockOutChannels)
-        weights += (2.0 * c.layersPerBlock + 1) * 18 * double(w) * w;
-    if (weights > double(1u << 30))
+    if (c.weightLowerBound() > double(1u << 30))
         return bad("the autoencoder would hold more than 2^30 weights: not a real codec");
     return Status::ok();
 }
 
 } // namespace
+
+double KLConfig::weightLowerBound() const {
+    double weights = 0;
+    for (int w : blockOutChannels)
+        weights += (2.0 * layersPerBlock + 1) * 18 * double(w) * w;
+    return weights;
+}
 
 Result<KLConfig> KLConfig::fromJson(const nlohmann::json& j) {
     if (!j.is_object())

@@ -249,18 +249,21 @@ Status validate(const SDUNetConfig& c) {
                    std::to_string(kMaxTransformerLayers));
     if (c.freqShift < 0 || c.freqShift >= c.blockOutChannels[0] / 2)
         return bad("freq_shift must be at least 0 and below block_out_channels[0] / 2");
-    // A lower bound of the weights from the resnets' 3x3 convolutions alone (Stable Diffusion 1.5:
-    // ~0.3 of its 860 M): every width and count may be within its range while the product is a
-    // network no machine could build in reasonable time.
-    double weights = 0;
-    for (int w : c.blockOutChannels)
-        weights += (2.0 * c.layersPerBlock + 1) * 18 * double(w) * w;
-    if (weights > double(1u << 31))
+    // Every width and count may be within its range while the product is a network no machine
+    // could build in reasonable time.
+    if (c.weightLowerBound() > double(1u << 31))
         return bad("the network would hold more than 2^31 weights: not a model this build runs");
     return Status::ok();
 }
 
 } // namespace
+
+double SDUNetConfig::weightLowerBound() const {
+    double weights = 0;
+    for (int w : blockOutChannels)
+        weights += (2.0 * layersPerBlock + 1) * 18 * double(w) * w;
+    return weights;
+}
 
 int SDUNetConfig::headsAt(int level) const {
     return attentionHeads.size() == 1 ? attentionHeads[0] : attentionHeads.at(level);

@@ -28,6 +28,8 @@ struct KLConfig {
     static Result<KLConfig> fromJson(const nlohmann::json& j);
     nlohmann::json toJson() const;
     int downFactor() const { return 1 << (int(blockOutChannels.size()) - 1); }
+    // A lower bound of the weights (the resnets' 3x3 convolutions of encoder and decoder).
+    double weightLowerBound() const;
 };
 
 class KLAutoencoderImpl : public torch::nn::Module {
