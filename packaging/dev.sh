@@ -4,7 +4,7 @@
 # `test` installs, builds and runs the default test set (CTest label `unit`); `package` builds the
 # Debian package and the .tar.gz (a Release build, then cpack) and prints the .deb's path; `fuzz`
 # builds the libFuzzer targets (preset fuzz, in build-fuzz) and runs CTest label `fuzz` on them;
-# `asan` builds the `asan` preset (AddressSanitizer + UBSan, -O1 -g, in build-asan) and runs the
+# `asan` builds the `asan` preset (clang, AddressSanitizer + UBSan, -O1, in build-asan) and runs the
 # unit set under it: `packaging/dev.sh asan [CTEST ARGS]`, e.g. `-R tst_safetensors`;
 # SHIFTSR_ASAN_TARGETS="tst_a tst_b" builds only those (a full sanitizer build takes long).
 set -euo pipefail
@@ -15,11 +15,7 @@ JOBS=${SHIFTSR_JOBS:-$(nproc)}
 
 if [ "${1:-}" = fuzz ]; then
     # tests/fuzz/README.md; SHIFTSR_FUZZ_SECONDS: how long each target runs (default 30).
-    bash packaging/install-deps.sh
-    if ! command -v clang++ >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
-        echo "dev.sh: fuzzing needs clang and libFuzzer: apt-get install clang libclang-rt-14-dev" >&2
-        exit 1
-    fi
+    bash packaging/install-deps.sh --sanitizers
     cmake --preset fuzz -DSHIFTSR_FUZZ_SECONDS="${SHIFTSR_FUZZ_SECONDS:-30}" >/dev/null
     cmake --build --preset fuzz -j "$JOBS"
     exec ctest --preset fuzz
@@ -27,7 +23,7 @@ fi
 
 if [ "${1:-}" = asan ]; then
     shift
-    bash packaging/install-deps.sh
+    bash packaging/install-deps.sh --sanitizers
     launcher=()
     if command -v ccache >/dev/null; then
         launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)

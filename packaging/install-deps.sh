@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package ShiftSR needs to build, test and run. Idempotent; root or sudo.
 # --package: also what making and checking the Debian package needs (packaging/dev.sh package).
+# --sanitizers: also clang and its sanitizer and libFuzzer runtimes (packaging/dev.sh asan, fuzz).
 set -euo pipefail
 
 PACKAGES=(
@@ -17,6 +18,9 @@ if [ "${1:-}" = "--package" ]; then
     # man pages (help2man), cpack's DEB (dpkg-shlibdeps in dpkg-dev, fakeroot), the checks of
     # packaging/test-package.sh (desktop-file-validate, appstreamcli, lintian, man).
     PACKAGES+=(help2man dpkg-dev fakeroot file desktop-file-utils appstream lintian man-db)
+fi
+if [ "${1:-}" = "--sanitizers" ]; then
+    PACKAGES+=(clang libclang-rt-14-dev)
 fi
 
 missing=()
