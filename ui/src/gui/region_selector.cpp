@@ -22,11 +22,6 @@ RegionSelector::RegionSelector(ui::CompareView* view) : QObject(view), view_(vie
     connect(view, &ui::CompareView::splitPositionChanged, this, &RegionSelector::updateBand);
 }
 
-RegionSelector::~RegionSelector() {
-    if (view_)
-        view_->removeEventFilter(this);
-}
-
 void RegionSelector::setInput(int pane, QSize inputSize) {
     pane_ = pane;
     inputSize_ = inputSize;

@@ -20,8 +20,10 @@ namespace shiftsr::gui {
 class RegionSelector : public QObject {
     Q_OBJECT
 public:
+    // A child of `view` and its event filter. No destructor of its own: Qt forgets a deleted event
+    // filter by itself, and while the view is being destroyed (its children go last) it is no
+    // longer a CompareView, so reaching it through view_ there would be undefined behaviour.
     explicit RegionSelector(ui::CompareView* view);
-    ~RegionSelector() override;
 
     // The pane that shows the whole input, and the input's size in pixels. pane -1: the view shows
     // no whole input (selecting is off; the selection is kept but not drawn).
