@@ -240,15 +240,11 @@ int cmdUpscale(int argc, char** argv) {
             return f.state == shiftsr::BatchFileResult::State::Failed &&
                    f.error.find(": damaged ") != std::string::npos;
         });
-    int code = kOk;
-    if (failed && n == 1)
-        code = json ? kFailed : fail(lastError);
+    const int code = !failed ? kOk : n == 1 && !json ? fail(lastError) : kFailed;
     if (damaged && !json)
         std::cerr << "shiftsr-cli: --accept-damaged upscales damaged images anyway, with a "
                      "warning naming the damage\n";
-    if (failed && n == 1)
-        return code;
-    return failed ? kFailed : kOk;
+    return code;
 }
 
 } // namespace cli

@@ -141,6 +141,16 @@ Result<Architecture> teacherArchitecture(const TrainJob& job, const nn::KLConfig
     return *check;
 }
 
+// openYonosPackage for an optional path: nothing for an empty one.
+static Result<std::optional<YonosPackage>> openOptionalPackage(const std::string& path) {
+    if (path.empty())
+        return std::optional<YonosPackage>();
+    auto opened = openYonosPackage(path);
+    if (!opened)
+        return opened.status();
+    return std::optional<YonosPackage>(std::move(opened.value()));
+}
+
 static Status loadInto(torch::nn::Module& module, const SafeTensorsFile& f,
                        const std::string& prefix, const std::string& what) {
     auto tensors = readTensors(f, prefix);
@@ -548,13 +558,10 @@ Status runUNetStage(const TrainJob& job, const RunOptions& ro, const JobControl&
     const nn::KLConfig kl = codec->model()->config();
     // The student starts as the teacher (or the init package); a teacher from init or scratch.
     const std::string initPath = distil && job.initModel.empty() ? job.teacherModel : job.initModel;
-    std::optional<YonosPackage> init;
-    if (!initPath.empty()) {
-        auto opened = openYonosPackage(initPath);
-        if (!opened)
-            return opened.status();
-        init = std::move(opened.value());
-    }
+    auto opened = openOptionalPackage(initPath);
+    if (!opened)
+        return opened.status();
+    std::optional<YonosPackage> init = std::move(opened.value());
     Architecture arch;
     if (distil) {
         arch = teacher.arch.yonosAtScale(job.scale);
@@ -802,15 +809,11 @@ Status exportYonosCheckpoint(const TrainJob& job, const std::string& runDir,
         if (distil) {
             arch = src->arch.yonosAtScale(job.scale);
         } else {
-            std::optional<YonosPackage> init;
-            if (!job.initModel.empty()) {
-                auto opened = openYonosPackage(job.initModel);
-                if (!opened)
-                    return opened.status();
-                init = std::move(opened.value());
-            }
+            auto init = openOptionalPackage(job.initModel);
+            if (!init)
+                return init.status();
             auto a =
-                teacherArchitecture(job, src->codec->model()->config(), init ? &*init : nullptr);
+                teacherArchitecture(job, src->codec->model()->config(), *init ? &**init : nullptr);
             if (!a)
                 return a.status();
             arch = *a;
