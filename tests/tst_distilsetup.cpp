@@ -350,7 +350,8 @@ private Q_SLOTS:
                     ->text()
                     .contains(registry.find(QStringLiteral("embedded:lite-rsd"))->displayName));
         QVERIFY(page->isComplete());
-        QVERIFY(!page->findChild<QRadioButton*>(QStringLiteral("yonos"))->isEnabled());
+        QVERIFY(page->findChild<QRadioButton*>(QStringLiteral("yonos"))->isEnabled());
+        QVERIFY(!page->findChild<QRadioButton*>(QStringLiteral("yonos"))->isChecked());
 
         page->findChild<QRadioButton*>(QStringLiteral("preset-best"))->click();
         QCOMPARE(s.preset, QStringLiteral("best"));
