@@ -599,9 +599,9 @@ void RunPage::updateStatus() {
             double elapsed = 0;
             for (const TrainingRun* c : chain_)
                 elapsed += c->log().elapsedS;
-            status = r == run_ ? tr("Finished: all %n stage(s) in %1. Next installs the student "
-                                    "and compares it with a multi-step model.",
-                                    nullptr, int(chain_.size()))
+            status = r == run_ ? tr("Finished: the %1 stages took %2. Next installs the student "
+                                    "and compares it with a multi-step model.")
+                                     .arg(chain_.size())
                                      .arg(formatSeconds(elapsed))
                                : tr("The %1 stage is done.").arg(yonosStageTitle(stageOf(r)));
             break;

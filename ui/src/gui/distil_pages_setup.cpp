@@ -964,10 +964,9 @@ private:
         for (int i = 0; i < s.stageJobs.size(); ++i)
             if (!s.stageJobs[i].isEmpty())
                 running << yonosStageTitle(yonosStages()[i]);
-        QString note = tr("%n stage(s), one after another, each a run of its own: %1. YONOS-SR "
-                          "trains a teacher of its own; the multi-step model of the Teacher page "
-                          "is what its student is compared with at the end.",
-                          nullptr, int(running.size()))
+        QString note = tr("Stage after stage, each a run of its own: %1. YONOS-SR trains a "
+                          "teacher of its own; the multi-step model of the Teacher page is what "
+                          "its student is compared with at the end.")
                            .arg(running.join(QStringLiteral(" → ")));
         const ModelEntry* init = wizard_->registry().find(s.yonosInitSpec);
         const QString initName = init ? init->displayName : s.yonosInitSpec;
