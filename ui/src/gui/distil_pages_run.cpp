@@ -1,7 +1,6 @@
 // The distillation wizard's Run page (shiftsr-train followed live: charts, samples, progress,
 // Stop/Resume; the optional teacher fine-tuning first, or YONOS-SR's stages one after another)
-// and Finish page (the student installed and
-// compared, `shiftsr-cli eval` on the held-out photos).
+// and Finish page (the student installed and compared, `shiftsr-cli eval` on the held-out photos).
 #include "distil_pages.h"
 #include "distil_plan.h"
 #include "distil_support.h"
