@@ -31,11 +31,15 @@
 #include <QRadioButton>
 #include <QRandomGenerator>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QWizardPage>
 #include <QtTest>
 
 #include <unistd.h>
+
+#include <algorithm>
 
 using namespace shiftsr;
 using namespace shiftsr::gui;
@@ -350,7 +354,8 @@ private Q_SLOTS:
                     ->text()
                     .contains(registry.find(QStringLiteral("embedded:lite-rsd"))->displayName));
         QVERIFY(page->isComplete());
-        QVERIFY(!page->findChild<QRadioButton*>(QStringLiteral("yonos"))->isEnabled());
+        QVERIFY(page->findChild<QRadioButton*>(QStringLiteral("yonos"))->isEnabled());
+        QVERIFY(!page->findChild<QRadioButton*>(QStringLiteral("yonos"))->isChecked());
 
         page->findChild<QRadioButton*>(QStringLiteral("preset-best"))->click();
         QCOMPARE(s.preset, QStringLiteral("best"));
@@ -368,6 +373,309 @@ private Q_SLOTS:
         QVERIFY(tune.isOk());
         QCOMPARE(tune->kind, std::string("teacher"));
         QCOMPARE(tune->initModel, std::string(kTeacherPlaceholder));
+    }
+
+    // YONOS-SR's presets: the recipe's four stages, their steps scaled by the preset, each a job
+    // the trainer accepts; a given autoencoder or init package takes the autoencoder stage's place.
+    void yonosPresetsMakeValidStageJobs() {
+        QCOMPARE(yonosStages(),
+                 (QStringList{QStringLiteral("autoencoder"), QStringLiteral("teacher"),
+                              QStringLiteral("distil"), QStringLiteral("decoder")}));
+        QMap<QString, QList<int>> steps;
+        for (const QString& preset : distilPresets()) {
+            YonosPlan plan;
+            plan.preset = preset;
+            plan.heldOut = 3;
+            plan.name = QStringLiteral("birds");
+            const QStringList jobs = yonosJobs(plan);
+            QCOMPARE(jobs.size(), 4);
+            for (int i = 0; i < 4; ++i) {
+                auto job = training::TrainJob::fromJson(jobs[i].toStdString());
+                QVERIFY2(job.isOk(), job.status().message().c_str());
+                QCOMPARE(job->kind, std::string("yonos"));
+                QCOMPARE(QString::fromStdString(job->yonosStage), yonosStages()[i]);
+                QCOMPARE(job->valCount, 3);
+                steps[preset] << job->steps;
+            }
+        }
+        // training/recipes/yonos-lite.sh at SCALE_OF_BUDGET 1, a quarter and four times that
+        QCOMPARE(steps[QStringLiteral("balanced")], (QList<int>{1200, 1500, 1200, 400}));
+        QCOMPARE(steps[QStringLiteral("quick")], (QList<int>{300, 375, 300, 100}));
+        QCOMPARE(steps[QStringLiteral("best")], (QList<int>{4800, 6000, 4800, 1600}));
+
+        YonosPlan plan;
+        plan.preset = QStringLiteral("balanced");
+        plan.heldOut = 20;
+        plan.name = QStringLiteral("Birds");
+        plan.codec = QStringLiteral("f8");
+        const auto autoencoder = yonosJob(plan, QStringLiteral("autoencoder"));
+        QCOMPARE(autoencoder.codecPreset, std::string("f8"));
+        QCOMPARE(autoencoder.gtSize, 64);
+        QCOMPARE(autoencoder.lr, 4e-4); // the stage's own optimiser defaults
+        QCOMPARE(autoencoder.valCount, 4);
+        const auto teacher = yonosJob(plan, QStringLiteral("teacher"));
+        QCOMPARE(teacher.scale, 2);
+        QCOMPARE(teacher.gtSize, 128);
+        QCOMPARE(teacher.batch, 8);
+        QCOMPARE(teacher.ema, 0.995);
+        QCOMPARE(teacher.degradation, std::string("realesrgan"));
+        QCOMPARE(QString::fromStdString(teacher.autoencoderModel),
+                 yonosStagePlaceholder(QStringLiteral("autoencoder")));
+        const auto distil = yonosJob(plan, QStringLiteral("distil"));
+        QCOMPARE(distil.scale, 4);
+        QCOMPARE(QString::fromStdString(distil.teacherModel),
+                 yonosStagePlaceholder(QStringLiteral("teacher")));
+        const auto decoder = yonosJob(plan, QStringLiteral("decoder"));
+        QCOMPARE(QString::fromStdString(decoder.baseModel),
+                 yonosStagePlaceholder(QStringLiteral("distil")));
+        QCOMPARE(decoder.name, std::string("Birds"));
+
+        // a given autoencoder or init package: no autoencoder stage
+        plan.autoencoderFile = QStringLiteral("/models/ae.safetensors");
+        QStringList jobs = yonosJobs(plan);
+        QVERIFY(jobs[0].isEmpty());
+        QCOMPARE(training::TrainJob::fromJson(jobs[1].toStdString())->autoencoderModel,
+                 std::string("/models/ae.safetensors"));
+        plan.autoencoderFile.clear();
+        plan.initSpec = QStringLiteral("embedded:test-tiny-yonos");
+        jobs = yonosJobs(plan);
+        QVERIFY(jobs[0].isEmpty());
+        auto continued = training::TrainJob::fromJson(jobs[1].toStdString());
+        QVERIFY(continued.isOk());
+        QCOMPARE(continued->initModel, std::string("embedded:test-tiny-yonos"));
+        QVERIFY(continued->autoencoderModel.empty()); // the init package's own
+
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        const QList<const ModelEntry*> inits = yonosInitCandidates(registry);
+        QVERIFY(std::any_of(inits.begin(), inits.end(), [](const ModelEntry* e) {
+            return e->spec == QLatin1String("embedded:test-tiny-yonos");
+        }));
+        for (const ModelEntry* e : inits)
+            QCOMPARE(e->info.family, std::string("yonos"));
+        QVERIFY(autoencoderFileProblem(QString()).isEmpty());
+        QVERIFY(autoencoderFileProblem(tmp_.filePath(QStringLiteral("none.safetensors")))
+                    .contains(QStringLiteral("not there")));
+        const QString notAutoencoder = tmp_.filePath(QStringLiteral("yonos.safetensors"));
+        writeBytes(notAutoencoder, embeddedBytes("test-tiny-yonos"));
+        QVERIFY(autoencoderFileProblem(notAutoencoder)
+                    .contains(QStringLiteral("not an autoencoder package")));
+    }
+
+    // The Method page with YONOS-SR: its options, each stage's job under Advanced, the stage a
+    // given package skips, Advanced edits validated per stage, the name in the last stage's job.
+    void methodPageYonos() {
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        DistilWizard wizard(registry);
+        DistilSetup& s = wizard.setup();
+        s.folders = {photos_};
+        s.heldOut = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
+        s.teacherSpec = QStringLiteral("embedded:lite-teacher");
+        QWizardPage* page = wizard.page(DistilWizard::MethodPage);
+        page->initializePage();
+        auto* options = page->findChild<QWidget*>(QStringLiteral("yonosOptions"));
+        QVERIFY(options->isHidden());
+        page->findChild<QRadioButton*>(QStringLiteral("yonos"))->click();
+        QCOMPARE(s.method, QStringLiteral("yonos"));
+        QCOMPARE(s.name, QStringLiteral("photos one-step (YONOS-SR)")); // the proposal follows
+        QVERIFY(!options->isHidden());
+        QVERIFY(s.jobJson.isEmpty());
+        QCOMPARE(s.stageJobs.size(), 4);
+        QVERIFY(page->isComplete());
+        QVERIFY2(page->findChild<QLabel*>(QStringLiteral("presetNote-quick"))
+                     ->text()
+                     .contains(QStringLiteral("300 + 375 + 300 + 100")),
+                 qPrintable(page->findChild<QLabel*>(QStringLiteral("presetNote-quick"))->text()));
+        QVERIFY(page->findChild<QLabel*>(QStringLiteral("initNote"))
+                    ->text()
+                    .contains(QStringLiteral("autoencoder → x2 teacher → x4 student → decoder")));
+
+        // Advanced: one editor per stage
+        auto* tabs = page->findChild<QTabWidget*>(QStringLiteral("stageJobs"));
+        QVERIFY(tabs && tabs->isHidden());
+        page->findChild<QToolButton*>(QStringLiteral("advanced"))->click();
+        QVERIFY(!tabs->isHidden());
+        QVERIFY(page->findChild<QPlainTextEdit*>(QStringLiteral("jobJson"))->isHidden());
+        QCOMPARE(tabs->count(), 4);
+        auto* distil = page->findChild<QPlainTextEdit*>(QStringLiteral("stageJob-distil"));
+        QCOMPARE(distil->toPlainText(), s.stageJobs[2]);
+
+        // an init package: no autoencoder stage, the codec is the package's
+        auto* init = page->findChild<QComboBox*>(QStringLiteral("yonosInit"));
+        QCOMPARE(init->currentData().toString(), QString());
+        init->setCurrentIndex(init->findData(QStringLiteral("embedded:test-tiny-yonos")));
+        QCOMPARE(s.yonosInitSpec, QStringLiteral("embedded:test-tiny-yonos"));
+        QVERIFY(s.stageJobs[0].isEmpty());
+        QVERIFY(!tabs->isTabEnabled(0));
+        QVERIFY(!page->findChild<QComboBox*>(QStringLiteral("codec"))->isEnabled());
+        QVERIFY(page->findChild<QLabel*>(QStringLiteral("initNote"))
+                    ->text()
+                    .contains(QStringLiteral("no autoencoder stage")));
+        QVERIFY(page->isComplete());
+
+        // a file that is no autoencoder: Next waits
+        auto* autoencoder = page->findChild<QLineEdit*>(QStringLiteral("autoencoderFile"));
+        const QString model = tmp_.filePath(QStringLiteral("method-yonos.safetensors"));
+        writeBytes(model, embeddedBytes("test-tiny-yonos"));
+        autoencoder->setText(model);
+        QVERIFY(!page->isComplete());
+        QVERIFY2(problemText(page).contains(QStringLiteral("not an autoencoder package")),
+                 qPrintable(problemText(page)));
+        autoencoder->clear();
+        QVERIFY(page->isComplete());
+
+        // an invalid stage job: its tab is shown, the message names the stage
+        tabs->setCurrentIndex(1);
+        QJsonObject job = QJsonDocument::fromJson(distil->toPlainText().toUtf8()).object();
+        job[QStringLiteral("batch")] = 0;
+        distil->setPlainText(QString::fromUtf8(QJsonDocument(job).toJson()));
+        QVERIFY(!page->isComplete());
+        QCOMPARE(tabs->currentIndex(), 2);
+        QVERIFY2(problemText(page).contains(QStringLiteral("x4 student stage")),
+                 qPrintable(problemText(page)));
+        job[QStringLiteral("batch")] = 3;
+        distil->setPlainText(QString::fromUtf8(QJsonDocument(job).toJson()));
+        QVERIFY(page->isComplete());
+        QCOMPARE(training::TrainJob::fromJson(s.stageJobs[2].toStdString())->batch, 3);
+        page->initializePage(); // Back and Next: the edit stays
+        QCOMPARE(training::TrainJob::fromJson(s.stageJobs[2].toStdString())->batch, 3);
+
+        // the name is the last stage's package's
+        auto* name = page->findChild<QLineEdit*>(QStringLiteral("studentName"));
+        name->clear();
+        QTest::keyClicks(name, QStringLiteral("Birds YONOS"));
+        QCOMPARE(training::TrainJob::fromJson(s.stageJobs[3].toStdString())->name,
+                 std::string("Birds YONOS"));
+
+        // back to RSD: its job again, the name the user gave stays
+        page->findChild<QRadioButton*>(QStringLiteral("rsd"))->click();
+        QCOMPARE(s.method, QStringLiteral("rsd"));
+        QVERIFY(s.stageJobs.isEmpty());
+        QCOMPARE(training::TrainJob::fromJson(s.jobJson.toStdString())->kind, std::string("rsd"));
+        QCOMPARE(s.name, QStringLiteral("Birds YONOS"));
+        QVERIFY(options->isHidden());
+
+        // the Teacher page, Back from YONOS-SR: the model to compare with, no fine-tuning
+        s.method = QStringLiteral("yonos");
+        QWizardPage* teacherPage = wizard.page(DistilWizard::TeacherPage);
+        teacherPage->initializePage();
+        QVERIFY(teacherPage->subTitle().contains(QStringLiteral("compared with")));
+        QVERIFY(teacherPage->findChild<QCheckBox*>(QStringLiteral("fineTune"))->isHidden());
+    }
+
+    // Each stage's job in its own folder with the data, the earlier stages' packages and the
+    // init package filled in; no job.json at the top.
+    void prepareRunFolderWritesEachYonosStage() {
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        DistilSetup s;
+        s.folders = {photos_};
+        s.photos = scanPhotos({photos_}, true, 64).photos;
+        s.heldOut = proposeHeldOut(s.photos, s.splitSeed);
+        s.method = QStringLiteral("yonos");
+        YonosPlan plan;
+        plan.preset = QStringLiteral("quick");
+        plan.heldOut = int(s.heldOut.size());
+        plan.name = QStringLiteral("Birds");
+        s.stageJobs = yonosJobs(plan);
+        s.runFolder = tmp_.filePath(QStringLiteral("runs/yonos"));
+        QString error;
+        QVERIFY2(prepareRunFolder(s, registry, &error), qPrintable(error));
+        const QDir run(s.runFolder);
+        QVERIFY(!QFileInfo::exists(run.filePath(QStringLiteral("job.json"))));
+        QVERIFY(!QFileInfo::exists(run.filePath(QStringLiteral("teacher.safetensors"))));
+        QCOMPARE(QDir(run.filePath(QStringLiteral("data/heldout"))).entryList(QDir::Files).size(),
+                 3);
+        const auto stageJob = [&run](const QString& stage) {
+            return training::TrainJob::fromFile(
+                QDir(run.filePath(stage)).filePath(QStringLiteral("job.json")).toStdString());
+        };
+        const auto package = [&run](const QString& stage) {
+            return QDir(run.filePath(stage)).filePath(QStringLiteral("model.safetensors"));
+        };
+        for (int i = 0; i < 4; ++i) {
+            auto job = stageJob(yonosStages()[i]);
+            QVERIFY2(job.isOk(), job.status().message().c_str());
+            QCOMPARE(QString::fromStdString(job->valFolder),
+                     run.filePath(QStringLiteral("data/heldout")));
+            QCOMPARE(s.stageJobs[i].toStdString(), job->toJson());
+        }
+        QCOMPARE(QString::fromStdString(stageJob(QStringLiteral("teacher"))->autoencoderModel),
+                 package(QStringLiteral("autoencoder")));
+        QCOMPARE(QString::fromStdString(stageJob(QStringLiteral("distil"))->teacherModel),
+                 package(QStringLiteral("teacher")));
+        QCOMPARE(QString::fromStdString(stageJob(QStringLiteral("decoder"))->baseModel),
+                 package(QStringLiteral("distil")));
+        // the notes make it a run: the folder is refused then
+        QVERIFY(!holdsRun(s.runFolder));
+        writeBytes(run.filePath(QStringLiteral("notes.json")), "{}");
+        QVERIFY(holdsRun(s.runFolder));
+
+        // an embedded init package: written out, no autoencoder stage
+        s.runFolder = tmp_.filePath(QStringLiteral("runs/yonos-init"));
+        plan.initSpec = QStringLiteral("embedded:test-tiny-yonos");
+        s.stageJobs = yonosJobs(plan);
+        QVERIFY2(prepareRunFolder(s, registry, &error), qPrintable(error));
+        const QDir initRun(s.runFolder);
+        QVERIFY(!QFileInfo::exists(initRun.filePath(QStringLiteral("autoencoder"))));
+        QVERIFY(s.stageJobs[0].isEmpty());
+        QCOMPARE(QFileInfo(initRun.filePath(QStringLiteral("init.safetensors"))).size(),
+                 embeddedBytes("test-tiny-yonos").size());
+        QCOMPARE(QString::fromStdString(
+                     training::TrainJob::fromJson(s.stageJobs[1].toStdString())->initModel),
+                 initRun.filePath(QStringLiteral("init.safetensors")));
+
+        // a later stage that needs a skipped one's package is refused before anything is written
+        s.runFolder = tmp_.filePath(QStringLiteral("runs/yonos-broken"));
+        plan.initSpec.clear();
+        s.stageJobs = yonosJobs(plan);
+        s.stageJobs[0].clear();
+        QVERIFY(!prepareRunFolder(s, registry, &error));
+        QVERIFY2(error.contains(QStringLiteral("skipped")), qPrintable(error));
+    }
+
+    // The Budget page's trial of YONOS-SR runs every stage the run has (each writing the package
+    // the next starts from; here the teacher starts from an init package, so there is no
+    // autoencoder stage: the wizard's end-to-end test measures all four) and adds up their times
+    // and disk.
+    void budgetTrialMeasuresEveryYonosStage() {
+        if (qEnvironmentVariableIsEmpty("SHIFTSR_TRAIN") || TrainingRun::trainerProgram().isEmpty())
+            QSKIP("no trainer: ctest sets SHIFTSR_TRAIN to the built one");
+        ModelRegistry registry(tmp_.filePath(QStringLiteral("no-models")));
+        DistilWizard wizard(registry);
+        DistilSetup& s = wizard.setup();
+        s.folders = {photos_};
+        s.photos = scanPhotos({photos_}, true, 64).photos;
+        s.heldOut = proposeHeldOut(s.photos, s.splitSeed);
+        s.teacherSpec = QStringLiteral("embedded:test-tiny");
+        s.method = QStringLiteral("yonos");
+        s.preset = QStringLiteral("tiny");
+        s.yonosInitSpec = QStringLiteral("embedded:test-tiny-yonos");
+        wizard.page(DistilWizard::MethodPage)->initializePage();
+        QCOMPARE(s.stageJobs.size(), 4);
+        QVERIFY(s.stageJobs[0].isEmpty());
+        QWizardPage* page = wizard.page(DistilWizard::BudgetPage);
+        auto* status = page->findChild<QLabel*>(QStringLiteral("trialStatus"));
+        page->initializePage();
+        QVERIFY(!page->isComplete());
+        QVERIFY2(status->text().contains(QStringLiteral("stage 1 of 3 (x2 teacher)")),
+                 qPrintable(status->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            s.secondsPerStep > 0 || status->text().contains(QStringLiteral("failed")), 60000);
+        QVERIFY2(s.secondsPerStep > 0, qPrintable(status->text()));
+        QCOMPARE(s.stageSecondsPerStep.size(), 4);
+        QCOMPARE(s.stageSecondsPerStep[0], 0.0); // no autoencoder stage
+        for (int i = 1; i < 4; ++i)
+            QVERIFY(s.stageSecondsPerStep[i] > 0);
+        QVERIFY2(page->isComplete(), qPrintable(problemText(page)));
+        const QString time = page->findChild<QLabel*>(QStringLiteral("totalTime"))->text();
+        for (const QString& stage : yonosStages().mid(1))
+            QVERIFY2(time.contains(yonosStageTitle(stage)), qPrintable(time));
+        QVERIFY(!time.contains(yonosStageTitle(QStringLiteral("autoencoder"))));
+        QVERIFY(page->findChild<QLabel*>(QStringLiteral("diskNeeded"))
+                    ->text()
+                    .contains(QStringLiteral("each stage's checkpoint")));
+        QVERIFY(QDir(DistilWizard::defaultRunRoot())
+                    .entryList({QStringLiteral(".trial-*")}, QDir::Dirs | QDir::Hidden)
+                    .isEmpty());
     }
 
     // Advanced edits are validated by the trainer, live; an invalid job keeps Next disabled.

@@ -47,6 +47,7 @@
 #include <QWizardPage>
 #include <QtTest>
 
+#include <algorithm>
 #include <memory>
 
 using namespace shiftsr;
@@ -108,12 +109,13 @@ class TestDistilWizard : public QObject {
     QString photos_;      // 12 photos of 128 x 128
     QString finishedRun_; // endToEnd's run folder
     int finishedPoints_ = 0;
+    QString finishedYonosRun_; // yonosEndToEnd's
 
     QString modelFolder() const { return tmp_.filePath(QStringLiteral("models")); }
 
     // From the Photos page (startWithFolders done) through Teacher (the tiny test model), Method
     // (the tiny preset, `name`) and Budget (its trial measured) to the Run page.
-    static void throughSetupPages(DistilWizard* wizard, const QString& name) {
+    static void throughSetupPages(DistilWizard* wizard, const QString& name, bool yonos = false) {
         QCOMPARE(wizard->currentId(), int(DistilWizard::PhotosPage));
         QTRY_VERIFY_WITH_TIMEOUT(nextEnabled(wizard), 30000);
         QCOMPARE(wizard->setup().photos.size(), 12);
@@ -130,6 +132,10 @@ class TestDistilWizard : public QObject {
         wizard->next();
 
         QCOMPARE(wizard->currentId(), int(DistilWizard::MethodPage));
+        if (yonos) {
+            wizard->currentPage()->findChild<QRadioButton*>(QStringLiteral("yonos"))->click();
+            QCOMPARE(wizard->setup().method, QStringLiteral("yonos"));
+        }
         auto* tiny = wizard->currentPage()->findChild<QRadioButton*>(QStringLiteral("preset-tiny"));
         QVERIFY(tiny);
         tiny->click();
@@ -181,6 +187,41 @@ class TestDistilWizard : public QObject {
         return s.runFolder;
     }
 
+    // A YONOS-SR run folder of the tiny preset (the teacher stage with `teacherSteps` steps),
+    // prepared as the Run page prepares one, with the setup the deciding pages make.
+    QString preparedYonosRun(ModelRegistry& registry, const QString& name, int teacherSteps) {
+        DistilSetup s;
+        s.folders = {photos_};
+        for (const QString& p :
+             QDir(photos_).entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name))
+            s.photos << QDir(photos_).filePath(p);
+        s.heldOut = proposeHeldOut(s.photos, s.splitSeed);
+        s.teacherSpec = QLatin1String(kTiny);
+        s.method = QStringLiteral("yonos");
+        s.preset = QStringLiteral("tiny");
+        s.name = name;
+        YonosPlan plan;
+        plan.preset = s.preset;
+        plan.heldOut = int(s.heldOut.size());
+        plan.name = name;
+        s.stageJobs = yonosJobs(plan);
+        training::TrainJob teacher = yonosJob(plan, QStringLiteral("teacher"));
+        teacher.steps = teacherSteps;
+        teacher.checkpointEvery = teacher.validateEvery = std::max(1, teacherSteps / 2);
+        s.stageJobs[1] = QString::fromStdString(teacher.toJson());
+        s.runFolder = QDir(DistilWizard::defaultRunRoot()).filePath(packageStem(name));
+        QString error;
+        if (!prepareRunFolder(s, registry, &error) || !saveSetupNotes(s, &error)) {
+            qWarning("%s", qPrintable(error));
+            return {};
+        }
+        return s.runFolder;
+    }
+
+    static TrainingRun* stageRun(QWidget* wizard, const char* stage) {
+        return wizard->findChild<TrainingRun*>(QStringLiteral("yonosRun-") + QLatin1String(stage));
+    }
+
 private Q_SLOTS:
     void initTestCase() {
         if (TrainingRun::trainerProgram().isEmpty() || cliProgram().isEmpty())
@@ -204,7 +245,7 @@ private Q_SLOTS:
     // No trainer of these tests outlives them.
     void cleanupTestCase() {
         for (const QString& folder : TrainingRun::findRuns(DistilWizard::defaultRunRoot())) {
-            TrainingRun run(folder);
+            TrainingRun run(activeStageFolder(folder));
             run.refresh();
             if (run.state() == TrainingRun::State::Running && run.stop())
                 QTRY_VERIFY_WITH_TIMEOUT(
@@ -581,6 +622,295 @@ private Q_SLOTS:
         QVERIFY(nextEnabled(wizard));
         QCOMPARE(wizard->findChild<TrainingCharts*>()->pointCount(), logPoints(run->log()));
         wizard->reject();
+    }
+
+    // YONOS-SR through every page: the Budget trial of its four stages, the stages run one after
+    // another in their sub-folders with the page following the one that runs, the decoder stage's
+    // package installed, compared with the multi-step model and evaluated. (One test of about
+    // half a minute: four real tiny stages are run twice, by the trial and by the run.)
+    void yonosEndToEnd() {
+        MainWindow w;
+        w.show();
+        w.distilFolders({photos_});
+        DistilWizard* wizard = w.distilWizard();
+        QVERIFY(wizard);
+        throughSetupPages(wizard, QStringLiteral("Tiny YONOS"), /*yonos=*/true);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(wizard->setup().stageSecondsPerStep.size(), 4);
+        for (double perStep : wizard->setup().stageSecondsPerStep)
+            QVERIFY(perStep > 0);
+
+        const QString folder = wizard->setup().runFolder;
+        QCOMPARE(wizard->currentRunFolder(), folder);
+        QVERIFY(!wizard->findChild<TrainingRun*>(QStringLiteral("distilRun")));
+        TrainingRun* first = stageRun(wizard, "autoencoder");
+        TrainingRun* last = stageRun(wizard, "decoder");
+        QVERIFY(first && last);
+        QCOMPARE(first->folder(), yonosStageFolder(folder, QStringLiteral("autoencoder")));
+        QVERIFY2(first->state() != TrainingRun::State::Empty,
+                 qPrintable(pageText(wizard, "statusLabel")));
+        QVERIFY2(pageText(wizard, "stageLabel").startsWith(QStringLiteral("Stage 1 of 4")),
+                 qPrintable(pageText(wizard, "stageLabel")));
+        QVERIFY(!QFileInfo::exists(QDir(folder).filePath(QStringLiteral("job.json"))));
+        const DistilSetup notes = setupFromJson(
+            TrainingRun(folder).notes().value(QLatin1String(kNotesSetupKey)).toObject());
+        QCOMPARE(notes.method, QStringLiteral("yonos"));
+        QCOMPARE(notes.stageJobs.size(), 4);
+        QCOMPARE(TrainingRun::findRuns(DistilWizard::defaultRunRoot()).count(folder), 1);
+
+        // Back and Next again: the same runs
+        wizard->back();
+        QVERIFY(nextEnabled(wizard));
+        wizard->next();
+        QCOMPARE(wizard->currentId(), int(DistilWizard::RunPage));
+        QCOMPARE(stageRun(wizard, "decoder"), last);
+
+        // the stages one after another: each starts once the one before has finished
+        const QStringList stages = yonosStages();
+        const auto anyFailed = [wizard, &stages] {
+            return std::any_of(stages.begin(), stages.end(), [wizard](const QString& stage) {
+                return stageRun(wizard, qPrintable(stage))->state() == TrainingRun::State::Failed;
+            });
+        };
+        QStringList seen;
+        QTRY_VERIFY_WITH_TIMEOUT((seen.append(pageText(wizard, "stageLabel").left(12)),
+                                  last->state() == TrainingRun::State::Finished || anyFailed()),
+                                 kRunMs);
+        QVERIFY2(last->state() == TrainingRun::State::Finished,
+                 qPrintable(pageText(wizard, "statusLabel")));
+        for (const QString& stage : yonosStages()) {
+            const TrainingRun* r = stageRun(wizard, qPrintable(stage));
+            QCOMPARE(r->state(), TrainingRun::State::Finished);
+            QVERIFY(QFileInfo::exists(QDir(yonosStageFolder(folder, stage))
+                                          .filePath(QStringLiteral("model.safetensors"))));
+        }
+        seen.removeDuplicates();
+        QVERIFY2(seen.contains(QStringLiteral("Stage 1 of 4")) &&
+                     seen.contains(QStringLiteral("Stage 4 of 4")),
+                 qPrintable(seen.join(QLatin1Char(','))));
+        QVERIFY(pageText(wizard, "stageLabel").startsWith(QStringLiteral("Stage 4 of 4")));
+        QVERIFY2(
+            pageText(wizard, "statusLabel").startsWith(QStringLiteral("Finished: the 4 stages")),
+            qPrintable(pageText(wizard, "statusLabel")));
+        QVERIFY(nextEnabled(wizard));
+        QCOMPARE(wizard->findChild<TrainingCharts*>()->pointCount(), logPoints(last->log()));
+        auto* progress =
+            wizard->currentPage()->findChild<QProgressBar*>(QStringLiteral("stepProgress"));
+        QCOMPARE(progress->text(), QStringLiteral("Step %1 of %1").arg(last->plannedSteps()));
+        QVERIFY2(pageText(wizard, "sampleCaption").contains(QStringLiteral("fine-tuned decoder")),
+                 qPrintable(pageText(wizard, "sampleCaption")));
+        finishedYonosRun_ = folder;
+
+        // Finish: the decoder stage's package installed, compared, evaluated
+        QSignalSpy compare(wizard, &DistilWizard::compareRequested);
+        QSignalSpy compared(&w, &MainWindow::runFinished);
+        wizard->next();
+        QCOMPARE(wizard->currentId(), int(DistilWizard::FinishPage));
+        QTRY_VERIFY_WITH_TIMEOUT(compare.count() == 1, 30000);
+        const QString student = wizard->setup().studentSpec;
+        QCOMPARE(QFileInfo(student).fileName(), QStringLiteral("Tiny-YONOS.safetensors"));
+        QCOMPARE(compare.first().at(1).toString(), student);
+        QCOMPARE(compare.first().at(2).toString(), QLatin1String(kTiny));
+        const ModelEntry* entry = w.registry().find(student);
+        QVERIFY(entry);
+        QVERIFY2(entry->error.isEmpty(), qPrintable(entry->error));
+        QCOMPARE(entry->info.family, std::string("yonos"));
+        QVERIFY(entry->oneStep());
+        QCOMPARE(entry->displayName, QStringLiteral("Tiny YONOS"));
+        const QJsonObject prov = provenance(student);
+        const QJsonObject fromWizard = prov.value(QStringLiteral("wizard")).toObject();
+        QCOMPARE(fromWizard.value(QStringLiteral("method")).toString(), QStringLiteral("yonos"));
+        QCOMPARE(fromWizard.value(QStringLiteral("compared_with")).toString(),
+                 QLatin1String(kTiny));
+        QVERIFY(prov.contains(QStringLiteral("decoder"))); // the trainer's own, kept
+        // the package is the decoder stage's, byte for byte apart from the provenance
+        auto installed = SafeTensorsFile::open(student.toStdString());
+        auto source =
+            SafeTensorsFile::open(QDir(yonosStageFolder(folder, QStringLiteral("decoder")))
+                                      .filePath(QStringLiteral("model.safetensors"))
+                                      .toStdString());
+        QVERIFY(installed.isOk() && source.isOk());
+        QCOMPARE(installed->tensors().size(), source->tensors().size());
+
+        QTRY_VERIFY_WITH_TIMEOUT(compared.count() >= 1 && !w.isBusy(), kRunMs);
+        QCOMPARE(w.compareView()->paneCount(), 3);
+        QVERIFY(w.compareView()->paneLabel(2).contains(entry->displayName));
+        auto* table = wizard->findChild<QTableWidget*>(QStringLiteral("evalTable"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            table->rowCount() > 0 ||
+                pageText(wizard, "evalStatus").contains(QStringLiteral("failed")),
+            kRunMs);
+        QVERIFY2(table->rowCount() >= 3, qPrintable(pageText(wizard, "evalStatus")));
+        QVERIFY(table->item(1, 0)->text().startsWith(entry->displayName));
+        QVERIFY(table->item(table->rowCount() - 1, 0)
+                    ->text()
+                    .startsWith(w.registry().find(QLatin1String(kTiny))->displayName));
+        wizard->button(QWizard::FinishButton)->click();
+        QTRY_VERIFY(!w.distilWizard());
+    }
+
+    // The finished YONOS-SR run reopened: its last stage on the page, nothing run or installed
+    // again.
+    void reopenedYonosRunIsFinished() {
+        if (finishedYonosRun_.isEmpty())
+            QSKIP("yonosEndToEnd did not finish its run");
+        ModelRegistry registry(modelFolder());
+        DistilWizard wizard(registry);
+        QString error;
+        QVERIFY2(wizard.openRun(finishedYonosRun_, &error), qPrintable(error));
+        wizard.show();
+        QCOMPARE(wizard.currentId(), int(DistilWizard::RunPage));
+        QCOMPARE(wizard.currentRunFolder(), finishedYonosRun_);
+        QVERIFY(wizard.setup().yonos());
+        for (const QString& stage : yonosStages())
+            QCOMPARE(stageRun(&wizard, qPrintable(stage))->state(), TrainingRun::State::Finished);
+        QVERIFY(pageText(&wizard, "stageLabel").startsWith(QStringLiteral("Stage 4 of 4")));
+        QVERIFY(!wizard.isTraining());
+        QVERIFY(nextEnabled(&wizard));
+        const QStringList before = QDir(modelFolder()).entryList(QDir::Files);
+        wizard.next();
+        QCOMPARE(QDir(modelFolder()).entryList(QDir::Files), before);
+        QVERIFY(wizard.findChild<QPushButton*>(QStringLiteral("compareButton"))->isEnabled());
+        wizard.reject();
+    }
+
+    // Stopped in its second stage: the page says which; the app's next start offers the run at that
+    // stage, and Resume goes on with it (the finished autoencoder is not run again), then with the
+    // stages after it.
+    void yonosStopAndResumePicksTheStage() {
+        QString folder;
+        {
+            ModelRegistry registry(modelFolder());
+            folder = preparedYonosRun(registry, QStringLiteral("Tiny YONOS Stop"), 8);
+        }
+        QVERIFY(!folder.isEmpty());
+        const QString autoencoderLog = QDir(yonosStageFolder(folder, QStringLiteral("autoencoder")))
+                                           .filePath(QStringLiteral("log.jsonl"));
+        {
+            MainWindow w;
+            w.show();
+            w.distilRun(folder);
+            DistilWizard* wizard = w.distilWizard();
+            QVERIFY(wizard);
+            TrainingRun* teacher = stageRun(wizard, "teacher");
+            QVERIFY(teacher);
+            QTRY_VERIFY_WITH_TIMEOUT((teacher->refresh(), teacher->log().lastStep >= 1) ||
+                                         stageRun(wizard, "autoencoder")->state() ==
+                                             TrainingRun::State::Failed,
+                                     kRunMs);
+            QVERIFY(pageText(wizard, "stageLabel").startsWith(QStringLiteral("Stage 2 of 4")));
+            auto* stop =
+                wizard->currentPage()->findChild<QPushButton*>(QStringLiteral("stopButton"));
+            QVERIFY(stop->isEnabled());
+            stop->click();
+            QTRY_VERIFY_WITH_TIMEOUT(teacher->state() != TrainingRun::State::Running, kRunMs);
+            QCOMPARE(teacher->state(), TrainingRun::State::Stopped);
+            QVERIFY(teacher->log().lastStep < teacher->plannedSteps());
+            QVERIFY(pageText(wizard, "statusLabel").startsWith(QStringLiteral("Stopped at step")));
+            QCOMPARE(stageRun(wizard, "distil")->state(), TrainingRun::State::Empty);
+            QVERIFY(!nextEnabled(wizard));
+            QVERIFY(wizard->currentPage()
+                        ->findChild<QPushButton*>(QStringLiteral("resumeButton"))
+                        ->isEnabled());
+            QVERIFY(!wizard->isTraining());
+        }
+        QString stageText;
+        QCOMPARE(activeStageFolder(folder, &stageText),
+                 yonosStageFolder(folder, QStringLiteral("teacher")));
+        QCOMPARE(stageText, QStringLiteral(" (stage 2 of 4: x2 teacher)"));
+        QFile log(autoencoderLog);
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray autoencoderLines = log.readAll();
+        log.close();
+
+        // The next start offers it at its stage; Continue picks the chain up there
+        MainWindow w;
+        w.show();
+        w.showDistilWizard();
+        auto* chooser = w.findChild<QDialog*>(QStringLiteral("distilRunChooser"));
+        QVERIFY(chooser);
+        auto* list = chooser->findChild<QListWidget*>(QStringLiteral("runList"));
+        QListWidgetItem* item = nullptr;
+        for (int i = 0; i < list->count(); ++i)
+            if (list->item(i)->text().startsWith(QStringLiteral("Tiny YONOS Stop")))
+                item = list->item(i);
+        QVERIFY(item);
+        QVERIFY2(item->text().startsWith(QStringLiteral(
+                     "Tiny YONOS Stop (stage 2 of 4: x2 teacher) — stopped at step")),
+                 qPrintable(item->text()));
+        list->setCurrentItem(item);
+        chooser->findChild<QPushButton*>(QStringLiteral("continueRunButton"))->click();
+        DistilWizard* wizard = w.distilWizard();
+        QVERIFY(wizard);
+        QCOMPARE(wizard->currentId(), int(DistilWizard::RunPage));
+        TrainingRun* teacher = stageRun(wizard, "teacher");
+        QCOMPARE(teacher->state(), TrainingRun::State::Stopped);
+        QVERIFY(pageText(wizard, "stageLabel").startsWith(QStringLiteral("Stage 2 of 4")));
+        QCOMPARE(wizard->findChild<TrainingCharts*>()->pointCount(), logPoints(teacher->log()));
+        wizard->currentPage()->findChild<QPushButton*>(QStringLiteral("resumeButton"))->click();
+        TrainingRun* last = stageRun(wizard, "decoder");
+        QTRY_VERIFY_WITH_TIMEOUT(last->state() == TrainingRun::State::Finished ||
+                                     teacher->state() == TrainingRun::State::Failed ||
+                                     stageRun(wizard, "distil")->state() ==
+                                         TrainingRun::State::Failed ||
+                                     last->state() == TrainingRun::State::Failed,
+                                 kRunMs);
+        QVERIFY2(last->state() == TrainingRun::State::Finished,
+                 qPrintable(pageText(wizard, "statusLabel")));
+        QCOMPARE(teacher->log().lastStep, teacher->plannedSteps());
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QCOMPARE(log.readAll(), autoencoderLines); // not run again
+        QVERIFY(nextEnabled(wizard));
+        wizard->reject();
+    }
+
+    // A stage that fails stops the chain: its message on the page, the stages after it not
+    // started, Resume offered for it.
+    void yonosFailedStageStopsTheChain() {
+        ModelRegistry registry(modelFolder());
+        const QString folder = preparedYonosRun(registry, QStringLiteral("Tiny YONOS Broken"), 3);
+        QVERIFY(!folder.isEmpty());
+        // the teacher stage's autoencoder is not where its job says
+        const QString jobPath = QDir(yonosStageFolder(folder, QStringLiteral("teacher")))
+                                    .filePath(QStringLiteral("job.json"));
+        auto job = training::TrainJob::fromFile(jobPath.toStdString());
+        QVERIFY(job.isOk());
+        job->autoencoderModel =
+            QDir(folder).filePath(QStringLiteral("missing-autoencoder.safetensors")).toStdString();
+        QFile f(jobPath);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(QByteArray::fromStdString(job->toJson()));
+        f.close();
+
+        DistilWizard wizard(registry);
+        QVERIFY(wizard.openRun(folder));
+        wizard.show();
+        TrainingRun* teacher = stageRun(&wizard, "teacher");
+        QVERIFY(teacher);
+        QTRY_VERIFY_WITH_TIMEOUT(teacher->state() == TrainingRun::State::Failed ||
+                                     teacher->state() == TrainingRun::State::Finished ||
+                                     stageRun(&wizard, "autoencoder")->state() ==
+                                         TrainingRun::State::Failed,
+                                 kRunMs);
+        QCOMPARE(stageRun(&wizard, "autoencoder")->state(), TrainingRun::State::Finished);
+        QCOMPARE(teacher->state(), TrainingRun::State::Failed);
+        QVERIFY(pageText(&wizard, "stageLabel").startsWith(QStringLiteral("Stage 2 of 4")));
+        QVERIFY2(pageText(&wizard, "statusLabel")
+                     .startsWith(QStringLiteral("The x2 teacher stage stopped with an error")),
+                 qPrintable(pageText(&wizard, "statusLabel")));
+        auto* failure =
+            wizard.currentPage()->findChild<QPlainTextEdit*>(QStringLiteral("failureText"));
+        QVERIFY(failure && failure->isVisible());
+        QVERIFY2(failure->toPlainText().contains(QStringLiteral("missing-autoencoder")),
+                 qPrintable(failure->toPlainText()));
+        QCOMPARE(stageRun(&wizard, "distil")->state(), TrainingRun::State::Empty);
+        QCOMPARE(stageRun(&wizard, "decoder")->state(), TrainingRun::State::Empty);
+        QVERIFY(wizard.currentPage()
+                    ->findChild<QPushButton*>(QStringLiteral("resumeButton"))
+                    ->isEnabled());
+        QVERIFY(!nextEnabled(&wizard));
+        QVERIFY(!wizard.isTraining());
     }
 };
 

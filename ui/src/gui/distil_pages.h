@@ -25,6 +25,10 @@ QWizardPage* makeFinishPage(DistilWizard* wizard);
 // With setup.fineTuneTeacher, the teacher's fine-tuning run gets its own folder inside
 // (fineTuneRunFolder: job.json written, setup.teacherJobJson filled in the same way) and job.json's
 // teacher is that run's model.safetensors: run it first.
+// YONOS-SR (setup.yonos()): no teacher is written (the one compared with is used where it is);
+// each stage's job goes to <runFolder>/<stage>/job.json with the data folders, the earlier stages'
+// packages and the init package (an embedded one written out as init.safetensors) filled in, and
+// setup.stageJobs gets them. The top folder holds no job.json: notes.json says what it is.
 bool prepareRunFolder(DistilSetup& setup, const ModelRegistry& registry, QString* error);
 QString fineTuneRunFolder(const QString& runFolder); // <runFolder>/teacher
 

@@ -1,7 +1,8 @@
 // The distillation wizard's Run page (shiftsr-train followed live: charts, samples, progress,
-// Stop/Resume; the optional teacher fine-tuning first) and Finish page (the student installed and
-// compared, `shiftsr-cli eval` on the held-out photos).
+// Stop/Resume; the optional teacher fine-tuning first, or YONOS-SR's stages one after another)
+// and Finish page (the student installed and compared, `shiftsr-cli eval` on the held-out photos).
 #include "distil_pages.h"
+#include "distil_plan.h"
 #include "distil_support.h"
 #include "training_charts.h"
 
@@ -107,8 +108,14 @@ public:
 
 private:
     void forgetRuns();
+    bool nothingRan() const;
     void begin();
     void attach(const QString& folder);
+    void attachChain(const QString& folder);
+    void advanceChain();
+    int chainIndex(const TrainingRun* run) const { return int(chain_.indexOf(run)); }
+    QString stageOf(const TrainingRun* run) const { return chainStages_.value(chainIndex(run)); }
+    double chainSecondsLeft() const;
     TrainingRun* makeRun(const QString& folder, const QString& objectName);
     void show(TrainingRun* run);
     QString preparedJob(const QString& folder, const QString& fallback) const;
@@ -126,9 +133,14 @@ private:
 
     DistilWizard* wizard_;
     int session_ = -1;
+    QString runFolder_;            // the run folder followed (a YONOS-SR run's, not a stage's)
     TrainingRun* stage_ = nullptr; // RUN/teacher-finetune, when the teacher is fine-tuned first
-    TrainingRun* run_ = nullptr;   // RUN: the distillation
+    TrainingRun* run_ = nullptr;   // RUN: the distillation; YONOS-SR: its last stage's run
     TrainingRun* shown_ = nullptr; // the one the page shows: the stage until it is done, then run_
+    // YONOS-SR: the runs of its stages in order, RUN/<stage> each (run_ is the last), and their
+    // stage names.
+    QList<TrainingRun*> chain_;
+    QStringList chainStages_;
     bool stopping_ = false;
     QString error_; // preparing or starting failed: shown instead of the run
 
@@ -232,21 +244,28 @@ void RunPage::initializePage() {
     if (run_ && session == session_) {
         // Back and Next again: the run this page started goes on; the folder is its own. Only a
         // start that failed before anything ran is tried again.
-        const bool nothingRan = run_->state() == TrainingRun::State::Empty &&
-                                (!stage_ || stage_->state() == TrainingRun::State::Empty);
-        if (error_.isEmpty() || !nothingRan) {
-            s.runFolder = run_->folder();
+        if (error_.isEmpty() || !nothingRan()) {
+            s.runFolder = runFolder_;
             updateStatus();
             return;
         }
     }
     forgetRuns();
     session_ = session;
-    if (!s.runFolder.isEmpty() &&
-        QFileInfo::exists(runFile(s.runFolder, QStringLiteral("job.json"))))
+    // A YONOS-SR run's folder is prepared once its notes are written (its jobs are the stages').
+    const QString prepared = s.yonos() ? QStringLiteral("notes.json") : QStringLiteral("job.json");
+    if (!s.runFolder.isEmpty() && QFileInfo::exists(runFile(s.runFolder, prepared)))
         attach(s.runFolder);
     else
         begin();
+}
+
+bool RunPage::nothingRan() const {
+    QList<TrainingRun*> runs = chain_;
+    runs << run_ << stage_;
+    return std::all_of(runs.begin(), runs.end(), [](const TrainingRun* r) {
+        return !r || r->state() == TrainingRun::State::Empty;
+    });
 }
 
 bool RunPage::isComplete() const {
@@ -255,15 +274,22 @@ bool RunPage::isComplete() const {
 
 // The runs of another session are let go (a detached trainer goes on; the folder keeps it).
 void RunPage::forgetRuns() {
-    for (TrainingRun** r : {&stage_, &run_}) {
-        if (*r) {
-            (*r)->follow(false);
-            (*r)->setParent(nullptr); // no longer the wizard's: isTraining() asks its own runs
-            (*r)->deleteLater();
-            *r = nullptr;
+    QList<TrainingRun*> runs = chain_;
+    if (!chain_.contains(run_))
+        runs << run_;
+    runs << stage_;
+    for (TrainingRun* r : runs) {
+        if (r) {
+            r->follow(false);
+            r->setParent(nullptr); // no longer the wizard's: isTraining() asks its own runs
+            r->deleteLater();
         }
     }
-    shown_ = nullptr;
+    stage_ = run_ = shown_ = nullptr;
+    chain_.clear();
+    chainStages_.clear();
+    runFolder_.clear();
+    setProperty("runFolder", QString());
     stopping_ = false;
     error_.clear();
     charts_->clear();
@@ -310,6 +336,12 @@ TrainingRun* RunPage::makeRun(const QString& folder, const QString& objectName) 
 void RunPage::attach(const QString& folder) {
     const DistilSetup& s = wizard_->setup();
     folderEdit_->setText(QDir::toNativeSeparators(folder));
+    runFolder_ = folder;
+    setProperty("runFolder", folder); // DistilWizard::currentRunFolder
+    if (s.yonos()) {
+        attachChain(folder);
+        return;
+    }
     run_ = makeRun(folder, QStringLiteral("distilRun"));
     if (run_->state() != TrainingRun::State::Empty) {
         show(run_);
@@ -332,6 +364,63 @@ void RunPage::attach(const QString& folder) {
     show(run_);
     if (!startMain(&error))
         fail(tr("Training could not start: %1").arg(error));
+}
+
+// YONOS-SR: a run for each stage the run has (a skipped one has no job), then on to the first
+// that has not finished.
+void RunPage::attachChain(const QString& folder) {
+    const DistilSetup& s = wizard_->setup();
+    const QStringList stages = yonosStages();
+    for (int i = 0; i < stages.size(); ++i) {
+        const QString stageFolder = yonosStageFolder(folder, stages[i]);
+        if (s.stageJobs.value(i).isEmpty() &&
+            !QFileInfo::exists(runFile(stageFolder, QStringLiteral("job.json"))))
+            continue;
+        chainStages_ << stages[i];
+        chain_ << makeRun(stageFolder, QStringLiteral("yonosRun-") + stages[i]);
+    }
+    if (chain_.isEmpty()) {
+        fail(tr("The run folder holds no YONOS-SR stage."));
+        return;
+    }
+    run_ = chain_.last();
+    advanceChain();
+}
+
+// Shows the first stage that has not finished and starts it when it has not started (its inputs,
+// the packages of the stages before it, are there now); all finished: the last one.
+void RunPage::advanceChain() {
+    for (int i = 0; i < chain_.size(); ++i) {
+        TrainingRun* r = chain_[i];
+        if (r->state() == TrainingRun::State::Finished)
+            continue;
+        show(r);
+        if (r->state() != TrainingRun::State::Empty)
+            return; // running, stopped or failed: the stages after it wait
+        const QString job = preparedJob(r->folder(), wizard_->setup().stageJobs.value(int(
+                                                         yonosStages().indexOf(chainStages_[i]))));
+        QString error;
+        if (!r->start(job, &error))
+            fail(tr("The %1 stage could not start: %2")
+                     .arg(yonosStageTitle(chainStages_[i]), error));
+        return;
+    }
+    show(run_);
+}
+
+// The time the stages after the shown one will take at the Budget page's measured time per
+// step; < 0 when one of them was not measured.
+double RunPage::chainSecondsLeft() const {
+    const DistilSetup& s = wizard_->setup();
+    double seconds = 0;
+    for (int i = chainIndex(shown_) + 1; i < chain_.size(); ++i) {
+        const double perStep =
+            s.stageSecondsPerStep.value(int(yonosStages().indexOf(chainStages_[i])));
+        if (perStep <= 0)
+            return -1;
+        seconds += perStep * chain_[i]->plannedSteps();
+    }
+    return seconds;
 }
 
 void RunPage::show(TrainingRun* run) {
@@ -405,6 +494,12 @@ void RunPage::onStateChanged() {
         finishStage();
         return;
     }
+    // A YONOS-SR stage is done: the next starts from its package.
+    if (chainIndex(shown_) >= 0 && shown_ != run_ &&
+        shown_->state() == TrainingRun::State::Finished) {
+        advanceChain();
+        return;
+    }
     // The last lines may have come with the state: the charts show the whole run.
     charts_->showLog(shown_->log());
     showLatestSample();
@@ -424,10 +519,19 @@ void RunPage::showLatestSample() {
     const QRegularExpressionMatch m = number.match(QFileInfo(path).completeBaseName());
     sample_->setImage(QPixmap(path));
     sample_->setToolTip(QDir::toNativeSeparators(path));
+    const QString step = m.hasMatch() ? m.captured(1) : QStringLiteral("?");
+    const QString yonosStage = stageOf(shown_);
+    QString model = shown_ == stage_ ? tr("fine-tuned teacher") : tr("one-step student");
+    if (yonosStage == QLatin1String("autoencoder")) {
+        sampleCaption_->setText(tr("Validation at step %1: reconstruction | photo").arg(step));
+        return;
+    }
+    if (yonosStage == QLatin1String("teacher"))
+        model = tr("x2 teacher, one step");
+    else if (yonosStage == QLatin1String("decoder"))
+        model = tr("one-step student, fine-tuned decoder");
     sampleCaption_->setText(
-        tr("Validation at step %1: bicubic | %2 | ground truth")
-            .arg(m.hasMatch() ? m.captured(1) : QStringLiteral("?"),
-                 shown_ == stage_ ? tr("fine-tuned teacher") : tr("one-step student")));
+        tr("Validation at step %1: bicubic | %2 | ground truth").arg(step, model));
 }
 
 QString RunPage::formatSeconds(double seconds) const {
@@ -440,10 +544,18 @@ QString RunPage::formatSeconds(double seconds) const {
 }
 
 void RunPage::updateStatus() {
-    if (stage_)
+    const int chainAt = chainIndex(shown_);
+    if (chainAt >= 0)
+        stageLabel_->setText(tr("Stage %1 of %2: %3")
+                                 .arg(chainAt + 1)
+                                 .arg(chain_.size())
+                                 .arg(yonosStageActivity(chainStages_[chainAt])));
+    else if (stage_)
         stageLabel_->setText(shown_ == stage_
                                  ? tr("Stage 1 of 2: fine-tuning the teacher on your photos")
                                  : tr("Stage 2 of 2: distilling the one-step student"));
+    else if (wizard_->setup().yonos())
+        stageLabel_->setText(tr("YONOS-SR"));
     else
         stageLabel_->setText(tr("Distilling the one-step student"));
     const TrainingRun* r = shown_;
@@ -459,8 +571,12 @@ void RunPage::updateStatus() {
     QString time;
     if (log.elapsedS > 0)
         time = tr("Elapsed %1").arg(formatSeconds(log.elapsedS));
-    if (state == TrainingRun::State::Running && log.etaS >= 0)
-        time = tr("%1 · about %2 left").arg(time, formatSeconds(log.etaS));
+    if (state == TrainingRun::State::Running && log.etaS >= 0) {
+        const double later = chainAt >= 0 ? chainSecondsLeft() : 0;
+        time = later > 0 ? tr("%1 · about %2 left in this stage, about %3 in all")
+                               .arg(time, formatSeconds(log.etaS), formatSeconds(log.etaS + later))
+                         : tr("%1 · about %2 left").arg(time, formatSeconds(log.etaS));
+    }
     timeLabel_->setText(time);
 
     QString status;
@@ -478,6 +594,17 @@ void RunPage::updateStatus() {
                      .arg(planned);
         break;
     case TrainingRun::State::Finished:
+        if (chainAt >= 0) {
+            double elapsed = 0;
+            for (const TrainingRun* c : chain_)
+                elapsed += c->log().elapsedS;
+            status = r == run_ ? tr("Finished: the %1 stages took %2. Next installs the student "
+                                    "and compares it with a multi-step model.")
+                                     .arg(chain_.size())
+                                     .arg(formatSeconds(elapsed))
+                               : tr("The %1 stage is done.").arg(yonosStageTitle(stageOf(r)));
+            break;
+        }
         status = r == stage_ ? tr("The teacher is fine-tuned.")
                              : tr("Finished: %n step(s) in %1. Next installs the student and "
                                   "compares it with its teacher.",
@@ -485,8 +612,12 @@ void RunPage::updateStatus() {
                                    .arg(formatSeconds(log.elapsedS));
         break;
     case TrainingRun::State::Failed:
-        status = tr("The trainer stopped with an error (below). Resume goes on from the last "
-                    "checkpoint.");
+        status = chainAt >= 0
+                     ? tr("The %1 stage stopped with an error (below); the stages after it wait. "
+                          "Resume goes on from its last checkpoint.")
+                           .arg(yonosStageTitle(stageOf(r)))
+                     : tr("The trainer stopped with an error (below). Resume goes on from the last "
+                          "checkpoint.");
         break;
     }
     if (!error_.isEmpty())
@@ -624,6 +755,11 @@ FinishPage::~FinishPage() {
 
 void FinishPage::initializePage() {
     const DistilSetup& s = wizard_->setup();
+    setSubTitle(s.yonos() ? tr("The YONOS-SR student is installed in your model folder and "
+                               "compared with the multi-step model on a held-out photo in the "
+                               "main window.")
+                          : tr("The student is installed in your model folder and compared with "
+                               "its teacher on a held-out photo in the main window."));
     if (wizardSession(wizard_) == session_ && installedFor_ == s.runFolder)
         return;
     reset();
@@ -662,7 +798,7 @@ void FinishPage::reset() {
 
 void FinishPage::install() {
     const DistilSetup& s = wizard_->setup();
-    const QString source = runFile(s.runFolder, QStringLiteral("model.safetensors"));
+    const QString source = finalPackage(s); // YONOS-SR: its last stage's, the decoder's
     if (!QFileInfo::exists(source)) {
         installLabel_->setText(tr("The run has no model.safetensors: it has not finished."));
         return;
@@ -670,17 +806,25 @@ void FinishPage::install() {
     const ModelEntry* teacher = wizard_->registry().find(s.teacherSpec);
     // What the wizard knows beyond the trainer's own provenance (the teacher's name and hash, the
     // run's data): where the photos came from and what was chosen.
-    const QJsonObject provenance{
-        {QStringLiteral("wizard"),
-         QJsonObject{{QStringLiteral("photo_folders"), QJsonArray::fromStringList(s.folders)},
-                     {QStringLiteral("photos"), int(s.photos.size())},
-                     {QStringLiteral("held_out"), int(s.heldOut.size())},
-                     {QStringLiteral("method"), s.method},
-                     {QStringLiteral("preset"), s.preset},
-                     {QStringLiteral("teacher_spec"), s.teacherSpec},
-                     {QStringLiteral("teacher_name"), teacher ? teacher->displayName : QString()},
-                     {QStringLiteral("teacher_fine_tuned"), s.fineTuneTeacher},
-                     {QStringLiteral("run_folder"), s.runFolder}}}};
+    QJsonObject wizard{{QStringLiteral("photo_folders"), QJsonArray::fromStringList(s.folders)},
+                       {QStringLiteral("photos"), int(s.photos.size())},
+                       {QStringLiteral("held_out"), int(s.heldOut.size())},
+                       {QStringLiteral("method"), s.method},
+                       {QStringLiteral("preset"), s.preset},
+                       {QStringLiteral("run_folder"), s.runFolder}};
+    if (s.yonos()) {
+        // YONOS-SR's teacher is its own (the trainer's provenance names it): what was chosen here
+        // is the codec, the packages given and the model it is compared with.
+        wizard.insert(QStringLiteral("codec"), s.codec);
+        wizard.insert(QStringLiteral("autoencoder"), s.autoencoderFile);
+        wizard.insert(QStringLiteral("init"), s.yonosInitSpec);
+        wizard.insert(QStringLiteral("compared_with"), s.teacherSpec);
+    } else {
+        wizard.insert(QStringLiteral("teacher_spec"), s.teacherSpec);
+        wizard.insert(QStringLiteral("teacher_name"), teacher ? teacher->displayName : QString());
+        wizard.insert(QStringLiteral("teacher_fine_tuned"), s.fineTuneTeacher);
+    }
+    const QJsonObject provenance{{QStringLiteral("wizard"), wizard}};
     const QString folder = wizard_->registry().modelFolder();
     const QString stem = packageStem(s.name.isEmpty() ? QFileInfo(s.runFolder).fileName() : s.name);
     installing_ = true;
@@ -769,7 +913,7 @@ QStringList FinishPage::evalArguments(QString* error) const {
         return label + QLatin1Char('=') + spec;
     };
     // The degradation the student was trained on makes the inputs (the job's data.degradation).
-    const QString degradation = QJsonDocument::fromJson(s.jobJson.toUtf8())
+    const QString degradation = QJsonDocument::fromJson(finalJobJson(s).toUtf8())
                                     .object()
                                     .value(QLatin1String("data"))
                                     .toObject()
@@ -789,7 +933,8 @@ QStringList FinishPage::evalArguments(QString* error) const {
     const ModelEntry* e = registry.find(embedded);
     if (e && e->error.isEmpty() && embedded != s.studentSpec)
         arguments << labelled(tr("Embedded student"), embedded);
-    arguments << labelled(tr("Teacher"), s.teacherSpec);
+    if (!s.teacherSpec.isEmpty())
+        arguments << labelled(s.yonos() ? tr("Multi-step model") : tr("Teacher"), s.teacherSpec);
     return arguments;
 }
 

@@ -33,6 +33,7 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QToolButton>
@@ -86,8 +87,10 @@ QString defaultTeacherSpec(const ModelRegistry& registry) {
     return candidates.isEmpty() ? QString() : candidates.first()->spec;
 }
 
-// The crop the chosen (or default) teacher trains with: the scan's minimum side.
+// The crop the chosen (or default) teacher trains with, or YONOS-SR's: the scan's minimum side.
 int chosenCrop(const DistilWizard* wizard) {
+    if (wizard->setup().yonos())
+        return yonosCrop(wizard->setup().preset);
     const ModelRegistry& registry = wizard->registry();
     const QString spec = wizard->setup().teacherSpec.isEmpty() ? defaultTeacherSpec(registry)
                                                                : wizard->setup().teacherSpec;
@@ -442,7 +445,7 @@ public:
 
         fineTune_ = new QCheckBox(tr("Fine-&tune the teacher on these photos first"), this);
         fineTune_->setObjectName(QStringLiteral("fineTune"));
-        auto* fineTuneNote = wrapped(
+        fineTuneNote_ = wrapped(
             tr("The teacher first learns your kind of photos, then teaches the student. This "
                "roughly doubles the time."),
             this);
@@ -455,7 +458,7 @@ public:
         layout->addLayout(row);
         layout->addWidget(details);
         layout->addWidget(fineTune_);
-        layout->addWidget(fineTuneNote);
+        layout->addWidget(fineTuneNote_);
         layout->addStretch();
         layout->addWidget(problem_);
 
@@ -474,12 +477,22 @@ public:
     }
 
     void initializePage() override {
+        // Back from the Method page with YONOS-SR chosen: it trains a teacher of its own, and the
+        // model chosen here is what its student is compared with.
+        const bool yonos = wizard_->setup().yonos();
+        setSubTitle(yonos ? tr("The multi-step model the YONOS-SR student is compared with at the "
+                               "end (YONOS-SR trains a teacher of its own from your photos).")
+                          : tr("The multi-step model whose results the one-step student learns to "
+                               "give in one step."));
+        fineTune_->setVisible(!yonos);
+        fineTuneNote_->setVisible(!yonos);
         fill();
         const QSignalBlocker block(fineTune_);
         fineTune_->setChecked(wizard_->setup().fineTuneTeacher);
     }
 
-    bool isComplete() const override { return teachers_->count() > 0; }
+    // YONOS-SR needs no teacher: without a multi-step model its student is compared with bicubic.
+    bool isComplete() const override { return teachers_->count() > 0 || wizard_->setup().yonos(); }
 
 private:
     void fill() {
@@ -500,7 +513,7 @@ private:
             s.teacherSpec = teachers_->currentData().toString();
         }
         fineTune_->setEnabled(!candidates.isEmpty());
-        showProblem(problem_, candidates.isEmpty()
+        showProblem(problem_, candidates.isEmpty() && !s.yonos()
                                   ? tr("No multi-step model is installed, and only a multi-step "
                                        "model can teach: install one with Tools → Models….")
                                   : QString());
@@ -536,10 +549,11 @@ private:
     QLabel* steps_ = nullptr;
     QLabel* trainedFrom_ = nullptr;
     QCheckBox* fineTune_ = nullptr;
+    QLabel* fineTuneNote_ = nullptr;
     QLabel* problem_ = nullptr;
 };
 
-// ================================ Method ================================
+// ================================ Method
 
 class MethodPage : public QWizardPage {
     Q_OBJECT
@@ -553,19 +567,22 @@ public:
         rsd_ = new QRadioButton(tr("&RSD: residual shift distillation"), method);
         rsd_->setObjectName(QStringLiteral("rsd"));
         rsd_->setChecked(true);
-        yonos_ = new QRadioButton(tr("&YONOS-SR"), method);
+        yonos_ = new QRadioButton(tr("&YONOS-SR: scale distillation, in four stages"), method);
         yonos_->setObjectName(QStringLiteral("yonos"));
-        yonos_->setEnabled(false);
-        auto* yonosReason = wrapped(
-            tr("Not in the wizard yet: YONOS-SR is trained in four stages with shiftsr-train yonos "
-               "(see docs/training.md)."),
+        auto* methodNote = wrapped(
+            tr("RSD distils the multi-step teacher of the Teacher page into a one-step student. "
+               "YONOS-SR trains a latent-diffusion model of its own from your photos: an "
+               "autoencoder, an x2 teacher, the x4 one-step student distilled from it, and the "
+               "decoder fine-tuned on the student's outputs."),
             method);
-        yonosReason->setObjectName(QStringLiteral("yonosReason"));
-        yonosReason->setEnabled(false);
+        methodNote->setObjectName(QStringLiteral("methodNote"));
+        methodGroup_ = new QButtonGroup(this);
+        methodGroup_->addButton(rsd_);
+        methodGroup_->addButton(yonos_);
         auto* methodLayout = new QVBoxLayout(method);
         methodLayout->addWidget(rsd_);
         methodLayout->addWidget(yonos_);
-        methodLayout->addWidget(yonosReason);
+        methodLayout->addWidget(methodNote);
 
         auto* presets = new QGroupBox(tr("Preset"), this);
         auto* presetLayout = new QGridLayout(presets);
@@ -577,11 +594,45 @@ public:
             radio->setProperty("preset", names[i]);
             presetGroup_->addButton(radio, i);
             presetLayout->addWidget(radio, i, 0);
-            presetLayout->addWidget(wrapped(presetDescription(names[i]), presets), i, 1);
+            auto* description = wrapped(QString(), presets);
+            description->setObjectName(QStringLiteral("presetNote-") + names[i]);
+            description->setProperty("preset", names[i]);
+            presetNotes_ << description;
+            presetLayout->addWidget(description, i, 1);
         }
         presetLayout->setColumnStretch(1, 1);
         initNote_ = wrapped(QString(), this);
         initNote_->setObjectName(QStringLiteral("initNote"));
+
+        yonosBox_ = new QGroupBox(tr("YONOS-SR"), this);
+        yonosBox_->setObjectName(QStringLiteral("yonosOptions"));
+        codec_ = new QComboBox(yonosBox_);
+        codec_->setObjectName(QStringLiteral("codec"));
+        codec_->addItem(tr("f4: 4 latent channels at a quarter of the side (the recipe's)"),
+                        QStringLiteral("f4"));
+        codec_->addItem(tr("f8: 16 latent channels at an eighth of the side"),
+                        QStringLiteral("f8"));
+        auto* codecLabel = new QLabel(tr("Latent &codec:"), yonosBox_);
+        codecLabel->setBuddy(codec_);
+        autoencoder_ = new QLineEdit(yonosBox_);
+        autoencoder_->setObjectName(QStringLiteral("autoencoderFile"));
+        autoencoder_->setPlaceholderText(tr("none: the first stage trains one"));
+        auto* chooseAutoencoder = new QPushButton(tr("C&hoose…"), yonosBox_);
+        chooseAutoencoder->setObjectName(QStringLiteral("chooseAutoencoder"));
+        auto* autoencoderLabel = new QLabel(tr("Aut&oencoder:"), yonosBox_);
+        autoencoderLabel->setBuddy(autoencoder_);
+        init_ = new QComboBox(yonosBox_);
+        init_->setObjectName(QStringLiteral("yonosInit"));
+        auto* initLabel = new QLabel(tr("Start the &teacher from:"), yonosBox_);
+        initLabel->setBuddy(init_);
+        auto* autoencoderRow = new QHBoxLayout;
+        autoencoderRow->addWidget(autoencoder_, 1);
+        autoencoderRow->addWidget(chooseAutoencoder);
+        auto* yonosForm = new QFormLayout(yonosBox_);
+        yonosForm->addRow(codecLabel, codec_);
+        yonosForm->addRow(autoencoderLabel, autoencoderRow);
+        yonosForm->addRow(initLabel, init_);
+        yonosBox_->setVisible(false);
 
         name_ = new QLineEdit(this);
         name_->setObjectName(QStringLiteral("studentName"));
@@ -596,16 +647,19 @@ public:
         advanced_->setCheckable(true);
         advanced_->setAutoRaise(true);
         advanced_->setFocusPolicy(Qt::StrongFocus);
-        json_ = new QPlainTextEdit(this);
-        json_->setObjectName(QStringLiteral("jobJson"));
-        json_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-        json_->setTabChangesFocus(true);
-        json_->setLineWrapMode(QPlainTextEdit::NoWrap);
-        json_->setVisible(false);
-        jsonNote_ = wrapped(tr("The job as shiftsr-train reads it (docs/training.md). The data "
-                               "folders and the teacher are filled in when the run folder is "
-                               "prepared."),
-                            this);
+        json_ = makeJobEditor(QStringLiteral("jobJson"));
+        stageTabs_ = new QTabWidget(this);
+        stageTabs_->setObjectName(QStringLiteral("stageJobs"));
+        const QStringList stages = yonosStages();
+        for (int i = 0; i < stages.size(); ++i) {
+            QPlainTextEdit* edit = makeJobEditor(QStringLiteral("stageJob-") + stages[i]);
+            edit->setVisible(true); // a tab's page: the tab widget shows it
+            stageEdits_ << edit;
+            stageTabs_->addTab(edit, yonosStageTitle(stages[i]));
+            connect(edit, &QPlainTextEdit::textChanged, this, [this, i] { stageJobEdited(i); });
+        }
+        stageTabs_->setVisible(false);
+        jsonNote_ = wrapped(QString(), this);
         jsonNote_->setVisible(false);
         jobStatus_ = wrapped(QString(), this);
         jobStatus_->setObjectName(QStringLiteral("jobStatus"));
@@ -615,6 +669,7 @@ public:
         layout->addWidget(method);
         layout->addWidget(presets);
         layout->addWidget(initNote_);
+        layout->addWidget(yonosBox_);
         auto* nameRow = new QHBoxLayout;
         nameRow->addWidget(nameLabel);
         nameRow->addWidget(name_, 1);
@@ -622,37 +677,57 @@ public:
         layout->addWidget(advanced_);
         layout->addWidget(jsonNote_);
         layout->addWidget(json_, 1);
+        layout->addWidget(stageTabs_, 1);
         layout->addWidget(jobStatus_);
         layout->addStretch();
         layout->addWidget(problem_);
 
+        connect(methodGroup_, &QButtonGroup::buttonToggled, this,
+                [this](QAbstractButton*, bool on) {
+                    if (on)
+                        setMethod(yonos_->isChecked() ? QStringLiteral("yonos")
+                                                      : QStringLiteral("rsd"));
+                });
         connect(presetGroup_, &QButtonGroup::idToggled, this, [this](int, bool on) {
             if (!on)
                 return;
             wizard_->setup().preset = presetGroup_->checkedButton()->property("preset").toString();
             regenerate();
         });
+        connect(codec_, &QComboBox::currentIndexChanged, this, [this] {
+            wizard_->setup().codec = codec_->currentData().toString();
+            regenerate();
+        });
+        connect(autoencoder_, &QLineEdit::textChanged, this, [this](const QString& text) {
+            wizard_->setup().autoencoderFile = text.trimmed();
+            regenerate();
+        });
+        connect(chooseAutoencoder, &QPushButton::clicked, this, &MethodPage::chooseAutoencoder);
+        connect(init_, &QComboBox::currentIndexChanged, this, [this] {
+            wizard_->setup().yonosInitSpec = init_->currentData().toString();
+            regenerate();
+        });
         connect(name_, &QLineEdit::textEdited, this, &MethodPage::nameEdited);
         connect(advanced_, &QToolButton::toggled, this, [this](bool on) {
             advanced_->setArrowType(on ? Qt::DownArrow : Qt::RightArrow);
-            json_->setVisible(on);
-            jsonNote_->setVisible(on);
+            showMethod();
         });
         connect(json_, &QPlainTextEdit::textChanged, this, &MethodPage::jobEdited);
         // An installed teacher's hash arrives after the listing; its student is found only then.
         connect(&wizard_->registry(), &ModelRegistry::contentHashesReady, this, [this] {
-            if (wizard_->currentPage() == this && !edited_)
+            if (wizard_->currentPage() == this && !edited_ && !wizard_->setup().yonos())
                 regenerate();
+        });
+        connect(&wizard_->registry(), &ModelRegistry::modelsChanged, this, [this] {
+            if (wizard_->currentPage() == this)
+                fillInitPackages();
         });
     }
 
     void initializePage() override {
         DistilSetup& s = wizard_->setup();
-        if (s.name.isEmpty()) {
-            const QString folder =
-                s.folders.isEmpty() ? QString() : QFileInfo(s.folders.first()).fileName();
-            s.name = tr("%1 one-step (RSD)").arg(folder.isEmpty() ? tr("My photos") : folder);
-        }
+        if (s.name.isEmpty())
+            s.name = proposedName(s.method);
         name_->setText(s.name);
         if (!distilPresets().contains(s.preset))
             s.preset = QStringLiteral("quick");
@@ -661,9 +736,21 @@ public:
             for (QAbstractButton* b : presetGroup_->buttons())
                 b->setChecked(b->property("preset").toString() == s.preset);
         }
-        // The job is made again only when what it was made from changed (teacher, fine-tuning,
-        // held-out count, preset): Advanced edits survive going Back and Next.
-        if (s.jobJson.isEmpty() || madeFor_ != planKey())
+        {
+            const QSignalBlocker blockMethod(methodGroup_);
+            (s.yonos() ? yonos_ : rsd_)->setChecked(true);
+            const QSignalBlocker blockCodec(codec_);
+            codec_->setCurrentIndex(std::max(0, codec_->findData(s.codec)));
+            const QSignalBlocker blockAutoencoder(autoencoder_);
+            autoencoder_->setText(s.autoencoderFile);
+        }
+        fillInitPackages();
+        showMethod();
+        // The jobs are made again only when what they were made from changed (teacher,
+        // fine-tuning, held-out count, preset, YONOS-SR's choices): Advanced edits survive going
+        // Back and Next.
+        const bool made = s.yonos() ? !s.stageJobs.isEmpty() : !s.jobJson.isEmpty();
+        if (!made || madeFor_ != planKey())
             regenerate();
         else
             showJob();
@@ -672,6 +759,16 @@ public:
     bool isComplete() const override { return problem().isEmpty(); }
 
 private:
+    QPlainTextEdit* makeJobEditor(const QString& objectName) {
+        auto* edit = new QPlainTextEdit(this);
+        edit->setObjectName(objectName);
+        edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        edit->setTabChangesFocus(true);
+        edit->setLineWrapMode(QPlainTextEdit::NoWrap);
+        edit->setVisible(false);
+        return edit;
+    }
+
     static QString presetText(const QString& preset) {
         if (preset == QLatin1String("quick"))
             return tr("&Quick");
@@ -693,15 +790,126 @@ private:
         return tr("A few steps of the untrained test model, for checks only.");
     }
 
-    QString planKey() const {
-        const DistilSetup& s = wizard_->setup();
-        return QStringList{s.teacherSpec, s.fineTuneTeacher ? QStringLiteral("1") : QString(),
-                           QString::number(s.heldOut.size()), s.preset}
-            .join(QLatin1Char('|'));
+    // YONOS-SR's presets scale the recipe's steps of every stage; the figures are the preset's own.
+    static QString yonosPresetDescription(const QString& preset) {
+        QStringList steps;
+        YonosPlan plan;
+        plan.preset = preset;
+        for (const QString& stage : yonosStages())
+            steps << QString::number(yonosJob(plan, stage).steps);
+        const QString perStage = steps.join(QStringLiteral(" + "));
+        if (preset == QLatin1String("quick"))
+            return tr("A first result: a quarter of the recipe's steps (%1 for the four stages, 8 "
+                      "crops each), about half an hour on 2 CPU cores.")
+                .arg(perStage);
+        if (preset == QLatin1String("balanced"))
+            return tr("The YONOS-lite recipe (training/recipes/yonos-lite.sh): %1 steps of 8 "
+                      "crops, "
+                      "about 2 hours on 2 CPU cores.")
+                .arg(perStage);
+        if (preset == QLatin1String("best"))
+            return tr("Four times the recipe: %1 steps of 8 crops, 8 hours or more on 2 CPU cores.")
+                .arg(perStage);
+        return tr("A few steps of each stage at the tiny test size, for checks only.");
     }
 
-    // The jobs of the chosen preset for the chosen teacher.
+    QString proposedName(const QString& method) const {
+        const DistilSetup& s = wizard_->setup();
+        const QString folder =
+            s.folders.isEmpty() ? QString() : QFileInfo(s.folders.first()).fileName();
+        const QString photos = folder.isEmpty() ? tr("My photos") : folder;
+        return method == QLatin1String("yonos") ? tr("%1 one-step (YONOS-SR)").arg(photos)
+                                                : tr("%1 one-step (RSD)").arg(photos);
+    }
+
+    void setMethod(const QString& method) {
+        DistilSetup& s = wizard_->setup();
+        if (s.method == method)
+            return;
+        // A proposed name follows the method; one the user gave stays.
+        const bool proposed = s.name == proposedName(s.method);
+        s.method = method;
+        if (proposed) {
+            s.name = proposedName(method);
+            name_->setText(s.name);
+        }
+        showMethod();
+        regenerate();
+    }
+
+    // What the chosen method shows: its preset figures, its options, its job editors.
+    void showMethod() {
+        const bool yonos = wizard_->setup().yonos();
+        for (QLabel* note : presetNotes_) {
+            const QString preset = note->property("preset").toString();
+            note->setText(yonos ? yonosPresetDescription(preset) : presetDescription(preset));
+        }
+        yonosBox_->setVisible(yonos);
+        advanced_->setText(yonos ? tr("&Advanced: every field of each stage's job")
+                                 : tr("&Advanced: every field of the job"));
+        const bool on = advanced_->isChecked();
+        json_->setVisible(on && !yonos);
+        stageTabs_->setVisible(on && yonos);
+        jsonNote_->setVisible(on);
+        jsonNote_->setText(
+            yonos
+                ? tr("Each stage's job as shiftsr-train yonos reads it (docs/training.md), run in "
+                     "its own folder. The data folders and the packages of the earlier stages "
+                     "are filled in when the run folder is prepared.")
+                : tr("The job as shiftsr-train reads it (docs/training.md). The data folders and "
+                     "the teacher are filled in when the run folder is prepared."));
+    }
+
+    // The yonos packages a teacher can start from; the chosen one stays while it is listed.
+    void fillInitPackages() {
+        DistilSetup& s = wizard_->setup();
+        const QSignalBlocker block(init_);
+        init_->clear();
+        init_->addItem(tr("nothing: the teacher starts untrained"), QString());
+        for (const ModelEntry* e : yonosInitCandidates(wizard_->registry()))
+            init_->addItem(e->embedded ? tr("%1 (embedded)").arg(e->displayName) : e->displayName,
+                           e->spec);
+        const int index = init_->findData(s.yonosInitSpec);
+        init_->setCurrentIndex(std::max(0, index));
+        if (index < 0)
+            s.yonosInitSpec.clear();
+    }
+
+    void chooseAutoencoder() {
+        const QString current = wizard_->setup().autoencoderFile;
+        const QString start =
+            current.isEmpty() ? DistilWizard::defaultRunRoot() : QFileInfo(current).absolutePath();
+        const QString file =
+            QFileDialog::getOpenFileName(this, tr("Choose an Autoencoder Package"),
+                                         QFileInfo::exists(start) ? start : QDir::homePath(),
+                                         tr("Autoencoder packages (*.safetensors)"));
+        if (!file.isEmpty())
+            autoencoder_->setText(file);
+    }
+
+    QString planKey() const {
+        const DistilSetup& s = wizard_->setup();
+        QStringList key{s.method, QString::number(s.heldOut.size()), s.preset};
+        if (s.yonos())
+            key << s.codec << s.autoencoderFile << s.yonosInitSpec;
+        else
+            key << s.teacherSpec << (s.fineTuneTeacher ? QStringLiteral("1") : QString());
+        return key.join(QLatin1Char('|'));
+    }
+
+    // The jobs of the chosen method and preset (for the chosen teacher).
     void regenerate() {
+        DistilSetup& s = wizard_->setup();
+        if (s.yonos())
+            regenerateYonos();
+        else
+            regenerateRsd();
+        madeFor_ = planKey();
+        edited_ = false;
+        showJob();
+    }
+
+    void regenerateRsd() {
         DistilSetup& s = wizard_->setup();
         const ModelEntry* teacher = wizard_->registry().find(s.teacherSpec);
         JobPlan plan;
@@ -734,24 +942,83 @@ private:
         s.teacherJobJson = s.fineTuneTeacher && teacher
                                ? fromStd(fineTuneJob(plan, *teacher).toJson())
                                : QString();
-        madeFor_ = planKey();
-        edited_ = false;
-        showJob();
+        s.stageJobs.clear();
+    }
+
+    void regenerateYonos() {
+        DistilSetup& s = wizard_->setup();
+        YonosPlan plan;
+        plan.preset = s.preset;
+        plan.heldOut = int(s.heldOut.size());
+        plan.name = s.name;
+        plan.codec = s.codec;
+        plan.autoencoderFile = s.autoencoderFile;
+        plan.initSpec = s.yonosInitSpec;
+        s.stageJobs = yonosJobs(plan);
+        s.jobJson.clear();
+        s.teacherJobJson.clear();
+        // the codec is the autoencoder stage's: a given autoencoder (or init package's) decides
+        codec_->setEnabled(!s.stageJobs.value(0).isEmpty());
+
+        QStringList running;
+        for (int i = 0; i < s.stageJobs.size(); ++i)
+            if (!s.stageJobs[i].isEmpty())
+                running << yonosStageTitle(yonosStages()[i]);
+        QString note = tr("Stage after stage, each a run of its own: %1. YONOS-SR trains a "
+                          "teacher of its own; the multi-step model of the Teacher page is what "
+                          "its student is compared with at the end.")
+                           .arg(running.join(QStringLiteral(" → ")));
+        const ModelEntry* init = wizard_->registry().find(s.yonosInitSpec);
+        const QString initName = init ? init->displayName : s.yonosInitSpec;
+        if (!s.autoencoderFile.isEmpty() && !s.yonosInitSpec.isEmpty())
+            note +=
+                QLatin1Char(' ') +
+                tr("The teacher starts from the U-Net and schedule of “%1” with the autoencoder "
+                   "you chose: there is no autoencoder stage.")
+                    .arg(initName);
+        else if (!s.autoencoderFile.isEmpty())
+            note += QLatin1Char(' ') + tr("The autoencoder stage is skipped: the teacher uses the "
+                                          "autoencoder you chose.");
+        else if (!s.yonosInitSpec.isEmpty())
+            note += QLatin1Char(' ') + tr("The teacher starts from “%1” (its U-Net, schedule and "
+                                          "autoencoder): there is no autoencoder stage.")
+                                           .arg(initName);
+        if (s.fineTuneTeacher)
+            note += QLatin1Char(' ') + tr("Fine-tuning the teacher (Teacher page) is for RSD: "
+                                          "YONOS-SR trains its teacher anyway.");
+        initNote_->setText(note);
     }
 
     void showJob() {
-        const QSignalBlocker block(json_);
-        json_->setPlainText(wizard_->setup().jobJson);
+        const DistilSetup& s = wizard_->setup();
+        {
+            const QSignalBlocker block(json_);
+            json_->setPlainText(s.jobJson);
+        }
+        for (int i = 0; i < stageEdits_.size(); ++i) {
+            const QString job = s.stageJobs.value(i);
+            const QSignalBlocker block(stageEdits_[i]);
+            stageEdits_[i]->setPlainText(job);
+            stageTabs_->setTabEnabled(i, !job.isEmpty());
+            stageTabs_->setTabToolTip(i, job.isEmpty() ? tr("Skipped: its package is given")
+                                                       : QString());
+        }
         validate();
     }
 
     void nameEdited(const QString& text) {
         DistilSetup& s = wizard_->setup();
         s.name = text.trimmed();
-        // The name goes into the job as it stands (Advanced edits stay) when it is valid.
-        if (auto job = training::TrainJob::fromJson(s.jobJson.toStdString())) {
+        // The name goes into the job as it stands (Advanced edits stay) when it is valid: the rsd
+        // job's, or YONOS-SR's last stage's (the package that is installed).
+        if (s.yonos() && s.stageJobs.isEmpty()) {
+            validate();
+            return;
+        }
+        QString& jobJson = s.yonos() ? s.stageJobs.last() : s.jobJson;
+        if (auto job = training::TrainJob::fromJson(jobJson.toStdString())) {
             job->name = s.name.toStdString();
-            s.jobJson = fromStd(job->toJson());
+            jobJson = fromStd(job->toJson());
             showJob();
         }
         validate();
@@ -763,29 +1030,67 @@ private:
         validate();
     }
 
-    // The trainer's own validation of the job, live.
-    QString jobProblem() const {
-        auto job = training::TrainJob::fromJson(wizard_->setup().jobJson.toStdString());
-        if (!job)
-            return fromStd(job.status().message());
-        if (job->kind != "rsd")
-            return tr("This wizard distils: the job's kind must be \"rsd\".");
+    void stageJobEdited(int index) {
+        edited_ = true;
+        DistilSetup& s = wizard_->setup();
+        if (index < s.stageJobs.size())
+            s.stageJobs[index] = stageEdits_[index]->toPlainText();
+        validate();
+    }
+
+    // The trainer's own validation of the job (each stage's), live; `stage` gets the index of the
+    // YONOS-SR stage at fault.
+    QString jobProblem(int* stage = nullptr) const {
+        const DistilSetup& s = wizard_->setup();
+        if (!s.yonos()) {
+            auto job = training::TrainJob::fromJson(s.jobJson.toStdString());
+            if (!job)
+                return fromStd(job.status().message());
+            if (job->kind != "rsd")
+                return tr("This wizard distils: the job's kind must be \"rsd\".");
+            return {};
+        }
+        const QStringList stages = yonosStages();
+        for (int i = 0; i < stages.size(); ++i) {
+            if (stage)
+                *stage = i;
+            if (s.stageJobs.value(i).isEmpty())
+                continue; // skipped (the last stage never is)
+            auto job = training::TrainJob::fromJson(s.stageJobs[i].toStdString());
+            if (!job)
+                return tr("%1 stage: %2")
+                    .arg(yonosStageTitle(stages[i]), fromStd(job.status().message()));
+            if (job->kind != "yonos" || fromStd(job->yonosStage) != stages[i])
+                return tr("%1 stage: the job's kind must be \"yonos\" and its yonos.stage \"%2\".")
+                    .arg(yonosStageTitle(stages[i]), stages[i]);
+        }
         return {};
     }
 
     void validate() {
-        const QString message = jobProblem();
+        int stage = 0;
+        const QString message = jobProblem(&stage);
         jobStatus_->setText(message.isEmpty() ? tr("The job is valid.")
                                               : tr("The job is not valid: %1").arg(message));
-        if (!message.isEmpty() && !advanced_->isChecked())
-            advanced_->setChecked(true); // show what is wrong
+        if (!message.isEmpty()) {
+            if (!advanced_->isChecked())
+                advanced_->setChecked(true); // show what is wrong
+            if (wizard_->setup().yonos())
+                stageTabs_->setCurrentIndex(stage);
+        }
         showProblem(problem_, problem());
         Q_EMIT completeChanged();
     }
 
     QString problem() const {
-        if (wizard_->setup().name.isEmpty())
+        const DistilSetup& s = wizard_->setup();
+        if (s.name.isEmpty())
             return tr("Give the student a name.");
+        if (s.yonos()) {
+            if (const QString p = autoencoderFileProblem(s.autoencoderFile); !p.isEmpty())
+                return tr("Choose an autoencoder package, or clear the field to train one: %1")
+                    .arg(p);
+        }
         if (const QString m = jobProblem(); !m.isEmpty())
             return tr("Correct the job under Advanced: %1").arg(m);
         return {};
@@ -794,11 +1099,19 @@ private:
     DistilWizard* wizard_;
     QRadioButton* rsd_ = nullptr;
     QRadioButton* yonos_ = nullptr;
+    QButtonGroup* methodGroup_ = nullptr;
     QButtonGroup* presetGroup_ = nullptr;
+    QList<QLabel*> presetNotes_;
     QLabel* initNote_ = nullptr;
+    QGroupBox* yonosBox_ = nullptr;
+    QComboBox* codec_ = nullptr;
+    QLineEdit* autoencoder_ = nullptr;
+    QComboBox* init_ = nullptr;
     QLineEdit* name_ = nullptr;
     QToolButton* advanced_ = nullptr;
     QPlainTextEdit* json_ = nullptr;
+    QTabWidget* stageTabs_ = nullptr;
+    QList<QPlainTextEdit*> stageEdits_;
     QLabel* jsonNote_ = nullptr;
     QLabel* jobStatus_ = nullptr;
     QLabel* problem_ = nullptr;
@@ -810,15 +1123,17 @@ private:
 
 constexpr int kTrialSteps = 4;
 
-// Seconds per step between the first and last step lines of a log (start-up excluded); 0 when
-// fewer than two step lines.
-double secondsPerStep(const TrainingLog& log) {
+// Seconds per step between the first and last step lines of a log up to step `upTo` (start-up
+// excluded, and the validation and package of a trial's last step); 0 when fewer than two.
+double secondsPerStep(const TrainingLog& log, int upTo) {
     int firstStep = -1, lastStep = -1;
     double firstTime = 0, lastTime = 0;
     for (const QJsonObject& line : log.lines) {
         if (line.contains(QLatin1String("event")) || !line.contains(QLatin1String("elapsed_s")))
             continue;
         const int step = line.value(QLatin1String("step")).toInt();
+        if (step > upTo)
+            continue;
         const double t = line.value(QLatin1String("elapsed_s")).toDouble();
         if (firstStep < 0) {
             firstStep = step;
@@ -945,6 +1260,8 @@ public:
 private:
     QString trialKey() const {
         const DistilSetup& s = wizard_->setup();
+        if (s.yonos())
+            return s.method + QLatin1Char('|') + s.stageJobs.join(QLatin1Char('|'));
         return s.teacherSpec + QLatin1Char('|') + s.jobJson + QLatin1Char('|') +
                (s.fineTuneTeacher ? s.teacherJobJson : QString());
     }
@@ -965,15 +1282,18 @@ private:
 
     // The trial: the run folder prepared in a temporary folder under the run root, the job started
     // for kTrialSteps steps with a log line every step, one checkpoint at the end and no
-    // validation; then the teacher's fine-tuning job the same way when it is chosen.
+    // validation; then the teacher's fine-tuning job the same way when it is chosen. YONOS-SR:
+    // every stage in turn, each for kTrialSteps + 1 steps so that it writes the package the next
+    // stage starts from (its last step, which validates, is not timed).
     void startTrial() {
         cancelTrial(QString());
         DistilSetup& s = wizard_->setup();
         s.secondsPerStep = 0;
-        fineTuneSecondsPerStep_ = 0;
+        s.stageSecondsPerStep.clear();
         needed_ = 0;
         measuredFor_.clear();
         stages_.clear();
+        measured_.clear();
         const QString root = DistilWizard::defaultRunRoot();
         QDir().mkpath(root);
         trialDir_ =
@@ -990,6 +1310,23 @@ private:
             failTrial(error);
             return;
         }
+        if (s.yonos()) {
+            const QStringList names = yonosStages();
+            for (int i = 0; i < names.size(); ++i) {
+                if (trial.stageJobs.value(i).isEmpty())
+                    continue;
+                auto job = training::TrainJob::fromJson(trial.stageJobs[i].toStdString());
+                if (!job) {
+                    failTrial(fromStd(job.status().message()));
+                    return;
+                }
+                stages_ << Stage{yonosStageFolder(trial.runFolder, names[i]), yonosTrialJob(*job),
+                                 -1, names[i]};
+            }
+            measuredFor_ = trialKey();
+            runStage(0);
+            return;
+        }
         auto job = training::TrainJob::fromJson(trial.jobJson.toStdString());
         if (!job) {
             failTrial(fromStd(job.status().message()));
@@ -1003,14 +1340,15 @@ private:
                 ? QDir(trial.runFolder).filePath(QStringLiteral("teacher.safetensors"))
                 : s.teacherSpec;
         job->teacherModel = teacherFile.toStdString();
-        stages_ << Stage{trial.runFolder, trialJob(*job)};
+        stages_ << Stage{trial.runFolder, trialJob(*job), kTrialSteps, QString()};
         if (s.fineTuneTeacher) {
             auto tuning = training::TrainJob::fromJson(trial.teacherJobJson.toStdString());
             if (!tuning) {
                 failTrial(fromStd(tuning.status().message()));
                 return;
             }
-            stages_ << Stage{fineTuneRunFolder(trial.runFolder), trialJob(*tuning)};
+            stages_ << Stage{fineTuneRunFolder(trial.runFolder), trialJob(*tuning), kTrialSteps,
+                             QString()};
         }
         measuredFor_ = trialKey();
         runStage(0);
@@ -1025,11 +1363,22 @@ private:
         return fromStd(job.toJson());
     }
 
+    // A YONOS-SR stage that finishes after the timed steps: its package is the next stage's input.
+    static QString yonosTrialJob(training::TrainJob job) {
+        job.logEvery = 1;
+        job.steps = kTrialSteps + 1;
+        job.validateEvery = job.steps + 1; // only the last step validates
+        job.checkpointEvery = kTrialSteps;
+        job.keepCheckpoints = 1;
+        job.valCount = 1;
+        return fromStd(job.toJson());
+    }
+
     void runStage(int index) {
         stage_ = index;
         trial_ = new TrainingRun(stages_[index].folder, this);
         QString error;
-        if (!trial_->start(stages_[index].job, &error, kTrialSteps)) {
+        if (!trial_->start(stages_[index].job, &error, stages_[index].maxSteps)) {
             delete std::exchange(trial_, nullptr);
             failTrial(error);
             return;
@@ -1039,8 +1388,15 @@ private:
                 stageEnded();
         });
         trial_->follow(true);
-        trialStatus_->setText(index == 0 ? tr("Measuring: a few steps of the job on this computer…")
-                                         : tr("Measuring the teacher's fine-tuning…"));
+        if (!stages_[index].yonosStage.isEmpty())
+            trialStatus_->setText(tr("Measuring stage %1 of %2 (%3): a few steps on this computer…")
+                                      .arg(index + 1)
+                                      .arg(stages_.size())
+                                      .arg(yonosStageTitle(stages_[index].yonosStage)));
+        else
+            trialStatus_->setText(index == 0
+                                      ? tr("Measuring: a few steps of the job on this computer…")
+                                      : tr("Measuring the teacher's fine-tuning…"));
         measure_->setText(tr("Stop &Measuring"));
         refreshState();
     }
@@ -1049,29 +1405,32 @@ private:
         TrainingRun* run = std::exchange(trial_, nullptr);
         run->follow(false);
         run->refresh();
-        const double spp = secondsPerStep(run->log());
+        const double spp = secondsPerStep(run->log(), kTrialSteps);
         const qint64 checkpoint = checkpointBytes(run->folder());
+        const qint64 package =
+            QFileInfo(QDir(run->folder()).filePath(QStringLiteral("model.safetensors"))).size();
         const QString failure = run->failure();
+        // a YONOS-SR stage must finish: the next one starts from its package
+        const bool finished =
+            stages_[stage_].yonosStage.isEmpty() || run->state() == TrainingRun::State::Finished;
         run->deleteLater();
-        if (spp <= 0) {
+        if (spp <= 0 || !finished) {
             failTrial(failure.isEmpty()
                           ? tr("the trainer stopped before it had taken %1 steps").arg(kTrialSteps)
                           : failure);
             return;
         }
-        if (stage_ == 0) {
-            rsdSecondsPerStep_ = spp;
-            rsdCheckpoint_ = checkpoint;
-        } else {
-            fineTuneSecondsPerStep_ = spp;
-            fineTuneCheckpoint_ = checkpoint;
-        }
+        measured_ << Measured{spp, checkpoint, package};
         if (stage_ + 1 < stages_.size()) {
             runStage(stage_ + 1);
             return;
         }
         trialDir_.reset(); // removes the trial folder
-        wizard_->setup().secondsPerStep = rsdSecondsPerStep_;
+        if (wizard_->setup().yonos()) {
+            showYonosMeasurement();
+            return;
+        }
+        wizard_->setup().secondsPerStep = measured_[0].secondsPerStep;
         showMeasurement();
     }
 
@@ -1123,21 +1482,23 @@ private:
         auto job = training::TrainJob::fromJson(s.jobJson.toStdString());
         auto tuning = training::TrainJob::fromJson(s.teacherJobJson.toStdString());
         const ModelEntry* teacher = wizard_->registry().find(s.teacherSpec);
-        double total = job->steps * rsdSecondsPerStep_;
+        const double rsdSecondsPerStep = measured_.value(0).secondsPerStep;
+        const qint64 rsdCheckpoint = measured_.value(0).checkpoint;
+        double total = job->steps * rsdSecondsPerStep;
         QString text = tr("%1 for %n step(s)", nullptr, job->steps).arg(approximateDuration(total));
         if (s.fineTuneTeacher && tuning) {
-            const double tuneTime = tuning->steps * fineTuneSecondsPerStep_;
+            const double tuneTime = tuning->steps * measured_.value(1).secondsPerStep;
             total += tuneTime;
             text = tr("%1 in all: %2 to fine-tune the teacher (%n step(s)), then %3 to distil",
                       nullptr, tuning->steps)
                        .arg(approximateDuration(total), approximateDuration(tuneTime),
-                            approximateDuration(job->steps * rsdSecondsPerStep_));
+                            approximateDuration(job->steps * rsdSecondsPerStep));
         }
         time_->setText(text);
         trialStatus_->setText(
             tr("%1 s per step, measured on this computer by %2 steps of the job (start-up not "
                "counted).")
-                .arg(QLocale().toString(rsdSecondsPerStep_, 'f', rsdSecondsPerStep_ < 10 ? 2 : 1))
+                .arg(secondsText(rsdSecondsPerStep))
                 .arg(kTrialSteps));
         measure_->setText(tr("&Measure Again"));
 
@@ -1158,17 +1519,70 @@ private:
             init && init->embedded)
             writtenOut += qint64(init->info.fileBytes);
         needed_ =
-            rsdCheckpoint_ * (job->keepCheckpoints + 1) + sheets * sheet + package + writtenOut;
+            rsdCheckpoint * (job->keepCheckpoints + 1) + sheets * sheet + package + writtenOut;
         if (s.fineTuneTeacher && tuning)
-            needed_ += fineTuneCheckpoint_ * (tuning->keepCheckpoints + 1) +
+            needed_ += measured_.value(1).checkpoint * (tuning->keepCheckpoints + 1) +
                        (tuning->steps / tuning->validateEvery + 1) * sheet + package;
         disk_->setText(
             tr("Disk needed: about %1 (measured: one checkpoint of the trial is %2, the run keeps "
                "%3 and writes one more before it drops the oldest; plus %4 validation sheets, the "
                "student package and the models written into the run folder).")
-                .arg(byteSize(needed_), byteSize(rsdCheckpoint_))
+                .arg(byteSize(needed_), byteSize(rsdCheckpoint))
                 .arg(job->keepCheckpoints)
                 .arg(sheets));
+        refreshState();
+    }
+
+    static QString secondsText(double seconds) {
+        return QLocale().toString(seconds, 'f', seconds < 10 ? 2 : 1);
+    }
+
+    // Every stage's time (its steps at its measured time per step) and disk (its checkpoints, its
+    // validation sheets and its package, as the trial wrote them), and the sum.
+    void showYonosMeasurement() {
+        DistilSetup& s = wizard_->setup();
+        const QStringList names = yonosStages();
+        double total = 0;
+        int totalSteps = 0, keep = 0, measuredIndex = 0;
+        QStringList times, speeds;
+        qint64 needed = 0;
+        s.stageSecondsPerStep.clear();
+        for (int i = 0; i < names.size(); ++i) {
+            auto job = training::TrainJob::fromJson(s.stageJobs.value(i).toStdString());
+            if (s.stageJobs.value(i).isEmpty() || !job || measuredIndex >= measured_.size()) {
+                s.stageSecondsPerStep << 0;
+                continue;
+            }
+            const Measured& m = measured_[measuredIndex++];
+            s.stageSecondsPerStep << m.secondsPerStep;
+            const double time = job->steps * m.secondsPerStep;
+            total += time;
+            totalSteps += job->steps;
+            keep = job->keepCheckpoints;
+            times << tr("%1 %2 (%n step(s))", nullptr, job->steps)
+                         .arg(yonosStageTitle(names[i]), approximateDuration(time));
+            speeds << tr("%1 %2 s").arg(yonosStageTitle(names[i]), secondsText(m.secondsPerStep));
+            const int sheets = job->steps / job->validateEvery + 1;
+            const qint64 sheet = qint64(3) * job->valSize * job->valSize * job->valCount * 3;
+            needed += m.checkpoint * (job->keepCheckpoints + 1) + sheets * sheet + m.package;
+        }
+        if (const ModelEntry* init = wizard_->registry().find(s.yonosInitSpec);
+            init && init->embedded)
+            needed += qint64(init->info.fileBytes); // written into the run folder
+        needed_ = needed;
+        s.secondsPerStep = totalSteps > 0 ? total / totalSteps : 0;
+        time_->setText(tr("%1 in all, one stage after another: %2")
+                           .arg(approximateDuration(total), times.join(QStringLiteral(", "))));
+        trialStatus_->setText(tr("Seconds per step, measured on this computer by %1 steps of each "
+                                 "stage (start-up not counted): %2.")
+                                  .arg(kTrialSteps)
+                                  .arg(speeds.join(QStringLiteral(", "))));
+        measure_->setText(tr("&Measure Again"));
+        disk_->setText(tr("Disk needed: about %1 (measured: each stage's checkpoint and package in "
+                          "the trial; every stage keeps %2 checkpoints and writes one more before "
+                          "it drops the oldest, plus its validation sheets and its package).")
+                           .arg(byteSize(needed_))
+                           .arg(keep));
         refreshState();
     }
 
@@ -1189,6 +1603,12 @@ private:
 
     struct Stage {
         QString folder, job;
+        int maxSteps = -1;  // --max-steps of the trial (-1: the job's own steps)
+        QString yonosStage; // the YONOS-SR stage it measures; empty for rsd and its fine-tuning
+    };
+    struct Measured {
+        double secondsPerStep = 0;
+        qint64 checkpoint = 0, package = 0; // the largest checkpoint; model.safetensors (0: none)
     };
 
     DistilWizard* wizard_;
@@ -1204,8 +1624,8 @@ private:
     int stage_ = 0;
     TrainingRun* trial_ = nullptr;
     QString measuredFor_, proposed_;
-    double rsdSecondsPerStep_ = 0, fineTuneSecondsPerStep_ = 0;
-    qint64 rsdCheckpoint_ = 0, fineTuneCheckpoint_ = 0, needed_ = 0;
+    QList<Measured> measured_; // per stage of stages_, in order (rsd: the distillation first)
+    qint64 needed_ = 0;
 };
 
 } // namespace

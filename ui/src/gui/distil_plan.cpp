@@ -4,6 +4,7 @@
 
 #include "distil_pages.h"
 
+#include "shiftsr/engine/safetensors.h"
 #include "shiftsr/resources/embedded.h"
 #include "shiftsr/training/dataset.h"
 #include "shiftsr/training/rsd.h"
@@ -15,6 +16,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
@@ -351,6 +353,156 @@ training::TrainJob fineTuneJob(const JobPlan& plan, const ModelEntry& teacher) {
     return j;
 }
 
+// ---- YONOS-SR ----
+
+QStringList yonosStages() {
+    return {QStringLiteral("autoencoder"), QStringLiteral("teacher"), QStringLiteral("distil"),
+            QStringLiteral("decoder")};
+}
+
+QString yonosStageFolder(const QString& runFolder, const QString& stage) {
+    return QDir(runFolder).filePath(stage);
+}
+
+QString yonosStageTitle(const QString& stage) {
+    if (stage == QLatin1String("autoencoder"))
+        return DistilPlan::tr("autoencoder");
+    if (stage == QLatin1String("teacher"))
+        return DistilPlan::tr("x2 teacher");
+    if (stage == QLatin1String("distil"))
+        return DistilPlan::tr("x4 student");
+    return DistilPlan::tr("decoder");
+}
+
+QString yonosStageActivity(const QString& stage) {
+    if (stage == QLatin1String("autoencoder"))
+        return DistilPlan::tr("training the autoencoder (the latent codec)");
+    if (stage == QLatin1String("teacher"))
+        return DistilPlan::tr("training the x2 teacher");
+    if (stage == QLatin1String("distil"))
+        return DistilPlan::tr("distilling the x4 one-step student from the teacher");
+    return DistilPlan::tr("fine-tuning the decoder on the student's one-step outputs");
+}
+
+int yonosCrop(const QString& preset) {
+    return preset == QLatin1String("tiny") ? 64 : 128;
+}
+
+QString yonosStagePlaceholder(const QString& stage) {
+    return QStringLiteral("(the %1 stage's model.safetensors: filled in when the run folder is "
+                          "prepared)")
+        .arg(stage);
+}
+
+double yonosBudgetScale(const QString& preset) {
+    if (preset == QLatin1String("balanced"))
+        return 1;
+    if (preset == QLatin1String("best"))
+        return 4;
+    return 0.25; // quick (and tiny, whose steps are its own)
+}
+
+training::TrainJob yonosJob(const YonosPlan& plan, const QString& stage) {
+    const bool tiny = plan.preset == QLatin1String("tiny");
+    // The stage's defaults (its optimiser) as the trainer sets them; the inputs it requires are
+    // set below.
+    QJsonObject base{{QStringLiteral("kind"), QStringLiteral("yonos")},
+                     {QStringLiteral("yonos"), QJsonObject{{QStringLiteral("stage"), stage}}},
+                     {QStringLiteral("data"), QJsonObject{{QStringLiteral("train"), "-"}}}};
+    for (const char* input : {"autoencoder", "teacher", "base"})
+        base.insert(QLatin1String(input), QStringLiteral("-"));
+    training::TrainJob j = *training::TrainJob::fromJson(
+        QJsonDocument(base).toJson(QJsonDocument::Compact).toStdString());
+    j.autoencoderModel.clear();
+    j.teacherModel.clear();
+    j.baseModel.clear();
+    j.preset = tiny ? "tiny" : "lite";
+    // training/recipes/yonos-lite.sh: the stages' steps at SCALE_OF_BUDGET 1, batch 8, 128 px
+    // crops (the autoencoder 64 px: it is convolutional, the crop only bounds its context),
+    // Real-ESRGAN degradation, EMA 0.995, validation of 4 photos.
+    const int crop = yonosCrop(plan.preset);
+    int steps = 0;
+    if (stage == QLatin1String("autoencoder")) {
+        steps = 1200;
+        j.gtSize = j.minSide = std::min(64, crop);
+        j.codecPreset = plan.codec.toStdString();
+    } else if (stage == QLatin1String("teacher")) {
+        steps = 1500;
+        j.gtSize = j.minSide = crop;
+        j.scale = 2;
+        j.oneStepFraction = 0.5;
+        if (!plan.autoencoderFile.isEmpty())
+            j.autoencoderModel = plan.autoencoderFile.toStdString();
+        else if (plan.initSpec.isEmpty())
+            j.autoencoderModel = yonosStagePlaceholder(QStringLiteral("autoencoder")).toStdString();
+        j.initModel = plan.initSpec.toStdString();
+    } else if (stage == QLatin1String("distil")) {
+        steps = 1200;
+        j.gtSize = j.minSide = crop;
+        j.scale = 4;
+        j.oneStepFraction = 0.5;
+        j.teacherModel = yonosStagePlaceholder(QStringLiteral("teacher")).toStdString();
+    } else {
+        steps = 400;
+        j.gtSize = j.minSide = crop;
+        j.baseModel = yonosStagePlaceholder(QStringLiteral("distil")).toStdString();
+        j.name = plan.name.toStdString();
+    }
+    j.trainFolders = {kTrainPlaceholder};
+    j.valFolder = kHeldOutPlaceholder;
+    j.degradation = tiny ? "bicubic" : "realesrgan";
+    j.workers = tiny ? 1 : 2;
+    j.threads = tiny ? 1 : 0;
+    j.batch = tiny ? 2 : 8;
+    j.steps = tiny ? (stage == QLatin1String("decoder") ? 3 : 4)
+                   : std::max(1, int(steps * yonosBudgetScale(plan.preset)));
+    j.ema = tiny ? 0.9 : 0.995;
+    j.logEvery = tiny ? 1 : 10;
+    j.checkpointEvery = tiny ? 2 : 100;
+    // the recipe's 250, but at least four validations for the charts of a short stage
+    j.validateEvery = tiny ? 2 : std::clamp(j.steps / 4, 25, 250);
+    j.keepCheckpoints = 2;
+    j.valCount = std::max(1, std::min(plan.heldOut, 4));
+    j.valSize = tiny ? 64 : 128;
+    j.seed = 20261207;
+    return j;
+}
+
+QStringList yonosJobs(const YonosPlan& plan) {
+    QStringList out;
+    const bool noAutoencoderStage = !plan.autoencoderFile.isEmpty() || !plan.initSpec.isEmpty();
+    for (const QString& stage : yonosStages())
+        out << (stage == QLatin1String("autoencoder") && noAutoencoderStage
+                    ? QString()
+                    : fromStd(yonosJob(plan, stage).toJson()));
+    return out;
+}
+
+QList<const ModelEntry*> yonosInitCandidates(const ModelRegistry& registry) {
+    QList<const ModelEntry*> installed, embedded;
+    for (const ModelEntry& e : registry.models())
+        if (e.error.isEmpty() && e.info.family == "yonos")
+            (e.embedded ? embedded : installed) << &e;
+    return installed + embedded;
+}
+
+QString autoencoderFileProblem(const QString& path) {
+    if (path.isEmpty())
+        return {};
+    const QString native = QDir::toNativeSeparators(path);
+    if (!QFileInfo(path).isFile())
+        return DistilPlan::tr("The autoencoder %1 is not there.").arg(native);
+    auto file = SafeTensorsFile::open(path.toStdString());
+    if (!file)
+        return fromStd(file.status().message());
+    const auto it = file->metadata().find("family");
+    if (it == file->metadata().end() || it->second != "autoencoder")
+        return DistilPlan::tr("%1 is not an autoencoder package (the autoencoder stage of a "
+                              "YONOS-SR run writes one).")
+            .arg(native);
+    return {};
+}
+
 // ---- run folder ----
 
 QString runFolderName(const QString& studentName, const QDate& date) {
@@ -375,7 +527,8 @@ QString runFolderName(const QString& studentName, const QDate& date) {
 bool holdsRun(const QString& folder) {
     const QDir d(folder);
     return QFileInfo::exists(d.filePath(QStringLiteral("job.json"))) ||
-           QFileInfo::exists(d.filePath(QStringLiteral("log.jsonl")));
+           QFileInfo::exists(d.filePath(QStringLiteral("log.jsonl"))) ||
+           QFileInfo::exists(d.filePath(QStringLiteral("notes.json")));
 }
 
 void setFreeBytesProbeForTests(std::function<qint64(const QString&)> probe) {
@@ -457,52 +610,27 @@ QString fineTuneRunFolder(const QString& runFolder) {
     return QDir(runFolder).filePath(QStringLiteral("teacher"));
 }
 
-bool prepareRunFolder(DistilSetup& setup, const ModelRegistry& registry, QString* error) {
-    QString ignored;
-    if (!error)
-        error = &ignored;
-    const QString folder = QFileInfo(setup.runFolder).absoluteFilePath();
-    if (setup.runFolder.isEmpty()) {
-        *error = DistilPlan::tr("No run folder was chosen.");
-        return false;
-    }
-    if (holdsRun(folder)) {
-        *error = DistilPlan::tr("%1 already holds a training run.")
-                     .arg(QDir::toNativeSeparators(folder));
-        return false;
-    }
+namespace {
+
+// Why an rsd run cannot be prepared (checked before anything is written); empty when it can.
+QString rsdProblem(const DistilSetup& setup, const ModelRegistry& registry) {
+    if (auto job = training::TrainJob::fromJson(setup.jobJson.toStdString()); !job)
+        return fromStd(job.status().message());
+    const ModelEntry* teacher = registry.find(setup.teacherSpec);
+    if (!teacher || !teacher->error.isEmpty() || teacher->oneStep())
+        return DistilPlan::tr("The teacher %1 is not a usable multi-step model.")
+            .arg(setup.teacherSpec);
+    return {};
+}
+
+// The rsd job (and the teacher's fine-tuning job) of a run folder whose photos are linked.
+bool prepareRsdJobs(DistilSetup& setup, const QString& folder, const QString& trainDir,
+                    const QString& heldOutDir, QString* error) {
     auto job = training::TrainJob::fromJson(setup.jobJson.toStdString());
     if (!job) {
         *error = fromStd(job.status().message());
         return false;
     }
-    const ModelEntry* teacher = registry.find(setup.teacherSpec);
-    if (!teacher || !teacher->error.isEmpty() || teacher->oneStep()) {
-        *error = DistilPlan::tr("The teacher %1 is not a usable multi-step model.")
-                     .arg(setup.teacherSpec);
-        return false;
-    }
-    QList<QPair<int, QString>> train, heldOut;
-    for (int i = 0; i < setup.photos.size(); ++i)
-        (setup.heldOut.contains(setup.photos[i]) ? heldOut : train)
-            << qMakePair(i + 1, setup.photos[i]);
-    if (heldOut.size() != setup.heldOut.size()) {
-        *error = DistilPlan::tr("The held-out photos are not among the chosen photos.");
-        return false;
-    }
-    if (train.isEmpty() || heldOut.isEmpty()) {
-        *error = DistilPlan::tr("Both the training and the held-out photos must be chosen.");
-        return false;
-    }
-    QDir dir(folder);
-    if (!dir.mkpath(QStringLiteral("."))) {
-        *error = DistilPlan::tr("Cannot create %1.").arg(QDir::toNativeSeparators(folder));
-        return false;
-    }
-    const QString trainDir = dir.filePath(QStringLiteral("data/train"));
-    const QString heldOutDir = dir.filePath(QStringLiteral("data/heldout"));
-    if (!linkPhotos(trainDir, train, error) || !linkPhotos(heldOutDir, heldOut, error))
-        return false;
     QString teacherFile;
     if (!packageFile(setup.teacherSpec, folder, QStringLiteral("teacher.safetensors"), &teacherFile,
                      error))
@@ -542,11 +670,131 @@ bool prepareRunFolder(DistilSetup& setup, const ModelRegistry& registry, QString
         *error = fromStd(check.status().message());
         return false;
     }
-    if (!writeFileAtomically(dir.filePath(QStringLiteral("job.json")),
+    if (!writeFileAtomically(QDir(folder).filePath(QStringLiteral("job.json")),
                              QByteArray::fromStdString(text), error))
         return false;
     setup.jobJson = fromStd(text);
     return true;
+}
+
+// Why a YONOS-SR run cannot be prepared (checked before anything is written); empty when it can.
+QString yonosProblem(const DistilSetup& setup) {
+    const QStringList stages = yonosStages();
+    if (setup.stageJobs.size() != stages.size() || setup.stageJobs.constLast().isEmpty())
+        return DistilPlan::tr("The YONOS-SR run has no job for each of its stages.");
+    for (int i = 0; i < stages.size(); ++i) {
+        if (setup.stageJobs[i].isEmpty())
+            continue;
+        if (auto job = training::TrainJob::fromJson(setup.stageJobs[i].toStdString()); !job)
+            return DistilPlan::tr("The %1 stage's job: %2")
+                .arg(yonosStageTitle(stages[i]), fromStd(job.status().message()));
+    }
+    return {};
+}
+
+// Each YONOS-SR stage's job in its own folder, its inputs filled in: the data, the packages of
+// the stages before it (their placeholders) and the init package (written out when embedded).
+bool prepareYonosStages(DistilSetup& setup, const QString& folder, const QString& trainDir,
+                        const QString& heldOutDir, QString* error) {
+    const QStringList stages = yonosStages();
+    QStringList written;
+    QString initFile; // the init package as a file, once written out
+    for (int i = 0; i < stages.size(); ++i) {
+        if (setup.stageJobs[i].isEmpty()) {
+            written << QString();
+            continue;
+        }
+        auto job = training::TrainJob::fromJson(setup.stageJobs[i].toStdString());
+        if (!job) {
+            *error = DistilPlan::tr("The %1 stage's job: %2")
+                         .arg(yonosStageTitle(stages[i]), fromStd(job.status().message()));
+            return false;
+        }
+        job->trainFolders = {trainDir.toStdString()};
+        job->valFolder = heldOutDir.toStdString();
+        for (std::string* input : {&job->autoencoderModel, &job->teacherModel, &job->baseModel}) {
+            for (int k = 0; k < i; ++k) {
+                if (fromStd(*input) != yonosStagePlaceholder(stages[k]))
+                    continue;
+                if (setup.stageJobs[k].isEmpty()) {
+                    *error = DistilPlan::tr("The %1 stage needs the package of the %2 stage, "
+                                            "which is skipped.")
+                                 .arg(yonosStageTitle(stages[i]), yonosStageTitle(stages[k]));
+                    return false;
+                }
+                *input = QDir(yonosStageFolder(folder, stages[k]))
+                             .filePath(QStringLiteral("model.safetensors"))
+                             .toStdString();
+            }
+        }
+        if (!job->initModel.empty()) {
+            if (initFile.isEmpty() &&
+                !packageFile(fromStd(job->initModel), folder, QStringLiteral("init.safetensors"),
+                             &initFile, error))
+                return false;
+            job->initModel = initFile.toStdString();
+        }
+        const std::string text = job->toJson();
+        if (auto check = training::TrainJob::fromJson(text); !check) {
+            *error = DistilPlan::tr("The %1 stage's job: %2")
+                         .arg(yonosStageTitle(stages[i]), fromStd(check.status().message()));
+            return false;
+        }
+        const QString stageDir = yonosStageFolder(folder, stages[i]);
+        if (!QDir().mkpath(stageDir) ||
+            !writeFileAtomically(QDir(stageDir).filePath(QStringLiteral("job.json")),
+                                 QByteArray::fromStdString(text), error))
+            return false;
+        written << fromStd(text);
+    }
+    setup.stageJobs = written;
+    return true;
+}
+
+} // namespace
+
+bool prepareRunFolder(DistilSetup& setup, const ModelRegistry& registry, QString* error) {
+    QString ignored;
+    if (!error)
+        error = &ignored;
+    const QString folder = QFileInfo(setup.runFolder).absoluteFilePath();
+    if (setup.runFolder.isEmpty()) {
+        *error = DistilPlan::tr("No run folder was chosen.");
+        return false;
+    }
+    if (holdsRun(folder)) {
+        *error = DistilPlan::tr("%1 already holds a training run.")
+                     .arg(QDir::toNativeSeparators(folder));
+        return false;
+    }
+    if (const QString problem = setup.yonos() ? yonosProblem(setup) : rsdProblem(setup, registry);
+        !problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
+    QList<QPair<int, QString>> train, heldOut;
+    for (int i = 0; i < setup.photos.size(); ++i)
+        (setup.heldOut.contains(setup.photos[i]) ? heldOut : train)
+            << qMakePair(i + 1, setup.photos[i]);
+    if (heldOut.size() != setup.heldOut.size()) {
+        *error = DistilPlan::tr("The held-out photos are not among the chosen photos.");
+        return false;
+    }
+    if (train.isEmpty() || heldOut.isEmpty()) {
+        *error = DistilPlan::tr("Both the training and the held-out photos must be chosen.");
+        return false;
+    }
+    QDir dir(folder);
+    if (!dir.mkpath(QStringLiteral("."))) {
+        *error = DistilPlan::tr("Cannot create %1.").arg(QDir::toNativeSeparators(folder));
+        return false;
+    }
+    const QString trainDir = dir.filePath(QStringLiteral("data/train"));
+    const QString heldOutDir = dir.filePath(QStringLiteral("data/heldout"));
+    if (!linkPhotos(trainDir, train, error) || !linkPhotos(heldOutDir, heldOut, error))
+        return false;
+    return setup.yonos() ? prepareYonosStages(setup, folder, trainDir, heldOutDir, error)
+                         : prepareRsdJobs(setup, folder, trainDir, heldOutDir, error);
 }
 
 } // namespace shiftsr::gui

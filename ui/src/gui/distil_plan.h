@@ -80,12 +80,56 @@ extern const char kTrainPlaceholder[];   // data.train until prepareRunFolder
 extern const char kHeldOutPlaceholder[]; // data.val
 extern const char kTeacherPlaceholder[]; // teacher (rsd) / init (fine-tuning)
 
+// ---- YONOS-SR ----
+
+// The stages of a YONOS-SR run, in the order they run: "autoencoder", "teacher", "distil",
+// "decoder". Each is a run of its own in yonosStageFolder(runFolder, stage).
+QStringList yonosStages();
+QString yonosStageFolder(const QString& runFolder, const QString& stage);
+// "autoencoder", "x2 teacher", ... (translated), and what the stage does ("training the x2
+// teacher").
+QString yonosStageTitle(const QString& stage);
+QString yonosStageActivity(const QString& stage);
+// The HR crop of the U-Net stages (the autoencoder stage learns on half of it): the recipe's 128
+// px, 64 for the tiny test preset.
+int yonosCrop(const QString& preset);
+// A stage's input that an earlier stage writes (its model.safetensors), until prepareRunFolder
+// fills in the path: the teacher's "autoencoder", the distil stage's "teacher", the decoder
+// stage's "base".
+QString yonosStagePlaceholder(const QString& stage);
+
+struct YonosPlan {
+    QString preset;          // one of distilPresets()
+    int heldOut = 4;         // validation.count = min(heldOut, 4)
+    QString name;            // the student's name (the decoder stage's package)
+    QString codec = "f4";    // the autoencoder stage's codec
+    QString autoencoderFile; // an autoencoder package: no autoencoder stage
+    QString initSpec;        // a yonos package the teacher continues: no autoencoder stage
+};
+
+// The preset's steps of each stage: training/recipes/yonos-lite.sh at SCALE_OF_BUDGET 0.25
+// (quick), 1 (balanced) and 4 (best).
+double yonosBudgetScale(const QString& preset);
+// The job of one stage (training/recipes/yonos-lite.sh's choices), with placeholders for the
+// data, the earlier stages' packages and an embedded init package (its registry spec).
+training::TrainJob yonosJob(const YonosPlan& plan, const QString& stage);
+// Every stage's job as JSON, in yonosStages() order; an empty string for a stage the plan skips
+// (the autoencoder stage, when an autoencoder or an init package is given).
+QStringList yonosJobs(const YonosPlan& plan);
+// The yonos-family packages a YONOS-SR teacher can start from (converted Stable Diffusion
+// weights, an earlier YONOS-SR run), installed ones first.
+QList<const ModelEntry*> yonosInitCandidates(const ModelRegistry& registry);
+// Why `path` cannot be the autoencoder of a YONOS-SR run (not there, not an autoencoder package);
+// empty when it can.
+QString autoencoderFileProblem(const QString& path);
+
 // ---- run folder ----
 
 // A student's name as a folder name: letters, digits, '-', '_' and '.' kept, the rest '-'; plus
 // the date ("birds-one-step-rsd-2026-12-08").
 QString runFolderName(const QString& studentName, const QDate& date);
-// A folder holds a run when it has job.json or log.jsonl.
+// A folder holds a run when it has job.json, log.jsonl or notes.json (a YONOS-SR run's folder has
+// only the notes; its stages' runs are in sub-folders).
 bool holdsRun(const QString& folder);
 // Free bytes of the volume that holds `path` (or, when it does not exist yet, its nearest existing
 // parent); QStorageInfo unless a test replaced it. -1: unknown.

@@ -1,6 +1,8 @@
 // The distillation wizard's notes, programs and package installation (see distil_support.h).
 #include "distil_support.h"
 
+#include "distil_plan.h"
+
 #include "shiftsr/engine/safetensors.h"
 #include "shiftsr/gui/training_run.h"
 
@@ -21,6 +23,13 @@ namespace {
 
 QJsonArray toArray(const QStringList& list) {
     return QJsonArray::fromStringList(list);
+}
+
+QJsonArray numbers(const QList<double>& list) {
+    QJsonArray out;
+    for (double d : list)
+        out << d;
+    return out;
 }
 
 QStringList fromArray(const QJsonValue& value) {
@@ -48,7 +57,12 @@ QJsonObject setupToJson(const DistilSetup& s) {
             {QStringLiteral("run_folder"), s.runFolder},
             {QStringLiteral("name"), s.name},
             {QStringLiteral("seconds_per_step"), s.secondsPerStep},
-            {QStringLiteral("student"), s.studentSpec}};
+            {QStringLiteral("student"), s.studentSpec},
+            {QStringLiteral("codec"), s.codec},
+            {QStringLiteral("autoencoder"), s.autoencoderFile},
+            {QStringLiteral("yonos_init"), s.yonosInitSpec},
+            {QStringLiteral("stage_jobs"), toArray(s.stageJobs)},
+            {QStringLiteral("stage_seconds_per_step"), numbers(s.stageSecondsPerStep)}};
 }
 
 DistilSetup setupFromJson(const QJsonObject& j) {
@@ -71,6 +85,12 @@ DistilSetup setupFromJson(const QJsonObject& j) {
     s.name = j.value(QStringLiteral("name")).toString();
     s.secondsPerStep = j.value(QStringLiteral("seconds_per_step")).toDouble();
     s.studentSpec = j.value(QStringLiteral("student")).toString();
+    s.codec = j.value(QStringLiteral("codec")).toString(s.codec);
+    s.autoencoderFile = j.value(QStringLiteral("autoencoder")).toString();
+    s.yonosInitSpec = j.value(QStringLiteral("yonos_init")).toString();
+    s.stageJobs = fromArray(j.value(QStringLiteral("stage_jobs")));
+    for (const QJsonValue& v : j.value(QStringLiteral("stage_seconds_per_step")).toArray())
+        s.stageSecondsPerStep << v.toDouble();
     return s;
 }
 
@@ -79,6 +99,48 @@ bool saveSetupNotes(const DistilSetup& setup, QString* error) {
     QJsonObject notes = run.notes();
     notes.insert(QLatin1String(kNotesSetupKey), setupToJson(setup));
     return run.setNotes(notes, error);
+}
+
+QString activeStageFolder(const QString& runFolder, QString* stageText) {
+    const DistilSetup s = setupFromJson(
+        TrainingRun(runFolder).notes().value(QLatin1String(kNotesSetupKey)).toObject());
+    if (stageText)
+        stageText->clear();
+    if (!s.yonos())
+        return runFolder;
+    QStringList stages; // those the run has
+    for (const QString& stage : yonosStages())
+        if (QFileInfo::exists(
+                QDir(yonosStageFolder(runFolder, stage)).filePath(QStringLiteral("job.json"))))
+            stages << stage;
+    if (stages.isEmpty())
+        return runFolder;
+    int current = int(stages.size()) - 1;
+    for (int i = 0; i < stages.size(); ++i) {
+        TrainingRun run(yonosStageFolder(runFolder, stages[i]));
+        if (run.state() != TrainingRun::State::Finished) {
+            current = i;
+            break;
+        }
+    }
+    if (stageText)
+        *stageText =
+            QCoreApplication::translate("shiftsr::gui::DistilWizard", " (stage %1 of %2: %3)")
+                .arg(current + 1)
+                .arg(stages.size())
+                .arg(yonosStageTitle(stages[current]));
+    return yonosStageFolder(runFolder, stages[current]);
+}
+
+QString finalPackage(const DistilSetup& setup) {
+    const QString folder = setup.yonos()
+                               ? yonosStageFolder(setup.runFolder, yonosStages().constLast())
+                               : setup.runFolder;
+    return QDir(folder).filePath(QStringLiteral("model.safetensors"));
+}
+
+QString finalJobJson(const DistilSetup& setup) {
+    return setup.yonos() ? setup.stageJobs.value(yonosStages().size() - 1) : setup.jobJson;
 }
 
 QString cliProgram() {

@@ -19,6 +19,19 @@ DistilSetup setupFromJson(const QJsonObject& json);
 // Merges the setup into the run folder's notes.json, keeping what else is there.
 bool saveSetupNotes(const DistilSetup& setup, QString* error);
 
+// The folder of a wizard's run that trains now: for a YONOS-SR run (its notes say so) the first
+// stage whose run has not finished, or the last stage when all have; else the run folder itself.
+// `stageText` gets " (stage 2 of 4: x2 teacher)" for a YONOS-SR run, nothing for another.
+QString activeStageFolder(const QString& runFolder, QString* stageText = nullptr);
+
+// The package the run writes at its end: model.safetensors of the run folder, or of a YONOS-SR
+// run's last stage (the decoder).
+QString finalPackage(const DistilSetup& setup);
+
+// The job whose data the student was trained on (data.degradation, ...): the rsd job, or a
+// YONOS-SR run's last stage's.
+QString finalJobJson(const DistilSetup& setup);
+
 // `shiftsr-cli`: $SHIFTSR_CLI, else beside the running executable, else on PATH; empty when none
 // is found (as TrainingRun::trainerProgram finds shiftsr-train).
 QString cliProgram();

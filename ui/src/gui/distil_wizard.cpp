@@ -62,14 +62,16 @@ void DistilWizard::startWithFolders(const QStringList& folders) {
 bool DistilWizard::openRun(const QString& runFolder, QString* error) {
     const QString folder = QFileInfo(runFolder).absoluteFilePath();
     TrainingRun run(folder);
-    if (!QFileInfo::exists(QDir(folder).filePath(QStringLiteral("job.json")))) {
+    // A run started with shiftsr-train by hand has no notes: its job is all there is to show. A
+    // YONOS-SR run has its jobs in its stages' folders: its notes say what it is.
+    DistilSetup s = setupFromJson(run.notes().value(QLatin1String(kNotesSetupKey)).toObject());
+    if (!QFileInfo::exists(QDir(folder).filePath(QStringLiteral("job.json"))) &&
+        !(s.yonos() && !s.stageJobs.isEmpty())) {
         if (error)
             *error = tr("%1 is not a run folder of the distillation wizard (it has no job.json).")
                          .arg(QDir::toNativeSeparators(folder));
         return false;
     }
-    // A run started with shiftsr-train by hand has no notes: its job is all there is to show.
-    DistilSetup s = setupFromJson(run.notes().value(QLatin1String(kNotesSetupKey)).toObject());
     s.runFolder = folder;
     if (s.name.isEmpty())
         s.name = QFileInfo(folder).fileName();
@@ -89,8 +91,8 @@ bool DistilWizard::isTraining() const {
 }
 
 QString DistilWizard::currentRunFolder() const {
-    const TrainingRun* run = findChild<TrainingRun*>(QStringLiteral("distilRun"));
-    return run ? run->folder() : QString();
+    // The Run page says which folder it follows (a YONOS-SR run's stages are in sub-folders).
+    return page(RunPage)->property("runFolder").toString();
 }
 
 void DistilWizard::stopTraining() {

@@ -32,18 +32,24 @@ namespace {
 QList<QPair<QString, QString>> continuableRuns() {
     QList<QPair<QString, QString>> out;
     for (const QString& folder : TrainingRun::findRuns(DistilWizard::defaultRunRoot())) {
-        TrainingRun run(folder);
+        QString stageText; // a YONOS-SR run: which of its stages
+        const QString stageFolder = activeStageFolder(folder, &stageText);
+        TrainingRun run(stageFolder);
         run.refresh();
-        const TrainingRun::State state = run.state();
+        TrainingRun::State state = run.state();
+        if (state == TrainingRun::State::Empty && stageFolder != folder)
+            state = TrainingRun::State::Stopped; // between two stages: the next has not started
         if (state != TrainingRun::State::Running && state != TrainingRun::State::Stopped)
             continue;
-        QString name = run.notes()
+        QString name = TrainingRun(folder)
+                           .notes()
                            .value(QLatin1String(kNotesSetupKey))
                            .toObject()
                            .value(QStringLiteral("name"))
                            .toString();
         if (name.isEmpty())
             name = QFileInfo(folder).fileName();
+        name += stageText;
         const int step = run.log().lastStep;
         const int planned = run.plannedSteps();
         out.append(

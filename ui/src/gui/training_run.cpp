@@ -426,9 +426,14 @@ QStringList TrainingRun::findRuns(const QString& root) {
     QList<QPair<QDateTime, QString>> runs;
     const QDir dir(root);
     for (const QFileInfo& fi : dir.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        const QFileInfo job(QDir(fi.absoluteFilePath()).filePath(kJob));
-        if (job.exists())
-            runs.append({job.lastModified(), fi.absoluteFilePath()});
+        // A run of stages (YONOS-SR) has its jobs in sub-folders: its notes say what it is.
+        for (const char* name : {kJob, kNotes}) {
+            const QFileInfo file(QDir(fi.absoluteFilePath()).filePath(name));
+            if (file.exists()) {
+                runs.append({file.lastModified(), fi.absoluteFilePath()});
+                break;
+            }
+        }
     }
     std::sort(runs.begin(), runs.end(), [](const auto& a, const auto& b) {
         return a.first > b.first || (a.first == b.first && a.second < b.second);

@@ -91,7 +91,8 @@ public:
     QJsonObject notes() const; // notes.json; empty when there is none
     bool setNotes(const QJsonObject& notes, QString* error = nullptr); // written atomically
 
-    // The run folders directly under `root` (those with a job.json), newest first.
+    // The run folders directly under `root` (those with a job.json, or a notes.json: a run of
+    // stages in sub-folders), newest first.
     static QStringList findRuns(const QString& root);
 
 Q_SIGNALS:
