@@ -4,7 +4,7 @@
 <context>
     <name>DistilPlan</name>
     <message>
-        <location filename="../ui/src/gui/distil_plan.cpp" line="+341"/>
+        <location filename="../ui/src/gui/distil_plan.cpp" line="+343"/>
         <source> (fine-tuned teacher)</source>
         <translation> (nachtrainiertes Lehrermodell)</translation>
     </message>
@@ -12,7 +12,7 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/gui/main.cpp" line="+88"/>
+        <location filename="../app/gui/main.cpp" line="+89"/>
         <source>Diffusion image super-resolution x4: multi-step and one-step models compared side by side.</source>
         <translation>Diffusionsbasierte Bild-Superauflösung x4: Mehrschritt- und Einschrittmodelle im direkten Vergleich.</translation>
     </message>
@@ -416,7 +416,7 @@
 <context>
     <name>shiftsr::gui::BudgetPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+850"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+1165"/>
         <source>Budget</source>
         <translation>Aufwand</translation>
     </message>
@@ -427,14 +427,15 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+228"/>
+        <location line="+272"/>
         <location line="+31"/>
-        <location line="+26"/>
+        <location line="+28"/>
+        <location line="+77"/>
         <source>&amp;Measure Again</source>
         <translation>Erneut &amp;messen</translation>
     </message>
     <message>
-        <location line="-274"/>
+        <location line="-397"/>
         <source>R&amp;un folder:</source>
         <translation>&amp;Laufordner:</translation>
     </message>
@@ -455,17 +456,22 @@
         <translation>Der Probelauf wurde angehalten.</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>Folder for the Run</source>
         <translation>Ordner für den Lauf</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+30"/>
         <source>Cannot create a folder for the trial in %1: %2</source>
         <translation>In %1 kann kein Ordner für den Probelauf angelegt werden: %2</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+90"/>
+        <source>Measuring stage %1 of %2 (%3): a few steps on this computer…</source>
+        <translation>Phase %1 von %2 (%3) wird gemessen: einige Schritte auf diesem Rechner…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Measuring: a few steps of the job on this computer…</source>
         <translation>Messung: einige Schritte des Auftrags auf diesem Rechner…</translation>
     </message>
@@ -480,17 +486,17 @@
         <translation>&amp;Messung anhalten</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+19"/>
         <source>the trainer stopped before it had taken %1 steps</source>
         <translation>das Trainingsprogramm endete, bevor es %1 Schritte ausgeführt hatte</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+22"/>
         <source>The trial failed: %1. Go Back to change the job, or measure again.</source>
         <translation>Der Probelauf ist fehlgeschlagen: %1. Ändern Sie den Auftrag mit „Zurück“ oder messen Sie erneut.</translation>
     </message>
     <message numerus="yes">
-        <location line="+45"/>
+        <location line="+47"/>
         <source>%1 for %n step(s)</source>
         <translation>
             <numerusform>%1 für %n Schritt</numerusform>
@@ -515,8 +521,36 @@
         <source>Disk needed: about %1 (measured: one checkpoint of the trial is %2, the run keeps %3 and writes one more before it drops the oldest; plus %4 validation sheets, the student package and the models written into the run folder).</source>
         <translation>Benötigter Speicherplatz: etwa %1 (gemessen: Ein Checkpoint des Probelaufs belegt %2, der Lauf behält %3 und schreibt einen weiteren, bevor er den ältesten löscht; dazu %4 Validierungsbilder, das Paket des Schülermodells und die in den Laufordner geschriebenen Modelle).</translation>
     </message>
+    <message numerus="yes">
+        <location line="+35"/>
+        <source>%1 %2 (%n step(s))</source>
+        <translation>
+            <numerusform>%1 %2 (%n Schritt)</numerusform>
+            <numerusform>%1 %2 (%n Schritte)</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+15"/>
+        <location line="+2"/>
+        <source>%1 %2 s</source>
+        <translation>%1 %2 s</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 in all, one stage after another: %2</source>
+        <translation>%1 insgesamt, eine Phase nach der anderen: %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Seconds per step, measured on this computer by %1 steps of each stage (start-up not counted): %2.</source>
+        <translation>Sekunden pro Schritt, auf diesem Rechner mit %1 Schritten jeder Phase gemessen (ohne die Startzeit): %2.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Disk needed: about %1 (measured: each stage&apos;s checkpoint and package in the trial; every stage keeps %2 checkpoints and writes one more before it drops the oldest, plus its validation sheets and its package).</source>
+        <translation>Benötigter Speicherplatz: etwa %1 (gemessen: Checkpoint und Paket jeder Phase im Probelauf; jede Phase behält %2 Checkpoints und schreibt einen weiteren, bevor sie den ältesten löscht; dazu ihre Validierungsbilder und ihr Paket).</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Next needs a successful trial: Measure Again once its cause is fixed.</source>
         <translation>„Weiter“ erfordert einen erfolgreichen Probelauf: Beheben Sie die Ursache und wählen Sie dann „Erneut messen“.</translation>
     </message>
@@ -540,12 +574,12 @@
     </message>
     <message>
         <location line="+14"/>
-        <location line="+379"/>
+        <location line="+667"/>
         <source>Cannot create %1.</source>
         <translation>%1 kann nicht angelegt werden.</translation>
     </message>
     <message>
-        <location line="-368"/>
+        <location line="-656"/>
         <source>Cannot link %1 into %2.</source>
         <translation>%1 kann nicht in %2 verknüpft werden.</translation>
     </message>
@@ -555,7 +589,57 @@
         <translation>Duplikat von %1</translation>
     </message>
     <message>
-        <location line="+219"/>
+        <location line="+169"/>
+        <source>autoencoder</source>
+        <translation>Autoencoder</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>x2 teacher</source>
+        <translation>x2-Lehrermodell</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>x4 student</source>
+        <translation>x4-Schülermodell</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>decoder</source>
+        <translation>Decoder</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>training the autoencoder (the latent codec)</source>
+        <translation>Training des Autoencoders (des latenten Codecs)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>training the x2 teacher</source>
+        <translation>Training des x2-Lehrermodells</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>distilling the x4 one-step student from the teacher</source>
+        <translation>Destillation des x4-Ein-Schritt-Schülermodells aus dem Lehrermodell</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>fine-tuning the decoder on the student&apos;s one-step outputs</source>
+        <translation>Nachtraining des Decoders mit den Ein-Schritt-Ergebnissen des Schülermodells</translation>
+    </message>
+    <message>
+        <location line="+110"/>
+        <source>The autoencoder %1 is not there.</source>
+        <translation>Der Autoencoder %1 ist nicht vorhanden.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 is not an autoencoder package (the autoencoder stage of a YONOS-SR run writes one).</source>
+        <translation>%1 ist kein Autoencoder-Paket (die Autoencoder-Phase eines YONOS-SR-Laufs schreibt eines).</translation>
+    </message>
+    <message>
+        <location line="+70"/>
         <source>Choose a folder for the run.</source>
         <translation>Wählen Sie einen Ordner für den Lauf.</translation>
     </message>
@@ -600,7 +684,24 @@
         <translation>etwa %1 h %2 min</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+84"/>
+        <source>The YONOS-SR run has no job for each of its stages.</source>
+        <translation>Der YONOS-SR-Lauf hat nicht für jede seiner Phasen einen Auftrag.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+20"/>
+        <location line="+30"/>
+        <source>The %1 stage&apos;s job: %2</source>
+        <translation>Auftrag der %1-Phase: %2</translation>
+    </message>
+    <message>
+        <location line="-19"/>
+        <source>The %1 stage needs the package of the %2 stage, which is skipped.</source>
+        <translation>Die %1-Phase braucht das Paket der %2-Phase, die übersprungen wird.</translation>
+    </message>
+    <message>
+        <location line="+42"/>
         <source>No run folder was chosen.</source>
         <translation>Es wurde kein Laufordner gewählt.</translation>
     </message>
@@ -610,12 +711,12 @@
         <translation>%1 enthält bereits einen Trainingslauf.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-145"/>
         <source>The teacher %1 is not a usable multi-step model.</source>
         <translation>Das Lehrermodell %1 ist kein verwendbares Mehrschrittmodell.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+159"/>
         <source>The held-out photos are not among the chosen photos.</source>
         <translation>Die zurückgehaltenen Fotos gehören nicht zu den gewählten Fotos.</translation>
     </message>
@@ -625,7 +726,7 @@
         <translation>Sowohl die Trainingsfotos als auch die zurückgehaltenen Fotos müssen gewählt sein.</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="-140"/>
         <source>The teacher&apos;s fine-tuning job: %1</source>
         <translation>Auftrag für das Nachtraining des Lehrermodells: %1</translation>
     </message>
@@ -633,7 +734,12 @@
 <context>
     <name>shiftsr::gui::DistilWizard</name>
     <message>
-        <location filename="../ui/src/gui/distil_support.cpp" line="+158"/>
+        <location filename="../ui/src/gui/distil_support.cpp" line="+128"/>
+        <source> (stage %1 of %2: %3)</source>
+        <translation> (Phase %1 von %2: %3)</translation>
+    </message>
+    <message>
+        <location line="+92"/>
         <source>cannot create %1</source>
         <translation>%1 kann nicht angelegt werden</translation>
     </message>
@@ -648,7 +754,7 @@
         <translation>Ein-Schritt-Modell destillieren</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+40"/>
         <source>%1 is not a run folder of the distillation wizard (it has no job.json).</source>
         <translation>%1 ist kein Laufordner des Destillationsassistenten (er enthält keine job.json).</translation>
     </message>
@@ -656,17 +762,18 @@
 <context>
     <name>shiftsr::gui::FinishPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+554"/>
+        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+685"/>
         <source>Finish</source>
         <translation>Abschluss</translation>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+75"/>
         <source>The student is installed in your model folder and compared with its teacher on a held-out photo in the main window.</source>
         <translation>Das Schülermodell wird in Ihrem Modellordner installiert und im Hauptfenster auf einem zurückgehaltenen Foto mit seinem Lehrermodell verglichen.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-68"/>
         <source>Show the &amp;Comparison</source>
         <translation>&amp;Vergleich anzeigen</translation>
     </message>
@@ -731,7 +838,12 @@
         <translation>&amp;Erneut auswerten</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+31"/>
+        <source>The YONOS-SR student is installed in your model folder and compared with the multi-step model on a held-out photo in the main window.</source>
+        <translation>Das YONOS-SR-Schülermodell wird in Ihrem Modellordner installiert und im Hauptfenster auf einem zurückgehaltenen Foto mit dem Mehrschrittmodell verglichen.</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>The student is installed: %1</source>
         <translation>Das Schülermodell ist installiert: %1</translation>
     </message>
@@ -741,7 +853,7 @@
         <translation>Der Lauf hat keine model.safetensors: Er ist nicht abgeschlossen.</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+30"/>
         <source>Installing the student in %1…</source>
         <translation>Das Schülermodell wird in %1 installiert…</translation>
     </message>
@@ -771,9 +883,14 @@
         <translation>Integriertes Schülermodell</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Teacher</source>
         <translation>Lehrermodell</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Multi-step model</source>
+        <translation>Mehrschrittmodell</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -1118,7 +1235,7 @@
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../ui/src/gui/main_window_distil.cpp" line="+212"/>
+        <location filename="../ui/src/gui/main_window_distil.cpp" line="+218"/>
         <source>Close ShiftSR</source>
         <translation>ShiftSR schließen</translation>
     </message>
@@ -1879,7 +1996,7 @@
 <context>
     <name>shiftsr::gui::MethodPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-632"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-1032"/>
         <location line="+3"/>
         <source>Method</source>
         <translation>Methode</translation>
@@ -1895,52 +2012,93 @@
         <translation>&amp;RSD: Residual-Shift-Destillation</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>&amp;YONOS-SR</source>
-        <translation>&amp;YONOS-SR</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Not in the wizard yet: YONOS-SR is trained in four stages with shiftsr-train yonos (see docs/training.md).</source>
-        <translation>Noch nicht im Assistenten: YONOS-SR wird in vier Stufen mit shiftsr-train yonos trainiert (siehe docs/training.md).</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+20"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+52"/>
         <source>Student na&amp;me:</source>
         <translation>&amp;Name des Schülermodells:</translation>
     </message>
     <message>
         <location line="+5"/>
+        <location line="+205"/>
         <source>&amp;Advanced: every field of the job</source>
         <translation>&amp;Erweitert: alle Felder des Auftrags</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+10"/>
         <source>The job as shiftsr-train reads it (docs/training.md). The data folders and the teacher are filled in when the run folder is prepared.</source>
         <translation>Der Auftrag, wie shiftsr-train ihn liest (docs/training.md). Die Datenordner und das Lehrermodell werden eingetragen, wenn der Laufordner vorbereitet wird.</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="-37"/>
         <source>%1 one-step (RSD)</source>
         <translation>%1 Ein-Schritt (RSD)</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-2"/>
         <source>My photos</source>
         <translation>Meine Fotos</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="-46"/>
         <source>&amp;Quick</source>
         <translation>&amp;Schnell</translation>
     </message>
     <message>
+        <location line="-204"/>
+        <source>&amp;YONOS-SR: scale distillation, in four stages</source>
+        <translation>&amp;YONOS-SR: Skalendestillation, in vier Phasen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>RSD distils the multi-step teacher of the Teacher page into a one-step student. YONOS-SR trains a latent-diffusion model of its own from your photos: an autoencoder, an x2 teacher, the x4 one-step student distilled from it, and the decoder fine-tuned on the student&apos;s outputs.</source>
+        <translation>RSD destilliert das Mehrschritt-Lehrermodell der Seite „Lehrermodell“ in ein Ein-Schritt-Schülermodell. YONOS-SR trainiert aus Ihren Fotos ein eigenes latentes Diffusionsmodell: einen Autoencoder, ein x2-Lehrermodell, das daraus destillierte x4-Ein-Schritt-Schülermodell und den mit den Ergebnissen des Schülermodells nachtrainierten Decoder.</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>YONOS-SR</source>
+        <translation>YONOS-SR</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>f4: 4 latent channels at a quarter of the side (the recipe&apos;s)</source>
+        <translation>f4: 4 latente Kanäle bei einem Viertel der Seitenlänge (wie im Rezept)</translation>
+    </message>
+    <message>
         <location line="+2"/>
+        <source>f8: 16 latent channels at an eighth of the side</source>
+        <translation>f8: 16 latente Kanäle bei einem Achtel der Seitenlänge</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Latent &amp;codec:</source>
+        <translation>Latenter &amp;Codec:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>none: the first stage trains one</source>
+        <translation>keiner: Die erste Phase trainiert einen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;hoose…</source>
+        <translation>Wä&amp;hlen…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Aut&amp;oencoder:</source>
+        <translation>Aut&amp;oencoder:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Start the &amp;teacher from:</source>
+        <translation>&amp;Lehrermodell startet von:</translation>
+    </message>
+    <message>
+        <location line="+150"/>
         <source>Ba&amp;lanced</source>
         <translation>Aus&amp;gewogen</translation>
     </message>
@@ -1975,7 +2133,62 @@
         <translation>Einige Schritte des untrainierten Testmodells, nur zur Prüfung.</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+12"/>
+        <source>A first result: a quarter of the recipe&apos;s steps (%1 for the four stages, 8 crops each), about half an hour on 2 CPU cores.</source>
+        <translation>Ein erstes Ergebnis: ein Viertel der Schritte des Rezepts (%1 für die vier Phasen, je 8 Ausschnitte), etwa eine halbe Stunde auf 2 CPU-Kernen.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The YONOS-lite recipe (training/recipes/yonos-lite.sh): %1 steps of 8 crops, about 2 hours on 2 CPU cores.</source>
+        <translation>Das Rezept YONOS-lite (training/recipes/yonos-lite.sh): %1 Schritte mit je 8 Ausschnitten, etwa 2 Stunden auf 2 CPU-Kernen.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Four times the recipe: %1 steps of 8 crops, 8 hours or more on 2 CPU cores.</source>
+        <translation>Das Vierfache des Rezepts: %1 Schritte mit je 8 Ausschnitten, 8 Stunden oder mehr auf 2 CPU-Kernen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A few steps of each stage at the tiny test size, for checks only.</source>
+        <translation>Einige Schritte jeder Phase in der winzigen Testgröße, nur zur Prüfung.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 one-step (YONOS-SR)</source>
+        <translation>%1 Ein-Schritt (YONOS-SR)</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>&amp;Advanced: every field of each stage&apos;s job</source>
+        <translation>&amp;Erweitert: alle Felder des Auftrags jeder Phase</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Each stage&apos;s job as shiftsr-train yonos reads it (docs/training.md), run in its own folder. The data folders and the packages of the earlier stages are filled in when the run folder is prepared.</source>
+        <translation>Der Auftrag jeder Phase, wie shiftsr-train yonos ihn liest (docs/training.md), jeweils in einem eigenen Ordner ausgeführt. Die Datenordner und die Pakete der vorherigen Phasen werden eingetragen, wenn der Laufordner vorbereitet wird.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>nothing: the teacher starts untrained</source>
+        <translation>nichts: Das Lehrermodell startet untrainiert</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 (embedded)</source>
+        <translation>%1 (integriert)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Choose an Autoencoder Package</source>
+        <translation>Autoencoder-Paket wählen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Autoencoder packages (*.safetensors)</source>
+        <translation>Autoencoder-Pakete (*.safetensors)</translation>
+    </message>
+    <message>
+        <location line="+46"/>
         <source>The teacher is fine-tuned first, so the student starts from the fine-tuned teacher.</source>
         <translation>Das Lehrermodell wird zuerst nachtrainiert, daher startet das Schülermodell vom nachtrainierten Lehrermodell.</translation>
     </message>
@@ -1990,12 +2203,52 @@
         <translation>Es ist kein Ein-Schritt-Schülermodell dieses Lehrermodells installiert: Das Schülermodell startet vom Lehrermodell, was die längeren Voreinstellungen erfordert.</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+28"/>
+        <source>Stage after stage, each a run of its own: %1. YONOS-SR trains a teacher of its own; the multi-step model of the Teacher page is what its student is compared with at the end.</source>
+        <translation>Phase für Phase, jede ein eigener Lauf: %1. YONOS-SR trainiert ein eigenes Lehrermodell; mit dem Mehrschrittmodell der Seite „Lehrermodell“ wird sein Schülermodell am Ende verglichen.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The teacher starts from the U-Net and schedule of “%1” with the autoencoder you chose: there is no autoencoder stage.</source>
+        <translation>Das Lehrermodell startet mit U-Net und Zeitplan von „%1“ und dem gewählten Autoencoder: Es gibt keine Autoencoder-Phase.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The autoencoder stage is skipped: the teacher uses the autoencoder you chose.</source>
+        <translation>Die Autoencoder-Phase wird übersprungen: Das Lehrermodell verwendet den gewählten Autoencoder.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The teacher starts from “%1” (its U-Net, schedule and autoencoder): there is no autoencoder stage.</source>
+        <translation>Das Lehrermodell startet von „%1“ (dessen U-Net, Zeitplan und Autoencoder): Es gibt keine Autoencoder-Phase.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Fine-tuning the teacher (Teacher page) is for RSD: YONOS-SR trains its teacher anyway.</source>
+        <translation>Das Nachtraining des Lehrermodells (Seite „Lehrermodell“) gilt nur für RSD: YONOS-SR trainiert sein Lehrermodell ohnehin.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Skipped: its package is given</source>
+        <translation>Übersprungen: Das Paket dieser Phase ist vorgegeben</translation>
+    </message>
+    <message>
+        <location line="+47"/>
         <source>This wizard distils: the job&apos;s kind must be &quot;rsd&quot;.</source>
         <translation>Dieser Assistent destilliert: Das Feld kind des Auftrags muss &quot;rsd&quot; sein.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+11"/>
+        <source>%1 stage: %2</source>
+        <translation>%1-Phase: %2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 stage: the job&apos;s kind must be &quot;yonos&quot; and its yonos.stage &quot;%2&quot;.</source>
+        <translation>%1-Phase: Das Feld kind des Auftrags muss &quot;yonos&quot; sein und das Feld yonos.stage &quot;%2&quot;.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>The job is valid.</source>
         <translation>Der Auftrag ist gültig.</translation>
     </message>
@@ -2005,12 +2258,17 @@
         <translation>Der Auftrag ist ungültig: %1</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+14"/>
         <source>Give the student a name.</source>
         <translation>Geben Sie dem Schülermodell einen Namen.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
+        <source>Choose an autoencoder package, or clear the field to train one: %1</source>
+        <translation>Wählen Sie ein Autoencoder-Paket oder leeren Sie das Feld, um einen Autoencoder zu trainieren: %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Correct the job under Advanced: %1</source>
         <translation>Korrigieren Sie den Auftrag unter „Erweitert“: %1</translation>
     </message>
@@ -2173,7 +2431,7 @@
         <translation>Voreinstellung</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-265"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-557"/>
         <location filename="../ui/src/gui/model_details_view.cpp" line="+1"/>
         <source>Trained from</source>
         <translation>Trainiert aus</translation>
@@ -2679,7 +2937,7 @@
 <context>
     <name>shiftsr::gui::PhotosPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-412"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-422"/>
         <source>Photos</source>
         <translation>Fotos</translation>
     </message>
@@ -2837,7 +3095,7 @@
 <context>
     <name>shiftsr::gui::RunPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_run.cpp" line="-733"/>
+        <location filename="../ui/src/gui/distil_pages_run.cpp" line="-866"/>
         <source>Run</source>
         <translation>Lauf</translation>
     </message>
@@ -2868,12 +3126,12 @@
     </message>
     <message>
         <location line="+13"/>
-        <location line="+235"/>
+        <location line="+318"/>
         <source>The first validation sample appears after the first validation step.</source>
         <translation>Das erste Validierungsbeispiel erscheint nach dem ersten Validierungsschritt.</translation>
     </message>
     <message>
-        <location line="-215"/>
+        <location line="-298"/>
         <source>The run folder: job.json, log.jsonl, checkpoints, samples; `shiftsr-train --resume FOLDER` goes on with it from a terminal</source>
         <translation>Der Laufordner: job.json, log.jsonl, Checkpoints, Beispielbilder; `shiftsr-train --resume FOLDER` setzt den Lauf in einem Terminal fort</translation>
     </message>
@@ -2883,7 +3141,7 @@
         <translation>&amp;Laufordner:</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+87"/>
         <source>The run folder could not be prepared: %1</source>
         <translation>Der Laufordner konnte nicht vorbereitet werden: %1</translation>
     </message>
@@ -2893,13 +3151,13 @@
         <translation>Die Notizen des Laufs können nicht geschrieben werden: %1</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+51"/>
         <source>The teacher&apos;s fine-tuning could not start: %1</source>
         <translation>Das Nachtraining des Lehrermodells konnte nicht starten: %1</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+30"/>
+        <location line="+87"/>
         <source>Training could not start: %1</source>
         <translation>Das Training konnte nicht starten: %1</translation>
     </message>
@@ -2909,22 +3167,47 @@
         <translation>Fortsetzen nicht möglich: %1</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+58"/>
         <source>Validation at step %1: bicubic | %2 | ground truth</source>
         <translation>Validierung bei Schritt %1: bikubisch | %2 | Original</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-10"/>
         <source>fine-tuned teacher</source>
         <translation>nachtrainiertes Lehrermodell</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-141"/>
+        <source>The run folder holds no YONOS-SR stage.</source>
+        <translation>Der Laufordner enthält keine YONOS-SR-Phase.</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>The %1 stage could not start: %2</source>
+        <translation>Die %1-Phase konnte nicht starten: %2</translation>
+    </message>
+    <message>
+        <location line="+120"/>
         <source>one-step student</source>
         <translation>Ein-Schritt-Schülermodell</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
+        <source>Validation at step %1: reconstruction | photo</source>
+        <translation>Validierung bei Schritt %1: Rekonstruktion | Foto</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>x2 teacher, one step</source>
+        <translation>x2-Lehrermodell, ein Schritt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>one-step student, fine-tuned decoder</source>
+        <translation>Ein-Schritt-Schülermodell, nachtrainierter Decoder</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
@@ -2940,6 +3223,11 @@
     </message>
     <message>
         <location line="+6"/>
+        <source>Stage %1 of %2: %3</source>
+        <translation>Phase %1 von %2: %3</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Stage 1 of 2: fine-tuning the teacher on your photos</source>
         <translation>Phase 1 von 2: Nachtraining des Lehrermodells mit Ihren Fotos</translation>
     </message>
@@ -2947,6 +3235,11 @@
         <location line="+1"/>
         <source>Stage 2 of 2: distilling the one-step student</source>
         <translation>Phase 2 von 2: Destillation des Ein-Schritt-Schülermodells</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>YONOS-SR</source>
+        <translation>YONOS-SR</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2969,12 +3262,17 @@
         <translation>Vergangen %1</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>%1 · about %2 left in this stage, about %3 in all</source>
+        <translation>%1 · noch etwa %2 in dieser Phase, etwa %3 insgesamt</translation>
+    </message>
+    <message>
         <location line="+2"/>
         <source>%1 · about %2 left</source>
         <translation>%1 · noch etwa %2</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
@@ -2994,7 +3292,17 @@
         <translation>Angehalten bei Schritt %1 von %2. „Fortsetzen“ macht beim letzten Checkpoint weiter.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+9"/>
+        <source>Finished: the %1 stages took %2. Next installs the student and compares it with a multi-step model.</source>
+        <translation>Fertig: Die %1 Phasen dauerten %2. „Weiter“ installiert das Schülermodell und vergleicht es mit einem Mehrschrittmodell.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The %1 stage is done.</source>
+        <translation>Die %1-Phase ist abgeschlossen.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The teacher is fine-tuned.</source>
         <translation>Das Lehrermodell ist nachtrainiert.</translation>
     </message>
@@ -3007,7 +3315,12 @@
         </translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
+        <source>The %1 stage stopped with an error (below); the stages after it wait. Resume goes on from its last checkpoint.</source>
+        <translation>Die %1-Phase wurde mit einem Fehler beendet (siehe unten); die folgenden Phasen warten. „Fortsetzen“ macht bei ihrem letzten Checkpoint weiter.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The trainer stopped with an error (below). Resume goes on from the last checkpoint.</source>
         <translation>Das Trainingsprogramm wurde mit einem Fehler beendet (siehe unten). „Fortsetzen“ macht beim letzten Checkpoint weiter.</translation>
     </message>
@@ -3567,11 +3880,12 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+62"/>
         <source>The multi-step model whose results the one-step student learns to give in one step.</source>
         <translation>Das Mehrschrittmodell, dessen Ergebnisse das Ein-Schritt-Schülermodell in einem einzigen Schritt zu liefern lernt.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-58"/>
         <source>Multi-step &amp;model:</source>
         <translation>&amp;Mehrschrittmodell:</translation>
     </message>
@@ -3611,7 +3925,12 @@
         <translation>Das Lehrermodell lernt zuerst Ihre Art von Fotos kennen und lehrt dann das Schülermodell. Das verdoppelt ungefähr die Dauer.</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+34"/>
+        <source>The multi-step model the YONOS-SR student is compared with at the end (YONOS-SR trains a teacher of its own from your photos).</source>
+        <translation>Das Mehrschrittmodell, mit dem das YONOS-SR-Schülermodell am Ende verglichen wird (YONOS-SR trainiert aus Ihren Fotos ein eigenes Lehrermodell).</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>%1 (embedded)</source>
         <translation>%1 (integriert)</translation>
     </message>

@@ -15,7 +15,7 @@
 <context>
     <name>shiftsr::gui::BudgetPage</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+1127"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+1488"/>
         <source>%1 for %n step(s)</source>
         <translation>
             <numerusform>%1 for %n step</numerusform>
@@ -28,6 +28,14 @@
         <translation>
             <numerusform>%1 in all: %2 to fine-tune the teacher (%n step), then %3 to distil</numerusform>
             <numerusform>%1 in all: %2 to fine-tune the teacher (%n steps), then %3 to distil</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+70"/>
+        <source>%1 %2 (%n step(s))</source>
+        <translation>
+            <numerusform>%1 %2 (%n step)</numerusform>
+            <numerusform>%1 %2 (%n steps)</numerusform>
         </translation>
     </message>
 </context>
@@ -80,7 +88,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/src/gui/main_window_distil.cpp" line="+169"/>
+        <location filename="../ui/src/gui/main_window_distil.cpp" line="+175"/>
         <source>%n distillation run(s) can be continued: Tools &gt; Distil a One-Step Model…</source>
         <translation>
             <numerusform>%n distillation run can be continued: Tools &gt; Distil a One-Step Model…</numerusform>
@@ -91,7 +99,7 @@
 <context>
     <name>shiftsr::gui::PhotosPage</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-750"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="-1178"/>
         <source>%n usable photo(s) (%1 for training, %2 held out)</source>
         <translation>
             <numerusform>%n usable photo (%1 for training, %2 held out)</numerusform>
@@ -121,7 +129,7 @@
 <context>
     <name>shiftsr::gui::RunPage</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+482"/>
+        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+609"/>
         <source>Finished: %n step(s) in %1. Next installs the student and compares it with its teacher.</source>
         <translation>
             <numerusform>Finished: %n step in %1. Next installs the student and compares it with its teacher.</numerusform>
@@ -132,7 +140,7 @@
 <context>
     <name>shiftsr::gui::TeacherPage</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+137"/>
+        <location filename="../ui/src/gui/distil_pages_setup.cpp" line="+147"/>
         <source>%n step(s) by default</source>
         <translation>
             <numerusform>%n step by default</numerusform>
