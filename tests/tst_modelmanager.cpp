@@ -141,7 +141,7 @@ private Q_SLOTS:
             QCOMPARE(cell(table, row, ModelManagerDialog::NameColumn),
                      registry.find(spec)->displayName);
             QCOMPARE(cell(table, row, ModelManagerDialog::FamilyColumn),
-                     QString::fromStdString(info.family));
+                     shiftsr::gui::familyText(info.family));
             QCOMPARE(cell(table, row, ModelManagerDialog::CodecColumn),
                      QString::fromStdString(info.codec));
             QVERIFY(cell(table, row, ModelManagerDialog::ScaleColumn)
@@ -432,7 +432,7 @@ private Q_SLOTS:
         const int row = dialog.rowOf(spec);
         QVERIFY(row >= 0);
         QCOMPARE(cell(table, row, ModelManagerDialog::NameColumn), QString("Official tiny"));
-        QCOMPARE(cell(table, row, ModelManagerDialog::FamilyColumn), QString("resshift"));
+        QCOMPARE(cell(table, row, ModelManagerDialog::FamilyColumn), QString("ResShift"));
         QCOMPARE(cell(table, row, ModelManagerDialog::StatusColumn), QString());
         QCOMPARE(dialog.selectedSpec(), spec);
         const auto* details = dialog.findChild<ModelDetailsView*>("details");

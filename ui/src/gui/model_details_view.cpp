@@ -214,14 +214,6 @@ QString repackagedText(const QJsonArray& history) {
     return entries.join(QLatin1Char('\n'));
 }
 
-QString familyText(const std::string& family) {
-    if (family == "resshift")
-        return QStringLiteral("ResShift");
-    if (family == "yonos")
-        return QStringLiteral("YONOS-SR");
-    return fromStd(family);
-}
-
 QString packageSize(const ModelEntry& e) {
     return QLocale().formattedDataSize(e.embedded ? qint64(e.info.fileBytes)
                                                   : QFileInfo(e.spec).size());
@@ -238,6 +230,20 @@ QString jsonText(const std::string& value) {
 }
 
 } // namespace
+
+QString familyText(const std::string& family) {
+    if (family == "resshift")
+        return QStringLiteral("ResShift");
+    if (family == "yonos")
+        return QStringLiteral("YONOS-SR");
+    if (family == "realesrgan")
+        return ModelDetailsView::tr("Real-ESRGAN (RRDBNet, GAN)");
+    if (family == "esrgan")
+        return ModelDetailsView::tr("ESRGAN (RRDBNet, GAN)");
+    if (family == "srvgg")
+        return ModelDetailsView::tr("Real-ESRGAN compact (SRVGGNetCompact, GAN)");
+    return fromStd(family);
+}
 
 QList<DetailField> provenanceFields(const ModelEntry& e) {
     const auto it = e.info.metadata.find("provenance");
@@ -257,6 +263,8 @@ QList<DetailField> provenanceFields(const ModelEntry& e) {
     for (const QJsonValue& v : p.value(QLatin1String("converted_from")).toArray())
         files << QFileInfo(v.toString()).fileName();
     add(ModelDetailsView::tr("Converted from"), files.join(QStringLiteral(", ")));
+    // Imported weights keep their authors' licence; the importer names it where it knows it.
+    add(ModelDetailsView::tr("Licence"), p.value(QLatin1String("licence_note")).toString());
 
     // Packages written by shiftsr-train.
     const Lineage runs = lineage(p);
@@ -410,13 +418,20 @@ QList<DetailField> ModelDetailsView::generalFields(const ModelEntry& e, bool isD
     if (e.error.isEmpty()) {
         const ModelInfo& info = e.info;
         add(tr("Family"), familyText(info.family));
-        add(tr("Sampler"), info.steps == 1 ? tr("one-step (1 step)")
-                                           : tr("multi-step, %1 steps by default").arg(info.steps));
+        const bool diffusion = info.family == "resshift" || info.family == "yonos";
+        add(tr("Sampler"), !diffusion ? tr("single pass (no diffusion)")
+                           : info.steps == 1
+                               ? tr("one-step (1 step)")
+                               : tr("multi-step, %1 steps by default").arg(info.steps));
         add(tr("Codec"), fromStd(info.codec));
         add(tr("Scale"), tr("×%1").arg(info.scale));
-        add(tr("Schedule steps"), QString::number(info.trainedSteps));
-        add(tr("UNet parameters"), QLocale().toString(qlonglong(info.unetParameters)));
-        add(tr("Codec parameters"), QLocale().toString(qlonglong(info.codecParameters)));
+        if (diffusion) {
+            add(tr("Schedule steps"), QString::number(info.trainedSteps));
+            add(tr("UNet parameters"), QLocale().toString(qlonglong(info.unetParameters)));
+            add(tr("Codec parameters"), QLocale().toString(qlonglong(info.codecParameters)));
+        } else {
+            add(tr("Network parameters"), QLocale().toString(qlonglong(info.unetParameters)));
+        }
         add(tr("sha256"), info.contentHash.empty() ? tr("computing…") : fromStd(info.contentHash),
             !info.contentHash.empty());
     }

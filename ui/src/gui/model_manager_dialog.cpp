@@ -282,7 +282,7 @@ void ModelManagerDialog::rebuildTable() {
         name->setToolTip(e.description);
         if (!usable)
             name->setIcon(warning);
-        set(FamilyColumn, usable ? fromStd(e.info.family) : QString());
+        set(FamilyColumn, usable ? familyText(e.info.family) : QString());
         set(CodecColumn, usable ? fromStd(e.info.codec) : QString());
         set(ScaleColumn, usable ? tr("×%1").arg(e.info.scale) : QString(), true);
         set(StepsColumn, usable ? QString::number(e.info.steps) : QString(), true);

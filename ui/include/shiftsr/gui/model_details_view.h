@@ -31,6 +31,9 @@ QList<DetailField> provenanceFields(const ModelEntry& entry);
 // are shown as JSON, not as the strings they are stored as.
 QString rawMetadataText(const ModelEntry& entry);
 
+// A package family as users know it ("ResShift", "Real-ESRGAN (RRDBNet, GAN)", ...).
+QString familyText(const std::string& family);
+
 class ModelDetailsView : public QWidget {
     Q_OBJECT
 public:
