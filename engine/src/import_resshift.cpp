@@ -86,7 +86,8 @@ public:
             const size_t dot = rest.find('.');
             const std::string digits = rest.substr(0, dot);
             if (digits.empty() || digits.size() > 3 ||
-                !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                !std::all_of(digits.begin(), digits.end(),
+                             [](char c) { return c >= '0' && c <= '9'; }))
                 throw ShapeError("tensor '" + it->first + "' is not a numbered block of " +
                                  prefix.substr(0, prefix.size() - 1));
             out.insert(std::stoi(digits));
@@ -115,7 +116,7 @@ int layerWindow(const Tensors& t, const std::string& prefix) {
     const std::string name = prefix + ".blocks.0.attn.relative_position_bias_table";
     const int rows = t.dim(name, 0, 2);
     const int side = isqrtExact(rows);
-    if (side < 3 || side % 2 == 0)
+    if (side < 1 || side % 2 == 0)
         t.bad(name, "not a (2 x window - 1)^2 relative position table");
     return (side + 1) / 2;
 }
@@ -168,15 +169,16 @@ ResShiftUNetShape inferUNet(const TensorMap& map) {
         const bool conv = t.has(p + ".0.op.weight");
         if (conv || !t.hasPrefix(p + ".")) { // a parameterless block is an average-pool down
             if (convResample && *convResample != conv)
-                t.bad(p + ".0.op.weight", "some downsampling blocks have a convolution, others not");
+                t.bad(p + ".0.op.weight",
+                      "some downsampling blocks have a convolution, others not");
             convResample = conv;
             levelRes.emplace_back();
             inputSwin.push_back(false);
             continue;
         }
         if (!t.has(p + ".0.in_layers.2.weight"))
-            t.bad(p + ".0.in_layers.2.weight",
-                  "input block " + std::to_string(k) + " is neither a res block nor a downsampling");
+            t.bad(p + ".0.in_layers.2.weight", "input block " + std::to_string(k) +
+                                                   " is neither a res block nor a downsampling");
         if (levelRes.back().empty() && t.has(p + ".1.patch_embed.proj.weight"))
             inputSwin.back() = true;
         levelRes.back().push_back(p);
@@ -218,7 +220,8 @@ ResShiftUNetShape inferUNet(const TensorMap& map) {
                 c.channelMult[size_t(level)] * c.modelChannels)
                 t.bad(p + ".0.in_layers.2.weight",
                       "differs from the width of its level on the output side");
-        if (c.numResBlocks[size_t(level)] > 0 && inputSwin[size_t(level)] != outputSwin[size_t(level)])
+        if (c.numResBlocks[size_t(level)] > 0 &&
+            inputSwin[size_t(level)] != outputSwin[size_t(level)])
             t.bad(levelRes[size_t(level)].front() + ".1.patch_embed.proj.weight",
                   "a Swin layer on one side of the level only");
         if (outputSwin[size_t(level)])
@@ -259,9 +262,10 @@ ResShiftUNetShape inferUNet(const TensorMap& map) {
         if (int64_t(c.swinEmbedDim * c.mlpRatio) != hidden)
             t.bad(fc1, "no mlp_ratio gives this hidden width");
 
-        // Window and nominal sides: a shifted block's mask holds (side / window)^2 windows; a
-        // layer whose buffers were kept but has no mask is no wider than its window, which then
-        // shrank to the side itself.
+        // Window and nominal sides: a shifted block's mask holds (side / window)^2 windows; where
+        // the file kept the masks, a layer without one is no wider than its window, which then
+        // shrank to the side itself. Without masks only a shrunken window (smaller than the
+        // widest layer's) tells a side.
         std::vector<SwinLayer> layers;
         int k2 = 0;
         for (int level = 0; level < levels; ++level) {
@@ -273,7 +277,9 @@ ResShiftUNetShape inferUNet(const TensorMap& map) {
             for (int i = 0; i <= c.numResBlocks[size_t(level)]; ++i, ++k2)
                 if (i == 0 && outputSwin[size_t(level)])
                     layers.push_back({"output_blocks." + std::to_string(k2) + ".1", level, 0});
-        const bool buffersKept = t.has(mid + ".blocks.0.attn.relative_position_index");
+        bool masksKept = false;
+        for (const auto& l : layers)
+            masksKept = masksKept || t.has(l.prefix + ".blocks.1.attn_mask");
         int window = 0;
         for (auto& l : layers) {
             l.window = layerWindow(t, l.prefix);
@@ -294,7 +300,7 @@ ResShiftUNetShape inferUNet(const TensorMap& map) {
                 s.windowSizeExact = true;
                 if (l.window != window)
                     t.bad(mask, "a shifted layer with a smaller window than another layer");
-            } else if (buffersKept && (c.swinDepth > 1 || l.window < window)) {
+            } else if ((masksKept && c.swinDepth > 1) || l.window < window) {
                 side = l.window;
             }
             if (!side)
@@ -346,8 +352,8 @@ nn::VQConfig inferVQ(const TensorMap& map, int resolution) {
     c.embedDim = t.dim("quant_conv.weight", 0, 4);
     c.nEmbed = t.dim("quantize.embedding.weight", 0, 2);
     if (t.dim("quantize.embedding.weight", 1, 2) != c.embedDim)
-        t.bad("quantize.embedding.weight", "its codes are not embed_dim " +
-                                               std::to_string(c.embedDim) + " wide");
+        t.bad("quantize.embedding.weight",
+              "its codes are not embed_dim " + std::to_string(c.embedDim) + " wide");
     c.outCh = t.dim("decoder.conv_out.weight", 0, 4);
     c.doubleZ = false;
     c.dropout = 0;
@@ -389,9 +395,9 @@ Result<nn::VQConfig> inferResShiftAutoencoder(const TensorMap& tensors, int reso
 bool isResShiftUNet(const TensorMap& tensors) {
     // UNetModelSwin: the guided-diffusion UNet layout with a Swin BasicLayer (patch embedding)
     // as its middle block's attention, which no other UNet family has.
-    for (const char* key : {"time_embed.0.weight", "input_blocks.0.0.weight", "out.2.weight",
-                            "middle_block.0.in_layers.2.weight",
-                            "middle_block.1.patch_embed.proj.weight"})
+    for (const char* key :
+         {"time_embed.0.weight", "input_blocks.0.0.weight", "out.2.weight",
+          "middle_block.0.in_layers.2.weight", "middle_block.1.patch_embed.proj.weight"})
         if (!tensors.count(key))
             return false;
     return true;
@@ -400,9 +406,9 @@ bool isResShiftUNet(const TensorMap& tensors) {
 bool isResShiftAutoencoder(const TensorMap& tensors) {
     // VQModelTorch (ldm): encoder/decoder with a codebook between quant_conv and
     // post_quant_conv; a KL autoencoder has no codebook.
-    for (const char* key : {"encoder.conv_in.weight", "encoder.conv_out.weight",
-                            "decoder.conv_out.weight", "quant_conv.weight", "post_quant_conv.weight",
-                            "quantize.embedding.weight"})
+    for (const char* key :
+         {"encoder.conv_in.weight", "encoder.conv_out.weight", "decoder.conv_out.weight",
+          "quant_conv.weight", "post_quant_conv.weight", "quantize.embedding.weight"})
         if (!tensors.count(key))
             return false;
     return true;
@@ -451,19 +457,26 @@ const char* const kResShiftLicence =
 
 const std::vector<ResShiftPreset>& resshiftPresets() {
     static const std::vector<ResShiftPreset> presets = {
-        preset("v3", "ResShift v3 x4, 4 steps", "ResShift configs/realsr_swinunet_realesrgan256_journal.yaml",
+        preset("v3", "ResShift v3 x4, 4 steps",
+               "ResShift configs/realsr_swinunet_realesrgan256_journal.yaml",
                "resshift_realsrx4_s4_v3.pth", 4, 0.2, 4, 1, false, 0, kResShiftLicence),
-        preset("v2", "ResShift v2 x4, 15 steps", "ResShift configs/realsr_swinunet_realesrgan256.yaml",
+        preset("v2", "ResShift v2 x4, 15 steps",
+               "ResShift configs/realsr_swinunet_realesrgan256.yaml",
                "resshift_realsrx4_s15_v2.pth", 15, 0.04, 4, 1, false, 0, kResShiftLicence),
-        preset("v1", "ResShift v1 x4, 15 steps", "ResShift configs/realsr_swinunet_realesrgan256.yaml",
+        preset("v1", "ResShift v1 x4, 15 steps",
+               "ResShift configs/realsr_swinunet_realesrgan256.yaml",
                "resshift_realsrx4_s15_v1.pth", 15, 0.04, 4, 1, false, 0, kResShiftLicence),
-        preset("bicsr", "ResShift bicubic x4, 4 steps", "ResShift configs/bicx4_swinunet_lpips.yaml",
-               "resshift_bicsrx4_s4.pth", 4, 0.2, 4, 1, false, 0, kResShiftLicence),
-        preset("x2", "ResShift x2, 4 steps", "ResShift configs/realsr_realesrgan256_x2.yaml (no "
-               "published weights)", "", 4, 0.2, 2, 2, false, 0, kResShiftLicence),
-        preset("rsd", "RSD one-step x4", "RSD configs/RSD.yaml (student of ResShift v1)",
-               "ema_model_2800.pth", 15, 0.04, 4, 1, true, 1,
-               "RSD weights: CC BY-NC-SA 4.0 (non-commercial; github.com/Daniil-Selikhanovych/RSD)"),
+        preset("bicsr", "ResShift bicubic x4, 4 steps",
+               "ResShift configs/bicx4_swinunet_lpips.yaml", "resshift_bicsrx4_s4.pth", 4, 0.2, 4,
+               1, false, 0, kResShiftLicence),
+        preset("x2", "ResShift x2, 4 steps",
+               "ResShift configs/realsr_realesrgan256_x2.yaml (no "
+               "published weights)",
+               "", 4, 0.2, 2, 2, false, 0, kResShiftLicence),
+        preset(
+            "rsd", "RSD one-step x4", "RSD configs/RSD.yaml (student of ResShift v1)",
+            "ema_model_2800.pth", 15, 0.04, 4, 1, true, 1,
+            "RSD weights: CC BY-NC-SA 4.0 (non-commercial; github.com/Daniil-Selikhanovych/RSD)"),
         preset("sinsr", "SinSR one-step x4", "SinSR configs/SinSR.yaml (student of ResShift v1)",
                "SinSR_v1.pth", 15, 0.04, 4, 1, true, 0,
                "SinSR weights: CC BY-NC-SA 4.0 (non-commercial; github.com/wyf0912/SinSR)"),
@@ -551,7 +564,7 @@ std::string firstTensors(const TensorMap& tensors, size_t max = 4) {
 // What a config in the official YAML layout (--config, or a JSON entry of a .safetensors header)
 // adds to the shapes: the schedule, the nominal sizes, whether it trained a student.
 struct OfficialConfig {
-    std::string from;                                      // for messages
+    std::string from;                                                   // for messages
     nlohmann::json model, modelParams, autoencoder, diffusion, sampler; // null when absent
 };
 
@@ -596,8 +609,8 @@ std::optional<OfficialConfig> headerConfig(const WeightFile& file) {
         if (!parsed || !parsed->is_object())
             continue;
         if (parsed->contains("diffusion") || parsed->contains("config"))
-            return officialConfig(*parsed, fileName(file.path) + ": metadata '" +
-                                               clipForMessage(key) + "'");
+            return officialConfig(*parsed,
+                                  fileName(file.path) + ": metadata '" + clipForMessage(key) + "'");
         if (key == "model" || key == "diffusion" || key == "autoencoder" || key == "sampler")
             sections[key] = *parsed;
     }
@@ -677,8 +690,8 @@ void checkUNetAgainst(const OfficialConfig& c, const ResShiftUNetShape& s) {
     agree(c, "swin_embed_dim", configInt(p, "swin_embed_dim", c.from), u.swinEmbedDim,
           "middle_block.1.patch_embed.proj.weight");
     if (u.swinDepth > 0)
-        agree(c, "num_head_channels", configInt(p, "num_head_channels", c.from),
-              u.numHeadChannels, "middle_block.1.blocks.0.attn.relative_position_bias_table");
+        agree(c, "num_head_channels", configInt(p, "num_head_channels", c.from), u.numHeadChannels,
+              "middle_block.1.blocks.0.attn.relative_position_bias_table");
     if (p.is_object() && p.contains("mlp_ratio") && p["mlp_ratio"].is_number() && u.swinDepth > 0)
         agree(c, "mlp_ratio", std::optional<double>(p["mlp_ratio"].get<double>()), u.mlpRatio,
               "middle_block.1.blocks.0.mlp.fc1.weight");
@@ -705,8 +718,8 @@ void checkVQAgainst(const OfficialConfig& c, const nn::VQConfig& v) {
         return;
     agree(c, "embed_dim", configInt(p, "embed_dim", c.from), v.embedDim, "quant_conv.weight");
     agree(c, "n_embed", configInt(p, "n_embed", c.from), v.nEmbed, "quantize.embedding.weight");
-    auto dd = p.contains("ddconfig") && p["ddconfig"].is_object() ? p["ddconfig"]
-                                                                   : nlohmann::json();
+    auto dd =
+        p.contains("ddconfig") && p["ddconfig"].is_object() ? p["ddconfig"] : nlohmann::json();
     agree(c, "ddconfig.ch", configInt(dd, "ch", c.from), v.ch, "encoder.conv_in.weight");
     agree(c, "ddconfig.ch_mult", configInts(dd, "ch_mult", v.chMult.size(), c.from), v.chMult,
           "decoder.up.*.block.0.conv2.weight");
@@ -756,9 +769,10 @@ void checkPresetFits(const ResShiftPreset& p, const ResShiftUNetShape& s, const 
                                 : std::string("no noise input channel")));
 
     if (p.lqRatio != s.lqRatio)
-        refuse(via + " names " + p.title + ", but the UNet's LQ condition (feature_extractor.*) "
-                     "is for x" + std::to_string(4 / s.lqRatio) + ", not x" +
-               std::to_string(p.schedule.sf));
+        refuse(via + " names " + p.title +
+               ", but the UNet's LQ condition (feature_extractor.*) "
+               "is for x" +
+               std::to_string(4 / s.lqRatio) + ", not x" + std::to_string(p.schedule.sf));
 }
 
 std::string presetList() {
@@ -786,8 +800,10 @@ Plan makePlan(const std::vector<OfficialConfig>& configs, const ResShiftUNetShap
         }
         if (auto lq = configInt(c.modelParams, "lq_size", c.from);
             lq && plan.imageSize && *lq != plan.imageSize * s.lqRatio)
-            refuse(c.from + ": lq_size is " + std::to_string(*lq) + " but the UNet's feature "
-                            "extractor makes it " + std::to_string(s.lqRatio) + " x image_size");
+            refuse(c.from + ": lq_size is " + std::to_string(*lq) +
+                   " but the UNet's feature "
+                   "extractor makes it " +
+                   std::to_string(s.lqRatio) + " x image_size");
         if (auto w = configInt(c.modelParams, "window_size", c.from); w && !plan.windowSize)
             plan.windowSize = *w;
         if (auto off = configInt(c.sampler, "padding_offset", c.from); off && !plan.paddingOffset)
@@ -854,7 +870,8 @@ Plan makePlan(const std::vector<OfficialConfig>& configs, const ResShiftUNetShap
                   "cannot tell them apart, and they need different schedules and step counts";
         refuse(fileName(unetFile.path) + ": which ResShift model is this? " + why +
                    ". Name it with --schedule PRESET (or give the official config with --config); "
-                   "the presets are:" + presetList(),
+                   "the presets are:" +
+                   presetList(),
                StatusCode::InvalidArgument);
     }
     plan.student =
@@ -958,7 +975,8 @@ ImportReport runImport(const std::vector<WeightFile>& files, const ImportOptions
     if (s.config.outChannels != 3 || s.lqRatio > 2)
         refuse(unetName + ": a ResShift restoration UNet at scale 1 (" +
                    std::to_string(s.config.outChannels) + "-channel latent, LQ condition " +
-                   std::to_string(s.lqRatio) + " x the latent side, like the face model "
+                   std::to_string(s.lqRatio) +
+                   " x the latent side, like the face model "
                    "resshift_faceir_s4.pth on 512x512 aligned face crops). ShiftSR upscales "
                    "whole photos and has no face detection or alignment: it cannot run this "
                    "model meaningfully",
@@ -1012,13 +1030,13 @@ ImportReport runImport(const std::vector<WeightFile>& files, const ImportOptions
     arch.steps = plan.student ? 1 : arch.schedule.steps;
     arch.paddingOffset = plan.paddingOffset.value_or(arch.unet.lqSize);
     const std::string kind = kindOf(plan, s);
-    const bool presetDescribes = plan.preset && sameSchedule(plan.preset->schedule, arch.schedule) &&
+    const bool presetDescribes = plan.preset &&
+                                 sameSchedule(plan.preset->schedule, arch.schedule) &&
                                  plan.preset->student == plan.student;
-    const std::string title =
-        presetDescribes ? plan.preset->title
-        : plan.student  ? "ResShift one-step x" + std::to_string(sf)
-                        : "ResShift x" + std::to_string(sf) + ", " +
-                             std::to_string(arch.schedule.steps) + " steps";
+    const std::string title = presetDescribes ? plan.preset->title
+                              : plan.student  ? "ResShift one-step x" + std::to_string(sf)
+                                              : "ResShift x" + std::to_string(sf) + ", " +
+                                                   std::to_string(arch.schedule.steps) + " steps";
     arch.name = options.name.empty() ? title + " (imported)" : options.name;
     if (Status v = arch.unet.validate(); !v)
         refuse(unetName + ": " + v.message());
@@ -1032,9 +1050,9 @@ ImportReport runImport(const std::vector<WeightFile>& files, const ImportOptions
     std::vector<std::string> notes = plan.notes;
     if (s.noiseChannels) {
         const int condition = s.lqRatio == 1 ? 3 : 16 * s.lqRatio;
-        unetTensors["input_blocks.0.0.weight"] = noiseColumnsToShiftSR(
-            unetTensors.at("input_blocks.0.0.weight"), s.config.inChannels, condition,
-            s.noiseChannels);
+        unetTensors["input_blocks.0.0.weight"] =
+            noiseColumnsToShiftSR(unetTensors.at("input_blocks.0.0.weight"), s.config.inChannels,
+                                  condition, s.noiseChannels);
         notes.push_back("the noise input moved before the LQ condition in the first convolution "
                         "(RSD feeds [x_t, lq, noise], ShiftSR [x_t, noise, lq])");
     }
@@ -1084,9 +1102,10 @@ ImportReport runImport(const std::vector<WeightFile>& files, const ImportOptions
                            {"detected", detected},
                            {"notes", notes},
                            {"converter", std::string("shiftsr-cli import ") + SHIFTSR_VERSION}};
-    prov["licence_note"] = plan.recognised ? plan.recognised->licence
-                                       : std::string("the weights keep their own licence (ResShift "
-                                                     "and its students: non-commercial)");
+    prov["licence_note"] = plan.recognised
+                               ? plan.recognised->licence
+                               : std::string("the weights keep their own licence (ResShift "
+                                             "and its students: non-commercial)");
     // A student's multi-step partner is its teacher: the package the teacher's own import names.
     if (plan.student && sameSchedule(arch.schedule, findResShiftPreset("v1")->schedule))
         prov["teacher"] = findResShiftPreset("v1")->title + " (imported)";

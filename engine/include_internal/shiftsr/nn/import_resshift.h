@@ -20,11 +20,11 @@ struct ResShiftUNetShape {
     // The nominal latent side, read from the Swin shift masks and window tables when the file
     // kept those buffers; 0 when the tensors cannot say.
     int imageSize = 0;
-    int lqRatio = 1;               // lq_size / image_size: 2^(feature extractor stages)
-    std::vector<int> swinLevels;   // levels whose first res block carries a Swin layer
-    bool windowSizeExact = false;  // some Swin layer's nominal side exceeds the window
-    bool condMask = false;         // an inpainting UNet (its LQ condition has a mask channel)
-    int noiseChannels = 0;         // extra input channels (RSD's noise), after the LQ condition
+    int lqRatio = 1;              // lq_size / image_size: 2^(feature extractor stages)
+    std::vector<int> swinLevels;  // levels whose first res block carries a Swin layer
+    bool windowSizeExact = false; // some Swin layer's nominal side exceeds the window
+    bool condMask = false;        // an inpainting UNet (its LQ condition has a mask channel)
+    int noiseChannels = 0;        // extra input channels (RSD's noise), after the LQ condition
     // The same config for a given nominal latent side (attention_resolutions follow the levels).
     nn::UNetSwinConfig withImageSize(int imageSize) const;
 };
@@ -50,10 +50,10 @@ struct ResShiftPreset {
     std::string fileHint; // the published checkpoint's file name, if there is one
     ScheduleConfig schedule;
     int imageSize = 64;
-    int lqRatio = 1;        // lq_size / image_size (2 for x2: the LQ is twice the latent side)
-    int noiseChannels = 0;  // RSD's student: one
-    bool student = false;   // one-step student of the schedule's teacher
-    std::string licence;    // the weights' licence, for the provenance note
+    int lqRatio = 1;       // lq_size / image_size (2 for x2: the LQ is twice the latent side)
+    int noiseChannels = 0; // RSD's student: one
+    bool student = false;  // one-step student of the schedule's teacher
+    std::string licence;   // the weights' licence, for the provenance note
 };
 
 const std::vector<ResShiftPreset>& resshiftPresets();
