@@ -37,12 +37,19 @@ static long long params(const torch::nn::Module& m) {
     return n;
 }
 
-Result<std::string> benchPreset(const PresetBenchOptions& o) {
-    if (o.lq < 8 || o.lq > 4096)
-        return Status::error(StatusCode::InvalidArgument, "--lq must be between 8 and 4096");
-    nn::UNetSwinConfig uc;
-    nn::VQConfig vc;
-    if (o.preset == "tiny") {
+// A ResShift-family preset at its real size: the network, the scale and the steps a run takes.
+struct ResShiftBench {
+    nn::UNetSwinConfig unet; // official v3 width unless changed
+    nn::VQConfig vq;         // autoencoder_vq_f4
+    int scale = 4;
+    int steps = 4;
+};
+
+// v3 and v1 (and SinSR, v2, bicsr) share one network; RSD's student adds a noise input channel;
+// the x2 model takes an LQ twice the latent side through a feature extractor.
+static bool resshiftBenchPreset(const std::string& name, ResShiftBench* b) {
+    if (name == "tiny") {
+        auto& uc = b->unet;
         uc.imageSize = 32;
         uc.lqSize = 32;
         uc.modelChannels = 32;
@@ -51,15 +58,40 @@ Result<std::string> benchPreset(const PresetBenchOptions& o) {
         uc.attentionResolutions = {32, 16};
         uc.swinEmbedDim = 32;
         uc.numHeadChannels = 16;
-        vc.ch = 32;
-        vc.chMult = {2, 1, 1};
-        vc.numResBlocks = {1, 1, 1};
-        vc.nEmbed = 32;
-        vc.resolution = 64;
-    } else if (o.preset != "v3") {
-        return Status::error(StatusCode::InvalidArgument,
-                             "unknown preset '" + o.preset + "' (v3, tiny)");
+        b->vq.ch = 32;
+        b->vq.chMult = {2, 1, 1};
+        b->vq.numResBlocks = {1, 1, 1};
+        b->vq.nEmbed = 32;
+        b->vq.resolution = 64;
+    } else if (name == "v1") {
+        b->steps = 15;
+    } else if (name == "rsd") {
+        b->unet.extraInputChannels = 1;
+        b->steps = 1;
+    } else if (name == "x2") {
+        b->unet.lqSize = 2 * b->unet.imageSize;
+        b->scale = 2;
+    } else if (name != "v3") {
+        return false;
     }
+    return true;
+}
+
+Result<std::string> benchPreset(const PresetBenchOptions& o) {
+    if (o.lq < 8 || o.lq > 4096)
+        return Status::error(StatusCode::InvalidArgument, "--lq must be between 8 and 4096");
+    ResShiftBench preset;
+    if (!resshiftBenchPreset(o.preset, &preset))
+        return Status::error(StatusCode::InvalidArgument,
+                             "unknown preset '" + o.preset + "' (v3, v1, rsd, x2, tiny)");
+    const nn::UNetSwinConfig& uc = preset.unet;
+    const nn::VQConfig& vc = preset.vq;
+    const int sf = preset.scale;
+    // What the pipeline pads a tile to: the Swin windows then tile every level of the UNet.
+    if (o.lq % uc.lqSize)
+        return Status::error(StatusCode::InvalidArgument,
+                             "--lq must be a multiple of " + std::to_string(uc.lqSize) +
+                                 " for preset " + o.preset + " (its model's LQ padding)");
     device::Preference pref;
     if (!device::parsePreference(o.device, &pref))
         return Status::error(StatusCode::InvalidArgument, "unknown device '" + o.device + "'");
@@ -86,16 +118,21 @@ Result<std::string> benchPreset(const PresetBenchOptions& o) {
             return Status::error(StatusCode::InvalidArgument, "bench presets run at fp32 or bf16");
         }
         const int f = vc.downFactor();
-        const int64_t lat = o.lq; // latent side equals the LQ side for an f4 codec at x4
+        const int64_t lat = int64_t(o.lq) * sf / f; // the latent of the bicubic-upsampled LQ
         auto opts = torch::TensorOptions().device(dev);
-        auto x = torch::randn({1, uc.inChannels, lat, lat}, opts);
-        auto lq = torch::randn({1, 3, lat, lat}, opts);
+        auto x = torch::randn({1, uc.inChannels + uc.extraInputChannels, lat, lat}, opts);
+        auto lq = torch::randn({1, 3, o.lq, o.lq}, opts);
         auto t = torch::full({1}, 2, opts.dtype(torch::kLong));
         auto img = torch::randn({1, 3, lat * f, lat * f}, opts);
         auto z = torch::randn({1, vc.embedDim, lat, lat}, opts);
-        out["unet_step_s"] = bestOf(o.repeats, dev, [&] { unet->forward(x, t, lq); });
-        out["encode_s"] = bestOf(o.repeats, dev, [&] { codec.encode(img); });
-        out["decode_s"] = bestOf(o.repeats, dev, [&] { codec.decode(z); });
+        const double step = bestOf(o.repeats, dev, [&] { unet->forward(x, t, lq); });
+        const double encode = bestOf(o.repeats, dev, [&] { codec.encode(img); });
+        const double decode = bestOf(o.repeats, dev, [&] { codec.decode(z); });
+        out["unet_step_s"] = step;
+        out["encode_s"] = encode;
+        out["decode_s"] = decode;
+        // One tile of this side as the preset's model runs it (tiling and colour fix aside).
+        out["tile_total_s"] = encode + preset.steps * step + decode;
         out["unet_params_M"] = params(*unet) / 1e6;
         out["ae_params_M"] = params(*codec.module()) / 1e6;
     } catch (const c10::Error& e) {
@@ -105,8 +142,10 @@ Result<std::string> benchPreset(const PresetBenchOptions& o) {
     }
     out["preset"] = o.preset;
     out["lq"] = o.lq;
-    out["latent"] = {o.lq, o.lq};
-    out["hr"] = {o.lq * 4, o.lq * 4};
+    out["scale"] = sf;
+    out["steps"] = preset.steps;
+    out["latent"] = {o.lq * sf / vc.downFactor(), o.lq * sf / vc.downFactor()};
+    out["hr"] = {o.lq * sf, o.lq * sf};
     out["threads"] = threads;
     out["device"] = device::describe(dev);
     out["precision"] = o.precision;

@@ -187,9 +187,13 @@ Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std:
         if (!vc)
             return vc.status();
         a.vq = *vc;
-        if (a.vq.downFactor() != a.schedule.sf)
+        // The latent of the bicubic-upsampled LQ (LQ x sf / f) meets the LQ condition after the
+        // UNet's feature extractor (LQ x image_size / lq_size): f = sf x lq_size / image_size
+        // (x4: 4 = 4 x 1; the official x2 model: 4 = 2 x 2).
+        if (a.vq.downFactor() != a.schedule.sf * (a.unet.lqSize / a.unet.imageSize))
             return Status::error(StatusCode::InvalidFile,
-                                 "codec downsampling factor does not match the scale");
+                                 "codec downsampling factor does not match the scale times "
+                                 "lq_size / image_size");
         if (a.vq.embedDim != a.unet.outChannels)
             return Status::error(StatusCode::InvalidFile,
                                  "UNet out_channels does not match the codec's embed_dim");

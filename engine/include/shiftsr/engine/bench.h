@@ -11,16 +11,20 @@
 namespace shiftsr {
 
 struct PresetBenchOptions {
-    std::string preset = "v3"; // v3 (official realsr x4 width) | tiny
-    int lq = 64;               // LQ tile side; latent side = lq for the f4 codec
-    int threads = 0;           // 0 = all cores
-    int repeats = 5;           // best of
+    // Random weights of a real model's size: v3 (ResShift's realsr x4 width, 4 steps), v1 (the
+    // same network, 15 steps; SinSR's is it at 1 step), rsd (RSD's student: a noise input
+    // channel, 1 step), x2 (ResShift's x2 network: the LQ through a feature extractor) | tiny
+    std::string preset = "v3";
+    int lq = 64;     // LQ tile side; latent side = lq x scale / 4 (the f4 codec)
+    int threads = 0; // 0 = all cores
+    int repeats = 5; // best of
     std::string device = "cpu";
     std::string precision = "fp32";
 };
 
 // Random-weight networks of the preset: JSON with unet_step_s, encode_s, decode_s (best of
-// `repeats` after a warm-up), threads, peak_rss_mb, parameter counts and shapes.
+// `repeats` after a warm-up), tile_total_s (encode, the preset's steps and decode of one tile),
+// scale, steps, threads, peak_rss_mb, parameter counts and shapes.
 Result<std::string> benchPreset(const PresetBenchOptions& options);
 
 // A loaded model on one image, whole pipeline (read excluded), as the user would run it.
