@@ -350,6 +350,26 @@ TensorMap toOldEsrgan(const TensorMap& t, const Rrdb& s) {
     return out;
 }
 
+// BSRGAN's names of an RRDBNet (RRDB_trunk.N.RDBr.convk, trunk_conv, upconvN, HRconv).
+TensorMap toBsrgan(const TensorMap& t) {
+    TensorMap out;
+    for (const auto& [name, tensor] : t) {
+        std::string n = name;
+        auto swap = [&](const std::string& from, const std::string& to) {
+            if (const auto at = n.find(from); at != std::string::npos)
+                n.replace(at, from.size(), to);
+        };
+        swap("conv_body", "trunk_conv");
+        if (n.rfind("body.", 0) == 0)
+            n = "RRDB_trunk." + n.substr(5);
+        swap(".rdb", ".RDB");
+        swap("conv_up", "upconv");
+        swap("conv_hr", "HRconv");
+        out[n] = tensor;
+    }
+    return out;
+}
+
 testutil::RrdbNet toNcnn(const TensorMap& t, const Rrdb& s) {
     testutil::RrdbNet n;
     n.feat = s.feat;
@@ -459,9 +479,10 @@ QString TestImportGan::tinySrvggPackage() {
 // image in one tile).
 void TestImportGan::detectsAndMatchesReference_data() {
     QTest::addColumn<QString>("kind");
-    for (const char* k : {"basicsr-x4-pth-params_ema", "basicsr-x2-safetensors-module",
-                          "esrgan-x4-pth", "esrgan-x2-safetensors", "srvgg-prelu-pth",
-                          "srvgg-leakyrelu-config", "ncnn-srvgg", "ncnn-rrdb-half"})
+    for (const char* k :
+         {"basicsr-x4-pth-params_ema", "basicsr-x2-safetensors-module", "esrgan-x4-pth",
+          "esrgan-x2-safetensors", "esrgan-bsrgan-safetensors", "srvgg-prelu-pth",
+          "srvgg-leakyrelu-config", "ncnn-srvgg", "ncnn-rrdb-half"})
         QTest::newRow(k) << QString::fromLatin1(k);
 }
 
@@ -509,6 +530,9 @@ void TestImportGan::detectsAndMatchesReference() {
             notes << "old ESRGAN";
         } else if (kind == "esrgan-x2-safetensors") {
             writeSafetensors(path, toOldEsrgan(w, s));
+        } else if (kind == "esrgan-bsrgan-safetensors") {
+            writeSafetensors(path, toBsrgan(w));
+            notes << "BSRGAN";
         }
         if (kind == "ncnn-rrdb-half") {
             testutil::writeRrdbNet(dir_.path(), toNcnn(w, s), true, QStringLiteral("rrdb"));
