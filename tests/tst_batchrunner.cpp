@@ -74,7 +74,7 @@ private Q_SLOTS:
         // The defaults are the CLI's documented ones.
         const UpscaleRequest d = UpscaleSettings().request();
         QCOMPARE(d.tiles.memoryLimit, kDefaultMemoryLimit);
-        QVERIFY(d.colorFix == ColorFix::Luma);
+        QVERIFY(d.colorFix == ColorFix::Auto);
         QCOMPARE(d.write.jpegQuality, 95);
         QVERIFY(d.keepMetadata);
         // {steps}: the settings' own, else the model's.

@@ -81,7 +81,7 @@ int cmdBench(int argc, char** argv) {
     }
     if (!modelBench) {
         if (!a.has("preset"))
-            return usage("bench needs --input IMAGE [--model M] or --preset v3|tiny");
+            return usage("bench needs --input IMAGE [--model M] or --preset NAME (see --help)");
         shiftsr::PresetBenchOptions o;
         o.lq = lq;
         o.threads = threads;
@@ -89,7 +89,8 @@ int cmdBench(int argc, char** argv) {
         o.preset = a.get("preset");
         o.device = a.get("device", "cpu");
         o.precision = a.get("precision", "fp32");
-        auto r = shiftsr::benchPreset(o);
+        auto r = shiftsr::isGanBenchPreset(o.preset) ? shiftsr::benchGanPreset(o)
+                                                     : shiftsr::benchPreset(o);
         if (!r)
             return fail(r.status());
         json = *r;

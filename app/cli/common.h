@@ -26,7 +26,7 @@ int fail(const shiftsr::Status& status);
 int cmdUpscale(int argc, char** argv);          // upscale.cpp
 int cmdInfo(int argc, char** argv);             // info.cpp
 int cmdModels();                                // info.cpp
-int cmdConvert(int argc, char** argv);          // convert.cpp
+int cmdImport(int argc, char** argv);           // convert.cpp (`import`, and `convert` its alias)
 int cmdBench(int argc, char** argv);            // bench.cpp
 int cmdBenchMemoryProbe(int argc, char** argv); // bench.cpp (internal: one memory probe)
 int cmdReference(int argc, char** argv);        // reference.cpp

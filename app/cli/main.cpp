@@ -10,7 +10,8 @@
 namespace {
 
 const char* kUsageText =
-    R"(shiftsr-cli — diffusion super-resolution (ResShift and one-step students)
+    R"(shiftsr-cli — diffusion super-resolution (ResShift and one-step students), and published GAN
+upscalers (Real-ESRGAN, ESRGAN) imported into the same pipeline
 
 Usage:
   shiftsr-cli upscale IN... -o OUT [options]     IN: image files and/or folders
@@ -18,6 +19,12 @@ Usage:
   shiftsr-cli models
   shiftsr-cli COMMAND --help                     this text
   shiftsr-cli --version
+  shiftsr-cli import FILE... -o OUT.safetensors [--name NAME] [--config CFG.json] [--schedule S] [--json]
+                  published weights into a package, the family detected from the tensors: ResShift
+                  (its UNet with autoencoder_vq_f4.pth), Real-ESRGAN and ESRGAN (RRDBNet), Real-ESRGAN
+                  compact (SRVGGNetCompact), Stable Diffusion (U-Net and VAE, for shiftsr-train yonos);
+                  .pth/.ckpt, .safetensors or ncnn .param (with its .bin); prints what was detected
+  shiftsr-cli convert FILE... -o OUT.safetensors      the same as import; and its older form:
   shiftsr-cli convert --unet UNET.pth --autoencoder AE.pth -o OUT.safetensors [--config CFG.json] [--name NAME]
   shiftsr-cli convert --family yonos --unet SD_UNET --autoencoder SD_VAE -o OUT.safetensors [--config CFG.json] [--name NAME]
       (Stable Diffusion weights, diffusers or ldm layout, .safetensors or .ckpt; a full SD
@@ -30,6 +37,8 @@ Usage:
                   [--external NAME='CMD {in} {out}']... [--save DIR] [--report DIR] [--json]
                   MODEL may be LABEL=MODEL; --report writes report.md, report.json, contact-sheet.png
   shiftsr-cli bench --preset v3|tiny [--lq 64] [--repeats 5] [--precision fp32|bf16] [--json]
+  shiftsr-cli bench --preset realesrgan-x4plus|realesr-general-x4v3|realesrgan-x4fast [--lq 64] ...
+                  random weights of the published sizes: one forward pass of an LQ tile
   shiftsr-cli reference --ncnn MODEL.param IN OUT [--threads N]
                   Real-ESRGAN's compact network (e.g. Upscayl's realesrgan-x4fast) from its ncnn files,
                   in fp32 on the CPU: an evaluation reference for eval --external
@@ -44,13 +53,16 @@ upscale options:
   --skip-existing      leave outputs that already exist alone
   --model M            .safetensors package or embedded:ID (default: the embedded default, see `models`)
   --steps N            0 = the model's own; 1 = one network call from x_T; T = the full chain
+                       (GAN models: 1, their one forward pass)
   --seed S             noise seed (default 12345); tiles derive theirs from it
   --tile N --overlap N LQ tile side and overlap in pixels (default: the fewest pixels that fit
-                       --max-memory, overlap >= 16; with --tile, overlap 1/4 of it)
+                       --max-memory, overlap >= 16, or as the model advises; with --tile, overlap
+                       1/4 of it)
   --max-memory MB      peak memory a CPU run aims to stay under; the automatic tiles are chosen
                        for it (default 2048; 0 = the free memory)
-  --color-fix F        luma (default: detail in brightness, colour from the input) | wavelet (also
-                       the model's colour, low frequencies from the input) | adain | none
+  --color-fix F        auto (default: the model's advice: luma for diffusion models, none for GAN
+                       models) | luma (detail in brightness, colour from the input) | wavelet
+                       (also the model's colour, low frequencies from the input) | adain | none
   --device D           auto (default) | cpu | cuda;  --cpu-fallback: retry a CUDA failure on the CPU
   --precision P        auto (default: bf16 where the hardware has it, else fp32) | fp32 | bf16 |
                        fp16 (CUDA)
@@ -113,8 +125,8 @@ static int run(int argc, char** argv) {
         return cli::cmdInfo(argc, argv);
     if (cmd == "models")
         return cli::cmdModels();
-    if (cmd == "convert")
-        return cli::cmdConvert(argc, argv);
+    if (cmd == "import" || cmd == "convert")
+        return cli::cmdImport(argc, argv);
     if (cmd == "bench")
         return cli::cmdBench(argc, argv);
     if (cmd == "eval")

@@ -53,7 +53,7 @@ nlohmann::json outcomeJson(const shiftsr::BatchItem& item, const shiftsr::BatchF
               {"tile", r.tile},
               {"overlap", r.overlap},
               {"tiles", r.tiles},
-              {"color_fix", shiftsr::colorFixName(settings.colorFix)},
+              {"color_fix", shiftsr::colorFixName(r.colorFix)},
               {"device", r.device},
               {"threads", r.threads},
               {"total_s", t.total},
@@ -87,7 +87,7 @@ bool parseSettings(Args& a, shiftsr::UpscaleSettings* s, std::string* error) {
         return false;
     }
     if (a.has("color-fix") && !shiftsr::parseColorFix(a.get("color-fix"), &s->colorFix)) {
-        *error = "--color-fix must be luma, wavelet, adain or none";
+        *error = "--color-fix must be auto, luma, wavelet, adain or none";
         return false;
     }
     s->modelSpec = a.get("model");

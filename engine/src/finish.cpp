@@ -45,10 +45,12 @@ int defaultStripRows(
     return int(std::clamp<int64_t>((int64_t(1) << 20) / (3 * W), 64, 1024));
 }
 
-// HR rows [a, b) of the blended image, normalised to [0, 1]; the band must hold them.
+// HR rows [a, b) of the blended image, normalised to [0, 1]; the band must hold them. Outputs in
+// [0, 1] are not mapped through [-1, 1] and back: one tile gives the network's values bit for bit.
 torch::Tensor normalised(const BlendCanvas& c, int64_t a, int64_t b) {
     auto w = c.wy.slice(0, a, b).view({1, 1, -1, 1}) * c.wx.view({1, 1, 1, -1});
-    return c.sum.slice(2, a - c.row0, b - c.row0) / w * 0.5 + 0.5;
+    auto mean = c.sum.slice(2, a - c.row0, b - c.row0) / w;
+    return c.unitRange ? mean : mean * 0.5 + 0.5;
 }
 
 } // namespace

@@ -12,6 +12,7 @@ namespace shiftsr {
 
 struct BlendCanvas {
     torch::Tensor sum; // [1, 3, rows, W] float: sum over tiles of window * tile output (in [-1, 1])
+    bool unitRange = false; // the tile outputs are in [0, 1] (single-pass GAN networks)
     torch::Tensor wy, wx; // [H], [W]: the windows' sums along each axis; the 2-D weight is wy x wx
     int64_t row0 = 0;     // HR row of sum's first row: sum may be a band of the whole canvas
 };

@@ -98,6 +98,87 @@ static Status samplerKey(const nlohmann::json& sampler, const char* key, T* out)
     return Status::ok();
 }
 
+// The sampler's advice for requests that leave the choice to the package (model_impl.h, kSampler):
+// optional in every family; absent keys keep the pipeline's own choices.
+static Status readAdvice(const nlohmann::json& sampler, Architecture* a) {
+    std::string fix;
+    for (const auto& [key, out] :
+         {std::pair<const char*, int*>{"tile", &a->tileAdvice}, {"overlap", &a->overlapAdvice}})
+        if (Status st = samplerKey(sampler, key, out); !st)
+            return st;
+    if (Status st = samplerKey(sampler, "color_fix", &fix); !st)
+        return st;
+    auto bad = [](const std::string& what) {
+        return Status::error(StatusCode::InvalidFile, "metadata 'sampler': " + what);
+    };
+    if (a->tileAdvice != 0 && (a->tileAdvice < 16 || a->tileAdvice > 1 << 16))
+        return bad("tile must be 0 or from 16 to 65536, not " + std::to_string(a->tileAdvice));
+    if (a->overlapAdvice < 0 || a->overlapAdvice > 1 << 15)
+        return bad("overlap must be from 0 to 32768, not " + std::to_string(a->overlapAdvice));
+    if (!fix.empty() && (!parseColorFix(fix, &a->colorFix) || a->colorFix == ColorFix::Auto))
+        return bad("color_fix must be luma, wavelet, adain or none, not '" + clipForMessage(fix) +
+                   "'");
+    return Status::ok();
+}
+
+// The GAN part of fromMetadata: the network's config, its scale, one step, the advice.
+static Result<Architecture> ganFromMetadata(const std::map<std::string, std::string>& m,
+                                            Architecture a) {
+    int netScale = 0;
+    if (a.family == "srvgg") {
+        auto c = configEntry<nn::SRVGGConfig>(m, meta::kNet);
+        if (!c)
+            return c.status();
+        a.srvgg = *c;
+        netScale = a.srvgg.upscale;
+    } else {
+        auto c = configEntry<nn::RRDBConfig>(m, meta::kNet);
+        if (!c)
+            return c.status();
+        a.rrdb = *c;
+        netScale = a.rrdb.scale;
+    }
+    if (!a.codec.empty())
+        return Status::error(StatusCode::InvalidFile, "metadata 'codec' must be empty for the " +
+                                                          a.family +
+                                                          " family (one network, no codec), not '" +
+                                                          clipForMessage(a.codec) + "'");
+    auto scale = intEntry(m, meta::kScale, netScale, 1, 16);
+    if (!scale)
+        return scale.status();
+    if (*scale != netScale)
+        return Status::error(StatusCode::InvalidFile,
+                             "metadata 'scale' (" + std::to_string(*scale) +
+                                 ") must equal the network's (" + std::to_string(netScale) + ")");
+    a.scale = netScale;
+    auto steps = intEntry(m, meta::kSteps, 1, 1, 1);
+    if (!steps)
+        return steps.status();
+    a.steps = 1;
+    auto sm = samplerEntry(m);
+    if (!sm)
+        return sm.status();
+    a.colorFix = ColorFix::None; // a GAN's colours are its own: Luma would repaint them
+    if (Status st = readAdvice(*sm, &a); !st)
+        return st;
+    if (Status st = samplerKey(*sm, "pre_pad", &a.prePad); !st)
+        return st;
+    if (a.prePad < 0 || a.prePad > 64)
+        return Status::error(StatusCode::InvalidFile,
+                             "metadata 'sampler': pre_pad must be from 0 to 64, not " +
+                                 std::to_string(a.prePad));
+    // Tiles need no alignment (upscaleTile pads to the network's multiple); 8 keeps the tile
+    // planner's search short on large images.
+    a.paddingOffset = 8;
+    return a;
+}
+
+std::shared_ptr<nn::SinglePassNetImpl> Architecture::makeGanNet() const {
+    if (family == "srvgg")
+        return std::make_shared<nn::SRVGGNetImpl>(srvgg);
+    return std::make_shared<nn::RRDBNetImpl>(rrdb);
+}
+
 // The yonos part of fromMetadata: U-Net, KL codec, DDIM schedule and their relations.
 static Result<Architecture> yonosFromMetadata(const std::map<std::string, std::string>& m,
                                               Architecture a) {
@@ -145,6 +226,8 @@ static Result<Architecture> yonosFromMetadata(const std::map<std::string, std::s
     a.steps = *steps;
     if (a.multiSteps < 1 || a.multiSteps > a.ddim.numTrainTimesteps)
         return bad("sampler multi_steps must be from 1 to the schedule's num_train_timesteps");
+    if (Status st = readAdvice(*sm, &a); !st)
+        return st;
     return a;
 }
 
@@ -163,10 +246,14 @@ Architecture Architecture::yonosAtScale(int newScale) const {
 Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std::string>& m) {
     Architecture a;
     a.family = m.count(meta::kFamily) ? m.at(meta::kFamily) : "resshift";
-    a.codec = m.count(meta::kCodec) ? m.at(meta::kCodec) : (a.family == "yonos" ? "" : "vq-f4");
+    a.codec = m.count(meta::kCodec)              ? m.at(meta::kCodec)
+              : (a.family == "yonos" || a.gan()) ? ""
+                                                 : "vq-f4";
     a.name = m.count(meta::kName) ? m.at(meta::kName) : "";
     if (a.family == "yonos")
         return yonosFromMetadata(m, a);
+    if (a.gan())
+        return ganFromMetadata(m, a);
     if (a.family == "autoencoder")
         return Status::error(StatusCode::Unsupported,
                              "this is an autoencoder package (the codec a YONOS teacher is trained "
@@ -224,6 +311,8 @@ Result<Architecture> Architecture::fromMetadata(const std::map<std::string, std:
                              "metadata 'sampler': padding_offset must be from 1 to " +
                                  std::to_string(maxOffset) + ", not " +
                                  std::to_string(a.paddingOffset));
+    if (Status st = readAdvice(*sm, &a); !st)
+        return st;
     if (sm->is_object() && sm->contains("degrid_sigma")) {
         if (Status st = samplerKey(*sm, "degrid_sigma", &a.degridSigma); !st)
             return st;
@@ -260,13 +349,28 @@ std::map<std::string, std::string> Architecture::toMetadata() const {
     m[meta::kFamily] = family;
     m[meta::kScale] = std::to_string(scale);
     m[meta::kSteps] = std::to_string(steps);
+    // Advice only where it differs from the pipeline's own choices (older readers ignore it).
+    auto advice = [&](nlohmann::json sampler) {
+        if (tileAdvice > 0)
+            sampler["tile"] = tileAdvice;
+        if (overlapAdvice > 0)
+            sampler["overlap"] = overlapAdvice;
+        if (colorFix != ColorFix::Luma || gan())
+            sampler["color_fix"] = colorFixName(colorFix);
+        return sampler.dump();
+    };
+    if (gan()) {
+        m[meta::kNet] = family == "srvgg" ? srvgg.toJson().dump() : rrdb.toJson().dump();
+        m[meta::kSampler] = advice({{"pre_pad", prePad}});
+        return m;
+    }
     m[meta::kCodec] = codec;
     if (yonos()) {
         m[meta::kSchedule] = ddim.toJson().dump();
         m[meta::kUnet] = sdUnet.toJson().dump();
         m[meta::kCodecConfig] = kl.toJson().dump();
         m[meta::kSampler] =
-            nlohmann::json{{"padding_offset", paddingOffset}, {"multi_steps", multiSteps}}.dump();
+            advice({{"padding_offset", paddingOffset}, {"multi_steps", multiSteps}});
         return m;
     }
     m[meta::kSchedule] = schedule.toJson().dump();
@@ -278,7 +382,7 @@ std::map<std::string, std::string> Architecture::toMetadata() const {
     nlohmann::json sampler{{"padding_offset", paddingOffset}};
     if (degridSigma > 0)
         sampler["degrid_sigma"] = degridSigma;
-    m[meta::kSampler] = sampler.dump();
+    m[meta::kSampler] = advice(sampler);
     return m;
 }
 
@@ -347,7 +451,10 @@ ModelInfo describePackage(const SafeTensorsFile& file) {
     info.codec = m.count(meta::kCodec) ? m.at(meta::kCodec) : "";
     info.scale = intEntryOr(m, meta::kScale, 4);
     auto s = parseJsonEntry(m, meta::kSchedule, false);
-    if (info.family == "yonos") {
+    if (Architecture::isGanFamily(info.family)) {
+        info.trainedSteps = 1; // one forward pass, nothing to sample
+        info.steps = 1;
+    } else if (info.family == "yonos") {
         // DDIM runs any step count: the multi-step offer is the package's sampler.multi_steps.
         auto sm = parseJsonEntry(m, meta::kSampler, false);
         const auto& o = sm ? *sm : nlohmann::json();
@@ -369,7 +476,7 @@ ModelInfo describePackage(const SafeTensorsFile& file) {
                             e.name.find("attn_mask") != std::string::npos;
         if (buffer)
             continue;
-        if (e.name.rfind("unet.", 0) == 0)
+        if (e.name.rfind("unet.", 0) == 0 || e.name.rfind("net.", 0) == 0)
             info.unetParameters += e.numel();
         else if (e.name.rfind("codec.", 0) == 0)
             info.codecParameters += e.numel();
@@ -384,9 +491,11 @@ ModelInfo describePackage(const SafeTensorsFile& file) {
 // tensors together cannot load, so it is refused before it is built (a few bytes of metadata must
 // not make us allocate gigabytes).
 static Status checkSizeAgainstFile(const SafeTensorsFile& file, const Architecture& arch) {
-    double unetHeld = 0, codecHeld = 0;
+    double unetHeld = 0, codecHeld = 0, netHeld = 0;
     for (const auto& e : file.tensors()) {
-        if (e.name.rfind("unet.", 0) == 0)
+        if (e.name.rfind("net.", 0) == 0)
+            netHeld += double(e.numel());
+        else if (e.name.rfind("unet.", 0) == 0)
             unetHeld += double(e.numel());
         else if (e.name.rfind("codec.", 0) == 0)
             codecHeld += double(e.numel());
@@ -400,6 +509,10 @@ static Status checkSizeAgainstFile(const SafeTensorsFile& file, const Architectu
                 std::to_string(std::llround(needed)) + " weights, but the file holds only " +
                 std::to_string(std::llround(held)) + " " + what + " values");
     };
+    if (arch.gan())
+        return check("net", "network",
+                     arch.family == "srvgg" ? arch.srvgg.parameters() : arch.rrdb.parameters(),
+                     netHeld);
     if (!arch.yonos())
         return check("unet", "U-Net", arch.unet.estimateCost().parameters, unetHeld);
     if (Status s = check("unet", "U-Net", arch.sdUnet.weightLowerBound(), unetHeld); !s)
@@ -419,7 +532,11 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file,
     impl->arch = *arch;
     try {
         torch::nn::Module* unetModule = nullptr;
-        if (arch->yonos()) {
+        const std::string prefix = arch->gan() ? "net." : "unet.";
+        if (arch->gan()) {
+            impl->gan = arch->makeGanNet();
+            unetModule = impl->gan.get();
+        } else if (arch->yonos()) {
             auto ddim = DdimSchedule::create(arch->ddim);
             if (!ddim)
                 return ddim.status().withContext(file.path());
@@ -434,18 +551,20 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file,
             impl->unet = std::make_shared<nn::UNetModelSwinImpl>(arch->unet);
             unetModule = impl->unet.get();
         }
-        impl->codec = arch->makeCodec();
-        auto unetTensors = readTensors(file, "unet.");
+        if (!arch->gan())
+            impl->codec = arch->makeCodec();
+        auto unetTensors = readTensors(file, prefix);
         if (!unetTensors)
             return unetTensors.status();
-        auto r = loadStateDict(*unetModule, *unetTensors, file.path() + " (unet)");
+        auto r = loadStateDict(*unetModule, *unetTensors,
+                               file.path() + " (" + prefix.substr(0, prefix.size() - 1) + ")");
         if (!r)
             return r.status();
         if (!r->unexpected.empty())
-            return Status::error(StatusCode::InvalidFile,
-                                 file.path() + ": unexpected tensor 'unet." +
-                                     r->unexpected.front() + "' for this architecture");
-        if (auto* cm = impl->codec->module()) {
+            return Status::error(StatusCode::InvalidFile, file.path() + ": unexpected tensor '" +
+                                                              prefix + r->unexpected.front() +
+                                                              "' for this architecture");
+        if (auto* cm = impl->codec ? impl->codec->module() : nullptr) {
             auto codecTensors = readTensors(file, "codec.");
             if (!codecTensors)
                 return codecTensors.status();
@@ -483,7 +602,7 @@ Result<std::shared_ptr<Model::Impl>> buildModel(const SafeTensorsFile& file,
             nn::prepareUnetForInference(*impl->unet, impl->device);
         if (impl->dtype != torch::kFloat)
             nn::setComputeDtype(*unetModule, impl->dtype);
-        if (auto* cm = impl->codec->module()) {
+        if (auto* cm = impl->codec ? impl->codec->module() : nullptr) {
             cm->to(impl->device);
             if (impl->dtype != torch::kFloat)
                 nn::setComputeDtype(*cm, impl->dtype);

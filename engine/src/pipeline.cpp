@@ -34,12 +34,15 @@ const char* colorFixName(ColorFix fix) {
         return "adain";
     case ColorFix::Luma:
         return "luma";
+    case ColorFix::Auto:
+        return "auto";
     }
     return "none";
 }
 
 bool parseColorFix(const std::string& text, ColorFix* out) {
-    for (ColorFix f : {ColorFix::None, ColorFix::Wavelet, ColorFix::AdaIN, ColorFix::Luma})
+    for (ColorFix f :
+         {ColorFix::None, ColorFix::Wavelet, ColorFix::AdaIN, ColorFix::Luma, ColorFix::Auto})
         if (text == colorFixName(f)) {
             *out = f;
             return true;
@@ -79,6 +82,11 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     const auto& m = model_->impl();
     const int T = m.arch.maxSteps();
     const int steps = req.steps == 0 ? m.arch.steps : req.steps;
+    if (m.arch.gan() && steps != 1)
+        return Status::error(StatusCode::InvalidArgument,
+                             "this model (" + m.arch.family +
+                                 ") is one forward pass: it runs with 1 step, not " +
+                                 std::to_string(steps));
     if (m.arch.yonos() ? (steps < 1 || steps > T) : (steps != 1 && steps != T))
         return Status::error(
             StatusCode::InvalidArgument,
@@ -102,6 +110,9 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
     }
 
     UpscaleReport report;
+    // Auto: the package's advice (none for GAN families, whose colours are their own).
+    const ColorFix colorFix = req.colorFix == ColorFix::Auto ? m.arch.colorFix : req.colorFix;
+    report.colorFix = colorFix;
     const auto tRead = Clock::now();
     cv::Mat color, alpha;
     if (!req.image.empty()) {
@@ -164,7 +175,7 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
             // a band of it that belongs to the tile's budget (bandBytes below).
             const std::uint64_t canvases = hrPixels * (depth == CV_16U ? 6 : 3) +
                                            std::uint64_t(W) * H * 12 +
-                                           (req.colorFix == ColorFix::AdaIN ? hrPixels * 12 : 0);
+                                           (colorFix == ColorFix::AdaIN ? hrPixels * 12 : 0);
             if (m.device.is_cuda()) {
                 // Free VRAM (less a margin for cuDNN workspaces and the allocator's slack); the
                 // canvases live in host memory. Unknown free memory: assume a mid-range card.
@@ -203,8 +214,9 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         }
         tileBudget = budget;
         // CPU tiles stay a few seconds long (progress, cancellation); per-pixel UNet time is flat
-        // from 256 to 512 px here, so nothing is lost. A GPU takes what fits.
-        maxSide = m.device.is_cuda() ? 2048 : 512;
+        // from 256 to 512 px here, so nothing is lost. A GPU takes what fits. A package may advise
+        // its own CPU side (a GAN's network costs far more or less per pixel than a UNet step).
+        maxSide = m.device.is_cuda() ? 2048 : m.arch.tileAdvice > 0 ? m.arch.tileAdvice : 512;
     }
     auto overlapFor = [&](int t) {
         if (req.tiles.overlap == 0)
@@ -220,12 +232,14 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
             return tiling::Grid{tiling::planAxis(W, tile, overlap),
                                 tiling::planAxis(H, tile, overlap)};
         }
-        const int minOverlap = req.tiles.overlap > 0 ? req.tiles.overlap : tiling::kMinOverlap;
+        const int minOverlap = req.tiles.overlap > 0      ? req.tiles.overlap
+                               : m.arch.overlapAdvice > 0 ? m.arch.overlapAdvice
+                                                          : tiling::kMinOverlap;
         // A tile's working set plus the band of the fp32 canvas alive while its row is blended:
         // the tile's HR rows and the colour fix's halo above them, the whole width.
-        const bool band = req.colorFix != ColorFix::AdaIN;
+        const bool band = colorFix != ColorFix::AdaIN;
         const std::uint64_t bandBytesPerRow = std::uint64_t(W) * sf * 12;
-        const std::uint64_t haloRows = 2 * std::uint64_t(finishHalo(req.colorFix));
+        const std::uint64_t haloRows = 2 * std::uint64_t(finishHalo(colorFix));
         auto fits = [&](int ex, int ey) {
             const std::uint64_t bytes =
                 report.bytesPerLqPixel * std::uint64_t(ex) * std::uint64_t(ey) +
@@ -268,9 +282,10 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         const int tileSide = grid.maxSide();
         const int rows = int(ay.starts.size()), cols = int(ax.starts.size()), n = rows * cols;
         const int64_t HH = int64_t(H) * sf, WW = int64_t(W) * sf;
-        const bool stream = req.colorFix != ColorFix::AdaIN;
-        const int64_t halo = finishHalo(req.colorFix);
+        const bool stream = colorFix != ColorFix::AdaIN;
+        const int64_t halo = finishHalo(colorFix);
         BlendCanvas blend;
+        blend.unitRange = m.gan != nullptr;
         auto ramp = [&](const tiling::Axis& a, int i, bool before) {
             const int k = int(a.starts.size());
             if (before)
@@ -325,18 +340,28 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                         job.report(0.9 * (k + f) / n, name + ": " + stage);
                     };
                 auto lq =
-                    (lq01.slice(2, y0, y0 + ay.extent).slice(3, x0, x0 + ax.extent).to(m.device) -
-                     0.5) /
-                    0.5;
-                SeededNoise noise(tiling::tileSeed(req.seed, r, c));
+                    lq01.slice(2, y0, y0 + ay.extent).slice(3, x0, x0 + ax.extent).to(m.device);
                 SampleTimings st;
                 torch::Tensor sr;
                 try {
                     if (const int limit = tiling::gSimulateOomAbove.load();
                         limit > 0 && tileSide > limit)
                         throw TileOutOfMemory();
-                    sr = superResolve(parts, lq, noise, so, inner, nullptr, &st)
-                             .to(torch::kCPU, torch::kFloat);
+                    if (m.gan) {
+                        // One forward pass on the tile in [0, 1]: no noise, no latent.
+                        nn::RunState state;
+                        state.cancel = job.cancel;
+                        state.blockDone = [&](double f) { inner.report(f, "network"); };
+                        device::synchronize(m.device);
+                        const auto tNet = Clock::now();
+                        sr = nn::upscaleTile(*m.gan, lq, m.arch.prePad, &state)
+                                 .to(torch::kCPU, torch::kFloat);
+                        st.steps.push_back(since(tNet));
+                    } else {
+                        SeededNoise noise(tiling::tileSeed(req.seed, r, c));
+                        sr = superResolve(parts, (lq - 0.5) / 0.5, noise, so, inner, nullptr, &st)
+                                 .to(torch::kCPU, torch::kFloat);
+                    }
                 } catch (const c10::Error& e) {
                     if (isOutOfMemory(e))
                         throw TileOutOfMemory();
@@ -367,7 +392,7 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
                 const int64_t upTo =
                     last ? HH : std::max(finished, int64_t(ay.starts[r + 1]) * sf - halo);
                 const auto tFix = Clock::now();
-                finishRows(blend, lq01, sf, req.colorFix, finished, upTo, result.image);
+                finishRows(blend, lq01, sf, colorFix, finished, upTo, result.image);
                 times.colorFix += since(tFix);
                 finished = upTo;
             }
@@ -375,7 +400,7 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         if (!stream) {
             const auto tFix = Clock::now();
             job.report(0.92, "color fix");
-            result.image = finishInStrips(blend, lq01, sf, req.colorFix, depth);
+            result.image = finishInStrips(blend, lq01, sf, colorFix, depth);
             times.colorFix += since(tFix);
         }
         return result;
@@ -464,7 +489,7 @@ Result<UpscaleReport> Pipeline::run(const UpscaleRequest& req, const JobControl&
         p.steps = steps;
         p.seed = std::to_string(req.seed);
         p.tile = std::to_string(report.tile) + "/" + std::to_string(report.overlap);
-        p.colorFix = colorFixName(req.colorFix);
+        p.colorFix = colorFixName(colorFix);
         p.device = report.device;
         p.precision = model_->precision();
         // One write: pixels, metadata and provenance in memory, then one atomic replacement, so a

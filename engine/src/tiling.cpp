@@ -112,7 +112,31 @@ static std::uint64_t yonosBytesPerLqPixel(const Architecture& arch) {
     return std::uint64_t(std::ceil(floats * 4 * 1.5));
 }
 
+// GAN families: the HR images as above, and what one forward pass keeps alive. SRVGG: a conv's
+// input, output and activation at LQ size, the last conv's 3 x scale^2 channels, the shuffle, the
+// nearest base and their sum. RRDBNet, at LQ / unshuffle^2: conv_first's output, the block's and
+// the dense block's inputs, x1..x4, the concatenation copy, conv5's output and its scaled copy;
+// per upsampling stage (4x the area each) the nearest input, the conv output and its predecessor;
+// at HR conv_hr and conv_last. The tile's pre-padding margin is left to the x1.5.
+static std::uint64_t ganBytesPerLqPixel(const Architecture& arch) {
+    const double sf2 = double(arch.scale) * arch.scale;
+    double floats = 5 * 3 * sf2;
+    if (arch.family == "srvgg") {
+        floats += 3.0 * arch.srvgg.numFeat + 3 * sf2 + 3 * 3 * sf2;
+    } else {
+        const auto& c = arch.rrdb;
+        const double a0 = 1.0 / (double(c.unshuffle()) * c.unshuffle());
+        floats += a0 * (5.0 * c.numFeat + 2 * (c.numFeat + 4.0 * c.numGrowCh));
+        for (int i = 1; i <= c.numUpsample; ++i)
+            floats += a0 * std::pow(4.0, double(i)) * 3.0 * c.numFeat;
+        floats += sf2 * (double(c.numFeat) + c.numOutCh);
+    }
+    return std::uint64_t(std::ceil(floats * 4 * 1.5));
+}
+
 std::uint64_t bytesPerLqPixel(const Architecture& arch) {
+    if (arch.gan())
+        return ganBytesPerLqPixel(arch);
     if (arch.yonos())
         return yonosBytesPerLqPixel(arch);
     const double sf2 = double(arch.scale) * arch.scale;

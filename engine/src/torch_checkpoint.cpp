@@ -111,7 +111,7 @@ Result<TorchCheckpoint> TorchCheckpoint::open(const std::string& path) {
                                  path + ": no state dict found: the top-level keys are " +
                                      describeKeys(*root) +
                                      " (looked for a dict of tensors at the top or under "
-                                     "state_dict, model, module, params, ema, net)");
+                                     "state_dict, model, module, params_ema, params, ema, net)");
 
         ckpt.tensors_ = stateDictTensors(*sd, &ckpt.strippedModulePrefix_);
 

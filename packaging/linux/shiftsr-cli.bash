@@ -16,7 +16,7 @@ _shiftsr_cli() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local images='png|jpe?g|tiff?|webp|bmp'
     COMPREPLY=()
-    local commands="upscale info models convert bench eval reference help"
+    local commands="upscale info models import convert bench eval reference help"
     if ((COMP_CWORD == 1)); then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
@@ -26,10 +26,13 @@ _shiftsr_cli() {
     # Values of the options that take one.
     case $prev in
     --format) COMPREPLY=($(compgen -W "keep png jpg tif webp bmp" -- "$cur")); return ;;
-    --color-fix) COMPREPLY=($(compgen -W "luma wavelet adain none" -- "$cur")); return ;;
+    --color-fix) COMPREPLY=($(compgen -W "auto luma wavelet adain none" -- "$cur")); return ;;
     --device) COMPREPLY=($(compgen -W "auto cpu cuda" -- "$cur")); return ;;
     --precision) COMPREPLY=($(compgen -W "auto fp32 bf16 fp16" -- "$cur")); return ;;
-    --preset) COMPREPLY=($(compgen -W "v3 tiny" -- "$cur")); return ;;
+    --preset)
+        COMPREPLY=($(compgen -W "v3 tiny realesrgan-x4plus realesr-general-x4v3 realesrgan-x4fast" -- "$cur"))
+        return
+        ;;
     --degradation) COMPREPLY=($(compgen -W "bicubic realesrgan" -- "$cur")); return ;;
     --model)
         # Embedded models by name (asks the program, so only when the word can be one).
@@ -50,7 +53,7 @@ _shiftsr_cli() {
         ;;
     --family) COMPREPLY=($(compgen -W "resshift yonos" -- "$cur")); return ;;
     --name | --quality | --steps | --seed | --tile | --overlap | --max-memory | --threads | \
-        --max-pixels | --lq | --repeats | --crop | --memory-tile | --external | --limit)
+        --max-pixels | --lq | --repeats | --crop | --memory-tile | --external | --limit | --schedule)
         return
         ;;
     esac
@@ -63,7 +66,8 @@ _shiftsr_cli() {
               --threads --max-pixels --no-metadata --json -q --quiet"
         ;;
     info) opts="--json" ;;
-    convert) opts="--unet --autoencoder --config -o --output --name --family" ;;
+    import) opts="-o --output --name --config --schedule --json" ;;
+    convert) opts="-o --output --name --config --schedule --json --unet --autoencoder --family" ;;
     bench)
         opts="--input --model --crop --repeats --tile --memory-tile --no-bf16 --no-memory --json
               --reference --threads --preset --lq --precision --device --random-weights"
@@ -82,6 +86,7 @@ _shiftsr_cli() {
     upscale) _shiftsr_cli_files "$images" ;;
     info) _shiftsr_cli_files safetensors ;;
     reference) _shiftsr_cli_files "$images" ;;
+    import | convert) _shiftsr_cli_files 'pth|ckpt|pt|safetensors|param|bin' ;;
     esac
 }
 complete -F _shiftsr_cli shiftsr-cli

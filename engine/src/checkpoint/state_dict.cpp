@@ -31,7 +31,9 @@ bool isTensorDict(const PyObj& d, bool strict) {
     return tensors > 0;
 }
 
-const char* const kWrapperKeys[] = {"state_dict", "model", "module", "params", "ema", "net"};
+// BasicSR saves {"params": ..., "params_ema": ...}: the EMA weights are the published ones.
+const char* const kWrapperKeys[] = {"state_dict", "model", "module", "params_ema",
+                                    "params",     "ema",   "net"};
 
 const PyObj* findStateDictAt(const PyObj& d, int depth, const std::string& prefix,
                              std::string* from) {

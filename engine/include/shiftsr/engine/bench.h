@@ -59,4 +59,15 @@ struct MemoryProbeOptions {
 };
 Result<std::string> benchMemoryProbe(const MemoryProbeOptions& options);
 
+// GAN networks of the published sizes with random weights (bench_gan.cpp): realesrgan-x4plus
+// (RRDBNet: 23 blocks, 64 features, growth 32), realesr-general-x4v3 and realesrgan-x4fast
+// (SRVGGNetCompact: 64 features, 32 body convolutions, PReLU; Upscayl's x4fast has that size),
+// realesr-animevideov3 (16 body convolutions).
+bool isGanBenchPreset(const std::string& preset);
+// One forward pass of an lq x lq tile, best of `repeats` after a warm-up: JSON with forward_s (the
+// network alone), tile_s (as the pipeline runs a tile: 10 replicated pixels around it), params_M,
+// net (its config), family, lq, hr, threads, device, precision (fp32, bf16, fp16 on CUDA),
+// peak_rss_mb.
+Result<std::string> benchGanPreset(const PresetBenchOptions& options);
+
 } // namespace shiftsr

@@ -32,11 +32,13 @@ struct TileOptions {
     std::uint64_t memoryLimit = kDefaultMemoryLimit;
 };
 
-// Luma (the default): the wavelet fix on brightness, and all colour from the input, so a model
-// never adds colour the photo does not have (a tinted blob on a grey wall); the model's detail is
-// in its brightness. Wavelet: the model's own colour is kept above the wavelet's low frequencies.
-enum class ColorFix { None, Wavelet, AdaIN, Luma };
-const char* colorFixName(ColorFix fix); // "none", "wavelet", "adain", "luma"
+// Luma (the diffusion models' choice): the wavelet fix on brightness, and all colour from the
+// input, so a model never adds colour the photo does not have (a tinted blob on a grey wall); the
+// model's detail is in its brightness. Wavelet: the model's own colour is kept above the wavelet's
+// low frequencies. Auto (the default): the model's advice, its package's sampler.color_fix: Luma
+// for the diffusion families, None for the single-pass GAN families, whose colours are their own.
+enum class ColorFix { None, Wavelet, AdaIN, Luma, Auto };
+const char* colorFixName(ColorFix fix); // "none", "wavelet", "adain", "luma", "auto"
 bool parseColorFix(const std::string& text, ColorFix* out);
 
 struct UpscaleRequest {
@@ -47,7 +49,7 @@ struct UpscaleRequest {
     std::uint64_t seed = 12345;
     int threads = 0; // intra-op threads; 0 = all logical cores
     TileOptions tiles;
-    ColorFix colorFix = ColorFix::Luma;
+    ColorFix colorFix = ColorFix::Auto;
     bool keepMetadata = true; // copy the input's EXIF/IPTC/XMP/ICC onto the output
     ImageWriteOptions write;
     ImageReadOptions read;
@@ -65,6 +67,7 @@ struct UpscaleReport {
     cv::Mat alpha;             // empty, or bicubic-upscaled input alpha of the same depth
     int width = 0, height = 0; // output size
     int tile = 0, overlap = 0, tiles = 0; // LQ tile side and overlap in effect, number of tiles
+    ColorFix colorFix = ColorFix::Luma;   // in effect (Auto resolved by the model's advice)
     std::uint64_t bytesPerLqPixel = 0;    // the memory estimate the tile size came from
     StageTimes times;
     // Peak resident memory of the process during this run (Linux: the kernel's high-water mark is

@@ -25,7 +25,7 @@ struct UpscaleSettings {
     int tile = 0;                   // LQ tile side; 0 = the fewest pixels that fit maxMemoryMb
     int overlap = 0;                // LQ overlap; 0 = automatic
     std::uint64_t maxMemoryMb = kDefaultMemoryLimit >> 20; // peak of a CPU run; 0 = the free memory
-    ColorFix colorFix = ColorFix::Luma;
+    ColorFix colorFix = ColorFix::Auto;    // the model's advice (luma; none for GAN families)
     std::uint64_t maxPixels = 200'000'000; // larger inputs are refused
     bool acceptDamaged = false; // decode inputs the decoder reports damaged, with a warning
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "shiftsr/engine/import.h"
+#include "shiftsr/nn/model_impl.h"
 
 #include <torch/torch.h>
 
@@ -22,6 +23,9 @@ struct WeightFile {
     TensorMap tensors;
     std::map<std::string, std::string> metadata; // a .safetensors header's __metadata__
     std::vector<std::string> notes;              // what canonicalising did, for the report
+    // What a file's layer graph says that tensor names cannot (ncnn: "act_type" of a compact
+    // network, whose ReLU and LeakyReLU hold no weights).
+    std::map<std::string, std::string> hints;
 };
 
 // torch.save, .safetensors or ncnn .param/.bin, by content (not by extension).
@@ -42,5 +46,16 @@ Result<ImportReport> importResShift(const std::vector<WeightFile>& files,
 bool isGan(const TensorMap& tensors);
 Result<ImportReport> importGan(const WeightFile& file, const ImportOptions& options,
                                const JobControl& job);
+
+// What importGan packages: the detected architecture (family, network config, scale, sampler
+// advice) and the network built from it with the file's weights (fp32, CPU, eval mode). The
+// compact reference (reference.h) runs the same network.
+struct GanNetwork {
+    Architecture arch;
+    std::shared_ptr<nn::SinglePassNetImpl> net;
+    std::string summary; // "RRDBNet: 23 blocks, 64 features, growth 32, x4"
+    std::vector<std::string> notes;
+};
+Result<GanNetwork> loadGan(const WeightFile& file, const ImportOptions& options = {});
 
 } // namespace shiftsr::importer

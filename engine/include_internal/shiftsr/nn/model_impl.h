@@ -2,10 +2,12 @@
 #pragma once
 
 #include "shiftsr/engine/model.h"
+#include "shiftsr/engine/pipeline.h"
 #include "shiftsr/engine/safetensors.h"
 #include "shiftsr/nn/codec.h"
 #include "shiftsr/nn/ddim.h"
 #include "shiftsr/nn/device.h"
+#include "shiftsr/nn/gan_nets.h"
 #include "shiftsr/nn/schedule.h"
 #include "shiftsr/nn/sd_unet.h"
 #include "shiftsr/nn/unet_swin.h"
@@ -28,8 +30,14 @@ inline constexpr const char* kUnet = "unet";
 // JSON: VQModelTorch keys (vq-f4), {channels, layers} (unshuffle-f4-refine), diffusers
 // AutoencoderKL keys (kl-f*)
 inline constexpr const char* kCodecConfig = "codec_config";
+// JSON: the network's constructor arguments under BasicSR's names (GAN families: RRDBNet for
+// realesrgan and esrgan, SRVGGNetCompact for srvgg; gan_nets.h)
+inline constexpr const char* kNet = "net";
 // JSON {padding_offset, degrid_sigma (unshuffle codecs), multi_steps (yonos: the DDIM step count
-// offered beside one step)}
+// offered beside one step)}, and the package's advice for requests that leave a choice to it (any
+// family, each optional): tile (the largest automatic LQ tile side on the CPU), overlap (the
+// smallest automatic overlap), color_fix (what ColorFix::Auto becomes), pre_pad (GAN families:
+// replicated LQ pixels around each tile, cut from the output)
 inline constexpr const char* kSampler = "sampler";
 inline constexpr const char* kProvenance = "provenance"; // JSON
 } // namespace meta
@@ -47,7 +55,7 @@ struct Architecture {
     double degridSigma = 0;
     int steps = 4;
     int scale = 4;
-    std::string family = "resshift"; // resshift | yonos
+    std::string family = "resshift"; // resshift | yonos | realesrgan | esrgan | srvgg
     // family "yonos": a Stable-Diffusion-style latent U-Net on [z_t, encode(bicubic(LQ))], the KL
     // autoencoder (codec "kl-f<factor>") and a DDIM schedule; any step count from 1 to the
     // schedule's num_train_timesteps (`steps` is the default, `multiSteps` the multi-step offer).
@@ -62,8 +70,23 @@ struct Architecture {
     // yonos: the same networks at another upscaling factor (the scale-distilled student of a
     // teacher), padded by its own unit.
     Architecture yonosAtScale(int newScale) const;
-    // The largest step count the sampler accepts (resshift: T; yonos: the training timesteps).
-    int maxSteps() const { return yonos() ? ddim.numTrainTimesteps : schedule.steps; }
+    // GAN families (realesrgan and esrgan: RRDBNet; srvgg: SRVGGNetCompact): one forward pass per
+    // tile, no codec, no schedule, no noise; tensors under "net.".
+    nn::RRDBConfig rrdb;
+    nn::SRVGGConfig srvgg;
+    int prePad = 10;
+    static bool isGanFamily(const std::string& family) {
+        return family == "realesrgan" || family == "esrgan" || family == "srvgg";
+    }
+    bool gan() const { return isGanFamily(family); }
+    std::shared_ptr<nn::SinglePassNetImpl> makeGanNet() const;
+    // Sampler advice (0 / Luma: the pipeline's own choice, as before advice existed).
+    int tileAdvice = 0;
+    int overlapAdvice = 0;
+    ColorFix colorFix = ColorFix::Luma; // never Auto
+    // The largest step count the sampler accepts (resshift: T; yonos: the training timesteps; GAN
+    // families: their one pass).
+    int maxSteps() const { return gan() ? 1 : yonos() ? ddim.numTrainTimesteps : schedule.steps; }
     std::string name;
 
     static Result<Architecture> fromMetadata(const std::map<std::string, std::string>& metadata);
@@ -85,6 +108,7 @@ struct Model::Impl {
     std::unique_ptr<ResShiftSchedule> schedule; // resshift
     std::shared_ptr<nn::SDUNetImpl> sdUnet;     // yonos
     std::unique_ptr<DdimSchedule> ddim;         // yonos
+    std::shared_ptr<nn::SinglePassNetImpl> gan; // GAN families
     torch::Device device = torch::kCPU;
     torch::ScalarType dtype = torch::kFloat; // of convolutions and linear layers
     device::Precision precision = device::Precision::Fp32;
