@@ -442,6 +442,8 @@ private Q_SLOTS:
         const QString student = w->registry().preferredSpec(true);
         QVERIFY(!teacher.isEmpty());
         const auto* t = w->registry().find(teacher);
+        // The toolbar's model is one of the two: two result panes.
+        w->setModelSpec(student.isEmpty() ? teacher : student);
         const auto cancelled = run(*w, [&] { w->compare(); });
         QVERIFY(cancelled.has_value() && !*cancelled);
         auto* view = w->compareView();
@@ -465,6 +467,26 @@ private Q_SLOTS:
             QVERIFY(view->paneLabel(2).contains(w->registry().find(student)->displayName));
         }
         QCOMPARE(view->splitPaneA(), 1); // split and flip compare the two models
+        QCOMPARE(view->splitPaneB(), 2);
+
+        // Any other model on the toolbar (a GAN upscaler, another one-step family) joins as a
+        // third result pane, and the status bar says what it is.
+        QString other;
+        for (const auto& e : w->registry().models())
+            if (e.error.isEmpty() && e.spec != teacher && e.spec != student)
+                other = e.spec;
+        if (other.isEmpty())
+            QSKIP("only two usable models are listed");
+        w->setModelSpec(other);
+        QCOMPARE(w->modelSpec(), other);
+        const auto again = run(*w, [&] { w->compare(); });
+        QVERIFY(again.has_value() && !*again);
+        QCOMPARE(view->paneCount(), 4);
+        QVERIFY(view->paneLabel(3).contains(w->registry().find(other)->displayName));
+        QCOMPARE(view->paneImage(3).size(), QSize(128, 96));
+        QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("Third pane")),
+                 qPrintable(w->statusBar()->currentMessage()));
+        QCOMPARE(view->splitPaneA(), 1);
         QCOMPARE(view->splitPaneB(), 2);
     }
 

@@ -309,8 +309,12 @@ int cmdEval(int argc, char** argv) {
         if (label.empty())
             label = info.name;
         const int s = steps ? steps : info.steps;
-        methods.push_back(makeMethod(
-            label + " (" + std::to_string(s) + " step" + (s == 1 ? "" : "s") + ")", *m, s, ""));
+        // Diffusion models are named with their step count; a single-pass GAN has none to name.
+        const bool diffusion = info.family == "resshift" || info.family == "yonos";
+        methods.push_back(makeMethod(diffusion ? label + " (" + std::to_string(s) + " step" +
+                                                     (s == 1 ? "" : "s") + ")"
+                                               : label,
+                                     *m, s, ""));
         if (a.has("one-step") && s != 1)
             methods.push_back(makeMethod(label + " (1 step)", *m, 1, ""));
     }

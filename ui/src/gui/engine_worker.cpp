@@ -85,7 +85,7 @@ void EngineWorker::runBatch(quint64 batch, const QList<EngineJob>& jobs) {
         p.steps = r.report.steps;
         p.seed = std::to_string(job.request.seed);
         p.tile = std::to_string(r.report.tile) + "/" + std::to_string(r.report.overlap);
-        p.colorFix = colorFixName(job.request.colorFix);
+        p.colorFix = colorFixName(r.report.colorFix); // Auto resolved
         p.device = r.report.device;
         p.precision = (*model)->precision();
         if (!job.region.isNull())

@@ -507,6 +507,16 @@ void MainWindow::startComparison(const QString& teacher, const QString& student,
                   nullptr, T)
                    .arg(modelName(teacher));
     }
+    // The toolbar's model joins as a third pane when it is neither of the two (a GAN upscaler, a
+    // second one-step family): "is diffusion better than what I use now?" in one view.
+    const QString chosen = modelSpec();
+    const ModelEntry* c = registry_->find(chosen);
+    if (c && c->error.isEmpty() && chosen != teacher && chosen != student) {
+        jobs.append(makeJob(chosen, steps(), modelName(chosen), set));
+        const QString third =
+            tr("Third pane: %1, the model chosen on the toolbar.").arg(modelName(chosen));
+        note = note.isEmpty() ? third : note + QLatin1Char(' ') + third;
+    }
     startRun(region.isNull() ? View::WholeImage : View::Region, set, jobs, 1, 2, note);
 }
 

@@ -128,7 +128,10 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
            "to fit it. Raise it for slightly faster runs of large photos."));
     engineForm->addRow(tr("Memor&y limit:"), memoryBudget_);
     colorFix_ = new QComboBox(this);
-    colorFix_->addItem(tr("Colour from the input (recommended)"), int(ColorFix::Luma));
+    colorFix_->addItem(tr("Automatic (recommended): colour from the input for diffusion models, "
+                          "none for GAN models"),
+                       int(ColorFix::Auto));
+    colorFix_->addItem(tr("Colour from the input"), int(ColorFix::Luma));
     colorFix_->addItem(tr("Wavelet (keeps the model's colour)"), int(ColorFix::Wavelet));
     colorFix_->addItem(tr("AdaIN (mean and spread)"), int(ColorFix::AdaIN));
     colorFix_->addItem(tr("None"), int(ColorFix::None));

@@ -34,8 +34,8 @@ struct AppSettings {
     int threads = 0;                            // intra-op threads; 0 = all logical cores
     int tile = 0;                               // LQ tile side; 0 = from the memory limit
     int overlap = 0;                            // LQ overlap; 0 = automatic
-    int memoryBudgetMb = 0; // peak memory of a CPU run; 0 = 2 GB (kDefaultMemoryLimit)
-    ColorFix colorFix = ColorFix::Luma;
+    int memoryBudgetMb = 0;             // peak memory of a CPU run; 0 = 2 GB (kDefaultMemoryLimit)
+    ColorFix colorFix = ColorFix::Auto; // Auto: the package's advice
     quint64 seed = 12345;
 
     // Main window state.
