@@ -1080,7 +1080,7 @@
         </translation>
     </message>
     <message>
-        <location line="+235"/>
+        <location line="+245"/>
         <source>Preview Region</source>
         <translation>Ausschnitt-Vorschau</translation>
     </message>
@@ -1750,7 +1750,7 @@
         <translation>&amp;Liste leeren</translation>
     </message>
     <message>
-        <location filename="../ui/src/gui/main_window.cpp" line="-396"/>
+        <location filename="../ui/src/gui/main_window.cpp" line="-406"/>
         <location line="+28"/>
         <source>Open Image</source>
         <translation>Bild öffnen</translation>
@@ -1859,7 +1859,12 @@
         </translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+12"/>
+        <source>Third pane: %1, the model chosen on the toolbar.</source>
+        <translation>Dritter Bildbereich: %1, das in der Werkzeugleiste gewählte Modell.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Select a region on the input first (Shift+drag).</source>
         <translation>Wählen Sie zuerst einen Ausschnitt der Eingabe (Umschalt+Ziehen).</translation>
     </message>
@@ -2406,7 +2411,22 @@
         <translation>aus %1: %2</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+34"/>
+        <source>Real-ESRGAN (RRDBNet, GAN)</source>
+        <translation>Real-ESRGAN (RRDBNet, GAN)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>ESRGAN (RRDBNet, GAN)</source>
+        <translation>ESRGAN (RRDBNet, GAN)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Real-ESRGAN compact (SRVGGNetCompact, GAN)</source>
+        <translation>Real-ESRGAN kompakt (SRVGGNetCompact, GAN)</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>Source</source>
         <translation>Quelle</translation>
     </message>
@@ -2419,6 +2439,11 @@
         <location line="+4"/>
         <source>Converted from</source>
         <translation>Konvertiert aus</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Licence</source>
+        <translation>Lizenz</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -2548,12 +2573,17 @@
         <translation>Familie</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Sampler</source>
         <translation>Sampler</translation>
     </message>
     <message>
         <location line="+0"/>
+        <source>single pass (no diffusion)</source>
+        <translation>ein Durchgang (keine Diffusion)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>one-step (1 step)</source>
         <translation>Ein-Schritt (1 Schritt)</translation>
     </message>
@@ -2578,7 +2608,7 @@
         <translation>×%1</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Schedule steps</source>
         <translation>Schritte des Zeitplans</translation>
     </message>
@@ -2593,7 +2623,12 @@
         <translation>Codec-Parameter</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>Network parameters</source>
+        <translation>Netzparameter</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>sha256</source>
         <translation>sha256</translation>
     </message>
@@ -3656,17 +3691,12 @@
         <translation>Höchstens so viel Speicher soll ein Lauf auf dem Prozessor belegen; die Kacheln werden passend gewählt. Ein höherer Wert macht große Fotos etwas schneller.</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Colour from the input (recommended)</source>
-        <translation>Farbe aus der Eingabe (empfohlen)</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+8"/>
         <source>Wavelet (keeps the model&apos;s colour)</source>
         <translation>Wavelet (behält die Farbe des Modells)</translation>
     </message>
     <message>
-        <location line="-35"/>
+        <location line="-38"/>
         <source>&amp;Precision:</source>
         <translation>&amp;Präzision:</translation>
     </message>
@@ -3722,7 +3752,17 @@
         <translation>Speicher&amp;limit:</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source>Automatic (recommended): colour from the input for diffusion models, none for GAN models</source>
+        <translation>Automatisch (empfohlen): Farbe aus der Eingabe bei Diffusionsmodellen, keine bei GAN-Modellen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Colour from the input</source>
+        <translation>Farbe aus der Eingabe</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>AdaIN (mean and spread)</source>
         <translation>AdaIN (Mittelwert und Streuung)</translation>
     </message>

@@ -80,7 +80,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+115"/>
+        <location line="+125"/>
         <source>Device: CPU, %n thread(s)</source>
         <translation>
             <numerusform>Device: CPU, %n thread</numerusform>
