@@ -4,6 +4,7 @@
 #include "shiftsr/engine/safetensors.h"
 #include "shiftsr/nn/torch_checkpoint.h"
 #include "testutil.h"
+#include "torch_save_util.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -24,22 +25,8 @@ std::string str(const QString& s) {
     return s.toStdString();
 }
 
-QByteArray le(quint64 v, int bytes) {
-    QByteArray out(bytes, '\0');
-    for (int i = 0; i < bytes; ++i)
-        out[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-    return out;
-}
-
-quint32 crc32Of(const QByteArray& data) {
-    quint32 crc = 0xffffffffu;
-    for (const char ch : data) {
-        crc ^= static_cast<unsigned char>(ch);
-        for (int k = 0; k < 8; ++k)
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
+using testutil::crc32Of;
+using testutil::le;
 
 // Raw DEFLATE stream: qCompress gives [4-byte size][2-byte zlib header][deflate][4-byte adler].
 QByteArray rawDeflate(const QByteArray& data) {

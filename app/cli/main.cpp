@@ -36,7 +36,7 @@ Usage:
   shiftsr-cli eval --data FOLDER [--model M] [MODEL...] [--crop 256] [--degradation bicubic|realesrgan] [--one-step]
                   [--external NAME='CMD {in} {out}']... [--save DIR] [--report DIR] [--json]
                   MODEL may be LABEL=MODEL; --report writes report.md, report.json, contact-sheet.png
-  shiftsr-cli bench --preset v3|tiny [--lq 64] [--repeats 5] [--precision fp32|bf16] [--json]
+  shiftsr-cli bench --preset v3|v1|rsd|x2|tiny [--lq 64] [--repeats 5] [--precision fp32|bf16] [--json]
   shiftsr-cli bench --preset realesrgan-x4plus|realesr-general-x4v3|realesrgan-x4fast [--lq 64] ...
                   random weights of the published sizes: one forward pass of an LQ tile
   shiftsr-cli reference --ncnn MODEL.param IN OUT [--threads N]
