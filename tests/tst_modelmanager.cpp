@@ -2,6 +2,7 @@
 // its columns as wide as their contents, broken files with their error, the details pane the
 // provenance as fields a person reads (raw JSON behind a toggle); set default, remove (confirmed,
 // embedded refused), model folder change, and import of official checkpoints through the worker.
+#include "compact_net_util.h"
 #include "testutil.h"
 
 #include "shiftsr/gui/import_checkpoint_dialog.h"
@@ -455,6 +456,32 @@ private Q_SLOTS:
         QCOMPARE(table->rowCount(), rowsBefore + 1);
     }
 
+    // A GAN upscaler (here Real-ESRGAN's compact network as ncnn files) imports from the app with
+    // no autoencoder and is listed by the family users know, with its licence note.
+    void importGanThroughWorker() {
+        const QString folder = freshFolder("import-gan");
+        const QString files = freshFolder("gan-files");
+        testutil::writeCompactNet(files, testutil::zeroCompactNet(), false);
+        ModelRegistry registry(folder);
+        ModelManagerDialog dialog(registry);
+        QSignalSpy imported(&dialog, &ModelManagerDialog::modelImported);
+        QSignalSpy failed(&dialog, &ModelManagerDialog::importFailed);
+        dialog.importCheckpoint(files + "/m.param", {}, {}, "Compact test");
+        QVERIFY(imported.wait(kImportTimeoutMs));
+        QCOMPARE(failed.count(), 0);
+        const QString spec = imported.front().front().toString();
+        const int row = dialog.rowOf(spec);
+        QVERIFY(row >= 0);
+        auto* table = dialog.findChild<QTableWidget*>("modelTable");
+        QCOMPARE(cell(table, row, ModelManagerDialog::FamilyColumn),
+                 QString("Real-ESRGAN compact (SRVGGNetCompact, GAN)"));
+        QCOMPARE(cell(table, row, ModelManagerDialog::StepsColumn), QString("1"));
+        const auto* details = dialog.findChild<ModelDetailsView*>("details");
+        QCOMPARE(details->fieldValue("Sampler"), QString("single pass (no diffusion)"));
+        QVERIFY(!details->fieldValue("Network parameters").isEmpty());
+        QVERIFY(details->fieldValue("Licence").contains("BSD"));
+    }
+
     void importErrorsAreReported() {
         const QString fixture = officialFixture();
         const QString folder = freshFolder("import-errors");
@@ -526,9 +553,16 @@ private Q_SLOTS:
         testutil::writeAll(folder + "/u.pth", "u");
         testutil::writeAll(folder + "/a.pth", "a");
         dialog.setUnetPath(folder + "/u.pth");
+        QVERIFY(ok->button(QDialogButtonBox::Ok)->isEnabled()); // a GAN needs no autoencoder
+        dialog.setAutoencoderPath(folder + "/missing-ae.pth");
         QVERIFY(!ok->button(QDialogButtonBox::Ok)->isEnabled());
         dialog.setAutoencoderPath(folder + "/a.pth");
         QVERIFY(ok->button(QDialogButtonBox::Ok)->isEnabled());
+        QCOMPARE(dialog.schedule(), QString()); // automatic
+        dialog.setSchedule("rsd");
+        QCOMPARE(dialog.schedule(), QString("rsd"));
+        dialog.setSchedule("no-such-preset");
+        QCOMPARE(dialog.schedule(), QString());
         dialog.setConfigPath(folder + "/missing.json");
         QVERIFY(!ok->button(QDialogButtonBox::Ok)->isEnabled());
         dialog.setConfigPath({});

@@ -302,15 +302,15 @@ private Q_SLOTS:
         SHIFTSR_REQUIRE_FIXTURE(dir + "/unet_official_format.pth");
         const QString folder = tmp_.filePath("imported");
         ModelRegistry reg(folder);
-        shiftsr::ConvertOptions o;
-        o.unetCheckpoint = (dir + "/unet_official_format.pth").toStdString();
-        o.autoencoderCheckpoint = (dir + "/autoencoder_official_format.pth").toStdString();
+        shiftsr::ImportOptions o;
+        o.inputs = {(dir + "/unet_official_format.pth").toStdString(),
+                    (dir + "/autoencoder_official_format.pth").toStdString()};
         o.configJson = (dir + "/config.json").toStdString();
         o.name = "Official tiny";
-        auto spec = reg.importOfficial(o);
+        auto spec = reg.importWeights(o);
         QVERIFY2(spec.isOk(), spec.status().message().c_str());
         QVERIFY(QFile::exists(*spec));
-        QVERIFY(!reg.importOfficial(o).isOk()); // never overwrites
+        QVERIFY(!reg.importWeights(o).isOk()); // never overwrites
         QSignalSpy spy(&reg, &ModelRegistry::modelsChanged);
         reg.refresh();
         QCOMPARE(spy.count(), 1);

@@ -931,54 +931,54 @@
 <context>
     <name>shiftsr::gui::ImportCheckpointDialog</name>
     <message>
-        <location filename="../ui/src/gui/import_checkpoint_dialog.cpp" line="+18"/>
-        <source>Import Official ResShift Checkpoint</source>
-        <translation>Offiziellen ResShift-Checkpoint importieren</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Choose the UNet and autoencoder checkpoints as published by the ResShift authors (torch.save files). They are converted into one model package in the model folder; the original files are left as they are.</source>
-        <translation>Wählen Sie die UNet- und Autoencoder-Checkpoints, wie sie von den ResShift-Autoren veröffentlicht wurden (torch.save-Dateien). Sie werden in ein Modellpaket im Modellordner umgewandelt; die Originaldateien bleiben unverändert.</translation>
-    </message>
-    <message>
-        <location line="+15"/>
+        <location filename="../ui/src/gui/import_checkpoint_dialog.cpp" line="+40"/>
         <source>Browse…</source>
         <translation>Durchsuchen…</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>PyTorch checkpoints (*.pth *.pt *.ckpt);;All files (*)</source>
-        <translation>PyTorch-Checkpoints (*.pth *.pt *.ckpt);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>&amp;UNet checkpoint:</source>
-        <translation>&amp;UNet-Checkpoint:</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Choose the UNet Checkpoint</source>
-        <translation>UNet-Checkpoint wählen</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>e.g. resshift_realsrx4_s4_v3.pth</source>
-        <translation>z. B. resshift_realsrx4_s4_v3.pth</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>&amp;Autoencoder checkpoint:</source>
-        <translation>&amp;Autoencoder-Checkpoint:</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+19"/>
         <source>Choose the Autoencoder Checkpoint</source>
         <translation>Autoencoder-Checkpoint wählen</translation>
     </message>
     <message>
+        <location line="-39"/>
+        <source>Import Published Weights</source>
+        <translation>Veröffentlichte Gewichte importieren</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose weights published for other programs: ResShift and its one-step students (SinSR, RSD) with the autoencoder they work in, or Real-ESRGAN, ESRGAN and the compact Real-ESRGAN networks (.pth, .safetensors, or ncnn .param with its .bin). The family is recognised from the file; it is converted into one model package in the model folder and the original files are left as they are.</source>
+        <translation>Wählen Sie Gewichte, die für andere Programme veröffentlicht wurden: ResShift und seine Ein-Schritt-Schülermodelle (SinSR, RSD) mit dem Autoencoder, in dem sie arbeiten, oder Real-ESRGAN, ESRGAN und die kompakten Real-ESRGAN-Netze (.pth, .safetensors oder ncnn-.param mit der zugehörigen .bin). Die Familie wird an der Datei erkannt; sie wird in ein Modellpaket im Modellordner umgewandelt, die Originaldateien bleiben unverändert.</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Weights (*.pth *.pt *.ckpt *.safetensors *.param);;All files (*)</source>
+        <translation>Gewichte (*.pth *.pt *.ckpt *.safetensors *.param);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Weights:</source>
+        <translation>&amp;Gewichte:</translation>
+    </message>
+    <message>
         <location line="+1"/>
-        <source>e.g. autoencoder_vq_f4.pth</source>
-        <translation>z. B. autoencoder_vq_f4.pth</translation>
+        <source>Choose the Weights</source>
+        <translation>Gewichte wählen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>e.g. RealESRGAN_x4plus.pth or resshift_realsrx4_s4_v3.pth</source>
+        <translation>z. B. RealESRGAN_x4plus.pth oder resshift_realsrx4_s4_v3.pth</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Autoencoder (diffusion models):</source>
+        <translation>&amp;Autoencoder (Diffusionsmodelle):</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>e.g. autoencoder_vq_f4.pth; none for GAN models</source>
+        <translation>z. B. autoencoder_vq_f4.pth; keiner bei GAN-Modellen</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -997,16 +997,71 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Official v3 realsr x4 configuration</source>
-        <translation>Offizielle Konfiguration v3 realsr x4</translation>
+        <source>Read from the weights where they say it</source>
+        <translation>Aus den Gewichten gelesen, wo sie es angeben</translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>Derived from the configuration</source>
-        <translation>Aus der Konfiguration abgeleitet</translation>
+        <source>Automatic (from the file name or the configuration)</source>
+        <translation>Automatisch (aus dem Dateinamen oder der Konfiguration)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>ResShift v3, 4 steps</source>
+        <translation>ResShift v3, 4 Schritte</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>ResShift v1, 15 steps</source>
+        <translation>ResShift v1, 15 Schritte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ResShift v2, 15 steps</source>
+        <translation>ResShift v2, 15 Schritte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ResShift bicubic x4, 4 steps</source>
+        <translation>ResShift bikubisch x4, 4 Schritte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ResShift x2, 4 steps</source>
+        <translation>ResShift x2, 4 Schritte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SinSR one-step student</source>
+        <translation>SinSR-Ein-Schritt-Schülermodell</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>RSD one-step student</source>
+        <translation>RSD-Ein-Schritt-Schülermodell</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>ResShift &amp;schedule:</source>
+        <translation>ResShift-&amp;Zeitplan:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Derived from what the file holds</source>
+        <translation>Abgeleitet aus dem Inhalt der Datei</translation>
+    </message>
+    <message>
+        <location line="+79"/>
+        <source>Choose the weights file.</source>
+        <translation>Wählen Sie die Gewichtsdatei.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The weights file %1 does not exist.</source>
+        <translation>Die Gewichtsdatei %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <location line="-79"/>
         <source>&amp;Name:</source>
         <translation>&amp;Name:</translation>
     </message>
@@ -1016,22 +1071,7 @@
         <translation>&amp;Importieren</translation>
     </message>
     <message>
-        <location line="+65"/>
-        <source>Choose the UNet checkpoint.</source>
-        <translation>Wählen Sie den UNet-Checkpoint.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The UNet checkpoint %1 does not exist.</source>
-        <translation>Der UNet-Checkpoint %1 existiert nicht.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Choose the autoencoder checkpoint.</source>
-        <translation>Wählen Sie den Autoencoder-Checkpoint.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+74"/>
         <source>The autoencoder checkpoint %1 does not exist.</source>
         <translation>Der Autoencoder-Checkpoint %1 existiert nicht.</translation>
     </message>
@@ -2741,12 +2781,7 @@
         <translation>Import abbrechen</translation>
     </message>
     <message>
-        <location line="+15"/>
-        <source>&amp;Import Official Checkpoint…</source>
-        <translation>Offiziellen Checkpoint &amp;importieren…</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+17"/>
         <source>Set as &amp;Default</source>
         <translation>Als &amp;Standard festlegen</translation>
     </message>
@@ -2786,17 +2821,12 @@
         <translation>Integrierte Modelle sind Teil der Anwendung und können nicht entfernt werden.</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>An import is already running; wait for it or cancel it first.</source>
         <translation>Es läuft bereits ein Import; warten Sie, bis er abgeschlossen ist, oder brechen Sie ihn zuerst ab.</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>The UNet checkpoint %1 does not exist.</source>
-        <translation>Der UNet-Checkpoint %1 existiert nicht.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>The autoencoder checkpoint %1 does not exist.</source>
         <translation>Der Autoencoder-Checkpoint %1 existiert nicht.</translation>
     </message>
@@ -2806,14 +2836,19 @@
         <translation>Die Konfigurationsdatei %1 existiert nicht.</translation>
     </message>
     <message>
-        <location line="+41"/>
-        <source>Reading the UNet checkpoint of %1…</source>
-        <translation>UNet-Checkpoint von %1 wird gelesen…</translation>
+        <location line="-225"/>
+        <source>&amp;Import Published Weights…</source>
+        <translation>Veröffentlichte Gewichte &amp;importieren…</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Reading the autoencoder checkpoint of %1…</source>
-        <translation>Autoencoder-Checkpoint von %1 wird gelesen…</translation>
+        <location line="+219"/>
+        <source>The weights file %1 does not exist.</source>
+        <translation>Die Gewichtsdatei %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Reading %2 for %1…</source>
+        <translation>%2 wird für %1 gelesen…</translation>
     </message>
     <message>
         <location line="+2"/>

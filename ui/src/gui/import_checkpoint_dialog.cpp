@@ -1,6 +1,8 @@
-// ImportCheckpointDialog: file pickers for an official ResShift checkpoint and the package name.
+// ImportCheckpointDialog: file pickers for published weights, their autoencoder and the package
+// name.
 #include "shiftsr/gui/import_checkpoint_dialog.h"
 
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
@@ -15,12 +17,14 @@
 namespace shiftsr::gui {
 
 ImportCheckpointDialog::ImportCheckpointDialog(QWidget* parent) : QDialog(parent) {
-    setWindowTitle(tr("Import Official ResShift Checkpoint"));
+    setWindowTitle(tr("Import Published Weights"));
 
     auto* intro = new QLabel(
-        tr("Choose the UNet and autoencoder checkpoints as published by the ResShift authors "
-           "(torch.save files). They are converted into one model package in the model folder; "
-           "the original files are left as they are."),
+        tr("Choose weights published for other programs: ResShift and its one-step students "
+           "(SinSR, RSD) with the autoencoder they work in, or Real-ESRGAN, ESRGAN and the compact "
+           "Real-ESRGAN networks (.pth, .safetensors, or ncnn .param with its .bin). The family is "
+           "recognised from the file; it is converted into one model package in the model folder "
+           "and the original files are left as they are."),
         this);
     intro->setWordWrap(true);
 
@@ -43,22 +47,38 @@ ImportCheckpointDialog::ImportCheckpointDialog(QWidget* parent) : QDialog(parent
         return row;
     };
 
-    const QString checkpointFilter = tr("PyTorch checkpoints (*.pth *.pt *.ckpt);;All files (*)");
+    const QString checkpointFilter =
+        tr("Weights (*.pth *.pt *.ckpt *.safetensors *.param);;All files (*)");
     auto* form = new QFormLayout;
-    form->addRow(tr("&UNet checkpoint:"),
-                 pathRow(&unet_, QStringLiteral("unetPath"), tr("Choose the UNet Checkpoint"),
-                         checkpointFilter, tr("e.g. resshift_realsrx4_s4_v3.pth")));
-    form->addRow(tr("&Autoencoder checkpoint:"),
+    form->addRow(tr("&Weights:"),
+                 pathRow(&unet_, QStringLiteral("unetPath"), tr("Choose the Weights"),
+                         checkpointFilter,
+                         tr("e.g. RealESRGAN_x4plus.pth or resshift_realsrx4_s4_v3.pth")));
+    form->addRow(tr("&Autoencoder (diffusion models):"),
                  pathRow(&autoencoder_, QStringLiteral("autoencoderPath"),
                          tr("Choose the Autoencoder Checkpoint"), checkpointFilter,
-                         tr("e.g. autoencoder_vq_f4.pth")));
+                         tr("e.g. autoencoder_vq_f4.pth; none for GAN models")));
     form->addRow(tr("&Configuration (optional):"),
                  pathRow(&config_, QStringLiteral("configPath"), tr("Choose the Configuration"),
                          tr("JSON files (*.json);;All files (*)"),
-                         tr("Official v3 realsr x4 configuration")));
+                         tr("Read from the weights where they say it")));
+    schedule_ = new QComboBox(this);
+    schedule_->setObjectName(QStringLiteral("schedule"));
+    schedule_->addItem(tr("Automatic (from the file name or the configuration)"), QString());
+    const std::pair<const char*, const char*> presets[] = {
+        {"v3", QT_TR_NOOP("ResShift v3, 4 steps")},
+        {"v1", QT_TR_NOOP("ResShift v1, 15 steps")},
+        {"v2", QT_TR_NOOP("ResShift v2, 15 steps")},
+        {"bicsr", QT_TR_NOOP("ResShift bicubic x4, 4 steps")},
+        {"x2", QT_TR_NOOP("ResShift x2, 4 steps")},
+        {"sinsr", QT_TR_NOOP("SinSR one-step student")},
+        {"rsd", QT_TR_NOOP("RSD one-step student")}};
+    for (const auto& [key, text] : presets)
+        schedule_->addItem(tr(text), QString::fromLatin1(key));
+    form->addRow(tr("ResShift &schedule:"), schedule_);
     name_ = new QLineEdit(this);
     name_->setObjectName(QStringLiteral("name"));
-    name_->setPlaceholderText(tr("Derived from the configuration"));
+    name_->setPlaceholderText(tr("Derived from what the file holds"));
     form->addRow(tr("&Name:"), name_);
 
     problem_ = new QLabel(this);
@@ -91,6 +111,9 @@ QString ImportCheckpointDialog::configPath() const {
 QString ImportCheckpointDialog::name() const {
     return name_->text().trimmed();
 }
+QString ImportCheckpointDialog::schedule() const {
+    return schedule_->currentData().toString();
+}
 
 void ImportCheckpointDialog::setUnetPath(const QString& path) {
     unet_->setText(path);
@@ -103,6 +126,10 @@ void ImportCheckpointDialog::setConfigPath(const QString& path) {
 }
 void ImportCheckpointDialog::setName(const QString& name) {
     name_->setText(name);
+}
+void ImportCheckpointDialog::setSchedule(const QString& preset) {
+    const int i = schedule_->findData(preset);
+    schedule_->setCurrentIndex(i < 0 ? 0 : i);
 }
 
 void ImportCheckpointDialog::browse(QLineEdit* edit, const QString& caption,
@@ -130,10 +157,9 @@ void ImportCheckpointDialog::validate() {
             problem = notAFile.arg(QDir::toNativeSeparators(path));
         }
     };
-    check(unetPath(), true, tr("Choose the UNet checkpoint."),
-          tr("The UNet checkpoint %1 does not exist."));
-    check(autoencoderPath(), true, tr("Choose the autoencoder checkpoint."),
-          tr("The autoencoder checkpoint %1 does not exist."));
+    check(unetPath(), true, tr("Choose the weights file."),
+          tr("The weights file %1 does not exist."));
+    check(autoencoderPath(), false, QString(), tr("The autoencoder checkpoint %1 does not exist."));
     check(configPath(), false, QString(), tr("The configuration file %1 does not exist."));
     problem_->setText(problem);
     problem_->setVisible(!problem.isEmpty());

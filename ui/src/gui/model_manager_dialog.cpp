@@ -131,7 +131,7 @@ ModelManagerDialog::ModelManagerDialog(ModelRegistry& registry, QWidget* parent)
     message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     message_->hide();
 
-    importButton_ = new QPushButton(tr("&Import Official Checkpoint…"), this);
+    importButton_ = new QPushButton(tr("&Import Published Weights…"), this);
     importButton_->setObjectName(QStringLiteral("importButton"));
     defaultButton_ = new QPushButton(tr("Set as &Default"), this);
     defaultButton_->setObjectName(QStringLiteral("defaultButton"));
@@ -336,11 +336,12 @@ void ModelManagerDialog::chooseCheckpointFiles() {
     if (dialog.exec() != QDialog::Accepted)
         return;
     importCheckpoint(dialog.unetPath(), dialog.autoencoderPath(), dialog.configPath(),
-                     dialog.name());
+                     dialog.name(), dialog.schedule());
 }
 
 void ModelManagerDialog::importCheckpoint(const QString& unet, const QString& autoencoder,
-                                          const QString& config, const QString& name) {
+                                          const QString& config, const QString& name,
+                                          const QString& schedule) {
     auto refuse = [this](const QString& message) {
         showError(message);
         Q_EMIT importFailed(message);
@@ -349,20 +350,22 @@ void ModelManagerDialog::importCheckpoint(const QString& unet, const QString& au
         return refuse(tr("An import is already running; wait for it or cancel it first."));
     if (!QFileInfo(unet).isFile())
         return refuse(
-            tr("The UNet checkpoint %1 does not exist.").arg(QDir::toNativeSeparators(unet)));
-    if (!QFileInfo(autoencoder).isFile())
+            tr("The weights file %1 does not exist.").arg(QDir::toNativeSeparators(unet)));
+    if (!autoencoder.isEmpty() && !QFileInfo(autoencoder).isFile())
         return refuse(tr("The autoencoder checkpoint %1 does not exist.")
                           .arg(QDir::toNativeSeparators(autoencoder)));
     if (!config.isEmpty() && !QFileInfo(config).isFile())
         return refuse(
             tr("The configuration file %1 does not exist.").arg(QDir::toNativeSeparators(config)));
 
-    ConvertOptions options;
-    options.unetCheckpoint = QFileInfo(unet).absoluteFilePath().toStdString();
-    options.autoencoderCheckpoint = QFileInfo(autoencoder).absoluteFilePath().toStdString();
+    ImportOptions options;
+    options.inputs.push_back(QFileInfo(unet).absoluteFilePath().toStdString());
+    if (!autoencoder.isEmpty())
+        options.inputs.push_back(QFileInfo(autoencoder).absoluteFilePath().toStdString());
     options.configJson =
         config.isEmpty() ? std::string() : QFileInfo(config).absoluteFilePath().toStdString();
     options.name = name.trimmed().toStdString();
+    options.schedule = schedule.trimmed().toStdString();
 
     import_ = std::make_shared<ImportTask>();
     import_->label = name.trimmed().isEmpty() ? QFileInfo(unet).fileName() : name.trimmed();
@@ -377,7 +380,7 @@ void ModelManagerDialog::importCheckpoint(const QString& unet, const QString& au
                 this, [this, fraction, key = fromStd(stage)] { showImportProgress(fraction, key); },
                 Qt::QueuedConnection);
         };
-        task->result = registry_.importOfficial(options, job);
+        task->result = registry_.importWeights(options, job);
     });
     importThread_->setObjectName(QStringLiteral("ModelImport"));
     connect(importThread_, &QThread::finished, this, &ModelManagerDialog::finishImport);
@@ -395,11 +398,9 @@ void ModelManagerDialog::showImportProgress(double fraction, const QString& stag
     if (!import_)
         return;
     QString text;
-    if (stage == QLatin1String("read unet"))
-        text = tr("Reading the UNet checkpoint of %1…");
-    else if (stage == QLatin1String("read autoencoder"))
-        text = tr("Reading the autoencoder checkpoint of %1…");
-    else if (stage == QLatin1String("check"))
+    if (stage.startsWith(QLatin1String("read ")))
+        text = tr("Reading %2 for %1…").arg(QStringLiteral("%1"), stage.mid(5));
+    else if (stage == QLatin1String("check") || stage == QLatin1String("hash"))
         text = tr("Checking the weights of %1…");
     else if (stage == QLatin1String("write"))
         text = tr("Writing the package of %1…");

@@ -155,7 +155,7 @@ void ModelRegistry::startHashing() {
 
 void ModelRegistry::setModelFolder(const QString& folder) {
     {
-        std::lock_guard<std::mutex> lock(cacheMutex_); // importOfficial may read it from a worker
+        std::lock_guard<std::mutex> lock(cacheMutex_); // importWeights may read it from a worker
         folder_ = folder;
     }
     QSettings().setValue(kFolderKey, folder);
@@ -274,7 +274,7 @@ Result<std::shared_ptr<const Model>> ModelRegistry::load(const QString& spec,
     return it->second;
 }
 
-Result<QString> ModelRegistry::importOfficial(ConvertOptions options, const JobControl& job) {
+Result<QString> ModelRegistry::importWeights(ImportOptions options, const JobControl& job) {
     QString folder;
     {
         std::lock_guard<std::mutex> lock(cacheMutex_);
@@ -283,8 +283,10 @@ Result<QString> ModelRegistry::importOfficial(ConvertOptions options, const JobC
     QString base = QFileInfo(fromStd(options.output)).completeBaseName();
     if (base.isEmpty())
         base = fromStd(options.name);
+    if (base.isEmpty() && !options.inputs.empty())
+        base = QFileInfo(fromStd(options.inputs.front())).completeBaseName();
     if (base.isEmpty())
-        base = QStringLiteral("resshift-v3");
+        base = QStringLiteral("imported");
     for (QChar& c : base)
         if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('_') &&
             c != QLatin1Char('.'))
@@ -296,7 +298,7 @@ Result<QString> ModelRegistry::importOfficial(ConvertOptions options, const JobC
     if (QFileInfo::exists(out))
         return Status::error(StatusCode::InvalidArgument, out.toStdString() + " already exists");
     options.output = out.toStdString();
-    auto r = convertOfficial(options, job);
+    auto r = shiftsr::importWeights(options, job);
     if (!r)
         return r.status();
     return out;

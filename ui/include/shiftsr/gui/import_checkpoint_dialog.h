@@ -1,10 +1,12 @@
-// ImportCheckpointDialog: asks for the files of an official ResShift checkpoint (UNet, autoencoder,
-// optional configuration) and a name for the package made from them.
+// ImportCheckpointDialog: asks for published weights (any family importWeights recognises), the
+// autoencoder a latent diffusion model needs, an optional configuration or schedule preset, and a
+// name for the package made from them.
 #pragma once
 
 #include <QDialog>
 #include <QString>
 
+class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
@@ -16,15 +18,17 @@ class ImportCheckpointDialog : public QDialog {
 public:
     explicit ImportCheckpointDialog(QWidget* parent = nullptr);
 
-    QString unetPath() const;
-    QString autoencoderPath() const;
-    QString configPath() const; // empty: the official v3 realsr x4 configuration
-    QString name() const;       // empty: derived from the configuration
+    QString unetPath() const;        // the weights (a ResShift UNet, a GAN, ...)
+    QString autoencoderPath() const; // empty: none (GAN families need none)
+    QString configPath() const;      // empty: from the shapes, the file name or the preset
+    QString name() const;            // empty: derived from what is detected
+    QString schedule() const;        // a ResShift preset; empty: automatic
 
     void setUnetPath(const QString& path);
     void setAutoencoderPath(const QString& path);
     void setConfigPath(const QString& path);
     void setName(const QString& name);
+    void setSchedule(const QString& preset); // "" = automatic
 
 private:
     void browse(QLineEdit* edit, const QString& caption, const QString& filter);
@@ -34,6 +38,7 @@ private:
     QLineEdit* autoencoder_ = nullptr;
     QLineEdit* config_ = nullptr;
     QLineEdit* name_ = nullptr;
+    QComboBox* schedule_ = nullptr;
     QLabel* problem_ = nullptr;
     QDialogButtonBox* buttons_ = nullptr;
 };

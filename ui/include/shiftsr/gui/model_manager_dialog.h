@@ -57,10 +57,12 @@ public:
     QString message() const; // the message line under the table (last error or notice)
 
 public Q_SLOTS:
-    // Converts the checkpoint in a worker thread into the model folder; `config` and `name` may be
+    // Imports published weights (shiftsr::importWeights) in a worker thread into the model folder:
+    // `weights` any family's file; `autoencoder` the companion a latent diffusion model needs
+    // (empty for the GAN families); `config`, `name` and `schedule` (a ResShift preset) may be
     // empty. Ends with modelImported() or importFailed().
-    void importCheckpoint(const QString& unet, const QString& autoencoder, const QString& config,
-                          const QString& name);
+    void importCheckpoint(const QString& weights, const QString& autoencoder, const QString& config,
+                          const QString& name, const QString& schedule = QString());
     void cancelImport();
     void removeSelected(); // asks first; embedded models cannot be removed
     void setSelectedAsDefault();

@@ -2,7 +2,7 @@
 // folder, with their metadata; loading (cached), import of official checkpoints, removal, default.
 #pragma once
 
-#include "shiftsr/engine/convert.h"
+#include "shiftsr/engine/import.h"
 #include "shiftsr/engine/model.h"
 #include "shiftsr/engine/progress.h"
 #include "shiftsr/engine/status.h"
@@ -69,11 +69,13 @@ public:
     // Loads (or returns the cached) model for (spec, device, precision).
     Result<std::shared_ptr<const Model>> load(const QString& spec, const LoadOptions& options = {});
 
-    // Converts official ResShift checkpoints into <folder>/<file name>.safetensors (atomic; the
-    // file name from options.output if set, else from options.name, else "resshift-v3"), refusing
-    // to overwrite. Safe from a worker thread: it does not rescan; call refresh() on the GUI thread
-    // afterwards. Returns the new package's spec (its path).
-    Result<QString> importOfficial(ConvertOptions options, const JobControl& job = {});
+    // Imports published weights of any family (shiftsr::importWeights: ResShift and its students
+    // with their autoencoder, Real-ESRGAN, ESRGAN, the compact networks) into
+    // <folder>/<file name>.safetensors (atomic; the file name from options.output if set, else
+    // from options.name, else from the first input), refusing to overwrite. Safe from a worker
+    // thread: it does not rescan; call refresh() on the GUI thread afterwards. Returns the new
+    // package's spec (its path).
+    Result<QString> importWeights(ImportOptions options, const JobControl& job = {});
 
     // Deletes a folder package (embedded models cannot be removed); resets the default if it was
     // it.
