@@ -355,10 +355,12 @@ private Q_SLOTS:
         storeChoice(folder, QStringLiteral("png"), QStringLiteral("{name}-{model}-s{steps}.{ext}"));
         auto w = openedWindow();
         QVERIFY(w);
+        // The toolbar shows the teacher (another model would join as a third pane).
+        w->setModelSpec(w->registry().preferredSpec(false));
         QVERIFY(run(*w, [&] { w->compare(); }));
         auto* view = w->compareView();
         QCOMPARE(view->paneCount(), 3);
-        // The toolbar's tiny model made neither result: the first one is marked.
+        // The toolbar's model made the first result: it is marked.
         QCOMPARE(view->activePane(), 1);
         QVERIFY(framed(*view, 1));
         QVERIFY(!framed(*view, 2));
