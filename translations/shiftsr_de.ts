@@ -3126,7 +3126,7 @@
         <translation>Wählen Sie einen Ausschnitt der Eingabe (Umschalt+Ziehen) und führen Sie dann nur darauf die markierten Modelle aus: Ein Einschritt- und ein Mehrschrittmodell im Vergleich, in Sekunden.</translation>
     </message>
     <message numerus="yes">
-        <location line="+71"/>
+        <location line="+74"/>
         <source>%1, %n step(s)</source>
         <translation>
             <numerusform>%1, %n Schritt</numerusform>
@@ -3134,7 +3134,7 @@
         </translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>%1 at 1 step</source>
         <translation>%1 mit 1 Schritt</translation>
     </message>

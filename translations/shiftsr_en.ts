@@ -118,7 +118,7 @@
 <context>
     <name>shiftsr::gui::RegionPreviewDock</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/region_preview_dock.cpp" line="+101"/>
+        <location filename="../ui/src/gui/region_preview_dock.cpp" line="+104"/>
         <source>%1, %n step(s)</source>
         <translation>
             <numerusform>%1, %n step</numerusform>

@@ -98,7 +98,11 @@ void RegionPreviewDock::rebuild() {
     for (const ModelEntry& e : registry_.models()) {
         if (!e.error.isEmpty())
             continue;
-        add(e, 0, tr("%1, %n step(s)", nullptr, e.info.steps).arg(e.displayName));
+        // A single-pass GAN has no steps to name.
+        const bool diffusion = e.info.family == "resshift" || e.info.family == "yonos";
+        add(e, 0,
+            diffusion ? tr("%1, %n step(s)", nullptr, e.info.steps).arg(e.displayName)
+                      : e.displayName);
         if (!e.oneStep())
             add(e, 1, tr("%1 at 1 step").arg(e.displayName));
     }
