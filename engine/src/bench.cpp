@@ -10,25 +10,13 @@
 #include "shiftsr/engine/image_io.h"
 #include "shiftsr/engine/pipeline.h"
 
-#include <opencv2/imgproc.hpp>
+#include "bench_util.h"
 
-#include <chrono>
+#include <opencv2/imgproc.hpp>
 
 namespace shiftsr {
 
-template <class F> static double bestOf(int repeats, const torch::Device& device, F&& f) {
-    f(); // warm-up: allocator, oneDNN primitive caches, swin bias caches
-    double best = 1e30;
-    for (int i = 0; i < std::max(1, repeats); ++i) {
-        device::synchronize(device);
-        auto t0 = std::chrono::steady_clock::now();
-        f();
-        device::synchronize(device);
-        best = std::min(
-            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
-    return best;
-}
+using benchutil::bestOf;
 
 static long long params(const torch::nn::Module& m) {
     long long n = 0;
@@ -92,13 +80,10 @@ Result<std::string> benchPreset(const PresetBenchOptions& o) {
         return Status::error(StatusCode::InvalidArgument,
                              "--lq must be a multiple of " + std::to_string(uc.lqSize) +
                                  " for preset " + o.preset + " (its model's LQ padding)");
-    device::Preference pref;
-    if (!device::parsePreference(o.device, &pref))
-        return Status::error(StatusCode::InvalidArgument, "unknown device '" + o.device + "'");
-    std::string why;
-    const auto dev = device::select(pref, &why);
-    if (pref == device::Preference::Cuda && !dev.is_cuda())
-        return Status::error(StatusCode::Unsupported, why);
+    auto selected = benchutil::presetDevice(o.device);
+    if (!selected)
+        return selected.status();
+    const torch::Device dev = *selected;
     const int threads = device::setThreads(o.threads);
     nlohmann::json out;
     try {

@@ -5,9 +5,9 @@
 #include "shiftsr/nn/gan_nets.h"
 #include "shiftsr/nn/layers.h"
 
-#include <nlohmann/json.hpp>
+#include "bench_util.h"
 
-#include <chrono>
+#include <nlohmann/json.hpp>
 
 namespace shiftsr {
 
@@ -38,21 +38,6 @@ bool ganPreset(const std::string& name, GanPreset* p) {
     return false;
 }
 
-// Best wall time of `repeats` calls after one warm-up (allocator, oneDNN primitive caches).
-template <class F> double bestSeconds(int repeats, const torch::Device& device, F&& f) {
-    f();
-    double best = 1e30;
-    for (int i = 0; i < std::max(1, repeats); ++i) {
-        device::synchronize(device);
-        const auto t0 = std::chrono::steady_clock::now();
-        f();
-        device::synchronize(device);
-        best = std::min(
-            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
-    return best;
-}
-
 } // namespace
 
 bool isGanBenchPreset(const std::string& preset) {
@@ -69,13 +54,10 @@ Result<std::string> benchGanPreset(const PresetBenchOptions& o) {
                                  "realesr-animevideov3)");
     if (o.lq < 8 || o.lq > 4096)
         return Status::error(StatusCode::InvalidArgument, "--lq must be between 8 and 4096");
-    device::Preference pref;
-    if (!device::parsePreference(o.device, &pref))
-        return Status::error(StatusCode::InvalidArgument, "unknown device '" + o.device + "'");
-    std::string why;
-    const auto dev = device::select(pref, &why);
-    if (pref == device::Preference::Cuda && !dev.is_cuda())
-        return Status::error(StatusCode::Unsupported, why);
+    auto selected = benchutil::presetDevice(o.device);
+    if (!selected)
+        return selected.status();
+    const torch::Device dev = *selected;
     device::Precision requested;
     if (!device::parsePrecision(o.precision, &requested))
         return Status::error(StatusCode::InvalidArgument,
@@ -100,8 +82,8 @@ Result<std::string> benchGanPreset(const PresetBenchOptions& o) {
         if (precision != device::Precision::Fp32)
             nn::setComputeDtype(*net, device::computeDtype(precision));
         auto x = torch::rand({1, 3, o.lq, o.lq}, torch::TensorOptions().device(dev));
-        out["forward_s"] = bestSeconds(o.repeats, dev, [&] { net->forward(x); });
-        out["tile_s"] = bestSeconds(o.repeats, dev, [&] { nn::upscaleTile(*net, x, 10); });
+        out["forward_s"] = benchutil::bestOf(o.repeats, dev, [&] { net->forward(x); });
+        out["tile_s"] = benchutil::bestOf(o.repeats, dev, [&] { nn::upscaleTile(*net, x, 10); });
         long long n = 0;
         for (const auto& p : net->parameters())
             n += p.numel();
