@@ -2,6 +2,7 @@
 // hand-written loop, the four trainer stages on a tiny model (scale distillation's target is the
 // frozen teacher's output; decoder fine-tuning leaves the U-Net bit-identical), and a yonos
 // package through the pipeline and the command line.
+#include "common.h"
 #include "testutil.h"
 #include "train_testutil.h"
 #include "yonos_parts.h"
@@ -23,6 +24,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <cmath>
+#include <complex>
 
 using namespace shiftsr;
 namespace F = torch::nn::functional;
@@ -406,6 +408,75 @@ private Q_SLOTS:
         }
     }
 
+    // yonos.fft_weight's term: the mean |amplitude difference| of the luma tiles' orthonormal
+    // 2-D spectra, equal to a DFT written out here; blind to where in a tile the content sits
+    // (the phase), so a circular shift costs nothing while blur does; the border outside the
+    // tiles is left out; it has a gradient.
+    void fourierAmplitudeLoss() {
+        torch::manual_seed(3);
+        const int p = 8;
+        auto a = torch::rand({2, 3, 2 * p + 3, p}) * 2 - 1,
+             b = torch::rand({2, 3, 2 * p + 3, p}) * 2 - 1;
+        auto luma = [](const torch::Tensor& x) { // BasicSR's Y on [0, 1] of RGB in [-1, 1]
+            return ((x[0] + 1) * 0.5 * 65.481 + (x[1] + 1) * 0.5 * 128.553 +
+                    (x[2] + 1) * 0.5 * 24.966 + 16) /
+                   255.0;
+        };
+        double sum = 0;
+        int64_t n = 0;
+        for (int64_t i = 0; i < 2; ++i) {
+            auto ya = luma(a[i].to(torch::kDouble)), yb = luma(b[i].to(torch::kDouble));
+            auto A = ya.accessor<double, 2>(), Bv = yb.accessor<double, 2>();
+            for (int tile = 0; tile < 2; ++tile)
+                for (int u = 0; u < p; ++u)
+                    for (int v = 0; v <= p / 2; ++v) {
+                        std::complex<double> fa, fb;
+                        for (int y = 0; y < p; ++y)
+                            for (int x = 0; x < p; ++x) {
+                                const auto w = std::polar(
+                                    1.0, -2 * M_PI * (double(u * y) / p + double(v * x) / p));
+                                fa += A[tile * p + y][x] * w;
+                                fb += Bv[tile * p + y][x] * w;
+                            }
+                        sum +=
+                            std::abs(std::abs(fa) - std::abs(fb)) / p; // orthonormal: 1/sqrt(p*p)
+                        ++n;
+                    }
+        }
+        const double got = training::fourierAmplitudeLossY(a, b, p).item<double>();
+        QVERIFY2(std::abs(got - sum / n) < 1e-5,
+                 qPrintable(QString("%1 vs %2").arg(got).arg(sum / n)));
+        QVERIFY(training::fourierAmplitudeLossY(a, a, p).item<double>() < 1e-7);
+        // a circular shift inside each tile: the same amplitudes, a large pixel error
+        auto t0 = a.narrow(2, 0, p), t1 = a.narrow(2, p, p);
+        auto shifted = torch::cat({torch::roll(t0, {3, 5}, {2, 3}), torch::roll(t1, {1, 2}, {2, 3}),
+                                   a.narrow(2, 2 * p, 3)},
+                                  2);
+        QVERIFY(training::fourierAmplitudeLossY(shifted, a, p).item<double>() < 1e-5);
+        QVERIFY((shifted - a).abs().mean().item<double>() > 0.1);
+        // the 3 rows below the last tile are not looked at
+        auto border = a.clone();
+        border.narrow(2, 2 * p, 3).fill_(1);
+        QVERIFY(training::fourierAmplitudeLossY(border, a, p).item<double>() < 1e-7);
+        // blur (a 3x3 box) loses high-frequency energy and costs
+        auto blurred = F::avg_pool2d(
+            a, F::AvgPool2dFuncOptions(3).stride(1).padding(1).count_include_pad(false));
+        QVERIFY(training::fourierAmplitudeLossY(blurred, a, p).item<double>() > 0.02);
+        auto x = b.clone().requires_grad_(true);
+        training::fourierAmplitudeLossY(x, a, p).backward();
+        QVERIFY(x.grad().defined() && x.grad().isfinite().all().item<bool>() &&
+                x.grad().abs().sum().item<double>() > 0);
+        QVERIFY_EXCEPTION_THROWN(training::fourierAmplitudeLossY(a, b, 32), std::invalid_argument);
+        // the job's weight: read, written back, refused below zero
+        const char* job = R"({"kind": "yonos", "base": "b.safetensors", "data": {"train": "x"},
+                              "yonos": {"stage": "decoder", "fft_weight": %1}})";
+        auto ok = training::TrainJob::fromJson(QString(job).arg(2.5).toStdString());
+        QVERIFY2(ok.isOk(), ok.status().message().c_str());
+        QCOMPARE(ok->yonosFftWeight, 2.5);
+        QCOMPARE(training::TrainJob::fromJson(ok->toJson())->yonosFftWeight, 2.5);
+        QVERIFY(!training::TrainJob::fromJson(QString(job).arg(-1).toStdString()).isOk());
+    }
+
     // The four stages on tiny photos: autoencoder -> x2 teacher -> x4 student -> decoder.
     void stagesRunEndToEnd() {
         QTemporaryDir dir;
@@ -476,6 +547,7 @@ private Q_SLOTS:
 
         auto cj = job("decoder");
         cj.baseModel = student.toStdString();
+        cj.yonosFftWeight = 0.5;
         const QString decoded = run(cj, "decoder");
         QVERIFY(!decoded.isEmpty());
         // decoder fine-tuning: every U-Net weight bit-identical, the encoder too, the decoder not
@@ -488,6 +560,7 @@ private Q_SLOTS:
         QVERIFY2(dm, dm.status().message().c_str());
         QCOMPARE(testutil::provenanceOf(**dm)["decoder"].toObject()["base_sha256"].toString(),
                  QString::fromStdString((*sm)->info().contentHash));
+        QCOMPARE(int(testutil::logSeries(dir.filePath("decoder"), "fft_loss").size()), 3);
         // a stage resumes from its checkpoint
         auto more = job("decoder");
         more.baseModel = student.toStdString();

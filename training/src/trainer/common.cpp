@@ -217,26 +217,48 @@ Result<BatchLatents> nextBatch(PairLoader& loader, Codec& codec, int scale) {
     return encodeBatch(*b, codec, scale);
 }
 
+namespace {
+// BasicSR's Y on [0, 1]: (65.481 R + 128.553 G + 24.966 B + 16) / 255 with R, G, B in [0, 1], of
+// images in [-1, 1].
+torch::Tensor lumaOf(const torch::Tensor& x) {
+    const auto w =
+        torch::tensor({65.481f, 128.553f, 24.966f}, x.options()).view({1, 3, 1, 1}) / 255.0f;
+    return ((x + 1) * 0.5f * w).sum(1, true) + 16.0f / 255.0f;
+}
+} // namespace
+
 torch::Tensor ssimLossY(const torch::Tensor& pred, const torch::Tensor& target) {
     namespace F = torch::nn::functional;
-    // BasicSR's Y on [0, 1]: (65.481 R + 128.553 G + 24.966 B + 16) / 255 with R, G, B in [0, 1]
-    const auto w =
-        torch::tensor({65.481f, 128.553f, 24.966f}, pred.options()).view({1, 3, 1, 1}) / 255.0f;
-    auto luma = [&](const torch::Tensor& x) {
-        return ((x + 1) * 0.5f * w).sum(1, true) + 16.0f / 255.0f;
-    };
     auto g = torch::arange(11, pred.options()) - 5;
     g = torch::exp(-g * g / (2 * 1.5f * 1.5f));
     g = g / g.sum();
     const auto kernel = torch::outer(g, g).view({1, 1, 11, 11});
     auto blur = [&](const torch::Tensor& x) { return F::conv2d(x, kernel); }; // 'valid'
-    const auto a = luma(pred), b = luma(target);
+    const auto a = lumaOf(pred), b = lumaOf(target);
     const auto ma = blur(a), mb = blur(b);
     const auto ma2 = ma * ma, mb2 = mb * mb, mab = ma * mb;
     const auto sa = blur(a * a) - ma2, sb = blur(b * b) - mb2, sab = blur(a * b) - mab;
     const float c1 = 0.01f * 0.01f, c2 = 0.03f * 0.03f;
     const auto map = (2 * mab + c1) * (2 * sab + c2) / ((ma2 + mb2 + c1) * (sa + sb + c2));
     return 1 - map.mean();
+}
+
+torch::Tensor fourierAmplitudeLossY(const torch::Tensor& pred, const torch::Tensor& target,
+                                    int patch) {
+    const int64_t B = pred.size(0), th = pred.size(2) / patch, tw = pred.size(3) / patch;
+    if (th < 1 || tw < 1)
+        throw std::invalid_argument("fourierAmplitudeLossY: images smaller than one tile");
+    auto tiles = [&](const torch::Tensor& x) {
+        return lumaOf(x)
+            .narrow(2, 0, th * patch)
+            .narrow(3, 0, tw * patch)
+            .reshape({B, th, patch, tw, patch})
+            .permute({0, 1, 3, 2, 4});
+    };
+    auto amplitude = [&](const torch::Tensor& t) {
+        return torch::fft::rfft2(t, c10::nullopt, {-2, -1}, "ortho").abs();
+    };
+    return (amplitude(tiles(pred)) - amplitude(tiles(target))).abs().mean();
 }
 
 ForwardProcess::ForwardProcess(const ResShiftSchedule& s)

@@ -98,6 +98,16 @@ torch::Tensor toBatch(const std::vector<cv::Mat>& images);
 // images [B, 3, H, W], RGB in [-1, 1], at least 11 pixels on each side.
 torch::Tensor ssimLossY(const torch::Tensor& pred, const torch::Tensor& target);
 
+// Fourier amplitude loss of the luma (Fuoli et al., "Fourier Space Losses for Efficient Perceptual
+// Image Super-Resolution", ICCV 2021): the images are cut into `patch` x `patch` tiles (the border
+// that does not fill a tile is left out), and the mean absolute difference of the tiles' amplitude
+// spectra (orthonormal 2-D FFT, so a pixel error of e costs about e) is returned. The amplitude
+// drops the phase, so unlike L1 or SSIM its minimum is not the blurred mean of plausible answers: a
+// tile must hold the truth's energy at every frequency. Images [B, 3, H, W], RGB in [-1, 1], at
+// least one tile.
+torch::Tensor fourierAmplitudeLossY(const torch::Tensor& pred, const torch::Tensor& target,
+                                    int patch = 32);
+
 // Per-sample generator: every random draw of global sample i depends on (seed, i) only, so
 // results do not depend on the number of processes or on where a run was resumed.
 at::Generator sampleGenerator(std::uint64_t seed, std::uint64_t index);

@@ -48,6 +48,7 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
                 get(y, "one_step_fraction", &t.oneStepFraction);
                 get(y, "kl_weight", &t.klWeight);
                 get(y, "ssim_weight", &t.yonosSsimWeight);
+                get(y, "fft_weight", &t.yonosFftWeight);
             } else {
                 t.scale = 2;
             }
@@ -208,8 +209,8 @@ Result<TrainJob> TrainJob::fromJson(const std::string& text) {
         if (t.codecPreset != "f4" && t.codecPreset != "f8")
             return bad("yonos.codec must be f4 or f8");
         if (!(t.oneStepFraction >= 0 && t.oneStepFraction <= 1) || t.klWeight < 0 ||
-            t.yonosSsimWeight < 0)
-            return bad("yonos: one_step_fraction 0-1, kl_weight and ssim_weight >= 0");
+            t.yonosSsimWeight < 0 || !(t.yonosFftWeight >= 0))
+            return bad("yonos: one_step_fraction 0-1, kl_weight, ssim_weight and fft_weight >= 0");
         if (st == "teacher" && t.autoencoderModel.empty() && t.initModel.empty())
             return bad("a yonos teacher job needs \"autoencoder\": the package of an autoencoder "
                        "stage (or \"init\": a yonos package to continue)");
@@ -287,9 +288,10 @@ std::string TrainJob::toJson() const {
                     {"disc_features", discFeatures}};
     }
     if (kind == "yonos") {
-        j["yonos"] = {{"stage", yonosStage},   {"scale", scale},
-                      {"codec", codecPreset},  {"one_step_fraction", oneStepFraction},
-                      {"kl_weight", klWeight}, {"ssim_weight", yonosSsimWeight}};
+        j["yonos"] = {{"stage", yonosStage},         {"scale", scale},
+                      {"codec", codecPreset},        {"one_step_fraction", oneStepFraction},
+                      {"kl_weight", klWeight},       {"ssim_weight", yonosSsimWeight},
+                      {"fft_weight", yonosFftWeight}};
         if (!autoencoderModel.empty())
             j["autoencoder"] = autoencoderModel;
         if (!teacherModel.empty())

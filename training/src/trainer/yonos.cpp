@@ -252,6 +252,10 @@ torch::Tensor encodeCondition(Codec& codec, const torch::Tensor& lq, int scale) 
 
 namespace {
 
+// The tile of the Fourier amplitude term (yonos.fft_weight): every crop (data.gt_size >= 32) holds
+// at least one, and 32 px is about the size of the textures a 192 px evaluation crop shows.
+constexpr int kFourierTile = 32;
+
 std::vector<torch::Tensor> fresh(const std::vector<torch::Tensor>& like) {
     std::vector<torch::Tensor> out;
     for (const auto& p : like)
@@ -373,17 +377,23 @@ double latentStd(nn::KLAutoencoderImpl& ae, const ValSet& val, const torch::Tens
     return s > 1e-6 ? s : 1.0;
 }
 
-// L1 + ssim_weight x (1 - SSIM-Y) of an image to the truth (the autoencoder and decoder stages);
-// the parts go to the log window.
+// L1 + ssim_weight x (1 - SSIM-Y) + fft_weight x the Fourier amplitude L1 of an image to the truth
+// (the autoencoder and decoder stages); the parts go to the log window.
 torch::Tensor reconstructionLoss(const TrainJob& job, const torch::Tensor& rec,
                                  const torch::Tensor& hr, LogWindow& window) {
-    auto l1 = (rec - hr).abs().mean();
-    window.add("l1", l1.item<double>());
-    if (job.yonosSsimWeight <= 0)
-        return l1;
-    auto ssimL = ssimLossY(rec, hr);
-    window.add("ssim_loss", ssimL.item<double>());
-    return l1 + job.yonosSsimWeight * ssimL;
+    auto loss = (rec - hr).abs().mean();
+    window.add("l1", loss.item<double>());
+    if (job.yonosSsimWeight > 0) {
+        auto ssimL = ssimLossY(rec, hr);
+        window.add("ssim_loss", ssimL.item<double>());
+        loss = loss + job.yonosSsimWeight * ssimL;
+    }
+    if (job.yonosFftWeight > 0) {
+        auto fftL = fourierAmplitudeLossY(rec, hr, kFourierTile);
+        window.add("fft_loss", fftL.item<double>());
+        loss = loss + job.yonosFftWeight * fftL;
+    }
+    return loss;
 }
 
 // What every stage's loop needs: the run, its data and the optimiser state of `params`.

@@ -88,6 +88,8 @@ struct TrainJob {
     double klWeight = 1e-6;       // yonos.kl_weight: KL term of the autoencoder stage
     double yonosSsimWeight = 0.2; // yonos.ssim_weight: 1 - SSIM-Y beside the L1 (autoencoder,
                                   // decoder stages)
+    double yonosFftWeight = 0;    // yonos.fft_weight: the luma tiles' Fourier amplitude L1 beside
+                                  // them (autoencoder, decoder stages)
 
     static Result<TrainJob> fromJson(const std::string& text);
     static Result<TrainJob> fromFile(const std::string& path); // NotFound when it cannot be read
