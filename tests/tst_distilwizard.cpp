@@ -799,7 +799,9 @@ private Q_SLOTS:
                                          stageRun(wizard, "autoencoder")->state() ==
                                              TrainingRun::State::Failed,
                                      kRunMs);
-            QVERIFY(pageText(wizard, "stageLabel").startsWith(QStringLiteral("Stage 2 of 4")));
+            // the chain's shell started the teacher: the page follows within a second or so
+            QTRY_VERIFY_WITH_TIMEOUT(
+                pageText(wizard, "stageLabel").startsWith(QStringLiteral("Stage 2 of 4")), 10000);
             auto* stop =
                 wizard->currentPage()->findChild<QPushButton*>(QStringLiteral("stopButton"));
             QVERIFY(stop->isEnabled());

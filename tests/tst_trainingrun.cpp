@@ -35,6 +35,16 @@ class TestTrainingRun : public QObject {
     QTemporaryDir tmp_;
     QString photos_;
 
+    // A folder under tmp_ holding the job.json of a tiny run of `steps` steps (a later stage).
+    QString writeJob(const QString& name, int steps) {
+        const QString folder = tmp_.filePath(name);
+        QDir().mkpath(folder);
+        QFile job(folder + "/job.json");
+        if (job.open(QIODevice::WriteOnly))
+            job.write(jobJson(photos_, steps).toUtf8());
+        return folder;
+    }
+
     // Polls the run until `done` holds (the run refreshes itself every second while followed).
     static bool waitFor(TrainingRun& run, const std::function<bool()>& done) {
         run.follow(true);
@@ -161,6 +171,64 @@ private Q_SLOTS:
         QFile a(package), b(folder + "/model.safetensors");
         QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
         QCOMPARE(a.readAll(), b.readAll()); // the finished package itself
+    }
+
+    // A chain of two runs in one detached shell: the second starts from its folder's job.json when
+    // the first has finished, with nothing of the app following (the app may be closed); stopped
+    // in the first run, the chain ends there, and resumeChain goes on through both.
+    void chainGoesOnWithoutTheApp() {
+        const QString first = tmp_.filePath(QStringLiteral("chain/first")),
+                      second = writeJob(QStringLiteral("chain/second"), 4);
+        QString error;
+        {
+            TrainingRun run(first);
+            QVERIFY(!run.startChain(jobJson(photos_, 4), {tmp_.filePath("chain/none")}, &error));
+            QVERIFY2(error.contains(QStringLiteral("job.json")), qPrintable(error));
+            QVERIFY2(run.startChain(jobJson(photos_, 4), {second}, &error), qPrintable(error));
+        } // the app lets go of the run: the chain goes on
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                TrainingRun r(second);
+                return r.state() != TrainingRun::State::Empty &&
+                       r.state() != TrainingRun::State::Running;
+            },
+            kGuardMs));
+        TrainingRun a(first), b(second);
+        QCOMPARE(a.state(), TrainingRun::State::Finished);
+        QCOMPARE(b.state(), TrainingRun::State::Finished);
+        QCOMPARE(b.log().lastStep, 4);
+        QVERIFY(QTest::qWaitFor([&] { return !a.shellAlive() && !b.shellAlive(); }, 10000));
+
+        // resumed after a trial's stop: the rest of the first run, then the second
+        const QString third = tmp_.filePath(QStringLiteral("chain/third")),
+                      fourth = writeJob(QStringLiteral("chain/fourth"), 3);
+        TrainingRun c(third), d(fourth);
+        QVERIFY2(c.start(jobJson(photos_, 4), &error, 2), qPrintable(error));
+        QVERIFY(waitFor(c, [&] { return c.state() != TrainingRun::State::Running; }));
+        QCOMPARE(c.state(), TrainingRun::State::Stopped);
+        QVERIFY(!d.resumeChain({}, &error)); // nothing to resume there
+        QVERIFY2(c.resumeChain({fourth}, &error), qPrintable(error));
+        QVERIFY(waitFor(d, [&] {
+            c.refresh();
+            return c.state() == TrainingRun::State::Finished &&
+                   d.state() == TrainingRun::State::Finished;
+        }));
+        QCOMPARE(c.log().lastStep, 4);
+        QCOMPARE(d.log().lastStep, 3);
+
+        // stopped in the first run: the chain ends there, the second is not started
+        const QString fifth = tmp_.filePath(QStringLiteral("chain/fifth")),
+                      sixth = writeJob(QStringLiteral("chain/sixth"), 3);
+        TrainingRun e(fifth), f(sixth);
+        QVERIFY2(e.startChain(jobJson(photos_, 400), {sixth}, &error), qPrintable(error));
+        QVERIFY(waitFor(e, [&] { return e.log().lastStep >= 1; }));
+        QVERIFY(QTest::qWaitFor([&] { return e.stop(); }, 10000));
+        QVERIFY(waitFor(e, [&] { return e.state() != TrainingRun::State::Running; }));
+        QCOMPARE(e.state(), TrainingRun::State::Stopped);
+        QVERIFY(QTest::qWaitFor([&] { return !e.shellAlive(); }, 10000));
+        f.refresh();
+        QCOMPARE(f.state(), TrainingRun::State::Empty);
+        QVERIFY(!QFile::exists(sixth + "/log.jsonl"));
     }
 
     // --max-steps (the wizard's trial): stops there with a checkpoint, resumable.

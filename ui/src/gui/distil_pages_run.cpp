@@ -33,6 +33,7 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QThread>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QWizardPage>
 
@@ -116,6 +117,8 @@ private:
     int chainIndex(const TrainingRun* run) const { return int(chain_.indexOf(run)); }
     QString stageOf(const TrainingRun* run) const { return chainStages_.value(chainIndex(run)); }
     double chainSecondsLeft() const;
+    QStringList foldersAfter(int index) const;
+    void waitForShell();
     TrainingRun* makeRun(const QString& folder, const QString& objectName);
     void show(TrainingRun* run);
     QString preparedJob(const QString& folder, const QString& fallback) const;
@@ -387,25 +390,61 @@ void RunPage::attachChain(const QString& folder) {
     advanceChain();
 }
 
-// Shows the first stage that has not finished and starts it when it has not started (its inputs,
-// the packages of the stages before it, are there now); all finished: the last one.
+// Shows the first stage that has not finished and starts it, with the stages after it, when it has
+// not started (its inputs, the packages of the stages before it, are there now) and the shell
+// that ran the stage before it is not about to; all finished: the last one. The stages run as one
+// chain of the trainer (TrainingRun::startChain), so they go on when the app is closed.
 void RunPage::advanceChain() {
     for (int i = 0; i < chain_.size(); ++i) {
         TrainingRun* r = chain_[i];
+        r->refresh(); // the chain's shell may have started or finished it since it was looked at
         if (r->state() == TrainingRun::State::Finished)
             continue;
         show(r);
         if (r->state() != TrainingRun::State::Empty)
             return; // running, stopped or failed: the stages after it wait
+        if (i > 0 && chain_[i - 1]->shellAlive()) {
+            waitForShell(); // the chain goes on to this stage by itself
+            return;
+        }
         const QString job = preparedJob(r->folder(), wizard_->setup().stageJobs.value(int(
                                                          yonosStages().indexOf(chainStages_[i]))));
         QString error;
-        if (!r->start(job, &error))
-            fail(tr("The %1 stage could not start: %2")
-                     .arg(yonosStageTitle(chainStages_[i]), error));
+        if (r->startChain(job, foldersAfter(i), &error))
+            return;
+        r->refresh();
+        if (r->state() != TrainingRun::State::Empty) {
+            advanceChain(); // the shell got there first after all
+            return;
+        }
+        fail(tr("The %1 stage could not start: %2").arg(yonosStageTitle(chainStages_[i]), error));
         return;
     }
     show(run_);
+}
+
+// The folders of the stages after chain_[index] (YONOS-SR), or of the distillation after the
+// teacher's fine-tuning (index -1: stage_).
+QStringList RunPage::foldersAfter(int index) const {
+    QStringList folders;
+    if (index < 0)
+        return run_ ? QStringList{run_->folder()} : folders;
+    for (int i = index + 1; i < chain_.size(); ++i)
+        folders << chain_[i]->folder();
+    return folders;
+}
+
+// The stage shown has not started, and the chain's shell is on its way to it: looked at again in
+// a moment (the shell may also end without starting it, when it cannot).
+void RunPage::waitForShell() {
+    QTimer::singleShot(1000, this, [this] {
+        if (!shown_ || shown_->state() != TrainingRun::State::Empty)
+            return;
+        if (chainIndex(shown_) >= 0)
+            advanceChain();
+        else if (shown_ == run_ && stage_)
+            finishStage();
+    });
 }
 
 // The time the stages after the shown one will take at the Budget page's measured time per
@@ -441,13 +480,23 @@ QString RunPage::preparedJob(const QString& folder, const QString& fallback) con
     return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : fallback;
 }
 
+// The teacher's fine-tuning and, in the same chain, the distillation after it.
 bool RunPage::startStage(QString* error) {
-    return stage_->start(preparedJob(stage_->folder(), wizard_->setup().teacherJobJson), error);
+    return stage_->startChain(preparedJob(stage_->folder(), wizard_->setup().teacherJobJson),
+                              foldersAfter(-1), error);
 }
 
-// The fine-tuned teacher is written: the distillation that learns from it starts.
+// The fine-tuned teacher is written: the distillation that learns from it starts, unless the
+// chain that fine-tuned it is about to start it.
 void RunPage::finishStage() {
+    run_->refresh();
     show(run_);
+    if (run_->state() != TrainingRun::State::Empty)
+        return;
+    if (stage_->shellAlive()) {
+        waitForShell();
+        return;
+    }
     QString error;
     if (!startMain(&error))
         fail(tr("Training could not start: %1").arg(error));
@@ -472,7 +521,11 @@ void RunPage::resume() {
     if (!shown_)
         return;
     QString error;
-    if (!shown_->resume(&error)) {
+    const int index = shown_ == stage_ ? -1 : chainIndex(shown_);
+    const bool resumed = index >= 0 || shown_ == stage_
+                             ? shown_->resumeChain(foldersAfter(index), &error)
+                             : shown_->resume(&error);
+    if (!resumed) {
         fail(tr("Cannot resume: %1").arg(error));
         return;
     }

@@ -44,6 +44,29 @@ echo "$pid" > trainer.pid
 wait "$pid"
 echo "$?" > exit.status.tmp && mv exit.status.tmp exit.status)";
 
+// The chain: "$1" is the trainer, then KIND FOLDER pairs. Each folder gets the wrapper's files
+// (wrapper.pid is this shell's, so the app sees every stage as started by the same process) and
+// its own train.log; a folder that holds a run is resumed, one that has finished is skipped, and
+// the chain ends at the first run that ends without model.safetensors (stopped or failed).
+constexpr char kChainWrapper[] = R"(trainer=$1; shift
+while [ "$#" -ge 2 ]; do
+    kind=$1; dir=$2; shift 2
+    [ -f "$dir/model.safetensors" ] && continue
+    cd "$dir" || exit 1
+    rm -f exit.status trainer.pid
+    echo "$$" > wrapper.pid
+    if [ -f config.json ]; then
+        "$trainer" --resume "$dir" >> train.log 2>&1 &
+    else
+        "$trainer" "$kind" --config "$dir/job.json" --out "$dir" >> train.log 2>&1 &
+    fi
+    pid=$!
+    echo "$pid" > trainer.pid
+    wait "$pid"; status=$?
+    echo "$status" > exit.status.tmp && mv exit.status.tmp exit.status
+    [ "$status" = 0 ] && [ -f model.safetensors ] || exit "$status"
+done)";
+
 QString readSmallFile(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
@@ -175,7 +198,7 @@ QString TrainingRun::trainerProgram() {
     return QStandardPaths::findExecutable(QStringLiteral("shiftsr-train"));
 }
 
-bool TrainingRun::launch(const QStringList& arguments, QString* error) {
+bool TrainingRun::launch(const char* script, const QStringList& arguments, QString* error) {
     const QString trainer = trainerProgram();
     if (trainer.isEmpty()) {
         *error = tr("The training program shiftsr-train was not found beside ShiftSR or on the "
@@ -187,7 +210,7 @@ bool TrainingRun::launch(const QStringList& arguments, QString* error) {
     QProcess p;
     p.setProgram(QStringLiteral("/bin/sh"));
     // sh -c SCRIPT NAME ARGS...: NAME is the script's $0, ARGS its "$@".
-    p.setArguments(QStringList{QStringLiteral("-c"), QString::fromLatin1(kWrapper),
+    p.setArguments(QStringList{QStringLiteral("-c"), QString::fromLatin1(script),
                                QStringLiteral("shiftsr-train-run"), trainer} +
                    arguments);
     p.setWorkingDirectory(folder_);
@@ -205,7 +228,51 @@ bool TrainingRun::launch(const QStringList& arguments, QString* error) {
     return true;
 }
 
-bool TrainingRun::start(const QString& jobJson, QString* error, int maxSteps) {
+bool TrainingRun::launchChain(const QStringList& then, QString* error) {
+    auto kindOf = [](const QString& folder) {
+        return readJsonObject(QDir(folder).filePath(kJob))
+            .value(QLatin1String("kind"))
+            .toString(QStringLiteral("teacher"));
+    };
+    QStringList pairs{kindOf(folder_), folder_};
+    for (const QString& next : then) {
+        const QString folder = QDir(next).absolutePath();
+        if (!QFileInfo::exists(QDir(folder).filePath(kJob))) {
+            *error = tr("%1 holds no job.json.").arg(QDir::toNativeSeparators(folder));
+            return false;
+        }
+        pairs << kindOf(folder) << folder;
+    }
+    return launch(kChainWrapper, pairs, error);
+}
+
+bool TrainingRun::startChain(const QString& jobJson, const QStringList& then, QString* error) {
+    if (jobJson.isEmpty())
+        return resumeChain(then, error);
+    if (!writeJob(jobJson, error))
+        return false;
+    return launchChain(then, error);
+}
+
+bool TrainingRun::resumeChain(const QStringList& then, QString* error) {
+    refresh();
+    if (state_ == State::Running) {
+        *error = tr("The run is still running.");
+        return false;
+    }
+    if (!QFileInfo::exists(QDir(folder_).filePath(kConfig))) {
+        *error = tr("There is nothing to resume in %1.").arg(QDir::toNativeSeparators(folder_));
+        return false;
+    }
+    return launchChain(then, error);
+}
+
+bool TrainingRun::shellAlive() const {
+    return pidAlive(readSmallFile(QDir(folder_).filePath(kWrapperPid)).toLongLong());
+}
+
+// Checks that the folder holds no run and writes job.json (start() and startChain()).
+bool TrainingRun::writeJob(const QString& jobJson, QString* error) {
     const QDir dir(folder_);
     refresh();
     if (state_ != State::Empty || QFileInfo::exists(dir.filePath(kLog)) ||
@@ -228,13 +295,21 @@ bool TrainingRun::start(const QString& jobJson, QString* error, int maxSteps) {
         *error = tr("Cannot write %1: %2").arg(dir.filePath(kJob), file.errorString());
         return false;
     }
+    log_ = TrainingLog();
+    return true;
+}
+
+bool TrainingRun::start(const QString& jobJson, QString* error, int maxSteps) {
+    if (!writeJob(jobJson, error))
+        return false;
+    const QDir dir(folder_);
+    const QJsonObject job = QJsonDocument::fromJson(jobJson.toUtf8()).object();
     QStringList args{job.value(QLatin1String("kind")).toString(QStringLiteral("teacher")),
                      QStringLiteral("--config"), dir.filePath(kJob), QStringLiteral("--out"),
                      folder_};
     if (maxSteps >= 0)
         args << QStringLiteral("--max-steps") << QString::number(maxSteps);
-    log_ = TrainingLog();
-    return launch(args, error);
+    return launch(kWrapper, args, error);
 }
 
 bool TrainingRun::resume(QString* error) {
@@ -247,7 +322,7 @@ bool TrainingRun::resume(QString* error) {
         *error = tr("There is nothing to resume in %1.").arg(QDir::toNativeSeparators(folder_));
         return false;
     }
-    return launch({QStringLiteral("--resume"), folder_}, error);
+    return launch(kWrapper, {QStringLiteral("--resume"), folder_}, error);
 }
 
 bool TrainingRun::stop() {

@@ -68,6 +68,17 @@ public:
     // when the folder already holds a run, the job is not valid JSON or the program is missing.
     bool start(const QString& jobJson, QString* error, int maxSteps = -1);
     bool resume(QString* error); // a Stopped or Failed run: `shiftsr-train --resume FOLDER`
+    // A chain of runs in one detached shell: this run (started from jobJson as start() does, or
+    // resumed as resume() does when jobJson is empty), then each folder of `then` in turn, started
+    // from the job.json already in it (resumed where it holds a run, skipped where it has
+    // finished). The shell goes on when the app is closed, and it ends at the first run that ends
+    // without its package (stopped or failed). A folder of `then` stays Empty until the shell
+    // reaches it; shellAlive() of the run before it says whether it still will.
+    bool startChain(const QString& jobJson, const QStringList& then, QString* error);
+    bool resumeChain(const QStringList& then, QString* error);
+    // The shell that ran this folder's trainer is alive: the trainer, or (when this run has
+    // finished) a chain on its way to the next folder.
+    bool shellAlive() const;
     // Asks the trainer to finish its step, write a checkpoint and exit (SIGTERM); the state
     // becomes Stopped when it has. False when not running.
     bool stop();
@@ -101,7 +112,11 @@ Q_SIGNALS:
     void samplesChanged();
 
 private:
-    bool launch(const QStringList& arguments, QString* error);
+    // Runs `script` (kWrapper, kChainWrapper) detached under /bin/sh with the trainer and
+    // `arguments` as its arguments.
+    bool launch(const char* script, const QStringList& arguments, QString* error);
+    bool launchChain(const QStringList& then, QString* error);
+    bool writeJob(const QString& jobJson, QString* error);
     bool processAlive() const;
     State stateFromFolder() const;
 
