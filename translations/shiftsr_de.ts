@@ -762,7 +762,7 @@
 <context>
     <name>shiftsr::gui::FinishPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+685"/>
+        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+738"/>
         <source>Finish</source>
         <translation>Abschluss</translation>
     </message>
@@ -3165,7 +3165,7 @@
 <context>
     <name>shiftsr::gui::RunPage</name>
     <message>
-        <location filename="../ui/src/gui/distil_pages_run.cpp" line="-866"/>
+        <location filename="../ui/src/gui/distil_pages_run.cpp" line="-916"/>
         <source>Run</source>
         <translation>Lauf</translation>
     </message>
@@ -3196,12 +3196,12 @@
     </message>
     <message>
         <location line="+13"/>
-        <location line="+318"/>
+        <location line="+368"/>
         <source>The first validation sample appears after the first validation step.</source>
         <translation>Das erste Validierungsbeispiel erscheint nach dem ersten Validierungsschritt.</translation>
     </message>
     <message>
-        <location line="-298"/>
+        <location line="-348"/>
         <source>The run folder: job.json, log.jsonl, checkpoints, samples; `shiftsr-train --resume FOLDER` goes on with it from a terminal</source>
         <translation>Der Laufordner: job.json, log.jsonl, Checkpoints, Beispielbilder; `shiftsr-train --resume FOLDER` setzt den Lauf in einem Terminal fort</translation>
     </message>
@@ -3227,12 +3227,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+87"/>
+        <location line="+133"/>
         <source>Training could not start: %1</source>
         <translation>Das Training konnte nicht starten: %1</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+27"/>
         <source>Cannot resume: %1</source>
         <translation>Fortsetzen nicht möglich: %1</translation>
     </message>
@@ -3247,17 +3247,17 @@
         <translation>nachtrainiertes Lehrermodell</translation>
     </message>
     <message>
-        <location line="-141"/>
+        <location line="-191"/>
         <source>The run folder holds no YONOS-SR stage.</source>
         <translation>Der Laufordner enthält keine YONOS-SR-Phase.</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+34"/>
         <source>The %1 stage could not start: %2</source>
         <translation>Die %1-Phase konnte nicht starten: %2</translation>
     </message>
     <message>
-        <location line="+120"/>
+        <location line="+157"/>
         <source>one-step student</source>
         <translation>Ein-Schritt-Schülermodell</translation>
     </message>
@@ -4069,7 +4069,7 @@
 <context>
     <name>shiftsr::gui::TrainingRun</name>
     <message>
-        <location filename="../ui/src/gui/training_run.cpp" line="+181"/>
+        <location filename="../ui/src/gui/training_run.cpp" line="+204"/>
         <source>The training program shiftsr-train was not found beside ShiftSR or on the PATH (set SHIFTSR_TRAIN to its path).</source>
         <translation>Das Trainingsprogramm shiftsr-train wurde weder neben ShiftSR noch im PATH gefunden (setzen Sie SHIFTSR_TRAIN auf seinen Pfad).</translation>
     </message>
@@ -4079,7 +4079,12 @@
         <translation>%1 kann nicht gestartet werden: %2</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+19"/>
+        <source>%1 holds no job.json.</source>
+        <translation>%1 enthält keine job.json.</translation>
+    </message>
+    <message>
+        <location line="+39"/>
         <source>%1 already holds a training run.</source>
         <translation>%1 enthält bereits einen Trainingslauf.</translation>
     </message>
@@ -4095,19 +4100,21 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+153"/>
+        <location line="+161"/>
         <location line="+5"/>
         <location line="+33"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location line="-176"/>
+        <location line="-234"/>
+        <location line="+58"/>
         <source>The run is still running.</source>
         <translation>Der Lauf läuft noch.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-54"/>
+        <location line="+58"/>
         <source>There is nothing to resume in %1.</source>
         <translation>In %1 gibt es nichts fortzusetzen.</translation>
     </message>

@@ -129,7 +129,7 @@
 <context>
     <name>shiftsr::gui::RunPage</name>
     <message numerus="yes">
-        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+609"/>
+        <location filename="../ui/src/gui/distil_pages_run.cpp" line="+662"/>
         <source>Finished: %n step(s) in %1. Next installs the student and compares it with its teacher.</source>
         <translation>
             <numerusform>Finished: %n step in %1. Next installs the student and compares it with its teacher.</numerusform>
