@@ -1,8 +1,8 @@
 // Whole-image pipeline: tiling and blending against per-tile runs, seams, determinism, formats,
 // EXIF orientation and provenance, bad inputs, cancellation, and large images in bounded tiles.
-#include "color_fix.h"
 #include "finish.h"
 #include "output_fault.h"
+#include "shiftsr/nn/color_fix.h"
 #include "shiftsr/nn/device.h"
 #include "shiftsr/nn/image_tensor.h"
 #include "shiftsr/nn/model_impl.h"

@@ -503,6 +503,7 @@ private Q_SLOTS:
             return s ? dir.filePath(name + "/model.safetensors") : QString();
         };
         const QString ae = run(job("autoencoder"), "ae");
+        double aeCeiling = 0;
         QVERIFY(!ae.isEmpty());
         // an autoencoder is not a model: refused by the loader with a message
         QVERIFY(!Model::load(ae.toStdString()));
@@ -516,6 +517,33 @@ private Q_SLOTS:
             QVERIFY(a && e);
             QVERIFY(a->arch.kl.scalingFactor != 1.0);
             QCOMPARE(e->arch.kl.scalingFactor, a->arch.kl.scalingFactor);
+        }
+        // the codec's ceiling: every photo encoded and decoded, measured as eval measures
+        {
+            auto r = training::reconstructPhotos(ae.toStdString(), {photos.toStdString()}, 64);
+            QVERIFY2(r, r.status().message().c_str());
+            QCOMPARE((*r)["photos"].get<int>(), 4);
+            QCOMPARE(int((*r)["per_photo"].size()), 4);
+            QCOMPARE((*r)["codec"].get<std::string>(), std::string("kl-f4"));
+            QCOMPARE((*r)["color_fix"].get<std::string>(), std::string("luma"));
+            auto raw =
+                training::reconstructPhotos(ae.toStdString(), {photos.toStdString()}, 64, 0, false);
+            QVERIFY(raw && (*raw)["color_fix"].get<std::string>() == "none");
+            QVERIFY((*raw)["psnr_y"].get<double>() != (*r)["psnr_y"].get<double>());
+            const double psnr = (*r)["psnr_y"].get<double>();
+            QVERIFY2(std::isfinite(psnr) && psnr > 5 && psnr < 60,
+                     qPrintable(QString::number(psnr)));
+            double sum = 0;
+            for (const auto& p : (*r)["per_photo"])
+                sum += p["psnr_y"].get<double>();
+            QVERIFY(std::abs(sum / 4 - psnr) < 1e-9);
+            auto two = training::reconstructPhotos(ae.toStdString(), {photos.toStdString()}, 64, 2);
+            QVERIFY(two && (*two)["photos"].get<int>() == 2);
+            QVERIFY(!training::reconstructPhotos(ae.toStdString(), {photos.toStdString()}, 60));
+            QVERIFY(!training::reconstructPhotos(ae.toStdString(), {photos.toStdString()}, 128));
+            QVERIFY(!training::reconstructPhotos(dir.filePath("none.safetensors").toStdString(),
+                                                 {photos.toStdString()}, 64));
+            aeCeiling = psnr;
         }
         auto tj = job("teacher");
         tj.autoencoderModel = ae.toStdString();
@@ -542,6 +570,11 @@ private Q_SLOTS:
                  QString::fromStdString((*tm)->info().contentHash));
         QCOMPARE(prov["teacher_scale"].toInt(), 2);
         QVERIFY(!sameTensors(teacherBefore, tensorsOf(student, "unet."))); // it learned
+        // a model's codec is its autoencoder's: the same ceiling
+        auto viaStudent =
+            training::reconstructPhotos(student.toStdString(), {photos.toStdString()}, 64);
+        QVERIFY2(viaStudent, viaStudent.status().message().c_str());
+        QCOMPARE((*viaStudent)["psnr_y"].get<double>(), aeCeiling);
         const auto log = testutil::readRunLog(dir.filePath("student"));
         QVERIFY(!testutil::logSeries(log, "target_vs_truth").empty());
 

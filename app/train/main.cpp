@@ -10,8 +10,10 @@
 #include "common/stop_signals.h"
 
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <vector>
 
 namespace {
 
@@ -33,6 +35,11 @@ Usage:
                 checkpoint's EMA weights; --raw: the optimiser's instead; --half: stored as F16)
   shiftsr-train export DECODER_RUN -o PACKAGE.safetensors [--strength S]   (S: the scale of the
                 head's correction, 0-2; default the job's decoder.strength, 1)
+  shiftsr-train reconstruct PACKAGE --data FOLDER [--crop N] [--limit N] [--no-color-fix]
+                [--json]   (what a yonos codec loses on its own, the ceiling of every model on
+                it: centre crops of N px (default 192) encoded and decoded by an autoencoder
+                package or a yonos model's codec, with the pipeline's luma colour fix from the
+                photo; PSNR-Y, SSIM-Y and sharpness as shiftsr-cli eval measures them)
   shiftsr-train --help | --version
 
 RUN_DIR receives config.json, log.jsonl (one JSON object per line), checkpoints/, samples/ and,
@@ -97,6 +104,58 @@ int exportRun(int argc, char** argv) {
     return 0;
 }
 
+int reconstruct(int argc, char** argv) {
+    std::string package;
+    std::vector<std::string> folders;
+    int crop = 192, limit = 0;
+    bool json = false, colorFix = true;
+    for (int i = 2; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto number = [&](int* v) {
+            try {
+                *v = std::stoi(argv[++i]);
+                return true;
+            } catch (...) {
+                return false;
+            }
+        };
+        if (a == "--json")
+            json = true;
+        else if (a == "--no-color-fix")
+            colorFix = false;
+        else if (a == "--data" && i + 1 < argc)
+            folders.push_back(argv[++i]);
+        else if (a == "--crop" && i + 1 < argc) {
+            if (!number(&crop))
+                return usage("--crop needs a number");
+        } else if (a == "--limit" && i + 1 < argc) {
+            if (!number(&limit))
+                return usage("--limit needs a number");
+        } else if (a.rfind("-", 0) != 0 && package.empty())
+            package = a;
+        else
+            return usage("unknown argument " + a);
+    }
+    if (package.empty() || folders.empty())
+        return usage("reconstruct needs PACKAGE and --data FOLDER");
+    auto r = shiftsr::training::reconstructPhotos(package, folders, crop, limit, colorFix);
+    if (!r) {
+        std::cerr << "shiftsr-train: " << r.status().message() << "\n";
+        return 1;
+    }
+    if (json) {
+        std::cout << r->dump(2) << "\n";
+        return 0;
+    }
+    const auto& j = *r;
+    std::printf("%s (%s): %d photos, %d px crops, colour fix %s\n", package.c_str(),
+                j["codec"].get<std::string>().c_str(), j["photos"].get<int>(), crop,
+                j["color_fix"].get<std::string>().c_str());
+    std::printf("PSNR-Y %.2f  SSIM-Y %.4f  sharpness %.3f\n", j["psnr_y"].get<double>(),
+                j["ssim_y"].get<double>(), j["sharpness"].get<double>());
+    return 0;
+}
+
 static int run(int argc, char** argv) {
     // First of all: a stop during anything (reading the job, scanning photos) ends within 2 s.
     shiftsr::app::StopSignals stop;
@@ -106,6 +165,8 @@ static int run(int argc, char** argv) {
     shiftsr::app::installStopSignals(stop);
     if (argc >= 2 && std::string(argv[1]) == "export")
         return exportRun(argc, argv);
+    if (argc >= 2 && std::string(argv[1]) == "reconstruct")
+        return reconstruct(argc, argv);
     std::string kind, config, out, resume;
     int maxSteps = -1;
     for (int i = 1; i < argc; ++i) {

@@ -1,5 +1,5 @@
 // Wavelet and AdaIN colour fixes on whole HR tensors (run after tile blending, see pipeline.cpp).
-#include "color_fix.h"
+#include "shiftsr/nn/color_fix.h"
 
 namespace shiftsr::colorfix {
 

@@ -1,7 +1,7 @@
 // Strip-wise normalisation, colour fix and quantisation of the blended HR image.
 #include "finish.h"
 
-#include "color_fix.h"
+#include "shiftsr/nn/color_fix.h"
 #include "shiftsr/nn/image_tensor.h"
 
 #include <algorithm>

@@ -2,8 +2,8 @@
 // write.
 #include "shiftsr/engine/pipeline.h"
 
-#include "color_fix.h"
 #include "finish.h"
+#include "shiftsr/nn/color_fix.h"
 #include "shiftsr/nn/device.h"
 #include "shiftsr/nn/image_tensor.h"
 #include "shiftsr/nn/model_impl.h"

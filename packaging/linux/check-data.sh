@@ -58,7 +58,8 @@ expect "upscale" "$CLI_BASH" _shiftsr_cli shiftsr-cli up
 expect "--color-fix" "$CLI_BASH" _shiftsr_cli shiftsr-cli upscale a.png --colo
 expect "wavelet" "$CLI_BASH" _shiftsr_cli shiftsr-cli upscale a.png --color-fix w
 expect "--data --degradation --device" "$CLI_BASH" _shiftsr_cli shiftsr-cli eval --d
-expect "rsd" "$TRAIN_BASH" _shiftsr_train shiftsr-train r
+expect "reconstruct rsd" "$TRAIN_BASH" _shiftsr_train shiftsr-train r
+expect "--crop --data --help --json --limit --no-color-fix" "$TRAIN_BASH" _shiftsr_train shiftsr-train reconstruct m.safetensors --
 expect "--resume" "$TRAIN_BASH" _shiftsr_train shiftsr-train --r
 expect "--half --help" "$TRAIN_BASH" _shiftsr_train shiftsr-train export RUN --h
 tmp=$(mktemp -d)

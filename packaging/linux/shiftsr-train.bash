@@ -15,7 +15,7 @@ _shiftsr_train() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
-        COMPREPLY=($(compgen -W "teacher rsd decoder yonos export --resume --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "teacher rsd decoder yonos export reconstruct --resume --help --version" -- "$cur"))
         return
     fi
     case $prev in
@@ -26,17 +26,21 @@ _shiftsr_train() {
         return
         ;;
     -o) _shiftsr_train_files safetensors; return ;;
-    --max-steps | --strength) return ;;
+    --data) _shiftsr_train_files ""; return ;;
+    --max-steps | --strength | --crop | --limit) return ;;
     esac
     local opts
     case ${COMP_WORDS[1]} in
     export) opts="-o --out --half --raw --strength" ;;
+    reconstruct) opts="--data --crop --limit --no-color-fix --json" ;;
     *) opts="--config --out --resume --max-steps" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
     elif [[ ${COMP_WORDS[1]} == export ]]; then
         _shiftsr_train_files ""
+    elif [[ ${COMP_WORDS[1]} == reconstruct ]]; then
+        _shiftsr_train_files safetensors
     fi
 }
 complete -F _shiftsr_train shiftsr-train

@@ -15,6 +15,7 @@
 #include "yonos_parts.h"
 
 #include "shiftsr/engine/metrics.h"
+#include "shiftsr/nn/color_fix.h"
 #include "shiftsr/nn/device.h"
 #include "shiftsr/nn/image_tensor.h"
 #include "shiftsr/nn/sampler.h"
@@ -255,6 +256,9 @@ namespace {
 // The tile of the Fourier amplitude term (yonos.fft_weight): every crop (data.gt_size >= 32) holds
 // at least one, and 32 px is about the size of the textures a 192 px evaluation crop shows.
 constexpr int kFourierTile = 32;
+
+// The wavelet levels of the pipeline's colour fix (engine/src/finish.cpp).
+constexpr int kColorFixLevels = 5;
 
 std::vector<torch::Tensor> fresh(const std::vector<torch::Tensor>& like) {
     std::vector<torch::Tensor> out;
@@ -737,6 +741,59 @@ Status runDecoderStage(const TrainJob& job, const RunOptions& ro, const JobContr
 }
 
 } // namespace
+
+Result<json> reconstructPhotos(const std::string& package, const std::vector<std::string>& folders,
+                               int crop, int limit, bool colorFix) {
+    if (crop < 16 || crop % 8)
+        return Status::error(StatusCode::InvalidArgument,
+                             "the crop must be a multiple of 8, >= 16");
+    auto opened = openYonosPackage(package);
+    if (!opened)
+        return opened.status();
+    KLCodec& codec = *opened->codec;
+    ScanOptions so;
+    so.minSide = crop;
+    auto scan = scanImageFolders(folders, so);
+    if (!scan)
+        return scan.status();
+    device::InferenceGuard guard;
+    codec.module()->eval();
+    json per = json::array();
+    double psnr = 0, ssim = 0, sharp = 0;
+    for (const auto& rec : scan->images) {
+        if (limit > 0 && int(per.size()) >= limit)
+            break;
+        auto img = decodeTrainingImage(rec.path);
+        if (!img)
+            return img.status();
+        cv::Mat hr =
+            (*img)(cv::Rect((img->cols - crop) / 2, (img->rows - crop) / 2, crop, crop)).clone();
+        if (hr.depth() == CV_16U)
+            hr.convertTo(hr, CV_8U, 255.0 / 65535.0);
+        cv::Mat rgb, rgb01;
+        cv::cvtColor(hr, rgb, cv::COLOR_BGR2RGB);
+        rgb.convertTo(rgb01, CV_32F, 1.0 / 255.0);
+        auto in = toBatch({rgb01});
+        auto rec01 = codec.decode(codec.encode(in)).clamp(-1, 1).add(1.0).div(2.0);
+        if (colorFix) // the pipeline's luma fix, its reference the photo itself
+            rec01 = colorfix::wavelet(rec01, in.add(1.0).div(2.0), kColorFixLevels, 0);
+        const cv::Mat out = tensor01ToMat(rec01, CV_8U);
+        const double p = metrics::psnrY(out, hr, 4), s = metrics::ssimY(out, hr, 4),
+                     sh = metrics::sharpnessRatio(out, hr, 4);
+        psnr += p;
+        ssim += s;
+        sharp += sh;
+        per.push_back({{"photo", rec.path}, {"psnr_y", p}, {"ssim_y", s}, {"sharpness", sh}});
+    }
+    if (per.empty())
+        return Status::error(StatusCode::NotFound,
+                             "no photo of at least " + std::to_string(crop) + " px to reconstruct");
+    const double n = double(per.size());
+    return json{{"photos", per.size()},   {"crop", crop},
+                {"codec", codec.name()},  {"color_fix", colorFix ? "luma" : "none"},
+                {"psnr_y", psnr / n},     {"ssim_y", ssim / n},
+                {"sharpness", sharp / n}, {"per_photo", per}};
+}
 
 Status runYonos(const TrainJob& job, const RunOptions& ro, const JobControl& control) {
     try {

@@ -8,7 +8,10 @@
 #include "shiftsr/training/job.h"
 #include "shiftsr/training/teacher.h"
 
+#include <nlohmann/json.hpp>
+
 #include <string>
+#include <vector>
 
 namespace shiftsr::training {
 
@@ -22,5 +25,17 @@ Status runYonos(const TrainJob& job, const RunOptions& options, const JobControl
 Status exportYonosCheckpoint(const TrainJob& job, const std::string& runDir,
                              const std::string& outPath, int* step = nullptr, bool half = false,
                              bool raw = false);
+
+// What a codec loses on its own, the ceiling of every yonos model on it: each photo of `folders`
+// with both sides at least `crop` (a multiple of 8; at most `limit` photos when > 0),
+// centre-cropped to crop x crop, encoded to its posterior mean and decoded, then (colorFix) given
+// the pipeline's luma colour fix with the photo as its reference, as a yonos model's output gets
+// it from its input. Returns {"photos", "crop", "codec", "color_fix", "psnr_y", "ssim_y",
+// "sharpness", "per_photo": [{"photo", "psnr_y", "ssim_y", "sharpness"}]}, measured as
+// `shiftsr-cli eval` measures (Y of BT.601, a 4-pixel border left out). `package`: an autoencoder
+// package (a yonos autoencoder stage's) or a yonos model, whose codec is used.
+Result<nlohmann::json> reconstructPhotos(const std::string& package,
+                                         const std::vector<std::string>& folders, int crop,
+                                         int limit = 0, bool colorFix = true);
 
 } // namespace shiftsr::training
