@@ -354,13 +354,10 @@ int cmdEval(int argc, char** argv) {
                      "SHIFTSR_BRISQUE_DIR): no perceptual score\n";
     double hrBrisque = 0, hrPeriodic = 0;
     for (size_t i = 0; i < photos.size(); ++i) {
-        auto img = shiftsr::training::decodeTrainingImage(photos[i]);
-        if (!img)
-            return evalError(img.status().message());
-        cv::Mat hr =
-            (*img)(cv::Rect((img->cols - crop) / 2, (img->rows - crop) / 2, crop, crop)).clone();
-        if (hr.depth() == CV_16U)
-            hr.convertTo(hr, CV_8U, 255.0 / 65535.0);
+        auto decoded = shiftsr::training::decodeCentreCrop8(photos[i], crop);
+        if (!decoded)
+            return evalError(decoded.status().message());
+        const cv::Mat& hr = *decoded;
         cv::Mat rgb, f;
         cv::cvtColor(hr, rgb, cv::COLOR_BGR2RGB);
         rgb.convertTo(f, CV_32F, 1.0 / 255.0);

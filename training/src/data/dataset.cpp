@@ -184,4 +184,18 @@ Result<ScanReport> scanImageFolders(const std::vector<std::string>& folders,
     return report;
 }
 
+Result<cv::Mat> decodeCentreCrop8(const std::string& path, int crop) {
+    auto img = decodeTrainingImage(path);
+    if (!img)
+        return img.status();
+    if (img->cols < crop || img->rows < crop)
+        return Status::error(StatusCode::InvalidArgument,
+                             path + ": smaller than " + std::to_string(crop) + " px");
+    cv::Mat hr =
+        (*img)(cv::Rect((img->cols - crop) / 2, (img->rows - crop) / 2, crop, crop)).clone();
+    if (hr.depth() == CV_16U)
+        hr.convertTo(hr, CV_8U, 255.0 / 65535.0);
+    return hr;
+}
+
 } // namespace shiftsr::training

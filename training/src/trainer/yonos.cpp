@@ -763,13 +763,10 @@ Result<json> reconstructPhotos(const std::string& package, const std::vector<std
     for (const auto& rec : scan->images) {
         if (limit > 0 && int(per.size()) >= limit)
             break;
-        auto img = decodeTrainingImage(rec.path);
-        if (!img)
-            return img.status();
-        cv::Mat hr =
-            (*img)(cv::Rect((img->cols - crop) / 2, (img->rows - crop) / 2, crop, crop)).clone();
-        if (hr.depth() == CV_16U)
-            hr.convertTo(hr, CV_8U, 255.0 / 65535.0);
+        auto decoded = decodeCentreCrop8(rec.path, crop);
+        if (!decoded)
+            return decoded.status();
+        const cv::Mat& hr = *decoded;
         cv::Mat rgb, rgb01;
         cv::cvtColor(hr, rgb, cv::COLOR_BGR2RGB);
         rgb.convertTo(rgb01, CV_32F, 1.0 / 255.0);

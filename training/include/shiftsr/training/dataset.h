@@ -46,6 +46,11 @@ Result<ScanReport> scanImageFolders(const std::vector<std::string>& folders,
 // BGR as stored (grey is expanded, alpha dropped). Errors carry the reason a user can act on.
 Result<cv::Mat> decodeTrainingImage(const std::string& path, std::uint64_t maxPixels = 100'000'000);
 
+// The ground truth that `shiftsr-cli eval` and `shiftsr-train reconstruct` measure against: the
+// photo decoded (decodeTrainingImage), its centre `crop` x `crop` (both sides at least `crop`),
+// 8-bit BGR.
+Result<cv::Mat> decodeCentreCrop8(const std::string& path, int crop);
+
 // True for the extensions scanImageFolders accepts.
 bool isTrainingImageExtension(const std::string& path);
 
