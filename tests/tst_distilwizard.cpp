@@ -782,7 +782,7 @@ private Q_SLOTS:
         QString folder;
         {
             ModelRegistry registry(modelFolder());
-            folder = preparedYonosRun(registry, QStringLiteral("Tiny YONOS Stop"), 8);
+            folder = preparedYonosRun(registry, QStringLiteral("Tiny YONOS Stop"), 300);
         }
         QVERIFY(!folder.isEmpty());
         const QString autoencoderLog = QDir(yonosStageFolder(folder, QStringLiteral("autoencoder")))
@@ -799,9 +799,13 @@ private Q_SLOTS:
                                          stageRun(wizard, "autoencoder")->state() ==
                                              TrainingRun::State::Failed,
                                      kRunMs);
-            // the chain's shell started the teacher: the page follows within a second or so
-            QTRY_VERIFY_WITH_TIMEOUT(
-                pageText(wizard, "stageLabel").startsWith(QStringLiteral("Stage 2 of 4")), 10000);
+            // the chain's shell started the teacher: the page follows within a second or so (the
+            // teacher's 300 steps, about 10 s, leave the time to stop it there)
+            QTRY_VERIFY2_WITH_TIMEOUT(
+                pageText(wizard, "stageLabel").startsWith(QStringLiteral("Stage 2 of 4")),
+                qPrintable(pageText(wizard, "stageLabel") + " | " +
+                           pageText(wizard, "statusLabel")),
+                10000);
             auto* stop =
                 wizard->currentPage()->findChild<QPushButton*>(QStringLiteral("stopButton"));
             QVERIFY(stop->isEnabled());
