@@ -4084,7 +4084,7 @@
         <translation>%1 enthält keine job.json.</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+44"/>
         <source>%1 already holds a training run.</source>
         <translation>%1 enthält bereits einen Trainingslauf.</translation>
     </message>
@@ -4100,26 +4100,24 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+161"/>
+        <location line="+152"/>
         <location line="+5"/>
         <location line="+33"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location line="-234"/>
-        <location line="+58"/>
+        <location line="-225"/>
         <source>The run is still running.</source>
         <translation>Der Lauf läuft noch.</translation>
     </message>
     <message>
-        <location line="-54"/>
-        <location line="+58"/>
+        <location line="+4"/>
         <source>There is nothing to resume in %1.</source>
         <translation>In %1 gibt es nichts fortzusetzen.</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+142"/>
         <source>The training process ended without a word (was the machine restarted?). Resume continues from the last checkpoint.</source>
         <translation>Der Trainingsprozess wurde ohne Meldung beendet (wurde der Rechner neu gestartet?). „Fortsetzen“ macht beim letzten Checkpoint weiter.</translation>
     </message>

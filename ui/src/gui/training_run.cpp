@@ -255,6 +255,11 @@ bool TrainingRun::startChain(const QString& jobJson, const QStringList& then, QS
 }
 
 bool TrainingRun::resumeChain(const QStringList& then, QString* error) {
+    return checkResumable(error) && launchChain(then, error);
+}
+
+// resume() and resumeChain(): the run is not running and has a run to continue.
+bool TrainingRun::checkResumable(QString* error) {
     refresh();
     if (state_ == State::Running) {
         *error = tr("The run is still running.");
@@ -264,7 +269,7 @@ bool TrainingRun::resumeChain(const QStringList& then, QString* error) {
         *error = tr("There is nothing to resume in %1.").arg(QDir::toNativeSeparators(folder_));
         return false;
     }
-    return launchChain(then, error);
+    return true;
 }
 
 bool TrainingRun::shellAlive() const {
@@ -313,16 +318,7 @@ bool TrainingRun::start(const QString& jobJson, QString* error, int maxSteps) {
 }
 
 bool TrainingRun::resume(QString* error) {
-    refresh();
-    if (state_ == State::Running) {
-        *error = tr("The run is still running.");
-        return false;
-    }
-    if (!QFileInfo::exists(QDir(folder_).filePath(kConfig))) {
-        *error = tr("There is nothing to resume in %1.").arg(QDir::toNativeSeparators(folder_));
-        return false;
-    }
-    return launch(kWrapper, {QStringLiteral("--resume"), folder_}, error);
+    return checkResumable(error) && launch(kWrapper, {QStringLiteral("--resume"), folder_}, error);
 }
 
 bool TrainingRun::stop() {

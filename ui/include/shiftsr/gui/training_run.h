@@ -117,6 +117,7 @@ private:
     bool launch(const char* script, const QStringList& arguments, QString* error);
     bool launchChain(const QStringList& then, QString* error);
     bool writeJob(const QString& jobJson, QString* error);
+    bool checkResumable(QString* error);
     bool processAlive() const;
     State stateFromFolder() const;
 
